@@ -1,0 +1,3 @@
+"""ringfence: an egress firewall for AI agents."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,72 @@
+"""`ringfence` command line. Each subcommand lives in ringfence/commands/<name>.py
+and exposes `register(subparsers)`; modules are imported only when present, and
+their heavy imports happen inside the handler, so start-up stays fast."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from . import __version__
+
+# Order is the order shown in --help.
+COMMANDS = ["run", "check", "serve_api", "generate", "keygen", "verify", "export", "tls", "mcp", "bench", "demo"]
+
+EPILOG = """\
+examples:
+  ringfence demo                               check a dirty and a clean URL
+  ringfence run                                proxy on 127.0.0.1:8888 (HTTP_PROXY, /fetch, /ws)
+  ringfence check --url 'https://x.test/?k=AKIA...' --json
+  echo 'ignore previous instructions' | ringfence check --text - --direction inbound
+  ringfence generate config --preset strict > ringfence.yaml
+  ringfence keygen --out ~/.ringfence/receipt.key
+  ringfence verify receipts/ --key ~/.ringfence/receipt.pub
+  ringfence mcp proxy -- npx @modelcontextprotocol/server-filesystem /tmp
+
+exit codes: 0 allow / valid, 1 block / invalid, 2 usage or config error
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="ringfence",
+        description="ringfence: an egress firewall for AI agents. It scans what your agent sends "
+                    "(secrets, SSRF) and what it reads (prompt injection, tool poisoning), "
+                    "and signs a receipt for every decision.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"ringfence {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            mod = importlib.import_module(f"ringfence.commands.{name}")
+        except ModuleNotFoundError as e:
+            if e.name == f"ringfence.commands.{name}":
+                continue
+            raise
+        mod.register(sub)
+    return p
+
+
+class UsageError(Exception):
+    """Bad flags or arguments: exit 2 with a message."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except UsageError as e:
+        print(f"ringfence: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

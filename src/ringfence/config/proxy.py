@@ -1,0 +1,32 @@
+"""Config for `ringfence run`: listener, TLS interception, WebSocket, admin, kill switch."""
+from __future__ import annotations
+
+from pydantic import Field
+
+from .base import Section
+
+
+class ProxyConfig(Section):
+    listen: str = Field("127.0.0.1:8888", description="HOST:PORT of the proxy listener")
+    max_body_bytes: int = Field(10 * 1024 * 1024, ge=1024)
+    max_header_bytes: int = Field(64 * 1024, ge=1024)
+    header_timeout_s: float = Field(10.0, gt=0, le=300, strict=False)
+    upstream_timeout_s: float = Field(30.0, gt=0, le=600, strict=False)
+    max_redirects: int = Field(5, ge=0, le=20)
+
+
+class TlsConfig(Section):
+    intercept: bool = False
+    ca_dir: str = Field("~/.ringfence/ca", description="where `ringfence tls init` writes the CA")
+    include: list[str] = Field(default_factory=list, description="hosts to intercept; empty = all")
+    exclude: list[str] = Field(default_factory=list, description="hosts never intercepted")
+
+
+class AdminConfig(Section):
+    listen: str = Field("127.0.0.1:8889", description="admin API and metrics listener")
+    token_env: str = Field("RINGFENCE_ADMIN_TOKEN", description="env var holding the bearer token")
+
+
+class KillSwitchConfig(Section):
+    active: bool = False
+    sentinel_file: str = Field("", description="when this file exists, deny all traffic")

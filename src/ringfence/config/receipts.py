@@ -1,0 +1,17 @@
+"""Config for receipts and the evidence log."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from .base import Section
+
+
+class ReceiptsConfig(Section):
+    dir: str = Field("", description="evidence log directory; empty = no receipts")
+    signing_key: str = Field("~/.ringfence/receipt.key", description="Ed25519 private key (mode 0600)")
+    fsync: Literal["always", "batch"] = "batch"
+    fsync_interval_ms: int = Field(50, ge=1, le=60_000)
+    max_entries_per_file: int = Field(10_000, ge=10)
+    checkpoint_interval: int = Field(1000, ge=1)

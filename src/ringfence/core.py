@@ -1,0 +1,120 @@
+"""The types every part of ringfence shares: Action, Finding, Decision.
+
+A transport builds an Action, scanners turn content into Findings, and
+`decide` turns Findings into one Decision. Transports act only on Decisions,
+and the receipt writer signs only Decisions.
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Verdict = Literal["allow", "warn", "strip", "block"]
+Direction = Literal["outbound", "inbound"]
+Severity = Literal["low", "medium", "high", "critical"]
+
+# Strongest verdict wins when findings disagree.
+VERDICT_RANK = {"allow": 0, "warn": 1, "strip": 2, "block": 3}
+SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+
+
+def redact(secret: str, keep: int = 4) -> str:
+    """A short, safe excerpt of a matched value: never the whole secret."""
+    s = secret.replace("\n", " ").replace("\r", " ")
+    if len(s) <= keep * 2:
+        return s[: min(2, len(s))] + "***"
+    return f"{s[:keep]}***{s[-2:]}" if len(s) > 16 else f"{s[:keep]}***"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    scanner: str            # dlp, injection, url, ssrf, tool_poison, rug_pull, policy, chain, ...
+    rule: str               # stable rule id, e.g. "aws_access_key"
+    severity: Severity = "high"
+    excerpt: str = ""       # redacted; never the whole secret
+    where: str = ""         # url.query, body.json.$.a, frame 3, tools/list[2].inputSchema ...
+    action: Verdict = "block"  # what config says to do about this finding
+    span: tuple[int, int] | None = None  # offsets in the scanned text, for strip
+
+    def to_json(self) -> dict[str, Any]:
+        d = {"scanner": self.scanner, "rule": self.rule, "severity": self.severity, "excerpt": self.excerpt}
+        if self.where:
+            d["where"] = self.where
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """What is about to cross the boundary. Built once per event, never mutated."""
+    transport: str          # fetch, forward, connect, intercept, websocket, mcp_stdio, mcp_http, a2a, check, api
+    direction: Direction
+    target: str             # URL, host:port, or tool name
+    method: str = ""        # HTTP method, WS, or JSON-RPC method
+    session_id: str = ""
+    request_id: str = ""
+    kind: str = ""          # url, text, headers, body, tool_call, tool_result, tools_list, frame ...
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    verdict: Verdict
+    findings: tuple[Finding, ...] = ()
+    reason: str = ""
+    content: str | bytes | None = None   # rewritten content when verdict == "strip"
+    duration_ms: float = 0.0
+    error: str = ""                      # set when the decision came from an internal error (fail closed)
+    receipt_id: str = ""
+
+    @property
+    def blocked(self) -> bool:
+        return self.verdict == "block"
+
+    @property
+    def top(self) -> Finding | None:
+        """The finding that drove the verdict (strongest action, then severity)."""
+        if not self.findings:
+            return None
+        return max(self.findings, key=lambda f: (VERDICT_RANK[f.action], SEVERITY_RANK.get(f.severity, 0)))
+
+    def with_receipt(self, receipt_id: str) -> "Decision":
+        return dataclasses.replace(self, receipt_id=receipt_id)
+
+    def to_json(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "verdict": self.verdict,
+            "findings": [f.to_json() for f in self.findings],
+            "duration_ms": round(self.duration_ms, 3),
+        }
+        if self.reason:
+            d["reason"] = self.reason
+        if self.error:
+            d["error"] = self.error
+        if self.receipt_id:
+            d["receipt_id"] = self.receipt_id
+        return d
+
+
+def decide(findings: list[Finding] | tuple[Finding, ...], *, enforce: bool = True,
+           started: float | None = None, content: str | bytes | None = None) -> Decision:
+    """Findings -> one Decision. `enforce=False` (audit mode) turns blocks into warnings."""
+    verdict: Verdict = "allow"
+    for f in findings:
+        if VERDICT_RANK[f.action] > VERDICT_RANK[verdict]:
+            verdict = f.action
+    if not enforce and verdict in ("block", "strip"):
+        verdict = "warn"
+    top = max(findings, key=lambda f: (VERDICT_RANK[f.action], SEVERITY_RANK.get(f.severity, 0)), default=None)
+    reason = f"{top.scanner}:{top.rule}" if top and verdict != "allow" else ""
+    ms = (time.perf_counter() - started) * 1000 if started is not None else 0.0
+    return Decision(verdict, tuple(findings), reason, content if verdict == "strip" else None, ms)
+
+
+def fail_closed(exc: BaseException, started: float | None = None) -> Decision:
+    """Internal error while scanning: block, and say why."""
+    ms = (time.perf_counter() - started) * 1000 if started is not None else 0.0
+    msg = f"{type(exc).__name__}: {exc}"[:200]
+    f = Finding("internal", "scan_error", "high", msg[:80], action="block")
+    return Decision("block", (f,), "internal:scan_error (fail closed)", None, ms, error=msg)

@@ -1,0 +1,173 @@
+"""The scanning engine: one object that every transport calls.
+
+It composes the scanners (pure, no I/O) and returns one Decision per event.
+DNS for the SSRF check goes through an injected resolver. Every method fails
+closed: an internal error becomes a block Decision that says why.
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any, Iterable
+
+from .config import Config
+from .core import Decision, Finding, decide, fail_closed
+
+
+def _host_matches(host: str, pattern: str) -> bool:
+    host, pattern = host.lower().rstrip("."), pattern.lower().rstrip(".")
+    if pattern.startswith("*."):
+        return host == pattern[2:] or host.endswith(pattern[1:])
+    return host == pattern
+
+
+class Engine:
+    """Build once per config; swap the whole object on reload."""
+
+    def __init__(self, config: Config | None = None, resolver: Any = None):
+        from .scanners.dlp import DlpScanner
+        from .scanners.injection import InjectionScanner
+        from .scanners.ssrf import SystemResolver
+        from .scanners.url import UrlScanner
+
+        self.config = config or Config()
+        self.resolver = resolver or SystemResolver(timeout=self.config.ssrf.dns_timeout_s)
+        self.dlp = DlpScanner(self.config)
+        self.injection = InjectionScanner(self.config)
+        self.url = UrlScanner(self.config, self.dlp)
+        self._tools = None  # MCP scanners are built on first use (keeps start-up lean)
+
+    # -- helpers -------------------------------------------------------
+    def _finish(self, findings: list[Finding], started: float, host: str = "",
+                content: str | bytes | None = None) -> Decision:
+        findings = self._apply_exemptions(findings, host)
+        return decide(findings, enforce=self.config.enforce, started=started, content=content)
+
+    def _apply_exemptions(self, findings: list[Finding], host: str) -> list[Finding]:
+        ex = self.config.exemptions
+        if not ex or not findings:
+            return findings
+        out = []
+        for f in findings:
+            exempt = False
+            for e in ex:
+                if e.rule not in (f.rule, f"{f.scanner}:{f.rule}"):
+                    continue
+                if not e.domains or (host and any(_host_matches(host, d) for d in e.domains)):
+                    exempt = True
+                    break
+            if not exempt:
+                out.append(f)
+        return out
+
+    # -- URLs ------------------------------------------------------------
+    def check_url(self, url: str, method: str = "GET", *, resolve: bool = True) -> tuple[Decision, list[str]]:
+        """Run the URL pipeline. DLP runs before any DNS lookup. Returns the
+        Decision and, when allowed and resolved, the vetted addresses to dial
+        (dial only these: that pins the checked address against rebinding)."""
+        started = time.perf_counter()
+        try:
+            res = self.url.scan(url, method)
+            findings = list(res.findings)
+            if any(f.action == "block" for f in findings) or not resolve or not res.host:
+                return self._finish(findings, started, res.host), []
+            addrs, ssrf = self.url.resolve_and_check(res, self.resolver)
+            findings += ssrf
+            d = self._finish(findings, started, res.host)
+            return d, ([] if d.blocked else addrs)
+        except Exception as e:  # fail closed
+            return fail_closed(e, started), []
+
+    async def acheck_url(self, url: str, method: str = "GET", *, resolve: bool = True) -> tuple[Decision, list[str]]:
+        """Async form: static checks inline, DNS in a worker thread."""
+        started = time.perf_counter()
+        try:
+            res = self.url.scan(url, method)
+            findings = list(res.findings)
+            if any(f.action == "block" for f in findings) or not resolve or not res.host:
+                return self._finish(findings, started, res.host), []
+            addrs, ssrf = await asyncio.to_thread(self.url.resolve_and_check, res, self.resolver)
+            findings += ssrf
+            d = self._finish(findings, started, res.host)
+            return d, ([] if d.blocked else addrs)
+        except Exception as e:
+            return fail_closed(e, started), []
+
+    # -- text, headers, bodies -------------------------------------------
+    def scan_text(self, text: str, direction: str = "outbound", where: str = "text", host: str = "") -> Decision:
+        """Outbound: DLP. Inbound: prompt injection (with strip when configured)."""
+        started = time.perf_counter()
+        try:
+            if direction == "outbound":
+                return self._finish(self.dlp.scan(text, where), started, host)
+            findings = self.injection.scan(text, where)
+            content = None
+            if any(f.action == "strip" for f in findings):
+                content = self.injection.strip(text, findings)
+                if content is None:  # could not strip safely: block instead
+                    findings = [_as_block(f) for f in findings]
+            return self._finish(findings, started, host, content)
+        except Exception as e:
+            return fail_closed(e, started)
+
+    def scan_fields(self, fields: Iterable[tuple[str, str]], direction: str = "outbound", host: str = "") -> Decision:
+        """Several named strings (headers, JSON leaves, form fields): each alone and joined."""
+        started = time.perf_counter()
+        try:
+            fields = list(fields)
+            if direction == "outbound":
+                return self._finish(self.dlp.scan_fields(fields), started, host)
+            findings: list[Finding] = []
+            for where, value in fields:
+                findings += self.injection.scan(value, where)
+            findings = [_as_block(f) if f.action == "strip" else f for f in findings]
+            return self._finish(findings, started, host)
+        except Exception as e:
+            return fail_closed(e, started)
+
+    def scan_headers(self, headers: Iterable[tuple[str, str]], direction: str = "outbound", host: str = "") -> Decision:
+        from .scanners.content import header_fields
+        return self.scan_fields(header_fields(headers), direction, host)
+
+    def scan_body(self, body: bytes, content_type: str = "", content_encoding: str = "",
+                  direction: str = "outbound", host: str = "") -> Decision:
+        """A request body: decompressed under caps, split by content type, DLP per field and joined."""
+        from .scanners.content import ContentError, body_fields
+        started = time.perf_counter()
+        try:
+            fields = body_fields(body, content_type, content_encoding, self.config)
+        except ContentError as e:
+            f = Finding("content", e.rule, "high", str(e)[:80], "body", "block")
+            return self._finish([f], started, host)
+        except Exception as e:
+            return fail_closed(e, started)
+        return self.scan_fields(fields, direction, host) if direction == "outbound" else \
+            self.scan_text("\n".join(v for _, v in fields), "inbound", "body", host)
+
+    def scan_response(self, body: bytes | str, content_type: str = "", content_encoding: str = "",
+                      host: str = "") -> Decision:
+        """An inbound response body: prompt injection over its decoded text.
+        DLP does not block inbound content (fetched docs may show example keys)."""
+        from .scanners.content import ContentError, decode_body
+        started = time.perf_counter()
+        try:
+            text = body if isinstance(body, str) else decode_body(body, content_encoding, self.config)
+        except ContentError as e:
+            f = Finding("content", e.rule, "high", str(e)[:80], "response", "block")
+            return self._finish([f], started, host)
+        except Exception as e:
+            return fail_closed(e, started)
+        return self.scan_text(text, "inbound", "response", host)
+
+    # -- MCP -------------------------------------------------------------
+    @property
+    def tools(self):
+        if self._tools is None:
+            from .scanners.tools import ToolScanners
+            self._tools = ToolScanners(self.config, self)
+        return self._tools
+
+
+def _as_block(f: Finding) -> Finding:
+    import dataclasses
+    return dataclasses.replace(f, action="block")
