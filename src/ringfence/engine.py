@@ -35,7 +35,8 @@ class Engine:
         self.dlp = DlpScanner(self.config)
         self.injection = InjectionScanner(self.config)
         self.url = UrlScanner(self.config, self.dlp)
-        self._tools = None  # MCP scanners are built on first use (keeps start-up lean)
+        self._tools = None  # MCP and A2A scanners are built on first use (keeps start-up lean)
+        self._a2a = None
 
     # -- helpers -------------------------------------------------------
     def _finish(self, findings: list[Finding], started: float, host: str = "",
@@ -166,6 +167,13 @@ class Engine:
             from .scanners.tools import ToolScanners
             self._tools = ToolScanners(self.config, self)
         return self._tools
+
+    @property
+    def a2a(self):
+        if self._a2a is None:
+            from .scanners.a2a import A2aScanner
+            self._a2a = A2aScanner(self.config, self)
+        return self._a2a
 
 
 def _as_block(f: Finding) -> Finding:
