@@ -1,0 +1,225 @@
+"""Turn request and response bodies into scannable text, under hard caps.
+
+Decompression is bounded by size and ratio (a gzip bomb is refused, not
+expanded). Bodies are split by content type into named fields so DLP can
+scan each value alone and the siblings joined.
+"""
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import json
+import urllib.parse
+import zlib
+from typing import Any, Iterable
+
+MAX_RATIO = 100          # decompressed / compressed, beyond a small floor
+RATIO_FLOOR = 1 << 20    # below 1 MiB of output, ratio is not checked
+MAX_FIELDS = 20_000
+MAX_PARTS = 100
+MAX_JSON_NODES = 200_000
+
+
+class ContentError(Exception):
+    """Content ringfence refuses to scan (and so refuses to pass)."""
+
+    def __init__(self, rule: str, message: str):
+        super().__init__(message)
+        self.rule = rule
+
+
+def _cap(config: Any) -> int:
+    return config.proxy.max_body_bytes if config is not None else 10 * 1024 * 1024
+
+
+def _bounded(chunks: Iterable[bytes], limit: int, compressed_len: int) -> bytes:
+    out = bytearray()
+    for c in chunks:
+        out += c
+        if len(out) > limit:
+            raise ContentError("decompressed_too_large", f"decompressed body exceeds {limit} bytes")
+        if len(out) > RATIO_FLOOR and len(out) > MAX_RATIO * max(compressed_len, 1):
+            raise ContentError("compression_bomb", f"compression ratio above {MAX_RATIO}:1")
+    return bytes(out)
+
+
+def _inflate(data: bytes, wbits: int, limit: int) -> bytes:
+    d = zlib.decompressobj(wbits)
+    step = 64 * 1024
+
+    def gen():
+        buf = data
+        while True:
+            chunk = d.decompress(buf, step)
+            yield chunk
+            buf = d.unconsumed_tail
+            if d.eof or (not buf and not chunk):
+                break
+        if not d.eof and not buf:
+            tail = d.flush()
+            if tail:
+                yield tail
+    try:
+        return _bounded(gen(), limit, len(data))
+    except zlib.error as e:
+        raise ContentError("bad_encoding", f"cannot decompress body: {e}") from None
+
+
+def _brotli(data: bytes, limit: int) -> bytes:
+    import brotli
+    d = brotli.Decompressor()
+    step = 64 * 1024
+
+    def gen():
+        # Feed input in slices so output growth is checked as it happens.
+        for i in range(0, len(data), step):
+            yield d.process(data[i:i + step])
+    try:
+        out = _bounded(gen(), limit, len(data))
+    except brotli.error as e:
+        raise ContentError("bad_encoding", f"cannot decompress body: {e}") from None
+    if not d.is_finished():
+        raise ContentError("bad_encoding", "truncated brotli body")
+    return out
+
+
+def _zstd(data: bytes, limit: int) -> bytes:
+    import zstandard
+    d = zstandard.ZstdDecompressor().decompressobj()
+    step = 64 * 1024
+
+    def gen():
+        for i in range(0, len(data), step):
+            yield d.decompress(data[i:i + step])
+    try:
+        return _bounded(gen(), limit, len(data))
+    except zstandard.ZstdError as e:
+        raise ContentError("bad_encoding", f"cannot decompress body: {e}") from None
+
+
+def decompress(body: bytes, content_encoding: str, limit: int) -> bytes:
+    """Undo Content-Encoding (possibly several, applied in order) under caps."""
+    encodings = [e.strip().lower() for e in (content_encoding or "").split(",") if e.strip()]
+    data = body
+    for enc in reversed(encodings):
+        if enc in ("identity", ""):
+            continue
+        if enc in ("gzip", "x-gzip"):
+            data = _inflate(data, 16 + zlib.MAX_WBITS, limit)
+        elif enc == "deflate":
+            try:
+                data = _inflate(data, zlib.MAX_WBITS, limit)
+            except ContentError:
+                data = _inflate(data, -zlib.MAX_WBITS, limit)  # raw deflate, as some servers send
+        elif enc == "br":
+            data = _brotli(data, limit)
+        elif enc == "zstd":
+            data = _zstd(data, limit)
+        else:
+            raise ContentError("unsupported_encoding", f"unsupported Content-Encoding: {enc[:40]}")
+    if len(data) > limit:
+        raise ContentError("body_too_large", f"body exceeds {limit} bytes")
+    return data
+
+
+def decode_body(body: bytes, content_encoding: str = "", config: Any = None) -> str:
+    """Body bytes -> text for scanning. Invalid UTF-8 is replaced, never fatal."""
+    data = decompress(body, content_encoding, _cap(config))
+    return data.decode("utf-8", errors="replace")
+
+
+def header_fields(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Every header as 'Name: value', so the name gives DLP its context word."""
+    out = []
+    for name, value in headers:
+        if len(out) >= MAX_FIELDS:
+            break
+        out.append((f"header.{name.lower()}", f"{name}: {value}"))
+    return out
+
+
+def _json_leaves(obj: Any, where: str, out: list, budget: list) -> None:
+    stack = [(obj, where)]
+    while stack:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise OverflowError
+        o, w = stack.pop()
+        if isinstance(o, dict):
+            for k, v in o.items():
+                ks = str(k)
+                if isinstance(v, (dict, list)):
+                    out.append((f"{w}.{ks}#key", ks))
+                    stack.append((v, f"{w}.{ks}"))
+                else:
+                    out.append((f"{w}.{ks}", f"{ks}={'' if v is None else v}"))
+        elif isinstance(o, list):
+            for i, v in enumerate(o):
+                stack.append((v, f"{w}[{i}]"))
+        elif o is not None:
+            out.append((w, str(o)))
+
+
+def json_fields(text: str, where: str = "body.json.$") -> list[tuple[str, str]] | None:
+    """JSON leaves as named fields (key=value). None when it is not JSON we can walk
+    (invalid, or nested beyond the parser's depth limit): the caller scans raw text."""
+    try:
+        import orjson
+        obj = orjson.loads(text)
+    except Exception:
+        try:
+            obj = json.loads(text)
+        except (ValueError, RecursionError):
+            return None
+    out: list[tuple[str, str]] = []
+    try:
+        _json_leaves(obj, where, out, [MAX_JSON_NODES])
+    except OverflowError:
+        return None
+    return out
+
+
+def _form_fields(text: str) -> list[tuple[str, str]]:
+    pairs = urllib.parse.parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
+    return [(f"body.form.{k[:64]}", f"{k}={v}") for k, v in pairs]
+
+
+def _multipart_fields(body: bytes, content_type: str) -> list[tuple[str, str]]:
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+    msg = email.parser.BytesParser(policy=email.policy.compat32).parsebytes(head + body)
+    if not msg.is_multipart():
+        raise ContentError("bad_multipart", "multipart body without a valid boundary")
+    out = []
+    for i, part in enumerate(msg.walk()):
+        if part.is_multipart():
+            continue
+        if i > MAX_PARTS:
+            raise ContentError("too_many_parts", f"more than {MAX_PARTS} multipart parts")
+        name = part.get_param("name", header="content-disposition") or str(i)
+        fname = part.get_filename()
+        if fname:
+            out.append((f"body.multipart.{name}#filename", f"filename={fname}"))
+        payload = part.get_payload(decode=True) or b""
+        text = payload.decode("utf-8", errors="replace")
+        ctype = part.get_content_type()
+        sub = json_fields(text, f"body.multipart.{name}.$") if "json" in ctype else None
+        out.extend(sub if sub is not None else [(f"body.multipart.{name}", f"{name}={text}")])
+    return out
+
+
+def body_fields(body: bytes, content_type: str = "", content_encoding: str = "",
+                config: Any = None) -> list[tuple[str, str]]:
+    """Split a request body into named fields for DLP. The whole decoded text is
+    always one field too, so context words next to a value are never lost."""
+    data = decompress(body, content_encoding, _cap(config))
+    ct = (content_type or "").lower()
+    text = data.decode("utf-8", errors="replace")
+    fields: list[tuple[str, str]] = [("body", text)]
+    stripped = text.lstrip()[:1]
+    if "multipart/" in ct:
+        fields += _multipart_fields(data, content_type)
+    elif "json" in ct or (not ct and stripped in ("{", "[")) or ("text/plain" in ct and stripped in ("{", "[")):
+        fields += json_fields(text) or []
+    elif "x-www-form-urlencoded" in ct:
+        fields += _form_fields(text)
+    return fields

@@ -1,0 +1,90 @@
+import gzip
+import json
+import zlib
+
+import brotli
+import pytest
+import zstandard
+
+from ringfence.config import Config
+from ringfence.scanners.content import ContentError, body_fields, decode_body, decompress, header_fields
+
+CFG = Config()
+
+
+@pytest.mark.parametrize("enc,fn", [
+    ("gzip", gzip.compress), ("deflate", zlib.compress),
+    ("br", brotli.compress), ("zstd", lambda b: zstandard.ZstdCompressor().compress(b)),
+])
+def test_each_encoding_round_trips(enc, fn):
+    raw = b"hello world " * 1000
+    assert decompress(fn(raw), enc, 10 << 20) == raw
+
+
+def test_raw_deflate_accepted():
+    c = zlib.compressobj(wbits=-15)
+    data = c.compress(b"abc" * 100) + c.flush()
+    assert decompress(data, "deflate", 1 << 20) == b"abc" * 100
+
+
+def test_gzip_bomb_refused_not_expanded():
+    bomb = gzip.compress(b"\0" * (50 << 20))  # 50 MiB of zeros, ~50 KB compressed
+    with pytest.raises(ContentError) as e:
+        decompress(bomb, "gzip", 100 << 20)
+    assert e.value.rule == "compression_bomb"
+
+
+def test_size_cap_refused():
+    with pytest.raises(ContentError) as e:
+        decompress(gzip.compress(b"x" * 5000), "gzip", 1000)
+    assert e.value.rule == "decompressed_too_large"
+
+
+def test_garbage_and_unknown_encoding_are_errors():
+    with pytest.raises(ContentError):
+        decompress(b"not gzip at all", "gzip", 1 << 20)
+    with pytest.raises(ContentError) as e:
+        decompress(b"x", "compress", 1 << 20)
+    assert e.value.rule == "unsupported_encoding"
+
+
+def test_invalid_utf8_and_nul_do_not_crash():
+    assert "\ufffd" in decode_body(b"ab\xff\xfe\x00cd", "", CFG)
+
+
+def test_json_leaves_keep_key_as_context():
+    body = json.dumps({"aws": {"secret_access_key": "abc"}, "list": ["x", 1]}).encode()
+    fields = dict(body_fields(body, "application/json", "", CFG))
+    assert fields["body.json.$.aws.secret_access_key"] == "secret_access_key=abc"
+    assert fields["body.json.$.list[0]"] == "x"
+    assert fields["body"].startswith("{")
+
+
+def test_deeply_nested_json_falls_back_to_raw_text():
+    body = ("[" * 10000 + "]" * 10000).encode()
+    fields = body_fields(body, "application/json", "", CFG)
+    assert fields == [("body", body.decode())]
+
+
+def test_form_fields():
+    fields = dict(body_fields(b"user=bob&api_key=xyz%20q", "application/x-www-form-urlencoded", "", CFG))
+    assert fields["body.form.api_key"] == "api_key=xyz q"
+
+
+def test_multipart_parts_and_base64_transfer_encoding():
+    body = (b"--XyZ\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n"
+            b"--XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"k.txt\"\r\n"
+            b"Content-Transfer-Encoding: base64\r\n\r\nc2VjcmV0IGRhdGE=\r\n--XyZ--\r\n")
+    fields = dict(body_fields(body, "multipart/form-data; boundary=XyZ", "", CFG))
+    assert fields["body.multipart.note"] == "note=hello"
+    assert fields["body.multipart.f"] == "f=secret data"
+    assert fields["body.multipart.f#filename"] == "filename=k.txt"
+
+
+def test_multipart_without_boundary_is_error():
+    with pytest.raises(ContentError):
+        body_fields(b"whatever", "multipart/form-data", "", CFG)
+
+
+def test_header_fields_carry_name():
+    assert header_fields([("X-Api-Key", "v")]) == [("header.x-api-key", "X-Api-Key: v")]
