@@ -14,4 +14,5 @@ class ReceiptsConfig(Section):
     fsync: Literal["always", "batch"] = "batch"
     fsync_interval_ms: int = Field(50, ge=1, le=60_000)
     max_entries_per_file: int = Field(10_000, ge=10)
-    checkpoint_interval: int = Field(1000, ge=1)
+    checkpoint_interval: int = Field(1000, ge=1, description="signed checkpoint every N entries")
+    max_file_bytes: int = Field(64 << 20, ge=4096, description="rotate an evidence file after this many bytes")

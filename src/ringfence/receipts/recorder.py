@@ -1,0 +1,160 @@
+"""Flight-recorder JSONL (spec section 10): entries v:1, hash-linked, rotated, sealed.
+
+One Recorder per writer. It is not thread-safe by itself; ReceiptWriter holds the lock.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+
+from .canonical import format_time_ns, go_string
+from .errors import ReceiptError
+
+_sha = hashlib.sha256
+
+
+def entry_hash(v: int, seq: int, ts: str, session_id: str, trace_id: str, etype: str,
+               event_kind: str | None, transport: str, summary: str, detail: str,
+               raw_ref: str, prev_hash: str) -> str:
+    """SHA-256 over the entry fields joined by NUL; detail is the exact bytes written."""
+    parts = [str(v), str(seq), ts, session_id, trace_id, etype]
+    if v >= 2:
+        parts.append(event_kind or "")
+    parts += [transport, summary, detail, raw_ref, prev_hash]
+    return _sha("\x00".join(parts).encode("utf-8")).hexdigest()
+
+
+def file_name(session_id: str, seq_start: int) -> str:
+    return f"evidence-{session_id}-{seq_start}.jsonl"
+
+
+class Recorder:
+    def __init__(self, directory: str, session_id: str, sign, *, max_entries: int = 10_000,
+                 checkpoint_interval: int = 1000, max_bytes: int = 64 << 20, fsync_always: bool = False):
+        self.dir = directory
+        self.session_id = session_id
+        self._sid_json = go_string(session_id)
+        self._sign = sign                      # bytes -> 64-byte signature
+        self.max_entries = max(3, max_entries)
+        self.checkpoint_interval = max(1, checkpoint_interval)
+        self.max_bytes = max(4096, max_bytes)
+        self.bytes_in_file = 0
+        self.fsync_always = fsync_always
+        self.seq = 0                           # next entry seq
+        self.prev_hash = "genesis"
+        self.fd: int | None = None
+        self.path = ""
+        self.paths: list[str] = []
+        self.in_file = 0                       # entries in the current file
+        self.since_checkpoint = 0
+        self.first_unsealed = 0                # first entry seq not yet covered by a checkpoint
+        self.dirty = False
+        self.closed = False
+
+    # -- files ----------------------------------------------------------
+    def _open(self) -> None:
+        os.makedirs(self.dir, mode=0o750, exist_ok=True)
+        path = os.path.join(self.dir, file_name(self.session_id, self.seq))
+        try:
+            self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
+        except FileExistsError:
+            raise ReceiptError(f"evidence file {path} already exists; refusing to append to another run") \
+                from None
+        except OSError as e:
+            raise ReceiptError(f"cannot create evidence file {path}: {e.strerror}") from None
+        self.path = path
+        self.paths.append(path)
+        self.in_file = 0
+        self.bytes_in_file = 0
+
+    def _write(self, line: str) -> None:
+        if self.fd is None:
+            self._open()
+        data = line.encode("utf-8")
+        try:
+            n = os.write(self.fd, data)
+            while n < len(data):  # regular files rarely short-write; finish the line anyway
+                n += os.write(self.fd, data[n:])
+            self.bytes_in_file += len(data)
+            if self.fsync_always:
+                os.fsync(self.fd)
+            else:
+                self.dirty = True
+        except OSError as e:
+            raise ReceiptError(f"writing evidence file {self.path}: {e.strerror}") from None
+
+    def sync(self) -> None:
+        if self.fd is not None and self.dirty:
+            try:
+                os.fsync(self.fd)
+            except OSError as e:
+                raise ReceiptError(f"fsync {self.path}: {e.strerror}") from None
+            self.dirty = False
+
+    # -- entries ----------------------------------------------------------
+    def _append(self, etype: str, transport: str, summary: str, detail: str,
+                ts: str | None = None) -> str:
+        seq = self.seq
+        ts = ts or format_time_ns(time.time_ns())
+        h = entry_hash(1, seq, ts, self.session_id, "", etype, None, transport, summary, detail, "",
+                       self.prev_hash)
+        line = (f'{{"v":1,"seq":{seq},"ts":"{ts}","session_id":{self._sid_json},"type":"{etype}",'
+                f'"transport":{go_string(transport)},"summary":{go_string(summary)},"detail":{detail},'
+                f'"prev_hash":"{self.prev_hash}","hash":"{h}"}}\n')
+        if self.fd is None:
+            self._open()  # named after the seq of its first entry
+        # Advance state before persisting: a failed write leaves a detectable gap, not a fork.
+        self.seq += 1
+        self.prev_hash = h
+        self.in_file += 1
+        self._write(line)
+        return h
+
+    def append_receipt(self, receipt_json: str, transport: str, summary: str, ts: str) -> None:
+        if self.fd is not None and (self.in_file >= self.max_entries - 1
+                                    or self.bytes_in_file >= self.max_bytes):
+            self.rotate()
+        self._append("action_receipt", transport, summary, receipt_json, ts)
+        self.since_checkpoint += 1
+        if self.since_checkpoint >= self.checkpoint_interval:
+            self.checkpoint()
+
+    def checkpoint(self) -> None:
+        """Signed checkpoint over the entry-chain head (covers every entry so far)."""
+        if self.since_checkpoint == 0:
+            return
+        first, last = self.first_unsealed, self.seq - 1
+        sig = self._sign(self.prev_hash.encode("ascii")).hex()
+        detail = (f'{{"entry_count":{last - first + 1},"first_seq":{first},"last_seq":{last},'
+                  f'"signature":"{sig}"}}')
+        self._append("checkpoint", "", f"checkpoint: {last - first + 1} entries [seq {first}-{last}]", detail)
+        self.first_unsealed = self.seq
+        self.since_checkpoint = 0
+
+    def rotate(self) -> None:
+        self.checkpoint()
+        self._close_file()
+
+    def transcript_root(self, final_seq: int, root_hash: str, count: int, start: str, end: str) -> None:
+        detail = (f'{{"session_id":{self._sid_json},"final_seq":{final_seq},"root_hash":"{root_hash}",'
+                  f'"receipt_count":{count},"start_time":"{start}","end_time":"{end}"}}')
+        self._append("transcript_root", "", f"transcript_root: {count} receipts, root={root_hash[:16]}",
+                     detail)
+        self.since_checkpoint += 1
+
+    def _close_file(self) -> None:
+        if self.fd is None:
+            return
+        try:
+            self.sync()
+            os.fsync(self.fd)
+        finally:
+            os.close(self.fd)
+            self.fd = None
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self._close_file()

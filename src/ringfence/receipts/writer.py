@@ -1,0 +1,263 @@
+"""ReceiptWriter: Action + Decision -> signed, hash-chained ActionReceipt v1 (v1-base fields).
+
+Thread-safe. Every receipt goes to the flight recorder as one canonical line; close()
+seals the run with a transcript_root and a signed checkpoint.
+"""
+from __future__ import annotations
+
+import atexit
+import hashlib
+import os
+import secrets
+import threading
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from .canonical import ACTION_RECORD, encode_object, format_time_ns, go_string
+from .classify import classify
+from .errors import ReceiptError
+from .keys import load_private_key, public_bytes
+from .recorder import Recorder
+
+VERDICTS = frozenset({"block", "allow", "warn", "ask", "strip", "forward", "redirect"})
+MAX_FIELD = 4096        # bound every free-text field in a receipt
+MAX_INTENT = 200
+
+
+def uuid7() -> str:
+    """A UUIDv7 string: 48-bit Unix ms, version 7, variant 10, random rest."""
+    ms = time.time_ns() // 1_000_000
+    r = int.from_bytes(secrets.token_bytes(10), "big")
+    rand_a = r >> 68 & 0xFFF
+    rand_b = r & ((1 << 62) - 1)
+    v = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b
+    h = f"{v:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _clip(s: str, n: int = MAX_FIELD) -> str:
+    return s if len(s) <= n else s[: n - 3] + "..."
+
+
+def safe_target(target: str, findings: tuple) -> str:
+    """The target as it may be signed: no secret that a DLP finding saw in it.
+
+    With any DLP finding, userinfo, query and fragment of a URL become "[redacted]";
+    the path too unless every finding says it was outside the path; the host when a
+    finding points at it (DNS exfiltration)."""
+    dlp = [f for f in findings if f.scanner == "dlp"]
+    if not dlp or "://" not in target:
+        return _clip(target)
+    try:
+        u = urlsplit(target)
+        port = u.port
+    except ValueError:
+        return "[redacted]"
+    wheres = [f.where or "" for f in dlp]
+    host = u.hostname or ""
+    if any("host" in w for w in wheres):
+        host = "[redacted]"
+    netloc = ("[redacted]@" if (u.username or u.password) else "") + host + (f":{port}" if port else "")
+    path = u.path
+    if path and path != "/" and not all(w.startswith(("url.query", "header", "body", "text"))
+                                        for w in wheres):
+        path = "/[redacted]"
+    out = f"{u.scheme}://{netloc}{path}"
+    if u.query:
+        out += "?[redacted]"
+    if u.fragment:
+        out += "#[redacted]"
+    return _clip(out)
+
+
+class NullWriter:
+    """Receipts off: ids only, nothing written."""
+    enabled = False
+    paths: list[str] = []
+
+    def record(self, action: Any, decision: Any) -> str:
+        return uuid7()
+
+    def close(self, reason: str = "shutdown") -> None:
+        return None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class ReceiptWriter:
+    enabled = True
+
+    def __init__(self, directory: str, key, *, policy_hash: str, session_id: str = "proxy",
+                 fsync: str = "batch", fsync_interval_ms: int = 50, max_entries_per_file: int = 10_000,
+                 checkpoint_interval: int = 1000, max_file_bytes: int = 64 << 20, principal: str = "ringfence", actor: str = ""):
+        self._key = key
+        self.signer_key = public_bytes(key).hex()
+        self.policy_hash = policy_hash
+        self.principal, self.actor = principal, actor
+        # One chain per writer run: a unique recorder session keeps runs from colliding.
+        run_tag = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + secrets.token_hex(3)
+        self.session_id = f"{session_id}-{run_tag}" if session_id else run_tag
+        self.recorder = Recorder(directory, self.session_id, key.sign,
+                                 max_entries=max_entries_per_file, checkpoint_interval=checkpoint_interval,
+                                 max_bytes=max_file_bytes, fsync_always=(fsync == "always"))
+        self._lock = threading.Lock()
+        self.chain_seq = 0
+        self.last_hash = ""
+        self.count = 0
+        self.first_ts = self.last_ts = ""
+        self.verdicts: dict[str, int] = {}
+        self.closed = False
+        self._stop = threading.Event()
+        self._flusher: threading.Thread | None = None
+        if fsync != "always":
+            self._interval = fsync_interval_ms / 1000.0
+            self._flusher = threading.Thread(target=self._flush_loop, name="receipts-fsync", daemon=True)
+            self._flusher.start()
+        atexit.register(self.close, "exit")
+
+    @property
+    def paths(self) -> list[str]:
+        return list(self.recorder.paths)
+
+    # -- background fsync (batch mode) -------------------------------------
+    def _flush_loop(self) -> None:
+        while not self._stop.wait(self._interval):
+            with self._lock:
+                if self.closed:
+                    return
+                try:
+                    self.recorder.sync()
+                except ReceiptError:
+                    pass  # the next record() or close() reports it
+
+    # -- building -------------------------------------------------------
+    def build_record(self, action: Any, decision: Any, ts: str, action_id: str) -> dict:
+        atype, side, rev = classify(action.transport or "", action.method or "", action.target or "",
+                                    action.kind or "")
+        findings = tuple(decision.findings or ())
+        verdict = decision.verdict if decision.verdict in VERDICTS else "block"
+        target = safe_target(action.target or "", findings) or f"ringfence:{action.kind or 'content'}"
+        rec: dict[str, Any] = {
+            "version": 1, "action_id": action_id, "action_type": atype, "timestamp": ts,
+            "principal": self.principal, "actor": self.actor, "delegation_chain": None,
+            "target": target,
+        }
+        top = decision.top
+        if top is not None and verdict != "allow":
+            intent = f"{top.scanner}:{top.rule}"
+            if top.where:
+                intent += f" at {top.where}"
+            if top.excerpt and top.scanner == "dlp":
+                intent += f" ({top.excerpt[:40]})"  # already redacted by the scanner
+            rec["intent"] = _clip(intent, MAX_INTENT)
+        dlp_rules = sorted({_clip(f.rule, 128) for f in findings if f.scanner == "dlp"})
+        if dlp_rules and action.direction == "outbound":
+            rec["data_classes_out"] = dlp_rules[:32]
+        elif dlp_rules:
+            rec["data_classes_in"] = dlp_rules[:32]
+        rec.update({"side_effect_class": side, "reversibility": rev, "policy_hash": self.policy_hash,
+                    "verdict": verdict, "transport": _clip(action.transport or "unknown", 128)})
+        if action.method:
+            rec["method"] = _clip(action.method, 128)
+        if top is not None:
+            rec["layer"] = _clip(top.scanner, 128)
+            rec["pattern"] = _clip(top.rule, 256)
+            rec["severity"] = top.severity
+        if action.request_id:
+            rec["request_id"] = _clip(action.request_id, 256)
+        return rec
+
+    def _sign_append(self, rec: dict) -> str:
+        """Under the lock: chain, sign, persist. Returns the receipt JSON."""
+        rec["chain_prev_hash"] = self.last_hash or "genesis"
+        rec["chain_seq"] = self.chain_seq
+        rec_json = encode_object(rec, ACTION_RECORD, "action_record")
+        sig = self._key.sign(hashlib.sha256(rec_json.encode("utf-8")).digest())
+        receipt = (f'{{"version":1,"action_record":{rec_json},"signature":"ed25519:{sig.hex()}",'
+                   f'"signer_key":"{self.signer_key}"}}')
+        # Advance before persisting (a failed write leaves a gap, never a fork).
+        self.chain_seq += 1
+        self.last_hash = hashlib.sha256(receipt.encode("utf-8")).hexdigest()
+        self.count += 1
+        ts = rec["timestamp"]
+        self.first_ts = self.first_ts or ts
+        self.last_ts = ts
+        self.verdicts[rec["verdict"]] = self.verdicts.get(rec["verdict"], 0) + 1
+        summary = f"receipt: {rec['verdict']} {rec['action_type']} {rec['transport']}"
+        self.recorder.append_receipt(receipt, rec["transport"], summary, ts)
+        return receipt
+
+    def record(self, action: Any, decision: Any) -> str:
+        """Sign and append one receipt; returns its action_id. Raises ReceiptError on failure."""
+        action_id = uuid7()
+        try:
+            with self._lock:
+                if self.closed:
+                    raise ReceiptError("receipt writer is closed")
+                rec = self.build_record(action, decision, format_time_ns(time.time_ns()), action_id)
+                self._sign_append(rec)
+        except ReceiptError:
+            raise
+        except Exception as e:  # fail closed: the caller must not treat this as recorded
+            raise ReceiptError(f"cannot write receipt: {type(e).__name__}: {e}") from e
+        return action_id
+
+    def close(self, reason: str = "shutdown") -> None:
+        """Flush and seal (transcript_root + signed checkpoint). Idempotent."""
+        with self._lock:
+            if self.closed:
+                return
+            self.closed = True
+            self._stop.set()
+            try:
+                atexit.unregister(self.close)
+            except Exception:  # pragma: no cover
+                pass
+            try:
+                if self.count:
+                    self.recorder.transcript_root(self.chain_seq - 1, self.last_hash, self.count,
+                                                  self.first_ts, self.last_ts)
+                    self.recorder.checkpoint()
+            finally:
+                self.recorder.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def policy_hash_of(config: Any) -> str:
+    return "sha256:" + hashlib.sha256(config.model_dump_json().encode("utf-8")).hexdigest()
+
+
+def open_writer(receipts_dir: str | None, signing_key: str | None, config: Any,
+                session_id: str = "proxy") -> ReceiptWriter | NullWriter:
+    """The writer transports call. No directory configured -> NullWriter."""
+    rc = config.receipts
+    directory = receipts_dir or rc.dir
+    if not directory:
+        return NullWriter()
+    key = load_private_key(signing_key or rc.signing_key)
+    directory = os.path.expanduser(directory)
+    if os.path.exists(directory) and not os.path.isdir(directory):
+        raise ReceiptError(f"receipts dir {directory} is not a directory")
+    try:
+        os.makedirs(directory, mode=0o750, exist_ok=True)
+    except OSError as e:
+        raise ReceiptError(f"cannot create receipts dir {directory}: {e.strerror}") from None
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise ReceiptError(f"receipts dir {directory} is not writable")
+    return ReceiptWriter(directory, key, policy_hash=policy_hash_of(config), session_id=session_id,
+                         fsync=rc.fsync, fsync_interval_ms=rc.fsync_interval_ms,
+                         max_entries_per_file=rc.max_entries_per_file,
+                         checkpoint_interval=rc.checkpoint_interval)
+
+
+__all__ = ["NullWriter", "ReceiptWriter", "open_writer", "uuid7", "safe_target", "policy_hash_of", "go_string"]
