@@ -1,0 +1,37 @@
+"""Prometheus metrics for the proxy, on the admin port."""
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+
+
+class Metrics:
+    content_type = CONTENT_TYPE_LATEST
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter("ringfence_requests_total", "Requests handled", ["transport"],
+                                registry=self.registry)
+        self.decisions = Counter("ringfence_decisions_total", "Decisions by scanner and verdict",
+                                 ["transport", "verdict", "scanner"], registry=self.registry)
+        self.latency = Histogram("ringfence_decision_seconds", "Time to decide, per event",
+                                 ["transport"], buckets=BUCKETS, registry=self.registry)
+        self.bytes = Counter("ringfence_bytes_scanned_total", "Bytes scanned", ["transport"],
+                             registry=self.registry)
+        self.kill_switch_denials = Counter("ringfence_kill_switch_denials_total", "Requests denied by the kill switch",
+                                           registry=self.registry)
+        self.reloads = Counter("ringfence_config_reloads_total", "Config reloads", ["result"],
+                               registry=self.registry)
+
+    def observe(self, transport: str, verdict: str, scanner: str = "", seconds: float = 0.0,
+                bytes_scanned: int = 0) -> None:
+        self.requests.labels(transport).inc()
+        self.decisions.labels(transport, verdict, scanner or "none").inc()
+        self.latency.labels(transport).observe(seconds)
+        if bytes_scanned:
+            self.bytes.labels(transport).inc(bytes_scanned)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
