@@ -1,0 +1,311 @@
+"""The MCP guard: one object per MCP session that decides, message by message,
+what may pass between client and server. Transport-agnostic (sans-io): the
+stdio relay and the HTTP proxy feed it raw message bytes and send what it
+returns. Allowed messages are returned as the ORIGINAL bytes.
+
+Client -> server
+  request       tools/call: tool scanners (policy, DLP on arguments, chains);
+                other methods: DLP over every params key and value.
+  notification  DLP over params.
+  response      (to a server request, e.g. sampling) DLP over result/error.
+Server -> client
+  response      must answer a request the client made (else dropped);
+                tools/list: poisoning + drift (per-session ToolSession);
+                tools/call: tool-result scan; everything else and errors:
+                prompt-injection scan over every string.
+  request       injection scan over params (a blocked one is answered to
+                the server with an error, so it does not wait forever).
+  notification  injection scan over params; a blocked one is dropped.
+
+JSON-RPC batches (arrays) are rejected with one error per request id: MCP
+removed batching in 2025-06-18, and a batch would let one element hide behind
+another's verdict. "strip" is enforced as "block" here: ringfence never
+rewrites MCP messages, it forwards them byte for byte or not at all.
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Any
+
+from ..core import Action, Decision, Finding, decide, fail_closed
+from . import jsonrpc
+from .jsonrpc import JsonRpcError, LineSplitter
+
+MAX_PENDING = 10_000
+
+
+@dataclasses.dataclass(slots=True)
+class Outcome:
+    to_server: bytes | None = None
+    to_client: bytes | None = None
+    decision: Decision | None = None
+    request_key: tuple | None = None   # the id this message registered as pending
+
+
+def _as_block(d: Decision) -> Decision:
+    if d.verdict != "strip":
+        return d
+    return dataclasses.replace(d, verdict="block", content=None)
+
+
+class Guard:
+    def __init__(self, engine: Any, writer: Any, transport: str, session_id: str = "",
+                 server: str = "", max_pending: int = MAX_PENDING):
+        self.engine = engine
+        self.config = engine.config
+        self.writer = writer
+        self.transport = transport
+        self.session_id = session_id
+        self.server = server
+        self.max_bytes = self.config.mcp.max_message_bytes
+        self.max_pending = max_pending
+        self.pending: dict[tuple, tuple[str, str]] = {}      # client request id -> (method, target)
+        self.server_pending: dict[tuple, str] = {}           # server request id -> method
+        self._tools_session = None
+        self.stats = {"allow": 0, "warn": 0, "block": 0}
+
+    # -- helpers ---------------------------------------------------------
+    @property
+    def tool_session(self):
+        if self._tools_session is None:
+            self._tools_session = self.engine.tools.new_session(server=self.server)
+        return self._tools_session
+
+    def _record(self, decision: Decision, direction: str, target: str, method: str, kind: str,
+                request_id: Any = None) -> Decision:
+        action = Action(self.transport, direction, target or method or "mcp", method,
+                        self.session_id, "" if request_id is None else str(request_id)[:128], kind)
+        try:
+            rid = self.writer.record(action, decision)
+        except Exception as e:  # no receipt, no pass
+            decision = fail_closed(e)
+            rid = ""
+        self.stats[decision.verdict if decision.verdict in self.stats else "block"] += 1
+        return decision.with_receipt(rid or "")
+
+    def _block_error(self, msg_id: Any, d: Decision, code: int = jsonrpc.BLOCKED) -> bytes:
+        top = d.top
+        scanner, rule = (top.scanner, top.rule) if top else ("mcp", "blocked")
+        return jsonrpc.error_bytes(msg_id, code, f"ringfence: blocked by {scanner}:{rule}",
+                                   {"scanner": scanner, "rule": rule, "receipt_id": d.receipt_id})
+
+    def _reject(self, e: JsonRpcError, direction: str, msg_id: Any = None) -> tuple[Decision, bytes]:
+        f = Finding("mcp", e.rule, "high", str(e)[:80], "message", "block")
+        d = self._record(Decision("block", (f,), f"mcp:{e.rule}"), direction, "", "", "message", msg_id)
+        return d, self._block_error(msg_id, d, e.code)
+
+    def _scan_out(self, value: Any, where: str) -> Decision:
+        fields = jsonrpc.leaves(value, where)
+        if not fields:
+            return Decision("allow")
+        return _as_block(self.engine.scan_fields(fields, "outbound"))
+
+    def _scan_in(self, value: Any, where: str) -> Decision:
+        fields = jsonrpc.leaves(value, where)
+        if not fields:
+            return Decision("allow")
+        text = "\n".join(v for _, v in fields)
+        return _as_block(self.engine.scan_text(text, "inbound", where))
+
+    def _decide(self, findings: list[Finding], started: float) -> Decision:
+        return _as_block(decide(findings, enforce=self.config.enforce, started=started))
+
+    def _frame(self, line: Any, direction: str) -> tuple[Any, Outcome | None]:
+        """Size and JSON checks shared by both directions."""
+        if line is LineSplitter.OVERSIZE or len(line) > self.max_bytes + 2:
+            e = JsonRpcError("oversize", f"message larger than {self.max_bytes} bytes")
+            d, err = self._reject(e, direction)
+            return None, Outcome(to_client=err, decision=d)
+        body = line.strip()
+        if not body:
+            return None, Outcome()
+        try:
+            return jsonrpc.parse(body), None
+        except JsonRpcError as e:
+            d, err = self._reject(e, direction)
+            return None, Outcome(to_client=err, decision=d)
+
+    # -- client -> server --------------------------------------------------
+    def from_client(self, line: Any) -> Outcome:
+        msg, early = self._frame(line, "outbound")
+        if early is not None:
+            return early
+        if isinstance(msg, list):
+            return self._reject_batch(msg, "outbound")
+        try:
+            kind = jsonrpc.kind_of(msg)
+        except JsonRpcError as e:
+            mid = msg.get("id") if isinstance(msg, dict) and jsonrpc.id_key(msg.get("id")) else None
+            d, err = self._reject(e, "outbound", mid)
+            return Outcome(to_client=err, decision=d)
+        started = time.perf_counter()
+        if kind == "request":
+            return self._client_request(msg, line, started)
+        if kind == "notification":
+            method = msg["method"]
+            try:
+                d = self._scan_out(msg.get("params"), "params")
+            except Exception as e:
+                d = fail_closed(e, started)
+            d = self._record(d, "outbound", method, method, "notification")
+            return Outcome(decision=d) if d.blocked else Outcome(to_server=line, decision=d)
+        # a response to a server-initiated request (sampling, roots, elicitation)
+        key = jsonrpc.id_key(msg.get("id"))
+        method = self.server_pending.pop(key, None) if key else None
+        if method is None:
+            f = Finding("mcp", "unsolicited_response", "high", str(msg.get("id"))[:40], "id", "block")
+            d = self._record(Decision("block", (f,), "mcp:unsolicited_response"), "outbound", "", "",
+                             "response", msg.get("id"))
+            return Outcome(decision=d)
+        try:
+            d = self._scan_out(msg.get("result", msg.get("error")), "result")
+        except Exception as e:
+            d = fail_closed(e, started)
+        d = self._record(d, "outbound", method, method, "response", msg["id"])
+        if d.blocked:  # the server still gets an answer, so it does not wait
+            return Outcome(to_server=self._block_error(msg["id"], d), decision=d)
+        return Outcome(to_server=line, decision=d)
+
+    def _client_request(self, msg: dict, line: bytes, started: float) -> Outcome:
+        method, mid = msg["method"], msg["id"]
+        key = jsonrpc.id_key(mid)
+        params = msg.get("params")
+        target, kind = method, "request"
+        try:
+            if key in self.pending:
+                raise JsonRpcError("duplicate_id", "a request with this id is already in flight")
+            if len(self.pending) >= self.max_pending:
+                raise JsonRpcError("too_many_pending", "too many requests in flight")
+            if method == "tools/call":
+                kind = "tool_call"
+                p = params if isinstance(params, dict) else {}
+                name = p.get("name")
+                args = p.get("arguments", {})
+                if not isinstance(name, str) or not isinstance(args, (dict, type(None))):
+                    raise JsonRpcError("invalid_params", "tools/call needs a string name and object arguments")
+                target = name
+                findings = list(self.engine.tools.scan_tool_call(name, args or {}, self.tool_session,
+                                                                 server=self.server))
+                rest = {k: v for k, v in p.items() if k not in ("name", "arguments")}
+                d = self._decide(findings, started)
+                if rest and not d.blocked:
+                    d2 = self._scan_out(rest, "params")
+                    if d2.verdict != "allow":
+                        d = self._decide(findings + list(d2.findings), started)
+            else:
+                d = self._scan_out(params, "params")
+        except JsonRpcError as e:
+            f = Finding("mcp", e.rule, "high", str(e)[:80], "message", "block")
+            d = Decision("block", (f,), f"mcp:{e.rule}")
+        except Exception as e:
+            d = fail_closed(e, started)
+        d = self._record(d, "outbound", target, method, kind, mid)
+        if d.blocked:
+            return Outcome(to_client=self._block_error(mid, d), decision=d)
+        self.pending[key] = (method, target)
+        return Outcome(to_server=line, decision=d, request_key=key)
+
+    def _reject_batch(self, items: list, direction: str) -> Outcome:
+        e = JsonRpcError("batch_unsupported", "JSON-RPC batches are not relayed")
+        d, _ = self._reject(e, direction)
+        errs = [self._block_error(m["id"], d, jsonrpc.INVALID_REQUEST) for m in items[:1000]
+                if isinstance(m, dict) and "method" in m and jsonrpc.id_key(m.get("id"))]
+        if direction == "outbound":
+            body = b"[" + b",".join(x.rstrip(b"\n") for x in errs) + b"]\n" if errs else \
+                self._block_error(None, d, jsonrpc.INVALID_REQUEST)
+            return Outcome(to_client=body, decision=d)
+        return Outcome(decision=d)  # a batch from the server is dropped
+
+    # -- server -> client --------------------------------------------------
+    def from_server(self, line: Any) -> Outcome:
+        msg, early = self._frame(line, "inbound")
+        if early is not None:
+            early.to_client = None   # server garbage: dropped, with a receipt
+            return early
+        if isinstance(msg, list):
+            return self._reject_batch(msg, "inbound")
+        try:
+            kind = jsonrpc.kind_of(msg)
+        except JsonRpcError as e:
+            d, _ = self._reject(e, "inbound")
+            return Outcome(decision=d)
+        started = time.perf_counter()
+        if kind == "response":
+            return self._server_response(msg, line, started)
+        method = msg["method"]
+        try:
+            d = self._scan_in(msg.get("params"), "params")
+        except Exception as e:
+            d = fail_closed(e, started)
+        if kind == "notification":
+            d = self._record(d, "inbound", method, method, "notification")
+            return Outcome(decision=d) if d.blocked else Outcome(to_client=line, decision=d)
+        mid = msg["id"]
+        d = self._record(d, "inbound", method, method, "server_request", mid)
+        if d.blocked:
+            return Outcome(to_server=self._block_error(mid, d), decision=d)
+        key = jsonrpc.id_key(mid)
+        if len(self.server_pending) >= self.max_pending:
+            self.server_pending.pop(next(iter(self.server_pending)))
+        self.server_pending[key] = method
+        return Outcome(to_client=line, decision=d)
+
+    def _server_response(self, msg: dict, line: bytes, started: float) -> Outcome:
+        mid = msg.get("id")
+        key = jsonrpc.id_key(mid)
+        entry = self.pending.pop(key, None) if key else None
+        if entry is None:
+            f = Finding("mcp", "unsolicited_response", "high", str(mid)[:40], "id", "block")
+            d = self._record(Decision("block", (f,), "mcp:unsolicited_response"), "inbound", "", "",
+                             "response", mid)
+            return Outcome(decision=d)
+        method, target = entry
+        kind = "response"
+        try:
+            if "error" in msg:
+                kind = "error"
+                d = self._scan_in(msg["error"], "error")
+            else:
+                result = msg["result"]
+                if method == "tools/list" and isinstance(result, dict) and isinstance(result.get("tools"), list):
+                    kind = "tools_list"
+                    findings = list(self.engine.tools.scan_tools_list(result["tools"], self.tool_session,
+                                                                      where="tools/list"))
+                    rest = {k: v for k, v in result.items() if k != "tools"}
+                    if rest:
+                        findings += list(self._scan_in(rest, "result").findings)
+                    d = self._decide(findings, started)
+                elif method == "tools/call" and isinstance(result, dict):
+                    kind = "tool_result"
+                    d = self._decide(list(self.engine.tools.scan_tool_result(result, where="result")), started)
+                else:
+                    d = self._scan_in(result, "result")
+        except JsonRpcError as e:
+            d = Decision("block", (Finding("mcp", e.rule, "high", str(e)[:80], "result", "block"),), f"mcp:{e.rule}")
+        except Exception as e:
+            d = fail_closed(e, started)
+        d = self._record(d, "inbound", target, method, kind, mid)
+        if d.blocked:
+            return Outcome(to_client=self._block_error(mid, d), decision=d)
+        return Outcome(to_client=line, decision=d)
+
+    # -- ends ----------------------------------------------------------------
+    def forget(self, key: tuple | None) -> None:
+        if key is not None:
+            self.pending.pop(key, None)
+
+    def fail_pending(self, rule: str, message: str, keys: list[tuple] | None = None) -> list[bytes]:
+        """The server is gone: one JSON-RPC error per request still waiting, with a receipt each."""
+        out = []
+        for key in list(self.pending) if keys is None else keys:
+            entry = self.pending.pop(key, None)
+            if entry is None:
+                continue
+            method, target = entry
+            mid = key[1]
+            f = Finding("mcp", rule, "high", message[:80], "transport", "block")
+            d = self._record(Decision("block", (f,), f"mcp:{rule}"), "inbound", target, method, "error", mid)
+            out.append(jsonrpc.error_bytes(mid, jsonrpc.UPSTREAM_GONE, f"ringfence: {message}",
+                                           {"scanner": "mcp", "rule": rule, "receipt_id": d.receipt_id}))
+        return out

@@ -1,0 +1,191 @@
+"""JSON-RPC 2.0 framing helpers for the MCP relays (sans-io).
+
+Parsing is strict on purpose: ringfence and the server must read the same
+values, so duplicate object keys, NaN/Infinity and non-UTF-8 are rejected
+rather than resolved one way or another.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import orjson
+
+# Error codes used in answers that ringfence writes itself.
+PARSE_ERROR = -32700
+INVALID_REQUEST = -32600
+BLOCKED = -32001
+UPSTREAM_GONE = -32002
+
+
+class JsonRpcError(Exception):
+    """A message ringfence refuses to relay. `rule` is a stable id."""
+
+    def __init__(self, rule: str, message: str, code: int = INVALID_REQUEST):
+        super().__init__(message)
+        self.rule = rule
+        self.code = code
+
+
+def _no_dupes(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    d = dict(pairs)
+    if len(d) != len(pairs):
+        seen: set[str] = set()
+        for k, _ in pairs:
+            if k in seen:
+                raise JsonRpcError("duplicate_key", f"duplicate JSON key {k[:40]!r}", PARSE_ERROR)
+            seen.add(k)
+    return d
+
+
+def _no_constant(name: str) -> Any:
+    raise JsonRpcError("invalid_json", f"non-standard JSON constant {name}", PARSE_ERROR)
+
+
+_decoder = json.JSONDecoder(object_pairs_hook=_no_dupes, parse_constant=_no_constant)
+
+
+def parse(data: bytes) -> Any:
+    """Bytes of one JSON text -> Python value, or JsonRpcError."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise JsonRpcError("invalid_utf8", "message is not valid UTF-8", PARSE_ERROR) from None
+    try:
+        return _decoder.decode(text)
+    except JsonRpcError:
+        raise
+    except RecursionError:
+        raise JsonRpcError("too_deep", "JSON nesting is too deep", PARSE_ERROR) from None
+    except ValueError as e:
+        raise JsonRpcError("invalid_json", f"invalid JSON: {str(e)[:80]}", PARSE_ERROR) from None
+
+
+def id_key(msg_id: Any) -> tuple[str, Any] | None:
+    """A hashable key that keeps 1 and "1" apart. None when the id is not usable."""
+    if isinstance(msg_id, bool) or msg_id is None:
+        return None
+    if isinstance(msg_id, str):
+        return ("s", msg_id)
+    if isinstance(msg_id, int):
+        return ("i", msg_id)
+    if isinstance(msg_id, float) and msg_id.is_integer():
+        return ("i", int(msg_id))
+    return None
+
+
+def kind_of(msg: Any) -> str:
+    """request, notification, response, or raise JsonRpcError for anything else."""
+    if not isinstance(msg, dict):
+        raise JsonRpcError("invalid_request", "a JSON-RPC message must be an object")
+    if msg.get("jsonrpc") != "2.0":
+        raise JsonRpcError("invalid_request", 'missing "jsonrpc": "2.0"')
+    method = msg.get("method")
+    has_id = "id" in msg
+    if method is not None:
+        if not isinstance(method, str) or not method:
+            raise JsonRpcError("invalid_request", "method must be a non-empty string")
+        if "params" in msg and not isinstance(msg["params"], (dict, list)):
+            raise JsonRpcError("invalid_request", "params must be an object or array")
+        if has_id:
+            if id_key(msg["id"]) is None:
+                raise JsonRpcError("invalid_id", "request id must be a string or an integer")
+            return "request"
+        return "notification"
+    if has_id and ("result" in msg) != ("error" in msg):
+        if "error" in msg and not isinstance(msg["error"], dict):
+            raise JsonRpcError("invalid_request", "error must be an object")
+        return "response"
+    raise JsonRpcError("invalid_request", "not a JSON-RPC request, notification or response")
+
+
+def error_bytes(msg_id: Any, code: int, message: str, data: dict[str, Any] | None = None) -> bytes:
+    """One JSON-RPC error response, newline-terminated."""
+    err: dict[str, Any] = {"code": code, "message": message}
+    if data is not None:
+        err["data"] = data
+    return orjson.dumps({"jsonrpc": "2.0", "id": msg_id, "error": err}) + b"\n"
+
+
+def leaves(value: Any, path: str = "$", out: list[tuple[str, str]] | None = None,
+           depth: int = 0, budget: list[int] | None = None) -> list[tuple[str, str]]:
+    """Every string leaf and object key under `value` as (json path, text).
+    Numbers are included as text (a secret can be a long digit run).
+    Bounded: depth 64 and 20,000 nodes; overflow raises JsonRpcError (fail closed)."""
+    if out is None:
+        out = []
+    if budget is None:
+        budget = [20_000]
+    budget[0] -= 1
+    if budget[0] < 0 or depth > 64:
+        raise JsonRpcError("too_large", "message has too many or too deeply nested fields")
+    if isinstance(value, str):
+        out.append((path, value))
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            if len(k) >= 8:
+                out.append((f"{path}.<key>", k))
+            leaves(v, f"{path}.{k}", out, depth + 1, budget)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            leaves(v, f"{path}[{i}]", out, depth + 1, budget)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        s = str(value)
+        if len(s) >= 8:
+            out.append((path, s))
+    return out
+
+
+class LineSplitter:
+    """Newline-delimited framing with a size cap. feed() returns complete lines
+    (with their original line ending) and OVERSIZE markers for lines that were
+    longer than `limit` (their bytes are discarded, never buffered whole)."""
+
+    OVERSIZE = object()
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self._buf = bytearray()
+        self._skipping = False
+
+    def feed(self, chunk: bytes) -> list[Any]:
+        out: list[Any] = []
+        start = 0
+        n = len(chunk)
+        while start < n:
+            nl = chunk.find(b"\n", start)
+            if nl < 0:
+                if not self._skipping:
+                    self._buf += chunk[start:]
+                    if len(self._buf) > self.limit:
+                        self._buf = bytearray()
+                        self._skipping = True
+                        out.append(self.OVERSIZE)
+                break
+            piece = chunk[start:nl + 1]
+            start = nl + 1
+            if self._skipping:
+                self._skipping = False
+                continue
+            if self._buf:
+                self._buf += piece
+                line = bytes(self._buf)
+                self._buf = bytearray()
+            else:
+                line = piece
+            if len(line) > self.limit + 2:
+                out.append(self.OVERSIZE)
+            else:
+                out.append(line)
+        return out
+
+    def finish(self) -> list[Any]:
+        """At EOF: a last line without a newline still counts."""
+        if self._skipping:
+            self._skipping = False
+            return []
+        if self._buf:
+            line = bytes(self._buf)
+            self._buf = bytearray()
+            return [line]
+        return []

@@ -1,0 +1,233 @@
+"""`ringfence mcp proxy -- CMD ARGS`: wrap a stdio MCP server.
+
+The agent's MCP client starts ringfence instead of the server. ringfence
+starts the server as a child with a reduced environment, relays
+newline-delimited JSON-RPC in both directions through the Guard, and forwards
+allowed lines byte for byte. The child's stderr is inherited (passes through).
+
+Shutdown: when the client closes stdin, the child's stdin is closed and its
+remaining responses are still relayed until its stdout ends (bounded wait),
+then it is terminated if needed. Requests that never got an answer get a
+JSON-RPC error. The exit code is the child's.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shlex
+import signal
+import sys
+import uuid
+from typing import Any
+
+from .bridge import Guard
+from .jsonrpc import LineSplitter
+
+CHUNK = 65536
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def child_env(allowlist: list[str], extra: list[str], environ: dict[str, str] | None = None) -> dict[str, str]:
+    """Only the allowlisted names (and --env names) reach the server."""
+    environ = os.environ if environ is None else environ
+    out = {}
+    for name in list(allowlist) + list(extra):
+        if not _ENV_NAME.match(name):
+            raise ValueError(f"not an environment variable name: {name!r}")
+        if name in environ:
+            out[name] = environ[name]
+    return out
+
+
+class _Out:
+    """Non-blocking writer for our stdout (pipe/tty); blocking writes for files."""
+
+    def __init__(self) -> None:
+        self.writer: asyncio.StreamWriter | None = None
+        self.fd = sys.stdout.fileno()
+        self.broken = False
+
+    async def open(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            transport, protocol = await loop.connect_write_pipe(
+                lambda: asyncio.streams.FlowControlMixin(loop=loop), os.fdopen(os.dup(self.fd), "wb", 0))
+            self.writer = asyncio.StreamWriter(transport, protocol, None, loop)
+        except (ValueError, OSError):
+            self.writer = None
+
+    async def write(self, data: bytes) -> None:
+        if self.broken or not data:
+            return
+        try:
+            if self.writer is not None:
+                self.writer.write(data)
+                await self.writer.drain()
+            else:
+                view = memoryview(data)
+                while view:
+                    n = os.write(self.fd, view)
+                    view = view[n:]
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            self.broken = True
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            try:
+                await asyncio.wait_for(self.writer.drain(), 5)
+                self.writer.close()
+            except Exception:
+                pass
+
+
+async def _open_stdin() -> tuple[asyncio.StreamReader | None, Any]:
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=CHUNK, loop=loop)
+    try:
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader, loop=loop),
+                                     os.fdopen(os.dup(sys.stdin.fileno()), "rb", 0))
+        return reader, None
+    except (ValueError, OSError):
+        return None, sys.stdin.buffer  # a regular file: read it in a thread
+
+
+async def relay(engine: Any, writer: Any, command: list[str], env: dict[str, str],
+                shutdown_timeout: float = 5.0) -> int:
+    cfg = engine.config
+    session_id = uuid.uuid4().hex
+    guard = Guard(engine, writer, "mcp_stdio", session_id, server=shlex.join(command)[:200])
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            *command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=None, env=env)
+    except OSError as e:
+        print(f"ringfence: cannot start MCP server {command[0]!r}: {e}", file=sys.stderr)
+        return 127 if isinstance(e, FileNotFoundError) else 126
+    out = _Out()
+    await out.open()
+    stdin_reader, stdin_file = await _open_stdin()
+    loop = asyncio.get_running_loop()
+    server_done = asyncio.Event()
+    limit = cfg.mcp.max_message_bytes
+
+    async def to_server(data: bytes, key: Any) -> None:
+        try:
+            assert proc.stdin is not None
+            proc.stdin.write(data)
+            await proc.stdin.drain()
+        except (BrokenPipeError, ConnectionResetError, OSError, AssertionError):
+            for err in guard.fail_pending("server_exited", "MCP server is not accepting input", [key] if key else []):
+                await out.write(err)
+
+    async def client_side() -> None:
+        split = LineSplitter(limit)
+        while not server_done.is_set():
+            if stdin_reader is not None:
+                chunk = await stdin_reader.read(CHUNK)
+            else:
+                chunk = await asyncio.to_thread(stdin_file.read1, CHUNK)
+            lines = split.feed(chunk) if chunk else split.finish()
+            for line in lines:
+                o = guard.from_client(line)
+                if o.to_server is not None and not server_done.is_set():
+                    await to_server(o.to_server, o.request_key)
+                elif o.to_server is not None:
+                    for err in guard.fail_pending("server_exited", "MCP server exited", [o.request_key]):
+                        await out.write(err)
+                if o.to_client is not None:
+                    await out.write(o.to_client)
+            if not chunk:
+                break
+        # The client is done sending: let the server finish what it has.
+        try:
+            if proc.stdin is not None and not proc.stdin.is_closing():
+                proc.stdin.close()
+        except Exception:
+            pass
+
+    async def server_side() -> None:
+        split = LineSplitter(limit)
+        assert proc.stdout is not None
+        while True:
+            try:
+                chunk = await proc.stdout.read(CHUNK)
+            except Exception:
+                chunk = b""
+            lines = split.feed(chunk) if chunk else split.finish()
+            for line in lines:
+                o = guard.from_server(line)
+                if o.to_client is not None:
+                    await out.write(o.to_client)
+                if o.to_server is not None:
+                    await to_server(o.to_server, None)
+            if not chunk:
+                break
+        server_done.set()
+
+    def on_signal(sig: int) -> None:
+        if proc.returncode is None:
+            try:
+                proc.send_signal(sig)
+            except ProcessLookupError:
+                pass
+
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        try:
+            loop.add_signal_handler(sig, on_signal, sig)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass
+
+    server_task = asyncio.create_task(server_side())
+    client_task = asyncio.create_task(client_side())
+    done, _ = await asyncio.wait({server_task, client_task}, return_when=asyncio.FIRST_COMPLETED)
+    if client_task in done and not server_task.done():
+        # Client closed stdin: wait (bounded) for the server's last answers,
+        # then give it a short grace to exit by itself.
+        deadline = loop.time() + shutdown_timeout
+        while not server_task.done() and guard.pending and loop.time() < deadline:
+            await asyncio.wait({server_task}, timeout=min(0.05, max(0.0, deadline - loop.time())))
+        if not server_task.done():
+            await asyncio.wait({server_task}, timeout=min(1.0, max(0.0, deadline - loop.time())))
+    if not client_task.done():
+        client_task.cancel()
+    if proc.returncode is None:
+        try:
+            await asyncio.wait_for(proc.wait(), 0.5 if server_task.done() else 0)
+        except asyncio.TimeoutError:
+            pass
+    if proc.returncode is None:
+        try:
+            proc.terminate()
+            await asyncio.wait_for(proc.wait(), 2.0)
+        except (ProcessLookupError, asyncio.TimeoutError):
+            try:
+                proc.kill()
+            except ProcessLookupError:
+                pass
+            await proc.wait()
+    if not server_task.done():
+        try:
+            await asyncio.wait_for(server_task, 2.0)
+        except (asyncio.TimeoutError, Exception):
+            server_task.cancel()
+    for err in guard.fail_pending("server_exited", "MCP server exited before answering"):
+        await out.write(err)
+    await out.close()
+    for t in (client_task,):
+        try:
+            await t
+        except (asyncio.CancelledError, Exception):
+            pass
+    rc = proc.returncode if proc.returncode is not None else 1
+    return 128 - rc if rc < 0 else rc
+
+
+def run(engine: Any, writer: Any, command: list[str], env: dict[str, str], shutdown_timeout: float = 5.0) -> int:
+    """Blocking entry point: run the relay on uvloop when available."""
+    try:
+        import uvloop
+        factory = uvloop.new_event_loop
+    except ImportError:
+        factory = None
+    with asyncio.Runner(loop_factory=factory) as runner:
+        return runner.run(relay(engine, writer, command, env, shutdown_timeout))
