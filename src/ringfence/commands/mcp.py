@@ -66,6 +66,7 @@ def handle_proxy(args) -> int:
         raise UsageError(str(e)) from None
 
     from ringfence.engine import Engine
+    from ringfence.mcp.bridge import mcp_opt
     from ringfence.mcp.receipts import open_receipts
 
     engine = Engine(config)
@@ -83,7 +84,7 @@ def handle_proxy(args) -> int:
                 env = child_env(config.mcp.env_allowlist, args.env)
             except ValueError as e:
                 raise UsageError(f"--env: {e}") from None
-            return run(engine, writer, command, env, config.mcp.shutdown_timeout_s)
+            return run(engine, writer, command, env, mcp_opt(config, 'shutdown_timeout_s', 5.0))
         from ringfence.mcp import http
         if args.listen:
             host, port = _listen_addr(args.listen)

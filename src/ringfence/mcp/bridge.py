@@ -35,12 +35,18 @@ from .jsonrpc import JsonRpcError, LineSplitter
 MAX_PENDING = 10_000
 
 
+def mcp_opt(config: Any, name: str, default: Any) -> Any:
+    """A transport setting from config.mcp, with its default when the key is absent."""
+    return getattr(config.mcp, name, default)
+
+
 @dataclasses.dataclass(slots=True)
 class Outcome:
     to_server: bytes | None = None
     to_client: bytes | None = None
     decision: Decision | None = None
     request_key: tuple | None = None   # the id this message registered as pending
+    message: Any = None                # the parsed message, when it was one
 
 
 def _as_block(d: Decision) -> Decision:
@@ -141,7 +147,9 @@ class Guard:
             return Outcome(to_client=err, decision=d)
         started = time.perf_counter()
         if kind == "request":
-            return self._client_request(msg, line, started)
+            o = self._client_request(msg, line, started)
+            o.message = msg
+            return o
         if kind == "notification":
             method = msg["method"]
             try:
@@ -149,7 +157,7 @@ class Guard:
             except Exception as e:
                 d = fail_closed(e, started)
             d = self._record(d, "outbound", method, method, "notification")
-            return Outcome(decision=d) if d.blocked else Outcome(to_server=line, decision=d)
+            return Outcome(decision=d) if d.blocked else Outcome(to_server=line, decision=d, message=msg)
         # a response to a server-initiated request (sampling, roots, elicitation)
         key = jsonrpc.id_key(msg.get("id"))
         method = self.server_pending.pop(key, None) if key else None

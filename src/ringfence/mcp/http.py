@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import jsonrpc
-from .bridge import Guard
+from .bridge import Guard, mcp_opt
 from .jsonrpc import LineSplitter
 from .sse import SseError, SseSplitter, event_bytes
 
@@ -92,7 +92,7 @@ class ReverseProxy:
         u = urlsplit(upstream)
         self.origin = f"{u.scheme}://{u.netloc}"
         self.up_path = u.path or "/"
-        self.sessions = Sessions(engine, writer, "mcp_http", self.cfg.mcp.max_sessions)
+        self.sessions = Sessions(engine, writer, "mcp_http", mcp_opt(self.cfg, 'max_sessions', 1000))
         self.client: Any = None
 
     def target(self, path_qs: str, path: str) -> str:
@@ -104,7 +104,7 @@ class ReverseProxy:
         import aiohttp
         self.client = aiohttp.ClientSession(
             auto_decompress=False,
-            timeout=aiohttp.ClientTimeout(total=None, connect=10, sock_read=self.cfg.mcp.upstream_timeout_s),
+            timeout=aiohttp.ClientTimeout(total=None, connect=10, sock_read=mcp_opt(self.cfg, 'upstream_timeout_s', 300.0)),
             connector=aiohttp.TCPConnector(limit=256, ttl_dns_cache=60))
 
     async def close(self) -> None:
@@ -321,6 +321,34 @@ def serve(engine: Any, writer: Any, upstream: str, host: str, port: int) -> int:
 # stdio -> Streamable HTTP bridge
 # ---------------------------------------------------------------------------
 
+VERSION_META_KEY = "io.modelcontextprotocol/protocolVersion"
+NAME_PARAM = {"tools/call": "name", "prompts/get": "name", "resources/read": "uri"}
+
+
+def _header_value(value: str) -> str:
+    """Printable ASCII as is; anything else in the =?base64?...?= form MCP defines."""
+    if all(0x20 <= ord(c) <= 0x7E for c in value) and value == value.strip() and not value.startswith("=?base64?"):
+        return value
+    import base64
+    return "=?base64?" + base64.b64encode(value.encode("utf-8")).decode("ascii") + "?="
+
+
+def routing_headers(msg: Any) -> dict[str, str]:
+    """2026-07-28 requests carry their version, method and name in headers too."""
+    if not isinstance(msg, dict) or not isinstance(msg.get("method"), str):
+        return {}
+    params = msg.get("params")
+    meta = params.get("_meta") if isinstance(params, dict) else None
+    version = meta.get(VERSION_META_KEY) if isinstance(meta, dict) else None
+    if not isinstance(version, str):
+        return {}
+    h = {"MCP-Protocol-Version": _header_value(version), "Mcp-Method": _header_value(msg["method"])}
+    key = NAME_PARAM.get(msg["method"])
+    if key and isinstance(params.get(key), str):
+        h["Mcp-Name"] = _header_value(params[key])
+    return h
+
+
 def _one_line(data: bytes) -> bytes:
     """JSON text on one line. Raw CR/LF can only be whitespace between tokens
     in valid JSON, so dropping them keeps the meaning (and usually the bytes)."""
@@ -381,9 +409,11 @@ class Bridge:
         self.inflight.add(t)
         t.add_done_callback(self.inflight.discard)
 
-    async def post(self, line: bytes, req_key: tuple | None) -> None:
+    async def post(self, line: bytes, req_key: tuple | None, msg: Any = None) -> None:
         try:
-            async with self.client.post(self.upstream, data=line.rstrip(b"\r\n"), headers=self.headers()) as resp:
+            headers = self.headers()
+            headers.update(routing_headers(msg))
+            async with self.client.post(self.upstream, data=line.rstrip(b"\r\n"), headers=headers) as resp:
                 sid = resp.headers.get("Mcp-Session-Id")
                 if sid and sid != self.session_id:
                     self.session_id = sid
@@ -459,7 +489,7 @@ class Bridge:
         from .stdio import _open_stdin, _Out
         self.client = aiohttp.ClientSession(
             auto_decompress=False,
-            timeout=aiohttp.ClientTimeout(total=None, connect=10, sock_read=self.cfg.mcp.upstream_timeout_s))
+            timeout=aiohttp.ClientTimeout(total=None, connect=10, sock_read=mcp_opt(self.cfg, 'upstream_timeout_s', 300.0)))
         self.out = _Out()
         await self.out.open()
         reader, fileobj = await _open_stdin()
@@ -473,11 +503,11 @@ class Bridge:
                     if o.to_client is not None:
                         await self.emit(o.to_client)
                     if o.to_server is not None:
-                        self._spawn(self.post(o.to_server, o.request_key))
+                        self._spawn(self.post(o.to_server, o.request_key, o.message))
                 if not chunk:
                     break
             if self.inflight:
-                await asyncio.wait(set(self.inflight), timeout=self.cfg.mcp.shutdown_timeout_s)
+                await asyncio.wait(set(self.inflight), timeout=mcp_opt(self.cfg, 'shutdown_timeout_s', 5.0))
         finally:
             for t in list(self.inflight):
                 t.cancel()
