@@ -1,0 +1,160 @@
+"""CONNECT: decide on the hostname, then tunnel blind or intercept TLS.
+
+Without interception only host and port are visible, so every URL-level
+decision that can be taken on a hostname (DLP in labels, entropy, blocklist,
+SSRF on the vetted address) is taken here, and the receipt says the body was
+not inspected."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import TYPE_CHECKING
+
+from ..core import Action, Decision, decide, fail_closed
+from .http1 import HttpError, Request, RequestReader
+from .state import block_response, error_response
+from .target import TargetError, parse_authority
+from .tls import should_intercept
+from .upstream import UpstreamError
+
+if TYPE_CHECKING:
+    from .server import ProxyServer
+
+log = logging.getLogger("ringfence.proxy")
+
+TUNNEL_IDLE_S = 300.0
+PIPE_READ = 65536
+
+
+async def check_hostport(srv: "ProxyServer", host: str, port: int) -> tuple[Decision, list[str]]:
+    st = srv.state
+    eng = st.engine
+    started = time.perf_counter()
+    mapped = srv.route(host, port)
+    try:
+        url_scanner = eng.url
+        if hasattr(url_scanner, "scan_hostport"):
+            scan = url_scanner.scan_hostport(host, port)
+            findings = list(scan.findings)
+            addrs: list[str] = []
+            if not any(f.action == "block" for f in findings):
+                if mapped:
+                    log.warning("--resolve: dialing %s for %s:%s (test routing, SSRF check skipped)",
+                                mapped, host, port)
+                    addrs = [mapped]
+                else:
+                    addrs, ssrf = await asyncio.to_thread(url_scanner.resolve_and_check, scan, eng.resolver)
+                    findings += ssrf
+            findings = eng._apply_exemptions(findings, host) if hasattr(eng, "_apply_exemptions") else findings
+            d = decide(findings, enforce=st.config.enforce, started=started)
+        else:
+            h = f"[{host}]" if ":" in host else host
+            url = f"https://{h}:{port}/"
+            if mapped:
+                d, _ = await eng.acheck_url(url, "CONNECT", resolve=False)
+                addrs = [mapped]
+            else:
+                d, addrs = await eng.acheck_url(url, "CONNECT")
+    except Exception as e:
+        log.exception("CONNECT scan failed")
+        return fail_closed(e, started), []
+    return d, ([] if d.blocked else addrs)
+
+
+async def handle_connect(srv: "ProxyServer", req: Request, rr: RequestReader,
+                         reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
+    target = req.target.decode("latin-1")
+    try:
+        host, port = parse_authority(target)
+    except TargetError as e:
+        raise HttpError(400, str(e), "bad_target") from None
+    st = srv.state
+    tls_cfg = st.config.tls
+    intercept = bool(srv.ca is not None and tls_cfg.intercept
+                     and should_intercept(host, tls_cfg.include, tls_cfg.exclude))
+    d, addrs = await check_hostport(srv, host, port)
+    meta = {"inspected": intercept,
+            "intent": "tunnel: TLS intercepted, requests inspected" if intercept
+            else "tunnel: body not inspected"}
+    d = srv.rec.record(Action("connect", "outbound", f"{host}:{port}", "CONNECT", kind="hostname",
+                              meta=meta), d)
+    if d.blocked:
+        writer.write(block_response(d, close=True))
+        return False
+    if not addrs:
+        writer.write(error_response(502, "no_address", "no vetted address to dial", d.receipt_id))
+        return False
+
+    if intercept:
+        if rr.leftover:
+            writer.write(error_response(400, "early_data", "data sent before the tunnel was established"))
+            return False
+        writer.write(b"HTTP/1.1 200 Connection Established\r\nX-Ringfence-Receipt: "
+                     + d.receipt_id.encode() + b"\r\n\r\n")
+        await writer.drain()
+        try:
+            ctx = srv.ca.context(host)
+            await asyncio.wait_for(writer.start_tls(ctx), st.config.proxy.header_timeout_s)
+        except (asyncio.TimeoutError, ConnectionError, OSError) as e:
+            log.info("TLS handshake with client for %s failed: %s", host, type(e).__name__)
+            return False
+        from .server import Tunnel
+        await srv.serve_http(reader, writer, Tunnel(host, port, addrs))
+        return False
+
+    # Blind tunnel: dial exactly a vetted address.
+    cfg = st.config.proxy
+    up_r = up_w = None
+    last = ""
+    for addr in addrs[:4]:
+        try:
+            up_r, up_w = await asyncio.wait_for(asyncio.open_connection(addr, port), min(10.0, cfg.upstream_timeout_s))
+            break
+        except (OSError, asyncio.TimeoutError) as e:
+            last = type(e).__name__
+    if up_w is None:
+        e = UpstreamError(502, f"connect to {host}:{port} failed ({last})", "upstream_unreachable")
+        writer.write(error_response(e.status, e.rule, str(e), d.receipt_id))
+        return False
+    writer.write(b"HTTP/1.1 200 Connection Established\r\nX-Ringfence-Receipt: "
+                 + d.receipt_id.encode() + b"\r\n\r\n")
+    if rr.leftover:
+        up_w.write(rr.leftover)
+    try:
+        await pipe_both(reader, writer, up_r, up_w)
+    finally:
+        up_w.close()
+    return False
+
+
+async def _pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+    try:
+        while True:
+            data = await asyncio.wait_for(src.read(PIPE_READ), TUNNEL_IDLE_S)
+            if not data:
+                break
+            dst.write(data)
+            await dst.drain()
+    except (ConnectionError, OSError, asyncio.TimeoutError):
+        pass
+    finally:
+        try:
+            if dst.can_write_eof():
+                dst.write_eof()
+        except (OSError, RuntimeError):
+            pass
+
+
+async def pipe_both(r1, w1, r2, w2) -> None:
+    t1 = asyncio.ensure_future(_pipe(r1, w2))
+    t2 = asyncio.ensure_future(_pipe(r2, w1))
+    try:
+        done, pending = await asyncio.wait({t1, t2}, return_when=asyncio.FIRST_COMPLETED)
+        # Give the other direction a moment to flush its half-close, then stop.
+        if pending:
+            await asyncio.wait(pending, timeout=TUNNEL_IDLE_S)
+    finally:
+        for t in (t1, t2):
+            t.cancel()
+        await asyncio.gather(t1, t2, return_exceptions=True)

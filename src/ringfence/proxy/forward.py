@@ -1,0 +1,376 @@
+"""Forwarding one HTTP request: scan out, send, scan what comes back, relay.
+
+Used for absolute-URI proxy requests, for requests inside an intercepted TLS
+tunnel, and (through fetch.py) for /fetch."""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from ..core import Action, Decision, Finding, decide, fail_closed
+from .http1 import HOP_BY_HOP, REASONS, render_head
+from .sse import SseError, SseScanner, StreamDecoder
+from .state import block_response, error_response, now
+from .target import Target
+from .upstream import BodyTooLarge, Response, UpstreamError
+
+if TYPE_CHECKING:
+    from .server import ProxyServer
+
+log = logging.getLogger("ringfence.proxy")
+
+TEXTUAL = ("text/", "application/json", "+json", "xml", "javascript", "ecmascript", "yaml",
+           "markdown", "x-www-form-urlencoded", "ndjson", "graphql", "application/x-sh", "toml", "csv")
+AGENT_CARD_PATHS = ("/.well-known/agent-card.json", "/.well-known/agent.json")
+
+
+def is_textual(content_type: str) -> bool:
+    ct = content_type.lower()
+    return not ct or any(t in ct for t in TEXTUAL)
+
+
+def request_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The client's end-to-end headers (what may be forwarded and is scanned)."""
+    drop = set(HOP_BY_HOP)
+    for k, v in headers:
+        if k.lower() == "connection":
+            drop.update(x.strip().lower() for x in v.split(","))
+    drop.update(("host", "content-length"))
+    return [(k, v) for k, v in headers if k.lower() not in drop]
+
+
+def upstream_head(method: str, t: Target, headers: list[tuple[str, str]], body_len: int) -> bytes:
+    lines = [f"{method} {t.path} HTTP/1.1\r\nHost: {t.host_header}\r\n"]
+    for k, v in headers:
+        lines.append(f"{k}: {v}\r\n")
+    if body_len or method in ("POST", "PUT", "PATCH"):
+        lines.append(f"Content-Length: {body_len}\r\n")
+    lines.append("\r\n")
+    return "".join(lines).encode("latin-1", "replace")
+
+
+def _header(headers: list[tuple[str, str]], name: str) -> str:
+    name = name.lower()
+    for k, v in headers:
+        if k.lower() == name:
+            return v
+    return ""
+
+
+def _a2a_request(engine: Any, body: bytes, content_type: str, path: str) -> list[Finding]:
+    """A2A JSON-RPC bodies get the A2A scanner on top of body DLP."""
+    if b'"jsonrpc"' not in body[:4096] or not body.lstrip()[:1] == b"{":
+        return []
+    try:
+        scanner = engine.a2a
+    except ImportError:
+        return []
+    res = scanner.scan_request(body, content_type, path)
+    if res is None:
+        return []
+    return list(res.findings) if isinstance(res, Decision) else list(res)
+
+
+def _a2a_card(engine: Any, url: str, path: str, text: str) -> list[Finding]:
+    p = path.split("?", 1)[0]
+    if not p.endswith(AGENT_CARD_PATHS):
+        return []
+    try:
+        card = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return []
+    if not isinstance(card, dict):
+        return []
+    try:
+        scanner = engine.a2a
+    except ImportError:
+        return []
+    res = scanner.scan_agent_card(url, card)
+    if res is None:
+        return []
+    return list(res.findings) if isinstance(res, Decision) else list(res)
+
+
+async def outbound_check(srv: "ProxyServer", transport: str, t: Target, method: str,
+                         headers: list[tuple[str, str]], body: bytes, *,
+                         vetted: list[str] | None = None, request_id: str = "",
+                         meta: dict | None = None) -> tuple[Decision, list[str]]:
+    """URL pipeline (DLP before DNS, SSRF), headers, body; one receipt. Returns the
+    decision (with receipt id) and the vetted addresses to dial."""
+    st = srv.state
+    eng = st.engine
+    started = now()
+    addrs: list[str] = []
+    try:
+        mapped = srv.route(t.host, t.port)
+        if vetted is not None:
+            d_url, _ = await eng.acheck_url(t.url, method, resolve=False)
+            addrs = vetted
+        elif mapped:
+            log.warning("--resolve: dialing %s for %s:%s (test routing, SSRF check skipped)",
+                        mapped, t.host, t.port)
+            d_url, _ = await eng.acheck_url(t.url, method, resolve=False)
+            addrs = [mapped]
+        else:
+            d_url, addrs = await eng.acheck_url(t.url, method)
+        findings = list(d_url.findings)
+        if not d_url.blocked:
+            if headers:
+                findings += eng.scan_headers(headers, "outbound", t.host).findings
+            if body:
+                ct = _header(headers, "content-type")
+                ce = _header(headers, "content-encoding")
+                findings += eng.scan_body(bytes(body), ct, ce, "outbound", t.host).findings
+                findings += _a2a_request(eng, bytes(body), ct, t.path)
+        d = decide(findings, enforce=st.config.enforce, started=started)
+    except Exception as e:  # fail closed
+        log.exception("outbound scan failed")
+        d = fail_closed(e, started)
+    m = dict(meta or {})
+    if vetted is None and srv.route(t.host, t.port):
+        m["resolve_override"] = True
+    action = Action(transport, "outbound", t.url, method, request_id=request_id,
+                    kind="request", meta=m)
+    d = srv.rec.record(action, d, len(body))
+    return d, ([] if d.blocked else addrs)
+
+
+async def inbound_check(srv: "ProxyServer", transport: str, t: Target, method: str,
+                        status: int, content_type: str, body: bytes, *,
+                        request_id: str = "") -> tuple[Decision, str]:
+    """Scan a whole response body (already decoded). Returns the decision with its
+    receipt and the decoded text."""
+    st = srv.state
+    eng = st.engine
+    started = now()
+    text = ""
+    try:
+        text = body.decode("utf-8", "replace")
+        d = eng.scan_response(text, content_type, "", t.host)
+        extra = _a2a_card(eng, t.url, t.path, text)
+        if extra:
+            content = d.content if d.verdict == "strip" else None
+            d = decide(list(d.findings) + extra, enforce=st.config.enforce, started=started,
+                       content=content)
+            if d.verdict == "strip" and d.content is None:
+                d = dataclasses.replace(d, verdict="block")
+    except Exception as e:
+        log.exception("inbound scan failed")
+        d = fail_closed(e, started)
+    action = Action(transport, "inbound", t.url, method, request_id=request_id, kind="response",
+                    meta={"status": status, "content_type": content_type[:100]})
+    return srv.rec.record(action, d, len(body)), text
+
+
+def _content_block(srv: "ProxyServer", transport: str, t: Target, method: str, rule: str,
+                   msg: str, direction: str = "inbound") -> Decision:
+    f = Finding("content", rule, "high", msg[:80], "response", "block")
+    d = decide([f], enforce=True)
+    return srv.rec.record(Action(transport, direction, t.url, method, kind="response"), d)
+
+
+def response_headers(resp: Response, drop_encoding: bool = False) -> list[tuple[str, str]]:
+    drop = set(HOP_BY_HOP) | {"content-length"}
+    for k, v in resp.headers:
+        if k.lower() == "connection":
+            drop.update(x.strip().lower() for x in v.split(","))
+    if drop_encoding:
+        drop.add("content-encoding")
+    return [(k, v) for k, v in resp.headers if k.lower() not in drop]
+
+
+async def send_upstream(srv: "ProxyServer", t: Target, addrs: list[str], method: str,
+                        headers: list[tuple[str, str]], body: bytes) -> Response:
+    cfg = srv.state.config.proxy
+    head = upstream_head(method, t, headers, len(body))
+    return await srv.pool.request(t.scheme, t.host, t.port, addrs, head, bytes(body),
+                                  timeout=cfg.upstream_timeout_s, no_body=method == "HEAD")
+
+
+async def relay_response(srv: "ProxyServer", transport: str, t: Target, method: str,
+                         resp: Response, writer: asyncio.StreamWriter, out_rid: str,
+                         client_http10: bool = False) -> bool:
+    """Scan and relay an upstream response. Returns whether the client connection
+    may be kept alive."""
+    cfg = srv.state.config.proxy
+    status = resp.status
+    ct = resp.header("content-type")
+    ce = resp.header("content-encoding").strip().lower()
+    reason = resp.reason or REASONS.get(status, "")
+
+    if method == "HEAD" or status in (204, 304) or status < 200:
+        hdrs = response_headers(resp)
+        cl = resp.header("content-length")
+        if cl and method == "HEAD":
+            hdrs.append(("Content-Length", cl))
+        elif status not in (204, 304):
+            hdrs.append(("Content-Length", "0"))
+        hdrs += [("X-Ringfence-Decision", "allow"), ("X-Ringfence-Receipt", out_rid)]
+        writer.write(render_head(status, reason, hdrs))
+        resp.release()
+        return True
+
+    if "text/event-stream" in ct.lower():
+        return await _relay_sse(srv, transport, t, method, resp, writer, ce, client_http10)
+
+    if not is_textual(ct) and not t.path.split("?", 1)[0].endswith(AGENT_CARD_PATHS):
+        return await _relay_binary(srv, transport, t, method, resp, writer, client_http10)
+
+    try:
+        raw = await resp.read_body(cfg.max_body_bytes)
+    except BodyTooLarge:
+        resp.close()
+        d = _content_block(srv, transport, t, method, "response_too_large",
+                           f"response exceeds {cfg.max_body_bytes} bytes")
+        writer.write(block_response(d, close=True))
+        return False
+    resp.release()
+    try:
+        from ..scanners.content import ContentError, decompress
+        decoded = decompress(raw, ce, cfg.max_body_bytes) if ce and ce != "identity" else raw
+    except ContentError as e:
+        d = _content_block(srv, transport, t, method, e.rule, str(e))
+        writer.write(block_response(d))
+        return True
+    except Exception as e:
+        d = _content_block(srv, transport, t, method, "decode_error", f"{type(e).__name__}: {e}")
+        writer.write(block_response(d))
+        return True
+
+    d, _ = await inbound_check(srv, transport, t, method, status, ct, decoded)
+    if d.blocked:
+        writer.write(block_response(d))
+        return True
+    if d.verdict == "strip" and d.content is not None:
+        body = d.content.encode("utf-8") if isinstance(d.content, str) else bytes(d.content)
+        hdrs = response_headers(resp, drop_encoding=True)
+    else:
+        body = raw
+        hdrs = response_headers(resp)
+    hdrs += [("Content-Length", str(len(body))), ("X-Ringfence-Decision", d.verdict),
+             ("X-Ringfence-Receipt", d.receipt_id)]
+    writer.write(render_head(status, reason, hdrs) + body if len(body) < 262144
+                 else render_head(status, reason, hdrs))
+    if len(body) >= 262144:
+        writer.write(body)
+    return True
+
+
+async def _relay_binary(srv, transport, t, method, resp, writer, client_http10) -> bool:
+    """Non-text content is relayed as it streams; the receipt says it was not inspected."""
+    d = decide([])
+    action = Action(transport, "inbound", t.url, method, kind="response",
+                    meta={"status": resp.status, "inspected": False,
+                          "intent": "binary content type: body not inspected",
+                          "content_type": resp.header("content-type")[:100]})
+    d = srv.rec.record(action, d)
+    hdrs = response_headers(resp)
+    cl = resp.header("content-length")
+    chunked = not cl and not client_http10
+    if cl:
+        hdrs.append(("Content-Length", cl))
+    elif chunked:
+        hdrs.append(("Transfer-Encoding", "chunked"))
+    hdrs += [("X-Ringfence-Decision", "allow"), ("X-Ringfence-Receipt", d.receipt_id)]
+    writer.write(render_head(resp.status, resp.reason or REASONS.get(resp.status, ""), hdrs))
+    try:
+        async for chunk in resp.iter_body():
+            writer.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk)
+            await writer.drain()
+    except UpstreamError:
+        resp.close()
+        return False
+    resp.release()
+    if chunked:
+        writer.write(b"0\r\n\r\n")
+        return True
+    return bool(cl)
+
+
+async def _relay_sse(srv, transport, t, method, resp, writer, ce, client_http10) -> bool:
+    st = srv.state
+    cfg = st.config.proxy
+    try:
+        dec = StreamDecoder(ce, cfg.max_body_bytes * 10)
+    except SseError as e:
+        resp.close()
+        d = _content_block(srv, transport, t, method, e.rule, str(e))
+        writer.write(block_response(d))
+        return False
+    scanner = SseScanner(st.engine, t.host)
+    opened = srv.rec.record(Action(transport, "inbound", t.url, method, kind="event_stream",
+                                   meta={"status": resp.status, "intent": "events scanned as they flow"}),
+                            decide([]))
+    hdrs = response_headers(resp, drop_encoding=True)
+    chunked = not client_http10
+    if chunked:
+        hdrs.append(("Transfer-Encoding", "chunked"))
+    hdrs += [("X-Ringfence-Decision", "allow"), ("X-Ringfence-Receipt", opened.receipt_id)]
+    writer.write(render_head(resp.status, resp.reason or "OK", hdrs))
+
+    def emit(b: bytes) -> None:
+        if b:
+            writer.write(b"%x\r\n%s\r\n" % (len(b), b) if chunked else b)
+
+    bad: Decision | None = None
+    try:
+        async for chunk in resp.iter_body():
+            out, d = scanner.feed(dec.feed(chunk))
+            emit(out)
+            if d is not None and d.verdict in ("block", "strip"):
+                bad = d
+                break
+            if d is not None:
+                srv.rec.record(Action(transport, "inbound", t.url, method, kind="event"), d)
+            await writer.drain()
+        if bad is None:
+            out, d = scanner.finish()
+            emit(out)
+            if d is not None and d.verdict in ("block", "strip"):
+                bad = d
+    except SseError as e:
+        bad = decide([Finding("content", e.rule, "high", str(e)[:80], "sse", "block")])
+    except UpstreamError:
+        resp.close()
+        return False
+    except Exception as e:
+        bad = fail_closed(e)
+    if bad is not None:
+        resp.close()
+        if bad.verdict == "strip":
+            bad = dataclasses.replace(bad, verdict="block", content=None)
+        bad = srv.rec.record(Action(transport, "inbound", t.url, method, kind="event",
+                                    meta={"event": scanner.events}), bad, scanner.scanned)
+        from .state import block_body
+        emit(b"event: ringfence_blocked\ndata: " + orjson.dumps(block_body(bad)) + b"\n\n")
+        # No terminating chunk: the client sees an incomplete stream, not a clean end.
+        return False
+    resp.release()
+    if chunked:
+        writer.write(b"0\r\n\r\n")
+    return chunked
+
+
+async def forward(srv: "ProxyServer", transport: str, t: Target, method: str,
+                  client_headers: list[tuple[str, str]], body: bytes,
+                  writer: asyncio.StreamWriter, *, vetted: list[str] | None = None,
+                  client_http10: bool = False) -> bool:
+    headers = request_headers(client_headers)
+    d, addrs = await outbound_check(srv, transport, t, method, headers, body, vetted=vetted)
+    if d.blocked:
+        writer.write(block_response(d))
+        return True
+    try:
+        resp = await send_upstream(srv, t, addrs, method, headers, body)
+    except UpstreamError as e:
+        writer.write(error_response(e.status, e.rule, str(e), d.receipt_id))
+        return False
+    try:
+        return await relay_response(srv, transport, t, method, resp, writer, d.receipt_id, client_http10)
+    except BaseException:
+        resp.close()
+        raise

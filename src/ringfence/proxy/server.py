@@ -1,0 +1,211 @@
+"""The listener: one port for the forward proxy, CONNECT, /fetch, /ws and /healthz."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from ..core import Action, decide
+from .http1 import HttpError, Request, RequestReader, simple_response
+from .state import Hooks, Recorder, State, error_response, kill_response
+from .target import Target, TargetError, parse_url
+from .upstream import Pool
+
+log = logging.getLogger("ringfence.proxy")
+
+
+@dataclass(frozen=True, slots=True)
+class Tunnel:
+    """An intercepted CONNECT: inner requests go to this host, on these vetted addresses."""
+    host: str
+    port: int
+    addrs: list[str]
+
+
+def parse_resolve(items: list[str]) -> dict[tuple[str, int], str]:
+    """curl-style HOST:PORT:ADDR entries."""
+    out: dict[tuple[str, int], str] = {}
+    for item in items or []:
+        host, sep, rest = item.partition(":")
+        port_s, sep2, addr = rest.partition(":")
+        if not (sep and sep2 and host and port_s.isdigit() and addr):
+            raise ValueError(f"--resolve expects HOST:PORT:ADDR, got {item!r}")
+        out[(host.lower().rstrip("."), int(port_s))] = addr.strip("[]")
+    return out
+
+
+class ProxyServer:
+    def __init__(self, config: Any, engine: Any, receipts: Any, *,
+                 resolve: dict[tuple[str, int], str] | None = None,
+                 upstream_ca: str | None = None, ca: Any = None,
+                 hooks: Hooks | None = None):
+        self.state = State(config, engine)
+        self.hooks = hooks or Hooks(config)
+        self.rec = Recorder(receipts, self.hooks)
+        self.resolve_map = dict(resolve or {})
+        self.pool = Pool(connect_timeout=min(10.0, config.proxy.upstream_timeout_s), extra_ca=upstream_ca)
+        self.ca = ca                      # LeafCache when TLS interception is possible
+        self.server: asyncio.base_events.Server | None = None
+        self.tasks: set[asyncio.Task] = set()
+        self.port = 0
+        if self.resolve_map:
+            for (h, p), a in self.resolve_map.items():
+                log.warning("--resolve active: %s:%s -> %s (test routing; SSRF check skipped for it)", h, p, a)
+
+    # -- lifecycle -----------------------------------------------------
+    def swap(self, config: Any, engine: Any) -> None:
+        """Reload: new requests see the new pair; requests in flight finish on the old one."""
+        self.state = State(config, engine)
+
+    async def start(self, host: str | None = None, port: int | None = None) -> None:
+        if host is None or port is None:
+            h, _, p = self.state.config.proxy.listen.rpartition(":")
+            host = host if host is not None else h.strip("[]")
+            port = port if port is not None else int(p)
+        self.server = await asyncio.start_server(self._client, host, port, limit=256 * 1024,
+                                                 backlog=1024, reuse_address=True)
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    async def close(self, grace: float = 5.0) -> None:
+        """Stop accepting, let connections finish for `grace` seconds, then close them."""
+        if self.server is not None:
+            self.server.close()
+        if self.tasks:
+            _, pending = await asyncio.wait(list(self.tasks), timeout=grace)
+            for t in pending:
+                t.cancel()
+            if pending:
+                await asyncio.wait(pending, timeout=2.0)
+        if self.server is not None:
+            try:
+                await asyncio.wait_for(self.server.wait_closed(), 2.0)
+            except asyncio.TimeoutError:
+                pass
+        self.pool.close()
+
+    def route(self, host: str, port: int) -> str | None:
+        return self.resolve_map.get((host, port)) if self.resolve_map else None
+
+    # -- connections ---------------------------------------------------
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self.tasks.add(task)
+        try:
+            await self.serve_http(reader, writer, None)
+        except (ConnectionError, OSError, asyncio.IncompleteReadError):
+            pass
+        except asyncio.CancelledError:
+            pass
+        except Exception:
+            log.exception("connection handler failed")
+        finally:
+            try:
+                writer.close()
+            except Exception:
+                pass
+            if task is not None:
+                self.tasks.discard(task)
+
+    async def serve_http(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                         tunnel: Tunnel | None) -> None:
+        cfg = self.state.config.proxy
+        rr = RequestReader(reader, writer, max_header_bytes=cfg.max_header_bytes,
+                           max_body_bytes=cfg.max_body_bytes, header_timeout=cfg.header_timeout_s,
+                           body_timeout=cfg.upstream_timeout_s)
+        while True:
+            try:
+                req = await rr.read_request()
+            except HttpError as e:
+                writer.write(error_response(e.status, e.rule, str(e)))
+                await _drain(writer)
+                return
+            if req is None:
+                return
+            try:
+                keep = await self.dispatch(req, rr, reader, writer, tunnel)
+            except HttpError as e:
+                writer.write(error_response(e.status, e.rule, str(e)))
+                keep = False
+            await _drain(writer)
+            if not keep or not req.keep_alive or rr.upgraded:
+                return
+
+    async def dispatch(self, req: Request, rr: RequestReader, reader, writer, tunnel: Tunnel | None) -> bool:
+        target = req.target.decode("latin-1")
+        method = req.method
+        ks = self.hooks.kill_reason()
+        if ks is not None:
+            d = decide([])
+            from ..core import Finding
+            d = decide([Finding("policy", "kill_switch", "critical", ks[:80], "", "block")])
+            d = self.rec.record(Action("forward", "outbound", target, method, kind="request",
+                                       meta={"kill_switch": True}), d)
+            writer.write(kill_response(ks, d.receipt_id))
+            return False
+        http10 = req.version == "1.0"
+        if tunnel is not None:
+            if not target.startswith("/"):
+                raise HttpError(400, "inside a tunnel, requests must use origin-form", "bad_target")
+            scheme = "https"
+            up = _is_ws_upgrade(req)
+            host = f"[{tunnel.host}]" if ":" in tunnel.host else tunnel.host
+            url = f"{'wss' if up else scheme}://{host}{'' if tunnel.port == 443 else f':{tunnel.port}'}{target}"
+            t = _target(url, ("https", "wss"))
+            if up:
+                from .websocket import handle_upgrade
+                return await handle_upgrade(self, "intercept", t, req, rr, reader, writer,
+                                            vetted=tunnel.addrs)
+            from .forward import forward
+            return await forward(self, "intercept", t, method, req.headers, bytes(req.body), writer,
+                                 vetted=tunnel.addrs, client_http10=http10)
+        if method == "CONNECT":
+            from .connect import handle_connect
+            return await handle_connect(self, req, rr, reader, writer)
+        if target.startswith("/"):
+            path = target.split("?", 1)[0]
+            if path == "/healthz":
+                body = orjson.dumps({"ok": True, "service": "ringfence"})
+                writer.write(simple_response(200, body))
+                return True
+            if path == "/fetch":
+                from .fetch import handle_fetch
+                return await handle_fetch(self, req, target, writer)
+            if path == "/ws":
+                from .websocket import handle_ws_endpoint
+                return await handle_ws_endpoint(self, req, target, rr, reader, writer)
+            writer.write(error_response(404, "not_found", "unknown path; use /fetch, /ws, /healthz "
+                                        "or an absolute-URI proxy request", close=False))
+            return True
+        lower = target[:6].lower()
+        if lower.startswith(("ws://", "wss://")) or (_is_ws_upgrade(req) and lower.startswith("http")):
+            t = _target(target, ("ws", "wss", "http", "https"))
+            if t.scheme in ("http", "https"):
+                t = Target("ws" if t.scheme == "http" else "wss", t.host, t.port, t.path, t.url)
+            from .websocket import handle_upgrade
+            return await handle_upgrade(self, "forward", t, req, rr, reader, writer)
+        t = _target(target, ("http", "https"))
+        from .forward import forward
+        return await forward(self, "forward", t, method, req.headers, bytes(req.body), writer,
+                             client_http10=http10)
+
+
+def _target(url: str, allowed: tuple[str, ...]) -> Target:
+    try:
+        return parse_url(url, allowed)
+    except TargetError as e:
+        raise HttpError(400, str(e), "bad_target") from None
+
+
+def _is_ws_upgrade(req: Request) -> bool:
+    return req.upgrade and req.header("upgrade").strip().lower() == "websocket"
+
+
+async def _drain(writer: asyncio.StreamWriter) -> None:
+    try:
+        await asyncio.wait_for(writer.drain(), 30.0)
+    except (ConnectionError, OSError, asyncio.TimeoutError):
+        pass

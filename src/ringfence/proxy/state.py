@@ -1,0 +1,150 @@
+"""What the proxy shares across connections: the swappable (config, engine)
+holder, the receipt writer, the ops hooks, and how a decision becomes bytes."""
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from ..core import Action, Decision
+from .http1 import REASONS, render_head
+
+log = logging.getLogger("ringfence.proxy")
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """Swapped as one object on reload, so a request sees one consistent pair."""
+    config: Any
+    engine: Any
+
+
+class _ShimWriter:
+    """Used only when ringfence.receipts is not importable: ids, no storage."""
+
+    def record(self, action: Action, decision: Decision) -> str:
+        return uuid.uuid4().hex
+
+    def close(self) -> None:
+        pass
+
+
+def open_receipts(receipts_dir: str | None, signing_key: str | None, config: Any,
+                  session_id: str = "proxy"):
+    try:
+        from ..receipts import open_writer
+    except ImportError:
+        log.warning("receipts module unavailable; receipt ids are not persisted")
+        return _ShimWriter()
+    return open_writer(receipts_dir, signing_key, config, session_id=session_id)
+
+
+class Hooks:
+    """Operations hooks (kill switch, metrics); each optional."""
+
+    def __init__(self, config: Any):
+        self.killswitch = None
+        self.metrics = None
+        try:
+            from ..ops.killswitch import KillSwitch
+            self.killswitch = KillSwitch(config)
+        except ImportError:
+            pass
+        try:
+            from ..ops.metrics import Metrics
+            self.metrics = Metrics()
+        except ImportError:
+            pass
+
+    def kill_reason(self) -> str | None:
+        ks = self.killswitch
+        if ks is None:
+            return None
+        try:
+            return ks.active()
+        except Exception as e:  # fail closed: a broken kill switch denies
+            return f"kill switch error: {type(e).__name__}"
+
+    def observe(self, transport: str, d: Decision, nbytes: int) -> None:
+        m = self.metrics
+        if m is None:
+            return
+        top = d.top
+        try:
+            m.observe(transport, d.verdict, top.scanner if top else "", d.duration_ms / 1000.0, nbytes)
+        except Exception:
+            log.debug("metrics observe failed", exc_info=True)
+
+
+class Recorder:
+    """Writes one receipt per decision and reports metrics."""
+
+    def __init__(self, writer: Any, hooks: Hooks):
+        self.writer = writer
+        self.hooks = hooks
+
+    def record(self, action: Action, d: Decision, nbytes: int = 0) -> Decision:
+        try:
+            rid = self.writer.record(action, d)
+        except Exception as e:
+            # Never let a receipt failure turn into an allow nobody can audit.
+            log.error("receipt write failed: %s", e)
+            rid = ""
+            if not d.blocked:
+                from ..core import fail_closed
+                d = fail_closed(e)
+        self.hooks.observe(action.transport, d, nbytes)
+        return d.with_receipt(rid or "")
+
+
+def block_body(d: Decision) -> dict:
+    top = d.top
+    return {
+        "blocked": True,
+        "scanner": top.scanner if top else "",
+        "rule": top.rule if top else "",
+        "receipt_id": d.receipt_id,
+        "reason": d.reason or (f"{top.scanner}:{top.rule}" if top else "blocked"),
+        "findings": [f.to_json() for f in d.findings][:20],
+    }
+
+
+def block_response(d: Decision, status: int = 403, close: bool = False) -> bytes:
+    body = orjson.dumps(block_body(d))
+    headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
+               ("X-Ringfence-Decision", "block"), ("X-Ringfence-Receipt", d.receipt_id),
+               ("Cache-Control", "no-store")]
+    if close:
+        headers.append(("Connection", "close"))
+    return render_head(status, REASONS.get(status, "Forbidden"), headers) + body
+
+
+def error_response(status: int, error: str, message: str, receipt_id: str = "",
+                   close: bool = True) -> bytes:
+    payload = {"blocked": False, "error": error, "message": message}
+    if receipt_id:
+        payload["receipt_id"] = receipt_id
+    body = orjson.dumps(payload)
+    headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+    if receipt_id:
+        headers.append(("X-Ringfence-Receipt", receipt_id))
+    if close:
+        headers.append(("Connection", "close"))
+    return render_head(status, REASONS.get(status, "Error"), headers) + body
+
+
+def kill_response(reason: str, receipt_id: str) -> bytes:
+    body = orjson.dumps({"error": "kill_switch_active", "blocked": True, "reason": reason,
+                         "receipt_id": receipt_id})
+    headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
+               ("X-Ringfence-Decision", "block"), ("X-Ringfence-Receipt", receipt_id),
+               ("Connection", "close")]
+    return render_head(503, "Service Unavailable", headers) + body
+
+
+def now() -> float:
+    return time.perf_counter()

@@ -1,0 +1,78 @@
+"""Parsing request targets into (scheme, host, port, origin-form path)."""
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
+class TargetError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    scheme: str
+    host: str      # lower case, no brackets
+    port: int
+    path: str      # origin-form: path plus query, verbatim
+    url: str       # the URL as the client wrote it (scanned verbatim)
+
+    @property
+    def tls(self) -> bool:
+        return self.scheme in ("https", "wss")
+
+    @property
+    def host_header(self) -> str:
+        h = f"[{self.host}]" if ":" in self.host else self.host
+        return h if DEFAULT_PORTS.get(self.scheme) == self.port else f"{h}:{self.port}"
+
+
+def parse_url(url: str, allowed: tuple[str, ...] = ("http", "https")) -> Target:
+    if len(url) > 16384:
+        raise TargetError("URL too long")
+    if any(c in url for c in "\r\n\x00 "):
+        raise TargetError("URL contains whitespace or control characters")
+    try:
+        p = urlsplit(url)
+        port = p.port
+    except ValueError as e:
+        raise TargetError(f"invalid URL: {e}") from None
+    scheme = p.scheme.lower()
+    if scheme not in allowed:
+        raise TargetError(f"unsupported scheme {scheme!r}")
+    host = (p.hostname or "").lower()
+    if not host:
+        raise TargetError("URL has no host")
+    if port is None:
+        port = DEFAULT_PORTS[scheme]
+    if not 0 < port < 65536:
+        raise TargetError("invalid port")
+    path = p.path or "/"
+    if p.query:
+        path += "?" + p.query
+    return Target(scheme, host, port, path, url)
+
+
+def parse_authority(auth: str) -> tuple[str, int]:
+    """CONNECT host:port (IPv6 in brackets)."""
+    if len(auth) > 1024 or any(c in auth for c in "/\\@ \r\n\x00?#"):
+        raise TargetError("invalid CONNECT target")
+    if auth.startswith("["):
+        end = auth.find("]")
+        if end < 0 or auth[end + 1:end + 2] != ":":
+            raise TargetError("invalid CONNECT target")
+        host, port_s = auth[1:end], auth[end + 2:]
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise TargetError("invalid IPv6 address") from None
+    else:
+        host, sep, port_s = auth.rpartition(":")
+        if not sep or not host:
+            raise TargetError("CONNECT target needs host:port")
+    if not port_s.isdigit() or not 0 < int(port_s) < 65536:
+        raise TargetError("invalid CONNECT port")
+    return host.lower().rstrip("."), int(port_s)
