@@ -71,6 +71,29 @@ def safe_target(target: str, findings: tuple) -> str:
     return _clip(out)
 
 
+class ChainSigner:
+    """Signs action records into one hash chain (spec sections 6 and 7). Not thread-safe."""
+
+    def __init__(self, key):
+        self.key = key
+        self.signer_key = public_bytes(key).hex()
+        self.chain_seq = 0
+        self.last_hash = ""
+
+    def sign(self, rec: dict) -> str:
+        """Set chain_prev_hash/chain_seq, sign, advance; returns the canonical receipt JSON."""
+        rec["chain_prev_hash"] = self.last_hash or "genesis"
+        rec["chain_seq"] = self.chain_seq
+        rec_json = encode_object(rec, ACTION_RECORD, "action_record")
+        sig = self.key.sign(hashlib.sha256(rec_json.encode("utf-8")).digest())
+        receipt = (f'{{"version":1,"action_record":{rec_json},"signature":"ed25519:{sig.hex()}",'
+                   f'"signer_key":"{self.signer_key}"}}')
+        # Advance before persisting (a failed write leaves a gap, never a fork).
+        self.chain_seq += 1
+        self.last_hash = hashlib.sha256(receipt.encode("utf-8")).hexdigest()
+        return receipt
+
+
 class NullWriter:
     """Receipts off: ids only, nothing written."""
     enabled = False
@@ -95,8 +118,8 @@ class ReceiptWriter:
     def __init__(self, directory: str, key, *, policy_hash: str, session_id: str = "proxy",
                  fsync: str = "batch", fsync_interval_ms: int = 50, max_entries_per_file: int = 10_000,
                  checkpoint_interval: int = 1000, max_file_bytes: int = 64 << 20, principal: str = "ringfence", actor: str = ""):
-        self._key = key
-        self.signer_key = public_bytes(key).hex()
+        self.signer = ChainSigner(key)
+        self.signer_key = self.signer.signer_key
         self.policy_hash = policy_hash
         self.principal, self.actor = principal, actor
         # One chain per writer run: a unique recorder session keeps runs from colliding.
@@ -106,8 +129,6 @@ class ReceiptWriter:
                                  max_entries=max_entries_per_file, checkpoint_interval=checkpoint_interval,
                                  max_bytes=max_file_bytes, fsync_always=(fsync == "always"))
         self._lock = threading.Lock()
-        self.chain_seq = 0
-        self.last_hash = ""
         self.count = 0
         self.first_ts = self.last_ts = ""
         self.verdicts: dict[str, int] = {}
@@ -174,15 +195,7 @@ class ReceiptWriter:
 
     def _sign_append(self, rec: dict) -> str:
         """Under the lock: chain, sign, persist. Returns the receipt JSON."""
-        rec["chain_prev_hash"] = self.last_hash or "genesis"
-        rec["chain_seq"] = self.chain_seq
-        rec_json = encode_object(rec, ACTION_RECORD, "action_record")
-        sig = self._key.sign(hashlib.sha256(rec_json.encode("utf-8")).digest())
-        receipt = (f'{{"version":1,"action_record":{rec_json},"signature":"ed25519:{sig.hex()}",'
-                   f'"signer_key":"{self.signer_key}"}}')
-        # Advance before persisting (a failed write leaves a gap, never a fork).
-        self.chain_seq += 1
-        self.last_hash = hashlib.sha256(receipt.encode("utf-8")).hexdigest()
+        receipt = self.signer.sign(rec)
         self.count += 1
         ts = rec["timestamp"]
         self.first_ts = self.first_ts or ts
@@ -220,8 +233,8 @@ class ReceiptWriter:
                 pass
             try:
                 if self.count:
-                    self.recorder.transcript_root(self.chain_seq - 1, self.last_hash, self.count,
-                                                  self.first_ts, self.last_ts)
+                    self.recorder.transcript_root(self.signer.chain_seq - 1, self.signer.last_hash,
+                                                  self.count, self.first_ts, self.last_ts)
                     self.recorder.checkpoint()
             finally:
                 self.recorder.close()
