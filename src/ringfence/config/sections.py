@@ -51,6 +51,13 @@ class UrlConfig(Section):
     subdomain_min_label: int = Field(8, ge=4)
     requests_per_minute: int | None = Field(None, ge=1, description="per registrable domain; null = unlimited")
     bytes_per_minute: int | None = Field(None, ge=1, description="data budget per registrable domain; null = unlimited")
+    rate_limit_action: Action = Field("block", description="what a request over the rate limit or data budget gets")
+    subdomain_entropy_exempt: list[str] = Field(default_factory=lambda: [
+        "*.cloudfront.net", "*.on.aws", "*.execute-api.amazonaws.com", "*.azureedge.net", "*.azurefd.net",
+        "*.netlify.app"],
+        description="hosts whose subdomain labels are platform-assigned ids (no subdomain entropy check)")
+    entropy_exempt_hosts: list[str] = Field(default_factory=list,
+                                            description="hosts whose path/query values skip the entropy check")
 
 
 class SsrfConfig(Section):

@@ -1,0 +1,255 @@
+"""Entropy and shape tests for URL parts: is this a word, a hash, an image, or data?
+
+Shannon entropy alone flags many honest things (hashes, UUIDs, slugs, search
+text, image uploads) and misses short encoded data (a 16-char base32 label has
+at most 4 bits/char). So each test here pairs the entropy figure with shape
+checks: recognisable benign shapes pass, data-like shapes (hex, base32,
+long digit/letter mixes without vowels) are flagged even under the threshold.
+Pure functions, no I/O.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+import re
+import zlib
+from collections import Counter
+
+_LOG2 = {n: math.log2(n) for n in range(1, 4097)}
+
+HEX_RE = re.compile(r"[0-9a-fA-F]+")
+UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+BASE32_RE = re.compile(r"[a-z2-7]+|[A-Z2-7]+")
+WORD_RE = re.compile(r"[a-z]+|[A-Z][a-z]+|[A-Z]+")
+_VOWELS = frozenset("aeiouAEIOU")
+_TEXT_SPLIT = re.compile(r"[\s+]+")
+_SLUG_SPLIT = re.compile(r"[-_.~]+")
+
+
+def shannon(s: str) -> float:
+    """Shannon entropy in bits per character."""
+    n = len(s)
+    if n < 2:
+        return 0.0
+    log_n = _LOG2.get(n) or math.log2(n)
+    # H = log2(n) - sum(c*log2(c))/n, with one log per distinct symbol
+    acc = 0.0
+    for c in Counter(s).values():
+        if c > 1:
+            acc += c * (_LOG2.get(c) or math.log2(c))
+    return log_n - acc / n
+
+
+def is_hex(s: str) -> bool:
+    return HEX_RE.fullmatch(s) is not None
+
+
+def is_uuid(s: str) -> bool:
+    return len(s) == 36 and UUID_RE.fullmatch(s) is not None
+
+
+def vowel_ratio(s: str) -> float:
+    letters = [c for c in s if c.isalpha()]
+    if not letters:
+        return 0.0
+    return sum(c in _VOWELS for c in letters) / len(letters)
+
+
+def is_wordlike(tok: str) -> bool:
+    """A natural-language-looking word: letters only, normal casing, has a vowel."""
+    if not 1 <= len(tok) <= 24:
+        return False
+    if WORD_RE.fullmatch(tok) is None:
+        return False
+    if len(tok) <= 3:
+        return True
+    return any(c in _VOWELS or c in "yY" for c in tok)
+
+
+def is_slug(s: str) -> bool:
+    """kebab/snake-case words, maybe with small numbers: how-to-fix-error-42."""
+    parts = [p for p in _SLUG_SPLIT.split(s) if p]
+    if len(parts) < 2:
+        return False
+    for p in parts:
+        if p.isdigit() and len(p) <= 8:
+            continue
+        if not is_wordlike(p):
+            return False
+    return True
+
+
+# -- base64 images ---------------------------------------------------------
+
+_IMAGE_PREFIXES = ("iVBORw0KGgo", "/9j/", "R0lGODdh", "R0lGODlh", "UklGR")
+_PNG_SIG = b"\x89PNG\r\n\x1a\n"
+
+
+def _b64decode_loose(s: str, limit: int) -> bytes | None:
+    s = s[:limit]
+    s = s.rstrip("=")
+    s = s[: len(s) - len(s) % 4]  # only whole quads: the value may be cut short
+    if not s:
+        return None
+    try:
+        return base64.b64decode(s.replace("-", "+").replace("_", "/"), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _png_ok(raw: bytes) -> bool:
+    """PNG signature and a well-formed IHDR chunk with a correct CRC."""
+    if not raw.startswith(_PNG_SIG) or len(raw) < 33:
+        return False
+    length = int.from_bytes(raw[8:12], "big")
+    if length != 13 or raw[12:16] != b"IHDR":
+        return False
+    crc = int.from_bytes(raw[29:33], "big")
+    return zlib.crc32(raw[12:29]) == crc
+
+
+def is_base64_image(s: str) -> bool:
+    """Base64 (or a data: URI) that decodes to a recognisable image header.
+
+    The header has to be real (PNG: valid IHDR with CRC; JPEG: SOI + marker;
+    GIF/WebP: full signature), so a bare "iVBORw0KGgo" prefix on random data
+    does not pass.
+    """
+    if s.startswith("data:image/"):
+        comma = s.find(",")
+        if comma < 0 or ";base64" not in s[:comma]:
+            return False
+        s = s[comma + 1:]
+    if not s.startswith(_IMAGE_PREFIXES):
+        return False
+    raw = _b64decode_loose(s, 4096)
+    if raw is None:
+        return False
+    if raw.startswith(_PNG_SIG):
+        return _png_ok(raw)
+    if raw.startswith(b"\xff\xd8\xff") and len(raw) >= 4:
+        return raw[3] in (0xE0, 0xE1, 0xE2, 0xDB, 0xEE, 0xC0, 0xC4, 0xFE)
+    if raw[:6] in (b"GIF87a", b"GIF89a"):
+        return len(raw) >= 10
+    if raw[:4] == b"RIFF" and raw[8:12] == b"WEBP":
+        return raw[12:15] == b"VP8"
+    return False
+
+
+# -- verdicts ----------------------------------------------------------------
+
+def _mostly_non_ascii_text(s: str) -> bool:
+    non_ascii = sum(1 for c in s if ord(c) > 127)
+    return non_ascii * 3 >= len(s)
+
+
+def data_like(value: str, threshold: float, min_len: int, depth: int = 0) -> tuple[str, float] | None:
+    """Why a path segment or query value looks like encoded data, or None.
+
+    Returns (reason, entropy). Benign shapes are recognised before the entropy
+    test fires: hex hashes and UUIDs, base64 images, slugs, natural-language
+    text (judged per word), nested URLs and paths (judged per segment).
+    """
+    n = len(value)
+    if n < min_len:
+        return None
+    if depth < 2:
+        pieces = None
+        if "://" in value or value.startswith("/"):
+            pieces = _NESTED_SPLIT.split(value)          # a nested URL or absolute path
+        elif " " in value or "+" in value:
+            toks = _TEXT_SPLIT.split(value)
+            if " " in value.strip() and "+" not in value or _texty(toks):
+                pieces = toks                            # text: judge each word
+        if pieces is not None and len(pieces) >= 2:
+            for p in pieces:
+                r = data_like(p.strip("\"'()[]{}<>,;:!?"), threshold, min_len, depth + 1)
+                if r:
+                    return r
+            return None
+    if is_hex(value) or is_uuid(value):
+        return None  # hashes and ids: at most 4 bits/char, and very common in honest URLs
+    if _mostly_non_ascii_text(value):
+        return None  # non-Latin text: many distinct characters, not a covert channel we judge here
+    h = shannon(value)
+    if h <= threshold:
+        return None
+    if is_slug(value) or is_base64_image(value):
+        return None
+    if "/" in value and all(is_slug(p) or is_wordlike(p) or len(p) < min_len // 2 for p in value.split("/")):
+        return None  # a relative path of words: docs/getting-started/install
+    return ("high_entropy", h)
+
+
+_NESTED_SPLIT = re.compile(r"[/?&=#]+")
+_WORD_RUN = re.compile(r"[A-Z]?[a-z]{2,}|[A-Z]{3,}")
+
+
+def _token_texty(t: str) -> bool:
+    t = t.strip("\"'()[]{}<>,;:!?.")
+    if not t:
+        return False
+    if is_wordlike(t) or (t.isdigit() and len(t) <= 6):
+        return True
+    letters = sum(c.isalpha() for c in t)
+    covered = sum(len(m.group(0)) for m in _WORD_RUN.finditer(t) if is_wordlike(m.group(0)))
+    return letters >= 3 and covered * 2 >= letters and covered >= 3
+
+
+def _texty(tokens: list[str]) -> bool:
+    toks = [t for t in tokens if t]
+    if len(toks) < 2:
+        return False
+    words = sum(1 for t in toks if _token_texty(t))
+    return words * 10 >= len(toks) * 6
+
+
+# -- DNS labels --------------------------------------------------------------
+
+def label_data_like(label: str, threshold: float, min_len: int) -> tuple[str, float] | None:
+    """Why one DNS label looks like encoded data, or None.
+
+    Dash-separated parts that are words are removed first, so names such as
+    nginx-deployment-7d4b9c8f5-x2kqp or gpu-a100-node-17 are judged on their
+    random-looking remainder only.
+    """
+    if len(label) < min_len:
+        return None
+    core = label_core(label)
+    if len(core) < min_len:
+        return None
+    h = shannon(core)
+    if h > threshold:
+        return ("subdomain_entropy", h)
+    if len(core) >= 16 and is_hex(core) and any(c.isdigit() for c in core) and any(c.isalpha() for c in core):
+        return ("hex_label", h)
+    if len(core) >= 16 and BASE32_RE.fullmatch(core) and sum(c.isdigit() for c in core) >= 2 \
+            and vowel_ratio(core) < 0.25:
+        return ("base32_label", h)
+    if len(core) >= 20 and core.isalnum() and vowel_ratio(core) < 0.2 and _transitions(core) >= 6:
+        return ("random_label", h)
+    return None
+
+
+def label_core(label: str) -> str:
+    """A label without its word-like dash-separated parts (the part that may carry data)."""
+    low = label.lower()
+    if "-" not in low:
+        return "" if _label_word(low) else low
+    return "".join(p for p in low.split("-") if p and not _label_word(p))
+
+
+def _label_word(p: str) -> bool:
+    if p.isdigit():
+        return len(p) <= 5  # node-17, a100-style counters; long digit runs are data
+    return p.isalpha() and (len(p) <= 3 or vowel_ratio(p) >= 0.2) and len(p) <= 16 or \
+        (len(p) <= 6 and p.isalnum())  # short tokens such as a100, us2, v3
+
+
+def _transitions(s: str) -> int:
+    t = 0
+    for a, b in zip(s, s[1:]):
+        if a.isdigit() != b.isdigit():
+            t += 1
+    return t

@@ -1,0 +1,610 @@
+"""The URL pipeline: ordered layers, the first blocking layer stops the scan.
+
+ 0  length limit (first: it bounds every later layer), control characters
+ 1  parse and canonicalise (IDNA, alternative IPv4 notations, IPv6 forms)
+ 2  scheme
+ 3  CRLF / header injection (raw, encoded, double-encoded), outside the fragment
+ 4  path traversal (segment-bounded "..", raw, encoded, double-encoded)
+ 5  allowlist, blocklist
+ 6  local and cloud-metadata host names; IP literals judged as literals (no DNS)
+ 7  DLP over every URL part, before any DNS lookup
+ 8  path and query entropy
+ 9  subdomain entropy and DNS-exfiltration shape
+10  (resolve_and_check, after DNS) SSRF on every answer
+11  per-domain rate limit
+
+`scan` never does I/O. `resolve_and_check` resolves through an injected resolver.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+from ..core import Finding, redact
+from . import entropy as ent
+from .ipcanon import looks_numeric, parse_ipv4, parse_ipv6
+from .ratelimit import RateLimiter, split_host
+from .ssrf import LOCAL_HOSTS, METADATA_HOSTS, ResolveError, check_ip
+
+DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21}
+_MAX_DECODE_ROUNDS = 8
+_MAX_QUERY_PARAMS = 256
+_MAX_PATH_SEGMENTS = 256
+
+_SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]{0,31}):")
+_HOST_OK = re.compile(r"[a-z0-9_\-]+(\.[a-z0-9_\-]+)*")
+_PORT_RE = re.compile(r"[0-9]{1,5}")
+_ENCODED_CTL = re.compile(r"%(?:25)*(?:0[ad0]|0[AD])", re.I)
+_OVERLONG_DOT = re.compile(r"%c0%ae|%e0%80%ae|%c0%2e|%u002e", re.I)
+_DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
+
+
+def _strip_controls(s: str) -> str:
+    """Drop C0/C1 controls, DEL and invisible format characters (zero-width, bidi, tags)."""
+    if s.isascii() and s.isprintable():
+        return s
+    return "".join(c for c in s if not (ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F
+                                         or (ord(c) > 0x7F and unicodedata.category(c) == "Cf")))
+
+
+def _decode_all(s: str, rounds: int = _MAX_DECODE_ROUNDS) -> list[str]:
+    """s and each further percent-decoding of it, until it stops changing."""
+    out = [s]
+    for _ in range(rounds):
+        if "%" not in s:
+            break
+        d = unquote(s, errors="surrogateescape")
+        if d == s:
+            break
+        out.append(d)
+        s = d
+    return out
+
+
+def _decoded(s: str) -> str:
+    return _decode_all(s)[-1]
+
+
+class HostMatcher:
+    """Host patterns: "x" matches x; "*.x" matches x and its subdomains. Case and trailing dot ignored."""
+
+    def __init__(self, patterns: list[str]):
+        self.exact: set[str] = set()
+        self.suffix: set[str] = set()
+        for p in patterns:
+            p = p.strip().lower().rstrip(".")
+            if not p:
+                continue
+            if p.startswith("*."):
+                self.suffix.add(_idna(p[2:]) or p[2:])
+            else:
+                self.exact.add(_idna(p) or p)
+
+    def __bool__(self) -> bool:
+        return bool(self.exact or self.suffix)
+
+    def match(self, host: str) -> str | None:
+        if host in self.exact:
+            return host
+        if not self.suffix:
+            return None
+        h = host
+        while True:
+            if h in self.suffix:
+                return "*." + h
+            i = h.find(".")
+            if i < 0:
+                return None
+            h = h[i + 1:]
+
+
+def _idna(host: str) -> str | None:
+    """ASCII (punycode) form of a host name, or None when it is not a valid IDN."""
+    if host.isascii():
+        return host.lower()
+    try:
+        import idna
+        return idna.encode(host, uts46=True, transitional=False).decode("ascii").lower()
+    except Exception:
+        try:
+            return host.encode("idna").decode("ascii").lower()
+        except Exception:
+            return None
+
+
+class UrlError(ValueError):
+    def __init__(self, rule: str, msg: str):
+        super().__init__(msg)
+        self.rule = rule
+
+
+@dataclass(frozen=True, slots=True)
+class UrlScan:
+    findings: list[Finding]
+    scheme: str = ""
+    host: str = ""          # canonical: lowercase, IDNA, no trailing dot; IPs canonical, no brackets
+    port: int = 0
+    path: str = ""
+    is_ip: bool = False
+    url: str = ""           # canonical URL
+    query: str = ""
+    fragment: str = ""
+    userinfo: str = ""
+    method: str = "GET"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def blocked(self) -> bool:
+        return any(f.action == "block" for f in self.findings)
+
+
+@dataclass(slots=True)
+class _Parts:
+    scheme: str
+    userinfo: str
+    host: str
+    is_ip: bool
+    port: int
+    explicit_port: bool
+    path: str
+    query: str | None
+    fragment: str | None
+
+
+def canonical_host(raw: str) -> tuple[str, bool]:
+    """(canonical host, is_ip) or raise UrlError. Shared by URLs and CONNECT targets."""
+    h = raw
+    if "%" in h and not h.startswith("["):
+        h = unquote(h, errors="strict")  # browsers percent-decode hosts; twice is never honest
+        if "%" in h:
+            raise UrlError("invalid_host", "percent sign in host after decoding")
+    if not h.isascii():
+        h = unicodedata.normalize("NFKC", h.translate(_DOTS)).translate(_DOTS)
+    h = h.lower()
+    if h.startswith("["):
+        if not h.endswith("]"):
+            raise UrlError("invalid_host", "unterminated IPv6 literal")
+        ip6 = parse_ipv6(h.replace("%25", "%", 1))
+        if ip6 is None:
+            raise UrlError("invalid_ipv6", "invalid IPv6 literal")
+        return ip6.compressed, True
+    if ":" in h:
+        ip6 = parse_ipv6(h)
+        if ip6 is None:
+            raise UrlError("invalid_host", "colon in host")
+        return ip6.compressed, True
+    if h.endswith("."):
+        h = h[:-1]
+    if not h:
+        raise UrlError("invalid_host", "empty host")
+    if looks_numeric(h):
+        ip4 = parse_ipv4(h)
+        if ip4 is None:
+            raise UrlError("invalid_ipv4", "host ends in a number but is not a valid IPv4 address")
+        return ip4.compressed, True
+    if not h.isascii():
+        a = _idna(h)
+        if a is None:
+            raise UrlError("invalid_host", "host is not a valid internationalised name")
+        h = a
+        if looks_numeric(h):
+            ip4 = parse_ipv4(h)
+            if ip4 is None:
+                raise UrlError("invalid_ipv4", "host ends in a number but is not a valid IPv4 address")
+            return ip4.compressed, True
+    if len(h) > 253 or _HOST_OK.fullmatch(h) is None:
+        raise UrlError("invalid_host", "host has characters or empty labels not allowed in a host name")
+    for label in h.split("."):
+        if len(label) > 63:
+            raise UrlError("invalid_host", "DNS label longer than 63 characters")
+    return h, False
+
+
+def parse_url(url: str) -> _Parts:
+    m = _SCHEME_RE.match(url)
+    if not m:
+        raise UrlError("parse_error", "no scheme")
+    scheme = m.group(1).lower()
+    rest = url[m.end():]
+    if not rest.startswith("//"):
+        raise UrlError("parse_error", "expected // after the scheme")
+    rest = rest[2:]
+    if rest[:1] in ("/", "\\"):
+        raise UrlError("ambiguous_url", "extra slashes after the scheme")
+    end = len(rest)
+    for ch in "/?#":
+        i = rest.find(ch)
+        if 0 <= i < end:
+            end = i
+    authority, tail = rest[:end], rest[end:]
+    if "\\" in authority:
+        raise UrlError("ambiguous_url", "backslash in the authority (parsers disagree on its host)")
+    userinfo = ""
+    if "@" in authority:
+        userinfo, _, authority = authority.rpartition("@")
+        if "@" in userinfo:
+            raise UrlError("ambiguous_url", "several @ in the authority (parsers disagree on its host)")
+    if any(c in authority for c in " \t<>^|\"`{}"):
+        raise UrlError("invalid_host", "forbidden character in host")
+    port_s = ""
+    if authority.startswith("["):
+        close = authority.find("]")
+        if close < 0:
+            raise UrlError("invalid_host", "unterminated IPv6 literal")
+        host_raw, after = authority[: close + 1], authority[close + 1:]
+        if after:
+            if not after.startswith(":"):
+                raise UrlError("invalid_host", "junk after IPv6 literal")
+            port_s = after[1:]
+    else:
+        host_raw, sep, port_s = authority.partition(":")
+        if sep and ":" in port_s:
+            raise UrlError("invalid_host", "several colons in host (IPv6 needs brackets)")
+    if port_s:
+        if not _PORT_RE.fullmatch(port_s) or int(port_s) > 65535:
+            raise UrlError("invalid_port", "port is not a number from 0 to 65535")
+        port = int(port_s)
+    else:
+        port = DEFAULT_PORTS.get(scheme, 0)
+    if not host_raw:
+        raise UrlError("invalid_host", "empty host")
+    host, is_ip = canonical_host(host_raw)
+    fragment = query = None
+    if "#" in tail:
+        tail, fragment = tail.split("#", 1)
+    if "?" in tail:
+        tail, query = tail.split("?", 1)
+    return _Parts(scheme, userinfo, host, is_ip, port, bool(port_s), tail or "/", query, fragment)
+
+
+def _fmt_host(host: str, is_ip: bool) -> str:
+    return f"[{host}]" if is_ip and ":" in host else host
+
+
+def _canonical_url(p: _Parts) -> str:
+    s = f"{p.scheme}://"
+    if p.userinfo:
+        s += p.userinfo + "@"
+    s += _fmt_host(p.host, p.is_ip)
+    if p.explicit_port and p.port != DEFAULT_PORTS.get(p.scheme):
+        s += f":{p.port}"
+    s += p.path
+    if p.query is not None:
+        s += "?" + p.query
+    if p.fragment is not None:
+        s += "#" + p.fragment
+    return s
+
+
+def _split_query(query: str) -> list[tuple[str, str]]:
+    pairs = []
+    for i, item in enumerate(query.split("&")):
+        if not item:
+            continue
+        if i >= _MAX_QUERY_PARAMS:
+            # keep the tail as one value: nothing is dropped unscanned
+            pairs.append(("", "&".join(query.split("&")[i:])))
+            break
+        k, _, v = item.partition("=")
+        pairs.append((k, v))
+    return pairs
+
+
+def _where_key(k: str) -> str:
+    k = _decoded(k)
+    k = "".join(c if c.isalnum() or c in "-_." else "_" for c in k[:40])
+    return f"url.query.{k}" if k else "url.query"
+
+
+class UrlScanner:
+    def __init__(self, config: Any, dlp: Any = None):
+        self.config = config
+        self.dlp = dlp
+        u = config.url
+        self.max_len = u.max_url_length
+        self.schemes = frozenset(s.lower() for s in u.allowed_schemes)
+        self.allow = HostMatcher(u.allowlist)
+        self.block = HostMatcher(u.blocklist)
+        self.trusted = HostMatcher(config.ssrf.trusted_domains)
+        self.sub_exempt = HostMatcher(getattr(u, "subdomain_entropy_exempt", []))
+        self.entropy_exempt = HostMatcher(getattr(u, "entropy_exempt_hosts", []))
+        self.ratelimit = RateLimiter(config)
+
+    # -- public ------------------------------------------------------------
+    def scan(self, url: str, method: str = "GET") -> UrlScan:
+        if not isinstance(url, str):
+            return UrlScan([self._f("parse_error", "high", "URL is not text", "url")], method=method)
+        # 0: length first; it bounds every later layer
+        if len(url) > self.max_len:
+            return UrlScan([self._f("too_long", "medium", f"{len(url)} > {self.max_len} chars", "url")],
+                           method=method)
+        if "\r" in url or "\n" in url or "\x00" in url:
+            return UrlScan([self._f("crlf_injection", "high", "raw CR, LF or NUL in URL", "url")], method=method)
+        url = _strip_controls(url).strip(" ")
+        # 1: parse and canonicalise
+        try:
+            p = parse_url(url)
+        except UrlError as e:
+            return UrlScan([self._f(e.rule, "high", str(e), "url")], method=method)
+        except (ValueError, UnicodeError) as e:
+            return UrlScan([self._f("parse_error", "high", str(e)[:80], "url")], method=method)
+        findings = self._layers(p)
+        return UrlScan(findings, p.scheme, p.host, p.port, p.path, p.is_ip, _canonical_url(p),
+                       p.query or "", p.fragment or "", p.userinfo, method)
+
+    def scan_hostport(self, host: str, port: int) -> UrlScan:
+        """A CONNECT target: host-level checks only (no path, query or scheme)."""
+        target = f"{host}:{port}"
+        if not isinstance(host, str) or len(host) > 255:
+            return UrlScan([self._f("invalid_host", "high", "host too long or not text", "url.host")])
+        if not isinstance(port, int) or not 0 < port <= 65535:
+            return UrlScan([self._f("invalid_port", "high", "port is not 1-65535", "url.port")])
+        h = _strip_controls(host).strip()
+        if h != host.strip():
+            return UrlScan([self._f("invalid_host", "high", "control characters in host", "url.host")])
+        try:
+            chost, is_ip = canonical_host(h)
+        except (UrlError, ValueError, UnicodeError) as e:
+            rule = e.rule if isinstance(e, UrlError) else "invalid_host"
+            return UrlScan([self._f(rule, "high", str(e)[:80], "url.host")])
+        findings: list[Finding] = []
+        for layer in (self._host_lists, self._host_names, self._host_dlp, self._subdomain, self._rate):
+            findings += layer(chost, is_ip)
+            if any(f.action == "block" for f in findings):
+                break
+        canon = f"{_fmt_host(chost, is_ip)}:{port}"
+        return UrlScan(findings, "", chost, port, "", is_ip, canon, extra={"target": target})
+
+    def resolve_and_check(self, scan: UrlScan, resolver: Any) -> tuple[list[str], list[Finding]]:
+        """Resolve the host, check every answer, return (vetted addresses, findings).
+
+        The caller must dial only the returned addresses (DNS pinning). An IP
+        literal is not resolved. Resolution failure blocks with ssrf:dns_failure.
+        """
+        host = scan.host
+        if not host:
+            return [], [Finding("ssrf", "dns_failure", "high", "no host to resolve", "url.host", "block")]
+        if scan.is_ip:
+            f = check_ip(host, self.config)
+            return ([], [f]) if f else ([host], [])
+        try:
+            answers = resolver.resolve(host, scan.port or 443)
+        except ResolveError as e:
+            return [], [self._dns_fail(host, str(e))]
+        except Exception as e:  # a broken resolver never becomes an allow or a traceback
+            return [], [self._dns_fail(host, f"could not resolve {host}: {type(e).__name__}")]
+        if not answers:
+            return [], [self._dns_fail(host, f"could not resolve {host}: no addresses")]
+        vetted: list[str] = []
+        findings: list[Finding] = []
+        trusted = bool(self.trusted) and self.trusted.match(host) is not None
+        for a in list(answers)[:64]:
+            ip6 = parse_ipv6(str(a))
+            ip = ip6 if ip6 is not None else parse_ipv4(str(a))
+            if ip is None or (ip6 is None and not _plain_dotted(str(a))):
+                findings.append(Finding("ssrf", "bad_dns_answer", "high", str(a)[:60], "url.host", "block"))
+                continue
+            canon = ip.compressed
+            if not trusted:
+                f = check_ip(canon, self.config)
+                if f is not None:
+                    findings.append(Finding(f.scanner, f.rule, f.severity, f"{host} -> {f.excerpt}",
+                                            "url.host", f.action))
+                    continue
+            if canon not in vetted:
+                vetted.append(canon)
+        if findings:  # any internal answer blocks the whole name: rebinding defence
+            return [], findings
+        return vetted, []
+
+    # -- layers ------------------------------------------------------------
+    def _layers(self, p: _Parts) -> list[Finding]:
+        findings: list[Finding] = []
+        steps = (self._scheme, self._crlf, self._traversal, self._lists, self._names,
+                 self._dlp, self._path_entropy, self._subdomain_p, self._rate_p)
+        for step in steps:
+            findings += step(p)
+            if any(f.action == "block" for f in findings):
+                break
+        return findings
+
+    def _scheme(self, p: _Parts) -> list[Finding]:
+        if p.scheme not in self.schemes:
+            return [self._f("scheme_not_allowed", "high", p.scheme[:20], "url.scheme")]
+        return []
+
+    def _crlf(self, p: _Parts) -> list[Finding]:
+        for where, part in (("url.path", p.path), ("url.query", p.query or ""), ("url.userinfo", p.userinfo)):
+            if "%" not in part:
+                continue
+            for m in _ENCODED_CTL.finditer(part):
+                code = m.group(0)[-2:].lower()
+                rule = "null_byte" if code == "00" else "crlf_injection"
+                return [self._f(rule, "high", m.group(0)[:12], where)]
+            for d in _decode_all(part)[1:]:
+                if "\r" in d or "\n" in d:
+                    return [self._f("crlf_injection", "high", "encoded CR/LF", where)]
+                if "\x00" in d:
+                    return [self._f("null_byte", "high", "encoded NUL", where)]
+        return []
+
+    def _traversal(self, p: _Parts) -> list[Finding]:
+        if _has_traversal(p.path, min_segments=1):
+            return [self._f("path_traversal", "high", redact(p.path, 8), "url.path")]
+        if p.query and _has_traversal(p.query, min_segments=2):
+            return [self._f("path_traversal", "high", redact(p.query, 8), "url.query")]
+        return []
+
+    def _lists(self, p: _Parts) -> list[Finding]:
+        return self._host_lists(p.host, p.is_ip)
+
+    def _host_lists(self, host: str, is_ip: bool) -> list[Finding]:
+        if self.allow and self.allow.match(host) is None:
+            return [self._f("not_allowlisted", "high", host[:80], "url.host", scanner="blocklist")]
+        m = self.block.match(host)
+        if m:
+            return [self._f("domain_blocklist", "high", f"{host[:80]} ({m})", "url.host", scanner="blocklist")]
+        return []
+
+    def _names(self, p: _Parts) -> list[Finding]:
+        return self._host_names(p.host, p.is_ip)
+
+    def _host_names(self, host: str, is_ip: bool) -> list[Finding]:
+        if is_ip:
+            f = check_ip(host, self.config)
+            return [f] if f else []
+        if not self.config.ssrf.enabled or (self.trusted and self.trusted.match(host)):
+            return []
+        if host in METADATA_HOSTS:
+            return [Finding("ssrf", "metadata_host", "critical", host, "url.host", "block")]
+        if host in LOCAL_HOSTS or host.endswith(".localhost"):
+            return [Finding("ssrf", "local_host_name", "high", host, "url.host", "block")]
+        return []
+
+    def _host_fields(self, host: str, is_ip: bool) -> list[tuple[str, str]]:
+        fields = [("url.host", host)]
+        if not is_ip and host.count(".") >= 2:
+            sub, _reg = split_host(host)
+            if sub:
+                fields.append(("url.host.collapsed", sub.replace(".", "").replace("-", "")))
+        return fields
+
+    def _host_dlp(self, host: str, is_ip: bool) -> list[Finding]:
+        if self.dlp is None:
+            return []
+        return list(self.dlp.scan_fields(self._host_fields(host, is_ip)))
+
+    def _dlp(self, p: _Parts) -> list[Finding]:
+        if self.dlp is None:
+            return []
+        fields = self._host_fields(p.host, p.is_ip)
+        if p.userinfo:
+            fields.append(("url.userinfo", _decoded(p.userinfo)))
+        path = _decoded(p.path)
+        if path != "/":
+            fields.append(("url.path", path))
+            segs = [s for s in p.path.split("/") if len(s) >= 10][:_MAX_PATH_SEGMENTS]
+            if len(segs) > 1 or (segs and len(segs[0]) + 1 < len(p.path)):
+                for i, s in enumerate(segs):
+                    fields.append((f"url.path[{i}]", _decoded(s)))
+        if p.query:
+            values = []
+            for k, v in _split_query(p.query):
+                kd, vd = _decoded(k), _decoded(v)
+                if len(kd) >= 8:
+                    fields.append(("url.query.key", kd))
+                if vd:
+                    fields.append((_where_key(k), vd))
+                    values.append(vd)
+            if 2 <= len(values) <= 64:
+                fields.append(("url.query*", "".join(values)))  # a secret split across values
+                if len(values) <= 8:  # and across two values with noise between them
+                    for i in range(len(values)):
+                        for j in range(i + 2, len(values)):
+                            fields.append(("url.query*", values[i] + values[j]))
+        if p.fragment:
+            fields.append(("url.fragment", _decoded(p.fragment)))
+        return list(self.dlp.scan_fields(fields))
+
+    def _path_entropy(self, p: _Parts) -> list[Finding]:
+        u = self.config.url
+        if self.entropy_exempt and self.entropy_exempt.match(p.host):
+            return []
+        thr, mn = u.entropy_threshold, u.entropy_min_length
+        for i, seg in enumerate(p.path.split("/")[:_MAX_PATH_SEGMENTS]):
+            if len(seg) < mn:
+                continue
+            r = ent.data_like(_decoded(seg), thr, mn)
+            if r:
+                return [self._f("path_entropy", "medium", f"{redact(_decoded(seg))} ({r[1]:.2f} bits/char)",
+                                f"url.path[{i}]", scanner="entropy")]
+        if p.query:
+            for k, v in _split_query(p.query):
+                for where, text in ((_where_key(k), v), ("url.query.key", k)):
+                    if len(text) < mn:
+                        continue
+                    r = ent.data_like(_decoded(text), thr, mn)
+                    if r:
+                        return [self._f("query_entropy", "medium",
+                                        f"{redact(_decoded(text))} ({r[1]:.2f} bits/char)", where,
+                                        scanner="entropy")]
+        return []
+
+    def _subdomain_p(self, p: _Parts) -> list[Finding]:
+        return self._subdomain(p.host, p.is_ip)
+
+    def _subdomain(self, host: str, is_ip: bool) -> list[Finding]:
+        if is_ip or host.count(".") < 2:
+            return []
+        if self.sub_exempt and self.sub_exempt.match(host):
+            return []
+        u = self.config.url
+        sub, _reg = split_host(host)
+        if not sub:
+            return []
+        labels = sub.split(".")
+        for lab in labels:
+            r = ent.label_data_like(lab, u.subdomain_entropy_threshold, u.subdomain_min_label)
+            if r:
+                return [self._f(r[0], "high", f"{redact(lab)} ({r[1]:.2f} bits/char)", "url.host",
+                                scanner="entropy")]
+        if len(labels) >= 8:
+            return [self._f("subdomain_depth", "high", f"{len(labels)} subdomain labels", "url.host",
+                            scanner="entropy")]
+        if len(sub) > 120:
+            return [self._f("long_subdomain", "high", f"{len(sub)} chars of subdomain", "url.host",
+                            scanner="entropy")]
+        if len(labels) >= 3:
+            # data split into short labels: judge the data-looking labels joined
+            joined = "".join(ent.label_core(lab) for lab in labels if len(lab) >= 4)
+            r = ent.label_data_like(joined, u.subdomain_entropy_threshold, 20) if len(joined) >= 20 else None
+            if r:
+                return [self._f("split_" + r[0], "high", f"{redact(joined)} ({r[1]:.2f} bits/char)",
+                                "url.host", scanner="entropy")]
+        return []
+
+    def _rate_p(self, p: _Parts) -> list[Finding]:
+        return self._rate(p.host, p.is_ip)
+
+    def _rate(self, host: str, is_ip: bool) -> list[Finding]:
+        if not self.ratelimit.enabled:
+            return []
+        f = self.ratelimit.check(host)
+        return [f] if f else []
+
+    # -- helpers -----------------------------------------------------------
+    @staticmethod
+    def _f(rule: str, severity: str, excerpt: str, where: str, scanner: str = "url") -> Finding:
+        return Finding(scanner, rule, severity, excerpt, where, "block")  # type: ignore[arg-type]
+
+    @staticmethod
+    def _dns_fail(host: str, msg: str) -> Finding:
+        msg = msg if msg.startswith("could not resolve") else f"could not resolve {host}: {msg}"
+        return Finding("ssrf", "dns_failure", "high", msg[:120], "url.host", "block")
+
+
+def _plain_dotted(a: str) -> bool:
+    parts = a.split(".")
+    return len(parts) == 4 and all(x.isdigit() and len(x) <= 3 for x in parts)
+
+
+_TRAV_SEG = re.compile(r"(?:^|[/\\])\.\.(?:;[^/\\]*)?(?:[/\\]|$)")
+
+
+def _has_traversal(s: str, min_segments: int = 1) -> bool:
+    if _OVERLONG_DOT.search(s):
+        return True
+    for d in _decode_all(s):
+        if ".." not in d and "\uff0e" not in d:
+            continue
+        if not d.isascii():
+            d = unicodedata.normalize("NFKC", d)
+        if min_segments == 1:
+            if _TRAV_SEG.search(d):
+                return True
+        elif re.search(r"\.\.[/\\]\.\.(?:[/\\]|$)", d):
+            return True
+    return False
