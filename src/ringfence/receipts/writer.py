@@ -117,7 +117,8 @@ class ReceiptWriter:
 
     def __init__(self, directory: str, key, *, policy_hash: str, session_id: str = "proxy",
                  fsync: str = "batch", fsync_interval_ms: int = 50, max_entries_per_file: int = 10_000,
-                 checkpoint_interval: int = 1000, max_file_bytes: int = 64 << 20, principal: str = "ringfence", actor: str = ""):
+                 checkpoint_interval: int = 1000, max_file_bytes: int = 64 << 20,
+                 principal: str = "ringfence", actor: str = ""):
         self.signer = ChainSigner(key)
         self.signer_key = self.signer.signer_key
         self.policy_hash = policy_hash
@@ -270,7 +271,8 @@ def open_writer(receipts_dir: str | None, signing_key: str | None, config: Any,
     return ReceiptWriter(directory, key, policy_hash=policy_hash_of(config), session_id=session_id,
                          fsync=rc.fsync, fsync_interval_ms=rc.fsync_interval_ms,
                          max_entries_per_file=rc.max_entries_per_file,
-                         checkpoint_interval=rc.checkpoint_interval)
+                         checkpoint_interval=rc.checkpoint_interval,
+                         max_file_bytes=getattr(rc, "max_file_bytes", 64 << 20))
 
 
 __all__ = ["NullWriter", "ReceiptWriter", "open_writer", "uuid7", "safe_target", "policy_hash_of", "go_string"]
