@@ -1,0 +1,630 @@
+"""Outbound DLP: find secrets in text about to leave.
+
+Fast path: every view of the text goes through one multi-pattern pass (all rule
+pre-filters, env/canary literals, base64/hex blob finder, seed-phrase pre-filter).
+Only the rules that hit are confirmed with Python `re`, validators, entropy and
+context checks. Decoded layers (base64/hex/base32/delimited hex) are built only
+from blob candidates that decode to text.
+
+Sans-io: reads os.environ once at construction (config-time), nothing per scan.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+import math
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Callable, Iterable
+from urllib.parse import unquote
+
+from ..core import Finding, redact
+from ..rules.dlp import PLACEHOLDER_WORDS, RULES, SPECIAL_RULES, DlpRule
+from . import validators as V
+
+try:  # the fast engine; the fallback gives the same verdicts, slower
+    import hyperscan as _hs
+except Exception:  # pragma: no cover - exercised only where hyperscan is missing
+    _hs = None
+
+# ---------------------------------------------------------------------------
+# multi-pattern pass
+
+_LOOKAROUND = re.compile(r"\(\?<?[=!](?:[^()\\]|\\.|\[[^\]]*\])*\)")
+
+
+def prefilter_pattern(pattern: str) -> str:
+    """A superset pattern Hyperscan accepts: drop lookarounds and group names."""
+    p = _LOOKAROUND.sub("", pattern)
+    p = re.sub(r"\(\?P<\w+>", "(", p)
+    return p.replace("(?i)", "")
+
+
+# Blob candidates: base64/base64url/hex/base32 runs. The trailing non-blob byte
+# (we append "\n" to the data) makes Hyperscan report each run once.
+_BLOB = rb"[A-Za-z0-9+/_=-]{16,}[^A-Za-z0-9+/_=-]"
+_DELIM_HINT = rb"(?:[0-9A-Fa-f]{2}[-:, ]){7}[0-9A-Fa-f]{2}|(?:\\x[0-9A-Fa-f]{2}){8}|(?:0x[0-9A-Fa-f]{2}[, ]{0,2}){8}"
+_BIP39_HINT = r"(?:[A-Za-z]{3,8}[\s,;:|.-]{1,4}(?:\d{1,2}[.):]?\s{0,3})?){11}[A-Za-z]{3,8}"
+
+ID_BLOB, ID_DELIM, ID_BIP39 = 100000, 100001, 100002
+ID_LITERAL = 200000
+
+
+@dataclass(frozen=True)
+class _Literal:
+    kind: str       # env or canary
+    name: str       # env var name or canary label
+    value: str      # the literal as it appears (encoded form)
+    encoding: str
+    caseless: bool
+
+
+class _Matcher:
+    """Which rule pre-filters hit, plus blob spans, in one pass over bytes."""
+
+    def __init__(self, rules: list[DlpRule], literals: list[_Literal]):
+        self.rules, self.literals = rules, literals
+        exprs, ids, flags = [], [], []
+        for i, r in enumerate(rules):
+            exprs.append(prefilter_pattern(r.pattern).encode())
+            ids.append(i)
+            flags.append("caseless" if r.ignore_case or r.pattern.startswith("(?i)") else "")
+        for j, lit in enumerate(literals):
+            exprs.append(re.escape(lit.value).encode())
+            ids.append(ID_LITERAL + j)
+            flags.append("caseless" if lit.caseless else "")
+        exprs += [_BLOB, _DELIM_HINT, _BIP39_HINT.encode()]
+        ids += [ID_BLOB, ID_DELIM, ID_BIP39]
+        flags += ["som", "", "caseless"]
+        self._db = None
+        if _hs is not None:
+            self._db = self._compile_hs(exprs, ids, flags)
+        self._fallback = [(i, re.compile(e, re.I if f == "caseless" else 0)) for e, i, f in zip(exprs, ids, flags)]
+
+    @staticmethod
+    def _compile_hs(exprs, ids, flags):
+        hf = []
+        for f in flags:
+            v = _hs.HS_FLAG_ALLOWEMPTY * 0
+            if f == "som":
+                v |= _hs.HS_FLAG_SOM_LEFTMOST
+            else:
+                v |= _hs.HS_FLAG_SINGLEMATCH
+            if f == "caseless":
+                v |= _hs.HS_FLAG_CASELESS
+            hf.append(v)
+        db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+        try:
+            db.compile(expressions=exprs, ids=ids, flags=hf)
+        except Exception:
+            # A pattern Hyperscan cannot take exactly: compile all in prefilter mode
+            # (a superset), which is safe because every hit is confirmed.
+            db.compile(expressions=exprs, ids=ids, flags=[f | _hs.HS_FLAG_PREFILTER for f in hf])
+        return db
+
+    def scan(self, data: bytes) -> tuple[set[int], list[tuple[int, int]]]:
+        """Return (ids that hit, blob spans as byte offsets)."""
+        hits: set[int] = set()
+        blobs: list[tuple[int, int]] = []
+        data = data + b"\n"
+        if self._db is not None:
+            def on(i, frm, to, _f, _c):
+                if i == ID_BLOB:
+                    if len(blobs) < 4096:
+                        blobs.append((frm, to - 1))
+                else:
+                    hits.add(i)
+                return None
+            self._db.scan(data, match_event_handler=on)
+            return hits, blobs
+        for i, rx in self._fallback:
+            if i == ID_BLOB:
+                blobs.extend(m.span() for m in rx.finditer(data))
+                blobs[:] = [(a, b - 1) for a, b in blobs[:4096]]
+            elif rx.search(data):
+                hits.add(i)
+        return hits, blobs
+
+
+# ---------------------------------------------------------------------------
+# text views: normalised, unescaped, decoded
+
+_INVISIBLE = dict.fromkeys(
+    [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, *range(0x80, 0xA0), 0xAD, 0x034F, 0x061C,
+     0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B, 0x180C, 0x180D, 0x180E, *range(0x200B, 0x2010),
+     *range(0x202A, 0x202F), *range(0x2060, 0x2070), 0x3164, *range(0xFE00, 0xFE10), 0xFEFF, 0xFFA0,
+     *range(0xFFF0, 0xFFF9), *range(0xE0000, 0xE0080), *range(0xE0100, 0xE01F0)])
+# Common Cyrillic/Greek/other look-alikes of ASCII letters (NFKC does not fold these).
+_CONFUSABLES = (
+    "АA ВB ЕE КK МM НH ОO РP СC ТT ХX УY ЅS ІI ЈJ аa еe оo рp сc хx уy іi јj ѕs ӏl ԁd ԛq ԝw ɡg "
+    "ΑA ΒB ΕE ΖZ ΗH ΙI ΚK ΜM ΝN ΟO ΡP ΤT ΥY ΧX αa οo ρp ιi υu νv ϲc ϳj κk"
+)
+_FOLD = {ord(p[0]): p[1] for p in _CONFUSABLES.split()}
+_FOLD.update(_INVISIBLE)
+
+
+def normalize(text: str) -> str:
+    """Invisible chars removed, NFKC, look-alikes folded, combining marks dropped."""
+    if text.isascii():
+        return text.translate(_INVISIBLE) if _ASCII_CTRL.search(text) else text
+    t = unicodedata.normalize("NFKC", text.translate(_FOLD)).translate(_FOLD)
+    if not t.isascii():
+        t = "".join(c for c in unicodedata.normalize("NFD", t) if not unicodedata.combining(c))
+        t = unicodedata.normalize("NFC", t)
+    return t
+
+
+_ASCII_CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ESC_U = re.compile(r"\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})")
+
+
+def unescape(text: str, rounds: int = 8) -> str:
+    """Percent-decoding (repeated), \\uXXXX / \\xHH escapes and HTML entities."""
+    t = text
+    for _ in range(rounds):
+        prev = t
+        if "%" in t:
+            t = unquote(t, errors="replace")
+        if "\\u" in t or "\\x" in t:
+            t = _ESC_U.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), t)
+        if "&" in t and ";" in t:
+            t = html.unescape(t)
+        if t == prev:
+            break
+    return t
+
+
+_HEX = frozenset("0123456789abcdefABCDEF")
+_B32 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567=")
+_PRINTABLE_RUN = re.compile(rb"[\x20-\x7e\t\n\r]{16,}")
+_DELIM_HEX = re.compile(
+    r"(?:[0-9A-Fa-f]{2}[-:, ]){7,}[0-9A-Fa-f]{2}|(?:\\x[0-9A-Fa-f]{2}){8,}|(?:0x[0-9A-Fa-f]{2}[, ]{0,2}){8,}")
+
+
+def _texty(raw: bytes) -> str | None:
+    """Decoded bytes as text when they look like text, else their printable runs."""
+    if not raw:
+        return None
+    try:
+        t = raw.decode("utf-8")
+        bad = sum(1 for c in t if not c.isprintable() and c not in "\t\n\r")
+        if bad <= len(t) // 10:
+            return t
+    except UnicodeDecodeError:
+        pass
+    runs = _PRINTABLE_RUN.findall(raw)
+    return "\n".join(r.decode("ascii") for r in runs) if runs else None
+
+
+def decode_blob(s: str) -> list[str]:
+    """Every text that a base64/base64url/hex/base32 reading of s yields."""
+    out: list[str] = []
+    core = s.rstrip("=")
+    if len(core) < 16:
+        return out
+    if len(s) % 2 == 0 and all(c in _HEX for c in s):
+        t = _texty(bytes.fromhex(s))
+        if t:
+            out.append(t)
+        return out  # a hex string read as base64 is noise
+    if all(c in _B32 for c in s) and not core.isdigit():
+        try:
+            t = _texty(base64.b32decode(core + "=" * (-len(core) % 8)))
+            if t:
+                out.append(t)
+        except (binascii.Error, ValueError):
+            pass
+    raw = V.b64_any(s)
+    if raw is not None:
+        t = _texty(raw)
+        if t:
+            out.append(t)
+    return out
+
+
+def decode_delimited_hex(text: str) -> list[str]:
+    out = []
+    for m in _DELIM_HEX.finditer(text):
+        digits = re.sub(r"\\x|0x|[-:, ]", "", m.group())
+        if len(digits) % 2 == 0:
+            t = _texty(bytes.fromhex(digits))
+            if t:
+                out.append(t)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# validators that need the surrounding text
+
+_SENSITIVE_KEY = re.compile(
+    r"(?i)(password|passwd|passphrase|pwd|secret|api[_-]?key|apikey|access[_-]?key|auth[_-]?token|access[_-]?token"
+    r"|refresh[_-]?token|client[_-]?secret|private[_-]?key|token|credential|session[_-]?key|x-api-key)")
+_NOT_SECRET_KEY = re.compile(
+    r"(?i)(csrf|xsrf|_?(type|expiry|expires(_at|_in)?|url|uri|path|file|name|length|count|limit|size|endpoint|header"
+    r"|policy|format|version|id|ids|prefix|hint|usage|ttl|timeout)$|tokeni[sz]er|max_?tokens|tokens_?used)")
+_DOTTED_IDENT = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)+$")
+_CONST_IDENT = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
+_DATEISH = re.compile(r"^\d{4}-\d{2}-\d{2}|^\d+(\.\d+)+([-+][A-Za-z0-9.]+)?$|^v\d")
+
+
+def is_placeholder(value: str) -> bool:
+    low = value.lower()
+    if len(set(low)) <= 2:
+        return True
+    if low in ("password", "passwd", "secret", "token", "apikey", "api_key", "none", "null", "undefined"):
+        return True
+    return any(w in low for w in PLACEHOLDER_WORDS)
+
+
+def secret_like(value: str) -> bool:
+    """Gate for values found by name only (generic assignments, sensitive fields)."""
+    v = value.strip().strip("\"'")
+    if len(v) < 8 or len(v) > 512 or v.isdigit() or is_placeholder(v):
+        return False
+    if "://" in v or v[0] in "/~." or v.startswith("$") or _CONST_IDENT.match(v):
+        return False
+    if _DOTTED_IDENT.match(v) and not any(c.isdigit() for c in v):  # settings.API_KEY, os.environ
+        return False
+    if _DATEISH.match(v):
+        return False
+    cls = V.char_classes(v)
+    ent = V.shannon(v)
+    return (cls >= 3 and ent >= 2.5) or (cls >= 2 and ent >= 3.5 and len(v) >= 16)
+
+
+def _v_generic(secret: str, view: str, m: re.Match, where: str) -> bool:
+    key = m.group("k") or ""
+    if _NOT_SECRET_KEY.search(key):
+        return False
+    return secret_like(secret)
+
+
+def _v_gcp(secret: str, view: str, m: re.Match, where: str) -> bool:
+    win = view[max(0, m.start() - 8192): m.end() + 8192]
+    return '"private_key"' in win or "'private_key'" in win
+
+
+def _v_btc(secret: str, view: str, m: re.Match, where: str) -> bool:
+    return V.bech32_address(secret) if secret[:3].lower() == "bc1" else V.btc_base58_address(secret)
+
+
+_VALIDATORS: dict[str, Callable[[str, str, re.Match, str], bool]] = {
+    "generic_secret": _v_generic,
+    "gcp_sa_private_key": _v_gcp,
+    "btc_address": _v_btc,
+    "eth_address": lambda s, v, m, w: V.eth_address_mixed_valid(s),
+    "credit_card": lambda s, v, m, w: V.credit_card(s) and _card_separators_ok(s),
+    "iban": lambda s, v, m, w: V.iban(s),
+    "wif": lambda s, v, m, w: V.wif(s),
+    "extended_private_key": lambda s, v, m, w: V.extended_private_key(s),
+    "jwt": lambda s, v, m, w: V.jwt(s),
+    "basic_auth": lambda s, v, m, w: V.basic_auth(s),
+    "us_ssn": lambda s, v, m, w: V.us_ssn(s),
+}
+
+
+def _card_separators_ok(s: str) -> bool:
+    """One separator kind at most (4111 1111-1111 1111 is not how cards are written)."""
+    seps = {c for c in s if not c.isdigit()}
+    return len(seps) <= 1
+
+
+# ---------------------------------------------------------------------------
+# environment secrets
+
+_ENV_SENSITIVE = re.compile(r"(?i)(KEY|SECRET|TOKEN|PASSWORD|PASSWD|PASS\b|CREDENTIAL|AUTH|API|PRIVATE|SESSION"
+                            r"|COOKIE|DSN|DATABASE_URL|CONN(ECTION)?_?STR|SIGNING|WEBHOOK)")
+_ENV_HARMLESS = frozenset((
+    "PATH", "HOME", "PWD", "OLDPWD", "SHELL", "USER", "LOGNAME", "LANG", "LANGUAGE", "TERM", "TMPDIR", "TMP",
+    "TEMP", "EDITOR", "VISUAL", "PAGER", "HOSTNAME", "SHLVL", "MAIL", "DISPLAY", "COLORTERM", "TZ", "_",
+    "SSH_AUTH_SOCK", "SSH_AGENT_PID", "SSH_CONNECTION", "SSH_CLIENT", "SSH_TTY", "GPG_AGENT_INFO", "XAUTHORITY",
+    "KRB5CCNAME", "DBUS_SESSION_BUS_ADDRESS", "SESSION_MANAGER", "DESKTOP_SESSION", "XDG_SESSION_ID",
+    "XDG_SESSION_TYPE", "XDG_SESSION_CLASS", "XDG_SESSION_DESKTOP", "GNOME_KEYRING_CONTROL", "VIRTUAL_ENV",
+    "PYTHONPATH", "PYTEST_CURRENT_TEST", "PYTEST_XDIST_WORKER", "LS_COLORS", "MANPATH", "INFOPATH",
+    "CONDA_PREFIX", "GOPATH", "GOROOT", "JAVA_HOME", "NVM_DIR", "CARGO_HOME", "RUSTUP_HOME", "HISTFILE",
+    "PS1", "PS2", "PROMPT_COMMAND", "WINDOWID", "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS", "KUBECONFIG", "DOCKER_HOST", "HTTP_PROXY", "HTTPS_PROXY",
+    "NO_PROXY", "http_proxy", "https_proxy", "no_proxy", "ALL_PROXY", "all_proxy",
+))
+_ENV_HARMLESS_PREFIX = ("LC_", "XDG_", "GIT_", "LESS", "PYTHON", "VSCODE_", "TERM_")
+
+
+def _encodings(value: str) -> list[tuple[str, str, bool]]:
+    """(encoded form, label, caseless) for a secret literal."""
+    b = value.encode("utf-8", "surrogatepass")
+    b64 = base64.b64encode(b).decode()
+    u64 = base64.urlsafe_b64encode(b).decode()
+    b32 = base64.b32encode(b).decode()
+    forms = [(value, "raw", False), (b64, "base64", False), (b64.rstrip("="), "base64", False),
+             (u64, "base64url", False), (u64.rstrip("="), "base64url", False), (b.hex(), "hex", True),
+             (b32, "base32", False), (b32.rstrip("="), "base32", False)]
+    seen, out = set(), []
+    for f in forms:
+        if f[0] not in seen:
+            seen.add(f[0])
+            out.append(f)
+    return out
+
+
+def env_secrets(environ: dict[str, str], min_length: int) -> list[tuple[str, str]]:
+    """(name, value) pairs of this process's environment that look like secrets."""
+    out = []
+    for name, value in environ.items():
+        if name in _ENV_HARMLESS or name.startswith(_ENV_HARMLESS_PREFIX) or not _ENV_SENSITIVE.search(name):
+            continue
+        v = value.strip()
+        if len(v) < min_length or len(v) > 4096 or V.shannon(v) < 3.0 or v.startswith("/"):
+            continue
+        out.append((name, v))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# the scanner
+
+_TOKEN = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{20,64}={0,2}(?![A-Za-z0-9+/_=-])")
+_BIP_REGION = re.compile(_BIP39_HINT.replace("{11}", "{11,60}"), re.I)
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+@dataclass
+class _View:
+    text: str
+    decoded: bool
+    raw: bool          # offsets map to the scanned text
+
+
+class DlpScanner:
+    """Built once per config. `scan` and `scan_fields` are pure and thread-safe."""
+
+    def __init__(self, config):
+        c = config.dlp
+        self.enabled = c.enabled
+        self.action = c.action
+        self.max_depth = c.max_decode_depth
+        self.max_bytes = c.max_scan_bytes
+        disabled = set(c.disabled_rules)
+        disabled |= {d.split(":", 1)[1] for d in c.disabled_rules if d.startswith("dlp:")}
+        self.disabled = disabled
+        self.rules = [r for r in RULES if r.id not in disabled]
+        self._rx = [re.compile(r.pattern, re.I if r.ignore_case else 0) for r in self.rules]
+        lits: list[_Literal] = []
+        if c.scan_env and "env_secret" not in disabled:
+            for name, value in env_secrets(dict(os.environ), c.env_min_length):
+                for form, enc, caseless in _encodings(value):
+                    lits.append(_Literal("env", name, form, enc, caseless))
+        if "canary_token" not in disabled:
+            for can in c.canaries:
+                if len(can) >= 8:
+                    lits.append(_Literal("canary", can, can, "raw", True))
+        self.literals = lits
+        self._matcher = _Matcher(self.rules, lits)
+        self._bip39 = "bip39_seed_phrase" not in disabled
+        self._hi_entropy = "encoded_high_entropy" not in disabled
+        self._field_rule = "secret_field" not in disabled
+
+    # -- public ------------------------------------------------------------
+    def scan(self, text: str, where: str = "") -> list[Finding]:
+        if not self.enabled or not text:
+            return []
+        out: list[Finding] = []
+        seen: set[tuple[str, str]] = set()
+        if len(text) > self.max_bytes:
+            self._add(out, seen, "scan_limit", "high", f"{len(text)} chars > {self.max_bytes}", where, None)
+            text = text[: self.max_bytes]
+        self._scan_text(text, where, out, seen)
+        return out
+
+    def scan_fields(self, fields: Iterable[tuple[str, str]]) -> list[Finding]:
+        if not self.enabled:
+            return []
+        fields = [(w, v) for w, v in fields if isinstance(v, str) and v]
+        out: list[Finding] = []
+        seen: set[tuple[str, str]] = set()
+        total = sum(len(v) for _, v in fields)
+        if total > self.max_bytes:
+            self._add(out, seen, "scan_limit", "high", f"{total} chars > {self.max_bytes}", "fields", None)
+            return out
+        for where, value in fields:
+            n = len(out)
+            self._scan_text(value, where, out, seen)
+            if self._field_rule and len(out) == n:
+                self._check_field(where, value, out, seen)
+        if len(fields) > 1:
+            for sep in ("", " "):
+                joined, bounds = self._join(fields, sep)
+                self._scan_text(joined, "", out, seen, bounds=bounds, fields=fields)
+        return out
+
+    # -- internals -----------------------------------------------------------
+    @staticmethod
+    def _join(fields, sep):
+        parts, bounds, pos = [], [], 0
+        for _, v in fields:
+            parts.append(v)
+            bounds.append((pos, pos + len(v)))
+            pos += len(v) + len(sep)
+        return sep.join(parts), bounds
+
+    def _add(self, out, seen, rule, severity, excerpt, where, span):
+        key = (rule, excerpt)
+        if key in seen:
+            return
+        seen.add(key)
+        out.append(Finding("dlp", rule, severity, excerpt, where, self.action, span))
+
+    def _check_field(self, where: str, value: str, out, seen) -> None:
+        key = re.split(r"[.\[\]/:\s\"']+", where.strip(".[]/:\"' "))[-1] if where else ""
+        if not key or not _SENSITIVE_KEY.search(key) or _NOT_SECRET_KEY.search(key):
+            return
+        v = value.strip()
+        if v.lower().startswith(("bearer ", "basic ", "token ")):
+            v = v.split(None, 1)[1] if " " in v else v
+        if secret_like(v):
+            self._add(out, seen, "secret_field", "high", redact(v), where, None)
+
+    def _scan_text(self, text, where, out, seen, bounds=None, fields=None) -> None:
+        views = [_View(text, False, True)]
+        norm = normalize(text)
+        if norm != text:
+            views.append(_View(norm, False, False))
+        unesc = unescape(norm) if ("%" in norm or "\\" in norm or "&" in norm) else norm
+        if unesc != norm:
+            views.append(_View(normalize(unesc), False, False))
+        scanned = [(v, *self._matcher.scan(v.text.encode("utf-8", "surrogatepass"))) for v in views]
+        budget = [max(65536, 2 * len(text))]
+        frontier = scanned
+        seen_text: set[str] = set()
+        for _depth in range(self.max_depth):
+            decoded: list[str] = []
+            for v, hits, blobs in frontier:
+                for t in self._decode_layer(v.text, hits, blobs, budget):
+                    if t not in seen_text:
+                        seen_text.add(t)
+                        decoded.append(t)
+            if not decoded:
+                break
+            dv = _View(normalize(unescape("\n".join(decoded))), True, False)
+            item = (dv, *self._matcher.scan(dv.text.encode("utf-8", "surrogatepass")))
+            scanned.append(item)
+            frontier = [item]
+        for v, hits, _ in scanned:
+            self._scan_view(v, hits, where, out, seen, bounds, fields)
+
+    def _decode_layer(self, text: str, hits, blobs, budget: list[int]) -> list[str]:
+        data = text.encode("utf-8", "surrogatepass")
+        out: list[str] = []
+        for a, b in blobs:
+            if budget[0] <= 0:
+                return out
+            for t in decode_blob(data[a:b].decode("ascii", "replace")):
+                budget[0] -= len(t)
+                out.append(t)
+        if ID_DELIM in hits:
+            for t in decode_delimited_hex(text):
+                if budget[0] <= 0:
+                    break
+                budget[0] -= len(t)
+                out.append(t)
+        return out
+
+    def _scan_view(self, view: _View, hits, where, out, seen, bounds, fields) -> None:
+        text = view.text
+        if not hits and not (view.decoded and self._hi_entropy):
+            return
+        w = where + " (decoded)" if view.decoded and where else ("decoded" if view.decoded else where)
+        for i in sorted(hits):
+            if i < len(self.rules):
+                self._confirm(i, view, w, out, seen, bounds, fields)
+            elif i >= ID_LITERAL:
+                self._literal(self.literals[i - ID_LITERAL], text, w, out, seen)
+            elif i == ID_BIP39 and self._bip39:
+                self._seed_phrase(text, w, out, seen, view, bounds)
+        if view.decoded and self._hi_entropy:
+            self._encoded_entropy(text, w, out, seen)
+
+    def _span_where(self, start, end, where, view, bounds, fields):
+        """For joined fields: keep only matches spanning two or more fields."""
+        if bounds is None:
+            return where, True
+        if not view.raw:
+            return "fields (joined)", True
+        idx = [k for k, (a, b) in enumerate(bounds) if a < end and start < b]
+        if len(idx) < 2:
+            return where, False
+        return "+".join(fields[k][0] for k in idx[:4]), True
+
+    def _confirm(self, i, view: _View, where, out, seen, bounds, fields) -> None:
+        rule, rx = self.rules[i], self._rx[i]
+        text = view.text
+        for n, m in enumerate(rx.finditer(text)):
+            if n >= 1000:
+                break
+            s = m.group("s") if "s" in rx.groupindex and m.group("s") else m.group(0)
+            if rule.min_entropy and V.shannon(s) < rule.min_entropy:
+                continue
+            if rule.min_classes and V.char_classes(s) < rule.min_classes:
+                continue
+            if rule.placeholder_check and is_placeholder(s):
+                continue
+            if rule.context and not self._has_context(rule.context, text, m.start(), where, bounds, fields):
+                continue
+            if rule.validator and not _VALIDATORS[rule.validator](s, text, m, where):
+                continue
+            w, keep = self._span_where(m.start(), m.end(), where, view, bounds, fields)
+            if not keep:
+                continue
+            span = m.span() if view.raw and bounds is None else None
+            self._add(out, seen, rule.id, rule.severity, redact(s), w, span)
+
+    @staticmethod
+    def _has_context(words, text, start, where, bounds, fields) -> bool:
+        before = text[max(0, start - 80): start].lower()
+        if any(k in before for k in words):
+            return True
+        w = where.lower()
+        if bounds is not None and fields is not None:
+            w = " ".join(f[0].lower() for f, (a, b) in zip(fields, bounds) if a <= start < b + 1)
+        return any(k in w for k in words)
+
+    def _literal(self, lit: _Literal, text: str, where, out, seen) -> None:
+        hay, needle = (text.lower(), lit.value.lower()) if lit.caseless else (text, lit.value)
+        if needle not in hay:
+            return
+        if lit.kind == "env":
+            self._add(out, seen, "env_secret", "critical", f"${lit.name} ({lit.encoding}) {redact(lit.value)}",
+                      where, None)
+        else:
+            self._add(out, seen, "canary_token", "critical", redact(lit.value), where, None)
+
+    def _seed_phrase(self, text: str, where, out, seen, view, bounds) -> None:
+        index = V.bip39_words()
+        checked = 0
+        for m in _BIP_REGION.finditer(text):
+            words = [w.lower() for w in _WORD.findall(m.group())]
+            run: list[str] = []
+            for w in words + [""]:
+                if w in index:
+                    run.append(w)
+                    continue
+                if len(run) >= 12:
+                    checked += self._check_run(run, where, out, seen)
+                run = []
+            if checked > 5000:
+                return
+
+    def _check_run(self, run: list[str], where, out, seen) -> int:
+        run = run[:200]
+        n_checked = 0
+        for size in (24, 21, 18, 15, 12):
+            for off in range(0, len(run) - size + 1):
+                win = run[off: off + size]
+                n_checked += 1
+                if all(a < b for a, b in zip(win, win[1:])):  # a slice of the wordlist, not a phrase
+                    continue
+                if V.bip39_checksum(win):
+                    excerpt = f"{win[0]} {win[1]} ... ({size} words)"
+                    self._add(out, seen, "bip39_seed_phrase", "critical", excerpt, where, None)
+                    return n_checked
+        return n_checked
+
+    def _encoded_entropy(self, text: str, where, out, seen) -> None:
+        for n, m in enumerate(_TOKEN.finditer(text)):
+            if n > 2000:
+                return
+            s = m.group().rstrip("=")
+            if V.char_classes(s) < 3 or not any(c.isdigit() for c in s):
+                continue
+            if not (any(c.isupper() for c in s) and any(c.islower() for c in s)):
+                continue
+            if V.shannon(s) < min(4.0, 0.8 * math.log2(len(s))):
+                continue
+            pre = text[max(0, m.start() - 12): m.start()].lower()
+            if re.search(r"sha\d{1,3}-$|integrity|nonce", pre):
+                continue
+            if decode_blob(m.group()):  # a further encoded layer, not a secret itself
+                continue
+            self._add(out, seen, "encoded_high_entropy", "high", redact(s), where, None)
