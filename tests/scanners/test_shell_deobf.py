@@ -1,0 +1,69 @@
+"""Shell de-obfuscation: input -> a view that shows the real command."""
+import time
+
+import pytest
+
+from ringfence.scanners.shell import deobfuscate, fold, views
+
+TABLE = [
+    (r"r\m -rf /var/data", "rm -rf /var/data"),
+    ("/bin/{rm,} -rf /tmp/sensitive", "/bin/rm /bin/ -rf /tmp/sensitive"),
+    ("{rm,-rf,/}", "rm -rf /"),
+    ("rm${IFS}-rf${IFS}/", "rm -rf /"),
+    ("rm$IFS-rf$IFS/", "rm -rf /"),
+    ("rm${IFS:0:1}-rf${IFS:0:1}/", "rm -rf /"),
+    (r"$'\x72\x6d' -rf /", "rm -rf /"),
+    (r"$'\162\155' -rf /", "rm -rf /"),
+    ("r''m -rf \"/\"", "rm -rf /"),
+    ('"r"m -r"f" ~', "rm -rf ~"),
+    ("a=rm; $a -rf /", "a=rm; rm -rf /"),
+    ("a=rm; ${a} -rf /", "a=rm; rm -rf /"),
+    ("b=a; a=rm; ${!b} -rf /", "b=a; a=rm; rm -rf /"),
+    ("x=shadow; cat /etc/${x:0:6}", "x=shadow; cat /etc/shadow"),
+    ("cat ${HOME:0:1}etc${HOME:0:1}shadow", "cat /etc/shadow"),
+    ("cat $(echo /etc/shadow)", "cat /etc/shadow"),
+    ("`echo rm` -rf /", "rm -rf /"),
+    (r"$(printf '\x72\x6d') -rf /", "rm -rf /"),
+    (r"`printf '\x72\x6d'` -rf /", "rm -rf /"),
+    ("cat $HOME/.ssh/id_rsa", "cat ~/.ssh/id_rsa"),
+    ("rm -rf $@ /", "rm -rf /"),
+    ("ｒｍ -rf /", "rm -rf /"),            # fullwidth (NFKC)
+    ("rм -rf /", "rm -rf /"),              # Cyrillic em
+    ("с\u200bat /etc/shadow", "cat /etc/shadow"),  # Cyrillic es + zero-width space
+]
+
+
+@pytest.mark.parametrize("raw,expected", TABLE)
+def test_deobfuscation_table(raw, expected):
+    assert expected in views(raw)
+
+
+def test_ifs_reassignment_gives_joined_and_split_views():
+    vs = views("IFS=,;CMD=r,m;$CMD -rf /data")
+    assert any(v.endswith("rm -rf /data") for v in vs)
+    assert any(v.endswith("r m -rf /data") for v in vs)
+
+
+@pytest.mark.parametrize("plain", ["ls -la", "git status", "git push origin feature", "chmod 644 file.txt",
+                                   "cat README.md", "python -m pytest -q tests/"])
+def test_plain_commands_unchanged(plain):
+    assert views(plain) == [plain.lower()]
+
+
+def test_unknown_variables_left_alone():
+    assert deobfuscate("echo $FOO ${BAR}")[0] == "echo $foo ${bar}"
+
+
+def test_fold_decodes_tag_characters():
+    hidden = "".join(chr(0xE0000 + ord(c)) for c in "rm")
+    assert fold("x" + hidden) == "xrm"
+
+
+def test_bounded_time_on_hostile_input():
+    nasty = [("a=$a$a;" * 2000), "{a,b}" * 50_000, "$(echo " * 20_000, "\\" * 300_000, "${!x}" * 50_000,
+             "x=" + "A" * 1_000_000 + "; $x$x$x$x"]
+    for s in nasty:
+        t = time.perf_counter()
+        vs = views(s)
+        assert time.perf_counter() - t < 10
+        assert all(len(v) <= 2_000_000 for v in vs)
