@@ -224,6 +224,9 @@ def _enc_raw(v: Any) -> str:
     raise CanonError(f"unsupported JSON value {type(v).__name__}")
 
 
+encode_raw = _enc_raw
+
+
 def _is_zero(v: Any) -> bool:
     return v is None or v == "" or v is False or (_is_int(v) and v == 0) or v == [] or v == {}
 

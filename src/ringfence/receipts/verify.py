@@ -15,7 +15,7 @@ from typing import Any, Iterator
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from .canonical import CanonError, ENVELOPE, encode_object, is_canonical_time
+from .canonical import ACTION_RECORD, CanonError, encode_object, encode_raw, go_string, is_canonical_time
 from .classify import ACTION_TYPES
 from .jsonstrict import JsonError, loads, loads_with_spans
 from .recorder import entry_hash
@@ -25,6 +25,7 @@ MAX_SINGLE = 1 << 20      # a single .json receipt
 VERDICT_BUCKETS = ("allow", "block", "warn", "ask", "strip", "forward", "redirect")
 ENTRY_KEYS = frozenset({"v", "seq", "ts", "session_id", "trace_id", "type", "event_kind", "transport",
                         "summary", "detail", "raw_ref", "prev_hash", "hash"})
+_ENVELOPE_KEYS = frozenset({"version", "action_record", "signature", "signer_key", "ext"})
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _FILE_RE = re.compile(r"^evidence-(.+)-(\d+)\.jsonl$")
 
@@ -98,12 +99,21 @@ def check_receipt(r: Any, pinned: str | None = None) -> bytes:
     for k in ("target", "verdict", "transport"):
         if not rec.get(k):
             raise _Fail(f"invalid action record: {k} is required")
+    extra = r.keys() - _ENVELOPE_KEYS
+    if extra:
+        raise _Fail(f"unmarshal receipt: receipt carries unknown signed field(s): {sorted(extra)}")
+    sig, key = r.get("signature", ""), r.get("signer_key", "")
+    if not isinstance(sig, str) or not isinstance(key, str):
+        raise _Fail("unmarshal receipt: signature and signer_key must be strings")
     try:
-        canon = encode_object(r, ENVELOPE, "receipt").encode("utf-8")
-        rec_bytes = encode_object(rec, ENVELOPE[1][2][1], "action_record").encode("utf-8")
+        rec_json = encode_object(rec, ACTION_RECORD, "action_record")
+        ext = r.get("ext")
+        ext_json = "" if ext is None or ext == {} or ext == [] or ext == "" else ',"ext":' + encode_raw(ext)
     except CanonError as e:
         raise _Fail(f"unmarshal receipt: {e}") from None
-    sig, key = r.get("signature"), r.get("signer_key")
+    rec_bytes = rec_json.encode("utf-8")
+    canon = (f'{{"version":1,"action_record":{rec_json},"signature":{go_string(sig)},'
+             f'"signer_key":{go_string(key)}{ext_json}}}').encode("utf-8")
     if not sig:
         raise _Fail("receipt has no signature")
     if not sig.startswith("ed25519:"):
@@ -222,7 +232,7 @@ class _Chain:
         self.first_ts = self.first_ts or rec["timestamp"]
         self.last_ts = rec["timestamp"]
 
-    def entry(self, e: dict, raw_detail: str) -> None:
+    def entry(self, e: dict, raw_detail: str, line: str | None = None) -> None:
         extra = e.keys() - ENTRY_KEYS
         bad_seq = self.next_seq
         if extra:
@@ -251,6 +261,8 @@ class _Chain:
                 raise _Fail(f"entry {seq}: prev_hash mismatch (missing or reordered lines)", bad_seq)
             if sid != self.session_id:
                 raise _Fail(f"entry {seq}: session_id changed mid-log", bad_seq)
+        if line is not None and line != _entry_line(e, raw_detail):
+            raise _Fail(f"entry {seq}: line is not in canonical form (edited?)", bad_seq)
         h = entry_hash(v, seq, ts, sid, strs["trace_id"], strs["type"], strs["event_kind"], strs["transport"],
                        strs["summary"], raw_detail, strs["raw_ref"], strs["prev_hash"])
         if h != strs["hash"]:
@@ -308,6 +320,28 @@ class _Chain:
         return True, ""
 
 
+_ENTRY_ORDER = ("v", "seq", "ts", "session_id", "trace_id", "type", "event_kind", "transport", "summary",
+                "detail", "raw_ref", "prev_hash", "hash")
+_ENTRY_OM = frozenset({"trace_id", "event_kind", "raw_ref"})
+
+
+def _entry_line(e: dict, raw_detail: str) -> str:
+    """The entry as Go writes it: fixed key order, compact, Go string escaping."""
+    parts = []
+    for k in _ENTRY_ORDER:
+        if k not in e or (k in _ENTRY_OM and not e[k]):
+            continue
+        v = e[k]
+        if k == "detail":
+            enc = raw_detail
+        elif type(v) is int:
+            enc = str(v)
+        else:
+            enc = go_string(v)
+        parts.append(f'"{k}":{enc}')
+    return "{" + ",".join(parts) + "}"
+
+
 def _iter_lines(path: str) -> Iterator[tuple[int, str | None, bool]]:
     """(line number, text or None if not UTF-8, complete?) for each non-empty line."""
     with open(path, "rb") as f:
@@ -356,7 +390,7 @@ def _feed_file(chain: _Chain, path: str, last_file: bool, res: VerifyResult) -> 
                             f"name says {want_first}", chain.next_seq)
             want_first = None
             s, e = spans["detail"]
-            chain.entry(obj, text[s:e])
+            chain.entry(obj, text[s:e], text)
         elif "action_record" in obj or ("version" in obj and "signature" in obj):
             if chain.recorder:
                 raise _Fail(f"line {n}: mixes recorder entries and bare receipts", chain.next_seq)
