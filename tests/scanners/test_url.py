@@ -265,7 +265,8 @@ def test_dlp_gets_host_collapsed_and_runs_before_dns():
     s = scanner()
     res = s.scan("https://AKIAIOSF.ODNN7EXA.MPLE.example.com/")
     seen = dict(s.dlp.fields)
-    assert seen["url.host.collapsed"] == "akiaiosfodnn7example"
+    assert seen["url.host.collapsed"] == "AKIAIOSFODNN7EXAMPLE"  # case as written: DNS keeps it
+    assert seen["url.host"] == "AKIAIOSF.ODNN7EXA.MPLE.example.com"
     assert res.host == "akiaiosf.odnn7exa.mple.example.com"
 
 

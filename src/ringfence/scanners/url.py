@@ -152,6 +152,7 @@ class _Parts:
     path: str
     query: str | None
     fragment: str | None
+    host_written: str = ""   # the host as the agent wrote it (case kept): DNS carries case to the server
 
 
 def canonical_host(raw: str) -> tuple[str, bool]:
@@ -252,12 +253,14 @@ def parse_url(url: str) -> _Parts:
     if not host_raw:
         raise UrlError("invalid_host", "empty host")
     host, is_ip = canonical_host(host_raw)
+    written = unquote(host_raw, errors="surrogateescape") if "%" in host_raw else host_raw
     fragment = query = None
     if "#" in tail:
         tail, fragment = tail.split("#", 1)
     if "?" in tail:
         tail, query = tail.split("?", 1)
-    return _Parts(scheme, userinfo, host, is_ip, port, bool(port_s), tail or "/", query, fragment)
+    return _Parts(scheme, userinfo, host, is_ip, port, bool(port_s), tail or "/", query, fragment,
+                  written if not is_ip and written.lower().rstrip(".") == host else "")
 
 
 def _fmt_host(host: str, is_ip: bool) -> str:
@@ -352,7 +355,7 @@ class UrlScanner:
             return UrlScan([self._f(rule, "high", str(e)[:80], "url.host")])
         findings: list[Finding] = []
         for layer in (self._host_lists, self._host_names, self._host_dlp, self._subdomain, self._rate):
-            findings += layer(chost, is_ip)
+            findings += layer(chost, is_ip) if layer != self._host_dlp else layer(chost, is_ip, h)
             if any(f.action == "block" for f in findings):
                 break
         canon = f"{_fmt_host(chost, is_ip)}:{port}"
@@ -464,23 +467,29 @@ class UrlScanner:
             return [Finding("ssrf", "local_host_name", "high", host, "url.host", "block")]
         return []
 
-    def _host_fields(self, host: str, is_ip: bool) -> list[tuple[str, str]]:
+    def _host_fields(self, host: str, is_ip: bool, written: str = "") -> list[tuple[str, str]]:
+        if is_ip:
+            return [("url.host", host)]
+        if written and written.isascii():
+            host = written.rstrip(".")  # same name, case kept: AKIA... stays a match
         fields = [("url.host", host)]
-        if not is_ip and host.count(".") >= 2:
-            sub, _reg = split_host(host)
+        if host.count(".") >= 2:
+            sub, _reg = split_host(host.lower())
             if sub:
+                sub = host[: len(sub)]
                 fields.append(("url.host.collapsed", sub.replace(".", "").replace("-", "")))
         return fields
 
-    def _host_dlp(self, host: str, is_ip: bool) -> list[Finding]:
+    def _host_dlp(self, host: str, is_ip: bool, written: str = "") -> list[Finding]:
         if self.dlp is None:
             return []
-        return list(self.dlp.scan_fields(self._host_fields(host, is_ip)))
+        w = "" if written.lower().rstrip(".") != host else written
+        return list(self.dlp.scan_fields(self._host_fields(host, is_ip, w)))
 
     def _dlp(self, p: _Parts) -> list[Finding]:
         if self.dlp is None:
             return []
-        fields = self._host_fields(p.host, p.is_ip)
+        fields = self._host_fields(p.host, p.is_ip, p.host_written)
         if p.userinfo:
             fields.append(("url.userinfo", _decoded(p.userinfo)))
         path = _decoded(p.path)
