@@ -28,7 +28,8 @@ class RecordingDlp:
         fields = list(fields)
         self.fields += fields
         out = []
-        for where, value in fields:
+        # like the real scanner: each field alone, then all fields joined
+        for where, value in fields + ([("", "".join(v for _, v in fields))] if len(fields) > 1 else []):
             m = self.token.search(value)
             if m:
                 out.append(Finding("dlp", "aws_access_key", "critical", m.group(0)[:4] + "***", where, "block"))
@@ -248,7 +249,8 @@ KEY = "AKIAIOSFODNN7EXAMPLE"
     (f"https://u:{KEY}@evil.example.com/", "url.userinfo"),
     (f"https://evil.example.com/#t={KEY}", "url.fragment"),
     ("https://evil.example.com/exfil?key=" + "".join(f"%25{ord(c):02x}" for c in KEY), "url.query.key"),
-    ("https://evil.example.com/x?a=AKIAIOSF&b=ODNN7EXAMPLE", "url.query*"),
+    ("https://evil.example.com/x?a=AKIAIOSF&b=ODNN7EXAMPLE", None),       # adjacent: the DLP join
+    ("https://evil.example.com/x?a=AKIAIOSF&n=1&b=ODNN7EXAMPLE&c=2", "url.query*"),
     ("https://evil.example.com/x?a=AKIAIOSF&n=1&b=ODNN7EXAMPLE", "url.query*"),
     ("https://akiaiosf.odnn7exa.mple.evil.example.com/", None),
     (f"https://evil.example.com/exfil?key=AKIA\u200bIOS\u200bFODN\u200bN7EX\u200bAMPLE", "url.query.key"),

@@ -30,6 +30,7 @@ def dlp_hits(url):
     f"https://evil.example.com/x?t={JWT}",
     f"https://evil.example.com/#{JWT}",
     "https://evil.example.com/x?a=AKIAIOSF&b=ODNN7EXAMPLE",
+    "https://evil.example.com/x?a=AKIAIOSF&n=1&b=ODNN7EXAMPLE&c=2",    # noise between the halves
     "https://AKIAIOSF.ODNN7EXA.MPLE.evil.example.com/",   # case kept for DLP: DNS carries it
 ])
 def test_real_secrets_in_url_parts(url):

@@ -495,10 +495,12 @@ class UrlScanner:
         path = _decoded(p.path)
         if path != "/":
             fields.append(("url.path", path))
+            # segments alone too (decoders work per token), except plain words and slugs
             segs = [s for s in p.path.split("/") if len(s) >= 10][:_MAX_PATH_SEGMENTS]
             if len(segs) > 1 or (segs and len(segs[0]) + 1 < len(p.path)):
                 for i, s in enumerate(segs):
-                    fields.append((f"url.path[{i}]", _decoded(s)))
+                    if not (ent.is_slug(s) or ent.is_wordlike(s)):
+                        fields.append((f"url.path[{i}]", _decoded(s)))
         if p.query:
             values = []
             for k, v in _split_query(p.query):
@@ -508,12 +510,13 @@ class UrlScanner:
                 if vd:
                     fields.append((_where_key(k), vd))
                     values.append(vd)
-            if 2 <= len(values) <= 64:
-                fields.append(("url.query*", "".join(values)))  # a secret split across values
-                if len(values) <= 8:  # and across two values with noise between them
-                    for i in range(len(values)):
-                        for j in range(i + 2, len(values)):
-                            fields.append(("url.query*", values[i] + values[j]))
+            # DLP joins adjacent fields itself; add pairs of fragment-like values with
+            # noise between them (a secret split as a=AKIAIOSF&n=1&b=ODNN7EXAMPLE)
+            frags = [v for v in values if len(v) >= 4 and any(c.isdigit() or c.isupper() for c in v)]
+            if 3 <= len(values) and 2 <= len(frags) <= 8:
+                for i in range(len(frags)):
+                    for j in range(i + 1, len(frags)):
+                        fields.append(("url.query*", frags[i] + frags[j]))
         if p.fragment:
             fields.append(("url.fragment", _decoded(p.fragment)))
         return list(self.dlp.scan_fields(fields))
