@@ -1,0 +1,205 @@
+"""Built-in tool-policy rules, as data.
+
+Each rule has up to three patterns:
+  command     matched against every de-obfuscated view of a shell command
+              (exec-type tools, and `command`/`script` arguments of any tool);
+  read_path   matched against normalised paths a tool reads;
+  write_path  matched against normalised paths a tool writes.
+Views and paths are lower-cased; paths under a home directory are shown as
+`~/...`. Patterns are written from the documented syntax of each command.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# A command word: not part of a longer word or path component before it.
+W = r"(?<![\w.-])"
+# Rest of the same simple command (stops at ; & | and newlines).
+SEG = r"[^;&|\n]"
+# A dangerous target: absolute path, home, glob, parent dir.
+DANGER_TARGET = r"(?:/|~|\*|\.\.(?:/|\s|$))"
+
+# Credential files. `.pub`, known_hosts, ssh config and example env files are fine.
+CRED_PATH = (
+    r"(?:\.ssh/(?!known_hosts\b|config\b|authorized_keys\b|[^\s/;|&'\"]*\.pub\b)[^\s/;|&'\"]+"
+    r"|\bid_(?:rsa|dsa|ecdsa|ed25519)(?:_sk)?\b(?!\.pub)"
+    r"|\.aws/(?:credentials|config)\b|\.config/gcloud\b|\.azure/(?:accesstokens|msal)"
+    r"|(?<![\w-])\.env(?![\w.-])|(?<![\w-])\.env\.(?!example|sample|template|dist|defaults)[\w-]+"
+    r"|\.netrc\b|\.pgpass\b|/etc/(?:g?shadow|sudoers|master\.passwd)\b"
+    r"|\.kube/config\b|\.docker/config\.json|\.git-credentials\b|\.npmrc\b|\.pypirc\b"
+    r"|\.gnupg/|\.password-store/|login\.keychain|keychains/|\.vault-token\b"
+    r"|/proc/(?:self|\d+)/environ\b|\.config/gh/hosts\.yml)"
+)
+READERS = (r"(?:cat|tac|less|more|head|tail|cp|mv|scp|rsync|base64|xxd|od|hexdump|strings|tar|zip|7z|gzip"
+           r"|openssl|curl|wget|nc|ncat|vi|vim|nano|grep|egrep|rg|awk|sed|python\d?(?:\.\d+)?|node|perl"
+           r"|ruby|bat|source|tee|sort|uniq|cut|dd|gpg|jq|yq|type|get-content|iconv|ln)")
+PROFILE = (r"(?:\.bashrc|\.bash_profile|\.bash_login|\.bash_logout|\.zshrc|\.zprofile|\.zshenv|\.zlogin"
+           r"|(?<![\w-])\.profile\b|/etc/profile\b|/etc/profile\.d/|/etc/bash\.bashrc|/etc/zsh/|/etc/environment"
+           r"|\.config/fish/config\.fish)")
+PERSIST_PATH = (r"(?:/etc/cron(?:tab\b|\.\w+)|/var/spool/cron|/etc/systemd/|\.config/systemd/|/lib/systemd/system/"
+                r"|library/launch(?:agents|daemons)/|/etc/init\.d/|/etc/rc\.local|\.config/autostart/"
+                r"|/etc/xdg/autostart/|/etc/ld\.so\.preload)")
+WRITE_OP = r"(?:>>?|\btee\s+(?:-a\s+)?|\bcp\s" + SEG + r"*\s|\bmv\s" + SEG + r"*\s|\bsed\s+-i" + SEG + r"*|\bln\s+-s" + SEG + r"*\s|\binstall\s" + SEG + r"*\s)"
+SHELLS = r"(?:sudo\s+)?(?:/\S*/)?(?:ba|z|da|k|c|tc|fi)?sh\b"
+NET = r"(?:curl|wget|nc|ncat|netcat|socat|openssl|ssh|telnet|ftp|http|https|xh|aria2c|invoke-webrequest|iwr)"
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyRule:
+    id: str
+    title: str
+    severity: str = "high"
+    command: str | None = None
+    read_path: str | None = None
+    write_path: str | None = None
+
+
+RULES: tuple[PolicyRule, ...] = (
+    PolicyRule(
+        "destructive_delete", "Recursive delete of an absolute, home, glob or parent path", "critical",
+        command=(W + r"rm\s+(?:" + SEG + r"*\s)?(?:-[a-z]*r[a-z]*|--recursive)\b" + SEG + r"*?\s" + DANGER_TARGET
+                 + r"|" + W + r"rm\s" + SEG + r"*\s" + DANGER_TARGET + SEG + r"*\s(?:-[a-z]*r|--recursive)"
+                 + r"|--no-preserve-root")),
+    PolicyRule(
+        "find_delete", "find over an absolute or home path that deletes what it finds", "high",
+        command=W + r"find\s+(?:/|~)" + SEG + r"*(?:-delete\b|-exec\s+(?:\S*/)?(?:rm|shred|unlink)\b)"),
+    PolicyRule(
+        "secure_wipe", "shred/srm/wipe of files", "high",
+        command=W + r"(?:shred|srm|wipe)\s+\S"),
+    PolicyRule(
+        "recursive_permission_change", "Recursive chmod/chown/chgrp on an absolute or home path", "high",
+        command=W + r"(?:chmod|chown|chgrp)\s+(?:" + SEG + r"*\s)?(?:-[a-z]*r[a-z]*|--recursive)\b" + SEG + r"*\s(?:/|~)"),
+    PolicyRule(
+        "world_writable_or_setuid", "chmod 777 / a+w on system paths, or setuid bits", "high",
+        command=(W + r"chmod\s+(?:-\S+\s+)*(?:0?777|a\+w|o\+w|\+w)\s+" + SEG + r"*(?:\s|^)?(?:/(?:etc|usr|bin|sbin|lib|boot|var|opt|root|home|srv)?(?:/|\s|$)|~)"
+                 + r"|" + W + r"chmod\s+(?:-\S+\s+)*(?:[ugoa]*\+[rwx]*s|[2467][0-7]{3})\s")),
+    PolicyRule(
+        "credential_file_access", "Read of a credential file (ssh keys, cloud credentials, .env, shadow ...)", "critical",
+        command=W + READERS + r"\b" + SEG + r"*" + CRED_PATH + r"|<\s*\S*" + CRED_PATH,
+        read_path=CRED_PATH),
+    PolicyRule(
+        "keychain_dump", "Dumping OS keychains / secret stores", "critical",
+        command=(W + r"security\s+(?:find-(?:generic|internet)-password|dump-keychain|export)\b"
+                 + r"|" + W + r"secret-tool\s+(?:lookup|search)\b|" + W + r"keyctl\s+(?:print|read|pipe)\b"
+                 + r"|" + W + r"cmdkey\s+/list|" + W + r"vaultcmd\b")),
+    PolicyRule(
+        "reverse_shell", "Reverse or bind shell", "critical",
+        command=(r"/dev/(?:tcp|udp)/"
+                 + r"|" + W + r"(?:nc|ncat|netcat)(?:\.\w+)?(?=\s)" + SEG + r"*(?:\s-[a-z]*[ec]\s*\S|--exec\b|--sh-exec\b)"
+                 + r"|" + W + r"socat\s" + SEG + r"*(?:exec|system):"
+                 + r"|" + W + r"mkfifo\s[^\n]{0,300}\b(?:nc|ncat|netcat|telnet|openssl\s+s_client)\b"
+                 + r"|" + W + r"python\d?(?:\.\d+)?\s+-c\s[^\n]*socket[^\n]*(?:pty\.spawn|dup2|subprocess|/bin/(?:ba)?sh)"
+                 + r"|" + W + r"perl\s+-e\s[^\n]*socket[^\n]*(?:exec|/bin/(?:ba)?sh)"
+                 + r"|" + W + r"php\s+-r\s[^\n]*fsockopen|" + W + r"ruby\s+-rsocket\b"
+                 + r"|net\.sockets\.tcpclient|" + W + r"telnet\s" + SEG + r"*\|\s*" + SHELLS)),
+    PolicyRule(
+        "disk_wipe", "Overwriting or reformatting a block device", "critical",
+        command=(W + r"dd\s" + SEG + r"*\bof=/dev/(?:sd|hd|vd|xvd|nvme|mmcblk|disk|rdisk|mapper/|md\d)"
+                 + r"|" + W + r"mkfs(?:\.\w+)?\s|" + W + r"wipefs\s|" + W + r"blkdiscard\s"
+                 + r"|" + W + r"(?:fdisk|sfdisk|parted|sgdisk|gdisk)\s" + SEG + r"*/dev/"
+                 + r"|>\s*/dev/(?:sd[a-z]|nvme\d|hd[a-z]|vd[a-z])"
+                 + r"|" + W + r"(?:format|diskpart)\s+[a-z]:")),
+    PolicyRule(
+        "fork_bomb", "Fork bomb", "high",
+        command=r":\s*\(\s*\)\s*\{\s*:\s*\|\s*:\s*&\s*\}"),
+    PolicyRule(
+        "remote_package_install", "Installing a package straight from a URL, VCS or other index", "high",
+        command=(W + r"pip\d?(?:\.\d+)?\s+install\s" + SEG + r"*(?:https?://|git\+|--index-url|--extra-index-url|\s-i\s+https?://|--trusted-host)"
+                 + r"|" + W + r"(?:npm|pnpm)\s+(?:install|i|add)\s" + SEG + r"*(?:https?://|git\+|git://|github:|\.tgz\b)"
+                 + r"|" + W + r"yarn\s+add\s" + SEG + r"*(?:https?://|git\+|git://)"
+                 + r"|" + W + r"gem\s+install\s" + SEG + r"*--source\s+https?://"
+                 + r"|" + W + r"go\s+install\s" + SEG + r"*https?://")),
+    PolicyRule(
+        "pipe_to_shell", "Downloading a script and running it (curl | sh)", "critical",
+        command=(W + r"(?:curl|wget|fetch|aria2c|iwr|invoke-webrequest)\b[^\n]*\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:/\S*/)?(?:(?:ba|z|da|k|fi)?sh|python\d?|perl|ruby|node|php|iex)\b"
+                 + r"|(?:ba|z|da)?sh\s+(?:-c\s+)?[\"']?(?:<\(|\$\()\s*(?:curl|wget)\b"
+                 + r"|\biex\s*\(?\s*\(?\s*(?:new-object\s+net\.webclient|iwr|invoke-webrequest)"
+                 + r"|\.downloadstring\(")),
+    PolicyRule(
+        "destructive_git", "Force-push to a main branch, hard reset, forced clean, history rewrite", "high",
+        command=(W + r"git\s+(?:-c\s+\S+\s+)*push\b(?=" + SEG + r"*(?:\s--force(?:-with-lease)?\b|\s-f\b|\s\+\w))"
+                 + r"(?=" + SEG + r"*\b(?:main|master|trunk|prod|production|release)\b)"
+                 + r"|" + W + r"git\s+(?:-c\s+\S+\s+)*push\b" + SEG + r"*\s--mirror\b"
+                 + r"|" + W + r"git\s+(?:-c\s+\S+\s+)*reset\s" + SEG + r"*--hard\b"
+                 + r"|" + W + r"git\s+(?:-c\s+\S+\s+)*clean\s+" + SEG + r"*-[a-z]*f"
+                 + r"|" + W + r"git\s+(?:-c\s+\S+\s+)*(?:filter-branch|filter-repo)\b")),
+    PolicyRule(
+        "encoded_command_exec", "Decoding an encoded payload and executing it", "critical",
+        command=(r"\b(?:base64|b64decode|base32|xxd)\s+(?:-\w+\s+)*(?:-d|--decode|-D|-r)\b[^\n]*\|\s*(?:sudo\s+)?(?:/\S*/)?(?:(?:ba|z|da|k)?sh|python\d?|perl|ruby|node|php)\b"
+                 + r"|" + W + r"eval\s+[\"']?(?:\$\(|`)"
+                 + r"|" + W + r"python\d?(?:\.\d+)?\s+-c\s[^\n]*\b(?:exec|eval)\s*\([^\n]*(?:b64decode|base64|decodebytes|codecs\.decode|zlib\.decompress|marshal\.loads|bytes\.fromhex)"
+                 + r"|" + W + r"(?:powershell|pwsh)(?:\.exe)?(?=\s)" + SEG + r"*\s-e(?:nc|ncodedcommand)?\s+[a-z0-9+/=]{16,}"
+                 + r"|" + W + r"openssl\s+(?:enc|base64)\s" + SEG + r"*-d\b[^\n]*\|\s*(?:ba|z|da)?sh\b")),
+    PolicyRule(
+        "cron_persistence", "Installing cron jobs", "high",
+        command=(W + r"crontab\s+(?!-l\b)(?:-u\s+\S+\s+)?(?:-\s*(?:$|[;&|])|-e\b|-r\b|[^-\s]\S*)"
+                 + r"|" + WRITE_OP + SEG + r"*(?:/etc/cron(?:tab\b|\.\w+)|/var/spool/cron)"
+                 + r"|\|\s*crontab\b"),
+        write_path=r"(?:/etc/cron(?:tab\b|\.\w+)|/var/spool/cron)"),
+    PolicyRule(
+        "service_persistence", "Enabling systemd/launchd/init services", "high",
+        command=(W + r"systemctl\s+(?:--user\s+)?(?:--now\s+)?enable\b"
+                 + r"|" + W + r"launchctl\s+(?:load|bootstrap|submit|enable)\b"
+                 + r"|" + W + r"update-rc\.d\s+\S+\s+(?:defaults|enable)|" + W + r"chkconfig\s+\S+\s+on\b"
+                 + r"|" + W + r"schtasks\s+/create\b|\bregister-scheduledtask\b"
+                 + r"|\\currentversion\\run\b")),
+    PolicyRule(
+        "persistence_path_write", "Writing into autostart / service / cron locations", "high",
+        command=WRITE_OP + SEG + r"*" + PERSIST_PATH,
+        write_path=PERSIST_PATH),
+    PolicyRule(
+        "shell_profile_edit", "Modifying shell start-up files", "high",
+        command=WRITE_OP + SEG + r"*" + PROFILE,
+        write_path=PROFILE),
+    PolicyRule(
+        "detached_process", "Starting a process that outlives the session", "medium",
+        command=(W + r"nohup\s|" + W + r"setsid\s|" + W + r"disown\b"
+                 + r"|" + W + r"screen\s+(?:-\S+\s+)*-[a-z]*d[a-z]*m|" + W + r"screen\s+-dm"
+                 + r"|" + W + r"tmux\s+new(?:-session)?\s" + SEG + r"*-[a-z]*d\b"
+                 + r"|" + W + r"daemonize\s|" + W + r"start-process\s" + SEG + r"*-windowstyle\s+hidden")),
+    PolicyRule(
+        "audit_log_tampering", "Deleting or truncating logs and shell history, disabling auditing", "critical",
+        command=(W + r"(?:rm|shred|truncate|unlink)\s" + SEG + r"*(?:/var/log/|\.(?:bash|zsh|sh)_history\b|\.history\b|/var/audit/)"
+                 + r"|(?:^|[\s;&|])>\s*(?:/var/log/|~/\.(?:bash|zsh)_history)"
+                 + r"|" + W + r"history\s+-[a-z]*c\b|" + W + r"unset\s+histfile\b|\bhistfile=/dev/null|\bhistsize=0\b"
+                 + r"|" + W + r"set\s+\+o\s+history\b|" + W + r"auditctl\s+(?:-d\b|-e\s*0)"
+                 + r"|" + W + r"journalctl\s" + SEG + r"*--vacuum|" + W + r"ln\s+-s\S*\s+/dev/null\s+\S*_history"
+                 + r"|" + W + r"wevtutil\s+cl\b|\bclear-eventlog\b"),
+        write_path=r"(?:^/var/log/|\.(?:bash|zsh)_history$)"),
+    PolicyRule(
+        "file_upload", "Uploading local files with curl/wget", "high",
+        command=(W + r"curl(?=\s)" + SEG + r"*(?:\s-f\s*[\"']?[\w.-]*=@|--form\s+[\"']?[\w.-]*=@|--data-binary\s+[\"']?@|--data(?:-raw|-urlencode|-ascii)?\s+[\"']?@"
+                 + r"|\s-d\s*[\"']?@|\s-t\s+\S|--upload-file\b)"
+                 + r"|" + W + r"wget(?=\s)" + SEG + r"*--post-file\b"
+                 + r"|" + W + r"(?:nc|ncat|netcat)\s+\S+\s+\d+\s*<\s*\S")),
+    PolicyRule(
+        "env_exfiltration", "Environment dump sent to the network", "critical",
+        command=(W + r"(?:env|printenv|set|export\s+-p|declare\s+-x|cat\s+/proc/(?:self|\d+)/environ)\b[^\n]*\|\s*(?:\S*\s+)*?" + NET + r"\b"
+                 + r"|" + W + NET + r"\b[^\n]*(?:\$\(|`)\s*(?:env|printenv|set|export\s+-p)\b")),
+    PolicyRule(
+        "privilege_escalation", "Root shells and privilege changes", "high",
+        command=(W + r"sudo\s+(?:-[a-z]+\s+)*(?:su\b|-i\b|-s\b|(?:/\S*/)?(?:ba|z|da|k)?sh\b)"
+                 + r"|" + W + r"sudo\s+-[a-z]*[is]\b|" + W + r"su\s+(?:-\s*(?:$|[;&|])|-\s+root\b|root\b|-l\b|-c\b)"
+                 + r"|" + W + r"pkexec\s|nopasswd\s*:|" + W + r"usermod\s" + SEG + r"*-[a-z]*g\s+(?:sudo|wheel|admin|root)\b"
+                 + r"|" + WRITE_OP + SEG + r"*/etc/(?:sudoers|passwd)\b"),
+        write_path=r"^/etc/(?:sudoers(?:\.d/.*)?|passwd|shadow|group)$"),
+    PolicyRule(
+        "security_tool_kill", "Stopping security and audit tooling", "critical",
+        command=(W + r"(?:kill|pkill|killall|taskkill)\s" + SEG + r"*\b(?:falcon|crowdstrike|osquery|auditd|sysmon|clamd|clamav|wazuh|ossec|sentinel|carbonblack|cbagent|mdatp|msmpeng|elastic-agent|auditbeat|fail2ban|ringfence|pipelock|tripwire|snort|suricata|santa)"
+                 + r"|" + W + r"(?:systemctl\s+(?:stop|disable|mask|kill)|service)\s+" + SEG + r"*\b(?:auditd|osqueryd|falcon-sensor|clamav|wazuh-agent|apparmor|fail2ban|mdatp|sysmon|elastic-agent)\b"
+                 + r"|" + W + r"setenforce\s+0\b|" + W + r"aa-teardown\b|set-mppreference\s" + SEG + r"*-disable")),
+    PolicyRule(
+        "firewall_disable", "Flushing or disabling the firewall", "high",
+        command=(W + r"ip6?tables(?:-legacy|-nft)?\s+(?:-t\s+\w+\s+)?(?:-f|--flush|-x)\b"
+                 + r"|" + W + r"ip6?tables\s+(?:-t\s+\w+\s+)?-p\s+\w+\s+accept\b"
+                 + r"|" + W + r"ufw\s+(?:--force\s+)?(?:disable|reset)\b|" + W + r"nft\s+flush\s+ruleset\b"
+                 + r"|" + W + r"systemctl\s+(?:stop|disable|mask)\s+(?:firewalld|ufw|nftables|iptables)\b"
+                 + r"|" + W + r"netsh\s+(?:adv)?firewall\s+set\s" + SEG + r"*\bstate\s+off"
+                 + r"|set-netfirewallprofile\s" + SEG + r"*-enabled\s+false")),
+    PolicyRule(
+        "authorized_keys_write", "Adding SSH authorized keys", "critical",
+        command=WRITE_OP + SEG + r"*\.ssh/authorized_keys2?\b",
+        write_path=r"\.ssh/authorized_keys2?$"),
+)
+
+RULE_IDS = frozenset(r.id for r in RULES)
