@@ -29,6 +29,14 @@ def make_engine(config: Any = None):
     return Engine(config, resolver=_PublicResolver())
 
 
+def fresh(engine: Any) -> Any:
+    """Per-case fresh state without recompiling every pattern: drop the lazily
+    built MCP and A2A scanners (they hold drift and session memory)."""
+    engine._tools = None
+    engine._a2a = None
+    return engine
+
+
 def _merge(*decisions: Decision, enforce: bool = True) -> Decision:
     findings: list[Finding] = []
     for d in decisions:

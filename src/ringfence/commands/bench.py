@@ -93,7 +93,8 @@ def run_aeb(args) -> int:
     profile = C.tool_profile()
     progress = Progress(len(cases), not args.no_progress)
     if args.tier == "static":
-        from ..bench.static import evaluate, evidence_of, make_engine
+        from ..bench.static import evaluate, evidence_of, fresh, make_engine
+        engine = make_engine()
         results = []
         for case in cases:
             reason = C.not_applicable_reason(case, profile)
@@ -101,7 +102,7 @@ def run_aeb(args) -> int:
                 results.append(C.result_line(case, profile, "not_applicable", {}, f"not applicable: {reason}"))
             else:
                 try:
-                    d = evaluate(case, make_engine())
+                    d = evaluate(case, fresh(engine))
                     actual = "block" if d.verdict == "block" else "allow"
                     results.append(C.result_line(case, profile, actual, {**evidence_of(d), "tier": "static"}))
                 except Exception as e:  # a runner failure is an error, never a verdict
