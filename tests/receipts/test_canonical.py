@@ -146,3 +146,32 @@ def test_schema_rejects(bad):
     rec = _conformance_record(0) | {"chain_prev_hash": "genesis", "chain_seq": 0} | bad
     with pytest.raises(CanonError):
         record_bytes(rec)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from ringfence.receipts.canonical import ACTION_RECORD, encode_object, encode_writer_record  # noqa: E402
+
+_text = st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from("<>&\u2028\u2029\"\\\x00\x7f"),
+                max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.fixed_dictionaries(
+    {"version": st.just(1), "action_id": _text, "action_type": st.sampled_from(["read", "write"]),
+     "timestamp": st.just("2026-04-15T12:00:00.5Z"), "principal": _text, "actor": _text,
+     "delegation_chain": st.none() | st.lists(_text, max_size=3), "target": _text,
+     "side_effect_class": _text, "reversibility": _text, "policy_hash": _text, "verdict": _text,
+     "transport": _text, "chain_prev_hash": _text, "chain_seq": st.integers(0, 2**64 - 1)},
+    optional={"intent": _text, "data_classes_in": st.lists(_text, max_size=3),
+              "data_classes_out": st.lists(_text, max_size=3), "method": _text, "layer": _text,
+              "pattern": _text, "severity": _text, "request_id": _text}))
+def test_writer_fast_path_equals_general_encoder(rec):
+    assert encode_writer_record(rec) == encode_object(rec, ACTION_RECORD)
+
+
+def test_go_string_matches_json_dumps_recipe():
+    for s in ["a<b>&c", "\u2028x\u2029", "caf\u00e9\x01\x1f", "\U0001f600", "\\\"/"]:
+        want = json.dumps(s, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e") \
+            .replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        assert go_string(s) == want

@@ -23,7 +23,7 @@ class CanonError(ValueError):
 # --- strings -------------------------------------------------------------
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_dumps = json.JSONEncoder(ensure_ascii=False).encode
+_dumps = json.encoder.encode_basestring  # C version; same output as json.dumps(s, ensure_ascii=False)
 
 
 def go_string(s: str) -> str:
@@ -60,10 +60,17 @@ def is_canonical_time(s: Any) -> bool:
     return True
 
 
+_last_sec: tuple = (None, "")
+
+
 def format_time_ns(ns: int) -> str:
     """Unix nanoseconds -> Go RFC3339Nano UTC string."""
+    global _last_sec
     secs, frac = divmod(ns, 1_000_000_000)
-    base = datetime.fromtimestamp(secs, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    cached_secs, base = _last_sec  # one tuple, swapped atomically: safe across threads
+    if cached_secs != secs:
+        base = datetime.fromtimestamp(secs, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+        _last_sec = (secs, base)
     if frac:
         return f"{base}.{frac:09d}".rstrip("0") + "Z"
     return base + "Z"
@@ -307,6 +314,46 @@ def encode_object(d: dict, fields: tuple, where: str = "receipt") -> str:
         if om and (v is None if isinstance(kind, tuple) and kind[0] == "obj" else _is_zero(v)):
             continue
         parts.append(go_string(key) + ":" + enc)
+    return "{" + ",".join(parts) + "}"
+
+
+# The v1-base fields the writer may set, in struct order: (key, "\"key\":", omitempty).
+_WRITER_FIELDS = tuple((k, go_string(k) + ":", om) for k, om, kind in ACTION_RECORD if k in {
+    "version", "action_id", "action_type", "timestamp", "principal", "actor", "delegation_chain", "target",
+    "intent", "data_classes_in", "data_classes_out", "side_effect_class", "reversibility", "policy_hash",
+    "verdict", "transport", "method", "layer", "pattern", "severity", "request_id", "chain_prev_hash",
+    "chain_seq"})
+WRITER_KEYS = frozenset(k for k, _, _ in _WRITER_FIELDS)
+
+
+def encode_writer_record(rec: dict) -> str:
+    """Fast path for records the writer builds (v1-base fields, known types).
+
+    Produces exactly what encode_object(rec, ACTION_RECORD) produces for such records
+    (tested); anything unexpected falls back to the general encoder."""
+    if not rec.keys() <= WRITER_KEYS:
+        return encode_object(rec, ACTION_RECORD, "action_record")
+    parts = []
+    for key, prefix, om in _WRITER_FIELDS:
+        v = rec.get(key)
+        t = type(v)
+        if t is str:
+            if om and not v:
+                continue
+            parts.append(prefix + go_string(v))
+        elif t is int:
+            parts.append(prefix + str(v))
+        elif v is None:
+            if not om:
+                parts.append(prefix + ("null" if key == "delegation_chain" else '""'))
+        elif t is list and all(type(x) is str for x in v):
+            if om and not v:
+                continue
+            parts.append(prefix + "[" + ",".join(go_string(x) for x in v) + "]")
+        else:
+            return encode_object(rec, ACTION_RECORD, "action_record")
+    if not is_canonical_time(rec.get("timestamp")):
+        raise CanonError(f"non-canonical timestamp {rec.get('timestamp')!r}")
     return "{" + ",".join(parts) + "}"
 
 

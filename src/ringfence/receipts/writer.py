@@ -14,7 +14,7 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from .canonical import ACTION_RECORD, encode_object, format_time_ns, go_string
+from .canonical import encode_writer_record, format_time_ns, go_string
 from .classify import classify
 from .errors import ReceiptError
 from .keys import load_private_key, public_bytes
@@ -84,7 +84,7 @@ class ChainSigner:
         """Set chain_prev_hash/chain_seq, sign, advance; returns the canonical receipt JSON."""
         rec["chain_prev_hash"] = self.last_hash or "genesis"
         rec["chain_seq"] = self.chain_seq
-        rec_json = encode_object(rec, ACTION_RECORD, "action_record")
+        rec_json = encode_writer_record(rec)
         sig = self.key.sign(hashlib.sha256(rec_json.encode("utf-8")).digest())
         receipt = (f'{{"version":1,"action_record":{rec_json},"signature":"ed25519:{sig.hex()}",'
                    f'"signer_key":"{self.signer_key}"}}')
@@ -124,7 +124,8 @@ class ReceiptWriter:
         self.policy_hash = policy_hash
         self.principal, self.actor = principal, actor
         # One chain per writer run: a unique recorder session keeps runs from colliding.
-        run_tag = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + secrets.token_hex(3)
+        run_tag = format_time_ns(time.time_ns())[:19].replace("-", "").replace(":", "") + "Z-" + \
+            secrets.token_hex(3)
         self.session_id = f"{session_id}-{run_tag}" if session_id else run_tag
         self.recorder = Recorder(directory, self.session_id, key.sign,
                                  max_entries=max_entries_per_file, checkpoint_interval=checkpoint_interval,
