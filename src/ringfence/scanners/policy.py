@@ -185,6 +185,11 @@ class ToolPolicy:
         if info.commands and max(map(len, info.commands)) >= MAX_LEAF:
             findings.append(Finding("policy", "command_too_large", "high", f"command over {MAX_LEAF} bytes",
                                     "params.arguments", "block"))
+        for cmd in info.commands:
+            hg = shell.homoglyphs(cmd)
+            if hg:
+                findings.append(Finding("policy", "homoglyph_obfuscation", "high", hg, "params.arguments", self.action))
+                break
         seen: set[str] = set()
         for cmd in info.commands:
             for rule, ex in self.match_command(cmd):

@@ -48,6 +48,25 @@ _NAME = r"[A-Za-z_][A-Za-z0-9_]{0,63}"
 _SEP = r"(?:^|(?<=[;&|\n(]))"
 
 
+_LOOKALIKE = "".join(k for k in _CONFUSABLES if k.isalpha())
+_LOOK_RE = re.compile("[" + _LOOKALIKE + "]")
+_FULLWIDTH = re.compile("[\uff01-\uff5e]+")
+
+
+def homoglyphs(text: str) -> str:
+    """A word that mixes look-alike letters with ASCII letters (or uses
+    fullwidth ASCII): a sign of deliberate evasion in a command. '' if none."""
+    text = text[:MAX_OUTPUT]
+    for m in _LOOK_RE.finditer(text):
+        i = m.start()
+        near = text[max(0, i - 1): i + 2]
+        if any("a" <= c.lower() <= "z" for c in near):
+            lo = max(text.rfind(" ", 0, i) + 1, i - 20)
+            return text[lo: i + 20].split(" ")[0][:40]
+    m = _FULLWIDTH.search(text)
+    return m.group(0)[:40] if m else ""
+
+
 def fold(text: str) -> str:
     """NFKC, look-alike letters to ASCII, invisible characters removed."""
     text = unicodedata.normalize("NFKC", text)
