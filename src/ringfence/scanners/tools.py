@@ -1,0 +1,406 @@
+"""MCP tool scanning (sans-io): tool poisoning, rug-pulls, tool-call policy,
+session binding and attack chains. Transports call `engine.tools`.
+
+Every public method returns Findings and never raises: an internal error
+becomes an `internal:scan_error` block finding (fail closed).
+"""
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..core import Finding
+from ..rules import tool_poison as tp
+from . import shell
+from .chains import ChainTracker, classify
+from .policy import ToolPolicy, leaves, split_name
+
+MAX_NODES = 200_000        # JSON nodes walked per tools/list
+MAX_TEXT = 4 * 1024 * 1024  # text collected per tools/list
+MAX_DESC_KEEP = 8192       # description kept per tool for drift reports
+_SKIP_VALUE_KEYS = frozenset({"type", "format", "$schema", "$ref", "$id"})
+_NAME_KEYS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "|": "l"})
+_WS = re.compile(r"[ \t\r\f\v]+")
+
+
+class _TooDeep(Exception):
+    pass
+
+
+def _internal(e: BaseException, where: str) -> Finding:
+    return Finding("internal", "scan_error", "high", f"{type(e).__name__}: {e}"[:80], where, "block")
+
+
+class _Tok(str):
+    """A literal piece of the output (never confused with a user string)."""
+
+
+def canonical(obj: Any, max_depth: int, max_nodes: int = MAX_NODES) -> bytes:
+    """Sorted-key compact JSON, built iteratively (no recursion limit); raises _TooDeep past caps."""
+    out: list[str] = []
+    stack: list[tuple[Any, int]] = [(obj, 0)]
+    n = 0
+    while stack:
+        node, d = stack.pop()
+        n += 1
+        if d > max_depth or n > max_nodes:
+            raise _TooDeep()
+        if type(node) is _Tok:
+            out.append(node)
+        elif isinstance(node, dict):
+            items = sorted(((str(k), v) for k, v in node.items()), key=lambda kv: kv[0])
+            seq: list[tuple[Any, int]] = [(_Tok("{"), d)]
+            for i, (k, v) in enumerate(items):
+                if i:
+                    seq.append((_Tok(","), d))
+                seq.append((_Tok(json.dumps(k, ensure_ascii=False) + ":"), d))
+                seq.append((v, d + 1))
+            seq.append((_Tok("}"), d))
+            stack.extend(reversed(seq))
+        elif isinstance(node, (list, tuple)):
+            seq = [(_Tok("["), d)]
+            for i, v in enumerate(node):
+                if i:
+                    seq.append((_Tok(","), d))
+                seq.append((v, d + 1))
+            seq.append((_Tok("]"), d))
+            stack.extend(reversed(seq))
+        else:
+            out.append(json.dumps(node, ensure_ascii=False, default=str))
+    return "".join(out).encode("utf-8", "surrogatepass")
+
+
+def expand_name(name: str) -> str:
+    """`contentFromReadingSshIdRsa` -> 'content from reading ssh id rsa'."""
+    return " ".join(split_name(name))
+
+
+@dataclass(slots=True)
+class _Record:
+    fp: str
+    description: str
+    params: frozenset[str]
+    parts: dict[str, str]
+
+
+@dataclass
+class ToolSession:
+    """Per MCP session state. Bounded: max_tools fingerprints, chain window."""
+    server: str = ""
+    max_tools: int = 10_000
+    listed: bool = False
+    tools: dict[str, _Record] = field(default_factory=dict)
+    chains: ChainTracker = field(default_factory=ChainTracker)
+
+    @property
+    def known(self) -> set[str]:
+        return set(self.tools)
+
+
+class ToolScanners:
+    def __init__(self, config, engine=None):
+        self.config = config
+        self.engine = engine
+        self.mcp = config.mcp
+        self.policy = ToolPolicy(config)
+        self.families = [(f, [re.compile(p) for p in f.patterns]) for f in tp.FAMILIES]
+        self.param_specific = re.compile(tp.PARAM_SPECIFIC)
+        self.param_generic = re.compile(tp.PARAM_GENERIC)
+        self.param_prov = re.compile(tp.PARAM_PROVENANCE)
+
+    def new_session(self, server: str = "") -> ToolSession:
+        m = self.mcp
+        return ToolSession(server=server, max_tools=m.max_tools,
+                           chains=ChainTracker(m.chain_window, m.chain_window_s, m.chain_max_gap))
+
+    # ------------------------------------------------------------------ tools/list
+    def scan_tools_list(self, tools: list[dict], session: ToolSession | None = None,
+                        where: str = "tools/list") -> list[Finding]:
+        try:
+            return self._scan_tools_list(tools, session, where)
+        except Exception as e:  # fail closed
+            return [_internal(e, where)]
+
+    def _scan_tools_list(self, tools, session, where) -> list[Finding]:
+        act = self.mcp.tool_poisoning_action
+        findings: list[Finding] = []
+        if not isinstance(tools, list):
+            return [Finding("tool_poison", "malformed_tools_list", "high", type(tools).__name__, where, "block")]
+        budget = [MAX_NODES, MAX_TEXT]
+        first = session is not None and not session.listed
+        seen_now: dict[str, str] = {}
+        for i, tool in enumerate(tools):
+            tw = f"{where}[{i}]"
+            if not isinstance(tool, dict) or not isinstance(tool.get("name"), str) or not tool["name"]:
+                findings.append(Finding("tool_poison", "malformed_tool", "high", "tool without a name", tw, "block"))
+                continue
+            name = tool["name"]
+            texts, names, complete = self._collect(tool, tw, budget)
+            if not complete:
+                findings.append(Finding("tool_poison", "schema_too_complex", "high",
+                                        f"{name[:40]}: over {self.mcp.max_schema_depth} levels or size cap", tw, "block"))
+            findings += self._poison(name, texts, names, tw, act)
+            if session is not None:
+                findings += self._drift(tool, name, session, first, tw, seen_now)
+        if session is not None:
+            session.listed = True
+        return findings
+
+    def _collect(self, tool: dict, tw: str, budget: list[int]) -> tuple[list[tuple[str, str]], list[tuple[str, str]], bool]:
+        """Every string in the tool definition at any depth (iteratively), plus parameter names."""
+        texts: list[tuple[str, str]] = []
+        names: list[tuple[str, str]] = []
+        max_depth = self.mcp.max_schema_depth
+        complete = True
+        stack: list[tuple[Any, str, str, int]] = [(tool, tw, "", 0)]
+        while stack:
+            node, path, key, d = stack.pop()
+            budget[0] -= 1
+            if d > max_depth or budget[0] < 0 or budget[1] < 0:
+                complete = False
+                if budget[0] < 0 or budget[1] < 0:
+                    break
+                continue
+            if isinstance(node, dict):
+                for k, v in node.items():
+                    ks = str(k)
+                    if key in _NAME_KEYS and len(names) < 4096:
+                        names.append((f"{path}.{ks}", ks))
+                    stack.append((v, f"{path}.{ks}", ks, d + 1))
+            elif isinstance(node, list):
+                for j, v in enumerate(node):
+                    stack.append((v, f"{path}[{j}]", key, d + 1))
+            elif isinstance(node, str):
+                if key in _SKIP_VALUE_KEYS and len(node) < 64:
+                    continue
+                budget[1] -= len(node)
+                texts.append((path, node))
+        return texts, names, complete
+
+    def _poison(self, name: str, texts, names, tw: str, act: str) -> list[Finding]:
+        out: list[Finding] = []
+        # One joined, normalised text per tool; fields on their own lines.
+        parts: list[str] = []
+        offsets: list[int] = []
+        wheres: list[str] = []
+        pos = 0
+        for path, text in texts + [(p, expand_name(n)) for p, n in names]:
+            t = _WS.sub(" ", shell.fold(text)).lower().strip()
+            if not t:
+                continue
+            offsets.append(pos)
+            wheres.append(path)
+            parts.append(t)
+            pos += len(t) + 1
+        joined = "\n".join(parts)
+        hit: set[str] = set()
+        for view in (joined, joined.translate(_LEET)):
+            for fam, pats in self.families:
+                if fam.id in hit:
+                    continue
+                for rx in pats:
+                    m = rx.search(view)
+                    if m:
+                        hit.add(fam.id)
+                        w = wheres[max(0, bisect.bisect_right(offsets, m.start()) - 1)] if wheres else tw
+                        out.append(Finding("tool_poison", fam.id, fam.severity, view[m.start():m.start() + 80], w, act))
+                        break
+            if view is joined and not any(c in joined for c in "0134578@$|"):
+                break
+        # Exfiltration-suggestive parameter names.
+        for path, n in names:
+            e = expand_name(n)
+            if self.param_specific.search(e) or (self.param_generic.search(e) and self.param_prov.search(e)):
+                out.append(Finding("tool_poison", "exfiltration_parameter_name", "high", f"{n[:40]} ({e[:36]})", path, act))
+                break
+        # The shared prompt-injection scanner over the same text (raw, per tool).
+        inj = getattr(self.engine, "injection", None) if self.engine is not None else None
+        if inj is not None and joined:
+            raw = "\n".join(t for _, t in texts) + "\n" + "\n".join(expand_name(n) for _, n in names)
+            for f in inj.scan(raw, tw):
+                out.append(_with_action(f, act if f.action in ("block", "strip") else f.action))
+        return out
+
+    def _drift(self, tool: dict, name: str, session: ToolSession, first: bool, tw: str,
+               seen_now: dict[str, str]) -> list[Finding]:
+        md = self.mcp.max_schema_depth
+        parts = {}
+        try:
+            for k in ("name", "title", "description", "inputSchema", "annotations", "outputSchema"):
+                parts[k] = hashlib.sha256(canonical(tool.get(k), md)).hexdigest()
+        except _TooDeep:
+            return []  # already refused as schema_too_complex
+        fp = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+        desc = tool.get("description") if isinstance(tool.get("description"), str) else ""
+        schema = tool.get("inputSchema") if isinstance(tool.get("inputSchema"), dict) else {}
+        props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+        params = frozenset(str(k) for k in list(props)[:1000])
+        rug = self.mcp.rug_pull_action
+        if name in seen_now:
+            if seen_now[name] != fp:
+                return [Finding("rug_pull", "duplicate_tool_name", "high", f"{name[:40]} listed twice, differently",
+                                tw, rug)]
+            return []
+        seen_now[name] = fp
+        old = session.tools.get(name)
+        if old is None:
+            if len(session.tools) >= session.max_tools:
+                return [Finding("rug_pull", "too_many_tools", "high", f"over {session.max_tools} tools", tw, "block")]
+            session.tools[name] = _Record(fp, desc[:MAX_DESC_KEEP], params, parts)
+            if first:
+                return []
+            return [Finding("rug_pull", "tool_added_after_approval", "medium", name[:80], tw, self.mcp.added_tool_action)]
+        if old.fp == fp:
+            return []
+        # The approved (first) definition stays the baseline.
+        return [Finding("rug_pull", "tool_definition_changed", "critical", _diff(old, desc, params, parts)[:160], tw, rug)]
+
+    # ------------------------------------------------------------------ tools/call
+    def scan_tool_call(self, name: str, arguments: dict | list | str | None, session: ToolSession | None = None,
+                       server: str = "") -> list[Finding]:
+        try:
+            return self._scan_tool_call(name, arguments, session, server)
+        except Exception as e:
+            return [_internal(e, "params")]
+
+    def _scan_tool_call(self, name, arguments, session, server) -> list[Finding]:
+        if not isinstance(name, str) or not name:
+            return [Finding("policy", "malformed_tool_call", "high", "missing tool name", "params.name", "block")]
+        if arguments is None:
+            arguments = {}
+        server = server or (session.server if session is not None else "")
+        findings: list[Finding] = []
+        lv, complete = leaves(arguments, max_leaf=self.mcp.max_message_bytes)
+        fields = [("params.name", name)] + [(p, v) for p, _, v in lv]
+        if isinstance(arguments, dict) and arguments:
+            fields.append(("params.arguments#keys", " ".join(str(k) for k in list(arguments)[:256])))
+        eng = self.engine
+        if eng is not None and getattr(eng, "dlp", None) is not None:
+            findings += eng.dlp.scan_fields(fields)
+        if eng is not None and self.mcp.input_injection and getattr(eng, "injection", None) is not None:
+            for p, v in fields:
+                if len(v) >= 16:
+                    findings += [_with_action(f, "block") if f.action == "strip" else f
+                                 for f in eng.injection.scan(v, p)]
+        pol, info = self.policy.analyse(name, arguments)
+        findings += pol
+        findings += self.policy.server_checks(name, arguments, server)
+        if session is not None:
+            mode = self.mcp.session_binding_action
+            if mode != "off" and session.listed and name not in session.tools:
+                findings.append(Finding("session_binding", "unlisted_tool", "high", name[:80], "params.name", mode))
+            call = classify(name, arguments, info)
+            findings += session.chains.record(call, self.mcp.chain_action)
+        return findings
+
+    # ------------------------------------------------------------------ results
+    def scan_tool_result(self, result: dict, where: str = "result") -> list[Finding]:
+        try:
+            return self._scan_tool_result(result, where)
+        except Exception as e:
+            return [_internal(e, where)]
+
+    def _scan_tool_result(self, result, where) -> list[Finding]:
+        inj = getattr(self.engine, "injection", None) if self.engine is not None else None
+        if inj is None or not isinstance(result, dict):
+            return []
+        texts: list[tuple[str, str]] = []
+        parts: list[tuple[str, Any]] = []
+        if "jsonrpc" in result or ("result" in result and "content" not in result):
+            if isinstance(result.get("result"), dict):
+                parts.append((f"{where}", result["result"]))
+            if isinstance(result.get("error"), dict):
+                parts.append((f"{where}.error", result["error"]))
+        else:
+            parts.append((where, result))
+        for base, obj in parts:
+            if base.endswith(".error"):
+                for k in ("message", "data"):
+                    if k in obj:
+                        texts += _strings(obj[k], f"{base}.{k}")
+                continue
+            content = obj.get("content")
+            if isinstance(content, list):
+                for i, item in enumerate(content[:10_000]):
+                    w = f"{base}.content[{i}]"
+                    if not isinstance(item, dict):
+                        texts += _strings(item, w)
+                        continue
+                    if isinstance(item.get("text"), str):
+                        texts += _text_and_json(item["text"], f"{w}.text")
+                    res = item.get("resource")
+                    if isinstance(res, dict) and isinstance(res.get("text"), str):
+                        texts += _text_and_json(res["text"], f"{w}.resource.text")
+                    for k in ("title", "description", "name", "annotations", "_meta"):
+                        if k in item:
+                            texts += _strings(item[k], f"{w}.{k}")
+            if "structuredContent" in obj:
+                texts += _strings(obj["structuredContent"], f"{base}.structuredContent")
+            if isinstance(obj.get("error"), dict):
+                for k in ("message", "data"):
+                    if k in obj["error"]:
+                        texts += _strings(obj["error"][k], f"{base}.error.{k}")
+        findings: list[Finding] = []
+        for w, t in texts:
+            if t == "\x00":
+                findings.append(Finding("tool_result", "result_too_complex", "high", "over depth or size caps", w, "block"))
+                continue
+            findings += [_with_action(f, "block") if f.action == "strip" else f for f in inj.scan(t, w)]
+        return findings
+
+
+def _strings(obj: Any, where: str) -> list[tuple[str, str]]:
+    lv, complete = leaves(obj, where)
+    out = [(p, v) for p, _, v in lv if v]
+    if not complete:
+        out.append((where, "\x00"))  # content beyond caps is still represented; the caller fails closed below
+    return out
+
+
+def _text_and_json(text: str, where: str) -> list[tuple[str, str]]:
+    out = [(where, text)]
+    s = text.lstrip()
+    if s[:1] in ("{", "[") and len(text) <= 4 * 1024 * 1024:
+        try:
+            obj = json.loads(text)
+        except (ValueError, RecursionError):
+            return out
+        # Embedded JSON: its strings, with escapes decoded, are scanned too.
+        out += [(p, v) for p, v in _strings(obj, where + "#json") if v != "\x00"]
+    return out
+
+
+def _with_action(f: Finding, action: str) -> Finding:
+    import dataclasses
+    return f if f.action == action else dataclasses.replace(f, action=action)
+
+
+def _diff(old: _Record, desc: str, params: frozenset[str], parts: dict[str, str]) -> str:
+    bits: list[str] = []
+    if old.parts.get("description") != parts.get("description"):
+        od = old.description
+        if desc.startswith(od) and len(desc) > len(od):
+            tail = desc[len(od):].strip()
+            bits.append(f"description grew by {len(desc) - len(od)} chars: '...{tail[:60]}'")
+        elif od.startswith(desc):
+            bits.append(f"description shrank by {len(od) - len(desc)} chars")
+        else:
+            k = 0
+            while k < min(len(od), len(desc)) and od[k] == desc[k]:
+                k += 1
+            bits.append(f"description changed ({len(od)} -> {len(desc)} chars) at {k}: '{desc[k:k + 60]}'")
+    added = sorted(params - old.params)
+    removed = sorted(old.params - params)
+    if added:
+        bits.append("param added: " + ", ".join(a[:30] for a in added[:5]))
+    if removed:
+        bits.append("param removed: " + ", ".join(r[:30] for r in removed[:5]))
+    for k in ("inputSchema", "outputSchema", "annotations", "title"):
+        if old.parts.get(k) != parts.get(k) and not (k == "inputSchema" and (added or removed)):
+            bits.append(f"{k} changed")
+    return "; ".join(bits) or "definition changed"
