@@ -530,5 +530,6 @@ class Bridge:
 
 
 def run_bridge(engine: Any, writer: Any, upstream: str) -> int:
-    with _runner() as r:
+    # stdlib loop: uvloop aborts when a watched stdin/stdout pipe closes at EOF
+    with asyncio.Runner() as r:
         return r.run(Bridge(engine, writer, upstream).run())

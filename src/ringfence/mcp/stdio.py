@@ -223,11 +223,7 @@ async def relay(engine: Any, writer: Any, command: list[str], env: dict[str, str
 
 
 def run(engine: Any, writer: Any, command: list[str], env: dict[str, str], shutdown_timeout: float = 5.0) -> int:
-    """Blocking entry point: run the relay on uvloop when available."""
-    try:
-        import uvloop
-        factory = uvloop.new_event_loop
-    except ImportError:
-        factory = None
-    with asyncio.Runner(loop_factory=factory) as runner:
+    """Blocking entry point. The stdlib loop is used on purpose: uvloop aborts
+    the process when a pipe end it watches is closed under it at EOF."""
+    with asyncio.Runner() as runner:
         return runner.run(relay(engine, writer, command, env, shutdown_timeout))
