@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from . import __version__
@@ -66,6 +67,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as e:  # fail closed: 1 means block / invalid, never allow / valid
+        if os.environ.get("RINGFENCE_DEBUG"):
+            raise
+        print(f"ringfence: internal error ({type(e).__name__}: {str(e)[:300]}); treated as a block. "
+              "Set RINGFENCE_DEBUG=1 for a traceback, and please report it.", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

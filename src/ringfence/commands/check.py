@@ -93,7 +93,7 @@ def run(args) -> int:
             decision = engine.scan_text(text, direction, "text")
             action = Action("check", direction, "stdin" if args.text == "-" else args.text, "SCAN", kind="text")
         rid = writer.record(action, decision)
-        if rid and writer.__class__.__name__ != "NullWriter":
+        if rid and getattr(writer, "enabled", False):
             decision = decision.with_receipt(rid)
     finally:
         writer.close()
