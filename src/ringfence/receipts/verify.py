@@ -266,6 +266,11 @@ class _Chain:
         h = entry_hash(v, seq, ts, sid, strs["trace_id"], strs["type"], strs["event_kind"], strs["transport"],
                        strs["summary"], raw_detail, strs["raw_ref"], strs["prev_hash"])
         if h != strs["hash"]:
+            if strs["type"] == "action_receipt":
+                try:  # a more telling reason first: was the receipt itself edited?
+                    check_receipt(e.get("detail"), self.pinned)
+                except _Fail as err:
+                    raise _Fail(f"seq {bad_seq}: signature: {err}", bad_seq) from None
             raise _Fail(f"entry {seq}: entry hash mismatch", bad_seq)
         self.entry_seq, self.entry_prev = seq, h
         self.entries += 1
@@ -563,7 +568,7 @@ def format_human(path: str, r: VerifyResult) -> str:
         lines = [f"INVALID: {path}", f"  Error:     {r.error}"]
         if r.broken_at_seq is not None:
             lines.append(f"  Broke at:  seq {r.broken_at_seq}")
-        if r.count:
+        if r.count and r.mode == "chain":
             lines.append(f"  Verified before the failure: {r.count} receipts")
         return "\n".join(lines)
     if r.mode == "single":
