@@ -1,0 +1,313 @@
+"""Normalized text views for matching. Pure functions of str, linear time.
+
+    fold(text) -> str          the primary matching view (see below)
+    fold_spaced(text) -> str   like fold, but invisible characters become a space
+    decode_tags(text) -> str|None   Unicode tag characters (U+E0020-E007E) replaced by
+                               the ASCII they encode; None when there are none
+    leet(text) -> str          lowercase + leetspeak digits/symbols to letters
+
+fold:
+1. C0/C1 controls are dropped, except \\t \\n \\r (kept) and the whitespace controls
+   \\v \\f \\x1c-\\x1f (-> ' ') and NEL U+0085 (-> '\\n'), so words never get glued.
+2. Invisible characters (format chars Cf: zero-width, bidi controls, BOM, tags; variation
+   selectors; Hangul fillers; CGJ; Mongolian FVS) are dropped.
+3. Exotic spaces (Zs, U+2800 Braille blank) -> ' ', line/paragraph separators -> '\\n'.
+4. NFKC (fullwidth, mathematical alphanumerics, circled letters, ligatures, superscripts),
+   then Latin/Greek/Cyrillic diacritics are removed (é -> e, plus any leftover mark from
+   U+0300-036F, U+1AB0-1AFF, U+1DC0-1DFF, U+20D0-20FF, U+FE20-FE2F). Other marks
+   (Japanese dakuten, Indic vowel signs) are kept, so CJK and Indic text survive intact.
+5. Letters without a decomposition are folded by name: small capitals, letters "with
+   stroke/hook/...", negative circled/squared and regional-indicator letters.
+6. Homoglyphs from Cyrillic, Greek and Armenian are folded to ASCII only inside tokens
+   (runs of non-space) that already contain an ASCII letter (`c\u0430t`, `/етс/passwd`),
+   or that mix letters of several scripts.
+   Ordinary Russian/Greek/Armenian words keep their letters (so a word spelled wholly
+   in one non-Latin script, like Cyrillic "рау", is deliberately NOT folded to "pay").
+
+The confusable table is built here from unicodedata names and a short hand list of
+well-known look-alikes; no third-party data is vendored. ASCII input takes a fast path
+(one C-level translate). All functions are O(n) and never raise on any str.
+"""
+from __future__ import annotations
+
+import array
+import re
+import sys
+import unicodedata
+
+import regex
+
+# ---- tables ------------------------------------------------------------------------
+
+_KEEP = {0x09, 0x0A, 0x0D}
+_SPACE_CTRL = {0x0B, 0x0C, 0x1C, 0x1D, 0x1E, 0x1F}
+
+
+def _control_map(spaced: bool) -> dict[int, str | None]:
+    m: dict[int, str | None] = {}
+    for cp in list(range(0x00, 0x20)) + list(range(0x7F, 0xA0)):
+        if cp in _KEEP:
+            continue
+        m[cp] = " " if (cp in _SPACE_CTRL or spaced) else None
+    m[0x85] = "\n"
+    return m
+
+
+_ASCII_FOLD = {k: v for k, v in _control_map(False).items() if k < 0x80}
+_ASCII_SPACED = {k: v for k, v in _control_map(True).items() if k < 0x80}
+
+
+# Table building scans code points with `regex` property classes (C speed) so that
+# importing this module stays cheap.
+def _chars(*ranges: tuple[int, int]) -> str:
+    cps = array.array("I")
+    for a, b in ranges:
+        cps.extend(range(a, b))
+    return cps.tobytes().decode("utf-32-le" if sys.byteorder == "little" else "utf-32-be")
+
+
+_ALL = _chars((0x80, 0xD800), (0xE000, 0x30000), (0xE0000, 0xE0080))
+# Where letters without a decomposition that read as Latin letters live.
+_NAME_BLOCKS = _chars((0x100, 0x2B0), (0x1D00, 0x1DC0), (0x1E00, 0x1F00), (0x2460, 0x2500),
+                      (0x2776, 0x2794), (0x2C60, 0x2C80), (0xA720, 0xA800), (0xAB30, 0xAB70),
+                      (0x1DF00, 0x1E000), (0x1F100, 0x1F200))
+
+
+def _invisibles() -> set[int]:
+    out = {ord(c) for c in regex.findall(r"\p{Cf}", _ALL)}
+    out |= set(range(0xFE00, 0xFE10)) | set(range(0xE0100, 0xE01F0))   # variation selectors
+    out |= set(range(0x180B, 0x1810))                                  # Mongolian FVS, MVS
+    out |= {0x034F, 0x115F, 0x1160, 0x3164, 0xFFA0, 0x17B4, 0x17B5}    # CGJ, Hangul fillers, Khmer
+    return out
+
+
+# Hand list of well-known look-alikes (public Unicode confusable facts), to ASCII.
+_HOMO_PAIRS = (
+    # Cyrillic
+    "аa вb еe ёe іi їi јj кk мm нh оo рp сc тt уy хx ѕs ԁd ԛq ԝw һh ӏl ɡg ьb ґr"
+    " АA ВB ЕE ЁE ІI ЇI ЈJ КK МM НH ОO РP СC ТT УY ХX ЅS ԚQ ԜW ҮY ҺH ӀI ЬB"
+    # Greek
+    " αa βb γy εe ιi κk νv οo ρp τt υu χx ωw ϲc ϳj"
+    " ΑA ΒB ΕE ΖZ ΗH ΙI ΚK ΜM ΝN ΟO ΡP ΤT ΥY ΧX ϹC"
+    # Armenian
+    " աw գq զq հh յj ոn ռn սu ցg օo քp ՍU ՏS ՕO"
+    # Latin look-alikes in other blocks
+    " ıi ȷj ɑa ɩi ʏy ǀl"
+)
+
+
+def _homoglyphs() -> dict[int, str]:
+    m: dict[int, str] = {}
+    for pair in _HOMO_PAIRS.split():
+        if len(pair) == 2:
+            m[ord(pair[0])] = pair[1]
+    return m
+
+
+_NAME_RULES = (
+    (re.compile(r"^LATIN LETTER SMALL CAPITAL ([A-Z])$"), lambda g: g.lower()),
+    (re.compile(r"^LATIN (SMALL|CAPITAL) LETTER ([A-Z]) WITH .*$"), None),
+    (re.compile(r"^NEGATIVE (?:CIRCLED|SQUARED) LATIN CAPITAL LETTER ([A-Z])$"), lambda g: g),
+    (re.compile(r"^(?:SQUARED|CIRCLED) LATIN CAPITAL LETTER ([A-Z])$"), lambda g: g),
+    (re.compile(r"^REGIONAL INDICATOR SYMBOL LETTER ([A-Z])$"), lambda g: g),
+    (re.compile(r"^PARENTHESIZED LATIN SMALL LETTER ([A-Z])$"), lambda g: g.lower()),
+    (re.compile(r"^DINGBAT NEGATIVE CIRCLED (?:SANS-SERIF )?DIGIT (ONE|TWO|THREE|FOUR|FIVE|SIX|SEVEN|EIGHT|NINE)$"), None),
+)
+_DIGITS = {"ONE": "1", "TWO": "2", "THREE": "3", "FOUR": "4", "FIVE": "5", "SIX": "6",
+           "SEVEN": "7", "EIGHT": "8", "NINE": "9"}
+
+
+def _by_name() -> dict[int, str]:
+    """Letters that NFKC leaves alone but that read as an ASCII letter."""
+    m: dict[int, str] = {}
+    for ch in _NAME_BLOCKS:
+        cp = ord(ch)
+        if unicodedata.decomposition(ch):
+            continue  # NFKC already handles anything with a decomposition
+        name = unicodedata.name(ch, "")
+        if not name:
+            continue
+        for rx, fn in _NAME_RULES:
+            mo = rx.match(name)
+            if not mo:
+                continue
+            if rx.pattern.startswith("^LATIN (SMALL"):
+                letter = mo.group(2)
+                m[cp] = letter.lower() if mo.group(1) == "SMALL" else letter
+            elif rx.pattern.startswith("^DINGBAT"):
+                m[cp] = _DIGITS[mo.group(1)]
+            else:
+                m[cp] = fn(mo.group(1))
+            break
+    return m
+
+
+_INVIS = _invisibles()
+_COMBINING = [(0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE20, 0xFE2F)]
+_DROP_COMB = {cp: None for a, b in _COMBINING for cp in range(a, b + 1)}
+_HOMO = _homoglyphs()
+
+
+def _strip_table() -> dict[int, str | None]:
+    t: dict[int, str | None] = dict(_DROP_COMB)
+    for cp in list(range(0xC0, 0x2B0)) + list(range(0x370, 0x530)) + list(range(0x1E00, 0x2000)):
+        d = unicodedata.normalize("NFD", chr(cp))
+        if len(d) > 1 and any(ord(c) in _DROP_COMB for c in d):
+            t[cp] = unicodedata.normalize("NFC", "".join(c for c in d if ord(c) not in _DROP_COMB))
+    return t
+
+
+_STRIP = _strip_table()
+_NAMED = _by_name()
+
+
+def _pre_table(spaced: bool) -> dict[int, str | None]:
+    t: dict[int, str | None] = dict(_control_map(spaced))
+    for cp in _INVIS:
+        t[cp] = " " if spaced else None
+    for ch in regex.findall(r"\p{Zs}", _ALL):
+        t[ord(ch)] = " "
+    for ch in regex.findall(r"[\p{Zl}\p{Zp}]", _ALL):
+        t[ord(ch)] = "\n"
+    t[0x2800] = " "
+    t.update(_NAMED)
+    return t
+
+
+_PRE = _pre_table(False)
+_PRE_SPACED = _pre_table(True)
+# Words that may need homoglyph folding: any run of word chars holding one.
+_HOMO_CLASS = "".join(sorted({re.escape(chr(c)) for c in _HOMO}))
+# Tokens (runs of non-space) that hold a homoglyph AND an ASCII letter, or letters of
+# two of Greek/Cyrillic/Armenian. Anchored at token starts by the look-behind, and the
+# look-aheads run in C, so single-script prose costs a few scans per token: O(n).
+_GR, _CY, _AR = r"[\u0370-\u03ff]", r"[\u0400-\u052f]", r"[\u0530-\u058f]"
+_MIXED_TOKEN = re.compile(
+    r"(?<!\S)(?:(?=\S*[A-Za-z])"
+    rf"|(?=\S*{_GR})(?=\S*{_CY})|(?=\S*{_GR})(?=\S*{_AR})|(?=\S*{_CY})(?=\S*{_AR}))"
+    r"(?=\S*[" + _HOMO_CLASS + r"])\S+")
+
+
+def _fold_token(m: re.Match) -> str:
+    return m.group(0).translate(_HOMO)
+
+
+try:
+    import re2 as _re2
+except Exception:  # pragma: no cover - optional speed-up
+    _re2 = None
+
+
+class _Runs:
+    """Runs of a set of code points. Presence is checked with RE2 when installed (a DFA:
+    ~10 ms/MB where stdlib `re` needs ~60 ms/MB); replacement uses stdlib `re`, which
+    only runs when something is there to replace."""
+
+    def __init__(self, cps):
+        cps = sorted(cps)
+        py, r2, i = [], [], 0
+        while i < len(cps):
+            j = i
+            while j + 1 < len(cps) and cps[j + 1] == cps[j] + 1:
+                j += 1
+            py.append("\\U%08x" % cps[i] + ("-\\U%08x" % cps[j] if j > i else ""))
+            r2.append("\\x{%x}" % cps[i] + ("-\\x{%x}" % cps[j] if j > i else ""))
+            i = j + 1
+        self.rx = re.compile("[" + "".join(py) + "]+")
+        self.search = self.rx.search
+        if _re2 is not None:
+            opts = _re2.Options()
+            opts.log_errors = False
+            r = _re2.compile("[" + "".join(r2) + "]", opts)
+            self.search = lambda s: r.search(s) if not _has_surrogate(s) else self.rx.search(s)
+
+    def translate(self, s: str, table: dict) -> str:
+        if self.search(s) is None:
+            return s
+        return self.rx.sub(lambda m: m.group(0).translate(table), s)
+
+    def delete(self, s: str) -> str:
+        if self.search(s) is None:
+            return s
+        return self.rx.sub("", s)
+
+
+
+
+def _has_surrogate(s: str) -> bool:
+    try:
+        s.encode("utf-8")
+        return False
+    except UnicodeEncodeError:
+        return True
+
+
+_PRE_RUNS = _Runs(_PRE)
+_PRE_SPACED_RUNS = _Runs(_PRE_SPACED)
+_STRIP_RUNS = _Runs(_STRIP)
+_NAMED_RUNS = _Runs(_NAMED)
+_HOMO_ANY = _Runs(_HOMO)
+_ANY_ASCII_LETTER = re.compile(r"[A-Za-z]")
+_SCRIPTS = (re.compile(_GR), re.compile(_CY), re.compile(_AR))
+
+
+def _fold(text: str, spaced: bool) -> str:
+    if not isinstance(text, str):
+        raise TypeError("fold takes str")
+    if text.isascii():
+        return text.translate(_ASCII_SPACED if spaced else _ASCII_FOLD)
+    if spaced:
+        s = _PRE_SPACED_RUNS.translate(text, _PRE_SPACED)
+    else:
+        s = _PRE_RUNS.translate(text, _PRE)
+    if s.isascii():
+        return s
+    if not unicodedata.is_normalized("NFKC", s):
+        s = unicodedata.normalize("NFKC", s)
+    # Strip diacritics from composed Latin/Greek/Cyrillic letters via a table (NFD + NFC
+    # over the whole text costs ~0.3 s/MB on kana), and drop leftover combining marks.
+    s = _STRIP_RUNS.translate(s, _STRIP)
+    if s.isascii():
+        return s
+    s = _NAMED_RUNS.translate(s, _NAMED)  # NFKC output can be a no-decomposition letter
+    if _HOMO_ANY.search(s) is None:
+        return s
+    if _ANY_ASCII_LETTER.search(s) is None and sum(1 for rx in _SCRIPTS if rx.search(s)) < 2:
+        return s  # single non-Latin script, no Latin letters: nothing can be mixed
+    return _MIXED_TOKEN.sub(_fold_token, s)
+
+
+def fold(text: str) -> str:
+    """The primary matching view (see module docstring)."""
+    return _fold(text, False)
+
+
+def fold_spaced(text: str) -> str:
+    """Like fold, but invisible characters and controls become ' ' (catches words glued
+    with zero-width characters: 'ignore\\u200bprevious' -> 'ignore previous')."""
+    return _fold(text, True)
+
+
+_TAG_RE = re.compile("[\U000E0000-\U000E007F]")
+_TAG_MAP = {cp: (chr(cp - 0xE0000) if 0xE0020 <= cp <= 0xE007E else None) for cp in range(0xE0000, 0xE0080)}
+
+
+def decode_tags(text: str) -> str | None:
+    """Tag characters replaced in place by the ASCII they encode (language tag and
+    cancel tag dropped). None when the text has no tag characters."""
+    if text.isascii() or not _TAG_RE.search(text):
+        return None
+    return text.translate(_TAG_MAP)
+
+
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b",
+                       "9": "g", "@": "a", "$": "s", "!": "i", "|": "l", "€": "e", "+": "t"})
+
+
+def leet(text: str) -> str:
+    """Lowercased, with leetspeak digits and symbols read as letters
+    (0 o, 1 i, 3 e, 4 a, 5 s, 7 t, 8 b, 9 g, @ a, $ s, ! i, | l, + t, € e)."""
+    return text.lower().translate(_LEET)
+
+
+__all__ = ["fold", "fold_spaced", "decode_tags", "leet"]
