@@ -1,0 +1,260 @@
+"""Attack-chain detection over a session's recent tool calls (sans-io).
+
+Each call is classified (read, read_secret, write, exec, network, download,
+env, persist, list, chmod_x) from its name segments and arguments. Patterns
+are ordered steps matched backwards from the newest call with gap tolerance
+(at most `max_gap` unrelated calls between steps) over a bounded window.
+Strong patterns use config.mcp.chain_action; weak ones only warn.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..core import Finding
+from ..rules.policy import CRED_PATH, PERSIST_PATH
+from .policy import CommandInfo, split_name
+
+_CRED = re.compile(CRED_PATH)
+_PERSIST = re.compile(PERSIST_PATH)
+
+NET_SEGS = frozenset({"fetch", "http", "https", "curl", "wget", "request", "requests", "post", "webhook", "browse",
+                      "browser", "navigate", "download", "upload", "send", "email", "mail", "smtp", "publish",
+                      "share", "notify", "slack", "discord", "telegram", "tweet", "url", "web", "api", "gist",
+                      "paste", "socket", "ftp", "scp", "sftp"})
+ENV_SEGS = frozenset({"env", "environ", "environment", "getenv", "printenv", "envvars"})
+PERSIST_SEGS = frozenset({"cron", "crontab", "systemd", "launchd", "launchctl", "autostart", "startup"})
+WRITE_SEGS = frozenset({"write", "edit", "create", "save", "append", "put", "patch", "replace", "insert",
+                        "overwrite", "modify", "str_replace"})
+READ_SEGS = frozenset({"read", "cat", "view", "open", "load", "show", "head", "tail", "get"})
+LIST_SEGS = frozenset({"list", "ls", "search", "find", "glob", "tree", "dir", "directory", "walk"})
+BENIGN_ENV = frozenset({"path", "home", "user", "lang", "term", "shell", "pwd", "tz", "lc_all", "tmpdir",
+                        "editor", "hostname", "logname", "node_env", "debug", "ci", "columns", "lines"})
+
+_C_NET = re.compile(r"(?<![\w.-])(?:curl|wget|nc|ncat|netcat|socat|ssh|scp|sftp|rsync|ftp|telnet|aria2c"
+                    r"|invoke-webrequest|iwr|http|xh)\b|https?://|/dev/tcp/|requests\.(?:get|post)|urllib|fetch\(")
+_C_DOWNLOAD = re.compile(r"(?<![\w.-])(?:curl\s[^;&|\n]*\s-(?:o|-output)\s+(\S+)|curl\s[^;&|\n]*\s-o\b"
+                         r"|wget\s(?:[^;&|\n]*\s-o\s+(\S+))?|aria2c\s)")
+_C_ENV = re.compile(r"(?:^|[\s;&|(`])(?:env|printenv|export\s+-p|declare\s+-x|set)(?:\s*$|\s*[;&|)`])"
+                    r"|/proc/(?:self|\d+)/environ|os\.environ(?!\.get\(\s*['\"]?(?:path|home)\b)|process\.env\b|getenv\(")
+_C_PERSIST = re.compile(r"(?<![\w.-])crontab\b(?!\s+-l\b)|systemctl\s+(?:--user\s+)?enable\b|launchctl\s+(?:load|bootstrap)\b"
+                        r"|schtasks\s+/create|update-rc\.d\b|" + PERSIST_PATH)
+_C_CHMODX = re.compile(r"(?<![\w.-])chmod\s+(?:-\S+\s+)*(?:[ugoa]*\+[rw]*x\w*|[0-7]?[157][0-7]{2})\s+(\S+)")
+_C_LIST = re.compile(r"^(?:ls|find|tree|dir)\b")
+_C_RISKY = re.compile(r"(?<![\w.-])(?:curl|wget|nc|ncat|netcat|socat|base64\s+-d|eval|python\d?\s+-c)\b|/dev/tcp/"
+                      r"|\|\s*(?:ba|z)?sh\b|\brm\s+-[a-z]*r|crontab|authorized_keys|/etc/(?:passwd|shadow)")
+_TMP = re.compile(r"^(?:/tmp/|/var/tmp/|/dev/shm/|/private/tmp/|~/\.|/run/user/)|/\.[^/]+/")
+_VAR_KEYS = ("variable", "name", "key", "var", "env", "variable_name", "var_name", "names", "keys")
+
+
+@dataclass(slots=True)
+class Call:
+    t: float
+    name: str
+    classes: frozenset[str]
+    written: tuple[str, ...] = ()      # normalised paths written
+    downloaded: tuple[str, ...] = ()   # paths a download wrote
+    executed: str = ""                 # normalised command text (for path references)
+    chmod_x: tuple[str, ...] = ()
+    risky: bool = False                # written content looks like a payload
+
+
+@dataclass(slots=True)
+class ChainState:
+    calls: deque = field(default_factory=lambda: deque(maxlen=20))
+
+
+def classify(name: str, arguments, info: CommandInfo, now: float | None = None) -> Call:
+    segs = set(split_name(name))
+    cls: set[str] = set()
+    cmd = " ".join(info.commands[:4])
+    from . import shell
+    views = [v for c in info.commands[:4] for v in shell.views(c[:65536])]
+    joined = "\n".join(views)
+    if info.kind.exec:
+        cls.add("exec")
+    if segs & NET_SEGS:
+        cls.add("network")
+    if segs & PERSIST_SEGS:
+        cls.add("persist")
+    if segs & LIST_SEGS:
+        cls.add("list")
+    if segs & ENV_SEGS:
+        var = ""
+        if isinstance(arguments, dict):
+            for k in _VAR_KEYS:
+                if isinstance(arguments.get(k), str):
+                    var = arguments[k]
+                    break
+        if var.strip().lower() not in BENIGN_ENV:
+            cls.add("env")
+    if segs & WRITE_SEGS or info.write_paths:
+        cls.add("write")
+    if (segs & READ_SEGS or info.read_paths) and "write" not in cls:
+        cls.add("read")
+    for p in info.read_paths:
+        if _CRED.search(p):
+            cls.add("read_secret")
+    for p in info.write_paths:
+        if _PERSIST.search(p):
+            cls.add("persist")
+    if isinstance(arguments, dict):
+        for k in ("url", "uri", "endpoint", "webhook", "to", "recipient", "host"):
+            v = arguments.get(k)
+            if isinstance(v, str) and re.match(r"(?i)\s*(?:https?|wss?|ftp)://", v):
+                cls.add("network")
+    downloaded: list[str] = []
+    chmod: list[str] = []
+    if joined:
+        if _C_NET.search(joined):
+            cls.add("network")
+        for m in _C_DOWNLOAD.finditer(joined):
+            cls.add("download")
+            p = m.group(1) or m.group(2)
+            if p:
+                downloaded.append(_norm(p))
+        if _C_ENV.search(joined):
+            cls.add("env")
+        if _C_PERSIST.search(joined):
+            cls.add("persist")
+        if _CRED.search(joined) and "credential_file_access" in info.hits:
+            cls.add("read_secret")
+        for m in _C_CHMODX.finditer(joined):
+            cls.add("chmod_x")
+            chmod.append(_norm(m.group(1)))
+        if any(_C_LIST.match(v) for v in views):
+            cls.add("list")
+    if "download" in segs:
+        cls.add("download")
+        if isinstance(arguments, dict):
+            for k in ("path", "output", "dest", "destination", "file", "output_path", "save_as"):
+                if isinstance(arguments.get(k), str):
+                    downloaded.append(_norm(arguments[k]))
+    risky = bool(info.content and _C_RISKY.search(info.content.lower()))
+    return Call(now if now is not None else time.monotonic(), name[:128], frozenset(cls),
+                tuple(info.write_paths[:8]), tuple(downloaded[:8]), joined[:8192], tuple(chmod[:8]), risky)
+
+
+def _norm(p: str) -> str:
+    from .policy import norm_path
+    return norm_path(p.strip("'\""))
+
+
+def _refers(call: Call, paths: tuple[str, ...]) -> str:
+    """A path (or its file name) that the exec call's command mentions."""
+    for p in paths:
+        base = posixpath.basename(p)
+        if len(base) >= 3 and (p in call.executed or re.search(r"(?<![\w.-])" + re.escape(base) + r"\b", call.executed)):
+            return p
+    return ""
+
+
+Pred = Callable[[Call], bool]
+
+
+def _has(c: str) -> Pred:
+    return lambda call: c in call.classes
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    id: str
+    title: str
+    severity: str
+    strong: bool
+    steps: tuple[str, ...]
+
+
+PATTERNS: tuple[Pattern, ...] = (
+    Pattern("secret_exfiltration", "credential file read, then network", "critical", True, ("read_secret", "network")),
+    Pattern("env_exfiltration", "environment read, then network", "critical", True, ("env", "network")),
+    Pattern("persist_callback", "persistence installed, then network callback", "critical", True, ("persist", "network")),
+    Pattern("read_secret_write", "credential file read, then a write", "medium", False, ("read_secret", "write")),
+    Pattern("read_then_exec", "file read, then exec", "low", False, ("read", "exec")),
+)
+
+
+def _back(calls: list[Call], end: int, pred: Pred, max_gap: int) -> int:
+    """Index of the nearest earlier call matching pred with at most max_gap calls skipped, or -1."""
+    lo = max(0, end - 1 - max_gap)
+    for i in range(end - 1, lo - 1, -1):
+        if pred(calls[i]):
+            return i
+    return -1
+
+
+def detect(calls: list[Call], max_gap: int, strong_action: str) -> list[Finding]:
+    """Patterns completed by the newest call in `calls`."""
+    if not calls:
+        return []
+    out: list[Finding] = []
+    last = len(calls) - 1
+    cur = calls[last]
+    for p in PATTERNS:
+        if p.steps[-1] not in cur.classes:
+            continue
+        idx = last
+        ok = True
+        for step in reversed(p.steps[:-1]):
+            idx = _back(calls, idx, _has(step), max_gap)
+            if idx < 0:
+                ok = False
+                break
+        if ok:
+            first = calls[idx]
+            out.append(Finding("chain", p.id, p.severity, f"{first.name} -> {cur.name}"[:80], "session",
+                               strong_action if p.strong else "warn"))
+    # Path-linked patterns: the exec runs what an earlier call wrote or downloaded.
+    if "exec" in cur.classes and cur.executed:
+        for i in range(last - 1, max(-1, last - 1 - max_gap - 8), -1):
+            prev = calls[i]
+            if prev.written:
+                p = _refers(cur, prev.written)
+                if p:
+                    chmodded = any(p in c.chmod_x or posixpath.basename(p) in " ".join(c.chmod_x)
+                                   for c in calls[i + 1:])
+                    strong = prev.risky or bool(_TMP.search(p)) or chmodded
+                    out.append(Finding("chain", "write_execute", "critical" if strong else "medium",
+                                       f"{prev.name} {posixpath.basename(p)} -> {cur.name}"[:80], "session",
+                                       strong_action if strong else "warn"))
+                    break
+            if prev.downloaded:
+                p = _refers(cur, prev.downloaded)
+                if p:
+                    out.append(Finding("chain", "download_execute", "critical",
+                                       f"{prev.name} {posixpath.basename(p)} -> {cur.name}"[:80], "session",
+                                       strong_action))
+                    break
+    if "persist" in cur.classes and cur.executed:
+        for i in range(last - 1, max(-1, last - 1 - max_gap), -1):
+            prev = calls[i]
+            p = _refers(cur, prev.written) if prev.written else ""
+            if p:
+                out.append(Finding("chain", "write_persist", "high", f"{prev.name} -> {cur.name}"[:80],
+                                   "session", strong_action))
+                break
+    # Keep the strongest finding per rule.
+    best: dict[str, Finding] = {}
+    for f in out:
+        if f.rule not in best or (f.action == "block" and best[f.rule].action != "block"):
+            best[f.rule] = f
+    return list(best.values())
+
+
+class ChainTracker:
+    """Per-session bounded history (count and age)."""
+
+    def __init__(self, window: int = 20, window_s: float = 600.0, max_gap: int = 3):
+        self.calls: deque[Call] = deque(maxlen=window)
+        self.window_s = window_s
+        self.max_gap = max_gap
+
+    def record(self, call: Call, strong_action: str) -> list[Finding]:
+        while self.calls and call.t - self.calls[0].t > self.window_s:
+            self.calls.popleft()
+        self.calls.append(call)
+        return detect(list(self.calls), self.max_gap, strong_action)
