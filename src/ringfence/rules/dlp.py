@@ -34,8 +34,8 @@ H32 = H64[:32]
 H40 = H64[:40]
 
 # Word-ish boundaries that also work next to '-', '_', '/', '+'.
-NB = r"(?<![A-Za-z0-9_])"        # not preceded by a token char
-NA = r"(?![A-Za-z0-9_])"         # not followed by a token char
+NB = r"\b"   # patterns compile with re.ASCII: \b before/after [A-Za-z0-9_] is a token edge
+NA = r"\b"
 NA64 = r"(?![A-Za-z0-9_+/=-])"   # not followed by a base64/base64url char
 NB64 = r"(?<![A-Za-z0-9_+/-])"
 
@@ -54,6 +54,7 @@ class DlpRule:
     placeholder_check: bool = False
     tp: tuple[str, ...] = ()
     tn: tuple[str, ...] = ()
+    prefilter: str = ""            # Hyperscan pattern when not derived from `pattern` (context rules: keywords)
 
 
 def _r(*a, **k) -> DlpRule:
@@ -318,7 +319,9 @@ RULES: tuple[DlpRule, ...] = (
 
     # ---- Financial and crypto ----------------------------------------------------------------------
     _r("credit_card", "Payment card number", "medium",
-       r"(?<![\d.-])(?P<s>\d{4}(?:[ -]?\d{2,6}){2,4})(?![\d])", validator="credit_card",
+       r"(?<![\d.-])(?P<s>\d{13,19}|\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{1,7}|\d{4}[ -]\d{6}[ -]\d{4,5})(?![\d])",
+       validator="credit_card",
+       prefilter=r"\b(?:\d{13,19}|\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{1,7}|\d{4}[ -]\d{6}[ -]\d{4,5})\b",
        tp=("4111111111111111", "5500 0000 0000 0004", "card 378282246310005", "2221-0012-3412-3450"),
        tn=("4111111111111112", "1234 5678 9012 3456", "call +1 415 555 0123 now", "2026-03-10 09:30:00",
            "1700000000000")),
@@ -342,7 +345,7 @@ RULES: tuple[DlpRule, ...] = (
        tp=("0xd8dA6BF26964aF9D7eEd9e03E53415D37aA96045", "to=0x" + H40),
        tn=("0xd8dA6BF26964aF9D7eEd9e03E53415D37aA96046", "0x" + "0" * 40, f"0x{H64}")),
     _r("btc_address", "Bitcoin address", "low",
-       r"(?<![A-Za-z0-9])(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|bc1[02-9ac-hj-np-z]{11,71})(?![A-Za-z0-9])",
+       r"\b(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|bc1[02-9ac-hj-np-z]{11,71})\b",
        validator="btc_address",
        tp=("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"),
        tn=("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdx",

@@ -47,7 +47,9 @@ def prefilter_pattern(pattern: str) -> str:
 # (we append "\n" to the data) makes Hyperscan report each run once.
 _BLOB = rb"[A-Za-z0-9+/_=-]{16,}[^A-Za-z0-9+/_=-]"
 _DELIM_HINT = rb"(?:[0-9A-Fa-f]{2}[-:, ]){7}[0-9A-Fa-f]{2}|(?:\\x[0-9A-Fa-f]{2}){8}|(?:0x[0-9A-Fa-f]{2}[, ]{0,2}){8}"
-_BIP39_HINT = r"(?:[A-Za-z]{3,8}[\s,;:|.-]{1,4}(?:\d{1,2}[.):]?\s{0,3})?){11}[A-Za-z]{3,8}"
+# Seed phrases are written lowercase (or all caps), one separator between words,
+# sometimes numbered ("1. word 2. word"). Twelve such words in a row is rare in prose.
+_BIP39_HINT = rb"(?:(?:[a-z]{3,8}|[A-Z]{3,8})(?:[ \t,;|]{1,3}|\r?\n|\s*\d{1,2}[.):]?\s+)){11}(?:[a-z]{3,8}|[A-Z]{3,8})"
 
 ID_BLOB, ID_DELIM, ID_BIP39 = 100000, 100001, 100002
 ID_LITERAL = 200000
@@ -69,29 +71,60 @@ class _Matcher:
         self.rules, self.literals = rules, literals
         exprs, ids, flags = [], [], []
         for i, r in enumerate(rules):
-            exprs.append(prefilter_pattern(r.pattern).encode())
+            if r.prefilter:
+                exprs.append(r.prefilter.encode())
+            elif r.context:  # context rules pre-filter on their keywords: the value shape alone is too common
+                exprs.append("|".join(re.escape(k) for k in r.context).encode())
+            else:
+                exprs.append(prefilter_pattern(r.pattern).encode())
             ids.append(i)
-            flags.append("caseless" if r.ignore_case or r.pattern.startswith("(?i)") else "")
+            caseless = r.ignore_case or r.pattern.startswith("(?i)") or bool(r.context and not r.prefilter)
+            flags.append("caseless" if caseless else "")
         for j, lit in enumerate(literals):
             exprs.append(re.escape(lit.value).encode())
             ids.append(ID_LITERAL + j)
             flags.append("caseless" if lit.caseless else "")
-        exprs += [_BLOB, _DELIM_HINT, _BIP39_HINT.encode()]
-        ids += [ID_BLOB, ID_DELIM, ID_BIP39]
-        flags += ["som", "", "caseless"]
-        self._db = None
+        exprs += [_BLOB, _DELIM_HINT]
+        ids += [ID_BLOB, ID_DELIM]
+        flags += ["som", ""]
+        self._db = self._bip_db = None
         if _hs is not None:
             self._db = self._compile_hs(exprs, ids, flags)
+            self._bip_db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+            self._bip_db.compile(expressions=[_BIP39_HINT], ids=[ID_BIP39], flags=[0])
         self._fallback = [(i, re.compile(e, re.I if f == "caseless" else 0)) for e, i, f in zip(exprs, ids, flags)]
+        self._bip_rx = re.compile(_BIP39_HINT)
+
+    def seed_regions(self, data: bytes, cap: int = 20000) -> list[tuple[int, int]]:
+        """Byte ranges that hold 12+ consecutive lowercase 3-8 letter words (seed-phrase shape)."""
+        regions: list[list[int]] = []
+        if self._bip_db is None:
+            return [m.span() for m in self._bip_rx.finditer(data)][:cap]
+        count = [0]
+
+        def on(_i, _f, to, _fl, _c):
+            count[0] += 1
+            if regions and to - regions[-1][1] <= 12:
+                regions[-1][1] = to
+            else:
+                regions.append([max(0, to - 12 * 12), to])
+            return count[0] >= cap  # True stops the scan: bounded work on word soup
+        try:
+            self._bip_db.scan(data, match_event_handler=on)
+        except _hs.ScanTerminated:
+            pass
+        if count[0] >= cap:
+            regions.append([regions[-1][1] if regions else 0, len(data)])
+        return [(a, b) for a, b in regions]
 
     @staticmethod
     def _compile_hs(exprs, ids, flags):
         hf = []
-        for f in flags:
-            v = _hs.HS_FLAG_ALLOWEMPTY * 0
+        for i, f in zip(ids, flags):
+            v = 0
             if f == "som":
                 v |= _hs.HS_FLAG_SOM_LEFTMOST
-            else:
+            elif i >= ID_LITERAL or i == ID_DELIM:
                 v |= _hs.HS_FLAG_SINGLEMATCH
             if f == "caseless":
                 v |= _hs.HS_FLAG_CASELESS
@@ -105,28 +138,38 @@ class _Matcher:
             db.compile(expressions=exprs, ids=ids, flags=[f | _hs.HS_FLAG_PREFILTER for f in hf])
         return db
 
-    def scan(self, data: bytes) -> tuple[set[int], list[tuple[int, int]]]:
-        """Return (ids that hit, blob spans as byte offsets)."""
-        hits: set[int] = set()
+    def scan(self, data: bytes) -> tuple[dict[int, list[int]], list[tuple[int, int]]]:
+        """Return ({id: end offsets (at most MAX_ENDS, then [-1] = 'many')}, blob byte spans)."""
+        hits: dict[int, list[int]] = {}
         blobs: list[tuple[int, int]] = []
         data = data + b"\n"
         if self._db is not None:
             def on(i, frm, to, _f, _c):
                 if i == ID_BLOB:
-                    if len(blobs) < 4096:
+                    if len(blobs) < MAX_BLOBS:
                         blobs.append((frm, to - 1))
-                else:
-                    hits.add(i)
+                    return None
+                ends = hits.get(i)
+                if ends is None:
+                    hits[i] = [to]
+                elif ends[-1] != -1:
+                    if len(ends) >= MAX_ENDS:
+                        ends.append(-1)
+                    elif to - ends[-1] > 0:
+                        ends.append(to)
                 return None
             self._db.scan(data, match_event_handler=on)
             return hits, blobs
         for i, rx in self._fallback:
             if i == ID_BLOB:
-                blobs.extend(m.span() for m in rx.finditer(data))
-                blobs[:] = [(a, b - 1) for a, b in blobs[:4096]]
+                blobs = [(m.start(), m.end() - 1) for m in rx.finditer(data)][:MAX_BLOBS]
             elif rx.search(data):
-                hits.add(i)
+                hits[i] = [-1]  # no offsets from the fallback: confirm over the whole text
         return hits, blobs
+
+
+MAX_ENDS, MAX_BLOBS = 256, 4096
+WINDOW = 1024  # bytes either side of a pre-filter hit that confirmation looks at
 
 
 # ---------------------------------------------------------------------------
@@ -158,6 +201,7 @@ def normalize(text: str) -> str:
 
 
 _ASCII_CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _ESC_U = re.compile(r"\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})")
 
 
@@ -170,58 +214,84 @@ def unescape(text: str, rounds: int = 8) -> str:
             t = unquote(t, errors="replace")
         if "\\u" in t or "\\x" in t:
             t = _ESC_U.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), t)
-        if "&" in t and ";" in t:
+        if "&" in t and _ENTITY.search(t):
             t = html.unescape(t)
         if t == prev:
             break
     return t
 
 
-_HEX = frozenset("0123456789abcdefABCDEF")
-_B32 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567=")
+_HEX_CHARS = "0123456789abcdefABCDEF"
+_B32_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567="
+_B64_TEXT_LEAD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef")  # first sextet of a quad of ASCII bytes
+_HEX_TEXT_HIGH = frozenset("234567")                             # high nibble of printable ASCII
+_CTRL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
 _PRINTABLE_RUN = re.compile(rb"[\x20-\x7e\t\n\r]{16,}")
 _DELIM_HEX = re.compile(
     r"(?:[0-9A-Fa-f]{2}[-:, ]){7,}[0-9A-Fa-f]{2}|(?:\\x[0-9A-Fa-f]{2}){8,}|(?:0x[0-9A-Fa-f]{2}[, ]{0,2}){8,}")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def _only(s: str, chars: str) -> bool:
+    return not s.strip(chars)
 
 
 def _texty(raw: bytes) -> str | None:
     """Decoded bytes as text when they look like text, else their printable runs."""
     if not raw:
         return None
-    try:
-        t = raw.decode("utf-8")
-        bad = sum(1 for c in t if not c.isprintable() and c not in "\t\n\r")
-        if bad <= len(t) // 10:
-            return t
-    except UnicodeDecodeError:
-        pass
+    ctrl = len(raw) - len(raw.translate(None, _CTRL_BYTES))
+    if ctrl <= len(raw) // 10:
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
     runs = _PRINTABLE_RUN.findall(raw)
     return "\n".join(r.decode("ascii") for r in runs) if runs else None
 
 
-def decode_blob(s: str) -> list[str]:
-    """Every text that a base64/base64url/hex/base32 reading of s yields."""
+_HEX_B = b"0123456789abcdefABCDEF"
+_B32_B = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567="
+_HEX_HIGH_B = b"234567"                               # high nibble of printable ASCII
+_B64_LEAD_B = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef"      # first sextet of a quad of ASCII bytes
+_UUID_B = re.compile(rb"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def _mostly(chars: bytes, allowed: bytes, frac: float = 0.9) -> bool:
+    return len(chars.translate(None, allowed)) <= (1 - frac) * len(chars)
+
+
+def decode_blob(s: bytes | str) -> list[str]:
+    """Every text that a base64/base64url/hex/base32 reading of s yields.
+
+    Cheap shape checks come first: most runs in clean traffic (identifiers, paths,
+    UUIDs, hashes) cannot decode to text, and are dropped without decoding."""
+    if isinstance(s, str):
+        s = s.encode("ascii", "ignore")
     out: list[str] = []
-    core = s.rstrip("=")
-    if len(core) < 16:
+    core = s.rstrip(b"=")
+    if len(core) < 16 or (len(s) == 36 and s[8:9] == b"-" and _UUID_B.fullmatch(s)):
         return out
-    if len(s) % 2 == 0 and all(c in _HEX for c in s):
-        t = _texty(bytes.fromhex(s))
-        if t:
-            out.append(t)
+    if len(s) % 2 == 0 and not s.translate(None, _HEX_B):
+        # hex of text has its high nibbles in 2..7; long blobs may be binary with text inside
+        if len(s) >= 64 or _mostly(s[0::2], _HEX_HIGH_B):
+            t = _texty(bytes.fromhex(s.decode()))
+            if t:
+                out.append(t)
         return out  # a hex string read as base64 is noise
-    if all(c in _B32 for c in s) and not core.isdigit():
+    if not s.translate(None, _B32_B) and not core.isdigit():
         try:
-            t = _texty(base64.b32decode(core + "=" * (-len(core) % 8)))
+            t = _texty(base64.b32decode(core + b"=" * (-len(core) % 8)))
             if t:
                 out.append(t)
         except (binascii.Error, ValueError):
             pass
-    raw = V.b64_any(s)
-    if raw is not None:
-        t = _texty(raw)
-        if t:
-            out.append(t)
+    if len(core) >= 64 or _mostly(core[0::4], _B64_LEAD_B):
+        raw = V.b64_any(s.decode())
+        if raw is not None:
+            t = _texty(raw)
+            if t:
+                out.append(t)
     return out
 
 
@@ -366,7 +436,6 @@ def env_secrets(environ: dict[str, str], min_length: int) -> list[tuple[str, str
 # the scanner
 
 _TOKEN = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{20,64}={0,2}(?![A-Za-z0-9+/_=-])")
-_BIP_REGION = re.compile(_BIP39_HINT.replace("{11}", "{11,60}"), re.I)
 _WORD = re.compile(r"[A-Za-z]+")
 
 
@@ -375,6 +444,9 @@ class _View:
     text: str
     decoded: bool
     raw: bool          # offsets map to the scanned text
+
+    def __post_init__(self):
+        self.ascii = self.text.isascii()  # byte offsets == str offsets
 
 
 class DlpScanner:
@@ -390,7 +462,7 @@ class DlpScanner:
         disabled |= {d.split(":", 1)[1] for d in c.disabled_rules if d.startswith("dlp:")}
         self.disabled = disabled
         self.rules = [r for r in RULES if r.id not in disabled]
-        self._rx = [re.compile(r.pattern, re.I if r.ignore_case else 0) for r in self.rules]
+        self._rx = [re.compile(r.pattern, re.ASCII | (re.I if r.ignore_case else 0)) for r in self.rules]
         lits: list[_Literal] = []
         if c.scan_env and "env_secret" not in disabled:
             for name, value in env_secrets(dict(os.environ), c.env_min_length):
@@ -500,7 +572,7 @@ class DlpScanner:
         for a, b in blobs:
             if budget[0] <= 0:
                 return out
-            for t in decode_blob(data[a:b].decode("ascii", "replace")):
+            for t in decode_blob(data[a:b]):
                 budget[0] -= len(t)
                 out.append(t)
         if ID_DELIM in hits:
@@ -513,16 +585,20 @@ class DlpScanner:
 
     def _scan_view(self, view: _View, hits, where, out, seen, bounds, fields) -> None:
         text = view.text
-        if not hits and not (view.decoded and self._hi_entropy):
-            return
+        names = where.lower() if bounds is None else " ".join(f[0].lower() for f in fields or ())
+        if names:  # a context keyword in the field name ("X-Amz-Secret-Key") stands in for one in the text
+            hits = dict(hits)
+            for i, r in enumerate(self.rules):
+                if r.context and any(k in names for k in r.context):
+                    hits[i] = [-1]
         w = where + " (decoded)" if view.decoded and where else ("decoded" if view.decoded else where)
         for i in sorted(hits):
             if i < len(self.rules):
-                self._confirm(i, view, w, out, seen, bounds, fields)
+                self._confirm(i, view, hits[i], w, out, seen, bounds, fields)
             elif i >= ID_LITERAL:
                 self._literal(self.literals[i - ID_LITERAL], text, w, out, seen)
-            elif i == ID_BIP39 and self._bip39:
-                self._seed_phrase(text, w, out, seen, view, bounds)
+        if self._bip39 and len(text) >= 12 * 4:
+            self._seed_phrase(text, w, out, seen)
         if view.decoded and self._hi_entropy:
             self._encoded_entropy(text, w, out, seen)
 
@@ -530,39 +606,60 @@ class DlpScanner:
         """For joined fields: keep only matches spanning two or more fields."""
         if bounds is None:
             return where, True
-        if not view.raw:
+        if not view.raw or start < 0:
             return "fields (joined)", True
         idx = [k for k, (a, b) in enumerate(bounds) if a < end and start < b]
         if len(idx) < 2:
             return where, False
         return "+".join(fields[k][0] for k in idx[:4]), True
 
-    def _confirm(self, i, view: _View, where, out, seen, bounds, fields) -> None:
-        rule, rx = self.rules[i], self._rx[i]
+    def _windows(self, view: _View, ends: list[int]) -> list[tuple[int, str]]:
+        """(offset, text) pieces to confirm in: the whole text, or merged windows around hits."""
         text = view.text
-        for n, m in enumerate(rx.finditer(text)):
-            if n >= 1000:
-                break
-            s = m.group("s") if "s" in rx.groupindex and m.group("s") else m.group(0)
-            if rule.min_entropy and V.shannon(s) < rule.min_entropy:
-                continue
-            if rule.min_classes and V.char_classes(s) < rule.min_classes:
-                continue
-            if rule.placeholder_check and is_placeholder(s):
-                continue
-            if rule.context and not self._has_context(rule.context, text, m.start(), where, bounds, fields):
-                continue
-            if rule.validator and not _VALIDATORS[rule.validator](s, text, m, where):
-                continue
-            w, keep = self._span_where(m.start(), m.end(), where, view, bounds, fields)
-            if not keep:
-                continue
-            span = m.span() if view.raw and bounds is None else None
-            self._add(out, seen, rule.id, rule.severity, redact(s), w, span)
+        if -1 in ends or len(text) <= 4 * WINDOW:
+            return [(0, text)]
+        data = view.text.encode("utf-8", "surrogatepass") if not view.ascii else None
+        spans: list[list[int]] = []
+        for e in ends:
+            a, b = max(0, e - WINDOW), e + WINDOW
+            if spans and a <= spans[-1][1]:
+                spans[-1][1] = b
+            else:
+                spans.append([a, b])
+        if data is None:
+            return [(a, text[a:b]) for a, b in spans]
+        return [(-1, data[a:b].decode("utf-8", "ignore")) for a, b in spans]
+
+    def _confirm(self, i, view: _View, ends, where, out, seen, bounds, fields) -> None:
+        rule, rx = self.rules[i], self._rx[i]
+        n = 0
+        for off, text in self._windows(view, ends):
+            for m in rx.finditer(text):
+                n += 1
+                if n > 1000:
+                    return
+                s = m.group("s") if "s" in rx.groupindex and m.group("s") else m.group(0)
+                if rule.min_entropy and V.shannon(s) < rule.min_entropy:
+                    continue
+                if rule.min_classes and V.char_classes(s) < rule.min_classes:
+                    continue
+                if rule.placeholder_check and is_placeholder(s):
+                    continue
+                start, end = (m.start() + off, m.end() + off) if off >= 0 else (-1, -1)
+                if rule.context and not self._has_context(rule.context, text, m.start(), where, bounds, fields,
+                                                          start):
+                    continue
+                if rule.validator and not _VALIDATORS[rule.validator](s, text, m, where):
+                    continue
+                w, keep = self._span_where(start, end, where, view, bounds, fields)
+                if not keep:
+                    continue
+                span = (start, end) if view.raw and bounds is None and start >= 0 else None
+                self._add(out, seen, rule.id, rule.severity, redact(s), w, span)
 
     @staticmethod
-    def _has_context(words, text, start, where, bounds, fields) -> bool:
-        before = text[max(0, start - 80): start].lower()
+    def _has_context(words, text, local_start, where, bounds, fields, start) -> bool:
+        before = text[max(0, local_start - 80): local_start].lower()
         if any(k in before for k in words):
             return True
         w = where.lower()
@@ -580,13 +677,15 @@ class DlpScanner:
         else:
             self._add(out, seen, "canary_token", "critical", redact(lit.value), where, None)
 
-    def _seed_phrase(self, text: str, where, out, seen, view, bounds) -> None:
+    def _seed_phrase(self, text: str, where, out, seen) -> None:
         index = V.bip39_words()
+        data = text.encode("utf-8", "surrogatepass")
         checked = 0
-        for m in _BIP_REGION.finditer(text):
-            words = [w.lower() for w in _WORD.findall(m.group())]
+        for a, b in self._matcher.seed_regions(data):
+            chunk = data[a: b + 64].decode("utf-8", "ignore")
             run: list[str] = []
-            for w in words + [""]:
+            for w in _WORD.findall(chunk) + [""]:
+                w = w.lower()
                 if w in index:
                     run.append(w)
                     continue

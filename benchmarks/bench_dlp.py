@@ -1,0 +1,83 @@
+"""DLP throughput on clean and dirty text (10 KB and 1 MB), with SHA-256 on the
+same bytes as a yardstick. Prints one JSON object."""
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import sys
+import time
+
+from ringfence.config import Config
+from ringfence.scanners.dlp import DlpScanner
+
+# A rough English mix: short function words are frequent, as in real prose.
+WORDS = ("the of and to a in is it that for on with as was be by at this are or from an we not but "
+         "the of and to a in is it for on the of to a in "
+         "request returned response server after retry configuration value update user account "
+         "project build deploy release version notes meeting agenda summary error warning information "
+         "cache layer storage bucket region latency budget owner review merge branch commit "
+         "implementation performance throughput dependencies documentation").split()
+
+
+def clean_text(size: int, seed: int = 1) -> str:
+    rnd = random.Random(seed)
+    parts: list[str] = []
+    n = 0
+    while n < size:
+        k = rnd.random()
+        if k < 0.6:
+            s = " ".join(rnd.choice(WORDS) for _ in range(rnd.randint(8, 20))).capitalize() + ". "
+        elif k < 0.75:
+            s = json.dumps({"id": rnd.randint(1, 10**6), "name": rnd.choice(WORDS), "ok": True,
+                            "ts": f"2026-0{rnd.randint(1, 9)}-1{rnd.randint(0, 9)}T10:00:00Z",
+                            "request_id": "%08x-4e5d-6f7a-8b9c-0d1e2f3a4b5c" % rnd.getrandbits(32)}) + "\n"
+        elif k < 0.85:
+            s = f"https://example.com/{rnd.choice(WORDS)}/{rnd.choice(WORDS)}?page={rnd.randint(1, 99)}&sort=asc\n"
+        elif k < 0.95:
+            s = f"def {rnd.choice(WORDS)}_{rnd.choice(WORDS)}(x, y):\n    return x + y  # v{rnd.randint(1, 9)}.{rnd.randint(0, 20)}.1\n"
+        else:
+            s = f"commit {rnd.getrandbits(160):040x} by {rnd.choice(WORDS)} on 2026-03-10, call 415-555-{rnd.randint(1000, 9999)}\n"
+        parts.append(s)
+        n += len(s)
+    return "".join(parts)[:size]
+
+
+def dirty_text(size: int) -> str:
+    t = clean_text(size, seed=2)
+    secret = " AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY ghp_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef0123 "
+    mid = len(t) // 2
+    return (t[:mid] + secret + t[mid:])[:size]
+
+
+def rate(fn, data, reps: int) -> float:
+    fn(data)  # warm
+    best = float("inf")
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn(data)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def main() -> int:
+    cfg = Config()
+    t0 = time.perf_counter()
+    s = DlpScanner(cfg)
+    build_ms = (time.perf_counter() - t0) * 1000
+    out: dict = {"build_ms": round(build_ms, 1), "rules": len(s.rules)}
+    for label, size, reps in (("10KB", 10 * 1024, 200), ("1MB", 1 << 20, 5)):
+        for kind, text in (("clean", clean_text(size)), ("dirty", dirty_text(size))):
+            dt = rate(lambda x: s.scan(x, "body"), text, reps)
+            found = sorted({f.rule for f in s.scan(text, "body")})
+            out[f"{label}_{kind}"] = {"ms": round(dt * 1000, 3), "MB_s": round(size / dt / 1e6, 1), "findings": found}
+        raw = clean_text(size).encode()
+        dt = rate(lambda b: hashlib.sha256(b).digest(), raw, reps)
+        out[f"{label}_sha256_MB_s"] = round(size / dt / 1e6, 1)
+    json.dump(out, sys.stdout, indent=1)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
