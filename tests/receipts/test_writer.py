@@ -239,3 +239,30 @@ def test_two_runs_in_one_dir_are_separate_chains(tmp_path, keypair):
     assert len(os.listdir(d)) == 2
     r = verify_path(str(d), pub)
     assert r.valid and r.sealed and r.count == 2 and len(r.chains) == 2
+
+
+def test_timer_checkpoint_seals_idle_tail(tmp_path, keypair):
+    import time
+    priv, _, pub = keypair
+    w = open_writer(str(tmp_path / "ev"), priv, _cfg(checkpoint_every_ms=20, fsync="always"))
+    for i in range(3):
+        w.record(ACTIONS[i], DECISIONS[0])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _lines(w.paths[0])[-1]["type"] != "checkpoint":
+        time.sleep(0.01)
+    ents = _lines(w.paths[0])
+    assert ents[-1]["type"] == "checkpoint" and ents[-1]["detail"]["last_seq"] == 2
+    r = verify_path(w.paths[0], pub)  # covered by a checkpoint, but the run is not closed
+    assert r.valid and not r.sealed and "not closed" in r.tail
+    w.close()
+    assert verify_path(w.paths[0], pub).sealed
+
+
+def test_no_timer_checkpoint_when_off(tmp_path, keypair):
+    import time
+    priv, _, _ = keypair
+    w = open_writer(str(tmp_path / "ev"), priv, _cfg(checkpoint_every_ms=0, fsync_interval_ms=5))
+    w.record(ACTIONS[0], DECISIONS[0])
+    time.sleep(0.1)
+    assert [e["type"] for e in _lines(w.paths[0])] == ["action_receipt"]
+    w.close()

@@ -15,4 +15,6 @@ class ReceiptsConfig(Section):
     fsync_interval_ms: int = Field(50, ge=1, le=60_000)
     max_entries_per_file: int = Field(10_000, ge=10)
     checkpoint_interval: int = Field(1000, ge=1, description="signed checkpoint every N entries")
+    checkpoint_every_ms: int = Field(1000, ge=0, le=3_600_000,
+                                     description="also seal new entries with a signed checkpoint this often; 0 = off")
     max_file_bytes: int = Field(64 << 20, ge=4096, description="rotate an evidence file after this many bytes")

@@ -51,6 +51,7 @@ class Recorder:
         self.first_unsealed = 0                # first entry seq not yet covered by a checkpoint
         self.dirty = False
         self.closed = False
+        self.last_checkpoint = time.monotonic()
 
     # -- files ----------------------------------------------------------
     def _open(self) -> None:
@@ -131,6 +132,7 @@ class Recorder:
         self._append("checkpoint", "", f"checkpoint: {last - first + 1} entries [seq {first}-{last}]", detail)
         self.first_unsealed = self.seq
         self.since_checkpoint = 0
+        self.last_checkpoint = time.monotonic()
 
     def rotate(self) -> None:
         self.checkpoint()

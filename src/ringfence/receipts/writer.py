@@ -118,6 +118,7 @@ class ReceiptWriter:
     def __init__(self, directory: str, key, *, policy_hash: str, session_id: str = "proxy",
                  fsync: str = "batch", fsync_interval_ms: int = 50, max_entries_per_file: int = 10_000,
                  checkpoint_interval: int = 1000, max_file_bytes: int = 64 << 20,
+                 checkpoint_every_ms: int = 1000,
                  principal: str = "ringfence", actor: str = ""):
         self.signer = ChainSigner(key)
         self.signer_key = self.signer.signer_key
@@ -137,8 +138,11 @@ class ReceiptWriter:
         self.closed = False
         self._stop = threading.Event()
         self._flusher: threading.Thread | None = None
-        if fsync != "always":
-            self._interval = fsync_interval_ms / 1000.0
+        self._batch = fsync != "always"
+        self._ckpt_s = checkpoint_every_ms / 1000.0
+        if self._batch or self._ckpt_s > 0:
+            waits = [fsync_interval_ms / 1000.0] if self._batch else []
+            self._interval = min(waits + ([self._ckpt_s] if self._ckpt_s else []))
             self._flusher = threading.Thread(target=self._flush_loop, name="receipts-fsync", daemon=True)
             self._flusher.start()
         atexit.register(self.close, "exit")
@@ -154,7 +158,11 @@ class ReceiptWriter:
                 if self.closed:
                     return
                 try:
-                    self.recorder.sync()
+                    rec = self.recorder
+                    if self._ckpt_s and rec.since_checkpoint and rec.fd is not None \
+                            and time.monotonic() - rec.last_checkpoint >= self._ckpt_s:
+                        rec.checkpoint()  # bounds what a crash can silently lose
+                    rec.sync()
                 except ReceiptError:
                     pass  # the next record() or close() reports it
 
@@ -273,7 +281,8 @@ def open_writer(receipts_dir: str | None, signing_key: str | None, config: Any,
                          fsync=rc.fsync, fsync_interval_ms=rc.fsync_interval_ms,
                          max_entries_per_file=rc.max_entries_per_file,
                          checkpoint_interval=rc.checkpoint_interval,
-                         max_file_bytes=getattr(rc, "max_file_bytes", 64 << 20))
+                         max_file_bytes=getattr(rc, "max_file_bytes", 64 << 20),
+                         checkpoint_every_ms=getattr(rc, "checkpoint_every_ms", 1000))
 
 
 __all__ = ["NullWriter", "ReceiptWriter", "open_writer", "uuid7", "safe_target", "policy_hash_of", "go_string"]
