@@ -1,0 +1,398 @@
+"""A2A (Agent2Agent) scanning, sans-io.
+
+Detection: content type application/a2a+json, the A2A JSON-RPC methods
+(message/send, message/stream, tasks/*, and the v1 names SendMessage,
+SendStreamingMessage, GetTask, ...), or the REST paths (/message:send,
+/message:stream, /tasks...). Anything else returns None (not A2A).
+
+What is scanned:
+  requests   message parts: text (DLP + injection), data (DLP on every leaf
+             and on siblings joined, injection on strings), file (bytes
+             base64-decoded under a cap, then DLP + injection; uri through
+             the URL scanner without DNS), metadata and ids (DLP).
+  responses  every message/artifact part reachable from the result
+             (injection); SSE bodies event by event.
+  cards      /.well-known/agent-card.json (and agent.json): injection and
+             poisoning checks over the descriptive fields, and drift between
+             fetches of the same URL (bounded LRU of fingerprints).
+Walks are bounded (depth 32, 20,000 nodes); overflow is a blocking finding.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import collections
+import hashlib
+import json
+import re
+from typing import Any
+
+from ..core import Finding
+
+A2A_METHODS = frozenset({
+    "message/send", "message/stream", "tasks/get", "tasks/cancel", "tasks/resubscribe",
+    "tasks/pushNotificationConfig/set", "tasks/pushNotificationConfig/get",
+    "tasks/pushNotificationConfig/list", "tasks/pushNotificationConfig/delete",
+    "agent/getAuthenticatedExtendedCard",
+    "SendMessage", "SendStreamingMessage", "GetTask", "ListTasks", "CancelTask", "SubscribeToTask",
+    "TaskSubscription", "CreateTaskPushNotificationConfig", "SetTaskPushNotificationConfig",
+    "GetTaskPushNotificationConfig", "ListTaskPushNotificationConfig", "DeleteTaskPushNotificationConfig",
+    "GetExtendedAgentCard", "GetAuthenticatedExtendedCard",
+})
+_PATH = re.compile(r"(?:^|/)(?:message:(?:send|stream)|tasks(?:/[^/]*)?(?::(?:cancel|subscribe))?|extendedAgentCard)/?$")
+CARD_PATHS = ("/.well-known/agent-card.json", "/.well-known/agent.json")
+
+MAX_NODES = 20_000
+MAX_DEPTH = 32
+MAX_FILE_BYTES = 4 * 1024 * 1024
+CARD_CACHE = 1000
+
+# Poisoning checks for descriptive text (agent cards). Each rule is one entry:
+# (rule id, severity, pattern). Written for intent, not for single words, so a
+# security tool that mentions "SQL injection" is not flagged.
+_SENSITIVE_PATH = (r"(?:/etc/(?:shadow|passwd|sudoers)|~?/?\.ssh/|id_(?:rsa|ed25519|ecdsa)\b|\.aws/credentials"
+                   r"|\.env\b|\.netrc|\.git-credentials|\.kube/config|\.docker/config\.json|private[ _-]?key"
+                   r"|wallet\.dat|keychain)")
+POISON_RULES: list[tuple[str, str, re.Pattern[str]]] = [
+    ("instruction_tag", "high", re.compile(
+        r"<\s*/?\s*(?:important|system|instructions?|admin|override)\s*>|\[\s*(?:system|important|admin)\s*\]"
+        r"|(?:^|\n)\s*(?:system|assistant)\s*:\s*\S", re.I)),
+    ("file_exfiltration", "critical", re.compile(
+        r"\b(?:read|cat|open|load|access|include|attach|upload|send|copy|collect)\b[^.\n]{0,80}" + _SENSITIVE_PATH, re.I)),
+    ("data_routing", "high", re.compile(
+        r"\b(?:send|post|upload|forward|transmit|exfiltrate|report|copy)\b[^.\n]{0,60}"
+        r"\b(?:output|contents?|results?|data|it|them|everything|responses?|keys?|secrets?|credentials?|tokens?)\b"
+        r"[^.\n]{0,40}\bto\s+(?:https?://|wss?://|ftp://|[\w.-]+@[\w-]+\.)", re.I)),
+    ("cross_tool_manipulation", "high", re.compile(
+        r"\b(?:before|after|instead of|prior to)\s+(?:calling|using|invoking|running)\s+(?:this|any|the|other)\b"
+        r"[^.\n]{0,40}\b(?:first|always|must|you should|secretly)\b", re.I)),
+    ("concealment", "high", re.compile(
+        r"\b(?:do not|don't|never)\s+(?:tell|mention|reveal|inform|show)\b[^.\n]{0,30}\b(?:user|human|operator)\b", re.I)),
+    ("name_injection", "high", re.compile(
+        r"[\"'`]\s*\)?\s*;\s*(?:drop|delete|insert|update|alter|truncate|exec)\b|;\s*--\s*$|[\r\n\x00]", re.I)),
+]
+_NAME_FIELDS = ("name", "id", "tags")
+
+
+class _Budget:
+    __slots__ = ("n",)
+
+    def __init__(self) -> None:
+        self.n = MAX_NODES
+
+
+class _TooBig(Exception):
+    pass
+
+
+def _strict_json(data: bytes | str) -> Any:
+    def pairs(items: list[tuple[str, Any]]) -> dict:
+        d = dict(items)
+        if len(d) != len(items):
+            raise ValueError("duplicate key")
+        return d
+    text = data.decode("utf-8") if isinstance(data, bytes) else data
+    return json.JSONDecoder(object_pairs_hook=pairs).decode(text)
+
+
+def _leaves(value: Any, path: str, out: list[tuple[str, str]], budget: _Budget, depth: int = 0) -> None:
+    budget.n -= 1
+    if budget.n < 0 or depth > MAX_DEPTH:
+        raise _TooBig()
+    if isinstance(value, str):
+        out.append((path, value))
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            if isinstance(k, str) and len(k) >= 8:
+                out.append((f"{path}.<key>", k))
+            _leaves(v, f"{path}.{k}", out, budget, depth + 1)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _leaves(v, f"{path}[{i}]", out, budget, depth + 1)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        s = str(value)
+        if len(s) >= 8:
+            out.append((path, s))
+
+
+def _joined_siblings(value: Any, path: str, out: list[tuple[str, str]], budget: _Budget, depth: int = 0) -> None:
+    """For each object, its direct string values joined: a secret split across keys."""
+    budget.n -= 1
+    if budget.n < 0 or depth > MAX_DEPTH:
+        raise _TooBig()
+    if isinstance(value, dict):
+        strs = [v for v in value.values() if isinstance(v, str)]
+        if len(strs) > 1:
+            out.append((f"{path}.<joined>", "".join(strs)))
+        for k, v in value.items():
+            if isinstance(v, (dict, list)):
+                _joined_siblings(v, f"{path}.{k}", out, budget, depth + 1)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            if isinstance(v, (dict, list)):
+                _joined_siblings(v, f"{path}[{i}]", out, budget, depth + 1)
+
+
+class A2aScanner:
+    def __init__(self, config: Any, engine: Any):
+        self.config = config
+        self.engine = engine
+        self.action = config.a2a.action
+        self._cards: collections.OrderedDict[str, str] = collections.OrderedDict()
+
+    # -- helpers ----------------------------------------------------------
+    def _f(self, rule: str, excerpt: str = "", where: str = "", severity: str = "high") -> Finding:
+        return Finding("a2a", rule, severity, excerpt[:80], where, self.action)
+
+    def _dlp(self, fields: list[tuple[str, str]]) -> list[Finding]:
+        return list(self.engine.scan_fields(fields, "outbound").findings) if fields else []
+
+    def _injection(self, fields: list[tuple[str, str]]) -> list[Finding]:
+        return list(self.engine.scan_fields(fields, "inbound").findings) if fields else []
+
+    def _poison(self, fields: list[tuple[str, str]]) -> list[Finding]:
+        from ..core import redact
+        out = []
+        for where, text in fields:
+            for rule, sev, pat in POISON_RULES:
+                if rule == "name_injection" and not where.rsplit(".", 1)[-1].split("[")[0] in _NAME_FIELDS:
+                    continue
+                m = pat.search(text)
+                if m:
+                    out.append(Finding("a2a_poison", rule, sev, redact(m.group(0), 12), where, self.action))
+        return out
+
+    @staticmethod
+    def is_a2a(content_type: str, path: str, msg: Any = None) -> bool:
+        ct = content_type.split(";")[0].strip().lower()
+        if ct == "application/a2a+json":
+            return True
+        if isinstance(msg, dict) and msg.get("method") in A2A_METHODS:
+            return True
+        p = path.split("?", 1)[0]
+        return bool(_PATH.search(p))
+
+    # -- requests ------------------------------------------------------------
+    def scan_request(self, body: bytes, content_type: str = "", path: str = "") -> list[Finding] | None:
+        if not self.config.a2a.enabled:
+            return None
+        try:
+            msg = _strict_json(body) if body.strip() else None
+        except (ValueError, UnicodeDecodeError) as e:
+            if self.is_a2a(content_type, path):
+                rule = "duplicate_key" if "duplicate" in str(e) else "invalid_json"
+                return [Finding("a2a", rule, "high", str(e)[:80], "body", "block")]
+            return None
+        if not self.is_a2a(content_type, path, msg):
+            return None
+        if msg is None:
+            return []
+        try:
+            return self._scan_request_msg(msg)
+        except _TooBig:
+            return [Finding("a2a", "too_large", "high", "too many or too deeply nested fields", "body", "block")]
+
+    def _scan_request_msg(self, msg: Any) -> list[Finding]:
+        if isinstance(msg, list):  # JSON-RPC batch: every element
+            out: list[Finding] = []
+            for i, m in enumerate(msg[:100]):
+                out += self._scan_request_msg(m)
+            if len(msg) > 100:
+                out.append(Finding("a2a", "batch_too_large", "high", str(len(msg)), "body", "block"))
+            return out
+        if not isinstance(msg, dict):
+            return [Finding("a2a", "invalid_request", "high", type(msg).__name__, "body", "block")]
+        params = msg.get("params") if "method" in msg else msg   # JSON-RPC, or a REST body
+        if not isinstance(params, dict):
+            params = {}
+        budget = _Budget()
+        dlp: list[tuple[str, str]] = []
+        inj: list[tuple[str, str]] = []
+        findings: list[Finding] = []
+        message = params.get("message") or params.get("request")
+        if isinstance(message, dict):
+            findings += self._message(message, "params.message", dlp, inj, budget)
+        for k, v in params.items():
+            if k in ("message", "request"):
+                continue
+            if k in ("pushNotificationConfig", "pushNotification", "config") and isinstance(v, dict):
+                url = v.get("url")
+                if isinstance(url, str):
+                    findings += self._url(url, f"params.{k}.url")
+            _leaves(v, f"params.{k}", dlp, budget)
+        findings += self._dlp(dlp)
+        findings += self._injection(inj)
+        return findings
+
+    def _message(self, message: dict, where: str, dlp: list, inj: list, budget: _Budget) -> list[Finding]:
+        findings: list[Finding] = []
+        parts = message.get("parts") or message.get("content") or []
+        for k, v in message.items():
+            if k not in ("parts", "content"):
+                _leaves(v, f"{where}.{k}", dlp, budget)
+        if not isinstance(parts, list):
+            parts = [parts]
+        for i, part in enumerate(parts):
+            pw = f"{where}.parts[{i}]"
+            if isinstance(part, str):
+                dlp.append((pw, part))
+                inj.append((pw, part))
+                continue
+            if not isinstance(part, dict):
+                continue
+            if isinstance(part.get("text"), str):
+                dlp.append((f"{pw}.text", part["text"]))
+                inj.append((f"{pw}.text", part["text"]))
+            if "data" in part:
+                data_fields: list[tuple[str, str]] = []
+                _leaves(part["data"], f"{pw}.data", data_fields, budget)
+                _joined_siblings(part["data"], f"{pw}.data", data_fields, budget)
+                dlp += data_fields
+                inj += [(w, v) for w, v in data_fields if len(v) >= 16 and " " in v]
+            file = part.get("file") if isinstance(part.get("file"), dict) else part
+            for key in ("bytes", "raw"):
+                if isinstance(file.get(key), str):
+                    findings += self._file_bytes(file[key], f"{pw}.file.{key}", dlp, inj)
+            for key in ("uri", "url"):
+                if isinstance(file.get(key), str):
+                    findings += self._url(file[key], f"{pw}.file.{key}")
+            for k, v in part.items():
+                if k in ("text", "data", "file", "bytes", "raw", "uri", "url", "kind", "type"):
+                    continue
+                _leaves(v, f"{pw}.{k}", dlp, budget)
+        return findings
+
+    def _file_bytes(self, b64: str, where: str, dlp: list, inj: list) -> list[Finding]:
+        if len(b64) > MAX_FILE_BYTES * 4 // 3 + 4:
+            return [Finding("a2a", "file_too_large", "high", f"{len(b64)} chars", where, "block")]
+        try:
+            raw = base64.b64decode(b64 + "=" * (-len(b64) % 4), validate=False)
+        except (binascii.Error, ValueError):
+            return [Finding("a2a", "invalid_base64", "medium", "", where, self.action)]
+        text = raw.decode("utf-8", "replace")
+        dlp.append((where, text))
+        inj.append((where, text))
+        return []
+
+    def _url(self, url: str, where: str) -> list[Finding]:
+        try:
+            d, _ = self.engine.check_url(url, "POST", resolve=False)
+        except Exception as e:
+            return [Finding("internal", "scan_error", "high", str(e)[:80], where, "block")]
+        return [f if f.where else Finding(f.scanner, f.rule, f.severity, f.excerpt, where, f.action, f.span)
+                for f in d.findings]
+
+    # -- responses -----------------------------------------------------------
+    def scan_response(self, body: bytes, content_type: str = "", path: str = "") -> list[Finding] | None:
+        if not self.config.a2a.enabled:
+            return None
+        ct = content_type.split(";")[0].strip().lower()
+        docs: list[Any] = []
+        try:
+            if ct == "text/event-stream":
+                from ..mcp.sse import SseSplitter
+                split = SseSplitter(len(body) + 1)
+                for _, data, _ in split.feed(body) + split.finish():
+                    if data is not None and data.strip():
+                        docs.append(_strict_json(data))
+            elif body.strip():
+                docs.append(_strict_json(body))
+        except (ValueError, UnicodeDecodeError) as e:
+            if ct == "application/a2a+json" or _PATH.search(path.split("?", 1)[0]):
+                return [Finding("a2a", "invalid_json", "high", str(e)[:80], "response", "block")]
+            return None
+        if not docs:
+            return [] if self.is_a2a(content_type, path) else None
+        budget = _Budget()
+        fields: list[tuple[str, str]] = []
+        seen_a2a = self.is_a2a(content_type, path)
+        try:
+            for i, doc in enumerate(docs):
+                seen_a2a |= self._collect_parts(doc, f"event[{i}]", fields, budget)
+        except _TooBig:
+            return [Finding("a2a", "too_large", "high", "too many or too deeply nested fields", "response", "block")]
+        if not seen_a2a:
+            return None
+        return self._injection(fields)
+
+    def _collect_parts(self, value: Any, where: str, out: list, budget: _Budget, depth: int = 0) -> bool:
+        """Text of every part list found anywhere in a response. True when A2A shapes were seen."""
+        budget.n -= 1
+        if budget.n < 0 or depth > MAX_DEPTH:
+            raise _TooBig()
+        found = False
+        if isinstance(value, dict):
+            for k, v in value.items():
+                if k == "parts" and isinstance(v, list):
+                    found = True
+                    for i, p in enumerate(v):
+                        _leaves(p, f"{where}.parts[{i}]", out, budget, depth + 1)
+                elif k in ("kind", "type") and v in ("task", "message", "status-update", "artifact-update"):
+                    found = True
+                elif isinstance(v, (dict, list)):
+                    found |= self._collect_parts(v, f"{where}.{k}", out, budget, depth + 1)
+                elif k in ("error",) and isinstance(v, str):
+                    out.append((f"{where}.{k}", v))
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                found |= self._collect_parts(v, f"{where}[{i}]", out, budget, depth + 1)
+        return found
+
+    # -- agent cards -----------------------------------------------------------
+    def scan_agent_card(self, url: str, card: Any) -> list[Finding]:
+        if not isinstance(card, dict):
+            return [Finding("a2a", "invalid_card", "high", type(card).__name__, "card", "block")]
+        fields: list[tuple[str, str]] = []
+        budget = _Budget()
+        try:
+            for key in ("name", "description", "version", "documentationUrl"):
+                if isinstance(card.get(key), str):
+                    fields.append((f"card.{key}", card[key]))
+            prov = card.get("provider")
+            if isinstance(prov, dict):
+                for key in ("organization", "url"):
+                    if isinstance(prov.get(key), str):
+                        fields.append((f"card.provider.{key}", prov[key]))
+            skills = card.get("skills")
+            if isinstance(skills, list):
+                for i, s in enumerate(skills[:1000]):
+                    if not isinstance(s, dict):
+                        continue
+                    for key in ("id", "name", "description"):
+                        if isinstance(s.get(key), str):
+                            fields.append((f"card.skills[{i}].{key}", s[key]))
+                    for key in ("examples", "tags"):
+                        if isinstance(s.get(key), list):
+                            for j, t in enumerate(s[key][:200]):
+                                if isinstance(t, str):
+                                    fields.append((f"card.skills[{i}].{key}[{j}]" if key == "examples"
+                                                   else f"card.skills[{i}].tags", t))
+            schemes = card.get("securitySchemes")
+            if isinstance(schemes, dict):
+                for name, sch in list(schemes.items())[:100]:
+                    if isinstance(sch, dict):
+                        _leaves({k: v for k, v in sch.items() if k in ("description", "name")},
+                                f"card.securitySchemes.{name}", fields, budget)
+            # Everything else in the card still gets the injection scan.
+            rest: list[tuple[str, str]] = []
+            _leaves({k: v for k, v in card.items() if k not in ("name", "description", "skills", "securitySchemes")},
+                    "card", rest, budget)
+        except _TooBig:
+            return [Finding("a2a", "too_large", "high", "card is too large or too deep", "card", "block")]
+        findings = self._injection(fields + [(w, v) for w, v in rest if " " in v])
+        findings += self._poison(fields)
+        findings += self._drift(url, card)
+        return findings
+
+    def _drift(self, url: str, card: dict) -> list[Finding]:
+        fp = hashlib.sha256(json.dumps(card, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+                            .encode("utf-8", "surrogatepass")).hexdigest()
+        key = url.split("#", 1)[0]
+        old = self._cards.get(key)
+        self._cards[key] = old or fp   # keep the first-seen card as the baseline
+        self._cards.move_to_end(key)
+        while len(self._cards) > CARD_CACHE:
+            self._cards.popitem(last=False)
+        if old is not None and old != fp:
+            return [Finding("a2a", "card_drift", "high", f"{old[:12]} -> {fp[:12]}", "card", self.action)]
+        return []
