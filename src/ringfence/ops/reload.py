@@ -11,6 +11,7 @@ from typing import Callable
 from ..config import ConfigError, load_config
 
 log = logging.getLogger("ringfence.reload")
+logging.getLogger("watchfiles").setLevel(logging.WARNING)  # it logs every change at INFO
 
 
 class Reloader:
@@ -48,10 +49,9 @@ class Reloader:
         from watchfiles import awatch
         target = Path(self.path)
         try:
-            async for changes in awatch(target.parent, stop_event=self._stop, debounce=self.debounce_ms,
-                                        recursive=False):
-                if any(Path(p) == target for _, p in changes):
-                    self.reload()
+            async for _ in awatch(target.parent, stop_event=self._stop, debounce=self.debounce_ms,
+                                  recursive=False, watch_filter=lambda _c, p: Path(p) == target):
+                self.reload()
         except Exception as e:  # a broken watcher must not take the proxy down; SIGHUP still works
             log.error("config file watch stopped: %s", e)
 
