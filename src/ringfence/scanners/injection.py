@@ -1,0 +1,875 @@
+"""Inbound prompt-injection scanner (sans-io).
+
+One multi-pattern prefilter pass per view tells which family patterns may
+match; only those are confirmed with `re`, in windows around the prefilter
+hits on large texts. Each confirmed hit is scored in its context (see
+ringfence.rules.injection) and reported when the score reaches the threshold.
+
+Views: raw; invisibles and exotic spaces as spaces (tag characters decoded);
+homoglyphs folded; NFKC with invisibles dropped; leetspeak folded; and decoded
+layers (JSON \\u escapes, HTML entities, percent, base64, hex). Hits in views
+whose offsets equal the original's carry a span (widened to the enclosing
+line, element or JSON string) so `strip` can cut them out; hits that exist
+only in decoded views carry none, and strip then refuses (the engine blocks).
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+from ..core import Finding
+from ..rules import injection as R
+
+_FLAGS = re.IGNORECASE | re.MULTILINE
+_MARK = "[removed by ringfence]"
+_SMALL_VIEW = 1536          # below this, confirm by a plain finditer over the view
+_MAX_HITS_PER_PATTERN = 32    # per view
+_MAX_HITS = 400               # per scan, all views
+_MAX_DECODED_RUNS = 64
+_MAX_RUN = 64 * 1024
+_MAX_BODY = 20000            # longest hidden comment or element body looked at
+_TAG_NAME = re.compile(r"<([a-z][a-z0-9]{0,15})\b")
+_MAP_LIMIT = 256 * 1024       # build a char map for a folded view only below this size
+
+# ---------------------------------------------------------------- folding tables
+_INVISIBLE = ("\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180e\u200b\u200c\u200d\u200e\u200f"
+              "\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\u206a\u206b"
+              "\u206c\u206d\u206e\u206f\u3164\ufe00\ufe01\ufe02\ufe03\ufe04\ufe05\ufe06\ufe07\ufe08\ufe09\ufe0a"
+              "\ufe0b\ufe0c\ufe0d\ufe0e\ufe0f\ufeff\uffa0\U0001d173\U0001d174\U0001d175\U0001d176\U0001d177"
+              "\U0001d178\U0001d179\U0001d17a")
+_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+_INVIS_RE = re.compile("[" + re.escape(_INVISIBLE + _SPACES) + "\U000e0000-\U000e007f]")
+_DROP_RE = re.compile("[" + re.escape(_INVISIBLE) + "\U000e0000-\U000e007f]")
+_TAG_RUN = re.compile("[\U000e0020-\U000e007e]{3,}")
+
+_SPACE_TABLE: dict[int, int] = {ord(c): 0x20 for c in _INVISIBLE + _SPACES}
+for _cp in range(0xE0000, 0xE0080):
+    _SPACE_TABLE[_cp] = (_cp - 0xE0000) if 0x20 <= _cp - 0xE0000 <= 0x7E else 0x20
+
+# Single code point look-alikes -> ASCII (Cyrillic, Greek, a few others); 1:1 keeps offsets.
+_HOMO_PAIRS = (
+    "аa бb вb сc дd еe ёe һh іi јj кk лn мm нh оo пn рp тt уy хx ѕs ԁd ԛq ԝw ӏl ɡg "
+    "АA ВB СC ЕE НH ІI ЈJ КK МM ОO РP ТT ХX ЅS УY "
+    "αa βb γy εe ηn ιi κk νv οo ρp τt υu χx ωw ϲc "
+    "ΑA ΒB ΕE ΖZ ΗH ΙI ΚK ΜM ΝN ΟO ΡP ΤT ΥY ΧX "
+    "ıi ȷj ℓl ⅰi ⅼl ɑa ɩi ɪi ʟl ɴn ʀr ꜱs ᴀa ᴄc ᴅd ᴇe ᴋk ᴍm ᴏo ᴘp ᴛt ᴜu ᴠv ᴡw ᴢz"
+)
+_HOMO_TABLE = {ord(p[0]): ord(p[1]) for p in _HOMO_PAIRS.split()}
+_MIXED_RE = re.compile(
+    "[A-Za-z][" + "".join(re.escape(p[0]) for p in _HOMO_PAIRS.split()) + "]|["
+    + "".join(re.escape(p[0]) for p in _HOMO_PAIRS.split()) + "][A-Za-z]")
+_LEET_TABLE = {ord(k): ord(v) for k, v in zip("0134579@$|!", "oieastgasii")}
+
+_QUOTES = set("\"'`“”‘’«»„「」『』")
+
+# ---------------------------------------------------------------- triggers (prefilter-only ids)
+_TRIGGERS = {
+    "b64": r"[a-z0-9+/_-]{24}",
+    "hex": r"(?:[0-9a-f]{2}){12}|(?:\\x[0-9a-f]{2}){6}",
+    "pct": r"%[0-9a-f]{2}[^%\s]{0,12}%[0-9a-f]{2}[^%\s]{0,12}%[0-9a-f]{2}",
+    "ent": r"&#x?[0-9a-f]{1,6};",
+    "jsu": r"\\u[0-9a-f]{4}",
+    "comment": r"<!--",
+    "css": R.HIDDEN_TRIGGER,
+    "leet": r"[a-z][0134579@$|!][a-z]|[0134579@$|][a-z]{2}",
+}
+_B64_RUN = re.compile(r"(?:[A-Za-z0-9+/]{4}){5,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?|[A-Za-z0-9_-]{24,}")
+_HEX_RUN = re.compile(r"(?:[0-9a-fA-F]{2}){12,}|(?:\\x[0-9a-fA-F]{2}){6,}")
+_PCT = re.compile(r"%[0-9A-Fa-f]{2}[^%\s]{0,12}%[0-9A-Fa-f]{2}[^%\s]{0,12}%[0-9A-Fa-f]{2}")
+_ENT = re.compile(r"&#[xX]?[0-9a-fA-F]{1,6};")
+_JSU = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+# ---------------------------------------------------------------- prefilter
+try:  # Python 3.11+
+    from re import _parser as _sre
+    from re import _constants as _src
+except ImportError:  # pragma: no cover
+    import sre_parse as _sre  # type: ignore
+    import sre_constants as _src  # type: ignore
+
+
+def anchors(pattern: str) -> list[str] | None:
+    """Lowercase literals such that every match of `pattern` contains one of them
+    (None when no such set exists). Derived from the parse tree, so rules stay
+    plain regexes and the prefilter stays literal-only (fast to build and run)."""
+    best = _required(_sre.parse(pattern, re.IGNORECASE))
+    if not best or min(len(x) for x in best) < 2:
+        return None
+    return sorted({x.lower() for x in best})
+
+
+def _required(seq) -> set[str] | None:
+    cands: list[set[str]] = []
+    cur: list[str] = []
+
+    def flush():
+        if cur:
+            cands.append({"".join(cur)})
+            cur.clear()
+    for op, av in seq:
+        if op is _src.LITERAL:
+            cur.append(chr(av))
+            continue
+        flush()
+        if op is _src.SUBPATTERN:
+            r = _required(av[-1])
+            if r:
+                cands.append(r)
+        elif op is _src.BRANCH:
+            parts = [_required(b) for b in av[1]]
+            if parts and all(parts):
+                cands.append(set().union(*parts))
+        elif op in (_src.MAX_REPEAT, _src.MIN_REPEAT) and av[0] >= 1:
+            r = _required(av[2])
+            if r:
+                cands.append(r)
+    flush()
+    if not cands:
+        return None
+    # Prefer rare words: a set with a common word would wake the confirm step on most pages.
+    def rank(c: set[str]):
+        short = min(len(x) for x in c)
+        return (not any(x.lower().strip() in _COMMON for x in c), short >= 4, min(short, 8), -len(c))
+    return max(cands, key=rank)
+
+
+_COMMON = frozenset("""
+the you your and are now from with all http https www. ftp:// will must user users then this that for any not
+mode important always never without tool function command action execute answer output reply response summary
+set env above before instead rather task orders rules instruction instructions directive system admin developer
+operator decode eval base64 cat head tail anything remember human and then have need first also can use run
+call send data file text content contents new note read open what tell show give list include add
+in into to at via on do th sh nc rm act key var say see know find told api jetzt nun sofort dan
+hora partir bist maintenant теперь 이제 모드 モード 模式 from
+""".split())
+
+
+def _hs_pattern(p: str) -> str:
+    """A superset of `p` in hyperscan's dialect that compiles quickly: no word
+    boundaries or lookarounds, and long bounded repeats opened up."""
+    out: list[str] = []
+    i, n, in_class = 0, len(p), False
+    while i < n:
+        c = p[i]
+        if c == "\\" and i + 1 < n:
+            if p[i + 1] == "b" and not in_class:
+                i += 2
+                continue
+            out.append(p[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+            out.append(c)
+            i += 1
+            continue
+        if c == "[":
+            in_class = True
+            out.append(c)
+            i += 1
+            for lead in ("^", "]"):
+                if p[i:i + 1] == lead:
+                    out.append(lead)
+                    i += 1
+            continue
+        if p.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
+            i = _skip_group(p, i)
+            continue
+        if p.startswith("(?-i:", i):
+            out.append("(?:")
+            i += 5
+            continue
+        if c == "{":
+            j = p.find("}", i)
+            lo, comma, hi = (p[i + 1:j] if j != -1 else "").partition(",")
+            if comma and lo.isdigit() and (not hi or (hi.isdigit() and int(hi) > 8)):
+                out.append("*" if lo == "0" else "+" if lo == "1" else "{" + lo + ",}")
+                i = j + 1
+                continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def _skip_group(p: str, i: int) -> int:
+    """Index just past the group that opens at p[i]."""
+    depth, in_class = 0, False
+    while i < len(p):
+        c = p[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            if p[i + 1:i + 2] == "]":
+                i += 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return i
+
+
+class _Prefilter:
+    """Which patterns may match a text. Each pattern is represented by its
+    anchor literals (see `anchors`); one hyperscan pass over the lowercased
+    text finds them all. Extra "trigger" regexes (simple character runs) ride
+    in the same pass. Without hyperscan, plain substring checks do the same job.
+    Stand-in for ringfence.match.PatternSet until that lands."""
+
+    def __init__(self, anchor_sets: list[list[str] | None], triggers: list[str]):
+        self.n = len(anchor_sets) + len(triggers)
+        self._anchor_sets = anchor_sets
+        self._anchor_res = [re.compile("|".join(a), re.IGNORECASE | re.MULTILINE) if a else None for a in anchor_sets]
+        self._trig_res = [re.compile(t, re.IGNORECASE) for t in triggers]
+        self._always = {i for i, a in enumerate(anchor_sets) if a is None}
+        self._lock = threading.Lock()
+        self._single: dict[int, object] = {}
+        self._db = None
+        try:
+            import hyperscan as hs
+        except Exception:  # pragma: no cover - hyperscan is an optional speed-up
+            self._hs = None
+            return
+        self._hs = hs
+        exprs, ids, flags = [], [], []
+        lit = hs.HS_FLAG_SINGLEMATCH
+        for i, lits in enumerate(anchor_sets):
+            for a in lits or ():
+                exprs.append(a.encode())
+                ids.append(i)
+                flags.append(lit | hs.HS_FLAG_UTF8 | hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE)
+        for k, t in enumerate(triggers):
+            exprs.append(t.encode())
+            ids.append(len(anchor_sets) + k)
+            flags.append(lit | hs.HS_FLAG_CASELESS)
+        self._db = hs.Database(mode=hs.HS_MODE_BLOCK)
+        self._db.compile(expressions=exprs, ids=ids, elements=len(exprs), flags=flags)
+
+    def which(self, low: str, data: bytes) -> set[int]:
+        """`low` is the lowercased text, `data` its UTF-8 bytes."""
+        if self._db is None:
+            hits = set(self._always)
+            for i, rx in enumerate(self._anchor_res):
+                if rx is not None and rx.search(low):
+                    hits.add(i)
+            base = len(self._anchor_sets)
+            for k, rx in enumerate(self._trig_res):
+                if rx.search(low):
+                    hits.add(base + k)
+            return hits
+        hits = set(self._always)
+
+        def on(i, _f, _t, _fl, _ctx):
+            hits.add(i)
+        with self._lock:
+            self._db.scan(data, match_event_handler=on)
+        return hits
+
+    def ends(self, i: int, data: bytes, cap: int) -> list[int] | None:
+        """Byte end offsets of pattern i's anchors, or None when unknown or too many."""
+        lits = self._anchor_sets[i]
+        if self._hs is None or not lits:
+            return None
+        hs = self._hs
+        db = self._single.get(i)
+        if db is None:
+            db = hs.Database(mode=hs.HS_MODE_BLOCK)
+            db.compile(expressions=[a.encode() for a in lits], ids=[i] * len(lits), elements=len(lits),
+                       flags=[hs.HS_FLAG_UTF8 | hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE] * len(lits))
+            self._single[i] = db
+        out: list[int] = []
+        over = [False]
+
+        def on(_i, _f, to, _fl, _ctx):
+            if len(out) >= cap:
+                over[0] = True
+                return True  # stop: too many; the caller confirms over the whole view
+            if not out or to - out[-1] > 256:
+                out.append(to)
+            else:
+                out[-1] = to
+            return False
+        with self._lock:
+            try:
+                db.scan(data, match_event_handler=on)
+            except Exception:
+                if not over[0]:
+                    raise
+        return None if over[0] else out
+
+
+# ---------------------------------------------------------------- data
+@dataclass
+class _View:
+    name: str
+    text: str
+    mapped: bool                  # offsets equal the original text's
+    layer: str = ""               # "base64"/"hex" for payload layers (hiding is itself suspicious)
+    source: str = ""              # for folded views: the text it was folded from (to map offsets lazily)
+    low: str = field(default="", repr=False)
+    _data: bytes | None = field(default=None, repr=False)
+
+    def data(self) -> bytes:
+        if self._data is None:
+            self.low = self.text.lower()
+            self._data = self.low.encode("utf-8", "replace")
+        return self._data
+
+
+@dataclass
+class _Hit:
+    family: str
+    weight: float
+    view: _View
+    start: int
+    end: int
+    pattern: int
+    hidden: bool = False
+    score: float = 0.0
+
+
+def _norm_key(s: str) -> str:
+    return " ".join(s.lower().split())[:200]
+
+
+def _excerpt(s: str, prefix: str = "") -> str:
+    s = " ".join(s.split())
+    s = (prefix + s) if prefix else s
+    return s if len(s) <= 80 else s[:77] + "..."
+
+
+# ---------------------------------------------------------------- scanner
+class InjectionScanner:
+    """`scan(text, where)` -> findings; `strip(text, findings)` -> text or None."""
+
+    def __init__(self, config):
+        self.config = config
+        cfg = config.injection
+        self.enabled = cfg.enabled
+        self.action = cfg.action
+        self.max_depth = cfg.max_decode_depth
+        self.max_bytes = cfg.max_scan_bytes
+        self.threshold = float(getattr(cfg, "threshold", R.THRESHOLD))
+        disabled = {r.split(":", 1)[-1] for r in cfg.disabled_rules}
+        self.families = [f for f in R.FAMILIES if f.id not in disabled]
+        self.hidden_enabled = R.HIDDEN.id not in disabled
+        self._sev = {f.id: f.severity for f in R.FAMILIES}
+        self._sev[R.HIDDEN.id] = R.HIDDEN.severity
+        pats: list[str] = []
+        anchor_sets: list[list[str] | None] = []
+        self._meta: list[tuple[str, float]] = []
+        self._res: list[re.Pattern] = []
+        self._width: list[int] = []
+        for fam in self.families:
+            explicit = R.ANCHORS.get(fam.id, {})
+            for k, (p, w) in enumerate(fam.patterns):
+                pats.append(p)
+                self._meta.append((fam.id, w))
+                self._res.append(re.compile(p, _FLAGS))
+                self._width.append(_max_width(p))
+                a = explicit.get(k)
+                if a == R.SELF:
+                    anchor_sets.append([_hs_pattern(p)])
+                elif a:
+                    anchor_sets.append(list(a))
+                else:
+                    lits = anchors(p)
+                    anchor_sets.append([re.escape(x) for x in lits] if lits else None)
+        self._n_family = len(pats)
+        self._trig = {name: len(pats) + k for k, name in enumerate(_TRIGGERS)}
+        self._pf = _Prefilter(anchor_sets, list(_TRIGGERS.values()))
+        self._hidden_trigger = re.compile(R.HIDDEN_TRIGGER, re.IGNORECASE)
+        self._hidden_tag = re.compile(R.HIDDEN_TAG, re.IGNORECASE)
+        self._hidden_directive = re.compile(R.HIDDEN_DIRECTIVE, _FLAGS)
+        self._discussion = re.compile(R.DISCUSSION, _FLAGS)
+        self._directive_ai = re.compile(R.VOCATIVE, _FLAGS)
+        self._directive_you = re.compile(R.DIRECTIVE, _FLAGS)
+        self._urgent = re.compile(r"\b(?:IMPORTANT|URGENT|MANDATORY|CRITICAL|ATTENTION|NOTE\s+TO)\b|重要|必ず|중요", 0)
+
+    # -- public ---------------------------------------------------------
+    def scan(self, text: str, where: str = "") -> list[Finding]:
+        if not self.enabled or not text:
+            return []
+        findings: list[Finding] = []
+        if len(text) > self.max_bytes:
+            findings.append(Finding("injection", "scan_limit", "high",
+                                    f"text of {len(text)} chars exceeds max_scan_bytes", where, "block"))
+            text = text[: self.max_bytes]
+        hits: list[_Hit] = []
+        regions: list[tuple[int, int, str, str]] = []   # (start, end, kind, body) in raw offsets
+        raw = _View("raw", text, True)
+        trig = self._collect(raw, hits)
+        if self.hidden_enabled:
+            regions = self._hidden_regions(text, trig)
+        for v in self._derived_views(text, trig, depth=self.max_depth):
+            self._collect(v, hits)
+        findings += self._judge(text, hits, regions, where)
+        return findings
+
+    def strip(self, text: str, findings: list[Finding]) -> str | None:
+        spans = []
+        for f in findings:
+            if f.scanner != "injection":
+                continue
+            if f.span is None:
+                return None
+            spans.append(f.span)
+        if not spans:
+            return text
+        spans.sort()
+        merged: list[list[int]] = []
+        for a, b in spans:
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        out, pos = [], 0
+        for a, b in merged:
+            out.append(text[pos:a])
+            out.append(_MARK)
+            pos = b
+        out.append(text[pos:])
+        result = "".join(out)
+        # What is left must be clean: a second copy the spans missed means block, not a partial strip.
+        if any(f.action != "allow" for f in self.scan(result)):
+            return None
+        return result
+
+    # -- views ----------------------------------------------------------
+    def _derived_views(self, text: str, trig: set[str], depth: int) -> list[_View]:
+        views: list[_View] = []
+        base = text
+        if not text.isascii():
+            if _INVIS_RE.search(text):
+                base = text.translate(_SPACE_TABLE)
+                views.append(_View("spaced", base, True))
+            if _MIXED_RE.search(base):
+                base = base.translate(_HOMO_TABLE)
+                views.append(_View("confusable", base, True))
+            dropped = _DROP_RE.sub("", text)
+            if dropped != text or not unicodedata.is_normalized("NFKC", dropped):
+                folded = unicodedata.normalize("NFKC", dropped).translate(_HOMO_TABLE)
+                if folded != base:
+                    views.append(_View("folded", folded, False, source=text))
+        if "leet" in trig or (not text.isascii() and re.search(r"[a-z][0134579@$|!][a-z]", base, re.I)):
+            leet = base.translate(_LEET_TABLE)
+            if leet != base:
+                views.append(_View("leet", leet, True))
+        if depth > 0:
+            views += self._decoded_views(text, trig, depth)
+        return views
+
+    def _decoded_views(self, text: str, trig: set[str], depth: int) -> list[_View]:
+        out: list[_View] = []
+        budget = [max(4 * len(text), 4096)]
+
+        def add(name: str, decoded: str, layer: str = ""):
+            if not decoded or decoded == text or budget[0] <= 0:
+                return
+            decoded = decoded[: budget[0]]
+            budget[0] -= len(decoded)
+            out.append(_View(name, decoded, False, layer=layer))
+            if depth > 1:  # nested layers and their folded forms
+                sub_trig = self._triggers(decoded)
+                for v in self._derived_views(decoded, sub_trig, depth - 1):
+                    v.mapped = False
+                    v.layer = v.layer or layer
+                    out.append(v)
+
+        if "jsu" in trig and _JSU.search(text):
+            add("json_unescape", _JSU.sub(lambda m: _safe_chr(int(m.group(1), 16)), text))
+        if "ent" in trig and _ENT.search(text):
+            add("html_unescape", html.unescape(text))
+        if "pct" in trig and _PCT.search(text):
+            add("percent", unquote(text, errors="replace"))
+        runs = 0
+        if "b64" in trig:
+            for m in _B64_RUN.finditer(text):
+                if runs >= _MAX_DECODED_RUNS:
+                    break
+                dec = _b64(m.group(0)[:_MAX_RUN])
+                if dec:
+                    runs += 1
+                    add("base64", dec, "base64")
+        if "hex" in trig:
+            for m in _HEX_RUN.finditer(text):
+                if runs >= _MAX_DECODED_RUNS:
+                    break
+                dec = _hex(m.group(0)[:_MAX_RUN])
+                if dec:
+                    runs += 1
+                    add("hex", dec, "hex")
+        return out
+
+    def _triggers(self, text: str) -> set[str]:
+        low = text.lower()
+        ids = self._pf.which(low, low.encode("utf-8", "replace"))
+        return {name for name, i in self._trig.items() if i in ids}
+
+    # -- matching -------------------------------------------------------
+    def _collect(self, view: _View, hits: list[_Hit]) -> set[str]:
+        data = view.data()
+        ids = self._pf.which(view.low, data)
+        trig = {name for name, i in self._trig.items() if i in ids}
+        text = view.text
+        for i in sorted(ids):
+            if i >= self._n_family or len(hits) >= _MAX_HITS:
+                continue
+            fam, w = self._meta[i]
+            rx = self._res[i]
+            n = 0
+            for a, b in self._confirm(i, rx, text, data, self._width[i]):
+                hits.append(_Hit(fam, w, view, a, b, i))
+                n += 1
+                if n >= _MAX_HITS_PER_PATTERN or len(hits) >= _MAX_HITS:
+                    break
+        return trig
+
+    def _confirm(self, i: int, rx: re.Pattern, text: str, data: bytes, width: int):
+        if len(text) <= _SMALL_VIEW:
+            for m in rx.finditer(text):
+                if m.end() > m.start():
+                    yield m.start(), m.end()
+            return
+        ends = self._pf.ends(i, data, 256)
+        if ends is None:
+            for m in rx.finditer(text):
+                if m.end() > m.start():
+                    yield m.start(), m.end()
+            return
+        char_ends = _byte_to_char(text, data, ends)
+        seen_to = -1
+        for e in char_ends:
+            lo, hi = max(0, e - width, seen_to), min(len(text), e + width)
+            for m in rx.finditer(text, lo, hi):
+                if m.end() > m.start() and m.start() >= seen_to:
+                    yield m.start(), m.end()
+                    seen_to = m.end()
+
+    # -- hidden text ----------------------------------------------------
+    def _hidden_regions(self, text: str, trig: set[str]) -> list[tuple[int, int, str, str]]:
+        """HTML comments, hidden elements and tag-character runs, in raw offsets. Linear:
+        plain string search for comments, trigger words for elements, bounded bodies."""
+        out: list[tuple[int, int, str, str]] = []
+        if "comment" in trig:
+            pos = 0
+            while len(out) < 256:
+                a = text.find("<!--", pos)
+                if a == -1:
+                    break
+                b = text.find("-->", a + 4, a + 4 + _MAX_BODY)
+                end = b + 3 if b != -1 else min(len(text), a + 4 + _MAX_BODY)
+                out.append((a, end, "html_comment", text[a + 4:end - 3 if b != -1 else end]))
+                pos = end
+        if "css" in trig:
+            low = text.lower()
+            last_tag = -1
+            for n, m in enumerate(self._hidden_trigger.finditer(text)):
+                if n >= 512 or len(out) >= 512:
+                    break
+                lt = low.rfind("<", max(0, m.start() - 800), m.start())
+                if lt == -1 or lt == last_tag or low.find(">", lt, m.start()) != -1:
+                    continue
+                gt = low.find(">", m.end(), m.end() + 800)
+                tm = _TAG_NAME.match(low, lt)
+                if gt == -1 or not tm:
+                    continue
+                last_tag = lt
+                if not self._hidden_tag.search(text, lt, gt + 1):
+                    continue
+                tag = tm.group(1)
+                close = low.find("</" + tag, gt + 1, gt + 1 + _MAX_BODY)
+                end = close if close != -1 else min(len(text), gt + 1 + _MAX_BODY)
+                stop = low.find(">", end, end + 64) if close != -1 else -1
+                out.append((lt, stop + 1 if stop != -1 else end, "css_hidden", text[gt + 1:end]))
+        if not text.isascii():
+            for n, m in enumerate(_TAG_RUN.finditer(text)):
+                if n >= 256:
+                    break
+                out.append((m.start(), m.end(), "tag_chars", m.group(0).translate(_SPACE_TABLE)))
+        return out
+
+    # -- scoring --------------------------------------------------------
+    def _judge(self, text: str, hits: list[_Hit], regions, where: str) -> list[Finding]:
+        findings: list[Finding] = []
+        # hits inside hidden regions (raw offsets) get the hidden bonus
+        for h in hits:
+            if h.view.mapped:
+                h.hidden = any(a <= h.start and h.end <= b for a, b, _, _ in regions)
+        raw_keys = {(h.family, _norm_key(h.view.text[h.start:h.end])) for h in hits if h.view.name == "raw"}
+        by_view: dict[int, list[_Hit]] = {}
+        for h in hits:
+            by_view.setdefault(id(h.view), []).append(h)
+        for h in hits:
+            h.score = self._score(h, by_view[id(h.view)], raw_keys)
+        fired = [h for h in hits if h.score >= self.threshold]
+
+        # hidden regions with directive language, or with any (even weak) family hit inside
+        for a, b, kind, body in regions:
+            inside = [h for h in hits if h.view.mapped and a <= h.start and h.end <= b and h.weight >= R.WEAK - 1e-9]
+            if kind != "tag_chars" and not inside and not self._hidden_directive.search(body):
+                continue
+            if kind == "tag_chars" and not inside and not self._hidden_directive.search(body):
+                if not any(fam_rx.search(body) for fam_rx in self._res):
+                    continue
+            findings.append(Finding("injection", R.HIDDEN.id, self._sev[R.HIDDEN.id],
+                                    _excerpt(body, f"[{kind}] "), where, self.action, (a, b)))
+
+        seen: set[tuple] = set()
+        span_keys: set[tuple[str, str]] = set()
+        for h in sorted(fired, key=lambda h: (not h.view.mapped, h.start)):
+            matched = h.view.text[h.start:h.end]
+            key = (h.family, _norm_key(matched))
+            if h.view.mapped:
+                span = _segment(text, h.start, h.end)
+                if any(a <= span[0] and span[1] <= b for a, b, _, _ in regions) and h.hidden:
+                    span = next((a, b) for a, b, _, _ in regions if a <= h.start and h.end <= b)
+                if (h.family, span) in seen:
+                    continue
+                seen.add((h.family, span))
+                span_keys.add(key)
+                prefix = "" if h.view.name == "raw" else f"[{h.view.name}] "
+                findings.append(Finding("injection", h.family, self._sev[h.family], _excerpt(matched, prefix),
+                                        where, self.action, span))
+                continue
+            span = None
+            if h.view.name == "folded" and not h.view.layer and len(text) <= _MAP_LIMIT:
+                span = _map_folded(h.view.source, h.start, h.end)
+                if span is not None:
+                    span = _segment(text, *span)
+            if key in span_keys or (span is not None and (h.family, span) in seen):
+                continue
+            rule = "encoded_payload" if h.view.layer else h.family
+            if (rule, key[1], span) in seen:
+                continue
+            seen.add((rule, key[1], span))
+            if span is not None:
+                seen.add((h.family, span))
+            prefix = f"[{h.view.layer or h.view.name}] "
+            findings.append(Finding("injection", rule, self._sev.get(rule, "high"), _excerpt(matched, prefix),
+                                    where, self.action, span))
+        return findings
+
+    def _score(self, h: _Hit, peers: list[_Hit], raw_keys: set) -> float:
+        t = h.view.text
+        a, b = h.start, h.end
+        m = t[a:b]
+        a2 = a + (len(m) - len(m.lstrip()))
+        s = h.weight
+        ss, se = _sentence(t, a2, b)
+        sentence = t[ss:se]
+        ws, we = _window(t, a2, b)
+        code = _in_code(t, a2)
+        if code is not None:  # a code sample: the prose that introduces it counts as context too
+            ws = max(0, min(ws, code - 300))
+        if self._discussion.search(sentence):
+            s -= 0.6
+        elif self._discussion.search(t, ws, ss) or self._discussion.search(t, se, we):
+            s -= 0.35
+        if code is not None or _quoted(t, a2, b):
+            s -= 0.45
+        if self._directive_ai.search(sentence):
+            s += 0.3
+        if self._directive_you.search(t, max(ws, a2 - 60), min(we, b + 80)):
+            s += 0.2
+        if self._urgent.search(t, max(0, ws), min(len(t), we)):
+            s += 0.15
+        ls = t.rfind("\n", 0, a2) + 1
+        lead = t[ls:a2]
+        if len(lead) <= 24 and (not lead.strip() or re.fullmatch(r"[\s>*#\-\[\]()<>!\w]{0,20}[:>\]]\s*", lead)):
+            s += 0.15
+        if h.hidden:
+            s += 0.3
+        if h.view.layer:
+            s += 0.3
+        elif h.view.name != "raw" and (h.family, _norm_key(m)) not in raw_keys:
+            s += 0.25   # only visible after undoing an obfuscation
+        for p in peers:
+            if p.family != h.family and p.weight >= 0.5 and abs(p.start - a) <= 400:
+                s += 0.3
+                break
+        return s
+
+
+# ---------------------------------------------------------------- helpers
+def _max_width(p: str) -> int:
+    """Longest likely match of p (open repeats counted as short runs): the window size for confirms."""
+    q = re.sub(r"(?<!\\)\+", "{1,24}", re.sub(r"(?<!\\)\*", "{0,8}", p))
+    try:
+        w = _sre.parse(q, re.IGNORECASE).getwidth()[1]
+    except Exception:
+        return 1200
+    return max(64, min(1200, int(w) + 16))
+def _safe_chr(cp: int) -> str:
+    if 0xD800 <= cp <= 0xDFFF:
+        return "\ufffd"
+    return chr(cp)
+
+
+def _printable(s: str) -> bool:
+    if len(s) < 8:
+        return False
+    good = sum(1 for c in s if c.isprintable() or c in "\n\r\t")
+    return good >= 0.85 * len(s)
+
+
+def _b64(run: str) -> str | None:
+    s = run.rstrip("=")
+    if len(s) < 16:
+        return None
+    alt = "-" in s or "_" in s
+    s += "=" * (-len(s) % 4)
+    try:
+        raw = base64.urlsafe_b64decode(s) if alt else base64.b64decode(s, validate=True)
+        dec = raw.decode("utf-8")
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+    return dec if _printable(dec) else None
+
+
+def _hex(run: str) -> str | None:
+    s = run.replace("\\x", "")
+    try:
+        dec = bytes.fromhex(s).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return dec if _printable(dec) else None
+
+
+def _byte_to_char(text: str, data: bytes, ends: list[int]) -> list[int]:
+    """Byte offsets in the lowercased UTF-8 data -> char offsets (approximate when lowercasing changed length)."""
+    if len(data) == len(text):
+        return ends
+    out, pos_b, pos_c = [], 0, 0
+    for e in ends:
+        pos_c += len(data[pos_b:e].decode("utf-8", "ignore"))
+        pos_b = e
+        out.append(min(pos_c, len(text)))
+    return out
+
+
+def _sentence(t: str, a: int, b: int) -> tuple[int, int]:
+    lo = max(0, a - 300)
+    s = lo
+    for ch in ".!?\n。！？":
+        k = t.rfind(ch, lo, a)
+        if k + 1 > s:
+            s = k + 1
+    hi = min(len(t), b + 300)
+    e = hi
+    for ch in ".!?\n。！？":
+        k = t.find(ch, b, hi)
+        if k != -1 and k < e:
+            e = k
+    return s, e
+
+
+def _window(t: str, a: int, b: int) -> tuple[int, int]:
+    lo = max(0, a - 250)
+    k = t.rfind("\n\n", lo, a)
+    if k != -1:
+        lo = k + 2
+    hi = min(len(t), b + 150)
+    k = t.find("\n\n", b, hi)
+    if k != -1:
+        hi = k
+    return lo, hi
+
+
+def _quoted(t: str, a: int, b: int) -> bool:
+    """The hit opens a quotation: it is being cited, not said."""
+    before = t[max(0, a - 3):a].rstrip(" *_")
+    if before and before[-1] in _QUOTES:
+        return True
+    return False
+
+
+def _in_code(t: str, a: int) -> int | None:
+    """Where the code span or block holding offset a opens, or None."""
+    ls = t.rfind("\n", 0, a) + 1
+    if t.count("`", ls, a) % 2 == 1:
+        return t.rfind("`", ls, a)
+    lo = max(0, a - 20000)
+    if t.count("```", lo, a) % 2 == 1:
+        return t.rfind("```", lo, a)
+    for open_, close in (("<code", "</code"), ("<pre", "</pre")):
+        o = t.rfind(open_, lo, a)
+        if o != -1 and t.rfind(close, o, a) == -1:
+            return o
+    return None
+
+
+def _segment(text: str, a: int, b: int) -> tuple[int, int]:
+    """Widen a hit to what a reader sees as one unit: its line, HTML text node or JSON string."""
+    lo = max(0, a - 4000)
+    hi = min(len(text), b + 4000)
+    jsonish = text[:64].lstrip()[:1] in ("{", "[")
+    s = lo
+    for ch in ("\n", ">"):
+        k = text.rfind(ch, lo, a)
+        if k + 1 > s:
+            s = k + 1
+    k = text.rfind("<", lo, a)
+    if k >= s:
+        s = k
+    if jsonish:
+        k = a
+        while True:
+            k = text.rfind('"', s, k)
+            if k == -1:
+                break
+            if k == 0 or text[k - 1] != "\\":
+                s = k + 1
+                break
+    e = hi
+    for ch in ("\n", "<"):
+        k = text.find(ch, b, hi)
+        if k != -1 and k < e:
+            e = k
+    k = text.find(">", b, hi)
+    if k != -1 and k < e:
+        e = k + 1
+    if jsonish:
+        k = b
+        while True:
+            k = text.find('"', k, e)
+            if k == -1:
+                break
+            if text[k - 1] != "\\":
+                e = k
+                break
+            k += 1
+    if s > a:
+        s = a
+    if e < b:
+        e = b
+    return s, e
+
+
+def _map_folded(source: str, a: int, b: int) -> tuple[int, int] | None:
+    """Offsets in the folded view -> offsets in the source, by folding char by char."""
+    pos = 0
+    start = None
+    for i, c in enumerate(source):
+        if _DROP_RE.match(c):
+            continue
+        n = len(unicodedata.normalize("NFKC", c))
+        if start is None and pos + n > a:
+            start = i
+        pos += n
+        if start is not None and pos >= b:
+            return start, i + 1
+    return (start, len(source)) if start is not None else None
