@@ -40,6 +40,11 @@ def go_string(s: str) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
+def clean_text(s: str) -> str:
+    """What Go would store for this string: lone surrogates become U+FFFD."""
+    return s if s.isascii() else _SURROGATE.sub("\ufffd", s)
+
+
 # --- timestamps ----------------------------------------------------------
 
 _TS_CANON = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{0,8}[1-9]))?Z$")

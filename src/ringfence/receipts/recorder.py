@@ -8,7 +8,7 @@ import hashlib
 import os
 import time
 
-from .canonical import format_time_ns, go_string
+from .canonical import clean_text, format_time_ns, go_string
 from .errors import ReceiptError
 
 _sha = hashlib.sha256
@@ -33,7 +33,7 @@ class Recorder:
     def __init__(self, directory: str, session_id: str, sign, *, max_entries: int = 10_000,
                  checkpoint_interval: int = 1000, max_bytes: int = 64 << 20, fsync_always: bool = False):
         self.dir = directory
-        self.session_id = session_id
+        self.session_id = session_id = clean_text(session_id)
         self._sid_json = go_string(session_id)
         self._sign = sign                      # bytes -> 64-byte signature
         self.max_entries = max(3, max_entries)
@@ -98,6 +98,7 @@ class Recorder:
                 ts: str | None = None) -> str:
         seq = self.seq
         ts = ts or format_time_ns(time.time_ns())
+        transport, summary = clean_text(transport), clean_text(summary)
         h = entry_hash(1, seq, ts, self.session_id, "", etype, None, transport, summary, detail, "",
                        self.prev_hash)
         line = (f'{{"v":1,"seq":{seq},"ts":"{ts}","session_id":{self._sid_json},"type":"{etype}",'

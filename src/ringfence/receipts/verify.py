@@ -359,9 +359,7 @@ def _iter_lines(path: str) -> Iterator[tuple[int, str | None, bool]]:
             complete = raw.endswith(b"\n")
             if len(raw) > MAX_LINE and not complete:
                 raise _Fail(f"line {n}: longer than {MAX_LINE} bytes")
-            body = raw.rstrip(b"\r\n")
-            if not body.strip():
-                continue
+            body = raw[:-1] if complete else raw
             try:
                 yield n, body.decode("utf-8"), complete
             except UnicodeDecodeError:
@@ -382,6 +380,10 @@ def _feed_file(chain: _Chain, path: str, last_file: bool, res: VerifyResult) -> 
                         chain.next_seq)
         if text is None:
             raise _Fail(f"line {n}: not valid UTF-8", chain.next_seq)
+        if not text.strip() or text.endswith("\r"):
+            # The writer never makes these; accepting them would let bytes change unnoticed.
+            raise _Fail(f"parsing JSONL: line {n}: {'empty line' if not text.strip() else 'CR line ending'}",
+                        chain.next_seq)
         try:
             obj, spans = loads_with_spans(text)
         except JsonError as e:

@@ -14,7 +14,7 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from .canonical import encode_writer_record, format_time_ns, go_string
+from .canonical import clean_text, encode_writer_record, format_time_ns, go_string
 from .classify import classify
 from .errors import ReceiptError
 from .keys import load_private_key, public_bytes
@@ -37,6 +37,8 @@ def uuid7() -> str:
 
 
 def _clip(s: str, n: int = MAX_FIELD) -> str:
+    """Bounded and Go-clean, so the signed value, the bytes on disk and the entry hash agree."""
+    s = clean_text(str(s))
     return s if len(s) <= n else s[: n - 3] + "..."
 
 
@@ -172,7 +174,7 @@ class ReceiptWriter:
                                     action.kind or "")
         findings = tuple(decision.findings or ())
         verdict = decision.verdict if decision.verdict in VERDICTS else "block"
-        target = safe_target(action.target or "", findings) or f"ringfence:{action.kind or 'content'}"
+        target = safe_target(action.target or "", findings) or _clip(f"ringfence:{action.kind or 'content'}", 256)
         rec: dict[str, Any] = {
             "version": 1, "action_id": action_id, "action_type": atype, "timestamp": ts,
             "principal": self.principal, "actor": self.actor, "delegation_chain": None,
@@ -198,7 +200,7 @@ class ReceiptWriter:
         if top is not None:
             rec["layer"] = _clip(top.scanner, 128)
             rec["pattern"] = _clip(top.rule, 256)
-            rec["severity"] = top.severity
+            rec["severity"] = _clip(top.severity, 32)
         if action.request_id:
             rec["request_id"] = _clip(action.request_id, 256)
         return rec
