@@ -67,12 +67,15 @@ def homoglyphs(text: str) -> str:
     return m.group(0)[:40] if m else ""
 
 
+_TAGS = re.compile("[\U000E0000-\U000E007F]")
+
+
 def fold(text: str) -> str:
     """NFKC, look-alike letters to ASCII, invisible characters removed."""
     text = unicodedata.normalize("NFKC", text)
     text = text.translate(_FOLD)
     # Unicode tag characters (U+E0000..E007F) carry hidden ASCII: decode them.
-    if any(0xE0000 <= ord(c) <= 0xE007F for c in text):
+    if _TAGS.search(text):
         text = "".join(chr(ord(c) - 0xE0000) if 0xE0020 <= ord(c) <= 0xE007E else
                        ("" if 0xE0000 <= ord(c) <= 0xE007F else c) for c in text)
     return text

@@ -7,6 +7,7 @@ becomes an `internal:scan_error` block finding (fail closed).
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import json
 import re
@@ -26,6 +27,7 @@ _SKIP_VALUE_KEYS = frozenset({"type", "format", "$schema", "$ref", "$id"})
 _NAME_KEYS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "|": "l"})
 _WS = re.compile(r"[ \t\r\f\v]+")
+_LEETY = re.compile(r"[a-z][0134578@$|]|[0134578@$|][a-z]")
 
 
 class _TooDeep(Exception):
@@ -75,6 +77,18 @@ def canonical(obj: Any, max_depth: int, max_nodes: int = MAX_NODES) -> bytes:
     return "".join(out).encode("utf-8", "surrogatepass")
 
 
+def _canon(obj: Any, max_depth: int, shallow: bool) -> bytes:
+    """Fast path: the C encoder when the walk showed the object is within the depth cap."""
+    if shallow:
+        try:
+            return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                              default=str).encode("utf-8", "surrogatepass")
+        except (TypeError, ValueError, RecursionError):
+            pass
+    return canonical(obj, max_depth)
+
+
+@functools.lru_cache(maxsize=8192)
 def expand_name(name: str) -> str:
     """`contentFromReadingSshIdRsa` -> 'content from reading ssh id rsa'."""
     return " ".join(split_name(name))
@@ -141,6 +155,7 @@ class ToolScanners:
                 continue
             name = tool["name"]
             texts, names, complete = self._collect(tool, tw, budget)
+            self._complete = complete
             if not complete:
                 findings.append(Finding("tool_poison", "schema_too_complex", "high",
                                         f"{name[:40]}: over {self.mcp.max_schema_depth} levels or size cap", tw, "block"))
@@ -210,14 +225,20 @@ class ToolScanners:
                         w = wheres[max(0, bisect.bisect_right(offsets, m.start()) - 1)] if wheres else tw
                         out.append(Finding("tool_poison", fam.id, fam.severity, view[m.start():m.start() + 80], w, act))
                         break
-            if view is joined and not any(c in joined for c in "0134578@$|"):
+            if view is joined and not _LEETY.search(joined):
                 break
         # Exfiltration-suggestive parameter names.
-        for path, n in names:
-            e = expand_name(n)
-            if self.param_specific.search(e) or (self.param_generic.search(e) and self.param_prov.search(e)):
-                out.append(Finding("tool_poison", "exfiltration_parameter_name", "high", f"{n[:40]} ({e[:36]})", path, act))
-                break
+        if names:
+            exp = [expand_name(n) for _, n in names]
+            allnames = "\n".join(exp)
+            # One search over all names first; per-name only when something is there.
+            if self.param_specific.search(allnames) or (self.param_generic.search(allnames)
+                                                        and self.param_prov.search(allnames)):
+                for (path, n), e in zip(names, exp):
+                    if self.param_specific.search(e) or (self.param_generic.search(e) and self.param_prov.search(e)):
+                        out.append(Finding("tool_poison", "exfiltration_parameter_name", "high",
+                                           f"{n[:40]} ({e[:36]})", path, act))
+                        break
         # The shared prompt-injection scanner over the same text (raw, per tool).
         inj = getattr(self.engine, "injection", None) if self.engine is not None else None
         if inj is not None and joined:
@@ -232,7 +253,7 @@ class ToolScanners:
         parts = {}
         try:
             for k in ("name", "title", "description", "inputSchema", "annotations", "outputSchema"):
-                parts[k] = hashlib.sha256(canonical(tool.get(k), md)).hexdigest()
+                parts[k] = hashlib.sha256(_canon(tool.get(k), md, self._complete)).hexdigest()
         except _TooDeep:
             return []  # already refused as schema_too_complex
         fp = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
