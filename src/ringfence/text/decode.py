@@ -236,9 +236,11 @@ def _layer(text: str, depth: int, max_depth: int, budget: _Budget) -> list[tuple
     found: list[tuple[str, str, int, int]] = []
     if len(text) < 4:
         return found
-    ascii_ = text.isascii()
-    finder = _RUN if ascii_ else _RUN_PY  # re2's str offsets are slow on non-ASCII
-    for m in finder.finditer(text):
+    try:
+        runs = list(_RUN.finditer(text))
+    except Exception:  # re2 rejects lone surrogates
+        runs = list(_RUN_PY.finditer(text))
+    for m in runs:
         if not budget.ok():
             return found
         a, b = m.span()
@@ -248,7 +250,11 @@ def _layer(text: str, depth: int, max_depth: int, budget: _Budget) -> list[tuple
         for chain, s in _decode_run(run):
             if budget.take(len(s)):
                 found.append((chain, s, a, b))
-    if (_DELIM_PRESENT.search(text) if ascii_ else _DELIM_HEX.search(text)) is not None:
+    try:
+        present = _DELIM_PRESENT.search(text) is not None
+    except Exception:  # re2 rejects lone surrogates
+        present = _DELIM_HEX.search(text) is not None
+    if present:
         for m in _DELIM_HEX.finditer(text):
             if not budget.ok():
                 return found
