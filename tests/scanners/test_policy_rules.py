@@ -99,7 +99,9 @@ def test_command_rule_tp_and_near_miss(rule, tp, tn):
 
 def test_every_rule_has_a_case():
     covered = {c[0] for c in CMD_CASES}
-    assert RULE_IDS <= covered
+    assert {r.id for r in RULES if r.command} <= covered
+    assert {r.id for r in RULES if not r.command} == {"path_traversal"}  # tested in test_traversal_paths
+    assert RULE_IDS == {r.id for r in RULES}
     assert len(RULES) >= 20
 
 
@@ -208,3 +210,23 @@ def test_account_database_read_and_homoglyph_command():
     found = rules_for("exec", {"command": "c\u0430t /\u0435tc/p\u0430sswd"})
     assert {"homoglyph_obfuscation", "account_database_read"} <= found
     assert "homoglyph_obfuscation" not in rules_for("exec", {"command": "echo привет"})
+
+
+@pytest.mark.parametrize("path,rule", [
+    ("../../../../etc/passwd", "path_traversal"),
+    ("..%2f..%2f..%2fetc%2fshadow", "credential_file_access"),
+    ("../../../../../tmp/x", "path_traversal"),
+])
+def test_traversal_paths(path, rule):
+    assert rule in rules_for("read_file", {"path": path})
+
+
+@pytest.mark.parametrize("path", ["../README.md", "../../src/app.py", "../../../shared/lib.py"])
+def test_traversal_near_misses(path):
+    assert rules_for("read_file", {"path": path}) == set()
+
+
+def test_glob_obfuscated_commands():
+    assert "destructive_delete" in rules_for("exec", {"command": "/???/r? -rf /home"})
+    assert "credential_file_access" in rules_for("exec", {"command": "c?t /e??/sh*ow"})
+    assert "destructive_delete" in rules_for("exec", {"command": "echo cm0gLXJmIC8= | base64 -d | sh"})

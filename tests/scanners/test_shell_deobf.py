@@ -76,3 +76,20 @@ def test_bounded_time_on_hostile_input():
 def test_homoglyph_detection(text, hit):
     from ringfence.scanners.shell import homoglyphs
     assert bool(homoglyphs(text)) is hit
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("/???/r? -rf /", "/bin/rm -rf /"),
+    ("c?t /e??/sh*ow", "cat /etc/shadow"),
+    ("/bin/r[m] -rf ~", "/bin/rm -rf ~"),
+    ("echo cm0gLXJmIC8= | base64 -d | sh", "rm -rf /"),
+    ("base64 -d <<< Y2F0IH4vLnNzaC9pZF9yc2E=", "cat ~/.ssh/id_rsa"),
+])
+def test_globs_and_base64_payloads(raw, expected):
+    assert expected in views(raw)
+
+
+@pytest.mark.parametrize("plain", ["ls *.py", "rm -f *.pyc", "echo aGVsbG8= | base64 -d"])
+def test_globs_and_base64_near_misses(plain):
+    vs = views(plain)
+    assert not any(v.startswith(("/bin/", "rm -rf")) for v in vs)

@@ -80,7 +80,7 @@ RULES: tuple[PolicyRule, ...] = (
     PolicyRule(
         "account_database_read", "Reading the local account database (recon)", "medium",
         command=W + READERS + r"\b" + SEG + r"*/etc/(?:passwd|group|master\.passwd)\b|" + W + r"getent\s+(?:passwd|shadow)\b",
-        read_path=r"^/etc/(?:passwd|group|master\.passwd)$"),
+        read_path=r"(?:^|/)etc/(?:passwd|group|master\.passwd)$"),
     PolicyRule(
         "keychain_dump", "Dumping OS keychains / secret stores", "critical",
         command=(W + r"security\s+(?:find-(?:generic|internet)-password|dump-keychain|export)\b"
@@ -186,7 +186,7 @@ RULES: tuple[PolicyRule, ...] = (
                  + r"|" + W + r"sudo\s+-[a-z]*[is]\b|" + W + r"su\s+(?:-\s*(?:$|[;&|])|-\s+root\b|root\b|-l\b|-c\b)"
                  + r"|" + W + r"pkexec\s|nopasswd\s*:|" + W + r"usermod\s" + SEG + r"*-[a-z]*g\s+(?:sudo|wheel|admin|root)\b"
                  + r"|" + WRITE_OP + SEG + r"*/etc/(?:sudoers|passwd)\b"),
-        write_path=r"^/etc/(?:sudoers(?:\.d/.*)?|passwd|shadow|group)$"),
+        write_path=r"(?:^|/)etc/(?:sudoers(?:\.d/.*)?|passwd|shadow|group)$"),
     PolicyRule(
         "security_tool_kill", "Stopping security and audit tooling", "critical",
         command=(W + r"(?:kill|pkill|killall|taskkill)\s" + SEG + r"*\b(?:falcon|crowdstrike|osquery|auditd|sysmon|clamd|clamav|wazuh|ossec|sentinel|carbonblack|cbagent|mdatp|msmpeng|elastic-agent|auditbeat|fail2ban|ringfence|pipelock|tripwire|snort|suricata|santa)"
@@ -204,6 +204,13 @@ RULES: tuple[PolicyRule, ...] = (
         "authorized_keys_write", "Adding SSH authorized keys", "critical",
         command=WRITE_OP + SEG + r"*\.ssh/authorized_keys2?\b",
         write_path=r"\.ssh/authorized_keys2?$"),
+)
+
+# Paths only (file tools): climbing out of the workspace towards system places.
+TRAVERSAL = r"^(?:\.\./){4,}|^(?:\.\./)+(?:etc|root|proc|sys|boot|var|usr|home|dev)(?:/|$)"
+RULES = RULES + (
+    PolicyRule("path_traversal", "Relative path climbing out of the workspace into system directories", "high",
+               read_path=TRAVERSAL, write_path=TRAVERSAL),
 )
 
 RULE_IDS = frozenset(r.id for r in RULES)

@@ -93,7 +93,15 @@ _HOME_RE = re.compile(r"^(?:/home/[^/]+|/users/[^/]+|/root|[a-z]:/users/[^/]+|\$
 
 
 def norm_path(p: str) -> str:
-    p = shell.fold(p[:4096]).strip().strip("'\"").replace("\\", "/").lower()
+    p = shell.fold(p[:4096]).strip().strip("'\"")
+    if "%" in p:
+        from urllib.parse import unquote
+        for _ in range(3):  # double-encoded traversal (%252e) too
+            q = unquote(p)
+            if q == p:
+                break
+            p = q
+    p = p.replace("\\", "/").lower()
     if p.startswith("file://"):
         p = p[7:]
         if p.startswith("localhost/"):

@@ -232,7 +232,52 @@ def deobfuscate(cmd: str) -> tuple[str, list[str]]:
     return _final(text), ifs
 
 
-def views(cmd: str) -> list[str]:
+# Glob words (`/???/r?`, `/e*/sha*`) resolved against the names that matter.
+_GLOB_WORD = re.compile(r"[^\s;&|()<>]*(?:[?*]|\[[^\]\s]{1,20}\])[^\s;&|()<>]*")
+_GLOB_CMDS = ("rm", "cat", "nc", "ncat", "curl", "wget", "bash", "sh", "python", "python3", "perl", "chmod",
+              "chown", "dd", "mkfs", "shred", "base64", "socat", "crontab", "systemctl", "iptables", "sudo")
+_GLOB_TARGETS = tuple(f"{d}{c}" for c in _GLOB_CMDS for d in ("", "/bin/", "/usr/bin/", "/sbin/", "/usr/sbin/",
+                                                                "/usr/local/bin/")) + (
+    "/etc/shadow", "/etc/passwd", "/etc/sudoers", "/etc/crontab", "~/.ssh/id_rsa", "~/.ssh/id_ed25519",
+    "~/.ssh/authorized_keys", "~/.aws/credentials", "~/.bashrc", "~/.zshrc", "/dev/tcp", "/dev/sda", "/var/log")
+_B64_PIPE = re.compile(r"(?:echo|printf)\s+(?:-\w+\s+)?([a-z0-9+/]{8,}={0,2})\s*\|\s*base64\s+(?:-d|--decode|-D)\b"
+                       r"|base64\s+(?:-d|--decode|-D)\s*<<<\s*([a-z0-9+/]{8,}={0,2})", re.I)
+
+
+def _resolve_globs(text: str) -> str:
+    import fnmatch
+
+    def rep(m: re.Match) -> str:
+        w = m.group(0)
+        if len(w) > 64 or w.strip("*?") == "":
+            return w
+        for t in _GLOB_TARGETS:
+            if fnmatch.fnmatchcase(t, w):
+                return t
+        return w
+    return _GLOB_WORD.sub(rep, text)
+
+
+def _b64_payloads(text: str) -> list[str]:
+    """`echo <b64> | base64 -d` payloads, decoded (they are commands run through a pipe)."""
+    import base64
+    import binascii
+    out = []
+    for m in _B64_PIPE.finditer(text[:MAX_INPUT]):
+        raw = m.group(1) or m.group(2)
+        try:
+            dec = base64.b64decode(raw + "=" * (-len(raw) % 4), validate=False)
+        except (binascii.Error, ValueError):
+            continue
+        s = dec.decode("utf-8", "replace")
+        if s and sum(c.isprintable() or c in "\n\t" for c in s) >= 0.9 * len(s):
+            out.append(s)
+        if len(out) >= 4:
+            break
+    return out
+
+
+def views(cmd: str, _depth: int = 0) -> list[str]:
     """Distinct normalised views of a command for rule matching."""
     plain = _SPACES.sub(" ", fold(cmd[:MAX_OUTPUT])).strip().lower()
     deob, ifs = deobfuscate(cmd)
@@ -247,4 +292,13 @@ def views(cmd: str) -> list[str]:
             v = _SPACES.sub(" ", v).strip()
             if v not in out:
                 out.append(v)
+    if ("?" in deob or "*" in deob or "[" in deob) and len(deob) <= MAX_INPUT:
+        g = _resolve_globs(deob)
+        if g not in out:
+            out.append(g)
+    if _depth < 2 and "base64" in deob:
+        for payload in _b64_payloads(fold(cmd[:MAX_INPUT])):
+            for v in views(payload, _depth + 1):
+                if v not in out:
+                    out.append(v)
     return out

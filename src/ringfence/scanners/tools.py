@@ -27,6 +27,7 @@ _SKIP_VALUE_KEYS = frozenset({"type", "format", "$schema", "$ref", "$id"})
 _NAME_KEYS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "|": "l"})
 _WS = re.compile(r"[ \t\r\f\v]+")
+_HIDING = re.compile("[\U000E0000-\U000E007F\u202A-\u202E\u2066-\u2069\x1b\u200b\u2060\ufeff]")
 _LEETY = re.compile(r"[a-z][0134578@$|]|[0134578@$|][a-z]")
 
 
@@ -214,6 +215,14 @@ class ToolScanners:
             pos += len(t) + 1
         joined = "\n".join(parts)
         hit: set[str] = set()
+        # Characters that hide text from a human reviewer: tag characters,
+        # bidi overrides, terminal escapes. No honest tool description needs them.
+        for path, text in texts:
+            m = _HIDING.search(text)
+            if m:
+                out.append(Finding("tool_poison", "hidden_characters", "high",
+                                   f"U+{ord(m.group(0)):04X} in {path.rsplit('.', 1)[-1][:30]}", path, act))
+                break
         for view in (joined, joined.translate(_LEET)):
             for fam, pats in self.families:
                 if fam.id in hit:
