@@ -122,6 +122,7 @@ class ProxyServer:
             except HttpError as e:
                 writer.write(error_response(e.status, e.rule, str(e)))
                 await _drain(writer)
+                await _linger(reader, writer)
                 return
             if req is None:
                 return
@@ -202,6 +203,24 @@ def _target(url: str, allowed: tuple[str, ...]) -> Target:
 
 def _is_ws_upgrade(req: Request) -> bool:
     return req.upgrade and req.header("upgrade").strip().lower() == "websocket"
+
+
+async def _linger(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Half-close and discard what the client is still sending (bounded), so the
+    error response is read instead of lost to a TCP reset."""
+    try:
+        if writer.can_write_eof():
+            writer.write_eof()
+        loop = asyncio.get_running_loop()
+        end = loop.time() + 1.0
+        budget = 4 * 1024 * 1024
+        while budget > 0 and loop.time() < end:
+            data = await asyncio.wait_for(reader.read(65536), end - loop.time())
+            if not data:
+                break
+            budget -= len(data)
+    except (ConnectionError, OSError, asyncio.TimeoutError, RuntimeError):
+        pass
 
 
 async def _drain(writer: asyncio.StreamWriter) -> None:

@@ -109,7 +109,7 @@ class SseScanner:
         self.scanned += len(raw)
         if not text.strip():
             return Decision("allow")
-        joined = self.tail + "\n" + text if self.tail else text
+        joined = self.tail + text  # no separator: a payload may be split mid-token
         d = self.engine.scan_text(joined, "inbound", f"sse event {self.events}", self.host)
         self.tail = joined[-TAIL_CHARS:]
         return d

@@ -179,7 +179,7 @@ class WsRelay:
 
     def scan(self, side: Side, text: str) -> Decision:
         eng = self.srv.state.engine
-        joined = side.tail + "\n" + text if side.tail else text
+        joined = side.tail + text  # no separator: a secret may be split mid-token
         where = f"ws {side.name} message {side.count}"
         d = eng.scan_text(joined, "outbound" if side.direction == "outbound" else "inbound", where, self.t.host)
         side.tail = joined[-TAIL_CHARS:]
