@@ -268,3 +268,34 @@ def test_bounded_time(s, text):
     s.scan(text, "body")
     s.scan_fields([("a", text[:50_000]), ("b", text[:50_000])])
     assert time.perf_counter() - t0 < 10.0
+
+
+# -- the fallback engine (no Hyperscan) gives the same verdicts ------------------------------
+
+def test_fallback_engine_same_verdicts(monkeypatch):
+    import ringfence.scanners.dlp as dlp_mod
+    from ringfence.rules.dlp import RULES
+    fast = make()
+    monkeypatch.setattr(dlp_mod, "_hs", None)
+    slow = make()
+    assert slow._matcher._db is None
+    samples = [t for r in RULES for t in r.tp + r.tn] + CLEAN + [
+        base64.b64encode(AWS_ID.encode()).decode(), "41-4b-49-41-49-4f-53-46-4f-44-4e-4e-37-45-58-41-4d-50-4c-45",
+        "legal winner thank year wave sausage worth useful legal winner thank yellow"]
+    for t in samples:
+        assert rules(fast.scan(t)) == rules(slow.scan(t)), t
+
+
+def test_many_fields_joined_with_attribution(s):
+    fields = [(f"body.json.$.items[{i}].name", f"item number {i}") for i in range(200)]
+    assert s.scan_fields(fields) == []
+    fields[57] = ("body.json.$.items[57].note", "key AKIAIOSFODNN7EXAMPLE")
+    fields[120] = ("body.json.$.items[120].a", "AKIAIOSFODNN")
+    fields[121] = ("body.json.$.items[121].b", "7EXAMPXY")  # another excerpt: findings dedupe by (rule, excerpt)
+    fields[150] = ("body.json.$.items[150].password", "Zk3pQ9rT2vX8mN4bQ7wE")
+    fields[160] = ("header.X-Amz-Secret-Key", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+    found = {(f.rule, f.where) for f in s.scan_fields(fields)}
+    assert ("aws_access_key_id", "body.json.$.items[57].note") in found
+    assert ("aws_access_key_id", "body.json.$.items[120].a+body.json.$.items[121].b") in found
+    assert ("secret_field", "body.json.$.items[150].password") in found
+    assert ("aws_secret_access_key", "header.X-Amz-Secret-Key") in found

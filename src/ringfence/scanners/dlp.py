@@ -11,6 +11,7 @@ Sans-io: reads os.environ once at construction (config-time), nothing per scan.
 from __future__ import annotations
 
 import base64
+import bisect
 import binascii
 import html
 import math
@@ -169,6 +170,7 @@ class _Matcher:
 
 
 MAX_ENDS, MAX_BLOBS = 256, 4096
+PER_FIELD_MAX = 32  # above this many fields, scan them joined (with attribution) instead of one by one
 WINDOW = 1024  # bytes either side of a pre-filter hit that confirmation looks at
 
 
@@ -192,7 +194,8 @@ _FOLD.update(_INVISIBLE)
 def normalize(text: str) -> str:
     """Invisible chars removed, NFKC, look-alikes folded, combining marks dropped."""
     if text.isascii():
-        return text.translate(_INVISIBLE) if _ASCII_CTRL.search(text) else text
+        b = text.encode("ascii")
+        return text.translate(_INVISIBLE) if len(b.translate(None, _CTRL_BYTES)) != len(b) else text
     t = unicodedata.normalize("NFKC", text.translate(_FOLD)).translate(_FOLD)
     if not t.isascii():
         t = "".join(c for c in unicodedata.normalize("NFD", t) if not unicodedata.combining(c))
@@ -212,7 +215,7 @@ def unescape(text: str, rounds: int = 8) -> str:
         prev = t
         if "%" in t:
             t = unquote(t, errors="replace")
-        if "\\u" in t or "\\x" in t:
+        if "\\" in t:
             t = _ESC_U.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), t)
         if "&" in t and _ENTITY.search(t):
             t = html.unescape(t)
@@ -500,16 +503,46 @@ class DlpScanner:
         if total > self.max_bytes:
             self._add(out, seen, "scan_limit", "high", f"{total} chars > {self.max_bytes}", "fields", None)
             return out
-        for where, value in fields:
-            n = len(out)
-            self._scan_text(value, where, out, seen)
-            if self._field_rule and len(out) == n:
-                self._check_field(where, value, out, seen)
-        if len(fields) > 1:
-            for sep in ("", " "):
-                joined, bounds = self._join(fields, sep)
-                self._scan_text(joined, "", out, seen, bounds=bounds, fields=fields)
+        if len(fields) <= PER_FIELD_MAX:
+            for where, value in fields:
+                n = len(out)
+                self._scan_text(value, where, out, seen)
+                if self._field_rule and len(out) == n:
+                    self._check_field(where, value, out, seen)
+            if len(fields) > 1:
+                for sep in ("", " "):
+                    joined, bounds = self._join(fields, sep)
+                    self._scan_text(joined, "", out, seen, bounds=bounds, fields=fields)
+                self._scan_pairs(fields, out, seen)
+            return out
+        # Many fields (a large JSON body): one pass over the fields joined with a
+        # space stands in for the per-field passes, then one without a separator.
+        joined, bounds = self._join(fields, " ")
+        self._scan_text(joined, "", out, seen, bounds=bounds, fields=fields, single=True)
+        if self._field_rule:
+            hit = {f.where for f in out}
+            for where, value in fields:
+                if where not in hit:
+                    self._check_field(where, value, out, seen)
+        joined, bounds = self._join(fields, "")
+        self._scan_text(joined, "", out, seen, bounds=bounds, fields=fields)
+        self._scan_pairs(fields, out, seen)
         return out
+
+    def _scan_pairs(self, fields, out, seen) -> None:
+        """Adjacent pairs glued together, pairs apart: a secret split in two keeps
+        its own edges (the full join can glue a neighbour onto its first char)."""
+        if len(fields) < 3:
+            return
+        pf = []
+        for i in range(len(fields) - 1):
+            pf += [fields[i], fields[i + 1], ("", "\n")]
+        parts, bounds, pos = [], [], 0
+        for _, v in pf:
+            parts.append(v)
+            bounds.append((pos, pos + len(v)))
+            pos += len(v)
+        self._scan_text("".join(parts), "", out, seen, bounds=bounds, fields=pf)
 
     # -- internals -----------------------------------------------------------
     @staticmethod
@@ -538,7 +571,7 @@ class DlpScanner:
         if secret_like(v):
             self._add(out, seen, "secret_field", "high", redact(v), where, None)
 
-    def _scan_text(self, text, where, out, seen, bounds=None, fields=None) -> None:
+    def _scan_text(self, text, where, out, seen, bounds=None, fields=None, single=False) -> None:
         views = [_View(text, False, True)]
         norm = normalize(text)
         if norm != text:
@@ -564,7 +597,7 @@ class DlpScanner:
             scanned.append(item)
             frontier = [item]
         for v, hits, _ in scanned:
-            self._scan_view(v, hits, where, out, seen, bounds, fields)
+            self._scan_view(v, hits, where, out, seen, bounds, fields, single)
 
     def _decode_layer(self, text: str, hits, blobs, budget: list[int]) -> list[str]:
         data = text.encode("utf-8", "surrogatepass")
@@ -583,7 +616,7 @@ class DlpScanner:
                 out.append(t)
         return out
 
-    def _scan_view(self, view: _View, hits, where, out, seen, bounds, fields) -> None:
+    def _scan_view(self, view: _View, hits, where, out, seen, bounds, fields, single=False) -> None:
         text = view.text
         names = where.lower() if bounds is None else " ".join(f[0].lower() for f in fields or ())
         if names:  # a context keyword in the field name ("X-Amz-Secret-Key") stands in for one in the text
@@ -594,7 +627,7 @@ class DlpScanner:
         w = where + " (decoded)" if view.decoded and where else ("decoded" if view.decoded else where)
         for i in sorted(hits):
             if i < len(self.rules):
-                self._confirm(i, view, hits[i], w, out, seen, bounds, fields)
+                self._confirm(i, view, hits[i], w, out, seen, bounds, fields, single)
             elif i >= ID_LITERAL:
                 self._literal(self.literals[i - ID_LITERAL], text, w, out, seen)
         if self._bip39 and len(text) >= 12 * 4:
@@ -602,15 +635,17 @@ class DlpScanner:
         if view.decoded and self._hi_entropy:
             self._encoded_entropy(text, w, out, seen)
 
-    def _span_where(self, start, end, where, view, bounds, fields):
-        """For joined fields: keep only matches spanning two or more fields."""
+    def _span_where(self, start, end, where, view, bounds, fields, single=False):
+        """For joined fields: name the field(s) a match lies in. Matches inside one
+        field are kept only when `single` (no per-field pass ran)."""
         if bounds is None:
             return where, True
         if not view.raw or start < 0:
             return "fields (joined)", True
-        idx = [k for k, (a, b) in enumerate(bounds) if a < end and start < b]
+        k0 = max(0, bisect.bisect_right(bounds, (start, float("inf"))) - 1)
+        idx = [k for k in range(k0, len(bounds)) if bounds[k][0] < end and start < bounds[k][1]]
         if len(idx) < 2:
-            return where, False
+            return (fields[idx[0]][0] if idx else where), single
         return "+".join(fields[k][0] for k in idx[:4]), True
 
     def _windows(self, view: _View, ends: list[int]) -> list[tuple[int, str]]:
@@ -630,7 +665,7 @@ class DlpScanner:
             return [(a, text[a:b]) for a, b in spans]
         return [(-1, data[a:b].decode("utf-8", "ignore")) for a, b in spans]
 
-    def _confirm(self, i, view: _View, ends, where, out, seen, bounds, fields) -> None:
+    def _confirm(self, i, view: _View, ends, where, out, seen, bounds, fields, single=False) -> None:
         rule, rx = self.rules[i], self._rx[i]
         n = 0
         for off, text in self._windows(view, ends):
@@ -651,7 +686,7 @@ class DlpScanner:
                     continue
                 if rule.validator and not _VALIDATORS[rule.validator](s, text, m, where):
                     continue
-                w, keep = self._span_where(start, end, where, view, bounds, fields)
+                w, keep = self._span_where(start, end, where, view, bounds, fields, single)
                 if not keep:
                     continue
                 span = (start, end) if view.raw and bounds is None and start >= 0 else None
@@ -664,7 +699,8 @@ class DlpScanner:
             return True
         w = where.lower()
         if bounds is not None and fields is not None:
-            w = " ".join(f[0].lower() for f, (a, b) in zip(fields, bounds) if a <= start < b + 1)
+            k = bisect.bisect_right(bounds, (start, float("inf"))) - 1
+            w = fields[k][0].lower() if start >= 0 and 0 <= k < len(fields) else ""
         return any(k in w for k in words)
 
     def _literal(self, lit: _Literal, text: str, where, out, seen) -> None:
