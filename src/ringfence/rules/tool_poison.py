@@ -32,6 +32,7 @@ class PoisonFamily:
     title: str
     severity: str
     patterns: tuple[str, ...]
+    weak: bool = False   # weak signals only warn (legit descriptions do this too)
 
 
 FAMILIES: tuple[PoisonFamily, ...] = (
@@ -44,16 +45,15 @@ FAMILIES: tuple[PoisonFamily, ...] = (
     )),
     PoisonFamily("file_exfiltration_directive", "Asks the model to read a sensitive file and pass it on", "critical", (
         r"\b(?:read|cat|open|load|get|fetch|access|retrieve|obtain|collect|grab|look up|extract|copy)\s+(?:the\s+)?(?:contents?\s+of\s+|file\s+)?(?:the\s+)?(?:user'?s\s+)?"
-        + FILEISH + r"[^.\n]{0,160}?\b(?:include|pass|send|put|add|append|prepend|embed|attach|insert|provide|supply|use|as|in(?:to)?)\b",
+        + FILEISH + r"[^.\n]{0,160}?\b(?:include|pass|send|put|append|prepend|embed|attach|insert|provide|supply|upload|post|forward)\b",
         r"\b(?:include|pass|send|put|add|append|prepend|embed|attach|insert|provide|supply|concatenate)\s+(?:the\s+)?(?:full\s+|entire\s+|raw\s+)?"
-        r"(?:contents?|text|value|data|output)\s+(?:of|from)\s+(?:the\s+)?(?:file\s+)?(?:user'?s\s+)?" + SENSITIVE,
+        r"(?:contents?|text|value|data|output)\s+(?:of|from)\s+(?:the\s+)?(?:file\s+)?(?:user'?s\s+)?" + STRONG,
         r"\b(?:include|pass|send|put|add|append|prepend|embed|attach|insert|provide|supply)\s+(?:the\s+)?(?:user'?s\s+)?"
         + STRONG + r"[^.\n]{0,60}\b(?:in|into|as|to|with)\s+(?:the\s+|this\s+|every\s+|each\s+)?(?:[\w`'\"]+\s+)?(?:parameter|argument|field|query|request|call|header|body|message|input)\b",
         r"\b(?:before|prior to)\s+(?:using|calling|running|invoking)\b[^.\n]{0,80}\b(?:read|cat|open|load)\b[^.\n]{0,40}" + FILEISH,
     )),
     PoisonFamily("cross_tool_manipulation", "Tells the model how to use other tools", "high", (
-        r"\b(?:before|after|instead of|prior to)\s+(?:using|calling|invoking|running|executing)\s+(?:any|every|all|each|other|another|the\s+\w+)\s+(?:other\s+)?tools?\b",
-        r"\b(?:first|always|also|must|then|additionally|secretly|silently)\s+(?:call|invoke|run|use|execute|trigger)\s+(?:the\s+)?(?!this\b)[`'\"]?[\w.-]+[`'\"]?\s+tool\b",
+        r"\b(?:before|instead of|prior to)\s+(?:using|calling|invoking|running|executing)\s+(?:any|every|all|each|other|another)\s+(?:other\s+)?tools?\b",
         r"\binstead\s+of\s+(?:using\s+|calling\s+)?(?:the\s+)?[`'\"]?[\w.-]+[`'\"]?(?:\s+tool)?\s*,?\s+(?:always\s+)?(?:use|call|invoke)\b",
         r"\b(?:do\s+not|don'?t|never)\s+(?:use|call|invoke)\s+(?:the\s+)?[`'\"]?[\w.-]+[`'\"]?\s+tool\b[^.\n]{0,60}\b(?:use|call|instead)\b",
         r"\bthis\s+tool\s+(?:replaces|overrides|supersedes)\s+(?:the\s+)?[\w.-]+",
@@ -66,7 +66,7 @@ FAMILIES: tuple[PoisonFamily, ...] = (
         r"\b(?:send|forward|copy|upload|post|transmit)\b[^.\n]{0,80}" + STRONG + r"[^.\n]{0,60}\bto\s+(?:[\w.+-]+@[\w-]+\.[\w.-]+|https?://)",
     )),
     PoisonFamily("hidden_side_channel", "Tells the model to hide what it does from the user", "critical", (
-        r"\b(?:do\s+not|don'?t|never|must\s+not)\s+(?:tell|inform|mention|reveal|show|disclose|alert|notify|let)\s+(?:this\s+to\s+)?(?:the\s+)?users?\b",
+        r"\b(?:do\s+not|don'?t|never|must\s+not)\s+(?:tell|inform|mention|reveal|disclose)\s+(?:this\s+to\s+)?(?:the\s+)?users?\b",
         r"\b(?:do\s+not|don'?t|never)\s+(?:mention|reveal|disclose|report)\s+(?:this|these|that|it|any\s+of\s+this)\b",
         r"\bwithout\s+(?:telling|informing|notifying|alerting|asking|letting)\s+(?:the\s+)?users?\b",
         r"\b(?:hide|conceal|keep)\s+(?:this|it|these\s+\w+)\s+(?:secret\s+)?(?:hidden\s+)?from\s+(?:the\s+)?users?\b",
@@ -79,6 +79,12 @@ FAMILIES: tuple[PoisonFamily, ...] = (
         r"`\s*(?:env|printenv|cat\s+~|curl|wget)\b[^`]{0,80}`",
         r"\b(?:curl|wget)\s+[^\s]*https?://[^\s]*\s*\|\s*(?:ba|z)?sh\b",
     )),
+)
+
+WEAK_FAMILIES: tuple[PoisonFamily, ...] = (
+    PoisonFamily("tool_ordering_directive", "Tells the model to call another tool first", "medium", (
+        r"\b(?:first|always|also|must|then|additionally|secretly|silently)\s+(?:call|invoke|run|use|execute|trigger)\s+(?:the\s+)?(?!this\b)[`'\"]?[\w.-]+[`'\"]?\s+tool\b",
+    ), weak=True),
 )
 
 # Parameter names (after splitting camelCase/snake/kebab) that ask for secrets.

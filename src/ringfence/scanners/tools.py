@@ -28,6 +28,7 @@ _NAME_KEYS = frozenset({"properties", "patternProperties", "$defs", "definitions
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "|": "l"})
 _WS = re.compile(r"[ \t\r\f\v]+")
 _HIDING = re.compile("[\U000E0000-\U000E007F\u202A-\u202E\u2066-\u2069\x1b\u200b\u2060\ufeff]")
+_TOOL_TEXT_SOFT = frozenset({"tool_invocation", "credential_path", "covert_action", "credential_solicitation"})
 _LEETY = re.compile(r"[a-z][0134578@$|]|[0134578@$|][a-z]")
 
 
@@ -123,7 +124,7 @@ class ToolScanners:
         self.engine = engine
         self.mcp = config.mcp
         self.policy = ToolPolicy(config)
-        self.families = [(f, [re.compile(p) for p in f.patterns]) for f in tp.FAMILIES]
+        self.families = [(f, [re.compile(p) for p in f.patterns]) for f in tp.FAMILIES + tp.WEAK_FAMILIES]
         self.param_specific = re.compile(tp.PARAM_SPECIFIC)
         self.param_generic = re.compile(tp.PARAM_GENERIC)
         self.param_prov = re.compile(tp.PARAM_PROVENANCE)
@@ -232,7 +233,8 @@ class ToolScanners:
                     if m:
                         hit.add(fam.id)
                         w = wheres[max(0, bisect.bisect_right(offsets, m.start()) - 1)] if wheres else tw
-                        out.append(Finding("tool_poison", fam.id, fam.severity, view[m.start():m.start() + 80], w, act))
+                        out.append(Finding("tool_poison", fam.id, fam.severity, view[m.start():m.start() + 80], w,
+                                           "warn" if fam.weak else act))
                         break
             if view is joined and not _LEETY.search(joined):
                 break
@@ -252,8 +254,15 @@ class ToolScanners:
         inj = getattr(self.engine, "injection", None) if self.engine is not None else None
         if inj is not None and joined:
             raw = "\n".join(t for _, t in texts) + "\n" + "\n".join(expand_name(n) for _, n in names)
+            strong_hit = any(f.scanner == "tool_poison" and f.action != "warn" for f in out)
             for f in inj.scan(raw, tw):
-                out.append(_with_action(f, act if f.action in ("block", "strip") else f.action))
+                a = act if f.action in ("block", "strip") else f.action
+                # Tool descriptions are instructions to the model by design: these
+                # families fire on honest ones ("call the login tool first", "reads
+                # .env"). Alone they warn; with a tool-poison hit they count fully.
+                if f.rule in _TOOL_TEXT_SOFT and not strong_hit:
+                    a = "warn"
+                out.append(_with_action(f, a))
         return out
 
     def _drift(self, tool: dict, name: str, session: ToolSession, first: bool, tw: str,
