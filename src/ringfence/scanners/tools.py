@@ -110,6 +110,7 @@ class ToolSession:
     server: str = ""
     max_tools: int = 10_000
     listed: bool = False
+    paging: bool = False      # the first listing is still being paged in
     tools: dict[str, _Record] = field(default_factory=dict)
     chains: ChainTracker = field(default_factory=ChainTracker)
 
@@ -136,19 +137,21 @@ class ToolScanners:
 
     # ------------------------------------------------------------------ tools/list
     def scan_tools_list(self, tools: list[dict], session: ToolSession | None = None,
-                        where: str = "tools/list") -> list[Finding]:
+                        where: str = "tools/list", continuation: bool = False) -> list[Finding]:
+        """`continuation=True` for a later page of the same listing (request had a
+        cursor): its new tools join the baseline instead of counting as added."""
         try:
-            return self._scan_tools_list(tools, session, where)
+            return self._scan_tools_list(tools, session, where, continuation)
         except Exception as e:  # fail closed
             return [_internal(e, where)]
 
-    def _scan_tools_list(self, tools, session, where) -> list[Finding]:
+    def _scan_tools_list(self, tools, session, where, continuation=False) -> list[Finding]:
         act = self.mcp.tool_poisoning_action
         findings: list[Finding] = []
         if not isinstance(tools, list):
             return [Finding("tool_poison", "malformed_tools_list", "high", type(tools).__name__, where, "block")]
         budget = [MAX_NODES, MAX_TEXT]
-        first = session is not None and not session.listed
+        first = session is not None and (not session.listed or (continuation and session.paging))
         seen_now: dict[str, str] = {}
         for i, tool in enumerate(tools):
             tw = f"{where}[{i}]"
@@ -166,6 +169,7 @@ class ToolScanners:
                 findings += self._drift(tool, name, session, first, tw, seen_now)
         if session is not None:
             session.listed = True
+            session.paging = first
         return findings
 
     def _collect(self, tool: dict, tw: str, budget: list[int]) -> tuple[list[tuple[str, str]], list[tuple[str, str]], bool]:
