@@ -22,7 +22,7 @@ from .policy import ToolPolicy, leaves, split_name
 
 MAX_NODES = 200_000        # JSON nodes walked per tools/list
 MAX_TEXT = 4 * 1024 * 1024  # text collected per tools/list
-MAX_DESC_KEEP = 8192       # description kept per tool for drift reports
+MAX_DESC_KEEP = 2048       # description kept per tool for drift reports
 _SKIP_VALUE_KEYS = frozenset({"type", "format", "$schema", "$ref", "$id"})
 _NAME_KEYS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "|": "l"})
@@ -99,7 +99,8 @@ def expand_name(name: str) -> str:
 @dataclass(slots=True)
 class _Record:
     fp: str
-    description: str
+    description: str          # head only (memory bound); desc_len is the real length
+    desc_len: int
     params: frozenset[str]
     parts: dict[str, str]
 
@@ -294,7 +295,7 @@ class ToolScanners:
         if old is None:
             if len(session.tools) >= session.max_tools:
                 return [Finding("rug_pull", "too_many_tools", "high", f"over {session.max_tools} tools", tw, "block")]
-            session.tools[name] = _Record(fp, desc[:MAX_DESC_KEEP], params, parts)
+            session.tools[name] = _Record(fp, desc[:MAX_DESC_KEEP], len(desc), params, parts)
             if first:
                 return []
             return [Finding("rug_pull", "tool_added_after_approval", "medium", name[:80], tw, self.mcp.added_tool_action)]
@@ -426,17 +427,17 @@ def _with_action(f: Finding, action: str) -> Finding:
 def _diff(old: _Record, desc: str, params: frozenset[str], parts: dict[str, str]) -> str:
     bits: list[str] = []
     if old.parts.get("description") != parts.get("description"):
-        od = old.description
-        if desc.startswith(od) and len(desc) > len(od):
-            tail = desc[len(od):].strip()
-            bits.append(f"description grew by {len(desc) - len(od)} chars: '...{tail[:60]}'")
-        elif od.startswith(desc):
-            bits.append(f"description shrank by {len(od) - len(desc)} chars")
+        od, olen = old.description, old.desc_len
+        if desc.startswith(od) and len(desc) > olen:
+            tail = desc[olen:].strip()
+            bits.append(f"description grew by {len(desc) - olen} chars: '...{tail[:60]}'")
+        elif od.startswith(desc[:MAX_DESC_KEEP]) and len(desc) < olen:
+            bits.append(f"description shrank by {olen - len(desc)} chars")
         else:
             k = 0
             while k < min(len(od), len(desc)) and od[k] == desc[k]:
                 k += 1
-            bits.append(f"description changed ({len(od)} -> {len(desc)} chars) at {k}: '{desc[k:k + 60]}'")
+            bits.append(f"description changed ({olen} -> {len(desc)} chars) at {k}: '{desc[k:k + 60]}'")
     added = sorted(params - old.params)
     removed = sorted(old.params - params)
     if added:
