@@ -299,3 +299,13 @@ def test_many_fields_joined_with_attribution(s):
     assert ("aws_access_key_id", "body.json.$.items[120].a+body.json.$.items[121].b") in found
     assert ("secret_field", "body.json.$.items[150].password") in found
     assert ("aws_secret_access_key", "header.X-Amz-Secret-Key") in found
+
+
+def test_encoded_high_entropy_needs_payload_shape(s):
+    rid = "Zk3pQ9rT2vX8mN4bQ7wEa1Lc"
+    msg = base64.b64encode(json.dumps({"id": rid, "kind": "event", "text": "hello world from the team"}).encode())
+    assert s.scan(msg.decode()) == []
+    named = base64.b64encode(json.dumps({"auth": rid, "kind": "event"}).encode())
+    assert "encoded_high_entropy" in rules(s.scan(named.decode()))
+    bare = base64.b64encode(rid.encode())
+    assert "encoded_high_entropy" in rules(s.scan(bare.decode()))

@@ -356,8 +356,13 @@ def secret_like(value: str) -> bool:
     return (cls >= 3 and ent >= 2.5) or (cls >= 2 and ent >= 3.5 and len(v) >= 16)
 
 
+_KEY_HEAD = re.compile(r"[A-Za-z0-9_.-]{0,40}\Z")
+
+
 def _v_generic(secret: str, view: str, m: re.Match, where: str) -> bool:
-    key = m.group("k") or ""
+    # the pattern starts at the keyword (fast); the rest of the name is just before it
+    head = _KEY_HEAD.search(view, max(0, m.start() - 40), m.start())
+    key = (head.group() if head else "") + (m.group("k") or "")
     if _NOT_SECRET_KEY.search(key):
         return False
     return secret_like(secret)
@@ -446,6 +451,7 @@ def env_secrets(environ: dict[str, str], min_length: int) -> list[tuple[str, str
 # ---------------------------------------------------------------------------
 # the scanner
 
+_SECRET_WORD = re.compile(r"key|secret|token|passw|pwd|auth|cred|private")
 _TOKEN = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{20,64}={0,2}(?![A-Za-z0-9+/_=-])")
 _WORD = re.compile(r"[A-Za-z]+")
 
@@ -769,5 +775,13 @@ class DlpScanner:
             if re.search(r"sha\d{1,3}-$|integrity|nonce", pre):
                 continue
             if decode_blob(m.group()):  # a further encoded layer, not a secret itself
+                continue
+            # Only a token that *is* the hidden payload (most of its decoded line), or
+            # one named as a secret just before it; random ids inside encoded JSON are not.
+            ls = text.rfind("\n", 0, m.start()) + 1
+            le = text.find("\n", m.end())
+            line = text[ls: le if le >= 0 else len(text)].strip()
+            near = text[max(ls, m.start() - 40): m.start()].lower()
+            if len(s) < 0.6 * len(line) and not _SECRET_WORD.search(near):
                 continue
             self._add(out, seen, "encoded_high_entropy", "high", redact(s), where, None)
