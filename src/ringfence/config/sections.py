@@ -35,6 +35,8 @@ class InjectionConfig(Section):
     disabled_rules: list[str] = Field(default_factory=list)
     max_decode_depth: int = Field(4, ge=1, le=8)
     max_scan_bytes: int = Field(16 * 1024 * 1024, ge=1024)
+    threshold: float = Field(0.8, ge=0.1, le=5.0, strict=False,
+                             description="score a hit needs to become a finding (lower = stricter)")
 
 
 class UrlConfig(Section):

@@ -230,8 +230,8 @@ FAMILIES: tuple[Family, ...] = (
              r"(?:(?:all\s+)?(?:of\s+)?your\s+)(?:[\w-]+\s+){0,3}?" + _SECRET + r"\b", STRONG),
             (r"\b(?:reveal|output|print|show|display|send|share|give|tell|disclose|leak|dump|include|provide|"
              r"repeat|write\s+out|expose|recite)\s+(?:me\s+|us\s+)?(?:the|all|any|all\s+the|every)\s+(?:[\w-]+\s+){0,3}?"
-             r"(?:system\s+prompt|initial\s+instructions|hidden\s+instructions|(?:api|secret|private|ssh)[\s_-]*keys?|"
-             r"passwords?|secrets|credentials|tool\s+definitions)\b", 0.45),
+             r"(?:system\s+prompt|initial\s+instructions|hidden\s+instructions|(?:secret|private|ssh)[\s_-]*keys?|"
+             r"tool\s+definitions)\b", 0.45),
             (r"\b(?:what\s+(?:is|are)|tell\s+me)\s+your\s+(?:system\s+prompt|initial\s+instructions|api\s+keys?|"
              r"password|secret|credentials)\b", 0.9),
             (r"\b(?:reveals?|leaks?|exposes?|discloses?|hands?\s+over)\s+(?:all\s+|any\s+|the\s+)?"
@@ -612,8 +612,8 @@ ANCHORS: dict[str, dict[int, tuple[str, ...] | str]] = {
     "special_tokens": {4: (r"(?:human|assistant)\s*:",), 5: SELF, 6: SELF},
     "credential_solicitation": {
         0: Anchor((_SOLICIT_VERB + r"\s+(?:me\s+|us\s+)?(?:all\s+)?(?:of\s+)?your\s",), start=True),
-        1: Anchor((r"(?:system\s+prompt|initial\s+instructions|hidden\s+instructions|(?:api|secret|private|ssh)"
-                   r"[\s_-]*key|password|secrets|credentials|tool\s+definitions)",), back=110, fwd=24),
+        1: Anchor((r"(?:system\s+prompt|initial\s+instructions|hidden\s+instructions|(?:secret|private|ssh)"
+                   r"[\s_-]*key|tool\s+definitions)",), back=110, fwd=24),
         2: Anchor((r"your\s+(?:system|initial|api|password|secret|credentials)",), back=24, fwd=48),
         9: (r"(?:revela|muestra|env[ií]a|imprime|dime|comparte|filtra|dame)\s",),
         10: (r"(?:gib|zeige|zeig|sende|schicke|verrate|nenne|drucke)\s+(?:mir\s+|uns\s+)?(?:deinen|deine|dein|den|die"

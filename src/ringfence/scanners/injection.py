@@ -662,7 +662,7 @@ class InjectionScanner:
     # -- matching -------------------------------------------------------
     def _collect(self, view: _View, hits: list[_Hit]) -> set[str]:
         data = view.data()
-        self._starts_cache: dict = {}
+        cache: dict = {}   # start offsets per prefix set, shared by patterns with the same prefixes
         ids = self._pf.which(view.low, data)
         trig = {name for name, i in self._trig.items() if i in ids}
         text = view.text
@@ -672,14 +672,14 @@ class InjectionScanner:
             fam, w = self._meta[i]
             rx = self._res[i]
             n = 0
-            for a, b in self._confirm(i, rx, text, data, self._width[i]):
+            for a, b in self._confirm(i, rx, text, data, self._width[i], cache):
                 hits.append(_Hit(fam, w, view, a, b, i))
                 n += 1
                 if n >= _MAX_HITS_PER_PATTERN or len(hits) >= _MAX_HITS:
                     break
         return trig
 
-    def _confirm(self, i: int, rx: re.Pattern, text: str, data: bytes, width: int):
+    def _confirm(self, i: int, rx: re.Pattern, text: str, data: bytes, width: int, cache: dict):
         if len(text) <= _SMALL_VIEW:
             for m in rx.finditer(text):
                 if m.end() > m.start():
@@ -688,11 +688,11 @@ class InjectionScanner:
         lits = self._prefix[i]
         som = self._som.get(i)
         if lits is not None or som is not None:
-            key = (id(data), tuple(lits or som))
-            if key not in self._starts_cache:
-                self._starts_cache[key] = (self._pf.starts(i, lits, data, 32768) if lits is not None
-                                           else self._pf.som_starts(i, som, data, 32768))
-            starts = self._starts_cache[key]
+            key = tuple(lits or som)
+            if key not in cache:
+                cache[key] = (self._pf.starts(i, lits, data, 32768) if lits is not None
+                              else self._pf.som_starts(i, som, data, 32768))
+            starts = cache[key]
             if starts is not None:
                 seen_to = -1
                 for st in _byte_to_char(text, data, starts):
@@ -736,13 +736,13 @@ class InjectionScanner:
                 pos = end
         if "css" in trig:
             low = text.lower()
-            last_tag = -1
+            last_tag = covered = -1
             for n, m in enumerate(self._hidden_trigger.finditer(text)):
                 if n >= 512 or len(out) >= 512:
                     break
                 lt = low.rfind("<", max(0, m.start() - 800), m.start())
-                if lt == -1 or lt == last_tag or low.find(">", lt, m.start()) != -1:
-                    continue
+                if lt == -1 or lt <= last_tag or lt < covered or low.find(">", lt, m.start()) != -1:
+                    continue  # no tag, same tag, or nested in a hidden element already taken whole
                 gt = low.find(">", m.end(), m.end() + 800)
                 tm = _TAG_NAME.match(low, lt)
                 if gt == -1 or not tm:
@@ -755,6 +755,7 @@ class InjectionScanner:
                 end = close if close != -1 else min(len(text), gt + 1 + _MAX_BODY)
                 stop = low.find(">", end, end + 64) if close != -1 else -1
                 out.append((lt, stop + 1 if stop != -1 else end, "css_hidden", text[gt + 1:end]))
+                covered = out[-1][1]
         if not text.isascii():
             for n, m in enumerate(_TAG_RUN.finditer(text)):
                 if n >= 256:
