@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from .common import add_config_option, add_receipt_options, load_config_or_exit
 
@@ -64,11 +65,14 @@ def handler(args) -> int:
             raise UsageError(str(e)) from None
     from .common import open_receipts_or_exit
     writer = open_receipts_or_exit(args, config, session_id="proxy")
-    try:
-        import uvloop
-        uvloop.install()
-    except ImportError:
-        pass
+    # uvloop's StreamWriter.start_tls never completes a server-side handshake
+    # (seen with uvloop 0.23), so TLS interception runs on the stdlib loop.
+    if not os.environ.get("RINGFENCE_NO_UVLOOP") and not config.tls.intercept:
+        try:
+            import uvloop
+            uvloop.install()
+        except ImportError:
+            pass
     try:
         return asyncio.run(_serve(config, writer, host.strip("[]"), int(port_s), resolve, args.upstream_ca, ca,
                                   args.config))
@@ -153,4 +157,3 @@ async def _serve(config, writer, host, port, resolve, upstream_ca, ca, config_pa
     return 0
 
 
-import os  # noqa: E402  (used in _serve)
