@@ -66,6 +66,7 @@ _MIXED_RE = re.compile(
     + "".join(re.escape(p[0]) for p in _HOMO_PAIRS.split()) + "][A-Za-z]")
 _LEET_TABLE = {ord(k): ord(v) for k, v in zip("0134579@$|!", "oieastgasii")}
 
+_NEG_BEFORE = re.compile(r"\b(?:never|not|n't|cannot|no\s+one|nobody|neither|nor)\s+(?:\w+\s+){0,2}$", re.I)
 _QUOTES = set("\"'`“”‘’«»„「」『』")
 
 # ---------------------------------------------------------------- triggers (prefilter-only ids)
@@ -842,6 +843,8 @@ class InjectionScanner:
             s -= 0.35
         if code is not None or _quoted(t, a2, b):
             s -= 0.45
+        if h.family != "covert_action" and _NEG_BEFORE.search(t, max(0, a2 - 40), a2):
+            s -= 0.7    # "never share your API keys": advice, not a directive
         if self._directive_ai.search(sentence):
             s += 0.3
         if self._directive_you.search(t, max(ws, a2 - 60), min(we, b + 80)):
