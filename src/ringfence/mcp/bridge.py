@@ -226,7 +226,9 @@ class Guard:
         return Outcome(decision=d)  # a batch from the server is dropped
 
     # -- server -> client --------------------------------------------------
-    def from_server(self, line: Any) -> Outcome:
+    def from_server(self, line: Any, stream: Any = None) -> Outcome:
+        """`stream`: a CrossEventScan when `line` is one event of an SSE stream
+        (its cross-event findings join this message's decision)."""
         msg, early = self._frame(line, "inbound")
         if early is not None:
             early.to_client = None   # server garbage: dropped, with a receipt
@@ -240,10 +242,10 @@ class Guard:
             return Outcome(decision=d)
         started = time.perf_counter()
         if kind == "response":
-            return self._server_response(msg, line, started)
+            return self._server_response(msg, line, started, stream)
         method = msg["method"]
         try:
-            d = self._scan_in(msg.get("params"), "params")
+            d = self._with_stream(self._scan_in(msg.get("params"), "params"), msg, stream, started)
         except Exception as e:
             d = fail_closed(e, started)
         if kind == "notification":
@@ -259,7 +261,26 @@ class Guard:
         self.server_pending[key] = method
         return Outcome(to_client=line, decision=d)
 
-    def _server_response(self, msg: dict, line: bytes, started: float) -> Outcome:
+    def _with_stream(self, d: Decision, msg: Any, stream: Any, started: float) -> Decision:
+        if stream is None:
+            return d
+        extra = stream.check(msg)
+        return self._decide(list(d.findings) + extra, started) if extra else d
+
+    def _scan_error(self, err: dict) -> Decision:
+        """error.message and error.data are scanned each on its own: one cannot
+        dilute or hide behind the other's context."""
+        findings: list[Finding] = []
+        rest = {k: v for k, v in err.items() if k not in ("message", "data", "code")}
+        for where, value in (("error.message", err.get("message")), ("error.data", err.get("data")),
+                             ("error", rest or None)):
+            if value is not None:
+                findings += self._scan_in(value, where).findings
+        if not findings:
+            return Decision("allow")
+        return self._decide(findings, time.perf_counter())
+
+    def _server_response(self, msg: dict, line: bytes, started: float, stream: Any = None) -> Outcome:
         mid = msg.get("id")
         key = jsonrpc.id_key(mid)
         entry = self.pending.pop(key, None) if key else None
@@ -273,7 +294,7 @@ class Guard:
         try:
             if "error" in msg:
                 kind = "error"
-                d = self._scan_in(msg["error"], "error")
+                d = self._scan_error(msg["error"])
             else:
                 result = msg["result"]
                 if method == "tools/list" and isinstance(result, dict) and isinstance(result.get("tools"), list):
@@ -289,6 +310,7 @@ class Guard:
                     d = self._decide(list(self.engine.tools.scan_tool_result(result, where="result")), started)
                 else:
                     d = self._scan_in(result, "result")
+            d = self._with_stream(d, msg, stream, started)
         except JsonRpcError as e:
             d = Decision("block", (Finding("mcp", e.rule, "high", str(e)[:80], "result", "block"),), f"mcp:{e.rule}")
         except Exception as e:

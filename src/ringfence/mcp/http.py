@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from . import jsonrpc
 from .bridge import Guard, mcp_opt
 from .jsonrpc import LineSplitter
-from .sse import SseError, SseSplitter, event_bytes
+from .sse import CrossEventScan, SseError, SseSplitter, event_bytes
 
 # Request headers we pass upstream (everything else is dropped: hop-by-hop,
 # cookies for other origins, encodings we would have to undo).
@@ -85,206 +85,212 @@ async def _read_capped(content: Any, cap: int) -> bytes | None:
 # ---------------------------------------------------------------------------
 
 class ReverseProxy:
+    """Streamable HTTP reverse proxy on the h1 server and a keep-alive upstream pool.
+    Bodies go upstream as the bytes the client sent (never re-serialised)."""
+
     def __init__(self, engine: Any, writer: Any, upstream: str):
+        from .h1 import UpstreamPool
         self.engine = engine
         self.cfg = engine.config
         self.upstream = upstream
         u = urlsplit(upstream)
-        self.origin = f"{u.scheme}://{u.netloc}"
         self.up_path = u.path or "/"
+        self.up_target = self.up_path + (f"?{u.query}" if u.query else "")
         self.sessions = Sessions(engine, writer, "mcp_http", mcp_opt(self.cfg, 'max_sessions', 1000))
-        self.client: Any = None
+        self.pool = UpstreamPool(upstream, connect_timeout=10.0,
+                                 read_timeout=mcp_opt(self.cfg, 'upstream_timeout_s', 300.0))
 
-    def target(self, path_qs: str, path: str) -> str:
+    def target(self, req: Any) -> str:
+        """Our endpoint maps to the upstream endpoint; other paths (OAuth metadata...) map 1:1."""
+        path = req.path
         if path in ("/", self.up_path):
-            return self.upstream + (path_qs[len(path):] if len(path_qs) > len(path) else "")
-        return self.origin + path_qs
+            query = req.target[len(path):]
+            if query and "?" in self.up_target:
+                query = "&" + query[1:]
+            return self.up_target + query
+        return req.target
 
-    async def start(self) -> None:
-        import aiohttp
-        self.client = aiohttp.ClientSession(
-            auto_decompress=False,
-            timeout=aiohttp.ClientTimeout(total=None, connect=10, sock_read=mcp_opt(self.cfg, 'upstream_timeout_s', 300.0)),
-            connector=aiohttp.TCPConnector(limit=256, ttl_dns_cache=60))
+    def close(self) -> None:
+        self.pool.close()
 
-    async def close(self) -> None:
-        if self.client is not None:
-            await self.client.close()
-
-    def _headers(self, request: Any) -> dict[str, str]:
-        h = {k: v for k, v in request.headers.items() if k.lower() in PASS_REQUEST}
-        h["Accept-Encoding"] = "identity"
+    @staticmethod
+    def _headers(req: Any) -> list[tuple[str, str]]:
+        h = [(k, v) for k, v in req.headers if k in PASS_REQUEST]
+        h.append(("Accept-Encoding", "identity"))
         return h
 
-    def _json_response(self, status: int, body: bytes, extra: dict[str, str] | None = None) -> Any:
-        from aiohttp import web
-        return web.Response(status=status, body=body, content_type="application/json", headers=extra)
+    @staticmethod
+    def _json(resp: Any, status: int, body: bytes, headers: list[tuple[str, str]] | None = None) -> None:
+        resp.send(status, body, headers, "application/json")
 
-    async def handle(self, request: Any) -> Any:
-        from aiohttp import web
+    async def handle(self, req: Any, resp: Any) -> None:
         try:
-            if request.method == "POST":
-                return await self._post(request)
-            if request.method in ("GET", "DELETE"):
-                return await self._other(request)
-            return web.Response(status=405, headers={"Allow": "GET, POST, DELETE"})
+            if req.method == "POST":
+                return await self._post(req, resp)
+            if req.method in ("GET", "DELETE"):
+                return await self._other(req, resp)
+            resp.send(405, b"", [("Allow", "GET, POST, DELETE")])
         except asyncio.CancelledError:
             raise
         except Exception as e:  # fail closed, never a traceback to the client
             print(f"ringfence: MCP HTTP proxy error: {type(e).__name__}: {e}", file=sys.stderr)
-            return self._json_response(502, jsonrpc.error_bytes(None, jsonrpc.UPSTREAM_GONE,
-                                                                "ringfence: upstream error"))
+            if not resp.started:
+                self._json(resp, 502, jsonrpc.error_bytes(None, jsonrpc.UPSTREAM_GONE, "ringfence: upstream error"))
+            else:
+                resp.conn.keep_alive_now = False
+                resp.end()
 
-    def _key(self, request: Any) -> str:
-        sid = request.headers.get("Mcp-Session-Id")
+    @staticmethod
+    def _key(req: Any) -> str:
+        sid = req.header("mcp-session-id")
         if sid:
             return "sid:" + sid[:200]
-        return "peer:" + str(request.remote)
+        return "peer:" + req.peer
 
-    async def _post(self, request: Any) -> Any:
-        from aiohttp import web
-        cap = self.cfg.mcp.max_message_bytes
-        body = await _read_capped(request.content, cap)
-        key = self._key(request)
+    async def _post(self, req: Any, resp: Any) -> None:
+        from .h1 import UpstreamError
+        body = req.body
+        key = self._key(req)
+        if key.startswith("peer:") and body is not None and b'"initialize"' in body:
+            # A new session: its own Guard (re-keyed to the server's Mcp-Session-Id below),
+            # so clients initialising at once from one address do not share state.
+            key = "init:" + uuid.uuid4().hex
         guard = self.sessions.get(key)
         o = guard.from_client(LineSplitter.OVERSIZE if body is None else body)
         if o.to_server is None:
             if o.to_client is not None:
-                return self._json_response(200, o.to_client)
-            return self._json_response(403, jsonrpc.error_bytes(
+                return self._json(resp, 200, o.to_client)
+            return self._json(resp, 403, jsonrpc.error_bytes(
                 None, jsonrpc.BLOCKED, "ringfence: message blocked",
                 {"receipt_id": o.decision.receipt_id if o.decision else ""}))
         try:
-            resp = await self.client.post(self.target(request.path_qs, request.path), data=o.to_server,
-                                          headers=self._headers(request))
-        except Exception as e:
+            up = await self.pool.request("POST", self.target(req), self._headers(req), o.to_server)
+        except (UpstreamError, OSError) as e:
             errs = guard.fail_pending("upstream_unreachable", f"MCP upstream unreachable ({type(e).__name__})",
                                       [o.request_key] if o.request_key else [])
-            return self._json_response(502, errs[0] if errs else jsonrpc.error_bytes(
+            return self._json(resp, 502, errs[0] if errs else jsonrpc.error_bytes(
                 None, jsonrpc.UPSTREAM_GONE, "ringfence: MCP upstream unreachable"))
         try:
-            sid = resp.headers.get("Mcp-Session-Id")
-            if sid and not request.headers.get("Mcp-Session-Id"):
+            sid = up.header("mcp-session-id")
+            if sid and not req.header("mcp-session-id"):
                 self.sessions.rekey(key, "sid:" + sid[:200], guard)
-            return await self._relay_response(request, resp, guard, o.request_key)
-        finally:
-            resp.release()
-
-    async def _other(self, request: Any) -> Any:
-        from aiohttp import web
-        key = self._key(request)
-        try:
-            resp = await self.client.request(request.method, self.target(request.path_qs, request.path),
-                                             headers=self._headers(request))
-        except Exception:
-            return self._json_response(502, jsonrpc.error_bytes(None, jsonrpc.UPSTREAM_GONE,
-                                                                "ringfence: MCP upstream unreachable"))
-        try:
-            if request.method == "DELETE" and resp.status < 300:
+            elif key.startswith("init:"):
                 self.sessions.drop(key)
-            return await self._relay_response(request, resp, self.sessions.get(key), None)
+            await self._relay_response(req, resp, up, guard, o.request_key)
         finally:
-            resp.release()
+            up.release()
 
-    async def _relay_response(self, request: Any, resp: Any, guard: Guard, req_key: tuple | None) -> Any:
-        from aiohttp import web
-        headers = {k: v for k, v in resp.headers.items() if k.lower() in PASS_RESPONSE}
-        enc = resp.headers.get("Content-Encoding", "identity").strip().lower()
-        ctype = resp.headers.get("Content-Type", "")
+    async def _other(self, req: Any, resp: Any) -> None:
+        from .h1 import UpstreamError
+        key = self._key(req)
+        try:
+            up = await self.pool.request(req.method, self.target(req), self._headers(req))
+        except (UpstreamError, OSError):
+            return self._json(resp, 502, jsonrpc.error_bytes(None, jsonrpc.UPSTREAM_GONE,
+                                                             "ringfence: MCP upstream unreachable"))
+        try:
+            if req.method == "DELETE" and up.status < 300:
+                self.sessions.drop(key)
+            await self._relay_response(req, resp, up, self.sessions.get(key), None)
+        finally:
+            up.release()
+
+    async def _relay_response(self, req: Any, resp: Any, up: Any, guard: Guard, req_key: tuple | None) -> None:
+        headers = [(k, v) for k, v in up.headers if k in PASS_RESPONSE and k != "content-type"]
+        enc = up.header("content-encoding", "identity").strip().lower()
+        ctype = up.header("content-type")
         if enc not in ("", "identity"):
-            guard.forget(req_key)
             errs = guard.fail_pending("encoded_response", "upstream sent a compressed body", [req_key] if req_key else [])
-            return self._json_response(502, errs[0] if errs else b"")
-        if _is_sse(ctype) and resp.status < 300:
-            return await self._relay_sse(request, resp, guard, req_key, headers)
-        body = await _read_capped(resp.content, self.cfg.mcp.max_message_bytes)
+            return self._json(resp, 502, errs[0] if errs else b"")
+        if _is_sse(ctype) and up.status < 300:
+            return await self._relay_sse(req, resp, up, guard, req_key, headers)
+        body = await up.read_capped(self.cfg.mcp.max_message_bytes)
         if body is None:
             errs = guard.fail_pending("oversize", "upstream response too large", [req_key] if req_key else [])
-            return self._json_response(502, errs[0] if errs else b"")
-        headers.pop("Content-Type", None)
-        headers.pop("content-type", None)
+            return self._json(resp, 502, errs[0] if errs else b"")
+        plain_type = ctype.split(";")[0].strip() or None
         if not body.strip():
             guard.forget(req_key)
-            return web.Response(status=resp.status, body=body, headers=headers,
-                                content_type=ctype.split(";")[0] or None)
+            return resp.send(up.status, body, headers, plain_type)
         if _is_json(ctype):
             o = guard.from_server(body)
             if o.to_server is not None:
-                await self._post_back(request, o.to_server)
+                await self._post_back(req, o.to_server)
             if o.to_client is not None:
-                return web.Response(status=resp.status, body=o.to_client.rstrip(b"\n") if o.to_client is not body else body,
-                                    headers=headers, content_type="application/json")
+                out = body if o.to_client is body else o.to_client.rstrip(b"\n")
+                return resp.send(up.status, out, headers, "application/json")
             errs = guard.fail_pending("bad_upstream_response", "upstream answer was dropped",
                                       [req_key] if req_key else [])
             if errs:
-                return self._json_response(502, errs[0])
-            return web.Response(status=202 if resp.status < 300 else resp.status, headers=headers)
+                return self._json(resp, 502, errs[0])
+            return resp.send(202 if up.status < 300 else up.status, b"", headers)
         # Not JSON-RPC (an HTTP error page, OAuth metadata...): scan as inbound text.
         guard.forget(req_key)
         d = self.engine.scan_response(body, ctype)
         if d.blocked:
-            return self._json_response(502, jsonrpc.error_bytes(None, jsonrpc.BLOCKED,
-                                                                f"ringfence: blocked by {d.reason}"))
-        return web.Response(status=resp.status, body=body, headers=headers, content_type=ctype.split(";")[0] or None)
+            return self._json(resp, 502, jsonrpc.error_bytes(None, jsonrpc.BLOCKED, f"ringfence: blocked by {d.reason}"))
+        return resp.send(up.status, body, headers, plain_type)
 
-    async def _relay_sse(self, request: Any, resp: Any, guard: Guard, req_key: tuple | None,
-                         headers: dict[str, str]) -> Any:
-        from aiohttp import web
-        headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
-        out = web.StreamResponse(status=resp.status, headers=headers)
-        out.content_type = "text/event-stream"
-        await out.prepare(request)
+    async def _relay_sse(self, req: Any, resp: Any, up: Any, guard: Guard, req_key: tuple | None,
+                         headers: list[tuple[str, str]]) -> None:
+        resp.start_stream(up.status, headers, "text/event-stream")
         split = SseSplitter(self.cfg.mcp.max_message_bytes)
+        cross = CrossEventScan(self.engine)
         try:
             while True:
-                chunk = await resp.content.readany()
+                chunk = await up.readany()
                 events = split.feed(chunk) if chunk else split.finish()
                 for raw, data, eid in events:
                     if data is None:
-                        await out.write(raw)
+                        await resp.write(raw)
                         continue
-                    o = guard.from_server(data)
+                    o = guard.from_server(data, cross)
                     if o.to_server is not None:
-                        await self._post_back(request, o.to_server)
+                        await self._post_back(req, o.to_server)
                     if o.to_client is not None:
-                        await out.write(raw if o.to_client is data else event_bytes(o.to_client, eid))
+                        await resp.write(raw if o.to_client is data else event_bytes(o.to_client, eid))
                 if not chunk:
                     break
-        except (SseError, Exception) as e:
+        except ConnectionResetError:  # the client left: stop reading upstream (release closes it)
+            guard.forget(req_key)
+            return
+        except Exception as e:
             rule = "oversize" if isinstance(e, SseError) else "stream_error"
             for err in guard.fail_pending(rule, f"upstream stream failed ({type(e).__name__})",
                                           [req_key] if req_key else []):
-                await out.write(event_bytes(err))
-            await out.write_eof()
-            return out
+                await _quiet_write(resp, event_bytes(err))
+            resp.end()
+            return
         if req_key is not None:  # stream ended without our answer
             for err in guard.fail_pending("stream_ended", "upstream closed the stream before answering", [req_key]):
-                await out.write(event_bytes(err))
-        await out.write_eof()
-        return out
+                await _quiet_write(resp, event_bytes(err))
+        resp.end()
 
-    async def _post_back(self, request: Any, data: bytes) -> None:
+    async def _post_back(self, req: Any, data: bytes) -> None:
         """Answer a blocked server->client request to the server (so it does not wait)."""
         try:
-            async with self.client.post(self.upstream, data=data.rstrip(b"\n"),
-                                        headers=self._headers(request)) as r:
-                await r.read()
+            up = await self.pool.request("POST", self.up_target, self._headers(req), data.rstrip(b"\n"))
+            try:
+                await up.read_capped(65536)
+            finally:
+                up.release()
         except Exception:
             pass
 
 
+async def _quiet_write(resp: Any, data: bytes) -> None:
+    try:
+        await resp.write(data)
+    except ConnectionResetError:
+        pass
+
+
 async def serve_async(engine: Any, writer: Any, upstream: str, host: str, port: int,
                       ready: Any = None, stop: asyncio.Event | None = None) -> int:
-    from aiohttp import web
+    from .h1 import start_server
     proxy = ReverseProxy(engine, writer, upstream)
-    await proxy.start()
-    app = web.Application(client_max_size=engine.config.mcp.max_message_bytes + 1)
-    app.router.add_route("*", "/{tail:.*}", proxy.handle)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
-    bound = runner.addresses[0][1] if runner.addresses else port
+    server = await start_server(proxy.handle, host, port, engine.config.mcp.max_message_bytes)
+    bound = server.sockets[0].getsockname()[1] if server.sockets else port
     print(f"ringfence: MCP HTTP proxy on http://{host}:{bound} -> {upstream}", file=sys.stderr, flush=True)
     if ready is not None:
         ready(bound)
@@ -299,8 +305,8 @@ async def serve_async(engine: Any, writer: Any, upstream: str, host: str, port: 
     try:
         await stop.wait()
     finally:
-        await runner.cleanup()
-        await proxy.close()
+        server.close()
+        proxy.close()
     return 0
 
 
@@ -395,8 +401,8 @@ class Bridge:
             except (jsonrpc.JsonRpcError, AttributeError):
                 pass
 
-    async def from_server(self, data: bytes) -> None:
-        o = self.guard.from_server(data)
+    async def from_server(self, data: bytes, stream: Any = None) -> None:
+        o = self.guard.from_server(data, stream)
         if o.to_client is not None:
             if o.to_client is data:
                 self._note_version(data)
@@ -454,11 +460,12 @@ class Bridge:
 
     async def read_sse(self, resp: Any) -> None:
         split = SseSplitter(self.cfg.mcp.max_message_bytes)
+        cross = CrossEventScan(self.engine)
         while True:
             chunk = await resp.content.readany()
             for _, data, _ in (split.feed(chunk) if chunk else split.finish()):
                 if data is not None and data.strip():
-                    await self.from_server(data)
+                    await self.from_server(data, cross)
             if not chunk:
                 return
 
