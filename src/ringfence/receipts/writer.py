@@ -188,6 +188,10 @@ class ReceiptWriter:
             if top.excerpt and top.scanner == "dlp":
                 intent += f" ({top.excerpt[:40]})"  # already redacted by the scanner
             rec["intent"] = _clip(intent, MAX_INTENT)
+        elif isinstance(getattr(action, "meta", None), dict) and isinstance(action.meta.get("intent"), str):
+            # What the transport could not see (e.g. "tunnel: body not inspected"). Transports
+            # write this themselves, never from content, so it holds no secret.
+            rec["intent"] = _clip(action.meta["intent"], MAX_INTENT)
         dlp_rules = sorted({_clip(f.rule, 128) for f in findings if f.scanner == "dlp"})
         if dlp_rules and action.direction == "outbound":
             rec["data_classes_out"] = dlp_rules[:32]
