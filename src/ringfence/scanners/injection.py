@@ -29,8 +29,8 @@ from ..rules import injection as R
 _FLAGS = re.IGNORECASE | re.MULTILINE
 _MARK = "[removed by ringfence]"
 _SMALL_VIEW = 1536          # below this, confirm by a plain finditer over the view
-_MAX_HITS_PER_PATTERN = 32    # per view
-_MAX_HITS = 400               # per scan, all views
+_MAX_HITS_PER_PATTERN = 256   # per view; more is refused (scan_limit), so decoys cannot hide a real hit
+_MAX_HITS = 4096              # per scan, all views; likewise
 _MAX_DECODED_RUNS = 64
 _MAX_RUN = 64 * 1024
 _MAX_BODY = 20000            # longest hidden comment or element body looked at
@@ -550,14 +550,18 @@ class InjectionScanner:
                                     f"text of {len(text)} chars exceeds max_scan_bytes", where, "block"))
             text = text[: self.max_bytes]
         hits: list[_Hit] = []
+        over: list[bool] = []   # set when a cap stopped collection
         regions: list[tuple[int, int, str, str]] = []   # (start, end, kind, body) in raw offsets
         raw = _View("raw", text, True)
-        trig = self._collect(raw, hits)
+        trig = self._collect(raw, hits, over)
         if self.hidden_enabled:
             regions = self._hidden_regions(text, trig)
         for v in self._derived_views(text, trig, depth=self.max_depth):
-            self._collect(v, hits)
+            self._collect(v, hits, over)
         findings += self._judge(text, hits, regions, where)
+        if over:  # candidates beyond the caps were not looked at: refuse rather than guess
+            findings.append(Finding("injection", "scan_limit", "high", "too many candidate matches to judge",
+                                    where, "block"))
         return findings
 
     def strip(self, text: str, findings: list[Finding]) -> str | None:
@@ -661,23 +665,24 @@ class InjectionScanner:
         return {name for name, i in self._trig.items() if i in ids}
 
     # -- matching -------------------------------------------------------
-    def _collect(self, view: _View, hits: list[_Hit]) -> set[str]:
+    def _collect(self, view: _View, hits: list[_Hit], over: list[bool]) -> set[str]:
         data = view.data()
         cache: dict = {}   # start offsets per prefix set, shared by patterns with the same prefixes
         ids = self._pf.which(view.low, data)
         trig = {name for name, i in self._trig.items() if i in ids}
         text = view.text
         for i in sorted(ids):
-            if i >= self._n_family or len(hits) >= _MAX_HITS:
+            if i >= self._n_family:
                 continue
             fam, w = self._meta[i]
             rx = self._res[i]
             n = 0
             for a, b in self._confirm(i, rx, text, data, self._width[i], cache):
+                if n >= _MAX_HITS_PER_PATTERN or len(hits) >= _MAX_HITS:
+                    over.append(True)
+                    break
                 hits.append(_Hit(fam, w, view, a, b, i))
                 n += 1
-                if n >= _MAX_HITS_PER_PATTERN or len(hits) >= _MAX_HITS:
-                    break
         return trig
 
     def _confirm(self, i: int, rx: re.Pattern, text: str, data: bytes, width: int, cache: dict):
