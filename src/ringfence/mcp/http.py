@@ -41,19 +41,37 @@ def _is_json(content_type: str) -> bool:
 
 
 class Sessions:
-    """Guards by session key (Mcp-Session-Id, else the peer address), LRU-bounded."""
+    """Guards by session key (Mcp-Session-Id, else the peer address), LRU-bounded.
 
-    def __init__(self, engine: Any, writer: Any, transport: str, cap: int):
+    Each Guard holds its session's ToolSession, so session binding (a call to a
+    tool the session never listed) holds per Mcp-Session-Id. An evicted session
+    that comes back gets a Guard that refuses every tool call until the client
+    lists tools again: eviction (e.g. forced by opening many sessions) must not
+    lift the binding.
+    """
+
+    def __init__(self, engine: Any, writer: Any, transport: str, cap: int, server: str = ""):
         self.engine, self.writer, self.transport, self.cap = engine, writer, transport, cap
+        self.server = server
         self._d: collections.OrderedDict[str, Guard] = collections.OrderedDict()
+        self._evicted: collections.OrderedDict[str, None] = collections.OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._d)
 
     def get(self, key: str) -> Guard:
         g = self._d.get(key)
         if g is None:
-            g = Guard(self.engine, self.writer, self.transport, key[:128])
+            g = Guard(self.engine, self.writer, self.transport, key[:128], server=self.server)
+            if self._evicted.pop(key, 0) is None:
+                g.tool_session.listed = True   # binding stays armed: nothing is listed yet
             self._d[key] = g
             while len(self._d) > self.cap:
-                self._d.popitem(last=False)
+                old, og = self._d.popitem(last=False)
+                if og._tools_session is not None and og._tools_session.listed:
+                    self._evicted[old] = None
+                    while len(self._evicted) > self.cap * 10:
+                        self._evicted.popitem(last=False)
         else:
             self._d.move_to_end(key)
         return g
@@ -66,6 +84,7 @@ class Sessions:
 
     def drop(self, key: str) -> None:
         self._d.pop(key, None)
+        self._evicted.pop(key, None)
 
 
 async def _read_capped(content: Any, cap: int) -> bytes | None:
