@@ -43,7 +43,8 @@ from typing import Iterable
 
 import regex
 
-from .rewrite import prefilter_source
+from . import hscache
+from .rewrite import VERSION as _REWRITE_VERSION, prefilter_source
 
 I = 1
 S = 2
@@ -180,6 +181,16 @@ class PatternSet:
 
     def _build_hs(self) -> None:
         base = _hs.HS_FLAG_UTF8 | _hs.HS_FLAG_UCP | _hs.HS_FLAG_MULTILINE
+        n = len(self._pats)
+        parts = ["patternset", _REWRITE_VERSION, base, [[p.pre, p.flags] for p in self._pats]]
+        got = hscache.load(parts)
+        if got is not None:
+            meta, db = got
+            always, som = meta.get("always"), meta.get("som")
+            if (isinstance(always, list) and all(isinstance(i, int) and 0 <= i < n for i in always)
+                    and isinstance(som, list) and len(som) == n and all(isinstance(x, bool) for x in som)):
+                self._always, self._som, self._db = always, som, db
+                return
         exprs, ids, flags = [], [], []
         self._som = [False] * len(self._pats)
         for idx, p in enumerate(self._pats):
@@ -213,6 +224,7 @@ class PatternSet:
             db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
             db.compile(expressions=exprs, ids=ids, elements=len(exprs), flags=flags)
             self._db = db
+            hscache.store(parts, {"always": self._always, "som": self._som}, db, _hs.HS_MODE_BLOCK)
 
     def _build_re2(self) -> None:
         opts = _re2.Options()

@@ -20,6 +20,8 @@ then treats the pattern as "always a candidate" and confirms it directly.
 """
 from __future__ import annotations
 
+VERSION = 1   # bump when the rewrite changes (part of the compiled-database cache key)
+
 # Every non-ASCII character is a possible \w \d \s: exact Unicode classes make
 # Hyperscan databases huge and slow to build (and engines' Unicode tables differ),
 # while on ASCII these are exact. Non-ASCII-heavy text only gets more candidates.

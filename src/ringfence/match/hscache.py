@@ -1,0 +1,154 @@
+"""On-disk cache of compiled Hyperscan databases (start-up time).
+
+    load(key_parts) -> (meta: dict, db) | None
+    store(key_parts, meta: dict, db, mode) -> None
+    cached_compile(tag, exprs, ids, flags, mode=HS_MODE_BLOCK) -> hyperscan.Database
+    verify_file(path) -> bool
+
+`key_parts` is any JSON-serialisable value that determines the database (patterns,
+flags, mode, rewrite version); the key is SHA-256 over it plus the hyperscan version
+and the machine. Files live in $XDG_CACHE_HOME/ringfence (else ~/.cache/ringfence),
+directory mode 0700, files 0600, written atomically (temp file + rename).
+
+A file is used only when its name and its header carry the expected key, the SHA-256
+of its body matches, and hyperscan accepts it; anything else (corrupt, truncated,
+other version, unreadable, a directory we do not own or that others may write) is
+ignored and the database is rebuilt. RINGFENCE_NO_CACHE=1 turns the cache off.
+Every failure here only costs a recompile; it never changes what is matched.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import stat
+import tempfile
+
+try:
+    import hyperscan as _hs
+except Exception:  # pragma: no cover - depends on the install
+    _hs = None
+
+MAGIC = b"RFHS1\n"
+FORMAT = 1
+MAX_FILE = 64 << 20
+
+
+def enabled() -> bool:
+    return _hs is not None and os.environ.get("RINGFENCE_NO_CACHE", "") not in ("1", "true", "yes")
+
+
+def cache_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "ringfence")
+
+
+def key_of(key_parts) -> str:
+    doc = [FORMAT, getattr(_hs, "__version__", "?"), platform.machine(), key_parts]
+    return hashlib.sha256(json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def _usable_dir(create: bool) -> str | None:
+    d = cache_dir()
+    try:
+        if create:
+            os.makedirs(d, mode=0o700, exist_ok=True)
+        st = os.stat(d)
+    except OSError:
+        return None
+    # only a private directory of ours: nobody else can plant a database there
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o022:
+        return None
+    return d
+
+
+def _path(d: str, key: str) -> str:
+    return os.path.join(d, "hs-" + key + ".db")
+
+
+def load(key_parts):
+    """(meta, database) from the cache, or None (missing, invalid, disabled)."""
+    if not enabled():
+        return None
+    d = _usable_dir(False)
+    if d is None:
+        return None
+    return _read(_path(d, key_of(key_parts)))
+
+
+def _read(path: str):
+    key = os.path.basename(path)[3:-3]
+    try:
+        with open(path, "rb") as f:
+            blob = f.read(MAX_FILE + 1)
+    except OSError:
+        return None
+    try:
+        if len(blob) > MAX_FILE or not blob.startswith(MAGIC):
+            return None
+        i = len(MAGIC)
+        if blob[i:i + 64].decode("ascii") != key:
+            return None
+        digest = blob[i + 64:i + 96]
+        body = blob[i + 96:]
+        if hashlib.sha256(body).digest() != digest:
+            return None
+        mlen = int.from_bytes(body[:4], "big")
+        meta = json.loads(body[4:4 + mlen].decode("utf-8"))
+        if not isinstance(meta, dict) or not isinstance(meta.get("mode"), int):
+            return None
+        return meta, _hs.loadb(body[4 + mlen:], meta["mode"])
+    except Exception:
+        return None
+
+
+def verify_file(path) -> bool:
+    """True when a cache file is intact (key in its name and header, checksum, loads)."""
+    return _hs is not None and _read(os.fspath(path)) is not None
+
+
+def store(key_parts, meta: dict, db, mode: int) -> None:
+    """Write the database; errors are ignored (the cache is only a speed-up)."""
+    if not enabled():
+        return
+    d = _usable_dir(True)
+    if d is None:
+        return
+    key = key_of(key_parts)
+    try:
+        m = json.dumps(dict(meta, mode=mode), sort_keys=True).encode("utf-8")
+        body = len(m).to_bytes(4, "big") + m + bytes(_hs.dumpb(db))
+        blob = MAGIC + key.encode("ascii") + hashlib.sha256(body).digest() + body
+        fd, tmp = tempfile.mkstemp(prefix=".hs-", dir=d)   # created 0600
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(blob)
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, _path(d, key))
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+    except Exception:
+        return
+
+
+def cached_compile(tag: str, exprs: list[bytes], ids: list[int], flags: list[int], mode: int | None = None):
+    """hyperscan.Database for these expressions, from the cache when possible."""
+    if _hs is None:
+        raise RuntimeError("hyperscan is not installed")
+    mode = _hs.HS_MODE_BLOCK if mode is None else mode
+    parts = [tag, mode, [[e.hex(), i, f] for e, i, f in zip(exprs, ids, flags)]]
+    got = load(parts)
+    if got is not None:
+        return got[1]
+    db = _hs.Database(mode=mode)
+    db.compile(expressions=list(exprs), ids=list(ids), elements=len(exprs), flags=list(flags))
+    store(parts, {"tag": tag}, db, mode)
+    return db
+
+
+__all__ = ["load", "store", "cached_compile", "cache_dir", "enabled", "key_of", "verify_file"]

@@ -1,0 +1,84 @@
+"""On-disk Hyperscan database cache: reuse, identical results, corruption, opt-out."""
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from ringfence.match import PatternSet, hscache
+from test_patternset import CORPUS, REALISTIC
+
+
+@pytest.fixture
+def cache_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("RINGFENCE_NO_CACHE", raising=False)
+    return tmp_path / "ringfence"
+
+
+def _files(d):
+    return sorted(p for p in d.iterdir() if p.name.startswith("hs-")) if d.is_dir() else []
+
+
+def test_second_construction_loads_from_cache(cache_home):
+    first = PatternSet(REALISTIC, engine="hyperscan")
+    files = _files(cache_home)
+    assert len(files) == 1
+    assert stat.S_IMODE(os.stat(cache_home).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(files[0]).st_mode) == 0o600
+    mtime = files[0].stat().st_mtime_ns
+    second = PatternSet(REALISTIC, engine="hyperscan")
+    assert files[0].stat().st_mtime_ns == mtime          # read, not rewritten
+    assert second._som == first._som and second._always == first._always
+    for text in CORPUS:
+        assert second.scan(text) == first.scan(text)
+    # a different pattern list is a different key
+    PatternSet(REALISTIC[:3], engine="hyperscan")
+    assert len(_files(cache_home)) == 2
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "garbage", "empty"])
+def test_corrupt_cache_is_rebuilt(cache_home, damage):
+    ref = PatternSet(REALISTIC, engine="hyperscan")
+    [f] = _files(cache_home)
+    good = f.read_bytes()
+    if damage == "flip":
+        b = bytearray(good)
+        b[len(b) // 2] ^= 0xFF
+        f.write_bytes(bytes(b))
+    elif damage == "truncate":
+        f.write_bytes(good[: len(good) // 3])
+    elif damage == "garbage":
+        f.write_bytes(b"RFHS1\n" + os.urandom(500))
+    else:
+        f.write_bytes(b"")
+    ps = PatternSet(REALISTIC, engine="hyperscan")
+    for text in CORPUS[:60]:
+        assert ps.scan(text) == ref.scan(text)
+    assert f.read_bytes() != b"" and hscache.verify_file(f)     # rewritten, valid again
+
+
+def test_file_for_another_key_is_not_used(cache_home):
+    PatternSet(REALISTIC[:2], engine="hyperscan")
+    [a] = _files(cache_home)
+    PatternSet(REALISTIC[2:4], engine="hyperscan")
+    [b] = [f for f in _files(cache_home) if f != a]
+    a.write_bytes(b.read_bytes())          # right checksum, wrong key in the header
+    assert not hscache.verify_file(a)
+    ps = PatternSet(REALISTIC[:2], engine="hyperscan")
+    assert hscache.verify_file(a)          # rebuilt under its own key
+    assert ps.hits("key AKIAIOSFODNN7EXAMPLE here") == {"aws_access_key"}
+    assert ps.hits("ghp_" + "a" * 36) == {"github_pat"}
+    assert ps.hits("xoxb-" + "1" * 20) == set()
+
+
+def test_opt_out_and_unsafe_directory(cache_home, monkeypatch):
+    monkeypatch.setenv("RINGFENCE_NO_CACHE", "1")
+    PatternSet(REALISTIC[:2], engine="hyperscan")
+    assert _files(cache_home) == []
+    monkeypatch.delenv("RINGFENCE_NO_CACHE")
+    cache_home.mkdir(mode=0o700)
+    os.chmod(cache_home, 0o777)            # others could plant a database: never used
+    PatternSet(REALISTIC[:2], engine="hyperscan")
+    assert _files(cache_home) == []
