@@ -251,11 +251,15 @@ _ANY_ASCII_LETTER = re.compile(r"[A-Za-z]")
 _SCRIPTS = (re.compile(_GR), re.compile(_CY), re.compile(_AR))
 
 
-def _fold(text: str, spaced: bool) -> str:
-    if not isinstance(text, str):
-        raise TypeError("fold takes str")
-    if text.isascii():
-        return text.translate(_ASCII_SPACED if spaced else _ASCII_FOLD)
+def _fold_slow(text: str, spaced: bool) -> str:
+    """The reference pipeline: PRE, NFKC, STRIP, NAMED, then mixed-token homoglyphs.
+    The fast path below must give exactly this result."""
+    s = _chars_fold(text, spaced)
+    return _homo_fold(s)
+
+
+def _chars_fold(text: str, spaced: bool) -> str:
+    """Steps 1-5 (per character except NFKC, which only looks at neighbours)."""
     if spaced:
         s = _PRE_SPACED_RUNS.translate(text, _PRE_SPACED)
     else:
@@ -269,12 +273,39 @@ def _fold(text: str, spaced: bool) -> str:
     s = _STRIP_RUNS.translate(s, _STRIP)
     if s.isascii():
         return s
-    s = _NAMED_RUNS.translate(s, _NAMED)  # NFKC output can be a no-decomposition letter
-    if _HOMO_ANY.search(s) is None:
+    return _NAMED_RUNS.translate(s, _NAMED)  # NFKC output can be a no-decomposition letter
+
+
+def _homo_fold(s: str) -> str:
+    """Step 6: homoglyphs folded inside mixed tokens."""
+    if s.isascii() or _HOMO_ANY.search(s) is None:
         return s
     if _ANY_ASCII_LETTER.search(s) is None and sum(1 for rx in _SCRIPTS if rx.search(s)) < 2:
         return s  # single non-Latin script, no Latin letters: nothing can be mixed
     return _MIXED_TOKEN.sub(_fold_token, s)
+
+
+def _fold(text: str, spaced: bool) -> str:
+    if not isinstance(text, str):
+        raise TypeError("fold takes str")
+    if text.isascii():
+        return text.translate(_ASCII_SPACED if spaced else _ASCII_FOLD)
+    got = _fast.fast_pair(text, (spaced,))
+    if got is not None:
+        return got[0]
+    return _fold_slow(text, spaced)
+
+
+def fold_pair(text: str) -> tuple[str, str]:
+    """(fold(text), fold_spaced(text)) in one pass over the text."""
+    if not isinstance(text, str):
+        raise TypeError("fold takes str")
+    if text.isascii():
+        return text.translate(_ASCII_FOLD), text.translate(_ASCII_SPACED)
+    got = _fast.fast_pair(text, (False, True))
+    if got is not None:
+        return got[0], got[1]
+    return _fold_slow(text, False), _fold_slow(text, True)
 
 
 def fold(text: str) -> str:
@@ -295,7 +326,14 @@ _TAG_MAP = {cp: (chr(cp - 0xE0000) if 0xE0020 <= cp <= 0xE007E else None) for cp
 def decode_tags(text: str) -> str | None:
     """Tag characters replaced in place by the ASCII they encode (language tag and
     cancel tag dropped). None when the text has no tag characters."""
-    if text.isascii() or not _TAG_RE.search(text):
+    if text.isascii():
+        return None
+    # Tag characters are U+E0000-E007F: UTF-8 F3 A0 80 xx / F3 A0 81 xx. A byte search
+    # is far cheaper than a regex over non-ASCII text.
+    data = text.encode("utf-8", "surrogatepass")
+    if b"\xf3\xa0\x80" not in data and b"\xf3\xa0\x81" not in data:
+        return None
+    if not _TAG_RE.search(text):
         return None
     return text.translate(_TAG_MAP)
 
@@ -303,11 +341,21 @@ def decode_tags(text: str) -> str | None:
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b",
                        "9": "g", "@": "a", "$": "s", "!": "i", "|": "l", "€": "e", "+": "t"})
 
+_LEET_BYTES = bytes.maketrans(b"0134578 9@$!|+".replace(b" ", b""), b"oieastbgasilt")
+
 
 def leet(text: str) -> str:
     """Lowercased, with leetspeak digits and symbols read as letters
     (0 o, 1 i, 3 e, 4 a, 5 s, 7 t, 8 b, 9 g, @ a, $ s, ! i, | l, + t, € e)."""
-    return text.lower().translate(_LEET)
+    low = text.lower()
+    if low.isascii():
+        return low.translate(_LEET)
+    # Non-ASCII str.translate looks every character up in a dict; every key but the
+    # euro sign is ASCII, so translate the UTF-8 bytes instead (same result).
+    b = low.encode("utf-8", "surrogatepass").translate(_LEET_BYTES)
+    return b.decode("utf-8", "surrogatepass").replace("\u20ac", "e")
 
 
-__all__ = ["fold", "fold_spaced", "decode_tags", "leet"]
+from . import _fast  # noqa: E402  (uses the tables above)
+
+__all__ = ["fold", "fold_spaced", "fold_pair", "decode_tags", "leet"]

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .decode import decode_layers
-from .normalize import decode_tags, fold, fold_spaced, leet
+from .normalize import decode_tags, fold, fold_pair, leet
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,9 +45,9 @@ def views(text: str, purpose: Literal["dlp", "injection"], *, max_depth: int = 4
             seen.add(s)
             out.append(View(name, s, False))
 
-    f = fold(text)
+    f, fs = fold_pair(text)   # one pass for both
     add("fold", f)
-    add("fold_spaced", fold_spaced(text))
+    add("fold_spaced", fs)
     add("tags", decode_tags(text))
     if purpose == "injection":
         add("leet", leet(f))
