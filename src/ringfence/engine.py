@@ -7,11 +7,59 @@ closed: an internal error becomes a block Decision that says why.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
+from collections import OrderedDict
 from typing import Any, Iterable
 
 from .config import Config
 from .core import Decision, Finding, decide, fail_closed
+
+# Memoization of pure scan results. Agents repeat the same URLs and headers
+# constantly; the scanners are deterministic for a given config, and a reload
+# builds a new Engine, so the caches die with the config they were built for.
+CACHE_ENTRIES = 4096
+CACHE_MAX_KEY_CHARS = 8192   # bigger inputs are scanned every time (bounds memory: ~32 MiB worst case)
+DNS_TTL_S = 2.0              # vetted answers of the system resolver are reused this long
+_MISS = object()
+
+
+class _Lru:
+    """A small bounded LRU. The lock makes it safe for sync callers in worker threads."""
+
+    __slots__ = ("size", "data", "lock", "hits", "misses")
+
+    def __init__(self, size: int = CACHE_ENTRIES):
+        self.size = size
+        self.data: OrderedDict[Any, Any] = OrderedDict()
+        self.lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Any) -> Any:
+        with self.lock:
+            v = self.data.get(key, _MISS)
+            if v is _MISS:
+                self.misses += 1
+            else:
+                self.hits += 1
+                self.data.move_to_end(key)
+            return v
+
+    def put(self, key: Any, value: Any) -> None:
+        with self.lock:
+            self.data[key] = value
+            self.data.move_to_end(key)
+            while len(self.data) > self.size:
+                self.data.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+def _cacheable(findings: Iterable[Finding]) -> bool:
+    """Never remember an internal error (it may be transient)."""
+    return not any(f.scanner == "internal" for f in findings)
 
 
 def _host_matches(host: str, pattern: str) -> bool:
@@ -35,6 +83,12 @@ class Engine:
         self.dlp = DlpScanner(self.config)
         self.injection = InjectionScanner(self.config)
         self.url = UrlScanner(self.config, self.dlp)
+        # The URL cache only when nothing in the static pipeline is stateful (rate limit, data budget).
+        self._url_cache: _Lru | None = None if self.url.ratelimit.enabled else _Lru()
+        self._fields_cache = _Lru()
+        # DNS answers are only reused for the resolver we built ourselves: an injected
+        # resolver (tests, --resolve) is asked every time.
+        self._dns_cache: _Lru | None = _Lru(1024) if resolver is None else None
         self._tools = None  # MCP and A2A scanners are built on first use (keeps start-up lean)
         self._a2a = None
 
@@ -61,6 +115,53 @@ class Engine:
                 out.append(f)
         return out
 
+    # -- cached pure steps -----------------------------------------------
+    def _url_scan(self, url: str, method: str):
+        """The static URL pipeline (no I/O), memoized by exact (url, method)."""
+        c = self._url_cache
+        if c is None or not isinstance(url, str) or len(url) > CACHE_MAX_KEY_CHARS:
+            return self.url.scan(url, method)
+        key = (url, method)
+        res = c.get(key)
+        if res is _MISS:
+            res = self.url.scan(url, method)
+            if _cacheable(res.findings):
+                c.put(key, res)
+        return res
+
+    def _dlp_fields(self, fields: list[tuple[str, str]]) -> list[Finding]:
+        """Outbound DLP over named fields, memoized by the exact field list."""
+        try:
+            key = tuple(fields)
+            size = sum(len(w) + len(v) for w, v in key)
+        except TypeError:
+            return self.dlp.scan_fields(fields)
+        if size > CACHE_MAX_KEY_CHARS:
+            return self.dlp.scan_fields(fields)
+        got = self._fields_cache.get(key)
+        if got is _MISS:
+            found = self.dlp.scan_fields(fields)
+            got = tuple(found)
+            if _cacheable(got):
+                self._fields_cache.put(key, got)
+        return list(got)
+
+    def _resolve_cached(self, res) -> tuple[list[str], list[Finding]] | None:
+        c = self._dns_cache
+        if c is None or res.is_ip:
+            return None
+        hit = c.get((res.host, res.port))
+        if hit is _MISS or hit[0] < time.monotonic():
+            return None
+        return list(hit[1]), []
+
+    def _resolve(self, res) -> tuple[list[str], list[Finding]]:
+        addrs, ssrf = self.url.resolve_and_check(res, self.resolver)
+        # Only clean, fully vetted answers are remembered: we dial exactly what was checked.
+        if self._dns_cache is not None and not res.is_ip and addrs and not ssrf:
+            self._dns_cache.put((res.host, res.port), (time.monotonic() + DNS_TTL_S, tuple(addrs)))
+        return addrs, ssrf
+
     # -- URLs ------------------------------------------------------------
     def check_url(self, url: str, method: str = "GET", *, resolve: bool = True) -> tuple[Decision, list[str]]:
         """Run the URL pipeline. DLP runs before any DNS lookup. Returns the
@@ -68,11 +169,11 @@ class Engine:
         (dial only these: that pins the checked address against rebinding)."""
         started = time.perf_counter()
         try:
-            res = self.url.scan(url, method)
+            res = self._url_scan(url, method)
             findings = list(res.findings)
             if any(f.action == "block" for f in findings) or not resolve or not res.host:
                 return self._finish(findings, started, res.host), []
-            addrs, ssrf = self.url.resolve_and_check(res, self.resolver)
+            addrs, ssrf = self._resolve_cached(res) or self._resolve(res)
             findings += ssrf
             d = self._finish(findings, started, res.host)
             return d, ([] if d.blocked else addrs)
@@ -83,11 +184,15 @@ class Engine:
         """Async form: static checks inline, DNS in a worker thread."""
         started = time.perf_counter()
         try:
-            res = self.url.scan(url, method)
+            res = self._url_scan(url, method)
             findings = list(res.findings)
             if any(f.action == "block" for f in findings) or not resolve or not res.host:
                 return self._finish(findings, started, res.host), []
-            addrs, ssrf = await asyncio.to_thread(self.url.resolve_and_check, res, self.resolver)
+            got = self._resolve_cached(res)
+            if got is None:
+                # IP literals need no lookup: checked inline, no thread hop
+                got = self._resolve(res) if res.is_ip else await asyncio.to_thread(self._resolve, res)
+            addrs, ssrf = got
             findings += ssrf
             d = self._finish(findings, started, res.host)
             return d, ([] if d.blocked else addrs)
@@ -117,7 +222,7 @@ class Engine:
         try:
             fields = list(fields)
             if direction == "outbound":
-                return self._finish(self.dlp.scan_fields(fields), started, host)
+                return self._finish(self._dlp_fields(fields), started, host)
             findings: list[Finding] = []
             for where, value in fields:
                 findings += self.injection.scan(value, where)

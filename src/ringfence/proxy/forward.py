@@ -111,8 +111,7 @@ async def outbound_check(srv: "ProxyServer", transport: str, t: Target, method: 
             d_url, _ = await eng.acheck_url(t.url, method, resolve=False)
             addrs = vetted
         elif mapped:
-            log.warning("--resolve: dialing %s for %s:%s (test routing, SSRF check skipped)",
-                        mapped, t.host, t.port)
+            srv.warn_route_once(t.host, t.port, mapped)
             d_url, _ = await eng.acheck_url(t.url, method, resolve=False)
             addrs = [mapped]
         else:

@@ -46,6 +46,7 @@ class ProxyServer:
         self.hooks = hooks or Hooks(config)
         self.rec = Recorder(receipts, self.hooks)
         self.resolve_map = dict(resolve or {})
+        self._warned_routes: set[tuple[str, int]] = set()
         self.pool = Pool(connect_timeout=min(10.0, config.proxy.upstream_timeout_s), extra_ca=upstream_ca)
         self.ca = ca                      # LeafCache when TLS interception is possible
         self.server: asyncio.base_events.Server | None = None
@@ -85,6 +86,14 @@ class ProxyServer:
             except asyncio.TimeoutError:
                 pass
         self.pool.close()
+
+    def warn_route_once(self, host: str, port: int, mapped: str) -> None:
+        """The --resolve warning, once per host and port (not per request: it costs)."""
+        key = (host, port)
+        if key not in self._warned_routes:
+            self._warned_routes.add(key)
+            log.warning("--resolve: dialing %s for %s:%s (test routing, SSRF check skipped)",
+                        mapped, host, port)
 
     def route(self, host: str, port: int) -> str | None:
         return self.resolve_map.get((host, port)) if self.resolve_map else None
