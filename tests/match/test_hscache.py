@@ -24,46 +24,49 @@ def _files(d):
 def test_second_construction_loads_from_cache(cache_home):
     first = PatternSet(REALISTIC, engine="hyperscan")
     files = _files(cache_home)
-    assert len(files) == 1
+    assert len(files) == 2                                # main and presence databases
     assert stat.S_IMODE(os.stat(cache_home).st_mode) == 0o700
-    assert stat.S_IMODE(os.stat(files[0]).st_mode) == 0o600
-    mtime = files[0].stat().st_mtime_ns
+    assert all(stat.S_IMODE(os.stat(f).st_mode) == 0o600 for f in files)
+    mtimes = [f.stat().st_mtime_ns for f in files]
     second = PatternSet(REALISTIC, engine="hyperscan")
-    assert files[0].stat().st_mtime_ns == mtime          # read, not rewritten
+    assert [f.stat().st_mtime_ns for f in files] == mtimes   # read, not rewritten
+    assert second._presence is not None
     assert second._som == first._som and second._always == first._always
     for text in CORPUS:
         assert second.scan(text) == first.scan(text)
     # a different pattern list is a different key
     PatternSet(REALISTIC[:3], engine="hyperscan")
-    assert len(_files(cache_home)) == 2
+    assert len(_files(cache_home)) == 4
 
 
 @pytest.mark.parametrize("damage", ["flip", "truncate", "garbage", "empty"])
 def test_corrupt_cache_is_rebuilt(cache_home, damage):
     ref = PatternSet(REALISTIC, engine="hyperscan")
-    [f] = _files(cache_home)
-    good = f.read_bytes()
-    if damage == "flip":
-        b = bytearray(good)
-        b[len(b) // 2] ^= 0xFF
-        f.write_bytes(bytes(b))
-    elif damage == "truncate":
-        f.write_bytes(good[: len(good) // 3])
-    elif damage == "garbage":
-        f.write_bytes(b"RFHS1\n" + os.urandom(500))
-    else:
-        f.write_bytes(b"")
+    files = _files(cache_home)
+    for f in files:
+        good = f.read_bytes()
+        if damage == "flip":
+            b = bytearray(good)
+            b[len(b) // 2] ^= 0xFF
+            f.write_bytes(bytes(b))
+        elif damage == "truncate":
+            f.write_bytes(good[: len(good) // 3])
+        elif damage == "garbage":
+            f.write_bytes(b"RFHS1\n" + os.urandom(500))
+        else:
+            f.write_bytes(b"")
+        assert not hscache.verify_file(f)
     ps = PatternSet(REALISTIC, engine="hyperscan")
-    for text in CORPUS[:60]:
+    for text in CORPUS[:60] + ["a" * 20000 + " AKIAIOSFODNN7EXAMPLE"]:   # also the presence db
         assert ps.scan(text) == ref.scan(text)
-    assert f.read_bytes() != b"" and hscache.verify_file(f)     # rewritten, valid again
+    assert all(hscache.verify_file(f) for f in files)     # rewritten, valid again
 
 
 def test_file_for_another_key_is_not_used(cache_home):
     PatternSet(REALISTIC[:2], engine="hyperscan")
-    [a] = _files(cache_home)
+    a = _files(cache_home)[0]
     PatternSet(REALISTIC[2:4], engine="hyperscan")
-    [b] = [f for f in _files(cache_home) if f != a]
+    b = [f for f in _files(cache_home) if f != a][0]
     a.write_bytes(b.read_bytes())          # right checksum, wrong key in the header
     assert not hscache.verify_file(a)
     ps = PatternSet(REALISTIC[:2], engine="hyperscan")
@@ -82,3 +85,18 @@ def test_opt_out_and_unsafe_directory(cache_home, monkeypatch):
     os.chmod(cache_home, 0o777)            # others could plant a database: never used
     PatternSet(REALISTIC[:2], engine="hyperscan")
     assert _files(cache_home) == []
+
+
+@pytest.mark.parametrize("engine", ["hyperscan", "re2"])
+def test_hit_floods_give_exact_results(engine, monkeypatch):
+    """Past MAX_CALLBACKS the hyperscan engine confirms present patterns over the whole
+    chunk; results must equal the reference (and the other engine)."""
+    from ringfence import match
+    from test_patternset import _reference
+    monkeypatch.setattr(match, "MAX_CALLBACKS", 50)
+    ps = PatternSet(REALISTIC, engine=engine)
+    texts = ["a" * 5000 + " AKIAIOSFODNN7EXAMPLE " + "ignore previous instructions",
+             "1 " * 3000 + "4111 1111 1111 1111", "x@" * 2000 + "bob@example.com",
+             "the the " * 500 + "AKIAIOSFODNN7EXAMPL"] + CORPUS[:40]
+    for t in texts:
+        assert ps.scan(t) == _reference(REALISTIC, t), t[:60]

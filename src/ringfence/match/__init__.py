@@ -55,6 +55,8 @@ OVERLAP = 1 << 14          # characters shared by adjacent chunks
 MARGIN = 256               # context added around a pre-filter hit before confirming
 NOSOM_BACK = 4096          # look-back for hits without a start offset
 MAX_WINDOWS = 4096         # per pattern per chunk; beyond that confirm the whole chunk
+MAX_CALLBACKS = 8192       # per chunk; beyond that stop, ask which patterns occur at all
+                           # (one SINGLEMATCH pass) and confirm those over the whole chunk
 CONFIRM_TIMEOUT_S = 2.0
 
 Match = tuple[str, int, int]
@@ -188,8 +190,10 @@ class PatternSet:
             meta, db = got
             always, som = meta.get("always"), meta.get("som")
             if (isinstance(always, list) and all(isinstance(i, int) and 0 <= i < n for i in always)
+                    and isinstance(meta.get("exprs"), list)
                     and isinstance(som, list) and len(som) == n and all(isinstance(x, bool) for x in som)):
                 self._always, self._som, self._db = always, som, db
+                self._build_presence(meta.get("exprs"))
                 return
         exprs, ids, flags = [], [], []
         self._som = [False] * len(self._pats)
@@ -220,11 +224,25 @@ class PatternSet:
             flags.append(chosen[0])
             self._som[idx] = chosen[1]
         self._db = None
+        self._presence = None
         if exprs:
             db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
             db.compile(expressions=exprs, ids=ids, elements=len(exprs), flags=flags)
             self._db = db
-            hscache.store(parts, {"always": self._always, "som": self._som}, db, _hs.HS_MODE_BLOCK)
+            ex = [[e.decode("utf-8"), i, f] for e, i, f in zip(exprs, ids, flags)]
+            hscache.store(parts, {"always": self._always, "som": self._som, "exprs": ex}, db, _hs.HS_MODE_BLOCK)
+            self._build_presence(ex)
+
+    def _build_presence(self, ex) -> None:
+        """Same expressions, one report per pattern at most (used past MAX_CALLBACKS)."""
+        self._presence = None
+        try:
+            exprs = [e.encode("utf-8") for e, _, _ in ex]
+            ids = [int(i) for _, i, _ in ex]
+            fl = [(int(f) & ~_hs.HS_FLAG_SOM_LEFTMOST) | _hs.HS_FLAG_SINGLEMATCH for _, _, f in ex]
+            self._presence = hscache.cached_compile("patternset.presence", exprs, ids, fl)
+        except Exception:
+            self._presence = None   # then a flood of hits is handled window by window
 
     def _build_re2(self) -> None:
         opts = _re2.Options()
@@ -278,7 +296,13 @@ class PatternSet:
         som = self._som
         pats = self._pats
 
+        count = [0]
+        cap = MAX_CALLBACKS if self._presence is not None else -1
+
         def on_hit(idx, frm, to, _flags, _ctx):
+            count[0] += 1
+            if count[0] == cap:
+                return True   # stop: too many hits to window one by one
             if not som[idx]:
                 frm = to - pats[idx].back
             frm -= MARGIN
@@ -299,7 +323,24 @@ class PatternSet:
                     last[1] = len(data)
             return None
 
-        self._db.scan(data, match_event_handler=on_hit, scratch=self._scratch())
+        try:
+            self._db.scan(data, match_event_handler=on_hit, scratch=self._scratch())
+        except Exception:
+            if count[0] != cap:
+                raise
+        if count[0] == cap:
+            present: set[int] = set()
+
+            def on_any(idx, _f, _t, _fl, _c):
+                present.add(idx)
+
+            scratch = getattr(self._local, "pscratch", None)
+            if scratch is None:
+                scratch = self._local.pscratch = _hs.Scratch(self._presence)
+            self._presence.scan(data, match_event_handler=on_any, scratch=scratch)
+            for idx in present:
+                cands[idx] = None   # confirmed over the whole chunk: exact by definition
+            return
         n = len(data)
         if ascii_:
             for idx, w in wins.items():
