@@ -40,3 +40,20 @@ def test_unknown_preset_is_usage_error():
 def test_top_level_help_lists_commands():
     out = subprocess.run(RF + ["--help"], capture_output=True, text=True)
     assert out.returncode == 0 and "check" in out.stdout and "examples:" in out.stdout
+
+
+def _fields(model, prefix=""):
+    from pydantic import BaseModel
+    for name, f in type(model).model_fields.items() if isinstance(model, BaseModel) else model.model_fields.items():
+        yield prefix + name, f
+        ann = f.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            yield from _fields(ann, prefix + name + ".")
+
+
+def test_every_setting_is_documented_in_the_generated_config():
+    from ringfence.config import Config
+    missing = [n for n, f in _fields(Config) if not f.description]
+    assert missing == []
+    text = to_yaml(preset("balanced"))
+    assert "# outbound secret detection" in text and "# deny all traffic (503) while true" in text

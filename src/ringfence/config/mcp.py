@@ -36,13 +36,14 @@ class ServerPolicy(Section):
 
 
 class McpConfig(Section):
-    tool_poisoning_action: Literal["block", "warn"] = "block"
-    rug_pull_action: Literal["block", "warn"] = "block"
-    policy_action: Literal["block", "warn"] = "block"
-    chain_action: Literal["block", "warn"] = "block"
-    max_message_bytes: int = Field(8 * 1024 * 1024, ge=1024)
+    tool_poisoning_action: Literal["block", "warn"] = Field("block", description="poisoned tool descriptions in tools/list")
+    rug_pull_action: Literal["block", "warn"] = Field("block", description="a tool definition that changed after approval")
+    policy_action: Literal["block", "warn"] = Field("block", description="tool calls matching a policy rule (rm -rf /, ...)")
+    chain_action: Literal["block", "warn"] = Field("block", description="multi-step attack chains (secret read, then send)")
+    max_message_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="larger JSON-RPC messages are refused")
     env_allowlist: list[str] = Field(default_factory=lambda: [
-        "PATH", "HOME", "USER", "LANG", "LC_ALL", "TERM", "TZ", "TMPDIR", "SHELL"])
+        "PATH", "HOME", "USER", "LANG", "LC_ALL", "TERM", "TZ", "TMPDIR", "SHELL"],
+        description="env vars passed to a wrapped stdio server (ringfence's own secrets stay out)")
     shutdown_timeout_s: float = Field(5.0, gt=0, le=300, strict=False,
                                       description="after the client closes stdin, wait this long for the server's last answers")
     upstream_timeout_s: float = Field(300.0, gt=0, le=3600, strict=False,
@@ -58,10 +59,11 @@ class McpConfig(Section):
     chain_window: int = Field(20, ge=2, le=1000, description="calls remembered per session for chains")
     chain_window_s: float = Field(600.0, gt=0, le=86400, strict=False, description="seconds a call is remembered")
     chain_max_gap: int = Field(3, ge=0, le=100, description="unrelated calls allowed between chain steps")
-    disabled_policy_rules: list[str] = Field(default_factory=list)
-    servers: dict[str, ServerPolicy] = Field(default_factory=dict)
+    disabled_policy_rules: list[str] = Field(default_factory=list, description="tool-policy rule ids to turn off")
+    servers: dict[str, ServerPolicy] = Field(default_factory=dict,
+                                             description="per-server tool allow/deny lists and argument constraints")
 
 
 class A2aConfig(Section):
-    enabled: bool = True
-    action: Literal["block", "warn"] = "block"
+    enabled: bool = Field(True, description="scan A2A messages and Agent Cards")
+    action: Literal["block", "warn"] = Field("block", description="what an A2A finding does")

@@ -8,15 +8,15 @@ from .base import Section
 
 class ProxyConfig(Section):
     listen: str = Field("127.0.0.1:8888", description="HOST:PORT of the proxy listener")
-    max_body_bytes: int = Field(10 * 1024 * 1024, ge=1024)
-    max_header_bytes: int = Field(64 * 1024, ge=1024)
-    header_timeout_s: float = Field(10.0, gt=0, le=300, strict=False)
-    upstream_timeout_s: float = Field(30.0, gt=0, le=600, strict=False)
-    max_redirects: int = Field(5, ge=0, le=20)
+    max_body_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="larger bodies are refused (413), never passed unscanned")
+    max_header_bytes: int = Field(64 * 1024, ge=1024, description="larger request heads are refused (431)")
+    header_timeout_s: float = Field(10.0, gt=0, le=300, strict=False, description="time to send a request head (slowloris)")
+    upstream_timeout_s: float = Field(30.0, gt=0, le=600, strict=False, description="time for an upstream to answer (504)")
+    max_redirects: int = Field(5, ge=0, le=20, description="redirects /fetch follows, each hop rescanned")
 
 
 class TlsConfig(Section):
-    intercept: bool = False
+    intercept: bool = Field(False, description="decrypt CONNECT tunnels and scan them in full (needs `ringfence tls init`)")
     ca_dir: str = Field("~/.ringfence/ca", description="where `ringfence tls init` writes the CA")
     include: list[str] = Field(default_factory=list, description="hosts to intercept; empty = all")
     exclude: list[str] = Field(default_factory=list, description="hosts never intercepted")
@@ -28,5 +28,5 @@ class AdminConfig(Section):
 
 
 class KillSwitchConfig(Section):
-    active: bool = False
+    active: bool = Field(False, description="deny all traffic (503) while true")
     sentinel_file: str = Field("", description="when this file exists, deny all traffic")

@@ -11,9 +11,9 @@ from .base import Section
 class ReceiptsConfig(Section):
     dir: str = Field("", description="evidence log directory; empty = no receipts")
     signing_key: str = Field("~/.ringfence/receipt.key", description="Ed25519 private key (mode 0600)")
-    fsync: Literal["always", "batch"] = "batch"
-    fsync_interval_ms: int = Field(50, ge=1, le=60_000)
-    max_entries_per_file: int = Field(10_000, ge=10)
+    fsync: Literal["always", "batch"] = Field("batch", description="fsync every receipt, or batched")
+    fsync_interval_ms: int = Field(50, ge=1, le=60_000, description="batched fsync bound")
+    max_entries_per_file: int = Field(10_000, ge=10, description="rotate the evidence log after this many entries")
     checkpoint_interval: int = Field(1000, ge=1, description="signed checkpoint every N entries")
     checkpoint_every_ms: int = Field(1000, ge=0, le=3_600_000,
                                      description="also seal new entries with a signed checkpoint this often; 0 = off")

@@ -15,19 +15,19 @@ from .sections import DlpConfig, Exemption, InjectionConfig, SsrfConfig, UrlConf
 class Config(Section):
     version: int = Field(1, description="config format version")
     mode: Literal["strict", "balanced", "audit"] = Field(
-        "balanced", description="audit: every block becomes a warning")
-    dlp: DlpConfig = Field(default_factory=DlpConfig)
-    injection: InjectionConfig = Field(default_factory=InjectionConfig)
-    url: UrlConfig = Field(default_factory=UrlConfig)
-    ssrf: SsrfConfig = Field(default_factory=SsrfConfig)
-    exemptions: list[Exemption] = Field(default_factory=list)
-    proxy: ProxyConfig = Field(default_factory=ProxyConfig)
-    tls: TlsConfig = Field(default_factory=TlsConfig)
-    admin: AdminConfig = Field(default_factory=AdminConfig)
-    kill_switch: KillSwitchConfig = Field(default_factory=KillSwitchConfig)
-    mcp: McpConfig = Field(default_factory=McpConfig)
-    a2a: A2aConfig = Field(default_factory=A2aConfig)
-    receipts: ReceiptsConfig = Field(default_factory=ReceiptsConfig)
+        "balanced", description="balanced (default), strict, or audit (detect and receipt, never block)")
+    dlp: DlpConfig = Field(default_factory=DlpConfig, description="outbound secret detection")
+    injection: InjectionConfig = Field(default_factory=InjectionConfig, description="inbound prompt-injection detection")
+    url: UrlConfig = Field(default_factory=UrlConfig, description="the URL pipeline: length, scheme, lists, entropy, rate limits")
+    ssrf: SsrfConfig = Field(default_factory=SsrfConfig, description="internal-address protection")
+    exemptions: list[Exemption] = Field(default_factory=list, description="narrow exemptions: one rule, optionally only on some domains")
+    proxy: ProxyConfig = Field(default_factory=ProxyConfig, description="the HTTP proxy (ringfence run)")
+    tls: TlsConfig = Field(default_factory=TlsConfig, description="TLS interception for CONNECT")
+    admin: AdminConfig = Field(default_factory=AdminConfig, description="admin API (kill switch, reload) and Prometheus metrics")
+    kill_switch: KillSwitchConfig = Field(default_factory=KillSwitchConfig, description="deny everything, from config, SIGUSR1, a sentinel file or the admin API")
+    mcp: McpConfig = Field(default_factory=McpConfig, description="MCP proxying: tool poisoning, rug-pulls, tool policy, chains")
+    a2a: A2aConfig = Field(default_factory=A2aConfig, description="agent-to-agent traffic")
+    receipts: ReceiptsConfig = Field(default_factory=ReceiptsConfig, description="signed receipts and the evidence log")
 
     @property
     def enforce(self) -> bool:

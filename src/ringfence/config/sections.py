@@ -19,38 +19,44 @@ class Exemption(Section):
 
 
 class DlpConfig(Section):
-    enabled: bool = True
-    action: Action = "block"
+    """Outbound secret detection (URLs, headers, bodies, tool arguments, frames)."""
+    enabled: bool = Field(True, description="scan outbound content for secrets")
+    action: Action = Field("block", description="what a DLP finding does: block or warn")
     scan_env: bool = Field(True, description="match this process's sensitive environment values")
-    env_min_length: int = Field(16, ge=8, le=4096)
+    env_min_length: int = Field(16, ge=8, le=4096, description="shortest env value treated as a secret")
     canaries: list[str] = Field(default_factory=list, description="literal canary tokens (>= 8 chars)")
-    disabled_rules: list[str] = Field(default_factory=list)
-    max_decode_depth: int = Field(4, ge=1, le=8)
-    max_scan_bytes: int = Field(8 * 1024 * 1024, ge=1024)
+    disabled_rules: list[str] = Field(default_factory=list, description="DLP rule ids to turn off")
+    max_decode_depth: int = Field(4, ge=1, le=8, description="layers of base64/hex/percent/... decoded")
+    max_scan_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="larger content is blocked (fail closed)")
 
 
 class InjectionConfig(Section):
-    enabled: bool = True
-    action: StripAction = "block"
-    disabled_rules: list[str] = Field(default_factory=list)
-    max_decode_depth: int = Field(4, ge=1, le=8)
-    max_scan_bytes: int = Field(16 * 1024 * 1024, ge=1024)
+    """Inbound prompt-injection detection (responses, tool results, tool descriptions)."""
+    enabled: bool = Field(True, description="scan inbound content for prompt injection")
+    action: StripAction = Field("block", description="block, strip (remove the injected span) or warn")
+    disabled_rules: list[str] = Field(default_factory=list, description="injection family ids to turn off")
+    max_decode_depth: int = Field(4, ge=1, le=8, description="layers of base64/hex/percent/... decoded")
+    max_scan_bytes: int = Field(16 * 1024 * 1024, ge=1024, description="larger content is blocked (fail closed)")
     threshold: float = Field(0.8, ge=0.1, le=5.0, strict=False,
                              description="score a hit needs to become a finding (lower = stricter)")
 
 
 class UrlConfig(Section):
-    max_url_length: int = Field(4096, ge=64, le=1_048_576)
-    allowed_schemes: list[str] = Field(default_factory=lambda: ["http", "https", "ws", "wss"])
+    max_url_length: int = Field(4096, ge=64, le=1_048_576, description="longer URLs are blocked, checked first")
+    allowed_schemes: list[str] = Field(default_factory=lambda: ["http", "https", "ws", "wss"],
+                                       description="URL schemes that may leave")
     allowlist: list[str] = Field(default_factory=list, description="if non-empty, only these hosts are allowed")
     blocklist: list[str] = Field(default_factory=lambda: [
         "*.pastebin.com", "*.hastebin.com", "*.paste.ee", "*.transfer.sh", "*.file.io",
         "*.requestbin.com", "*.requestbin.net", "*.webhook.site", "*.ngrok.io", "*.ngrok-free.app",
-        "exfil-collector.example.net"])
-    entropy_threshold: float = Field(4.5, ge=1.0, le=8.0, strict=False)
-    entropy_min_length: int = Field(20, ge=8)
-    subdomain_entropy_threshold: float = Field(4.0, ge=1.0, le=8.0, strict=False)
-    subdomain_min_label: int = Field(8, ge=4)
+        "exfil-collector.example.net"],
+        description="hosts never reached; *.x matches x and its subdomains")
+    entropy_threshold: float = Field(4.5, ge=1.0, le=8.0, strict=False,
+                                     description="bits/char above which a path or query value looks like data")
+    entropy_min_length: int = Field(20, ge=8, description="shortest path/query value checked for entropy")
+    subdomain_entropy_threshold: float = Field(4.0, ge=1.0, le=8.0, strict=False,
+                                               description="bits/char above which a subdomain label looks like data")
+    subdomain_min_label: int = Field(8, ge=4, description="shortest subdomain label checked (DNS exfiltration)")
     requests_per_minute: int | None = Field(None, ge=1, description="per registrable domain; null = unlimited")
     bytes_per_minute: int | None = Field(None, ge=1, description="data budget per registrable domain; null = unlimited")
     rate_limit_action: Action = Field("block", description="what a request over the rate limit or data budget gets")
@@ -63,7 +69,8 @@ class UrlConfig(Section):
 
 
 class SsrfConfig(Section):
-    enabled: bool = True
+    """Server-side request forgery: internal addresses are never dialed."""
+    enabled: bool = Field(True, description="block internal, loopback, link-local and metadata addresses")
     trusted_domains: list[str] = Field(default_factory=list, description="hosts allowed to resolve to private addresses")
     ip_allowlist: list[str] = Field(default_factory=list, description="CIDRs allowed even though internal")
-    dns_timeout_s: float = Field(5.0, gt=0, le=60, strict=False)
+    dns_timeout_s: float = Field(5.0, gt=0, le=60, strict=False, description="DNS lookup timeout (a failure blocks)")
