@@ -19,6 +19,7 @@ import math
 import os
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Iterable
 from urllib.parse import unquote
@@ -49,9 +50,17 @@ def prefilter_pattern(pattern: str) -> str:
 # (we append "\n" to the data) makes Hyperscan report each run once.
 _BLOB = rb"[A-Za-z0-9+/_=-]{16,}[^A-Za-z0-9+/_=-]"
 _DELIM_HINT = rb"(?:[0-9A-Fa-f]{2}[-:, ]){7}[0-9A-Fa-f]{2}|(?:\\x[0-9A-Fa-f]{2}){8}|(?:0x[0-9A-Fa-f]{2}[, ]{0,2}){8}"
-# Seed phrases are written lowercase (or all caps), one separator between words,
-# sometimes numbered ("1. word 2. word"). Twelve such words in a row is rare in prose.
-_BIP39_HINT = rb"(?:(?:[a-z]{3,8}|[A-Z]{3,8})(?:[ \t,;|]{1,3}|\r?\n|\s*\d{1,2}[.):]?\s+)){11}(?:[a-z]{3,8}|[A-Z]{3,8})"
+# Seed phrases are written lowercase (or all caps), one separator between words
+# (space, comma, quotes, pipe, a line break, or list numbering "1. word 2. word").
+# The pre-filter finds twelve such words in a row; `_SEED_RUN` then takes the
+# maximal run, so a long stretch of word soup is one run, not many windows.
+_SEED_SEP = r"(?:[ \t,;|\"']{1,4}|[ \t]*\r?\n[ \t]*|\s{0,4}\d{1,2}[.):]?\s{1,4})"
+# Capitalised words count too: a sentence's first word joins its run, so a sentence
+# of wordlist words is judged by its whole length, not by the words after the first.
+_SEED_W = r"(?:[a-z]{3,8}|[A-Z]{3,8}|[A-Z][a-z]{2,7})"
+_SEED_SPAN = 8 + 11  # widest word plus separator the pattern allows
+_BIP39_HINT = (_SEED_W + "(?:" + _SEED_SEP + _SEED_W + "){11}").encode()
+_SEED_RUN = re.compile(r"(?<![A-Za-z])" + _SEED_W + "(?:" + _SEED_SEP + _SEED_W + r")*(?![A-Za-z])")
 
 ID_BLOB, ID_DELIM, ID_BIP39 = 100000, 100001, 100002
 ID_LITERAL = 200000
@@ -95,28 +104,29 @@ class _Matcher:
             self._bip_db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
             self._bip_db.compile(expressions=[_BIP39_HINT], ids=[ID_BIP39], flags=[0])
         self._fallback = [(i, re.compile(e, re.I if f == "caseless" else 0)) for e, i, f in zip(exprs, ids, flags)]
-        self._bip_rx = re.compile(_BIP39_HINT)
+        self._bip_rx = re.compile((_SEED_W + "(?:" + _SEED_SEP + _SEED_W + "){11,}").encode())
 
     def seed_regions(self, data: bytes, cap: int = 20000) -> list[tuple[int, int]]:
-        """Byte ranges that hold 12+ consecutive lowercase 3-8 letter words (seed-phrase shape)."""
-        regions: list[list[int]] = []
+        """Byte ranges that hold 12+ consecutive seed-shaped words (lowercase or caps, 3-8 letters)."""
         if self._bip_db is None:
-            return [m.span() for m in self._bip_rx.finditer(data)][:cap]
+            return _merge([m.span() for m in self._bip_rx.finditer(data)][:cap])
+        regions: list[list[int]] = []
         count = [0]
 
-        def on(_i, _f, to, _fl, _c):
+        def on(_i, _frm, to, _fl, _c):
             count[0] += 1
-            if regions and to - regions[-1][1] <= 12:
-                regions[-1][1] = to
+            frm = max(0, to - 12 * _SEED_SPAN)  # no start of match (SOM makes this pattern too large)
+            if regions and frm <= regions[-1][1]:
+                regions[-1][1] = max(to, regions[-1][1])
             else:
-                regions.append([max(0, to - 12 * 12), to])
+                regions.append([frm, to])
             return count[0] >= cap  # True stops the scan: bounded work on word soup
         try:
             self._bip_db.scan(data, match_event_handler=on)
         except _hs.ScanTerminated:
             pass
-        if count[0] >= cap:
-            regions.append([regions[-1][1] if regions else 0, len(data)])
+        if count[0] >= cap and regions:
+            regions[-1][1] = len(data)
         return [(a, b) for a, b in regions]
 
     @staticmethod
@@ -168,6 +178,16 @@ class _Matcher:
             elif rx.search(data):
                 hits[i] = [-1]  # no offsets from the fallback: confirm over the whole text
         return hits, blobs
+
+
+def _merge(spans):
+    out: list[list[int]] = []
+    for a, b in spans:
+        if out and a <= out[-1][1]:
+            out[-1][1] = max(b, out[-1][1])
+        else:
+            out.append([a, b])
+    return [(a, b) for a, b in out]
 
 
 @functools.lru_cache(maxsize=8)
@@ -454,6 +474,80 @@ def env_secrets(environ: dict[str, str], min_length: int) -> list[tuple[str, str
 _SECRET_WORD = re.compile(r"key|secret|token|passw|pwd|auth|cred|private")
 _TOKEN = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{20,64}={0,2}(?![A-Za-z0-9+/_=-])")
 _WORD = re.compile(r"[A-Za-z]+")
+SEED_SIZES = (24, 21, 18, 15, 12)
+SEED_SLACK = 2     # wordlist words allowed around a phrase inside one run ("seed phrase legal winner ...")
+SEED_MAX_RUN = max(SEED_SIZES) + SEED_SLACK
+
+
+_SEED_TOK = re.compile(r"([A-Za-z]+)([^A-Za-z]*)")
+_SEP_DIGITS = re.compile(r"\d+")
+_SEP_SPACE = re.compile(r"[ \t]+")
+
+
+def _sep_class(sep: str) -> str:
+    """Separator kind: ' ', ', ', newline, numbering ' #. ' ... (digits and blank runs folded)."""
+    return _SEP_SPACE.sub(" ", _SEP_DIGITS.sub("#", sep.replace("\r", "")))
+
+
+def seed_candidates(run_text: str) -> list[tuple[list[str], int, int]]:
+    """Word windows worth a BIP-39 checksum test in one run of seed-shaped words,
+    as (words, start, end) with offsets into run_text.
+
+    A phrase is a maximal run of wordlist words with one kind of separator between
+    them (all spaces, all ', ', one per line, or numbered), whose length is
+    12/15/18/21/24 plus at most SEED_SLACK label words. A longer run is prose or
+    word soup, not a phrase: testing every window of it would let 1 in 16 random
+    12-word windows through on the checksum alone."""
+    index = V.bip39_words()
+    low = run_text.lower()
+    if len(run_text) > 64 * SEED_MAX_RUN and index.keys() >= set(_WORD.findall(low)):
+        return []  # all wordlist words, one separator style or not: word soup
+    runs: list[list[re.Match]] = []
+    run: list[re.Match] = []
+    cls = ""
+    for m in _SEED_TOK.finditer(low):
+        if m.group(1) not in index:
+            if run:
+                runs.append(run)
+            run = []
+            continue
+        if len(run) == 1:
+            cls = _sep_class(run[0].group(2))
+        if len(run) >= 2 and _sep_class(run[-1].group(2)) != cls:
+            runs.append(run)
+            run = []
+        if len(run) == 1:
+            cls = _sep_class(run[0].group(2))
+        run.append(m)
+    if run:
+        runs.append(run)
+    out: list[tuple[list[str], int, int]] = []
+    for run in runs:
+        n = len(run)
+        if n < 12 or n > SEED_MAX_RUN:
+            continue
+        for size in SEED_SIZES:
+            if size > n or n - size > SEED_SLACK:
+                continue
+            for off in range(0, n - size + 1):
+                toks = run[off: off + size]
+                win = [t.group(1) for t in toks]
+                if V.bip39_phrase_shape(win):
+                    out.append((win, toks[0].start(), toks[-1].end(1)))
+    return out
+
+
+_WORD_B = re.compile(rb"[A-Za-z]+")
+
+
+def vocabulary_reuse(window: list[str], context: bytes) -> int:
+    """How many of the window's words the nearby text uses beyond the copies of the
+    window itself. Text from a small vocabulary reuses nearly all of them; a phrase
+    pasted into a message (even twice, as a body and as a field) reuses few."""
+    cnt = Counter(w.lower() for w in _WORD_B.findall(context))
+    k = Counter(w.encode() for w in window)
+    copies = min(cnt[w] // n for w, n in k.items())
+    return sum(1 for w, n in k.items() if cnt[w] - copies * n > 2)
 
 
 @dataclass
@@ -728,37 +822,27 @@ class DlpScanner:
             self._add(out, seen, "canary_token", "critical", redact(lit.value), where, None)
 
     def _seed_phrase(self, text: str, where, out, seen) -> None:
-        index = V.bip39_words()
         data = text.encode("utf-8", "surrogatepass")
-        checked = 0
+        budget = [5000]
         for a, b in self._matcher.seed_regions(data):
-            chunk = data[a: b + 64].decode("utf-8", "ignore")
-            run: list[str] = []
-            for w in _WORD.findall(chunk) + [""]:
-                w = w.lower()
-                if w in index:
-                    run.append(w)
+            chunk = data[max(0, a - 16): b + 16].decode("utf-8", "ignore")
+            base = max(0, a - 16)
+            for m in _SEED_RUN.finditer(chunk):
+                if m.end() - m.start() < 12 * 4 - 1:
                     continue
-                if len(run) >= 12:
-                    checked += self._check_run(run, where, out, seen)
-                run = []
-            if checked > 5000:
-                return
-
-    def _check_run(self, run: list[str], where, out, seen) -> int:
-        run = run[:200]
-        n_checked = 0
-        for size in (24, 21, 18, 15, 12):
-            for off in range(0, len(run) - size + 1):
-                win = run[off: off + size]
-                n_checked += 1
-                if all(a < b for a, b in zip(win, win[1:])):  # a slice of the wordlist, not a phrase
-                    continue
-                if V.bip39_checksum(win):
-                    excerpt = f"{win[0]} {win[1]} ... ({size} words)"
-                    self._add(out, seen, "bip39_seed_phrase", "critical", excerpt, where, None)
-                    return n_checked
-        return n_checked
+                for words, ws, we in seed_candidates(m.group()):
+                    if budget[0] <= 0:
+                        return
+                    budget[0] -= 1
+                    if not V.bip39_checksum(words):
+                        continue
+                    # offsets are exact for ASCII; elsewhere the context is merely a little off
+                    ws += base + m.start()
+                    we += base + m.start()
+                    if vocabulary_reuse(words, data[max(0, ws - 2000): we + 2000]) <= len(set(words)) // 3:
+                        excerpt = f"{words[0]} {words[1]} ... ({len(words)} words)"
+                        self._add(out, seen, "bip39_seed_phrase", "critical", excerpt, where, None)
+                        return
 
     def _encoded_entropy(self, text: str, where, out, seen) -> None:
         for n, m in enumerate(_TOKEN.finditer(text)):

@@ -288,6 +288,24 @@ def bip39_checksum(words: list[str]) -> bool:
     return hashlib.sha256(entropy).digest()[0] >> (8 - cs_len) == checksum
 
 
+def bip39_phrase_shape(words: list[str]) -> bool:
+    """Could these words be a generated mnemonic (before the checksum test)?
+
+    Real phrases draw each word from 2048, so they rarely repeat one: at most
+    1 + n // 18 repeats are allowed. Text from a small vocabulary repeats a lot.
+    The published test vectors come from repeated entropy bytes; their words repeat
+    with period 1 (0x00.., 0xff..) or 8 (0x7f7f.., 0x8080..) before the checksum
+    word, and are accepted as that shape. A run in wordlist order is a slice of the
+    list, not a phrase."""
+    n = len(words)
+    if n < 2 or all(a < b for a, b in zip(words, words[1:])):
+        return False
+    if n - len(set(words)) <= 1 + n // 18:
+        return True
+    body = words[:-1]
+    return any(len(body) > p and all(body[i] == body[i + p] for i in range(len(body) - p)) for p in (1, 8))
+
+
 # -- JWT, Basic auth, SSN ------------------------------------------------------------
 
 
