@@ -14,6 +14,17 @@ import httptools
 
 READ_SIZE = 65536
 
+
+async def read_within(reader: asyncio.StreamReader, n: int, timeout: float) -> bytes:
+    """reader.read(n) bounded by `timeout` seconds (raises TimeoutError).
+
+    Cheaper than asyncio.wait_for (no extra task per read): bytes already
+    buffered are returned at once, otherwise one timer handle guards the wait."""
+    if getattr(reader, "_buffer", None):
+        return await reader.read(n)
+    async with asyncio.timeout(timeout):
+        return await reader.read(n)
+
 # Headers that describe one hop only; never forwarded.
 HOP_BY_HOP = frozenset({
     "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
@@ -180,7 +191,7 @@ class RequestReader:
             if timeout <= 0:
                 raise HttpError(408, "request header timeout", "header_timeout")
             try:
-                data = await asyncio.wait_for(self.reader.read(READ_SIZE), timeout)
+                data = await read_within(self.reader, READ_SIZE, timeout)
             except asyncio.TimeoutError:
                 if r is None and self.cur is None:
                     return None  # idle keep-alive connection: just close

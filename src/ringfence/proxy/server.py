@@ -234,6 +234,8 @@ async def _linger(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) ->
 
 async def _drain(writer: asyncio.StreamWriter) -> None:
     try:
+        if not writer.transport.get_write_buffer_size() and not writer.transport.is_closing():
+            return  # all sent already: no need to wait (nor to start a timer)
         await asyncio.wait_for(writer.drain(), 30.0)
-    except (ConnectionError, OSError, asyncio.TimeoutError):
+    except (ConnectionError, OSError, asyncio.TimeoutError, RuntimeError):
         pass

@@ -49,6 +49,7 @@ class Hooks:
     def __init__(self, config: Any):
         self.killswitch = None
         self.metrics = None
+        self._children: dict[tuple[str, str, str], Any] = {}
         try:
             from ..ops.killswitch import KillSwitch
             self.killswitch = KillSwitch(config)
@@ -74,10 +75,33 @@ class Hooks:
         if m is None:
             return
         top = d.top
+        scanner = top.scanner if top else ""
         try:
-            m.observe(transport, d.verdict, top.scanner if top else "", d.duration_ms / 1000.0, nbytes)
+            ch = self._children.get((transport, d.verdict, scanner))
+            if ch is None:
+                ch = self._bind(m, transport, d.verdict, scanner)
+            if ch is False:
+                m.observe(transport, d.verdict, scanner, d.duration_ms / 1000.0, nbytes)
+                return
+            # Same updates as Metrics.observe, on label children bound once
+            # (prometheus_client's labels() lookup costs more than the update).
+            ch[0].inc()
+            ch[1].inc()
+            ch[2].observe(d.duration_ms / 1000.0)
+            if nbytes:
+                ch[3].inc(nbytes)
         except Exception:
             log.debug("metrics observe failed", exc_info=True)
+
+    def _bind(self, m: Any, transport: str, verdict: str, scanner: str):
+        try:
+            ch = (m.requests.labels(transport), m.decisions.labels(transport, verdict, scanner or "none"),
+                  m.latency.labels(transport), m.bytes.labels(transport))
+        except AttributeError:  # a metrics object of another shape: use its own observe
+            ch = False
+        if len(self._children) < 4096:  # label space is small; bound it anyway
+            self._children[(transport, verdict, scanner)] = ch
+        return ch
 
 
 class Recorder:

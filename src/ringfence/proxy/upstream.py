@@ -15,6 +15,8 @@ from typing import AsyncIterator
 
 import httptools
 
+from .http1 import read_within
+
 log = logging.getLogger("ringfence.proxy")
 
 READ_SIZE = 65536
@@ -121,7 +123,7 @@ class Response:
     async def _pump(self) -> bool:
         """Read once from the socket into the parser. False on EOF."""
         try:
-            data = await asyncio.wait_for(self.conn.reader.read(READ_SIZE), self.timeout)
+            data = await read_within(self.conn.reader, READ_SIZE, self.timeout)
         except asyncio.TimeoutError:
             raise UpstreamError(504, "upstream timed out", "upstream_timeout") from None
         except (ConnectionError, OSError) as e:
