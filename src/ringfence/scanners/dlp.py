@@ -500,19 +500,36 @@ def seed_candidates(run_text: str) -> list[tuple[list[str], int, int]]:
     12-word windows through on the checksum alone."""
     index = V.bip39_words()
     low = run_text.lower()
-    if len(run_text) > 64 * SEED_MAX_RUN and index.keys() >= set(_WORD.findall(low)):
-        return []  # all wordlist words, one separator style or not: word soup
     runs: list[list[re.Match]] = []
+    if len(low) > 4096:
+        # Long runs are word soup or prose: find the non-wordlist words with one C-level
+        # pass and tokenise only the stretches between them that can hold 12 words.
+        non = set(_WORD.findall(low)) - index.keys()
+        if not non:
+            return []
+        if len(non) <= 256:
+            rx = re.compile(r"(?<![a-z])(?:" + "|".join(sorted(non, key=len, reverse=True)) + r")(?![a-z])")
+            pos = 0
+            for m in rx.finditer(low):
+                if m.start() - pos >= 12 * 4 - 1:
+                    _member_runs(low, pos, m.start(), index, runs)
+                pos = m.end()
+            if len(low) - pos >= 12 * 4 - 1:
+                _member_runs(low, pos, len(low), index, runs)
+            return _windows_of(runs)
+    _member_runs(low, 0, len(low), index, runs)
+    return _windows_of(runs)
+
+
+def _member_runs(low: str, a: int, b: int, index, runs: list) -> None:
     run: list[re.Match] = []
     cls = ""
-    for m in _SEED_TOK.finditer(low):
+    for m in _SEED_TOK.finditer(low, a, b):
         if m.group(1) not in index:
             if run:
                 runs.append(run)
             run = []
             continue
-        if len(run) == 1:
-            cls = _sep_class(run[0].group(2))
         if len(run) >= 2 and _sep_class(run[-1].group(2)) != cls:
             runs.append(run)
             run = []
@@ -521,6 +538,9 @@ def seed_candidates(run_text: str) -> list[tuple[list[str], int, int]]:
         run.append(m)
     if run:
         runs.append(run)
+
+
+def _windows_of(runs) -> list[tuple[list[str], int, int]]:
     out: list[tuple[list[str], int, int]] = []
     for run in runs:
         n = len(run)
