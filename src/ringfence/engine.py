@@ -21,6 +21,8 @@ from .core import Decision, Finding, decide, fail_closed
 CACHE_ENTRIES = 4096
 CACHE_MAX_KEY_CHARS = 8192   # bigger inputs are scanned every time (bounds memory: ~32 MiB worst case)
 DNS_TTL_S = 2.0              # vetted answers of the system resolver are reused this long
+TEXT_CACHE_ENTRIES = 512     # inbound texts up to TEXT_CACHE_MAX_CHARS: <= 8 Mi chars held
+TEXT_CACHE_MAX_CHARS = 16384
 _MISS = object()
 
 
@@ -86,6 +88,7 @@ class Engine:
         # The URL cache only when nothing in the static pipeline is stateful (rate limit, data budget).
         self._url_cache: _Lru | None = None if self.url.ratelimit.enabled else _Lru()
         self._fields_cache = _Lru()
+        self._inbound_cache = _Lru(TEXT_CACHE_ENTRIES)
         # DNS answers are only reused for the resolver we built ourselves: an injected
         # resolver (tests, --resolve) is asked every time.
         self._dns_cache: _Lru | None = _Lru(1024) if resolver is None else None
@@ -145,6 +148,24 @@ class Engine:
             if _cacheable(got):
                 self._fields_cache.put(key, got)
         return list(got)
+
+    def _inbound(self, text: str, where: str) -> tuple[list[Finding], Any]:
+        """Prompt-injection findings (and stripped text), memoized by exact small text."""
+        key = None
+        if isinstance(text, str) and len(text) <= TEXT_CACHE_MAX_CHARS:
+            key = (text, where)
+            got = self._inbound_cache.get(key)
+            if got is not _MISS:
+                return list(got[0]), got[1]
+        findings = self.injection.scan(text, where)
+        content = None
+        if any(f.action == "strip" for f in findings):
+            content = self.injection.strip(text, findings)
+            if content is None:  # could not strip safely: block instead
+                findings = [_as_block(f) for f in findings]
+        if key is not None and _cacheable(findings):
+            self._inbound_cache.put(key, (tuple(findings), content))
+        return findings, content
 
     def _resolve_cached(self, res) -> tuple[list[str], list[Finding]] | None:
         c = self._dns_cache
@@ -206,12 +227,7 @@ class Engine:
         try:
             if direction == "outbound":
                 return self._finish(self.dlp.scan(text, where), started, host)
-            findings = self.injection.scan(text, where)
-            content = None
-            if any(f.action == "strip" for f in findings):
-                content = self.injection.strip(text, findings)
-                if content is None:  # could not strip safely: block instead
-                    findings = [_as_block(f) for f in findings]
+            findings, content = self._inbound(text, where)
             return self._finish(findings, started, host, content)
         except Exception as e:
             return fail_closed(e, started)

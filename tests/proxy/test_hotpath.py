@@ -77,3 +77,16 @@ async def test_read_within_times_out_and_returns_buffered():
     assert await read_within(r, 10, 0.0) == b"abc"  # buffered bytes need no wait
     r.feed_eof()
     assert await read_within(r, 10, 1.0) == b""
+
+
+def test_target_parse_cache_same_result_and_errors_repeat():
+    from ringfence.proxy.target import TargetError, parse_url
+    a = parse_url("http://Example.com:8080/a?b=1")
+    assert a == parse_url("http://Example.com:8080/a?b=1")
+    assert (a.scheme, a.host, a.port, a.path) == ("http", "example.com", 8080, "/a?b=1")
+    assert parse_url("https://example.com/", ("https",)).port == 443
+    for _ in range(2):
+        with pytest.raises(TargetError):
+            parse_url("http://example.com:99999/")
+        with pytest.raises(TargetError):
+            parse_url("https://example.com/", ("http",))  # scheme allowance is part of the key

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
@@ -31,6 +32,18 @@ class Target:
 
 
 def parse_url(url: str, allowed: tuple[str, ...] = ("http", "https")) -> Target:
+    # Targets repeat constantly; Target is immutable, errors are never cached.
+    if len(url) <= 2048:
+        return _parse_cached(url, allowed)
+    return _parse(url, allowed)
+
+
+@lru_cache(maxsize=4096)
+def _parse_cached(url: str, allowed: tuple[str, ...]) -> Target:
+    return _parse(url, allowed)
+
+
+def _parse(url: str, allowed: tuple[str, ...]) -> Target:
     if len(url) > 16384:
         raise TargetError("URL too long")
     if any(c in url for c in "\r\n\x00 "):
