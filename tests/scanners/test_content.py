@@ -88,3 +88,19 @@ def test_multipart_without_boundary_is_error():
 
 def test_header_fields_carry_name():
     assert header_fields([("X-Api-Key", "v")]) == [("header.x-api-key", "X-Api-Key: v")]
+
+
+def test_json_leaves_in_document_order():
+    body = json.dumps({"a": [1, {"b": "x"}, "y"], "c": "z", "d": {"e": None}}).encode()
+    fields = body_fields(body, "application/json", "", CFG)[1:]
+    assert [w for w, _ in fields] == ["body.json.$.a#key", "body.json.$.a[0]",
+                                      "body.json.$.a[1].b", "body.json.$.c", "body.json.$.d#key", "body.json.$.d.e"]
+
+
+def test_key_split_across_a_json_list_is_caught():
+    from ringfence.engine import Engine
+    e = Engine(CFG)
+    d = e.scan_body(json.dumps({"parts": ["AKIAIOSFODNN", "7EXAMPLE"]}).encode(), "application/json")
+    assert d.verdict == "block" and any(f.rule.startswith("aws") for f in d.findings)
+    d = e.scan_body(json.dumps({"parts": ["hello", "world"]}).encode(), "application/json")
+    assert d.verdict == "allow"

@@ -139,25 +139,35 @@ def header_fields(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def _json_leaves(obj: Any, where: str, out: list, budget: list) -> None:
-    stack = [(obj, where)]
+    """Leaves in document order (so split values glue back in the order they were
+    written), iteratively (no recursion limit), within a node budget."""
+    def children(o: Any, w: str):
+        if isinstance(o, dict):
+            return ((v, f"{w}.{k}", str(k)) for k, v in o.items())
+        return ((v, f"{w}[{i}]", None) for i, v in enumerate(o))
+
+    if not isinstance(obj, (dict, list)):
+        if obj is not None:
+            out.append((where, str(obj)))
+        return
+    stack = [children(obj, where)]
     while stack:
+        item = next(stack[-1], None)
+        if item is None:
+            stack.pop()
+            continue
         budget[0] -= 1
         if budget[0] < 0:
             raise OverflowError
-        o, w = stack.pop()
-        if isinstance(o, dict):
-            for k, v in o.items():
-                ks = str(k)
-                if isinstance(v, (dict, list)):
-                    out.append((f"{w}.{ks}#key", ks))
-                    stack.append((v, f"{w}.{ks}"))
-                else:
-                    out.append((f"{w}.{ks}", f"{ks}={'' if v is None else v}"))
-        elif isinstance(o, list):
-            for i, v in enumerate(o):
-                stack.append((v, f"{w}[{i}]"))
-        elif o is not None:
-            out.append((w, str(o)))
+        v, w, key = item
+        if isinstance(v, (dict, list)):
+            if key is not None:
+                out.append((f"{w}#key", key))
+            stack.append(children(v, w))
+        elif key is not None:
+            out.append((w, f"{key}={'' if v is None else v}"))
+        elif v is not None:
+            out.append((w, str(v)))
 
 
 def json_fields(text: str, where: str = "body.json.$") -> list[tuple[str, str]] | None:
