@@ -308,6 +308,9 @@ async def serve_async(engine: Any, writer: Any, upstream: str, host: str, port: 
                       ready: Any = None, stop: asyncio.Event | None = None) -> int:
     from .h1 import start_server
     proxy = ReverseProxy(engine, writer, upstream)
+    _ = engine.tools  # build the MCP scanners now, not on the first request
+    import gc
+    gc.freeze()  # start-up objects (compiled rules, tables) leave the collector's per-request walks
     server = await start_server(proxy.handle, host, port, engine.config.mcp.max_message_bytes)
     bound = server.sockets[0].getsockname()[1] if server.sockets else port
     print(f"ringfence: MCP HTTP proxy on http://{host}:{bound} -> {upstream}", file=sys.stderr, flush=True)
