@@ -94,7 +94,7 @@ def test_json_leaves_in_document_order():
     body = json.dumps({"a": [1, {"b": "x"}, "y"], "c": "z", "d": {"e": None}}).encode()
     fields = body_fields(body, "application/json", "", CFG)[1:]
     assert [w for w, _ in fields] == ["body.json.$.a#key", "body.json.$.a[0]",
-                                      "body.json.$.a[1].b", "body.json.$.c", "body.json.$.d#key", "body.json.$.d.e"]
+                                      "body.json.$.a[1].b", "body.json.$.a[2]", "body.json.$.c", "body.json.$.d#key", "body.json.$.d.e"]
 
 
 def test_key_split_across_a_json_list_is_caught():
