@@ -263,3 +263,17 @@ def test_upstream_connections_are_reused_and_bad_http_refused():
         assert head.startswith(b"HTTP/1.1 400")
         writer.close()
     _run(test)
+
+
+def test_idle_client_connection_is_closed(monkeypatch):
+    from ringfence.mcp import h1
+    monkeypatch.setattr(h1, "IDLE_S", 0.5)
+
+    async def test(url, up):
+        port = int(url.split(":")[2].split("/")[0])
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"POST /mcp HTTP/1.1\r\nHost: x\r\n")  # a head that never ends
+        await writer.drain()
+        assert await asyncio.wait_for(reader.read(), 10) == b""  # closed by the server, no answer
+        writer.close()
+    _run(test)

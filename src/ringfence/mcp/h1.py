@@ -22,6 +22,7 @@ import httptools
 
 MAX_HEAD = 64 * 1024
 MAX_HEADERS = 100
+IDLE_S = 120.0             # a client connection with no request in progress is closed after this
 MAX_QUEUED = 8              # pipelined requests waiting per connection
 UP_BUFFER = 1024 * 1024     # upstream bytes buffered before we stop reading
 _REASONS = {s.value: s.phrase.encode() for s in http.HTTPStatus}
@@ -152,10 +153,24 @@ class _ServerConn(asyncio.Protocol):
     def connection_made(self, transport: Any) -> None:
         self.transport = transport
         _nodelay(transport)
+        self.last_data = asyncio.get_running_loop().time()
+        self.idle_timer = asyncio.get_running_loop().call_later(IDLE_S, self._idle)
         peer = transport.get_extra_info("peername")
         self.peer = str(peer[0]) if isinstance(peer, tuple) and peer else "unix"
 
+    def _idle(self) -> None:
+        if self.closed:
+            return
+        loop = asyncio.get_running_loop()
+        left = self.last_data + IDLE_S - loop.time()
+        if self.task is not None or left > 0:  # busy (e.g. a long SSE stream) or data came in
+            self.idle_timer = loop.call_later(max(left, 1.0), self._idle)
+            return
+        self.transport.close()
+        self.closed = True
+
     def data_received(self, data: bytes) -> None:
+        self.last_data = asyncio.get_running_loop().time()
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:
@@ -166,6 +181,7 @@ class _ServerConn(asyncio.Protocol):
 
     def connection_lost(self, exc: Any) -> None:
         self.closed = True
+        self.idle_timer.cancel()
         if self.paused_write is not None and not self.paused_write.done():
             self.paused_write.set_result(None)
         if self.task is not None and not self.task.done():
