@@ -16,11 +16,19 @@ from __future__ import annotations
 
 import base64
 import binascii
+import codecs
+import contextlib
+import hashlib
 import html
+import json
+import os
+import platform
 import re
+import stat
+import tempfile
 import threading
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import unquote
 
 from ..core import Finding
@@ -287,153 +295,279 @@ def _first(seq) -> set[str] | None:
     return None
 
 
-class _Prefilter:
-    """Which patterns may match a text. Each pattern is represented by its
-    anchor literals (see `anchors`); one hyperscan pass over the lowercased
-    text finds them all. Extra "trigger" regexes (simple character runs) ride
-    in the same pass. Without hyperscan, plain substring checks do the same job.
-    Stand-in for ringfence.match.PatternSet until that lands."""
+# ---------------------------------------------------------------- prefilter: whole patterns in hyperscan
+# Every family pattern is compiled, as a superset in hyperscan's dialect (see
+# `_hs_pattern`), into one database that also holds the trigger regexes. One
+# pass then reports where candidate matches END; on ordinary pages that is
+# nothing at all, so common words (ignore, token, password, .env) cost no
+# Python work. `re` confirms each candidate in a window ending there.
+#
+# The database is compiled without Unicode classes (32x faster to build), so
+# texts are scanned as ASCII, one byte per character: a non-ASCII character
+# becomes an ASCII stand-in that every pattern atom matching it in `re` also
+# matches (a space for spaces, the letter for K/ſ/ı/İ, "0" for digits, "_" for
+# other word characters, \x01 for the rest). Patterns with non-ASCII literals
+# (CJK, Cyrillic, accented words) also go in a second, widened database that
+# is scanned over the UTF-8 text when it is not ASCII.
+_HS_CAP = 2048            # candidate ends kept per pattern per view; beyond, confirm over the whole view
+_WIDE_BACK = 4000          # second look when a candidate did not confirm in its pattern's usual width
+_MAX_RETRIES = 64          # per pattern per view; beyond, confirm over the whole view
+_CTRL = bytes.maketrans(b"\x1c\x1d\x1e\x1f", b"    ")   # `re` counts these as \s, hyperscan does not
+_HI = r"\x{80}-\x{10FFFF}"
 
-    def __init__(self, anchor_sets: list[list[str] | None], triggers: list[str]):
-        self.n = len(anchor_sets) + len(triggers)
-        self._anchor_sets = anchor_sets
-        self._anchor_res = [re.compile("|".join(a), re.IGNORECASE | re.MULTILINE) if a else None for a in anchor_sets]
+
+class _Stand(dict):
+    """code point -> ASCII stand-in (see above); filled lazily, bounded."""
+
+    _space = re.compile(r"\s")
+    _digit = re.compile(r"\d")
+    _word = re.compile(r"\w")
+
+    def __missing__(self, cp: int) -> int:
+        c = chr(cp)
+        if 0xD800 <= cp <= 0xDFFF:
+            r = 1
+        elif cp in (0x130, 0x131):
+            r = ord("i")
+        elif cp == 0x17F:
+            r = ord("s")
+        elif cp == 0x212A:
+            r = ord("k")
+        elif self._space.match(c):
+            r = 0x20
+        elif self._digit.match(c):
+            r = ord("0")
+        elif self._word.match(c):
+            r = ord("_")
+        else:
+            r = 1
+        if len(self) < 65536:
+            self[cp] = r
+        return r
+
+
+_STAND = _Stand()
+
+
+def _stand_in(exc):
+    if not isinstance(exc, UnicodeEncodeError):  # pragma: no cover
+        raise exc
+    return exc.object[exc.start:exc.end].translate(_STAND), exc.end
+
+
+codecs.register_error("ringfence.injection.stand_in", _stand_in)
+
+
+def _ascii_bytes(text: str) -> bytes:
+    """One ASCII byte per character (see above)."""
+    data = text.encode("ascii") if text.isascii() else text.encode("ascii", "ringfence.injection.stand_in")
+    if b"\x1c" in data or b"\x1d" in data or b"\x1e" in data or b"\x1f" in data:
+        data = data.translate(_CTRL)
+    return data
+
+
+def _widen(p: str) -> str:
+    """A hyperscan-dialect pattern whose \\w, \\s and \\d (alone or in a positive
+    class) also take any non-ASCII character: a Unicode superset without UCP."""
+    out: list[str] = []
+    i, n = 0, len(p)
+    while i < n:
+        c = p[i]
+        if c == "\\" and i + 1 < n:
+            t = p[i + 1]
+            out.append("[" + _HI + ("\\x1c-\\x1f" if t == "s" else "") + "\\" + t + "]" if t in "wsd" else p[i:i + 2])
+            i += 2
+            continue
+        if c == "[":
+            j = i + 1
+            if p[j:j + 1] == "^":
+                j += 1
+            if p[j:j + 1] == "]":
+                j += 1
+            while j < n and p[j] != "]":
+                j += 2 if p[j] == "\\" else 1
+            body = p[i:j + 1]
+            if not body.startswith("[^") and re.search(r"\\[wsd]", body):
+                body = "[" + _HI + ("\\x1c-\\x1f" if "\\s" in body else "") + body[1:]
+            out.append(body)
+            i = j + 1
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+_DBS: dict[str, object] = {}
+_DBS_LOCK = threading.Lock()
+
+
+def _cache_dir() -> str | None:
+    """~/.cache/ringfence (or $XDG_CACHE_HOME/ringfence) when private to us, else None."""
+    if os.environ.get("RINGFENCE_NO_CACHE", "") not in ("", "0"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    d = os.path.join(base, "ringfence")
+    try:
+        os.makedirs(d, mode=0o700, exist_ok=True)
+        st = os.lstat(d)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077:
+        return None
+    return d
+
+
+_MAGIC = b"RFINJ1\n"
+
+
+def _load_db(path: str, hs):
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid() or st.st_size > (64 << 20):
+            return None
+        with os.fdopen(fd, "rb") as f:
+            fd = -1
+            blob = f.read()
+    except OSError:
+        return None
+    finally:
+        if fd != -1:
+            os.close(fd)
+    head, digest, body = blob[:len(_MAGIC)], blob[len(_MAGIC):len(_MAGIC) + 32], blob[len(_MAGIC) + 32:]
+    if head != _MAGIC or hashlib.sha256(body).digest() != digest:
+        return None
+    try:
+        db = hs.loadb(body, hs.HS_MODE_BLOCK)
+        db.scratch = hs.Scratch(db)   # a loaded database comes without one
+        return db
+    except Exception:
+        return None
+
+
+def _store_db(d: str, path: str, db, hs) -> None:
+    try:
+        body = hs.dumpb(db)
+        fd, tmp = tempfile.mkstemp(dir=d, prefix=".inj-")
+        try:
+            with os.fdopen(fd, "wb") as f:   # mkstemp files are 0600
+                f.write(_MAGIC + hashlib.sha256(body).digest() + body)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    except Exception:
+        pass   # a cache we cannot write only costs the next start-up a compile
+
+
+def _hs_compile(hs, exprs: list[str], ids: list[int], flags: list[int]):
+    """Compiled database, shared in-process and cached on disk under a SHA-256 of
+    everything that determines it. Bad, foreign or corrupt cache files are ignored."""
+    key = hashlib.sha256(json.dumps([hs.__version__, platform.machine(), exprs, ids, flags]).encode()).hexdigest()
+    with _DBS_LOCK:
+        db = _DBS.get(key)
+        if db is not None:
+            return db
+        d = _cache_dir()
+        path = os.path.join(d, f"injection-{key[:40]}.hsdb") if d else None
+        db = _load_db(path, hs) if path else None
+        if db is None:
+            db = hs.Database(mode=hs.HS_MODE_BLOCK)
+            db.compile(expressions=[e.encode() for e in exprs], ids=ids, elements=len(exprs), flags=flags)
+            if path:
+                _store_db(d, path, db, hs)
+        _DBS[key] = db
+        return db
+
+
+_RES: dict[str, re.Pattern] = {}
+_MATCHER: list = []
+
+
+def _compiled(p: str) -> re.Pattern:
+    rx = _RES.get(p)
+    if rx is None:
+        rx = _RES[p] = re.compile(p, _FLAGS)
+    return rx
+
+
+def _matcher() -> "_Matcher":
+    """The one matcher over all families (built once per process: start-up cost)."""
+    with _DBS_LOCK:
+        if _MATCHER:
+            return _MATCHER[0]
+    m = _Matcher([p for fam in R.FAMILIES for p, _ in fam.patterns], list(_TRIGGERS.values()))
+    with _DBS_LOCK:
+        if not _MATCHER:
+            _MATCHER.append(m)
+        return _MATCHER[0]
+
+
+class _Matcher:
+    """Where each family pattern may match in a text, and which triggers occur.
+    `scan(text)` -> ({pattern index: sorted candidate end offsets (chars), or None when
+    there were too many}, {trigger index}). Without hyperscan every pattern is a
+    candidate everywhere (ends None) and triggers are searched with `re`."""
+
+    def __init__(self, patterns: list[str], triggers: list[str]):
+        self.n = len(patterns)
         self._trig_res = [re.compile(t, re.IGNORECASE) for t in triggers]
-        self._always = {i for i, a in enumerate(anchor_sets) if a is None}
         self._lock = threading.Lock()
-        self._single: dict[int, object] = {}
-        self._db = None
+        self._db = self._native_db = None
         try:
             import hyperscan as hs
         except Exception:  # pragma: no cover - hyperscan is an optional speed-up
-            self._hs = None
             return
-        self._hs = hs
-        exprs, ids, flags = [], [], []
-        lit = hs.HS_FLAG_SINGLEMATCH
-        for i, lits in enumerate(anchor_sets):
-            for a in lits or ():
-                exprs.append(a.encode())
-                ids.append(i)
-                flags.append(lit | hs.HS_FLAG_UTF8 | hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE)
-        for k, t in enumerate(triggers):
-            exprs.append(t.encode())
-            ids.append(len(anchor_sets) + k)
-            flags.append(lit | hs.HS_FLAG_CASELESS)
-        self._db = hs.Database(mode=hs.HS_MODE_BLOCK)
-        self._db.compile(expressions=exprs, ids=ids, elements=len(exprs), flags=flags)
+        base = hs.HS_FLAG_UTF8 | hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE
+        exprs = [_hs_pattern(p) for p in patterns] + list(triggers)
+        flags = [base] * len(patterns) + [hs.HS_FLAG_CASELESS | hs.HS_FLAG_SINGLEMATCH] * len(triggers)
+        self._db = _hs_compile(hs, exprs, list(range(len(exprs))), flags)
+        native = [i for i, p in enumerate(patterns) if not p.isascii()]
+        if native:
+            self._native_db = _hs_compile(hs, [_widen(_hs_pattern(patterns[i])) for i in native], native,
+                                          [base] * len(native))
 
-    def which(self, low: str, data: bytes) -> set[int]:
-        """`low` is the lowercased text, `data` its UTF-8 bytes."""
+    def scan(self, text: str) -> tuple[dict[int, list[int] | None], set[int]]:
+        n = self.n
         if self._db is None:
-            hits = set(self._always)
-            for i, rx in enumerate(self._anchor_res):
-                if rx is not None and rx.search(low):
-                    hits.add(i)
-            base = len(self._anchor_sets)
-            for k, rx in enumerate(self._trig_res):
-                if rx.search(low):
-                    hits.add(base + k)
-            return hits
-        hits = set(self._always)
+            return dict.fromkeys(range(n)), {k for k, rx in enumerate(self._trig_res) if rx.search(text)}
+        trig: set[int] = set()
 
-        def on(i, _f, _t, _fl, _ctx):
-            hits.add(i)
+        def handler(ends: dict):
+            def on(i, _f, to, _fl, _ctx):
+                if i >= n:
+                    trig.add(i - n)
+                    return False
+                got = ends.get(i, ())
+                if got is None:
+                    return False
+                if not got:
+                    ends[i] = [to]
+                elif len(got) >= _HS_CAP:
+                    ends[i] = None
+                elif got[-1] != to:
+                    got.append(to)
+                return False
+            return on
+
+        ends: dict[int, list[int] | None] = {}
+        data = _ascii_bytes(text)
         with self._lock:
-            self._db.scan(data, match_event_handler=on)
-        return hits
-
-    def starts(self, i: int, lits: list[str], data: bytes, cap: int) -> list[int] | None:
-        """Byte offsets where one of pattern i's prefix literals starts (None if unknown or too many)."""
-        if self._hs is None:
-            return None
-        hs = self._hs
-        key = -1 - i
-        db = self._single.get(key)
-        if db is None:
-            db = hs.Database(mode=hs.HS_MODE_BLOCK)
-            db.compile(expressions=[re.escape(x).encode() for x in lits], ids=list(range(len(lits))),
-                       elements=len(lits), flags=[hs.HS_FLAG_UTF8] * len(lits))
-            self._single[key] = db
-        lens = [len(x.encode()) for x in lits]
-        out: list[int] = []
-        over = [False]
-
-        def on(j, _f, to, _fl, _ctx):
-            if len(out) >= cap:
-                over[0] = True
-                return True
-            out.append(to - lens[j])
-            return False
-        with self._lock:
-            try:
-                db.scan(data, match_event_handler=on)
-            except Exception:
-                if not over[0]:
-                    raise
-        if over[0]:
-            return None
-        return sorted(set(out))
-
-    def som_starts(self, i: int, exprs: list[str], data: bytes, cap: int) -> list[int] | None:
-        """Byte offsets where one of the start-anchor regexes of pattern i matches."""
-        if self._hs is None:
-            return None
-        hs = self._hs
-        key = ("som", i)
-        db = self._single.get(key)
-        if db is None:
-            db = hs.Database(mode=hs.HS_MODE_BLOCK)
-            fl = hs.HS_FLAG_UTF8 | hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE | hs.HS_FLAG_SOM_LEFTMOST
-            db.compile(expressions=[x.encode() for x in exprs], ids=[i] * len(exprs), elements=len(exprs),
-                       flags=[fl] * len(exprs))
-            self._single[key] = db
-        out: list[int] = []
-        over = [False]
-
-        def on(_j, frm, _to, _fl, _ctx):
-            if len(out) >= cap:
-                over[0] = True
-                return True
-            out.append(frm)
-            return False
-        with self._lock:
-            try:
-                db.scan(data, match_event_handler=on)
-            except Exception:
-                if not over[0]:
-                    raise
-        return None if over[0] else sorted(set(out))
-
-    def ends(self, i: int, data: bytes, cap: int) -> list[int] | None:
-        """Byte end offsets of pattern i's anchors, or None when unknown or too many."""
-        lits = self._anchor_sets[i]
-        if self._hs is None or not lits:
-            return None
-        hs = self._hs
-        db = self._single.get(i)
-        if db is None:
-            db = hs.Database(mode=hs.HS_MODE_BLOCK)
-            db.compile(expressions=[a.encode() for a in lits], ids=[i] * len(lits), elements=len(lits),
-                       flags=[hs.HS_FLAG_UTF8 | hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE] * len(lits))
-            self._single[i] = db
-        out: list[int] = []
-        over = [False]
-
-        def on(_i, _f, to, _fl, _ctx):
-            if len(out) >= cap:
-                over[0] = True
-                return True  # stop: too many; the caller confirms over the whole view
-            if not out or to != out[-1]:
-                out.append(to)
-            return False
-        with self._lock:
-            try:
-                db.scan(data, match_event_handler=on)
-            except Exception:
-                if not over[0]:
-                    raise
-        return None if over[0] else out
+            self._db.scan(data, match_event_handler=handler(ends))
+            if self._native_db is not None and not text.isascii():
+                native: dict[int, list[int] | None] = {}
+                udata = text.encode("utf-8", "replace")
+                self._native_db.scan(udata, match_event_handler=handler(native))
+                for i, got in native.items():
+                    if got is None or ends.get(i, ()) is None:
+                        ends[i] = None
+                    else:
+                        ends[i] = sorted(set(ends.get(i, [])) | set(_byte_to_char(text, udata, got)))
+        return ends, trig
 
 
 # ---------------------------------------------------------------- data
@@ -444,14 +578,6 @@ class _View:
     mapped: bool                  # offsets equal the original text's
     layer: str = ""               # "base64"/"hex" for payload layers (hiding is itself suspicious)
     source: str = ""              # for folded views: the text it was folded from (to map offsets lazily)
-    low: str = field(default="", repr=False)
-    _data: bytes | None = field(default=None, repr=False)
-
-    def data(self) -> bytes:
-        if self._data is None:
-            self.low = self.text.lower()
-            self._data = self.low.encode("utf-8", "replace")
-        return self._data
 
 
 @dataclass
@@ -493,45 +619,19 @@ class InjectionScanner:
         self.hidden_enabled = R.HIDDEN.id not in disabled
         self._sev = {f.id: f.severity for f in R.FAMILIES}
         self._sev[R.HIDDEN.id] = R.HIDDEN.severity
-        pats: list[str] = []
-        anchor_sets: list[list[str] | None] = []
         self._meta: list[tuple[str, float]] = []
         self._res: list[re.Pattern] = []
         self._width: list[int] = []
-        self._prefix: list[list[str] | None] = []
-        self._reach: dict[int, tuple[int, int]] = {}
-        self._som: dict[int, list[str]] = {}      # patterns whose explicit anchors mark where matches start
-        for fam in self.families:
-            explicit = R.ANCHORS.get(fam.id, {})
-            for k, (p, w) in enumerate(fam.patterns):
-                pats.append(p)
+        self._on: list[bool] = []          # family enabled in this config
+        for fam in R.FAMILIES:                # the database holds every family, so configs share one
+            for p, w in fam.patterns:
                 self._meta.append((fam.id, w))
-                self._res.append(re.compile(p, _FLAGS))
+                self._res.append(_compiled(p))
                 self._width.append(_max_width(p))
-                pre = prefixes(p)
-                good = pre is not None and all(len(x) >= 4 and x.strip() not in _COMMON for x in pre)
-                self._prefix.append(pre if good else None)
-                a = explicit.get(k)
-                idx = len(self._res) - 1
-                if isinstance(a, tuple):
-                    a = R.Anchor(a)
-                if a == R.SELF:
-                    anchor_sets.append([_hs_pattern(p)])
-                elif a:
-                    anchor_sets.append(list(a.exprs))
-                    if a.start:
-                        self._som[idx] = list(a.exprs)
-                    if a.back is not None or a.fwd is not None:
-                        self._reach[idx] = (a.back if a.back is not None else self._width[idx],
-                                            a.fwd if a.fwd is not None else self._width[idx])
-                else:
-                    info = anchor_info(p)
-                    anchor_sets.append([re.escape(x) for x in info[0]] if info else None)
-                    if info:
-                        self._reach[len(self._res) - 1] = (info[1], info[2])
-        self._n_family = len(pats)
-        self._trig = {name: len(pats) + k for k, name in enumerate(_TRIGGERS)}
-        self._pf = _Prefilter(anchor_sets, list(_TRIGGERS.values()))
+                self._on.append(fam.id not in disabled)
+        self._n_family = len(self._res)
+        self._trig = {name: k for k, name in enumerate(_TRIGGERS)}
+        self._pf = _matcher()
         self._hidden_trigger = re.compile(R.HIDDEN_TRIGGER, re.IGNORECASE)
         self._hidden_tag = re.compile(R.HIDDEN_TAG, re.IGNORECASE)
         self._hidden_directive = re.compile(R.HIDDEN_DIRECTIVE, _FLAGS)
@@ -660,24 +760,20 @@ class InjectionScanner:
         return out
 
     def _triggers(self, text: str) -> set[str]:
-        low = text.lower()
-        ids = self._pf.which(low, low.encode("utf-8", "replace"))
+        ids = self._pf.scan(text)[1]
         return {name for name, i in self._trig.items() if i in ids}
 
     # -- matching -------------------------------------------------------
     def _collect(self, view: _View, hits: list[_Hit], over: list[bool]) -> set[str]:
-        data = view.data()
-        cache: dict = {}   # start offsets per prefix set, shared by patterns with the same prefixes
-        ids = self._pf.which(view.low, data)
-        trig = {name for name, i in self._trig.items() if i in ids}
+        ends, trig_ids = self._pf.scan(view.text)
+        trig = {name for name, i in self._trig.items() if i in trig_ids}
         text = view.text
-        for i in sorted(ids):
-            if i >= self._n_family:
+        for i in sorted(ends):
+            if not self._on[i]:
                 continue
             fam, w = self._meta[i]
-            rx = self._res[i]
             n = 0
-            for a, b in self._confirm(i, rx, text, data, self._width[i], cache):
+            for a, b in self._confirm(i, text, ends[i]):
                 if n >= _MAX_HITS_PER_PATTERN or len(hits) >= _MAX_HITS:
                     over.append(True)
                     break
@@ -685,43 +781,42 @@ class InjectionScanner:
                 n += 1
         return trig
 
-    def _confirm(self, i: int, rx: re.Pattern, text: str, data: bytes, width: int, cache: dict):
-        if len(text) <= _SMALL_VIEW:
+    def _confirm(self, i: int, text: str, ends: list[int] | None):
+        """Matches of pattern i, looked for in windows that end at the candidate ends
+        (a match ends where hyperscan reported one). A candidate that does not confirm
+        in the pattern's usual width gets a second, wide look, so long runs of spaces
+        cannot push a match out of its window; too many of those and the whole view
+        is searched instead."""
+        rx = self._res[i]
+        if ends is None or len(text) <= _SMALL_VIEW:
             for m in rx.finditer(text):
                 if m.end() > m.start():
                     yield m.start(), m.end()
             return
-        lits = self._prefix[i]
-        som = self._som.get(i)
-        if lits is not None or som is not None:
-            key = tuple(lits or som)
-            if key not in cache:
-                cache[key] = (self._pf.starts(i, lits, data, 32768) if lits is not None
-                              else self._pf.som_starts(i, som, data, 32768))
-            starts = cache[key]
-            if starts is not None:
-                seen_to = -1
-                for st in _byte_to_char(text, data, starts):
-                    if st < seen_to:
-                        continue
-                    m = rx.match(text, st)
-                    if m and m.end() > m.start():
-                        yield m.start(), m.end()
-                        seen_to = m.end()
-                return
-        ends = self._pf.ends(i, data, 16384)
-        if ends is None:
-            for m in rx.finditer(text):
-                if m.end() > m.start():
-                    yield m.start(), m.end()
-            return
-        char_ends = _byte_to_char(text, data, ends)
-        back, fwd = self._reach.get(i, (width, width))
-        seen_to = -1
-        for e in char_ends:
-            lo, hi = max(0, e - back - 2, seen_to), min(len(text), e + fwd + 16)
+        back = self._width[i]
+        seen_to = retries = 0
+        for e in ends:
+            if e < seen_to:
+                continue
+            hi = min(len(text), e + 16)
+            lo = max(0, e - back - 2, seen_to)
+            found = False
             for m in rx.finditer(text, lo, hi):
-                if m.end() > m.start() and m.start() >= seen_to:
+                if m.end() > m.start():
+                    found = True
+                    yield m.start(), m.end()
+                    seen_to = m.end()
+            wide = max(0, e - _WIDE_BACK, seen_to)
+            if found or wide >= lo:
+                continue
+            retries += 1
+            if retries > _MAX_RETRIES:   # many candidates that do not confirm: one linear pass instead
+                for m in rx.finditer(text, seen_to):
+                    if m.end() > m.start():
+                        yield m.start(), m.end()
+                return
+            for m in rx.finditer(text, wide, hi):
+                if m.end() > m.start():
                     yield m.start(), m.end()
                     seen_to = m.end()
 
@@ -776,7 +871,10 @@ class InjectionScanner:
         for h in hits:
             if h.view.mapped:
                 h.hidden = any(a <= h.start and h.end <= b for a, b, _, _ in regions)
-        raw_keys = {(h.family, _norm_key(h.view.text[h.start:h.end])) for h in hits if h.view.name == "raw"}
+        # a raw match spelled with exotic spaces or invisibles is still an obfuscation: its
+        # cleaned-up twin in the "spaced" view keeps the bonus for being hidden that way
+        raw_keys = {(h.family, _norm_key(h.view.text[h.start:h.end])) for h in hits if h.view.name == "raw"
+                    and (text.isascii() or not _INVIS_RE.search(text, h.start, h.end))}
         by_view: dict[int, list[_Hit]] = {}
         for h in hits:
             by_view.setdefault(id(h.view), []).append(h)
@@ -790,7 +888,7 @@ class InjectionScanner:
             if kind != "tag_chars" and not inside and not self._hidden_directive.search(body):
                 continue
             if kind == "tag_chars" and not inside and not self._hidden_directive.search(body):
-                if not any(fam_rx.search(body) for fam_rx in self._res):
+                if not any(rx.search(body) for k, rx in enumerate(self._res) if self._on[k]):
                     continue
             findings.append(Finding("injection", R.HIDDEN.id, self._sev[R.HIDDEN.id],
                                     _excerpt(body, f"[{kind}] "), where, self.action, (a, b)))
