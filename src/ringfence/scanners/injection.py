@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import codecs
 import contextlib
 import hashlib
 import html
+import itertools
 import json
 import os
 import platform
@@ -867,10 +869,15 @@ class InjectionScanner:
     # -- scoring --------------------------------------------------------
     def _judge(self, text: str, hits: list[_Hit], regions, where: str) -> list[Finding]:
         findings: list[Finding] = []
-        # hits inside hidden regions (raw offsets) get the hidden bonus
+        # hits inside hidden regions (raw offsets) get the hidden bonus: a region holds a hit
+        # when it starts at or before it and ends at or after it (prefix maximum of ends)
+        reg = sorted((a, b) for a, b, _, _ in regions)
+        reg_starts = [a for a, _ in reg]
+        reg_maxend = list(itertools.accumulate((b for _, b in reg), max))
         for h in hits:
-            if h.view.mapped:
-                h.hidden = any(a <= h.start and h.end <= b for a, b, _, _ in regions)
+            if h.view.mapped and reg:
+                k = bisect.bisect_right(reg_starts, h.start)
+                h.hidden = k > 0 and reg_maxend[k - 1] >= h.end
         # a raw match spelled with exotic spaces or invisibles is still an obfuscation: its
         # cleaned-up twin in the "spaced" view keeps the bonus for being hidden that way
         raw_keys = {(h.family, _norm_key(h.view.text[h.start:h.end])) for h in hits if h.view.name == "raw"
@@ -878,13 +885,23 @@ class InjectionScanner:
         by_view: dict[int, list[_Hit]] = {}
         for h in hits:
             by_view.setdefault(id(h.view), []).append(h)
-        for h in hits:
-            h.score = self._score(h, by_view[id(h.view)], raw_keys)
+        for group in by_view.values():
+            c = _Context(group[0].view.text, group)
+            for h in group:
+                h.score = self._score(h, c, raw_keys)
         fired = [h for h in hits if h.score >= self.threshold]
 
         # hidden regions with directive language, or with any (even weak) family hit inside
+        mapped = sorted((h.start, h.end) for h in hits if h.view.mapped and h.weight >= R.WEAK - 1e-9)
+        mapped_starts = [a for a, _ in mapped]
         for a, b, kind, body in regions:
-            inside = [h for h in hits if h.view.mapped and a <= h.start and h.end <= b and h.weight >= R.WEAK - 1e-9]
+            k = bisect.bisect_left(mapped_starts, a)
+            inside = False
+            while k < len(mapped) and mapped[k][0] < b:
+                if mapped[k][1] <= b:
+                    inside = True
+                    break
+                k += 1
             if kind != "tag_chars" and not inside and not self._hidden_directive.search(body):
                 continue
             if kind == "tag_chars" and not inside and not self._hidden_directive.search(body):
@@ -900,7 +917,7 @@ class InjectionScanner:
             key = (h.family, _norm_key(matched))
             if h.view.mapped:
                 span = _segment(text, h.start, h.end)
-                if any(a <= span[0] and span[1] <= b for a, b, _, _ in regions) and h.hidden:
+                if h.hidden and any(a <= span[0] and span[1] <= b for a, b, _, _ in regions):
                     span = next((a, b) for a, b, _, _ in regions if a <= h.start and h.end <= b)
                 if (h.family, span) in seen:
                     continue
@@ -928,31 +945,30 @@ class InjectionScanner:
                                     where, self.action, span))
         return findings
 
-    def _score(self, h: _Hit, peers: list[_Hit], raw_keys: set) -> float:
+    def _score(self, h: _Hit, c: "_Context", raw_keys: set) -> float:
         t = h.view.text
         a, b = h.start, h.end
         m = t[a:b]
         a2 = a + (len(m) - len(m.lstrip()))
         s = h.weight
         ss, se = _sentence(t, a2, b)
-        sentence = t[ss:se]
         ws, we = _window(t, a2, b)
-        code = _in_code(t, a2)
+        code = c.in_code(a2)
         if code is not None:  # a code sample: the prose that introduces it counts as context too
             ws = max(0, min(ws, code - 300))
-        if self._discussion.search(sentence):
+        if c.search(self._discussion, ss, se, alone=True):
             s -= 0.6
-        elif self._discussion.search(t, ws, ss) or self._discussion.search(t, se, we):
+        elif c.search(self._discussion, ws, ss) or c.search(self._discussion, se, we):
             s -= 0.35
         if code is not None or _quoted(t, a2, b):
             s -= 0.45
         if h.family != "covert_action" and _NEG_BEFORE.search(t, max(0, a2 - 40), a2):
             s -= 0.7    # "never share your API keys": advice, not a directive
-        if self._directive_ai.search(sentence):
+        if c.search(self._directive_ai, ss, se, alone=True):
             s += 0.3
         if self._directive_you.search(t, max(ws, a2 - 60), min(we, b + 80)):
             s += 0.2
-        if self._urgent.search(t, max(0, ws), min(len(t), we)):
+        if c.search(self._urgent, max(0, ws), min(len(t), we)):
             s += 0.15
         ls = t.rfind("\n", 0, a2) + 1
         lead = t[ls:a2]
@@ -964,11 +980,75 @@ class InjectionScanner:
             s += 0.3
         elif h.view.name != "raw" and (h.family, _norm_key(m)) not in raw_keys:
             s += 0.25   # only visible after undoing an obfuscation
-        for p in peers:
-            if p.family != h.family and p.weight >= 0.5 and abs(p.start - a) <= 400:
-                s += 0.3
-                break
+        if c.peer_near(h.family, a, 400):
+            s += 0.3
         return s
+
+
+class _Context:
+    """Per-view lookups shared by all hits scored in that view: context regex results
+    per span (several hits share a sentence), code fences and <code>/<pre> positions,
+    and strong hits by offset for the "another family nearby" bonus."""
+
+    def __init__(self, text: str, hits: list[_Hit]):
+        self.t = text
+        self._memo: dict[tuple, bool] = {}
+        self._marks: dict[str, list[int]] | None = None
+        strong = sorted((p.start, p.family) for p in hits if p.weight >= 0.5)
+        self._strong = strong
+        self._strong_at = [a for a, _ in strong]
+
+    def search(self, rx: re.Pattern, lo: int, hi: int, alone: bool = False) -> bool:
+        """rx found in t[lo:hi]; `alone`: as a string of its own (nothing before lo is seen)."""
+        key = (id(rx), lo, hi, alone)
+        got = self._memo.get(key)
+        if got is None:
+            got = (rx.search(self.t[lo:hi]) if alone else rx.search(self.t, lo, hi)) is not None
+            self._memo[key] = got
+        return got
+
+    def peer_near(self, family: str, a: int, dist: int) -> bool:
+        k = bisect.bisect_left(self._strong_at, a - dist)
+        while k < len(self._strong) and self._strong[k][0] <= a + dist:
+            if self._strong[k][1] != family:
+                return True
+            k += 1
+        return False
+
+    def _positions(self) -> dict[str, list[int]]:
+        if self._marks is None:
+            t = self.t
+            self._marks = {}
+            for mark in ("```", "<code", "</code", "<pre", "</pre"):
+                out, k = [], t.find(mark)
+                while k != -1:
+                    out.append(k)
+                    k = t.find(mark, k + len(mark) if mark == "```" else k + 1)
+                self._marks[mark] = out
+        return self._marks
+
+    def in_code(self, a: int) -> int | None:
+        """Where the code span or block holding offset a opens, or None (see _in_code)."""
+        t = self.t
+        ls = t.rfind("\n", 0, a) + 1
+        if t.count("`", ls, a) % 2 == 1:
+            return t.rfind("`", ls, a)
+        lo = max(0, a - 20000)
+        pos = self._positions()
+        fences = pos["```"]
+        i, j = bisect.bisect_left(fences, lo), bisect.bisect_left(fences, a - 2)
+        if (j - i) % 2 == 1:
+            return fences[j - 1]
+        for open_, close in (("<code", "</code"), ("<pre", "</pre")):
+            opens = pos[open_]
+            k = bisect.bisect_left(opens, a - len(open_) + 1) - 1
+            if k >= 0 and opens[k] >= lo:
+                o = opens[k]
+                closes = pos[close]
+                q = bisect.bisect_left(closes, a - len(close) + 1) - 1
+                if not (q >= 0 and closes[q] >= o):
+                    return o
+        return None
 
 
 # ---------------------------------------------------------------- helpers
