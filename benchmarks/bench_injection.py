@@ -5,7 +5,11 @@ as markdown, clean and "dirty" (the same page with a few injected paragraphs,
 a hidden comment and a base64 layer). For each: p50/p99 of a 10 KB scan and
 MB/s over 1 MB, next to SHA-256 over the same bytes as a yardstick.
 
-    .venv/bin/python benchmarks/bench_injection.py [--quick]
+    .venv/bin/python benchmarks/bench_injection.py [--quick] [--before REV]
+
+--before REV also runs this benchmark against the scanner as it was at git
+revision REV (its src/ringfence extracted to a temporary directory, run in a
+subprocess) and prints {"before": ..., "after": ..., "speedup": ...}.
 """
 from __future__ import annotations
 
@@ -13,9 +17,14 @@ import base64
 import hashlib
 import json
 import random
+import os
 import statistics
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time
+from pathlib import Path
 
 from ringfence.config import Config
 from ringfence.scanners.injection import InjectionScanner
@@ -115,8 +124,37 @@ def _mbps(fn, text: str, reps: int) -> float:
     return size / 1e6 / statistics.median(best)
 
 
+def _before(rev: str, quick: bool) -> dict:
+    root = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory() as tmp:
+        arc = subprocess.run(["git", "-C", str(root), "archive", rev, "src/ringfence"], check=True,
+                             capture_output=True, timeout=60).stdout
+        tar = Path(tmp) / "src.tar"
+        tar.write_bytes(arc)
+        with tarfile.open(tar) as tf:
+            tf.extractall(tmp, filter="data")
+        env = dict(os.environ, PYTHONPATH=str(Path(tmp) / "src"))
+        args = [sys.executable, str(Path(__file__).resolve())] + (["--quick"] if quick else [])
+        out = subprocess.run(args, env=env, check=True, capture_output=True, text=True, timeout=1800).stdout
+    return json.loads(out)
+
+
 def main() -> None:
     quick = "--quick" in sys.argv
+    if "--before" in sys.argv:
+        rev = sys.argv[sys.argv.index("--before") + 1]
+        before = _before(rev, quick)
+        after = run(quick)
+        speedup = {name: {k: round(before["results"][name][k] / v, 1) if k.startswith("p") else
+                          round(v / before["results"][name][k], 1)
+                          for k, v in r.items() if k in ("p50_10k_ms", "p99_10k_ms", "mb_per_s_1m") and v}
+                   for name, r in after["results"].items()}
+        print(json.dumps({"before_rev": rev, "before": before, "after": after, "speedup": speedup}, indent=2))
+        return
+    print(json.dumps(run(quick), indent=2))
+
+
+def run(quick: bool) -> dict:
     n10, reps = (200, 3) if quick else (1000, 5)
     t = time.perf_counter()
     scanner = InjectionScanner(Config())
@@ -139,7 +177,7 @@ def main() -> None:
                 "mb_per_s_1m": round(mbps, 1), "sha256_mb_per_s_1m": round(sha_mbps, 1),
                 "ratio_sha256_over_scan": round(sha_mbps / mbps, 1),
             }
-    print(json.dumps(out, indent=2))
+    return out
 
 
 if __name__ == "__main__":
