@@ -67,6 +67,7 @@ class Guard:
         self.max_bytes = self.config.mcp.max_message_bytes
         self.max_pending = max_pending
         self.pending: dict[tuple, tuple[str, str]] = {}      # client request id -> (method, target)
+        self.paged: set[tuple] = set()  # tools/list requests with a cursor (later pages)
         self.server_pending: dict[tuple, str] = {}           # server request id -> method
         self._tools_session = None
         self.stats = {"allow": 0, "warn": 0, "block": 0}
@@ -211,6 +212,9 @@ class Guard:
         d = self._record(d, "outbound", target, method, kind, mid)
         if d.blocked:
             return Outcome(to_client=self._block_error(mid, d), decision=d)
+        # A tools/list with a cursor asks for a later page: its tools join the baseline.
+        if method == "tools/list" and isinstance(params, dict) and params.get("cursor") is not None:
+            self.paged.add(key)
         self.pending[key] = (method, target)
         return Outcome(to_server=line, decision=d, request_key=key)
 
@@ -291,6 +295,8 @@ class Guard:
             return Outcome(decision=d)
         method, target = entry
         kind = "response"
+        paged = key in self.paged
+        self.paged.discard(key)
         try:
             if "error" in msg:
                 kind = "error"
@@ -300,7 +306,8 @@ class Guard:
                 if method == "tools/list" and isinstance(result, dict) and isinstance(result.get("tools"), list):
                     kind = "tools_list"
                     findings = list(self.engine.tools.scan_tools_list(result["tools"], self.tool_session,
-                                                                      where="tools/list"))
+                                                                      where="tools/list",
+                                                                      continuation=paged))
                     rest = {k: v for k, v in result.items() if k != "tools"}
                     if rest:
                         findings += list(self._scan_in(rest, "result").findings)
@@ -324,12 +331,14 @@ class Guard:
     def forget(self, key: tuple | None) -> None:
         if key is not None:
             self.pending.pop(key, None)
+            self.paged.discard(key)
 
     def fail_pending(self, rule: str, message: str, keys: list[tuple] | None = None) -> list[bytes]:
         """The server is gone: one JSON-RPC error per request still waiting, with a receipt each."""
         out = []
         for key in list(self.pending) if keys is None else keys:
             entry = self.pending.pop(key, None)
+            self.paged.discard(key)
             if entry is None:
                 continue
             method, target = entry
