@@ -10,7 +10,9 @@ score reaches THRESHOLD. So strong phrases fire alone, weak ones need help.
 
 Patterns are Python `re` syntax, matched case-insensitively and multi-line,
 and must stay linear: bounded repeats only, no nested quantifiers. They are
-also compiled as a hyperscan prefilter, which drops the word boundaries.
+also compiled whole into the hyperscan prefilter (as supersets: word
+boundaries and lookarounds dropped), so no per-pattern anchor table is kept
+and patterns may be added anywhere in a family.
 """
 from __future__ import annotations
 
@@ -576,89 +578,3 @@ DIRECTIVE = (
     r"\b(?:you|your|yourself|must|immediately)\b"
     r"|你|您|あなた|너는|당신|\btu\b|\btus\b|\bdu\b|\bdein\w*|\bvous\b|\bton\b|\bты\b|\bтвои\w*"
 )
-
-# Prefilter anchors for patterns whose automatic anchor (the rarest literal every
-# match must contain; see scanners.injection.anchors) is too common a word.
-# Each is a hyperscan-dialect regex that every match of the pattern contains;
-# SELF means "the pattern itself is simple enough to be its own anchor".
-SELF = "self"
-
-
-@dataclass(frozen=True)
-class Anchor:
-    """exprs: regexes every match contains. start: every match starts where one of them
-    starts (then confirming is an anchored match there). back/fwd: how far a match can
-    start before / end after an anchor hit (else the pattern's own width is used)."""
-    exprs: tuple[str, ...]
-    start: bool = False
-    back: int | None = None
-    fwd: int | None = None
-
-
-_SOLICIT_VERB = (r"(?:reveal|output|print|show|display|send|share|give|tell|disclose|leak|dump|include|provide|list|"
-                 r"repeat|return|write\s+out|copy|paste|expose|recite|type\s+out|read\s+out)")
-ANCHORS: dict[str, dict[int, tuple[str, ...] | str]] = {
-    "instruction_override": {
-        4: (r"(?:are|were|is|been)\s+(?:now\s+)?(?:cancel+ed|void|revoked|outdated|obsolete|superseded|no\s+longer\s+"
-            r"(?:valid|appl|in\s+effect)|null)",),
-        5: (r"treat\s+(?:the\s+|all\s+|your\s+)?(?:previous|prior|earlier|above|original)",),
-        6: SELF, 7: SELF,
-        20: Anchor((r"(?:set\s+aside|throw\s+out|pay\s+no\s+attention\s+to|do\s+not\s+follow|don'?t\s+follow|"
-                    r"stop\s+following|no\s+longer\s+follow)",), start=True)},
-    "role_override": {
-        0: SELF, 1: SELF,
-        2: (r"you\s+are\s+(?:now|hereby|from\s+now)",),
-        3: (r"(?:without|with\s+no|free\s+(?:of|from))\s+(?:any\s+)?(?:restrictions|limitations|limits|filters|rules"
-            r"|guidelines|censorship|ethical|safety)",),
-        4: (r"(?:developer|god|sudo|dan|jailbreak|unrestricted|debug\s+admin)\s+mode",),
-        6: (r"do\s+anything\s+now",),
-        7: (r"your\s+new\s+(?:role|persona|identity|instructions|system)",),
-        8: (r"(?:will|must)\s+now\s+(?:act|behave|respond)",),
-        9: SELF, 12: SELF, 13: SELF, 14: SELF, 15: SELF,
-        16: (r"eres",), 17: (r"du\s+bist",), 18: (r"(?:tu\s+es|vous\s+êtes)",), 19: SELF,
-    },
-    "special_tokens": {4: (r"(?:human|assistant)\s*:",), 5: SELF, 6: SELF},
-    "credential_solicitation": {
-        0: Anchor((_SOLICIT_VERB + r"\s+(?:me\s+|us\s+)?(?:all\s+)?(?:of\s+)?your\s",), start=True),
-        1: Anchor((r"(?:system\s+prompt|initial\s+instructions|hidden\s+instructions|(?:secret|private|ssh)"
-                   r"[\s_-]*key|tool\s+definitions)",), back=110, fwd=24),
-        2: Anchor((r"your\s+(?:system|initial|api|password|secret|credentials)",), back=24, fwd=48),
-        9: (r"(?:revela|muestra|env[ií]a|imprime|dime|comparte|filtra|dame)\s",),
-        10: (r"(?:gib|zeige|zeig|sende|schicke|verrate|nenne|drucke)\s+(?:mir\s+|uns\s+)?(?:deinen|deine|dein|den|die"
-             r"|das|alle)\s",),
-    },
-    "credential_path": {
-        0: Anchor((r"\.ssh/|id_(?:rsa|dsa|ecdsa|ed25519)|\.aws/(?:credentials|config)|/etc/shadow|/etc/sudoers|\.netrc"
-                   r"|\.git-credentials|\.docker/config\.json|\.kube/config|\.npmrc|\.pypirc|\.config/gcloud|\.env"
-                   r"|keychain|wallet\.dat|credentials\.json",), back=90, fwd=40),
-    },
-    "exfiltration": {
-        4: (r"(?:to|in|into)\s+(?:the\s+|this\s+|that\s+|a\s+|each\s+)?(?:following\s+)?(?:url|link|query\s+"
-            r"(?:string|parameter)|image\s+(?:url|link)|endpoint|webhook|https?://|www\.|ftp://)",),
-        5: (r"(?:to|at|via)\s+(?:the\s+|this\s+|our\s+|my\s+)?(?:following\s+)?(?:https?://|www\.|ftp://|url|endpoint"
-            r"|webhook|server|address)", r"(?:to|at|via)\s+[\w.+-]+@[\w-]+\."),
-        9: SELF, 13: SELF,
-    },
-    "memory_poisoning": {
-        0: Anchor((r"remember\s+(?:this|that|the\s+following|these\s+instructions)\s+(?:for|in|across|during)",),
-                  start=True),
-        1: (r"your\s+(?:long[- ]term\s+|permanent\s+|persistent\s+)?(?:memory|memories|instructions|system\s+prompt"
-            r"|notes|profile|knowledge|custom\s+instructions|rules)",),
-        2: (r"from\s+now\s+on",),
-        3: (r"(?:all|every)\s+(?:future|subsequent)\s+(?:responses|conversations|answers|replies|sessions)",),
-    },
-    "covert_action": {
-        2: (r"(?:not|n't|never)\s+(?:tell|inform|notify|alert|warn|show|ask)\s+(?:the\s+)?(?:user|human|operator)",),
-        3: (r"(?:not|n't|never)\s+(?:mention|reveal|disclose|reference|acknowledge|report|display|explain|say)",),
-        5: (r"user\s+(?:must|should|shall|will)\s+(?:not|never)",),
-    },
-    "tool_invocation": {
-        3: (r"execute\s+(?:the\s+following|this)\s+(?:shell\s+|bash\s+|terminal\s+)?(?:command|code|script)",),
-        0: (r"(?:must|should|need\s+to|have\s+to|required\s+to|are\s+to)\s+(?:(?:now|first|immediately|always|also)"
-            r"\s+)*(?:call|use|invoke|run|execute|trigger|launch)",),
-        1: (r"first\s+(?:call|invoke|use|run|execute|read|fetch|send|open)",),
-        2: (r"(?:call|invoke|use|run|trigger)\s+the\s+\S+\s+(?:tool|function)",),
-        4: SELF, 5: SELF,
-    },
-    "encoded_payload": {3: (r"base64\s+(?:-d|--decode|-D)",)},
-}

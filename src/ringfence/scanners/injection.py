@@ -1,8 +1,8 @@
 """Inbound prompt-injection scanner (sans-io).
 
-One multi-pattern prefilter pass per view tells which family patterns may
-match; only those are confirmed with `re`, in windows around the prefilter
-hits on large texts. Each confirmed hit is scored in its context (see
+One hyperscan pass per view over every family pattern (as a superset) tells
+where matches may end; only those places are confirmed with `re`, in windows
+ending there on large texts. Each confirmed hit is scored in its context (see
 ringfence.rules.injection) and reported when the score reaches the threshold.
 
 Views: raw; invisibles and exotic spaces as spaces (tag characters decoded);
@@ -257,44 +257,6 @@ def _skip_group(p: str, i: int) -> int:
                 return i + 1
         i += 1
     return i
-
-
-def prefixes(pattern: str) -> list[str] | None:
-    """Lowercase literals one of which every match of `pattern` starts with (None if
-    unknown). Confirming then means an anchored `match` at each occurrence, which is
-    far cheaper than searching a window."""
-    try:
-        got = _first(_sre.parse(pattern, re.IGNORECASE))
-    except Exception:
-        return None
-    if not got or any(not x for x in got):
-        return None
-    return sorted({x.lower() for x in got})
-
-
-def _first(seq) -> set[str] | None:
-    items = [(op, av) for op, av in seq if op is not _src.AT]
-    if not items:
-        return None
-    op, av = items[0]
-    if op is _src.LITERAL:
-        run = []
-        for op2, av2 in items:
-            if op2 is not _src.LITERAL:
-                break
-            run.append(chr(av2))
-        return {"".join(run)}
-    if op is _src.SUBPATTERN:
-        return _first(av[-1])
-    if op is _src.BRANCH:
-        out: set[str] = set()
-        for b in av[1]:
-            f = _first(b)
-            if not f:
-                return None
-            out |= f
-        return out
-    return None
 
 
 # ---------------------------------------------------------------- prefilter: whole patterns in hyperscan
