@@ -80,7 +80,9 @@ class Decision:
         return max(self.findings, key=lambda f: (VERDICT_RANK[f.action], SEVERITY_RANK.get(f.severity, 0)))
 
     def with_receipt(self, receipt_id: str) -> "Decision":
-        return dataclasses.replace(self, receipt_id=receipt_id)
+        # Direct construction: dataclasses.replace costs ~3 us on the per-request path.
+        return Decision(self.verdict, self.findings, self.reason, self.content, self.duration_ms,
+                        self.error, receipt_id)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {

@@ -22,16 +22,23 @@ class Metrics:
                              registry=self.registry)
         self.kill_switch_denials = Counter("ringfence_kill_switch_denials_total", "Requests denied by the kill switch",
                                            registry=self.registry)
+        self._children: dict[tuple, tuple] = {}
         self.reloads = Counter("ringfence_config_reloads_total", "Config reloads", ["result"],
                                registry=self.registry)
 
     def observe(self, transport: str, verdict: str, scanner: str = "", seconds: float = 0.0,
                 bytes_scanned: int = 0) -> None:
-        self.requests.labels(transport).inc()
-        self.decisions.labels(transport, verdict, scanner or "none").inc()
-        self.latency.labels(transport).observe(seconds)
+        # Label lookups cost more than the increments: resolve each combination once.
+        key = (transport, verdict, scanner or "none")
+        c = self._children.get(key)
+        if c is None:
+            c = self._children[key] = (self.requests.labels(transport), self.decisions.labels(*key),
+                                       self.latency.labels(transport), self.bytes.labels(transport))
+        c[0].inc()
+        c[1].inc()
+        c[2].observe(seconds)
         if bytes_scanned:
-            self.bytes.labels(transport).inc(bytes_scanned)
+            c[3].inc(bytes_scanned)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
