@@ -180,6 +180,35 @@ class _Matcher:
         return hits, blobs
 
 
+    def field_ends(self, data: bytes, cap: int = 20000):
+        """(last byte offsets of rule hits, blob spans) in data, in one pass and without
+        confirmation; None when positions cannot say which field a match is in (a
+        single-match literal or delimited-hex hit, too many events, no Hyperscan)."""
+        if self._db is None:
+            return None
+        ends: list[int] = []
+        blobs: list[tuple[int, int]] = []
+        bad = [False]
+
+        def on(i, frm, to, _f, _c):
+            if i == ID_BLOB:
+                blobs.append((frm, to - 1))
+            elif i >= ID_LITERAL or i == ID_DELIM:
+                bad[0] = True
+                return True
+            else:
+                ends.append(to - 1)
+            if len(ends) + len(blobs) >= cap:
+                bad[0] = True
+                return True  # stop: every field is scanned
+            return None
+        try:
+            self._db.scan(data + b"\n", match_event_handler=on)
+        except _hs.ScanTerminated:
+            pass
+        return None if bad[0] else (ends, blobs)
+
+
 def _merge(spans):
     out: list[list[int]] = []
     for a, b in spans:
@@ -260,6 +289,7 @@ _CTRL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
 _PRINTABLE_RUN = re.compile(rb"[\x20-\x7e\t\n\r]{16,}")
 _DELIM_HEX = re.compile(
     r"(?:[0-9A-Fa-f]{2}[-:, ]){7,}[0-9A-Fa-f]{2}|(?:\\x[0-9A-Fa-f]{2}){8,}|(?:0x[0-9A-Fa-f]{2}[, ]{0,2}){8,}")
+_SPECIAL = re.compile(r"[%\\&\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # a field with other views than its raw text
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
@@ -326,6 +356,31 @@ def decode_blob(s: bytes | str) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=4096)
+def _decode_small(s: bytes) -> tuple[str, ...]:
+    return tuple(decode_blob(s))
+
+
+def decode_blob_cached(s: bytes) -> tuple[str, ...] | list[str]:
+    """decode_blob, remembered for short candidates (ids, hashes and paths recur in
+    every request's headers and URLs)."""
+    return _decode_small(s) if len(s) <= 256 else decode_blob(s)
+
+
+def _fields_matching(rx: re.Pattern, names: list[str], hints: tuple[str, ...]) -> set[int]:
+    """Indices of the names rx finds something in: one search over all names joined.
+    `hints`: lowercase substrings every match of rx contains (a cheap first test)."""
+    joined = "\n".join(names)
+    low = joined.lower()
+    if not any(h in low for h in hints):
+        return set()
+    starts, pos = [], 0
+    for n in names:
+        starts.append(pos)
+        pos += len(n) + 1
+    return {bisect.bisect_right(starts, m.start()) - 1 for m in rx.finditer(joined)}
+
+
 def decode_delimited_hex(text: str) -> list[str]:
     out = []
     for m in _DELIM_HEX.finditer(text):
@@ -343,6 +398,8 @@ def decode_delimited_hex(text: str) -> list[str]:
 _SENSITIVE_KEY = re.compile(
     r"(?i)(password|passwd|passphrase|pwd|secret|api[_-]?key|apikey|access[_-]?key|auth[_-]?token|access[_-]?token"
     r"|refresh[_-]?token|client[_-]?secret|private[_-]?key|token|credential|session[_-]?key|x-api-key)")
+# every match of _SENSITIVE_KEY contains one of these (lowercase)
+_SENSITIVE_HINTS = ("pass", "pwd", "secret", "key", "token", "credential")
 _NOT_SECRET_KEY = re.compile(
     r"(?i)(csrf|xsrf|_?(type|expiry|expires(_at|_in)?|url|uri|path|file|name|length|count|limit|size|endpoint|header"
     r"|policy|format|version|id|ids|prefix|hint|usage|ttl|timeout)$|tokeni[sz]er|max_?tokens|tokens_?used)")
@@ -608,6 +665,9 @@ class DlpScanner:
         self._bip39 = "bip39_seed_phrase" not in disabled
         self._hi_entropy = "encoded_high_entropy" not in disabled
         self._field_rule = "secret_field" not in disabled
+        words = sorted({k for r in self.rules for k in r.context}, key=len, reverse=True)
+        self._ctx_names = re.compile("|".join(re.escape(k) for k in words), re.I) if words else None
+        self._ctx_words = tuple(words)
 
     # -- public ------------------------------------------------------------
     def scan(self, text: str, where: str = "") -> list[Finding]:
@@ -622,6 +682,10 @@ class DlpScanner:
         return out
 
     def scan_fields(self, fields: Iterable[tuple[str, str]]) -> list[Finding]:
+        """Each field alone, then the fields joined (glued, space-separated, adjacent
+        pairs) for secrets split across fields. A field named "body" ahead of other
+        fields is the whole text they were split from: it is scanned alone and kept
+        out of the joins (its neighbours there would be artefacts)."""
         if not self.enabled:
             return []
         fields = [(w, v) for w, v in fields if isinstance(v, str) and v]
@@ -631,46 +695,124 @@ class DlpScanner:
         if total > self.max_bytes:
             self._add(out, seen, "scan_limit", "high", f"{total} chars > {self.max_bytes}", "fields", None)
             return out
-        if len(fields) <= PER_FIELD_MAX:
-            for where, value in fields:
-                n = len(out)
-                self._scan_text(value, where, out, seen)
-                if self._field_rule and len(out) == n:
-                    self._check_field(where, value, out, seen)
-            if len(fields) > 1:
-                for sep in ("", " "):
-                    joined, bounds = self._join(fields, sep)
-                    self._scan_text(joined, "", out, seen, bounds=bounds, fields=fields)
-                self._scan_pairs(fields, out, seen)
+        if len(fields) > 1 and fields[0][0] == "body":
+            self._scan_field(fields[0][0], fields[0][1], out, seen)
+            fields = fields[1:]
+        if len(fields) == 1:
+            self._scan_field(fields[0][0], fields[0][1], out, seen)
             return out
-        # Many fields (a large JSON body): one pass over the fields joined with a
-        # space stands in for the per-field passes, then one without a separator.
-        joined, bounds = self._join(fields, " ")
-        self._scan_text(joined, "", out, seen, bounds=bounds, fields=fields, single=True)
-        if self._field_rule:
-            hit = {f.where for f in out}
-            for where, value in fields:
-                if where not in hit:
-                    self._check_field(where, value, out, seen)
-        joined, bounds = self._join(fields, "")
-        self._scan_text(joined, "", out, seen, bounds=bounds, fields=fields)
+        if not fields:
+            return out
+        # One Hyperscan pass over all fields picks the ones that can hold a finding;
+        # the rest (most of a JSON body's leaves, most headers) cost no Python work.
+        hot = self._hot_fields(fields)
+        named = _fields_matching(_SENSITIVE_KEY, [w for w, _ in fields], _SENSITIVE_HINTS) if self._field_rule else set()
+        for k, (where, value) in enumerate(fields):
+            if hot is None or k in hot:
+                self._scan_field(where, value, out, seen)
+            elif k in named:
+                self._check_field(where, value, out, seen)
+        if len(fields) > PER_FIELD_MAX:
+            # many fields: neighbours' text counts as context inside a field too
+            self._scan_join(fields, " ", out, seen, single=True)
+            self._scan_join(fields, "", out, seen)
+        else:
+            self._scan_join(fields, "", out, seen)
+            self._scan_join(fields, " ", out, seen)
         self._scan_pairs(fields, out, seen)
         return out
+
+    def _scan_field(self, where: str, value: str, out, seen) -> None:
+        n = len(out)
+        self._scan_text(value, where, out, seen)
+        if self._field_rule and len(out) == n:
+            self._check_field(where, value, out, seen)
+
+    def _hot_fields(self, fields) -> set[int] | None:
+        """Indices of fields a per-field scan could find something in (None: all).
+
+        Exact: fields are joined with "\n" (like the start and end of a lone field, it
+        is a word and blob boundary), so every match in a field alone is a match that
+        ends in that field's stretch of the join. A blob candidate that decodes to
+        nothing yields nothing. Fields with escapes, non-ASCII or control chars (other
+        views), or a context keyword in their name, are always scanned."""
+        hot: set[int] = set()
+        if self._ctx_names is not None:
+            hot.update(_fields_matching(self._ctx_names, [w for w, _ in fields], self._ctx_words))
+        vals = [v for _, v in fields]
+        text = "\n".join(vals)
+        if text.isascii():
+            if _SPECIAL.search(text):
+                hot.update(k for k, v in enumerate(vals) if _SPECIAL.search(v))
+            data = text.encode("ascii")
+            lens = [len(v) for v in vals]
+        else:
+            hot.update(k for k, v in enumerate(vals) if not v.isascii() or _SPECIAL.search(v))
+            enc = [v.encode("utf-8", "surrogatepass") for v in vals]
+            data = b"\n".join(enc)
+            lens = [len(b) for b in enc]
+        if len(hot) == len(vals):
+            return hot
+        got = self._matcher.field_ends(data)
+        if got is None:
+            return None
+        ends, blobs = got
+        starts, pos = [], 0
+        for n in lens:
+            starts.append(pos)
+            pos += n + 1
+        for e in ends:
+            hot.add(bisect.bisect_right(starts, e) - 1)
+        for a, b in blobs:
+            k = bisect.bisect_right(starts, a) - 1
+            if k not in hot and decode_blob_cached(data[a:b]):
+                hot.add(k)
+        if self._bip39 and len(data) >= 12 * 4:
+            for a, b in self._matcher.seed_regions(data):
+                hot.update(range(max(0, bisect.bisect_right(starts, a) - 1), bisect.bisect_right(starts, b)))
+        return hot
+
+    def _scan_join(self, fields, sep: str, out, seen, single: bool = False) -> None:
+        joined, bounds = self._join(fields, sep)
+        if self._join_needed(joined, bounds, single):
+            self._scan_text(joined, "", out, seen, bounds=bounds, fields=fields, single=single)
 
     def _scan_pairs(self, fields, out, seen) -> None:
         """Adjacent pairs glued together, pairs apart: a secret split in two keeps
         its own edges (the full join can glue a neighbour onto its first char)."""
         if len(fields) < 3:
             return
+        vals = [v for _, v in fields]
+        text = "".join([vals[i] + vals[i + 1] + "\n" for i in range(len(vals) - 1)])
+        bounds, pos = [], 0
+        for i in range(len(vals) - 1):
+            a, b = len(vals[i]), len(vals[i + 1])
+            bounds += [(pos, pos + a), (pos + a, pos + a + b), (pos + a + b, pos + a + b + 1)]
+            pos += a + b + 1
+        if not self._join_needed(text, bounds, False):
+            return
         pf = []
         for i in range(len(fields) - 1):
             pf += [fields[i], fields[i + 1], ("", "\n")]
-        parts, bounds, pos = [], [], 0
-        for _, v in pf:
-            parts.append(v)
-            bounds.append((pos, pos + len(v)))
-            pos += len(v)
-        self._scan_text("".join(parts), "", out, seen, bounds=bounds, fields=pf)
+        self._scan_text(text, "", out, seen, bounds=bounds, fields=pf)
+
+    def _join_needed(self, text: str, bounds, single: bool) -> bool:
+        """Can a scan of joined fields add anything to the per-field scans? Only a
+        match across a boundary can (or, with `single`, any rule hit): so not when the
+        text has no other views, no rule or literal hit, no seed-shaped run, and every
+        blob candidate either lies inside one field (the per-field scan decoded it
+        already) or decodes to nothing."""
+        if not text.isascii() or _SPECIAL.search(text) or self._matcher._db is None:
+            return True
+        data = text.encode("ascii")
+        hits, blobs = self._matcher.scan(data)
+        if hits:
+            return True
+        for a, b in blobs:
+            k = bisect.bisect_right(bounds, (a, float("inf"))) - 1
+            if (k < 0 or b > bounds[k][1]) and decode_blob_cached(data[a:b]):
+                return True
+        return self._bip39 and len(data) >= 12 * 4 and bool(self._matcher.seed_regions(data))
 
     # -- internals -----------------------------------------------------------
     @staticmethod
@@ -733,7 +875,7 @@ class DlpScanner:
         for a, b in blobs:
             if budget[0] <= 0:
                 return out
-            for t in decode_blob(data[a:b]):
+            for t in decode_blob_cached(data[a:b]):
                 budget[0] -= len(t)
                 out.append(t)
         if ID_DELIM in hits:
