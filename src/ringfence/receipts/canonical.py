@@ -40,6 +40,22 @@ def go_string(s: str) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
+_GS_MEMO: dict[str, str] = {}
+_GS_MEMO_MAX = 2048
+
+
+def go_string_memo(s: str) -> str:
+    """go_string for short strings that repeat (transport, verdict, rule ids): a bounded memo."""
+    out = _GS_MEMO.get(s)
+    if out is None:
+        out = go_string(s)
+        if len(s) <= 128:
+            if len(_GS_MEMO) >= _GS_MEMO_MAX:
+                _GS_MEMO.clear()  # crude but bounded; refills with what is hot
+            _GS_MEMO[s] = out
+    return out
+
+
 def clean_text(s: str) -> str:
     """What Go would store for this string: lone surrogates become U+FFFD."""
     return s if s.isascii() else _SURROGATE.sub("\ufffd", s)

@@ -29,7 +29,21 @@ def _prefix_match(name: str, prefix: str) -> bool:
     return rest == "" or rest[0] in "_-" or ("A" <= rest[0] <= "Z")
 
 
+_TOOL_MEMO: dict[str, str] = {}
+
+
 def tool_action_type(name: str) -> str:
+    atype = _TOOL_MEMO.get(name)
+    if atype is None:
+        atype = _tool_action_type(name)
+        if len(name) <= 128:  # tool names repeat; bounded memo
+            if len(_TOOL_MEMO) >= 4096:
+                _TOOL_MEMO.clear()
+            _TOOL_MEMO[name] = atype
+    return atype
+
+
+def _tool_action_type(name: str) -> str:
     for atype, prefixes in _TOOL_PREFIXES:
         for p in prefixes:
             if _prefix_match(name, p):

@@ -8,7 +8,7 @@ import hashlib
 import os
 import time
 
-from .canonical import clean_text, format_time_ns, go_string
+from .canonical import clean_text, format_time_ns, go_string, go_string_memo
 from .errors import ReceiptError
 
 _sha = hashlib.sha256
@@ -99,11 +99,12 @@ class Recorder:
         seq = self.seq
         ts = ts or format_time_ns(time.time_ns())
         transport, summary = clean_text(transport), clean_text(summary)
-        h = entry_hash(1, seq, ts, self.session_id, "", etype, None, transport, summary, detail, "",
-                       self.prev_hash)
+        # entry_hash(1, seq, ts, session, "", etype, None, transport, summary, detail, "", prev), inline
+        h = _sha(f"1\x00{seq}\x00{ts}\x00{self.session_id}\x00\x00{etype}\x00{transport}\x00{summary}"
+                 f"\x00{detail}\x00\x00{self.prev_hash}".encode("utf-8")).hexdigest()
         line = (f'{{"v":1,"seq":{seq},"ts":"{ts}","session_id":{self._sid_json},"type":"{etype}",'
-                f'"transport":{go_string(transport)},"summary":{go_string(summary)},"detail":{detail},'
-                f'"prev_hash":"{self.prev_hash}","hash":"{h}"}}\n')
+                f'"transport":{go_string_memo(transport)},"summary":{go_string_memo(summary)},'
+                f'"detail":{detail},"prev_hash":"{self.prev_hash}","hash":"{h}"}}\n')
         if self.fd is None:
             self._open()  # named after the seq of its first entry
         # Advance state before persisting: a failed write leaves a detectable gap, not a fork.

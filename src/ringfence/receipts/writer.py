@@ -14,26 +14,49 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from .canonical import clean_text, encode_writer_record, format_time_ns, go_string
+from .canonical import clean_text, encode_writer_record, format_time_ns, go_string, go_string_memo
 from .classify import classify
 from .errors import ReceiptError
 from .keys import load_private_key, public_bytes
 from .recorder import Recorder
+
+_sha256 = hashlib.sha256
 
 VERDICTS = frozenset({"block", "allow", "warn", "ask", "strip", "forward", "redirect"})
 MAX_FIELD = 4096        # bound every free-text field in a receipt
 MAX_INTENT = 200
 
 
+_RAND_TAILS: list[str] = []  # preformatted random UUIDv7 tails; list.pop is atomic under the GIL
+_RAND_BATCH = 256
+
+
+def _refill_tails() -> None:
+    buf = os.urandom(10 * _RAND_BATCH)
+    tails = []
+    for i in range(0, len(buf), 10):
+        r = int.from_bytes(buf[i:i + 10], "big")
+        rand_a = r >> 68 & 0xFFF
+        rand_b = r & ((1 << 62) - 1)
+        t = f"{0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b:020x}"
+        tails.append(f"-{t[:4]}-{t[4:8]}-{t[8:]}")
+    _RAND_TAILS.extend(tails)
+
+
+if hasattr(os, "register_at_fork"):  # a forked child must never reuse the parent's random tails
+    os.register_at_fork(after_in_child=_RAND_TAILS.clear)
+
+
 def uuid7() -> str:
     """A UUIDv7 string: 48-bit Unix ms, version 7, variant 10, random rest."""
-    ms = time.time_ns() // 1_000_000
-    r = int.from_bytes(secrets.token_bytes(10), "big")
-    rand_a = r >> 68 & 0xFFF
-    rand_b = r & ((1 << 62) - 1)
-    v = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b
-    h = f"{v:032x}"
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    ms = time.time_ns() // 1_000_000 & 0xFFFFFFFFFFFF
+    while True:
+        try:
+            tail = _RAND_TAILS.pop()
+            break
+        except IndexError:
+            _refill_tails()
+    return f"{ms >> 16:08x}-{ms & 0xFFFF:04x}{tail}"
 
 
 def _clip(s: str, n: int = MAX_FIELD) -> str:
@@ -86,13 +109,21 @@ class ChainSigner:
         """Set chain_prev_hash/chain_seq, sign, advance; returns the canonical receipt JSON."""
         rec["chain_prev_hash"] = self.last_hash or "genesis"
         rec["chain_seq"] = self.chain_seq
-        rec_json = encode_writer_record(rec)
-        sig = self.key.sign(hashlib.sha256(rec_json.encode("utf-8")).digest())
+        return self._finish(encode_writer_record(rec))
+
+    def sign_body(self, body: str) -> str:
+        """Like sign() for a record already encoded up to its chain fields: `body` is the
+        canonical action_record JSON without chain_prev_hash, chain_seq and the closing brace."""
+        return self._finish(f'{body},"chain_prev_hash":"{self.last_hash or "genesis"}",'
+                            f'"chain_seq":{self.chain_seq}}}')
+
+    def _finish(self, rec_json: str) -> str:
+        sig = self.key.sign(_sha256(rec_json.encode("utf-8")).digest())
         receipt = (f'{{"version":1,"action_record":{rec_json},"signature":"ed25519:{sig.hex()}",'
                    f'"signer_key":"{self.signer_key}"}}')
         # Advance before persisting (a failed write leaves a gap, never a fork).
         self.chain_seq += 1
-        self.last_hash = hashlib.sha256(receipt.encode("utf-8")).hexdigest()
+        self.last_hash = _sha256(receipt.encode("utf-8")).hexdigest()
         return receipt
 
 
@@ -209,27 +240,71 @@ class ReceiptWriter:
             rec["request_id"] = _clip(action.request_id, 256)
         return rec
 
-    def _sign_append(self, rec: dict) -> str:
-        """Under the lock: chain, sign, persist. Returns the receipt JSON."""
-        receipt = self.signer.sign(rec)
-        self.count += 1
-        ts = rec["timestamp"]
-        self.first_ts = self.first_ts or ts
-        self.last_ts = ts
-        self.verdicts[rec["verdict"]] = self.verdicts.get(rec["verdict"], 0) + 1
-        summary = f"receipt: {rec['verdict']} {rec['action_type']} {rec['transport']}"
-        self.recorder.append_receipt(receipt, rec["transport"], summary, ts)
-        return receipt
+    def record_parts(self, action: Any, decision: Any, action_id: str) -> tuple[str, str, str, str, str]:
+        """The canonical action_record JSON around its timestamp, without building a dict.
+
+        Returns (head, tail, verdict, action_type, transport): head + ts + tail is the record
+        up to its chain fields, byte-equal to encode_writer_record(build_record(...)) (tested)."""
+        atype, side, rev = classify(action.transport or "", action.method or "", action.target or "",
+                                    action.kind or "")
+        findings = decision.findings or ()
+        verdict = decision.verdict if decision.verdict in VERDICTS else "block"
+        target = safe_target(action.target or "", findings) or _clip(f"ringfence:{action.kind or 'content'}", 256)
+        gm = go_string_memo
+        out = ['","principal":', gm(self.principal), ',"actor":', gm(self.actor),
+               ',"delegation_chain":null,"target":', go_string(target)]
+        top = decision.top if findings else None
+        intent = ""
+        if top is not None and verdict != "allow":
+            intent = f"{top.scanner}:{top.rule}"
+            if top.where:
+                intent += f" at {top.where}"
+            if top.excerpt and top.scanner == "dlp":
+                intent += f" ({top.excerpt[:40]})"  # already redacted by the scanner
+        else:
+            meta = getattr(action, "meta", None)
+            if meta and isinstance(meta, dict) and isinstance(meta.get("intent"), str):
+                intent = meta["intent"]  # written by transports, never from content
+        if intent:
+            intent = _clip(intent, MAX_INTENT)
+            out += (',"intent":', go_string(intent))
+        if findings:
+            dlp_rules = sorted({_clip(f.rule, 128) for f in findings if f.scanner == "dlp"})
+            if dlp_rules:
+                out += (',"data_classes_out":[' if action.direction == "outbound" else ',"data_classes_in":[',
+                        ",".join(gm(r) for r in dlp_rules[:32]), "]")
+        transport = _clip(action.transport or "unknown", 128)
+        out += (',"side_effect_class":', gm(side), ',"reversibility":', gm(rev), ',"policy_hash":',
+                gm(self.policy_hash), ',"verdict":', gm(verdict), ',"transport":', gm(transport))
+        if action.method:
+            out += (',"method":', gm(_clip(action.method, 128)))
+        if top is not None:
+            for k, v, n in ((',"layer":', top.scanner, 128), (',"pattern":', top.rule, 256),
+                            (',"severity":', top.severity, 32)):
+                v = _clip(v, n)
+                if v:
+                    out += (k, gm(v))
+        if action.request_id:
+            out += (',"request_id":', go_string(_clip(action.request_id, 256)))
+        head = f'{{"version":1,"action_id":{go_string(action_id)},"action_type":{gm(atype)},"timestamp":"'
+        return head, "".join(out), verdict, atype, transport
 
     def record(self, action: Any, decision: Any) -> str:
         """Sign and append one receipt; returns its action_id. Raises ReceiptError on failure."""
         action_id = uuid7()
         try:
-            with self._lock:
+            head, tail, verdict, atype, transport = self.record_parts(action, decision, action_id)
+            summary = f"receipt: {verdict} {atype} {transport}"
+            with self._lock:  # only what the chain order needs: time, chain fields, signature, append
                 if self.closed:
                     raise ReceiptError("receipt writer is closed")
-                rec = self.build_record(action, decision, format_time_ns(time.time_ns()), action_id)
-                self._sign_append(rec)
+                ts = format_time_ns(time.time_ns())
+                receipt = self.signer.sign_body(head + ts + tail)
+                self.count += 1
+                self.first_ts = self.first_ts or ts
+                self.last_ts = ts
+                self.verdicts[verdict] = self.verdicts.get(verdict, 0) + 1
+                self.recorder.append_receipt(receipt, transport, summary, ts)
         except ReceiptError:
             raise
         except Exception as e:  # fail closed: the caller must not treat this as recorded
