@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from .canonical import clean_text, encode_writer_record, format_time_ns, go_string, go_string_memo
 from .classify import classify
 from .errors import ReceiptError
+from .fastsign import fast_signer
 from .keys import load_private_key, public_bytes
 from .recorder import Recorder
 
@@ -101,6 +102,7 @@ class ChainSigner:
 
     def __init__(self, key):
         self.key = key
+        self.sign_bytes = fast_signer(key)  # same signature as key.sign, cheaper when libsodium is there
         self.signer_key = public_bytes(key).hex()
         self.chain_seq = 0
         self.last_hash = ""
@@ -118,7 +120,7 @@ class ChainSigner:
                             f'"chain_seq":{self.chain_seq}}}')
 
     def _finish(self, rec_json: str) -> str:
-        sig = self.key.sign(_sha256(rec_json.encode("utf-8")).digest())
+        sig = self.sign_bytes(_sha256(rec_json.encode("utf-8")).digest())
         receipt = (f'{{"version":1,"action_record":{rec_json},"signature":"ed25519:{sig.hex()}",'
                    f'"signer_key":"{self.signer_key}"}}')
         # Advance before persisting (a failed write leaves a gap, never a fork).
@@ -161,7 +163,7 @@ class ReceiptWriter:
         run_tag = format_time_ns(time.time_ns())[:19].replace("-", "").replace(":", "") + "Z-" + \
             secrets.token_hex(3)
         self.session_id = f"{session_id}-{run_tag}" if session_id else run_tag
-        self.recorder = Recorder(directory, self.session_id, key.sign,
+        self.recorder = Recorder(directory, self.session_id, self.signer.sign_bytes,
                                  max_entries=max_entries_per_file, checkpoint_interval=checkpoint_interval,
                                  max_bytes=max_file_bytes, fsync_always=(fsync == "always"))
         self._lock = threading.Lock()
