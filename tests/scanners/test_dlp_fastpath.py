@@ -23,8 +23,8 @@ def scanners():
     cfg = Config.model_validate({"dlp": {"scan_env": False, "canaries": ["rf-canary-7f3a9c1e"]}})
     fast = DlpScanner(cfg)
     slow = DlpScanner(cfg)
-    slow._hot_fields = lambda fields: None          # every field scanned alone
-    slow._join_needed = lambda text, bounds, single: True  # every join scanned
+    slow._hot_fields = lambda fields, ctx=(): None          # every field scanned alone
+    slow._join_needed = lambda text, bounds: True           # every join scanned
     return fast, slow
 
 
@@ -59,10 +59,54 @@ def test_same_findings_as_scanning_everything(scanners):
 def test_plain_fields_are_skipped(scanners):
     fast, _ = scanners
     assert fast._hot_fields(HEADERS) == set()
-    # a field that holds a candidate, or has other views, or a context word in its name is scanned
+    # a field that holds a candidate, or has other views, is scanned
     assert fast._hot_fields(HEADERS + [("header.x", "AKIAIOSFODNN7EXAMPLE")]) == {len(HEADERS)}
     assert fast._hot_fields(HEADERS + [("header.x", "caf\u00e9 menu")]) == {len(HEADERS)}
     assert fast._hot_fields(HEADERS + [("header.x", "a%41b")]) == {len(HEADERS)}
-    assert fast._hot_fields(HEADERS + [("header.x-amz-date", "today")]) == {len(HEADERS)}
     b64 = base64.b64encode(b"some readable text here").decode()
     assert fast._hot_fields(HEADERS + [("header.x", b64)]) == {len(HEADERS)}
+
+
+# -- joined fields: what a join may and may not make of its seams -------------------
+
+def test_seed_words_with_secret_are_not_an_assignment(scanners):
+    # JSON {"0": "alpha", ..., "10": "secret", "11": "license", ...}: glued leaves read
+    # "10=secret11=license12=truck..."; the name "secret11" is glued from two fields.
+    fast, _ = scanners
+    words = "alpha legal winner thank year wave sausage worth useful legal secret license truck deck".split()
+    fields = [(f"body.json.$.{i}", f"{i}={w}") for i, w in enumerate(words)]
+    assert fast.scan_fields(fields) == []
+    # a real assignment split at the operator, or inside the key word, is still found
+    for a, b in (("password=", "Zk3pQ9rT2vX8mN4b"), ("pass", "word=Zk3pQ9rT2vX8mN4b"),
+                 ("api_", "key: Zk3pQ9rT2vX8mN4b")):
+        found = fast.scan_fields([("a", a), ("b", b)])
+        assert [(f.rule, f.where) for f in found] == [("generic_secret_assignment", "a+b")], (a, b)
+
+
+def test_name_context_split_secret_next_to_named_field(scanners):
+    fast, _ = scanners
+    secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    filler = [(f"body.json.$.items[{i}].v", f"v=item {i}") for i in range(40)]
+    fields = filler + [("body.json.$.aws_secret", secret[:22]), ("body.json.$.more", secret[22:])] + filler
+    assert "aws_secret_access_key" in {f.rule for f in fast.scan_fields(fields)}
+    # the same value far from any such name, with no keyword near it, is not a finding
+    fields = [("body.json.$.aws_secret", "none")] + filler + [("body.json.$.a", secret[:22]),
+                                                              ("body.json.$.b", secret[22:])]
+    assert "aws_secret_access_key" not in {f.rule for f in fast.scan_fields(fields)}
+
+
+def test_many_fields_bounded_time(scanners):
+    import time
+    fast, _ = scanners
+    # every field name carries a context keyword and every value is token-shaped
+    fields = [(f"body.json.$.secret_{i}", f"{i}Zk3pQ9rT2vX8mN4bQ7wEa1LcZk3pQ9rT2vX8mN4b"[:40]) for i in range(3000)]
+    t0 = time.perf_counter()
+    fast.scan_fields(fields)
+    assert time.perf_counter() - t0 < 20.0
+
+
+def test_field_named_for_a_rule_is_scanned_among_plain_ones(scanners):
+    fast, _ = scanners
+    found = fast.scan_fields(HEADERS + [("header.x-amz-secret-key", "X-Amz-Secret-Key: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")])
+    assert ("aws_secret_access_key", "header.x-amz-secret-key") in {(f.rule, f.where) for f in found}
+    assert fast.scan_fields(HEADERS + [("header.x-amz-date", "X-Amz-Date: 20260310T090000Z")]) == []

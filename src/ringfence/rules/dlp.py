@@ -300,7 +300,7 @@ RULES: tuple[DlpRule, ...] = (
        tp=("https://deploy:Xy7pQ2rT9w@git.example.com/repo.git",),
        tn=("https://user:<token>@git.example.com/r", "https://example.com/@user", "see http://a.b:8080/x@y")),
     _r("generic_secret_assignment", "Secret assigned to a sensitive name", "high",
-       r"(?P<k>(?:password|passwd|passphrase|pwd|secret|api[_-]?key|apikey|access[_-]?key"
+       r"(?P<k>(?P<kw>password|passwd|passphrase|pwd|secret|api[_-]?key|apikey|access[_-]?key"
        r"|auth[_-]?token|access[_-]?token|refresh[_-]?token|client[_-]?secret|private[_-]?key|token|credentials?)"
        r"[A-Za-z0-9_.-]{0,20})[\"']?\s{0,3}(?:=>|:=|[:=])\s{0,3}[\"']?(?P<s>[^\s\"'`,;&<>(){}\[\]]{8,200})",
        ignore_case=True, placeholder_check=True, validator="generic_secret",

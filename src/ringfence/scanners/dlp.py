@@ -705,8 +705,10 @@ class DlpScanner:
             return out
         # One Hyperscan pass over all fields picks the ones that can hold a finding;
         # the rest (most of a JSON body's leaves, most headers) cost no Python work.
-        hot = self._hot_fields(fields)
-        named = _fields_matching(_SENSITIVE_KEY, [w for w, _ in fields], _SENSITIVE_HINTS) if self._field_rule else set()
+        names = [w for w, _ in fields]
+        ctx = _fields_matching(self._ctx_names, names, self._ctx_words) if self._ctx_names is not None else set()
+        hot = self._hot_fields(fields, ctx)
+        named = _fields_matching(_SENSITIVE_KEY, names, _SENSITIVE_HINTS) if self._field_rule else set()
         for k, (where, value) in enumerate(fields):
             if hot is None or k in hot:
                 self._scan_field(where, value, out, seen)
@@ -714,12 +716,12 @@ class DlpScanner:
                 self._check_field(where, value, out, seen)
         if len(fields) > PER_FIELD_MAX:
             # many fields: neighbours' text counts as context inside a field too
-            self._scan_join(fields, " ", out, seen, single=True)
-            self._scan_join(fields, "", out, seen)
+            self._scan_join(fields, " ", out, seen, bool(ctx), single=True)
+            self._scan_join(fields, "", out, seen, bool(ctx))
         else:
-            self._scan_join(fields, "", out, seen)
-            self._scan_join(fields, " ", out, seen)
-        self._scan_pairs(fields, out, seen)
+            self._scan_join(fields, "", out, seen, bool(ctx))
+            self._scan_join(fields, " ", out, seen, bool(ctx))
+        self._scan_pairs(fields, out, seen, bool(ctx))
         return out
 
     def _scan_field(self, where: str, value: str, out, seen) -> None:
@@ -728,7 +730,7 @@ class DlpScanner:
         if self._field_rule and len(out) == n:
             self._check_field(where, value, out, seen)
 
-    def _hot_fields(self, fields) -> set[int] | None:
+    def _hot_fields(self, fields, ctx: set[int] = frozenset()) -> set[int] | None:
         """Indices of fields a per-field scan could find something in (None: all).
 
         Exact: fields are joined with "\n" (like the start and end of a lone field, it
@@ -736,9 +738,7 @@ class DlpScanner:
         ends in that field's stretch of the join. A blob candidate that decodes to
         nothing yields nothing. Fields with escapes, non-ASCII or control chars (other
         views), or a context keyword in their name, are always scanned."""
-        hot: set[int] = set()
-        if self._ctx_names is not None:
-            hot.update(_fields_matching(self._ctx_names, [w for w, _ in fields], self._ctx_words))
+        hot: set[int] = set(ctx)  # fields with a context keyword in their name
         vals = [v for _, v in fields]
         text = "\n".join(vals)
         if text.isascii():
@@ -772,12 +772,12 @@ class DlpScanner:
                 hot.update(range(max(0, bisect.bisect_right(starts, a) - 1), bisect.bisect_right(starts, b)))
         return hot
 
-    def _scan_join(self, fields, sep: str, out, seen, single: bool = False) -> None:
+    def _scan_join(self, fields, sep: str, out, seen, named: bool, single: bool = False) -> None:
         joined, bounds = self._join(fields, sep)
-        if self._join_needed(joined, bounds, single):
+        if named or self._join_needed(joined, bounds):
             self._scan_text(joined, "", out, seen, bounds=bounds, fields=fields, single=single)
 
-    def _scan_pairs(self, fields, out, seen) -> None:
+    def _scan_pairs(self, fields, out, seen, named: bool) -> None:
         """Adjacent pairs glued together, pairs apart: a secret split in two keeps
         its own edges (the full join can glue a neighbour onto its first char)."""
         if len(fields) < 3:
@@ -789,14 +789,14 @@ class DlpScanner:
             a, b = len(vals[i]), len(vals[i + 1])
             bounds += [(pos, pos + a), (pos + a, pos + a + b), (pos + a + b, pos + a + b + 1)]
             pos += a + b + 1
-        if not self._join_needed(text, bounds, False):
-            return
         pf = []
         for i in range(len(fields) - 1):
             pf += [fields[i], fields[i + 1], ("", "\n")]
+        if not named and not self._join_needed(text, bounds):
+            return
         self._scan_text(text, "", out, seen, bounds=bounds, fields=pf)
 
-    def _join_needed(self, text: str, bounds, single: bool) -> bool:
+    def _join_needed(self, text: str, bounds) -> bool:
         """Can a scan of joined fields add anything to the per-field scans? Only a
         match across a boundary can (or, with `single`, any rule hit): so not when the
         text has no other views, no rule or literal hit, no seed-shaped run, and every
@@ -888,12 +888,16 @@ class DlpScanner:
 
     def _scan_view(self, view: _View, hits, where, out, seen, bounds, fields, single=False) -> None:
         text = view.text
-        names = where.lower() if bounds is None else " ".join(f[0].lower() for f in fields or ())
-        if names:  # a context keyword in the field name ("X-Amz-Secret-Key") stands in for one in the text
-            hits = dict(hits)
-            for i, r in enumerate(self.rules):
-                if r.context and any(k in names for k in r.context):
-                    hits[i] = [-1]
+        if bounds is None:
+            names = where.lower()
+            if names and self._ctx_names is not None and self._ctx_names.search(names):
+                # a context keyword in the field name ("X-Amz-Secret-Key") stands in for one in the text
+                hits = dict(hits)
+                for i, r in enumerate(self.rules):
+                    if r.context and any(k in names for k in r.context):
+                        hits[i] = [-1]
+        elif view.raw and fields and self._ctx_names is not None:
+            hits = self._name_context_hits(view, hits, bounds, fields)
         w = where + " (decoded)" if view.decoded and where else ("decoded" if view.decoded else where)
         for i in sorted(hits):
             if i < len(self.rules):
@@ -904,6 +908,28 @@ class DlpScanner:
             self._seed_phrase(text, w, out, seen)
         if view.decoded and self._hi_entropy:
             self._encoded_entropy(text, w, out, seen)
+
+    def _name_context_hits(self, view: _View, hits, bounds, fields):
+        """Joined fields: a context rule is confirmed near the fields whose name carries
+        its keyword (a secret split from such a field runs into its neighbour), not
+        over the whole join."""
+        named = _fields_matching(self._ctx_names, [f[0] for f in fields], self._ctx_words)
+        if not named:
+            return hits
+        extra: dict[int, list[int]] = {}
+        for k in sorted(named):
+            nm = fields[k][0].lower()
+            for i, r in enumerate(self.rules):
+                if r.context and any(w in nm for w in r.context):
+                    extra.setdefault(i, []).extend((bounds[k][1], bounds[min(k + 1, len(bounds) - 1)][1]))
+        hits = dict(hits)
+        for i, at in extra.items():
+            ends = hits.get(i) or []
+            if not view.ascii or -1 in ends or len(ends) + len(at) > MAX_ENDS:
+                hits[i] = [-1]  # offsets unknown or too many: confirm over the whole text
+            else:
+                hits[i] = sorted(set(ends + at))
+        return hits
 
     def _span_where(self, start, end, where, view, bounds, fields, single=False):
         """For joined fields: name the field(s) a match lies in. Matches inside one
@@ -917,6 +943,11 @@ class DlpScanner:
         if len(idx) < 2:
             return (fields[idx[0]][0] if idx else where), single
         return "+".join(fields[k][0] for k in idx[:4]), True
+
+    @staticmethod
+    def _crosses(bounds, a: int, b: int) -> bool:
+        k = bisect.bisect_right(bounds, (a, float("inf"))) - 1
+        return k < 0 or b > bounds[k][1]
 
     def _windows(self, view: _View, ends: list[int]) -> list[tuple[int, str]]:
         """(offset, text) pieces to confirm in: the whole text, or merged windows around hits."""
@@ -956,6 +987,11 @@ class DlpScanner:
                     continue
                 if rule.validator and not _VALIDATORS[rule.validator](s, text, m, where):
                     continue
+                if bounds is not None and "kw" in rx.groupindex and start >= 0 and view.raw:
+                    d = start - m.start()
+                    if not self._crosses(bounds, m.start("kw") + d, m.end("kw") + d) \
+                            and self._crosses(bounds, m.start("k") + d, m.end("k") + d):
+                        continue  # "...=secret" + "2=value": a name glued on from the next field is no key
                 w, keep = self._span_where(start, end, where, view, bounds, fields, single)
                 if not keep:
                     continue
