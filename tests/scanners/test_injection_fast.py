@@ -73,8 +73,19 @@ def test_ascii_stand_ins_keep_one_byte_per_char():
 
 def test_widen_covers_non_ascii_in_classes():
     w = I._widen(r"[\w-]+\s+\d[^\s]x\.")
-    assert w.startswith(r"[\x{80}-\x{10FFFF}\w-]+[\x{80}-\x{10FFFF}\x1c-\x1f\s]+")
+    assert w.startswith(r"[\x{80}-\x{10FFFF}\w-]+[" + I._WIDE_SPACE + r"\s]+")
     assert w.endswith(r"[^\s]x\.")   # negated classes already take non-ASCII
+
+
+def test_wide_space_class_is_exactly_re_whitespace():
+    import re
+    got = {c for c in range(0x80, 0x110000) if not 0xD800 <= c < 0xE000 and re.match(r"\s", chr(c))}
+    listed = set(range(0x1c, 0x20))
+    for part in re.findall(r"\\x\{?([0-9a-f]+)\}?(?:-\\x\{?([0-9a-f]+)\}?)?", I._WIDE_SPACE):
+        lo = int(part[0], 16)
+        listed |= set(range(lo, int(part[1] or part[0], 16) + 1))
+    assert {c for c in listed if c >= 0x80} == got
+    assert all(re.match(r"\s", chr(c)) for c in listed)
 
 
 # ---------------------------------------------------------------- disk cache

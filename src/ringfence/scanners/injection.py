@@ -330,16 +330,27 @@ def _ascii_bytes(text: str) -> bytes:
     return data
 
 
+# Every character `re` counts as \\s beyond ASCII's " \\t\\n\\r\\f\\v" (a test checks the list).
+_WIDE_SPACE = r"\x1c-\x1f\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
+
+
 def _widen(p: str) -> str:
-    """A hyperscan-dialect pattern whose \\w, \\s and \\d (alone or in a positive
-    class) also take any non-ASCII character: a Unicode superset without UCP."""
+    """A hyperscan-dialect pattern whose \\w and \\d (alone or in a positive class)
+    also take any non-ASCII character, and \\s every Unicode space: a Unicode
+    superset without UCP. (\\s stays exact: "any non-ASCII" there would turn
+    "ты\\s+теперь" into "ты, any Cyrillic, теперь", slow and noisy on Russian.)"""
     out: list[str] = []
     i, n = 0, len(p)
     while i < n:
         c = p[i]
         if c == "\\" and i + 1 < n:
             t = p[i + 1]
-            out.append("[" + _HI + ("\\x1c-\\x1f" if t == "s" else "") + "\\" + t + "]" if t in "wsd" else p[i:i + 2])
+            if t == "s":
+                out.append("[" + _WIDE_SPACE + "\\s]")
+            elif t in "wd":
+                out.append("[" + _HI + "\\" + t + "]")
+            else:
+                out.append(p[i:i + 2])
             i += 2
             continue
         if c == "[":
@@ -351,8 +362,10 @@ def _widen(p: str) -> str:
             while j < n and p[j] != "]":
                 j += 2 if p[j] == "\\" else 1
             body = p[i:j + 1]
-            if not body.startswith("[^") and re.search(r"\\[wsd]", body):
+            if not body.startswith("[^") and re.search(r"\\[wd]", body):
                 body = "[" + _HI + ("\\x1c-\\x1f" if "\\s" in body else "") + body[1:]
+            elif not body.startswith("[^") and "\\s" in body:
+                body = "[" + _WIDE_SPACE + body[1:]
             out.append(body)
             i = j + 1
             continue
@@ -475,13 +488,20 @@ class _Matcher:
     """Where each family pattern may match in a text, and which triggers occur.
     `scan(text)` -> ({pattern index: sorted candidate end offsets (chars), or None when
     there were too many}, {trigger index}). Without hyperscan every pattern is a
-    candidate everywhere (ends None) and triggers are searched with `re`."""
+    candidate everywhere (ends None) and triggers are searched with `re`.
+
+    Trigger indexes past the given triggers are the `_PRESENCE` flags (which
+    characters the text holds); they count only when index `exact` is reported too.
+    ASCII text is scanned one byte per char; other text as UTF-8 with the widened
+    database (every pattern and trigger, see `_widen`, plus the presence flags), so
+    non-ASCII prose costs one C pass and no per-character Python."""
 
     def __init__(self, patterns: list[str], triggers: list[str]):
         self.n = len(patterns)
+        self.exact = len(triggers) + len(_PRESENCE)
         self._trig_res = [re.compile(t, re.IGNORECASE) for t in triggers]
         self._lock = threading.Lock()
-        self._db = self._native_db = None
+        self._db = self._native_db = self._wide_db = None
         try:
             import hyperscan as hs
         except Exception:  # pragma: no cover - hyperscan is an optional speed-up
@@ -494,6 +514,12 @@ class _Matcher:
         if native:
             self._native_db = _hs_compile(hs, [_widen(_hs_pattern(patterns[i])) for i in native], native,
                                           [base] * len(native))
+        one = hs.HS_FLAG_UTF8 | hs.HS_FLAG_SINGLEMATCH
+        wide = ([_widen(_hs_pattern(p)) for p in patterns] + [_widen(t) for t in triggers]
+                + list(_PRESENCE.values()))
+        wflags = ([base] * len(patterns) + [one | hs.HS_FLAG_CASELESS] * len(triggers)
+                  + [one] * len(_PRESENCE))
+        self._wide_db = _hs_compile(hs, wide, list(range(len(wide))), wflags)
 
     def scan(self, text: str) -> tuple[dict[int, list[int] | None], set[int]]:
         n = self.n
@@ -519,10 +545,23 @@ class _Matcher:
             return on
 
         ends: dict[int, list[int] | None] = {}
-        data = _ascii_bytes(text)
+        if text.isascii():
+            with self._lock:
+                self._db.scan(_ascii_bytes(text), match_event_handler=handler(ends))
+            trig.add(self.exact)   # ASCII holds none of the presence characters
+            return ends, trig
+        udata = _utf8_for_scan(text)
+        if udata is not None and self._wide_db is not None:
+            with self._lock:
+                self._wide_db.scan(udata[0], match_event_handler=handler(ends))
+            if udata[1]:
+                trig.add(self.exact)
+            _ends_to_chars(udata[0], ends)
+            return ends, trig
+        data = _ascii_bytes(text)   # lone surrogates: stand-ins, and the native db over "replace" UTF-8
         with self._lock:
             self._db.scan(data, match_event_handler=handler(ends))
-            if self._native_db is not None and not text.isascii():
+            if self._native_db is not None:
                 native: dict[int, list[int] | None] = {}
                 udata = text.encode("utf-8", "replace")
                 self._native_db.scan(udata, match_event_handler=handler(native))
@@ -532,6 +571,55 @@ class _Matcher:
                     else:
                         ends[i] = sorted(set(ends.get(i, [])) | set(_byte_to_char(text, udata, got)))
         return ends, trig
+
+
+# Characters `re` (IGNORECASE) matches with an ASCII letter: replaced by that letter
+# before the UTF-8 scan, so the ASCII atoms of the patterns need no Unicode case folding.
+_CASE_SPECIAL = (("\u0130", "i"), ("\u0131", "i"), ("\u017f", "s"), ("\u212a", "k"))
+
+
+def _utf8_for_scan(text: str) -> tuple[bytes, bool] | None:
+    """(UTF-8 of text with the case specials replaced, presence flags exact), or None
+    for lone surrogates. One char stays one char, so char offsets are unchanged."""
+    exact = True
+    for c, a in _CASE_SPECIAL:
+        if c in text:
+            text = text.replace(c, a)
+            exact = False   # "ı" is also a look-alike: let `re` decide the mixed flag
+    try:
+        return text.encode("utf-8"), exact
+    except UnicodeEncodeError:
+        return None
+
+
+def _ends_to_chars(data: bytes, ends: dict[int, list[int] | None]) -> None:
+    """Byte offsets (at code point boundaries) -> char offsets, in place, in one
+    left-to-right decode over all candidate ends."""
+    offs = sorted({e for got in ends.values() if got for e in got})
+    if not offs:
+        return
+    conv: dict[int, int] = {}
+    pos_b = pos_c = 0
+    for e in offs:
+        pos_c += len(data[pos_b:e].decode("utf-8"))
+        pos_b = e
+        conv[e] = pos_c
+    for i, got in ends.items():
+        if got:
+            ends[i] = [conv[e] for e in got]
+
+
+def _hs_class(chars: str) -> str:
+    return "[" + "".join("\\x{%x}" % ord(c) for c in chars) + "]"
+
+
+# Presence flags, reported by the UTF-8 scan (names as trigger names).
+_PRESENCE = {
+    "invis": "(?:" + _hs_class(_INVISIBLE + _SPACES) + "|[\\x{e0000}-\\x{e007f}])",
+    "drop": "(?:" + _hs_class(_INVISIBLE) + "|[\\x{e0000}-\\x{e007f}])",
+    "mixed": ("[A-Za-z]" + _hs_class("".join(p[0] for p in _HOMO_PAIRS.split())) + "|"
+              + _hs_class("".join(p[0] for p in _HOMO_PAIRS.split())) + "[A-Za-z]"),
+}
 
 
 # ---------------------------------------------------------------- data
@@ -594,7 +682,7 @@ class InjectionScanner:
                 self._width.append(_max_width(p))
                 self._on.append(fam.id not in disabled)
         self._n_family = len(self._res)
-        self._trig = {name: k for k, name in enumerate(_TRIGGERS)}
+        self._trig = {name: k for k, name in enumerate(list(_TRIGGERS) + list(_PRESENCE) + ["exact"])}
         self._pf = _matcher()
         self._hidden_trigger = re.compile(R.HIDDEN_TRIGGER, re.IGNORECASE)
         self._hidden_tag = re.compile(R.HIDDEN_TAG, re.IGNORECASE)
@@ -662,18 +750,21 @@ class InjectionScanner:
         views: list[_View] = []
         base = text
         if not text.isascii():
-            if _INVIS_RE.search(text):
+            # presence flags from the prefilter pass stand in for three regex passes
+            exact = "exact" in trig
+            if ("invis" in trig) if exact else _INVIS_RE.search(text):
                 base = text.translate(_SPACE_TABLE)
                 views.append(_View("spaced", base, True))
-            if _MIXED_RE.search(base):
+            if ("mixed" in trig) if exact and base is text else _MIXED_RE.search(base):
                 base = base.translate(_HOMO_TABLE)
                 views.append(_View("confusable", base, True))
-            dropped = _DROP_RE.sub("", text)
+            has_drop = ("drop" in trig) if exact else _DROP_RE.search(text)
+            dropped = _DROP_RE.sub("", text) if has_drop else text
             if dropped != text or not unicodedata.is_normalized("NFKC", dropped):
                 folded = unicodedata.normalize("NFKC", dropped).translate(_HOMO_TABLE)
                 if folded != base:
                     views.append(_View("folded", folded, False, source=text))
-        if "leet" in trig or (not text.isascii() and re.search(r"[a-z][0134579@$|!][a-z]", base, re.I)):
+        if "leet" in trig or (base is not text and re.search(r"[a-z][0134579@$|!][a-z]", base, re.I)):
             leet = base.translate(_LEET_TABLE)
             if leet != base:
                 views.append(_View("leet", leet, True))
@@ -821,7 +912,7 @@ class InjectionScanner:
                 stop = low.find(">", end, end + 64) if close != -1 else -1
                 out.append((lt, stop + 1 if stop != -1 else end, "css_hidden", text[gt + 1:end]))
                 covered = out[-1][1]
-        if not text.isascii():
+        if not text.isascii() and ("invis" in trig or "exact" not in trig):
             for n, m in enumerate(_TAG_RUN.finditer(text)):
                 if n >= 256:
                     break
