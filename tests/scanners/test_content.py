@@ -104,3 +104,29 @@ def test_key_split_across_a_json_list_is_caught():
     assert d.verdict == "block" and any(f.rule.startswith("aws") for f in d.findings)
     d = e.scan_body(json.dumps({"parts": ["hello", "world"]}).encode(), "application/json")
     assert d.verdict == "allow"
+
+
+def test_fast_json_walk_matches_the_iterative_walk():
+    import random
+
+    from ringfence.scanners import content as C
+    rnd = random.Random(3)
+
+    def doc(depth):
+        k = rnd.random()
+        if depth <= 0 or k < 0.3:
+            return rnd.choice(["x", 1, 2.5, True, None, "", "a b", 0])
+        if k < 0.65:
+            return {f"k{i}": doc(depth - 1) for i in range(rnd.randint(0, 4))}
+        return [doc(depth - 1) for _ in range(rnd.randint(0, 4))]
+    deep = "leaf"
+    for i in range(C.RECURSE_DEPTH * 3):
+        deep = {"n": deep, "m": [i]} if i % 2 else [deep, {"i": i}]
+    for d in [doc(6) for _ in range(200)] + [deep, "top", None, [], {}]:
+        fast, slow = [], []
+        C._json_leaves(d, "$", fast, [C.MAX_JSON_NODES])
+        C._json_leaves_iter(d, "$", slow, [C.MAX_JSON_NODES])
+        assert fast == slow
+    wide = [{"a": i} for i in range(C.MAX_JSON_NODES)]
+    with pytest.raises(OverflowError):
+        C._json_leaves(wide, "$", [], [C.MAX_JSON_NODES])

@@ -24,7 +24,7 @@ def scanners():
     fast = DlpScanner(cfg)
     slow = DlpScanner(cfg)
     slow._hot_fields = lambda fields, ctx=(): None          # every field scanned alone
-    slow._join_needed = lambda text, bounds: True           # every join scanned
+    slow._join_needed = lambda text, crosses: True          # every join scanned
     return fast, slow
 
 

@@ -138,9 +138,41 @@ def header_fields(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     return out
 
 
-def _json_leaves(obj: Any, where: str, out: list, budget: list) -> None:
+RECURSE_DEPTH = 64  # nesting walked by (fast) recursion; deeper subtrees iteratively
+
+
+def _json_leaves(obj: Any, where: str, out: list, budget: list, depth: int = 0) -> None:
     """Leaves in document order (so split values glue back in the order they were
-    written), iteratively (no recursion limit), within a node budget."""
+    written), within a node budget. Recursive while shallow (fast); a deeper
+    subtree is walked iteratively (no recursion limit)."""
+    t = type(obj)
+    if t is not dict and t is not list or depth > RECURSE_DEPTH:
+        _json_leaves_iter(obj, where, out, budget)
+        return
+    budget[0] -= len(obj)
+    if budget[0] < 0:
+        raise OverflowError
+    append = out.append
+    if t is dict:
+        for k, v in obj.items():
+            w = f"{where}.{k}"
+            tv = type(v)
+            if tv is dict or tv is list:
+                append((f"{w}#key", str(k)))
+                _json_leaves(v, w, out, budget, depth + 1)
+            else:
+                append((w, f"{k}={'' if v is None else v}"))
+    else:
+        for i, v in enumerate(obj):
+            tv = type(v)
+            if tv is dict or tv is list:
+                _json_leaves(v, f"{where}[{i}]", out, budget, depth + 1)
+            elif v is not None:
+                append((f"{where}[{i}]", str(v)))
+
+
+def _json_leaves_iter(obj: Any, where: str, out: list, budget: list) -> None:
+    """The same walk with an explicit stack."""
     def children(o: Any, w: str):
         if isinstance(o, dict):
             return ((v, f"{w}.{k}", str(k)) for k, v in o.items())

@@ -20,6 +20,7 @@ import os
 import re
 import unicodedata
 from collections import Counter
+from itertools import accumulate
 from dataclasses import dataclass
 from typing import Callable, Iterable
 from urllib.parse import unquote
@@ -773,9 +774,17 @@ class DlpScanner:
         return hot
 
     def _scan_join(self, fields, sep: str, out, seen, named: bool, single: bool = False) -> None:
-        joined, bounds = self._join(fields, sep)
-        if named or self._join_needed(joined, bounds):
-            self._scan_text(joined, "", out, seen, bounds=bounds, fields=fields, single=single)
+        vals = [v for _, v in fields]
+        joined = sep.join(vals)
+        if not named:
+            lens = [len(v) for v in vals]
+            starts = [0, *accumulate(n + len(sep) for n in lens[:-1])]
+            # a blob crosses a seam when it runs past the end of the field it starts in
+            if not self._join_needed(joined, lambda a, b: b > starts[bisect.bisect_right(starts, a) - 1]
+                                     + lens[bisect.bisect_right(starts, a) - 1]):
+                return
+        _, bounds = self._join(fields, sep)
+        self._scan_text(joined, "", out, seen, bounds=bounds, fields=fields, single=single)
 
     def _scan_pairs(self, fields, out, seen, named: bool) -> None:
         """Adjacent pairs glued together, pairs apart: a secret split in two keeps
@@ -784,6 +793,15 @@ class DlpScanner:
             return
         vals = [v for _, v in fields]
         text = "".join([vals[i] + vals[i + 1] + "\n" for i in range(len(vals) - 1)])
+        if not named:
+            lens = [len(v) for v in vals]
+            starts = [0, *accumulate(lens[i] + lens[i + 1] + 1 for i in range(len(lens) - 2))]
+
+            def crosses(a: int, b: int) -> bool:
+                i = bisect.bisect_right(starts, a) - 1
+                return a < starts[i] + lens[i] < b
+            if not self._join_needed(text, crosses):
+                return
         bounds, pos = [], 0
         for i in range(len(vals) - 1):
             a, b = len(vals[i]), len(vals[i + 1])
@@ -792,13 +810,11 @@ class DlpScanner:
         pf = []
         for i in range(len(fields) - 1):
             pf += [fields[i], fields[i + 1], ("", "\n")]
-        if not named and not self._join_needed(text, bounds):
-            return
         self._scan_text(text, "", out, seen, bounds=bounds, fields=pf)
 
-    def _join_needed(self, text: str, bounds) -> bool:
+    def _join_needed(self, text: str, crosses: Callable[[int, int], bool]) -> bool:
         """Can a scan of joined fields add anything to the per-field scans? Only a
-        match across a boundary can (or, with `single`, any rule hit): so not when the
+        match across a seam can (or, with `single`, any rule hit): so not when the
         text has no other views, no rule or literal hit, no seed-shaped run, and every
         blob candidate either lies inside one field (the per-field scan decoded it
         already) or decodes to nothing."""
@@ -809,8 +825,7 @@ class DlpScanner:
         if hits:
             return True
         for a, b in blobs:
-            k = bisect.bisect_right(bounds, (a, float("inf"))) - 1
-            if (k < 0 or b > bounds[k][1]) and decode_blob_cached(data[a:b]):
+            if crosses(a, b) and decode_blob_cached(data[a:b]):
                 return True
         return self._bip39 and len(data) >= 12 * 4 and bool(self._matcher.seed_regions(data))
 
