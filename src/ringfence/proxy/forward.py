@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import ipaddress
 import logging
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -95,6 +97,32 @@ def _a2a_card(engine: Any, url: str, path: str, text: str) -> list[Finding]:
     return list(res.findings) if isinstance(res, Decision) else list(res)
 
 
+def url_step_now(srv: "ProxyServer", eng: Any, t: Target, method: str,
+                 vetted: list[str] | None) -> tuple[Decision, list[str]] | None:
+    """The URL step when it needs no DNS lookup (vetted tunnel, --resolve route,
+    IP literal): (decision, addresses to dial). None when a lookup is needed."""
+    if vetted is not None:
+        d_url, _ = eng.check_url(t.url, method, resolve=False)
+        return d_url, vetted
+    mapped = srv.route(t.host, t.port)
+    if mapped:
+        srv.warn_route_once(t.host, t.port, mapped)
+        d_url, _ = eng.check_url(t.url, method, resolve=False)
+        return d_url, [mapped]
+    if is_ip_literal(t.host):
+        return eng.check_url(t.url, method)  # the SSRF check on a literal needs no lookup
+    return None
+
+
+@lru_cache(maxsize=1024)
+def is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return False
+
+
 async def outbound_check(srv: "ProxyServer", transport: str, t: Target, method: str,
                          headers: list[tuple[str, str]], body: bytes, *,
                          vetted: list[str] | None = None, request_id: str = "",
@@ -102,20 +130,30 @@ async def outbound_check(srv: "ProxyServer", transport: str, t: Target, method: 
     """URL pipeline (DLP before DNS, SSRF), headers, body; one receipt. Returns the
     decision (with receipt id) and the vetted addresses to dial."""
     st = srv.state
-    eng = st.engine
     started = now()
+    got: Any
+    try:
+        got = url_step_now(srv, st.engine, t, method, vetted)
+        if got is None:
+            got = await st.engine.acheck_url(t.url, method)
+    except Exception as e:  # fail closed (outbound_finish turns it into a block)
+        got = e
+    return outbound_finish(srv, st, transport, t, method, headers, body, got, started,
+                           vetted=vetted, request_id=request_id, meta=meta)
+
+
+def outbound_finish(srv: "ProxyServer", st: Any, transport: str, t: Target, method: str,
+                    headers: list[tuple[str, str]], body: bytes, got: Any, started: float, *,
+                    vetted: list[str] | None = None, request_id: str = "",
+                    meta: dict | None = None) -> tuple[Decision, list[str]]:
+    """After the URL step (`got` is its (decision, addrs) or the exception it raised):
+    headers, body, one decision, one receipt."""
+    eng = st.engine
     addrs: list[str] = []
     try:
-        mapped = srv.route(t.host, t.port)
-        if vetted is not None:
-            d_url, _ = await eng.acheck_url(t.url, method, resolve=False)
-            addrs = vetted
-        elif mapped:
-            srv.warn_route_once(t.host, t.port, mapped)
-            d_url, _ = await eng.acheck_url(t.url, method, resolve=False)
-            addrs = [mapped]
-        else:
-            d_url, addrs = await eng.acheck_url(t.url, method)
+        if isinstance(got, BaseException):
+            raise got
+        d_url, addrs = got
         findings = list(d_url.findings)
         if not d_url.blocked:
             if headers:
@@ -127,9 +165,9 @@ async def outbound_check(srv: "ProxyServer", transport: str, t: Target, method: 
                 findings += _a2a_request(eng, bytes(body), ct, t.path)
         d = decide(findings, enforce=st.config.enforce, started=started)
     except Exception as e:  # fail closed
-        log.exception("outbound scan failed")
+        log.error("outbound scan failed", exc_info=e)
         d = fail_closed(e, started)
-    m = dict(meta or {})
+    m = dict(meta) if meta else {}
     if vetted is None and srv.route(t.host, t.port):
         m["resolve_override"] = True
     action = Action(transport, "outbound", t.url, method, request_id=request_id,
@@ -143,6 +181,13 @@ async def inbound_check(srv: "ProxyServer", transport: str, t: Target, method: s
                         request_id: str = "") -> tuple[Decision, str]:
     """Scan a whole response body (already decoded). Returns the decision with its
     receipt and the decoded text."""
+    return inbound_scan(srv, transport, t, method, status, content_type, body, request_id=request_id)
+
+
+def inbound_scan(srv: "ProxyServer", transport: str, t: Target, method: str,
+                 status: int, content_type: str, body: bytes, *,
+                 request_id: str = "") -> tuple[Decision, str]:
+    """inbound_check without the coroutine (it never waits)."""
     st = srv.state
     eng = st.engine
     started = now()
@@ -173,13 +218,18 @@ def _content_block(srv: "ProxyServer", transport: str, t: Target, method: str, r
 
 
 def response_headers(resp: Response, drop_encoding: bool = False) -> list[tuple[str, str]]:
+    return end_to_end(resp.headers, drop_encoding)
+
+
+def end_to_end(headers: list[tuple[str, str]], drop_encoding: bool = False) -> list[tuple[str, str]]:
+    """Response headers to relay: hop-by-hop ones (and Content-Length) dropped."""
     drop = set(HOP_BY_HOP) | {"content-length"}
-    for k, v in resp.headers:
+    for k, v in headers:
         if k.lower() == "connection":
             drop.update(x.strip().lower() for x in v.split(","))
     if drop_encoding:
         drop.add("content-encoding")
-    return [(k, v) for k, v in resp.headers if k.lower() not in drop]
+    return [(k, v) for k, v in headers if k.lower() not in drop]
 
 
 async def send_upstream(srv: "ProxyServer", t: Target, addrs: list[str], method: str,
@@ -202,61 +252,82 @@ async def relay_response(srv: "ProxyServer", transport: str, t: Target, method: 
     reason = resp.reason or REASONS.get(status, "")
 
     if method == "HEAD" or status in (204, 304) or status < 200:
-        hdrs = response_headers(resp)
-        cl = resp.header("content-length")
-        if cl and method == "HEAD":
-            hdrs.append(("Content-Length", cl))
-        elif status not in (204, 304):
-            hdrs.append(("Content-Length", "0"))
-        hdrs += [("X-Ringfence-Decision", "allow"), ("X-Ringfence-Receipt", out_rid)]
-        writer.write(render_head(status, reason, hdrs))
+        writer.write(empty_reply(method, status, reason, resp.headers, out_rid))
         resp.release()
         return True
 
     if "text/event-stream" in ct.lower():
         return await _relay_sse(srv, transport, t, method, resp, writer, ce, client_http10)
 
-    if not is_textual(ct) and not t.path.split("?", 1)[0].endswith(AGENT_CARD_PATHS):
+    if not buffered_kind(ct, t):
         return await _relay_binary(srv, transport, t, method, resp, writer, client_http10)
 
     try:
         raw = await resp.read_body(cfg.max_body_bytes)
     except BodyTooLarge:
         resp.close()
-        d = _content_block(srv, transport, t, method, "response_too_large",
-                           f"response exceeds {cfg.max_body_bytes} bytes")
-        writer.write(block_response(d, close=True))
+        writer.write(too_large_reply(srv, transport, t, method, cfg.max_body_bytes))
         return False
     resp.release()
+    head, body = buffered_reply(srv, transport, t, method, status, reason, resp.headers, ct, ce, raw)
+    if len(body) < 262144:
+        writer.write(head + body)
+    else:
+        writer.write(head)
+        writer.write(body)
+    return True
+
+
+def buffered_kind(ct: str, t: Target) -> bool:
+    """Whether a response is read whole and scanned (else streamed as binary)."""
+    return is_textual(ct) or t.path.split("?", 1)[0].endswith(AGENT_CARD_PATHS)
+
+
+def empty_reply(method: str, status: int, reason: str, headers: list[tuple[str, str]],
+                out_rid: str) -> bytes:
+    """HEAD, 204, 304 and 1xx: a head only."""
+    hdrs = end_to_end(headers)
+    cl = _header(headers, "content-length")
+    if cl and method == "HEAD":
+        hdrs.append(("Content-Length", cl))
+    elif status not in (204, 304):
+        hdrs.append(("Content-Length", "0"))
+    hdrs += [("X-Ringfence-Decision", "allow"), ("X-Ringfence-Receipt", out_rid)]
+    return render_head(status, reason, hdrs)
+
+
+def too_large_reply(srv: "ProxyServer", transport: str, t: Target, method: str, cap: int) -> bytes:
+    d = _content_block(srv, transport, t, method, "response_too_large", f"response exceeds {cap} bytes")
+    return block_response(d, close=True)
+
+
+def buffered_reply(srv: "ProxyServer", transport: str, t: Target, method: str, status: int,
+                   reason: str, headers: list[tuple[str, str]], ct: str, ce: str,
+                   raw: bytes) -> tuple[bytes, bytes]:
+    """A whole textual response: decode, scan, and the (head, body) to send."""
+    cfg = srv.state.config.proxy
     try:
         from ..scanners.content import ContentError, decompress
         decoded = decompress(raw, ce, cfg.max_body_bytes) if ce and ce != "identity" else raw
     except ContentError as e:
         d = _content_block(srv, transport, t, method, e.rule, str(e))
-        writer.write(block_response(d))
-        return True
+        return block_response(d), b""
     except Exception as e:
         d = _content_block(srv, transport, t, method, "decode_error", f"{type(e).__name__}: {e}")
-        writer.write(block_response(d))
-        return True
+        return block_response(d), b""
 
-    d, _ = await inbound_check(srv, transport, t, method, status, ct, decoded)
+    d, _ = inbound_scan(srv, transport, t, method, status, ct, decoded)
     if d.blocked:
-        writer.write(block_response(d))
-        return True
+        return block_response(d), b""
     if d.verdict == "strip" and d.content is not None:
         body = d.content.encode("utf-8") if isinstance(d.content, str) else bytes(d.content)
-        hdrs = response_headers(resp, drop_encoding=True)
+        hdrs = end_to_end(headers, drop_encoding=True)
     else:
         body = raw
-        hdrs = response_headers(resp)
+        hdrs = end_to_end(headers)
     hdrs += [("Content-Length", str(len(body))), ("X-Ringfence-Decision", d.verdict),
              ("X-Ringfence-Receipt", d.receipt_id)]
-    writer.write(render_head(status, reason, hdrs) + body if len(body) < 262144
-                 else render_head(status, reason, hdrs))
-    if len(body) >= 262144:
-        writer.write(body)
-    return True
+    return render_head(status, reason, hdrs), body
 
 
 async def _relay_binary(srv, transport, t, method, resp, writer, client_http10) -> bool:
