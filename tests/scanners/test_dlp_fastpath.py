@@ -110,3 +110,21 @@ def test_field_named_for_a_rule_is_scanned_among_plain_ones(scanners):
     found = fast.scan_fields(HEADERS + [("header.x-amz-secret-key", "X-Amz-Secret-Key: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")])
     assert ("aws_secret_access_key", "header.x-amz-secret-key") in {(f.rule, f.where) for f in found}
     assert fast.scan_fields(HEADERS + [("header.x-amz-date", "X-Amz-Date: 20260310T090000Z")]) == []
+
+
+def test_name_word_pass_agrees_with_substrings(scanners, monkeypatch):
+    import ringfence.scanners.dlp as dlp_mod
+    fast, _ = scanners
+    assert fast._names_db is not None
+    cases = [["header.host", "header.accept"], ["body.json.$.db.PassWord"], ["url.query.aws_region"],
+             ["header.x-api-key"], ["a.tokenizer", "b"], ["body.json.$.items[3].Mnemonic"], ["x"] * 50]
+    for names in cases:
+        low = "\n".join(names).lower()
+        want = (any(w in low for w in fast._ctx_words), any(h in low for h in dlp_mod._SENSITIVE_HINTS))
+        assert fast._name_words(names) == want, names
+    # every sensitive key name contains a hint (the hint pass must never hide one)
+    for key in ("password", "passwd", "passphrase", "pwd", "secret", "api-key", "apikey", "access_key",
+                "auth_token", "access-token", "refresh_token", "client_secret", "private_key", "token",
+                "credential", "session-key", "X-API-KEY"):
+        assert dlp_mod._SENSITIVE_KEY.search(key)
+        assert any(h in key.lower() for h in dlp_mod._SENSITIVE_HINTS), key
