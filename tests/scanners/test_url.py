@@ -428,3 +428,35 @@ def test_aeb_url_cases(case):
         pytest.skip("needs the real DLP scanner: see test_url_dlp.py")
     got, res = verdict(S, case["payload"]["url"])
     assert got == case["expected_verdict"], res.findings
+
+
+@pytest.mark.parametrize("url", ["http://169.254.169.254.nip.io/latest/meta-data/", "http://10-0-0-1.sslip.io/",
+                                 "http://api.localtest.me:8080/"])
+def test_wildcard_dns_to_internal_blocks(url):
+    assert ("ssrf", "wildcard_dns_internal") in rules(scanner().scan(url))
+
+
+def test_wildcard_dns_to_public_passes():
+    assert ("ssrf", "wildcard_dns_internal") not in rules(scanner().scan("http://8.8.8.8.nip.io/"))
+
+
+@pytest.mark.parametrize("url", ["https://eo1a2b3c4d5e6f7.m.pipedream.net/", "https://abc123.oast.fun/x",
+                                 "https://x.requestcatcher.com/", "https://a-b-c.trycloudflare.com/"])
+def test_capture_services_blocked_built_in(url):
+    assert ("blocklist", "capture_service") in rules(scanner().scan(url))
+
+
+def test_capture_service_near_misses_and_allowlist_wins():
+    assert rules(scanner().scan("https://pipedream.com/docs")) == []
+    assert rules(scanner().scan("https://notoast.fun.example.com/")) == []
+    assert ("blocklist", "capture_service") not in rules(
+        scanner(allowlist=["*.pipedream.net"]).scan("https://eo1.m.pipedream.net/"))
+
+
+def test_base64_json_query_values_judged_by_content():
+    import base64
+    import json as _json
+    benign = base64.b64encode(_json.dumps({"category": "lamps", "price": {"max": 80}, "page": 2}).encode()).decode()
+    assert not [r for r in rules(scanner().scan(f"https://shop.example.com/s?filter={benign}")) if r[0] == "entropy"]
+    secretish = base64.b64encode(_json.dumps({"k": "Zk3xQ9pLm2VbN8rT6yW1cF4hJ7sD0aGe"}).encode()).decode()
+    assert ("entropy", "query_entropy") in rules(scanner().scan(f"https://shop.example.com/s?filter={secretish}"))

@@ -120,6 +120,12 @@ RULES: tuple[PolicyRule, ...] = (
                  + r"|\biex\s*\(?\s*\(?\s*(?:new-object\s+net\.webclient|iwr|invoke-webrequest)"
                  + r"|\.downloadstring\(")),
     PolicyRule(
+        "download_then_run", "Downloading a file and then executing it in the same command line", "critical",
+        # curl -o f URL && bash f / wget -O f URL; chmod +x f; ./f
+        command=(W + r"(?:curl|wget|aria2c)\b" + SEG + r"*\s(?:-o|-O|--output(?:-document)?(?:=|\s)|>)\s*\S+" + SEG + r"*"
+                 + r"(?:&&|;|\n)\s*(?:sudo\s+)?(?:(?:/\S*/)?(?:(?:ba|z|da|k)?sh|python\d?|perl|ruby|node|php)\s+(?!-c\b)\S"
+                 + r"|chmod\s+(?:[ugoa]*\+[rw]*x|[0-7]?[1357][0-7]{2})\b|\./|/tmp/|/var/tmp/|/dev/shm/)")),
+    PolicyRule(
         "destructive_git", "Force-push to a main branch, hard reset, forced clean, history rewrite", "high",
         command=(W + r"git\s+(?:-c\s+\S+\s+)*push\b(?=" + SEG + r"*(?:\s--force(?:-with-lease)?\b|\s-f\b|\s\+\w))"
                  + r"(?=" + SEG + r"*\b(?:main|master|trunk|prod|production|release)\b)"
@@ -179,7 +185,11 @@ RULES: tuple[PolicyRule, ...] = (
     PolicyRule(
         "env_exfiltration", "Environment dump sent to the network", "critical",
         command=(W + r"(?:env|printenv|set|export\s+-p|declare\s+-x|cat\s+/proc/(?:self|\d+)/environ)\b[^\n]*\|\s*(?:\S*\s+)*?" + NET + r"\b"
-                 + r"|" + W + NET + r"\b[^\n]*(?:\$\(|`)\s*(?:env|printenv|set|export\s+-p)\b")),
+                 + r"|" + W + NET + r"\b[^\n]*(?:\$\(|`)\s*(?:env|printenv|set|export\s+-p)\b"
+                 # interpreter one-liners that read the whole environment and open a connection
+                 + r"|" + W + r"(?:python\d?(?:\.\d+)?\s+-c|node\s+-e|perl\s+-e|ruby\s+-e)\s[^\n]*"
+                 + r"(?:(?:os\.environ|process\.env|%env|env\.to_h|env\.to_a)(?!\s*(?:\.\s*get\b|\[|\.[a-z_]))[^\n]*(?:urlopen|urllib|requests\.|http\.client|httpx|socket|fetch\(|https?\.request|lwp|net::http|open-uri)"
+                 + r"|(?:urlopen|urllib|requests\.|http\.client|httpx|socket|fetch\(|https?\.request|lwp|net::http|open-uri)[^\n]*(?:os\.environ|process\.env|%env|env\.to_h|env\.to_a)(?!\s*(?:\.\s*get\b|\[|\.[a-z_])))")),
     PolicyRule(
         "privilege_escalation", "Root shells and privilege changes", "high",
         command=(W + r"sudo\s+(?:-[a-z]+\s+)*(?:su\b|-i\b|-s\b|(?:/\S*/)?(?:ba|z|da|k)?sh\b)"

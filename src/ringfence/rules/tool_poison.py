@@ -12,14 +12,14 @@ from dataclasses import dataclass
 # Sensitive things a tool description has no business asking the model to read.
 SENSITIVE = (r"(?:~?/)?(?:~?/?\.ssh\b[\w/.-]*|\bid_(?:rsa|dsa|ecdsa|ed25519)\b|\.aws/credentials|\.aws\b|aws credentials"
              r"|(?<![\w-])\.env\b|\.netrc|\.pgpass|/etc/(?:passwd|shadow)|\.kube/config|\.docker/config"
-             r"|\.git-credentials|\.gnupg|\bprivate (?:ssh )?keys?\b|\bssh keys?\b|\bapi[ _-]?keys?\b"
+             r"|\.git-credentials|\.gnupg|\bprivate (?:ssh )?keys?\b|\bssh keys?\b|\bssh private keys?\b|\bapi[ _-]?keys?\b"
              r"|\bsecret keys?\b|\bcredentials? files?\b|\bcredentials\b|\bpasswords?\b|\bsession (?:tokens?|cookies?)"
              r"|\baccess tokens?\b|\bseed phrase|\bmnemonic\b|\bwallet\b|\bkeychain\b|mcp\.json|claude_desktop_config"
              r"|\bsystem prompt\b|\benvironment variables?\b|\benv vars?\b|\bconversation history\b|\bchat history\b)")
 # Narrower: never legitimately passed along by a tool's own description.
 STRONG = (r"(?:~?/)?(?:\.ssh\b[\w/.-]*|\bid_(?:rsa|dsa|ecdsa|ed25519)\b|\.aws/credentials|aws credentials|(?<![\w-])\.env\b"
           r"|\.netrc|\.pgpass|/etc/(?:passwd|shadow)|\.kube/config|\.git-credentials|\bprivate (?:ssh )?keys?\b"
-          r"|\bssh keys?\b|\bseed phrase|\bsystem prompt\b|\benvironment variables?\b|\benv vars?\b"
+          r"|\bssh keys?\b|\bssh private keys?\b|\bseed phrase|\bsystem prompt\b|\benvironment variables?\b|\benv vars?\b"
           r"|\bconversation history\b|\bchat history\b|\bcredentials? files?\b|mcp\.json|claude_desktop_config)")
 FILEISH = (r"(?:~?/)?(?:~?/?\.ssh\b[\w/.-]*|\bid_(?:rsa|dsa|ecdsa|ed25519)\b|\.aws/credentials|(?<![\w-])\.env\b|\.netrc"
            r"|\.pgpass|/etc/(?:passwd|shadow)|\.kube/config|\.docker/config|\.git-credentials|\.gnupg"
@@ -51,11 +51,32 @@ FAMILIES: tuple[PoisonFamily, ...] = (
         r"\b(?:include|pass|send|put|add|append|prepend|embed|attach|insert|provide|supply)\s+(?:the\s+)?(?:user'?s\s+)?"
         + STRONG + r"[^.\n]{0,60}\b(?:in|into|as|to|with)\s+(?:the\s+|this\s+|every\s+|each\s+)?(?:[\w`'\"]+\s+)?(?:parameter|argument|field|query|request|call|header|body|message|input)\b",
         r"\b(?:before|prior to)\s+(?:using|calling|running|invoking)\b[^.\n]{0,80}\b(?:read|cat|open|load)\b[^.\n]{0,40}" + FILEISH,
+        r"\b(?:include|pass|put|add|append|prepend|embed|attach|insert|provide|supply|concatenate)\b[^.\n]{0,60}" + STRONG
+        + r"[^.\n]{0,60}\b(?:to|in|into)\s+(?:this|the|that|each|every)\s+(?:field|parameter|argument|value|query|request)\b",
+    )),
+    # The same directives in other common languages (tool text is otherwise English-only here).
+    PoisonFamily("non_english_directive", "Hidden directive to the model in another language", "critical", (
+        # fr: read the file ~/.x / do not tell the user
+        r"\b(?:lis|lire|ouvre|ouvrir|r[ée]cup[èe]re|copie)\s+(?:le\s+(?:fichier|contenu\s+de)\s+)?" + FILEISH,
+        r"\bne\s+(?:le\s+|l'|rien\s+)?(?:dis|dites|r[ée]v[èe]le[sz]?|mentionne[sz]?)\s+(?:pas\s+|jamais\s+)?(?:rien\s+)?(?:[àa]\s+)?l'utilisat(?:eur|rice)",
+        r"\binstructions?\s+(?:cach[ée]es?|secr[èe]tes?)\s+pour\s+l'(?:assistant|ia|agent)",
+        # es / pt: read the file / do not tell the user
+        r"\b(?:lee|leer|abre|lea|leia|abra|copia)\s+(?:el\s+|o\s+)?(?:archivo|fichero|arquivo|contenido\s+de|conte[úu]do\s+de)\s+" + FILEISH,
+        r"\bno\s+(?:se\s+lo\s+|le\s+)?(?:digas|diga|menciones|reveles)\s+(?:nada\s+)?al\s+usuario",
+        r"\bn[ãa]o\s+(?:conte|diga|mencione|revele)\s+(?:nada\s+)?(?:isso\s+)?ao\s+usu[áa]rio",
+        # de: read the file / do not tell the user
+        r"\b(?:lies|lese|[öo]ffne|kopiere)\s+(?:die\s+datei\s+|den\s+inhalt\s+(?:von|der\s+datei)\s+)" + FILEISH,
+        r"\b(?:sag|sage|erz[äa]hle|verrate)\s+(?:es|das|dies)\s+(?:nicht|niemals)\s+(?:dem|der)\s+(?:benutzer|nutzer|anwender)",
+        r"\b(?:dem|der)\s+(?:benutzer|nutzer|anwender)(?:in)?\s+(?:nichts|nicht)\s+(?:davon\s+)?(?:sagen|erz[äa]hlen|verraten|mitteilen)",
+        # zh / ja: do not tell the user; read ~/.x and send
+        r"(?:不要|别|請勿|请勿|切勿)(?:告诉|告訴|透露|提及)(?:给)?用[户戶]",
+        r"(?:ユーザー|利用者)に(?:は)?(?:言わない|知らせない|伝えない|教えない)",
+        r"(?:读取|讀取|读|読み込|読み取)[^\n]{0,20}" + FILEISH,
     )),
     PoisonFamily("cross_tool_manipulation", "Tells the model how to use other tools", "high", (
         r"\b(?:before|instead of|prior to)\s+(?:using|calling|invoking|running|executing)\s+(?:any|every|all|each|other|another)\s+(?:other\s+)?tools?\b",
         r"\binstead\s+of\s+(?:using\s+|calling\s+)?(?:the\s+)?[`'\"]?[\w.-]+[`'\"]?(?:\s+tool)?\s*,?\s+(?:always\s+)?(?:use|call|invoke)\b",
-        r"\b(?:do\s+not|don'?t|never)\s+(?:use|call|invoke)\s+(?:the\s+)?[`'\"]?[\w.-]+[`'\"]?\s+tool\b[^.\n]{0,60}\b(?:use|call|instead)\b",
+        r"\b(?:do\s+not|don'?t|never)\s+(?:use|call|invoke)\s+(?:the\s+)?(?!this\b)[`'\"]?[\w.-]+[`'\"]?\s+tool\b[^.\n]{0,60}\b(?:use|call|instead)\b",
         r"\bthis\s+tool\s+(?:replaces|overrides|supersedes)\s+(?:the\s+)?[\w.-]+",
         r"\bwhen\s+(?:the\s+user|you)\s+(?:asks?|calls?|uses?|wants?)\b[^.\n]{0,80}\b(?:also|first|secretly|silently|instead)\s+(?:call|send|run|use|invoke)\b",
     )),

@@ -179,7 +179,48 @@ def data_like(value: str, threshold: float, min_len: int, depth: int = 0) -> tup
         return None
     if "/" in value and all(is_slug(p) or is_wordlike(p) or len(p) < min_len // 2 for p in value.split("/")):
         return None  # a relative path of words: docs/getting-started/install
+    if depth < 2 and value[:2] in ("ey", "Wy", "W3", "e3"):
+        r = _b64_json(value, threshold, min_len, depth)
+        if r is not False:
+            return r
     return ("high_entropy", h)
+
+
+_B64_JSON_MAX = 8192
+
+
+def _b64_json(value: str, threshold: float, min_len: int, depth: int) -> tuple[str, float] | None | bool:
+    """Base64 of a JSON object/array (search filters, cursors, OAuth state) is
+    judged by its string values instead of its encoded form. False: not that shape."""
+    import json
+    if len(value) > _B64_JSON_MAX:
+        return False
+    raw = _b64decode_loose(value + "=" * (-len(value) % 4), _B64_JSON_MAX)
+    if raw is None:
+        return False
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return False
+    if not isinstance(doc, (dict, list)):
+        return False
+    stack, seen = [(doc, 0)], 0
+    while stack:
+        node, d = stack.pop()
+        seen += 1
+        if seen > 256 or d > 8:
+            return ("high_entropy", shannon(value))  # too big to judge: keep the plain verdict
+        if isinstance(node, dict):
+            for k, v in node.items():
+                stack.append((k, d + 1))
+                stack.append((v, d + 1))
+        elif isinstance(node, list):
+            stack.extend((v, d + 1) for v in node)
+        elif isinstance(node, str):
+            r = data_like(node, threshold, min_len, depth + 1)
+            if r:
+                return r
+    return None
 
 
 _NESTED_SPLIT = re.compile(r"[/?&=#]+")

@@ -277,6 +277,33 @@ def _b64_payloads(text: str) -> list[str]:
     return out
 
 
+# `echo 'X' | rev` / `rev <<< 'X'`: the command is stored backwards.
+_REV_PIPE = re.compile(r"(?:echo|printf)\s+(?:-\w+\s+)?(['\"])([^'\"\n]{4,4096})\1\s*\|\s*rev\b"
+                       r"|rev\s*<<<\s*(['\"])([^'\"\n]{4,4096})\3")
+# `echo <hex> | xxd -r -p`: a hex-encoded command.
+_HEX_PIPE = re.compile(r"(?:echo|printf)\s+(?:-\w+\s+)?['\"]?((?:[0-9a-f]{2}){4,2048})['\"]?\s*\|\s*xxd\s+(?:-\w+\s+)*-r\b", re.I)
+
+
+def _rev_payloads(text: str) -> list[str]:
+    out = []
+    for m in _REV_PIPE.finditer(text[:MAX_INPUT]):
+        out.append((m.group(2) or m.group(4))[::-1])
+        if len(out) >= 4:
+            break
+    return out
+
+
+def _hex_payloads(text: str) -> list[str]:
+    out = []
+    for m in _HEX_PIPE.finditer(text[:MAX_INPUT]):
+        s = bytes.fromhex(m.group(1)).decode("utf-8", "replace")
+        if s and sum(c.isprintable() or c in "\n\t" for c in s) >= 0.9 * len(s):
+            out.append(s)
+        if len(out) >= 4:
+            break
+    return out
+
+
 def views(cmd: str, _depth: int = 0) -> list[str]:
     """Distinct normalised views of a command for rule matching."""
     plain = _SPACES.sub(" ", fold(cmd[:MAX_OUTPUT])).strip().lower()
@@ -298,6 +325,12 @@ def views(cmd: str, _depth: int = 0) -> list[str]:
             out.append(g)
     if _depth < 2 and "base64" in deob:
         for payload in _b64_payloads(fold(cmd[:MAX_INPUT])):
+            for v in views(payload, _depth + 1):
+                if v not in out:
+                    out.append(v)
+    if _depth < 2 and ("rev" in deob or "xxd" in deob):
+        src = fold(cmd[:MAX_INPUT])
+        for payload in _rev_payloads(src) + _hex_payloads(src):
             for v in views(payload, _depth + 1):
                 if v not in out:
                     out.append(v)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import ipaddress
+import re
 import socket
 import threading
 from functools import lru_cache
@@ -39,6 +40,50 @@ METADATA_HOSTS = frozenset({
 
 # Names that mean this machine whatever DNS says.
 LOCAL_HOSTS = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback", "localhost6"})
+
+# Public wildcard-DNS services answer with the address written in the name
+# (10.0.0.1.nip.io, app-10-0-0-1.sslip.io, 0a000001.nip.io), and domains whose
+# every name points at loopback. A static name check sees through both before DNS.
+WILDCARD_DNS = ("nip.io", "sslip.io", "xip.io", "traefik.me", "nip.direct")
+LOOPBACK_DOMAINS = ("localtest.me", "lvh.me", "vcap.me", "lacolhost.com", "localhost.direct")
+_DOTTED4 = re.compile(r"(?:^|[.-])((?:\d{1,3}[.-]){3}\d{1,3})$")
+_HEX4 = re.compile(r"(?:^|[.-])([0-9a-f]{8})$")
+_DASHED6 = re.compile(r"(?:^|\.)([0-9a-f-]*--[0-9a-f-]*|(?:[0-9a-f]{1,4}-){7}[0-9a-f]{1,4})$")
+
+
+def _under(host: str, domains: tuple[str, ...]) -> str | None:
+    for d in domains:
+        if host == d or host.endswith("." + d):
+            return d
+    return None
+
+
+def embedded_ip(host: str) -> str | None:
+    """The address a wildcard-DNS name stands for, '127.0.0.1' for loopback-only
+    domains, else None. `host` is lower-case, without a trailing dot."""
+    host = _norm(host)[:253]
+    if _under(host, LOOPBACK_DOMAINS):
+        return "127.0.0.1"
+    d = _under(host, WILDCARD_DNS)
+    if d is None or host == d:
+        return None
+    rest = host[: -len(d) - 1]
+    m = _DOTTED4.search(rest)
+    if m:
+        parts = re.split(r"[.-]", m.group(1))
+        if all(int(x) <= 255 for x in parts):
+            return ".".join(str(int(x)) for x in parts)
+    m = _HEX4.search(rest)
+    if m:
+        return str(ipaddress.IPv4Address(int(m.group(1), 16)))
+    m = _DASHED6.search(rest)
+    if m:
+        try:
+            return ipaddress.IPv6Address(m.group(1).replace("-", ":")).compressed
+        except ValueError:
+            return None
+    return None
+
 
 _RANGES: list[tuple[str, str]] = [
     ("0.0.0.0/8", "this-network"),

@@ -27,7 +27,7 @@ from ..core import Finding, redact
 from . import entropy as ent
 from .ipcanon import looks_numeric, parse_ipv4, parse_ipv6
 from .ratelimit import RateLimiter, split_host
-from .ssrf import LOCAL_HOSTS, METADATA_HOSTS, ResolveError, check_ip
+from .ssrf import LOCAL_HOSTS, METADATA_HOSTS, ResolveError, check_ip, embedded_ip
 
 DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21}
 _MAX_DECODE_ROUNDS = 8
@@ -302,6 +302,21 @@ def _where_key(k: str) -> str:
     return f"url.query.{k}" if k else "url.query"
 
 
+# Request-capture and out-of-band interaction services: built in, on top of the
+# configured blocklist, because their only use from an agent is to receive data.
+# An explicit allowlist or ssrf.trusted_domains entry wins.
+CAPTURE_SERVICE_HOSTS = (
+    "*.pipedream.net", "*.requestcatcher.com", "*.requestinspector.com", "*.hookbin.com", "*.beeceptor.com",
+    "*.mockbin.org", "*.postb.in", "*.ptsv2.com", "*.ptsv3.com", "*.webhook.site", "*.requestbin.com",
+    "*.requestbin.net", "*.requestrepo.com", "*.interact.sh", "*.oast.fun", "*.oast.live", "*.oast.me",
+    "*.oast.online", "*.oast.pro", "*.oast.site", "*.oastify.com", "*.burpcollaborator.net",
+    "*.canarytokens.com", "*.dnslog.cn", "*.ceye.io", "*.xss.ht", "*.bxss.in",
+    "*.serveo.net", "*.localhost.run", "*.trycloudflare.com", "*.loca.lt", "*.ngrok.io", "*.ngrok-free.app",
+    "*.ngrok.app", "*.telebit.io", "*.pagekite.me",
+)
+CAPTURE_SERVICES = HostMatcher(list(CAPTURE_SERVICE_HOSTS))
+
+
 class UrlScanner:
     def __init__(self, config: Any, dlp: Any = None):
         self.config = config
@@ -450,6 +465,9 @@ class UrlScanner:
         m = self.block.match(host)
         if m:
             return [self._f("domain_blocklist", "high", f"{host[:80]} ({m})", "url.host", scanner="blocklist")]
+        m = None if self.allow else CAPTURE_SERVICES.match(host)
+        if m and not (self.trusted and self.trusted.match(host)):
+            return [self._f("capture_service", "high", f"{host[:80]} ({m})", "url.host", scanner="blocklist")]
         return []
 
     def _names(self, p: _Parts) -> list[Finding]:
@@ -465,6 +483,12 @@ class UrlScanner:
             return [Finding("ssrf", "metadata_host", "critical", host, "url.host", "block")]
         if host in LOCAL_HOSTS or host.endswith(".localhost"):
             return [Finding("ssrf", "local_host_name", "high", host, "url.host", "block")]
+        ip = embedded_ip(host)
+        if ip is not None:
+            f = check_ip(ip, self.config)
+            if f is not None:
+                return [Finding("ssrf", "wildcard_dns_internal", f.severity, f"{host[:80]} -> {f.excerpt}",
+                                "url.host", f.action)]
         return []
 
     def _host_fields(self, host: str, is_ip: bool, written: str = "") -> list[tuple[str, str]]:
