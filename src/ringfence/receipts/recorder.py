@@ -153,6 +153,8 @@ class Recorder:
         try:
             self.sync()
             os.fsync(self.fd)
+        except OSError as e:  # a clear error, never a traceback
+            raise ReceiptError(f"fsync {self.path}: {e.strerror}") from None
         finally:
             os.close(self.fd)
             self.fd = None

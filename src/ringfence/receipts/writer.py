@@ -11,6 +11,7 @@ import os
 import secrets
 import threading
 import time
+from collections import deque
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -137,6 +138,9 @@ class NullWriter:
     def record(self, action: Any, decision: Any) -> str:
         return uuid7()
 
+    def flush(self, timeout: float = 30.0) -> None:
+        return None
+
     def close(self, reason: str = "shutdown") -> None:
         return None
 
@@ -154,7 +158,8 @@ class ReceiptWriter:
                  fsync: str = "batch", fsync_interval_ms: int = 50, max_entries_per_file: int = 10_000,
                  checkpoint_interval: int = 1000, max_file_bytes: int = 64 << 20,
                  checkpoint_every_ms: int = 1000,
-                 principal: str = "ringfence", actor: str = ""):
+                 principal: str = "ringfence", actor: str = "", queue_max: int = 0,
+                 queue_wait_s: float = 5.0):
         self.signer = ChainSigner(key)
         self.signer_key = self.signer.signer_key
         self.policy_hash = policy_hash
@@ -180,6 +185,18 @@ class ReceiptWriter:
             self._interval = min(waits + ([self._ckpt_s] if self._ckpt_s else []))
             self._flusher = threading.Thread(target=self._flush_loop, name="receipts-fsync", daemon=True)
             self._flusher.start()
+        # queue_max > 0: sign and append on a writer thread (see record()); 0: on the caller's.
+        self.queue_max = max(0, int(queue_max))
+        self._queue_wait_s = queue_wait_s
+        self._q: deque = deque()
+        self._qcond = threading.Condition(threading.Lock())
+        self._pending = 0          # enqueued, not yet written (or failed)
+        self._qclosed = False
+        self._error: ReceiptError | None = None
+        self._worker: threading.Thread | None = None
+        if self.queue_max:
+            self._worker = threading.Thread(target=self._write_loop, name="receipts-writer", daemon=True)
+            self._worker.start()
         atexit.register(self.close, "exit")
 
     @property
@@ -291,30 +308,118 @@ class ReceiptWriter:
         head = f'{{"version":1,"action_id":{go_string(action_id)},"action_type":{gm(atype)},"timestamp":"'
         return head, "".join(out), verdict, atype, transport
 
+    def _append_one(self, head: str, ts: str, tail: str, verdict: str, transport: str, summary: str) -> None:
+        """Under self._lock: chain, sign, persist one receipt."""
+        receipt = self.signer.sign_body(head + ts + tail)
+        self.count += 1
+        self.first_ts = self.first_ts or ts
+        self.last_ts = ts
+        self.verdicts[verdict] = self.verdicts.get(verdict, 0) + 1
+        self.recorder.append_receipt(receipt, transport, summary, ts)
+
     def record(self, action: Any, decision: Any) -> str:
-        """Sign and append one receipt; returns its action_id. Raises ReceiptError on failure."""
+        """Sign and append one receipt; returns its action_id. Raises ReceiptError on failure.
+
+        With queue_max > 0 the receipt is built (and its timestamp taken) here, then signed
+        and appended by the writer thread in call order; record() returns at once. A write
+        error then surfaces on every later record(), flush() and close(): from the first
+        failure on, the writer refuses (fail closed). What a crash can lose is at most the
+        queued receipts (<= queue_max) on top of the fsync interval; flush() waits for them."""
         action_id = uuid7()
         try:
             head, tail, verdict, atype, transport = self.record_parts(action, decision, action_id)
             summary = f"receipt: {verdict} {atype} {transport}"
+            if self._worker is not None:
+                self._enqueue((head, tail, verdict, transport, summary))
+                return action_id
             with self._lock:  # only what the chain order needs: time, chain fields, signature, append
                 if self.closed:
                     raise ReceiptError("receipt writer is closed")
-                ts = format_time_ns(time.time_ns())
-                receipt = self.signer.sign_body(head + ts + tail)
-                self.count += 1
-                self.first_ts = self.first_ts or ts
-                self.last_ts = ts
-                self.verdicts[verdict] = self.verdicts.get(verdict, 0) + 1
-                self.recorder.append_receipt(receipt, transport, summary, ts)
+                self._append_one(head, format_time_ns(time.time_ns()), tail, verdict, transport, summary)
         except ReceiptError:
             raise
         except Exception as e:  # fail closed: the caller must not treat this as recorded
             raise ReceiptError(f"cannot write receipt: {type(e).__name__}: {e}") from e
         return action_id
 
+    # -- writer thread (queue_max > 0) ------------------------------------
+    def _enqueue(self, item: tuple) -> None:
+        with self._qcond:
+            if self._error is not None:
+                raise self._error
+            if self._qclosed or self.closed:
+                raise ReceiptError("receipt writer is closed")
+            if self._pending >= self.queue_max:  # backpressure: bounded memory, bounded wait
+                deadline = time.monotonic() + self._queue_wait_s
+                while self._pending >= self.queue_max and self._error is None and not self._qclosed:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise ReceiptError(f"receipt queue full ({self.queue_max}) for {self._queue_wait_s} s")
+                    self._qcond.wait(left)
+                if self._error is not None:
+                    raise self._error
+                if self._qclosed:
+                    raise ReceiptError("receipt writer is closed")
+            # The timestamp is taken in queue order, so chain order and time order agree.
+            self._q.append((format_time_ns(time.time_ns()),) + item)
+            self._pending += 1
+            self._qcond.notify_all()
+
+    def _write_loop(self) -> None:
+        q, cond = self._q, self._qcond
+        while True:
+            with cond:
+                while not q and not self._qclosed:
+                    cond.wait()
+                if not q:  # closed and drained
+                    return
+                batch = list(q)
+                q.clear()
+            done = 0
+            try:
+                with self._lock:
+                    for ts, head, tail, verdict, transport, summary in batch:
+                        if self.closed:
+                            raise ReceiptError("receipt writer is closed")
+                        self._append_one(head, ts, tail, verdict, transport, summary)
+                        done += 1
+            except Exception as e:
+                err = e if isinstance(e, ReceiptError) else \
+                    ReceiptError(f"cannot write receipt: {type(e).__name__}: {e}")
+                with cond:
+                    self._error = self._error or ReceiptError(
+                        f"{len(batch) - done} queued receipt(s) not written: {err}")
+                    self._pending = 0
+                    q.clear()
+                    cond.notify_all()
+                return
+            with cond:
+                self._pending -= len(batch)
+                cond.notify_all()
+
+    def flush(self, timeout: float = 30.0) -> None:
+        """Wait until every receipt recorded so far is written; raises ReceiptError on a
+        write failure or if that takes longer than `timeout`. No-op without a writer thread."""
+        if self._worker is None:
+            return
+        deadline = time.monotonic() + timeout
+        with self._qcond:
+            while self._pending and self._error is None:
+                left = deadline - time.monotonic()
+                if left <= 0 or not self._worker.is_alive():
+                    raise ReceiptError(f"receipts not written after {timeout} s")
+                self._qcond.wait(min(left, 0.5))
+            if self._error is not None:
+                raise self._error
+
     def close(self, reason: str = "shutdown") -> None:
-        """Flush and seal (transcript_root + signed checkpoint). Idempotent."""
+        """Drain the queue, flush and seal (transcript_root + signed checkpoint). Idempotent.
+        With a writer thread, raises ReceiptError if any queued receipt could not be written."""
+        if self._worker is not None:
+            with self._qcond:
+                self._qclosed = True  # no new receipts; the worker drains what is queued
+                self._qcond.notify_all()
+            self._worker.join(timeout=max(self._queue_wait_s, 1.0) * 4)
         with self._lock:
             if self.closed:
                 return
@@ -331,6 +436,8 @@ class ReceiptWriter:
                     self.recorder.checkpoint()
             finally:
                 self.recorder.close()
+        if self._error is not None:
+            raise self._error
 
     def __enter__(self):
         return self
@@ -365,7 +472,8 @@ def open_writer(receipts_dir: str | None, signing_key: str | None, config: Any,
                          max_entries_per_file=rc.max_entries_per_file,
                          checkpoint_interval=rc.checkpoint_interval,
                          max_file_bytes=getattr(rc, "max_file_bytes", 64 << 20),
-                         checkpoint_every_ms=getattr(rc, "checkpoint_every_ms", 1000))
+                         checkpoint_every_ms=getattr(rc, "checkpoint_every_ms", 1000),
+                         queue_max=getattr(rc, "queue_max", 0))
 
 
 __all__ = ["NullWriter", "ReceiptWriter", "open_writer", "uuid7", "safe_target", "policy_hash_of", "go_string"]
