@@ -16,6 +16,7 @@ import functools
 import binascii
 import html
 import math
+import operator
 import os
 import re
 import unicodedata
@@ -384,6 +385,10 @@ def decode_blob_cached(s: bytes) -> tuple[str, ...] | list[str]:
     return _decode_small(s) if len(s) <= 256 else decode_blob(s)
 
 
+def _never(_a: int, _b: int) -> bool:
+    return False
+
+
 def _fields_matching(rx: re.Pattern, names: list[str]) -> set[int]:
     """Indices of the names rx finds something in: one search over all names joined."""
     joined = "\n".join(names)
@@ -705,7 +710,7 @@ class DlpScanner:
         fields = [(w, v) for w, v in fields if isinstance(v, str) and v]
         out: list[Finding] = []
         seen: set[tuple[str, str]] = set()
-        total = sum(len(v) for _, v in fields)
+        total = sum(map(len, [v for _, v in fields]))
         if total > self.max_bytes:
             self._add(out, seen, "scan_limit", "high", f"{total} chars > {self.max_bytes}", "fields", None)
             return out
@@ -802,11 +807,16 @@ class DlpScanner:
         vals = [v for _, v in fields]
         joined = sep.join(vals)
         if not named:
-            lens = [len(v) for v in vals]
-            starts = [0, *accumulate(n + len(sep) for n in lens[:-1])]
-            # a blob crosses a seam when it runs past the end of the field it starts in
-            if not self._join_needed(joined, lambda a, b: b > starts[bisect.bisect_right(starts, a) - 1]
-                                     + lens[bisect.bisect_right(starts, a) - 1]):
+            if sep:  # a separator that is no blob char: no blob crosses a seam
+                crosses = _never
+            else:
+                lens = list(map(len, vals))
+                starts = [0, *accumulate(lens[:-1])]
+
+                def crosses(a: int, b: int) -> bool:  # runs past the end of the field it starts in
+                    k = bisect.bisect_right(starts, a) - 1
+                    return b > starts[k] + lens[k]
+            if not self._join_needed(joined, crosses):
                 return
         _, bounds = self._join(fields, sep)
         self._scan_text(joined, "", out, seen, bounds=bounds, fields=fields, single=single)
@@ -819,8 +829,9 @@ class DlpScanner:
         vals = [v for _, v in fields]
         text = "".join([vals[i] + vals[i + 1] + "\n" for i in range(len(vals) - 1)])
         if not named:
-            lens = [len(v) for v in vals]
-            starts = [0, *accumulate(lens[i] + lens[i + 1] + 1 for i in range(len(lens) - 2))]
+            lens = list(map(len, vals))
+            pair = list(map(operator.add, lens[:-1], lens[1:]))  # pair i starts at sum(pair[:i]) + i
+            starts = list(map(operator.add, [0, *accumulate(pair[:-1])], range(len(pair))))
 
             def crosses(a: int, b: int) -> bool:
                 i = bisect.bisect_right(starts, a) - 1
