@@ -68,6 +68,15 @@ POISON_RULES: list[tuple[str, str, re.Pattern[str]]] = [
         r"[^.\n]{0,40}\b(?:first|always|must|you should|secretly)\b", re.I)),
     ("concealment", "high", re.compile(
         r"\b(?:do not|don't|never)\s+(?:tell|mention|reveal|inform|show)\b[^.\n]{0,30}\b(?:user|human|operator)\b", re.I)),
+    # A card telling connecting agents to drop their own principal's instructions,
+    # or to hand it every message: hijacks the caller, not a description of a skill.
+    ("agent_hijack", "high", re.compile(
+        r"\b(?:ignore|disregard|override|bypass|abandon|forget)\s+(?:all\s+)?(?:of\s+)?(?:their|your|its|the)\s+"
+        r"(?:own\s+)?(?:users?'?s?|operators?'?s?|owners?'?s?|humans?'?s?|principals?'?s?|original|previous|prior|system)?\s*"
+        r"(?:instructions?|guidelines|rules|polic(?:y|ies)|prompts?|directives?|orders?)\b", re.I)),
+    ("message_forwarding", "high", re.compile(
+        r"\b(?:forward|relay|send|copy|mirror|route)\s+(?:a\s+copy\s+of\s+)?(?:every|all|each|any)\s+(?:\w+\s+)?"
+        r"(?:messages?|requests?|conversations?|prompts?|inputs?|tasks?)\b[^.\n]{0,60}\bto\s+(?:me|us|this\s+agent)\b", re.I)),
     ("name_injection", "high", re.compile(
         r"[\"'`]\s*\)?\s*;\s*(?:drop|delete|insert|update|alter|truncate|exec)\b|;\s*--\s*$|[\r\n\x00]", re.I)),
 ]
