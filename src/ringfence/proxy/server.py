@@ -51,6 +51,8 @@ class ProxyServer:
         self.ca = ca                      # LeafCache when TLS interception is possible
         self.server: asyncio.base_events.Server | None = None
         self.tasks: set[asyncio.Task] = set()
+        self.fast_conns: set = set()      # client connections on the Protocol fast path
+        self._sweeper: asyncio.Task | None = None
         self.port = 0
         if self.resolve_map:
             for (h, p), a in self.resolve_map.items():
@@ -66,14 +68,61 @@ class ProxyServer:
             h, _, p = self.state.config.proxy.listen.rpartition(":")
             host = host if host is not None else h.strip("[]")
             port = port if port is not None else int(p)
-        self.server = await asyncio.start_server(self._client, host, port, limit=256 * 1024,
-                                                 backlog=1024, reuse_address=True)
+        from .fastpath import FastClient
+        loop = asyncio.get_running_loop()
+        # Connections start on the Protocol fast path; anything else is handed to
+        # serve_http on streams (see fastpath.py).
+        self.server = await loop.create_server(lambda: FastClient(self), host, port,
+                                               backlog=1024, reuse_address=True)
         self.port = self.server.sockets[0].getsockname()[1]
+        self._sweeper = asyncio.ensure_future(self._sweep())
+
+    async def _sweep(self) -> None:
+        """Close fast-path connections idle longer than the header timeout (as
+        serve_http does between requests): one timer for all of them."""
+        loop = asyncio.get_running_loop()
+        while True:
+            limit = self.state.config.proxy.header_timeout_s
+            await asyncio.sleep(max(0.05, min(1.0, limit / 2)))
+            old = loop.time() - limit
+            for c in list(self.fast_conns):
+                if not c.busy and not c.in_msg and not c.pending and c.last < old:
+                    c.transport.close()
+
+    def adopt(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, first: Any) -> None:
+        """Serve a connection the fast path handed over (after `first`, a coroutine
+        answering the request in flight, when given)."""
+        task = asyncio.ensure_future(self._adopted(reader, writer, first))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _adopted(self, reader, writer, first) -> None:
+        try:
+            if first is not None:
+                keep = await first
+                await _drain(writer)
+                if not keep:
+                    return
+            await self.serve_http(reader, writer, None)
+        except (ConnectionError, OSError, asyncio.IncompleteReadError):
+            pass
+        except asyncio.CancelledError:
+            pass
+        except Exception:
+            log.exception("connection handler failed")
+        finally:
+            try:
+                writer.close()
+            except Exception:
+                pass
 
     async def close(self, grace: float = 5.0) -> None:
         """Stop accepting, let connections finish for `grace` seconds, then close them."""
         if self.server is not None:
             self.server.close()
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+        await self._close_fast(grace)
         if self.tasks:
             _, pending = await asyncio.wait(list(self.tasks), timeout=grace)
             for t in pending:
@@ -86,6 +135,22 @@ class ProxyServer:
             except asyncio.TimeoutError:
                 pass
         self.pool.close()
+
+    async def _close_fast(self, grace: float) -> None:
+        """Idle fast-path connections close now; busy ones get `grace` seconds."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + grace
+        while True:
+            for c in list(self.fast_conns):
+                if not c.busy:
+                    c.transport.close()
+                    self.fast_conns.discard(c)
+            if not self.fast_conns or loop.time() >= end:
+                break
+            await asyncio.sleep(0.05)
+        for c in list(self.fast_conns):
+            c.transport.abort()
+        self.fast_conns.clear()
 
     def warn_route_once(self, host: str, port: int, mapped: str) -> None:
         """The --resolve warning, once per host and port (not per request: it costs)."""

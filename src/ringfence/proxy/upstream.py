@@ -199,6 +199,28 @@ class Pool:
         conn.idle_since = time.monotonic()
         q.append(conn)
 
+    # Fast-path connections (fastpath.UpstreamProto) share the idle map under their own
+    # keys ("fast", host, port, addrs), so the stream path never takes one.
+    def put_proto(self, up) -> None:
+        q = self.idle.setdefault(up.key, deque())
+        if len(q) >= MAX_IDLE_PER_KEY or up.closed:
+            up.close()
+            return
+        up.idle_since = time.monotonic()
+        q.append(up)
+
+    def take_proto(self, key: tuple):
+        q = self.idle.get(key)
+        now = time.monotonic()
+        while q:
+            up = q.pop()
+            if up.closed or up.transport.is_closing() or now - up.idle_since > IDLE_TTL_S:
+                up.close()
+                continue
+            up.reused = True
+            return up
+        return None
+
     def _take(self, key: tuple) -> Conn | None:
         q = self.idle.get(key)
         now = time.monotonic()

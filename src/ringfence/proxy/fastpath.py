@@ -1,0 +1,626 @@
+"""The fast path: plain-HTTP absolute-URI proxy requests on asyncio Protocols.
+
+The dominant agent request (GET http://..., small or no body, keep-alive,
+a textual response with a length) is parsed from httptools callbacks, scanned
+with the same helpers as the stream path (forward.py), sent on a pooled
+upstream Protocol and answered with one transport.write: no stream objects,
+no per-request task.
+
+Everything else leaves the fast path: the client connection is handed, with
+every byte not yet answered, to the stream-based code (server.serve_http),
+which re-parses from the start of that request. That covers CONNECT, /fetch,
+/ws, /healthz, upgrades, chunked or large bodies, Expect, heads split across
+reads (slowloris), pipelining, parse errors and the kill switch. Likewise an
+upstream response that must stream (SSE, binary, read-until-close) is handed
+to the stream Response and relay_response, head and all.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+import httptools
+
+from .forward import (AGENT_CARD_PATHS, buffered_kind, buffered_reply, empty_reply, outbound_finish,
+                      relay_response, request_headers, too_large_reply, upstream_head, url_step_now)
+from .http1 import REASONS, HttpError
+from .state import block_response, error_response, now
+from .target import TargetError, parse_url
+from .upstream import MAX_RESPONSE_HEAD, READ_SIZE, Conn, Response, UpstreamError
+
+if TYPE_CHECKING:
+    from .server import ProxyServer
+
+log = logging.getLogger("ringfence.proxy")
+
+FAST_METHODS = frozenset({b"GET", b"HEAD", b"POST", b"PUT", b"PATCH", b"DELETE", b"OPTIONS"})
+FAST_BODY_MAX = 64 * 1024      # bigger request bodies take the stream path
+PENDING_MAX = 256 * 1024       # bytes held from a client while its request is in flight
+MAX_FIELDS = 200
+
+
+class _Leave(Exception):
+    """Raised from a parser callback: this request leaves the fast path."""
+
+
+class _Req:
+    __slots__ = ("method", "url", "headers", "body", "keep_alive", "http10")
+
+    def __init__(self, method: bytes, url: bytes, headers: list, body: bytes, keep_alive: bool,
+                 http10: bool):
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.keep_alive = keep_alive
+        self.http10 = http10
+
+
+def _streams(transport: Any, loop: asyncio.AbstractEventLoop, limit: int, server_side: bool
+             ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter, asyncio.StreamReaderProtocol]:
+    """Put a StreamReaderProtocol on an open transport (the stream code takes over)."""
+    reader = asyncio.StreamReader(limit=limit, loop=loop)
+    if server_side:
+        # As start_server builds it: StreamWriter.start_tls reads the server side
+        # from the protocol's connected callback (TLS interception needs that).
+        box: list[asyncio.StreamWriter] = []
+        proto = asyncio.StreamReaderProtocol(reader, lambda r, w: box.append(w), loop=loop)
+        transport.set_protocol(proto)
+        proto.connection_made(transport)
+        return reader, box[0], proto
+    proto = asyncio.StreamReaderProtocol(reader, loop=loop)
+    transport.set_protocol(proto)
+    proto.connection_made(transport)
+    return reader, asyncio.StreamWriter(transport, proto, reader, loop), proto
+
+
+class FastClient(asyncio.Protocol):
+    """One client connection while it stays on the fast path."""
+
+    def __init__(self, srv: "ProxyServer"):
+        self.srv = srv
+        self.loop = asyncio.get_running_loop()
+        self.transport: Any = None
+        self.parser = httptools.HttpRequestParser(self)
+        cfg = srv.state.config.proxy
+        self.max_header = cfg.max_header_bytes
+        self.max_body = min(FAST_BODY_MAX, cfg.max_body_bytes)
+        self.raw = b""                 # bytes since the start of the request not yet dispatched
+        self.pending: list[bytes] = []  # bytes that arrived while busy
+        self.pending_n = 0
+        self.busy = False
+        self.closed = False
+        self.gone = False              # handed to the stream path
+        self.eof = False
+        self.read_paused = False
+        self.write_paused = False
+        self.last = self.loop.time()
+        self.timer: asyncio.TimerHandle | None = None
+        # the request being parsed
+        self.in_msg = False
+        self.head_done = False
+        self.url = b""
+        self.headers: list[tuple[str, str]] = []
+        self.hbytes = 0
+        self.body = b""
+        self.ready: _Req | None = None
+        # the request in flight
+        self.req: _Req | None = None
+        self.t: Any = None
+        self.st: Any = None
+        self.mname = ""
+        self.out_rid = ""
+        self.attempt = 0
+        self.payload = b""
+        self.addrs: list[str] = []
+
+    # -- asyncio.Protocol ------------------------------------------------
+    def connection_made(self, transport: Any) -> None:
+        self.transport = transport
+        self.srv.fast_conns.add(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        self._cancel_timer()
+        self.srv.fast_conns.discard(self)
+
+    def pause_writing(self) -> None:
+        self.write_paused = True
+
+    def resume_writing(self) -> None:
+        self.write_paused = False
+        if not self.busy and not self.closed and not self.gone:
+            self._next()
+
+    def eof_received(self) -> bool:
+        self.eof = True
+        if self.busy or self.pending:
+            return True  # keep the write side open for the answer in flight
+        if self.in_msg:
+            self._leave()  # the stream path answers a request cut short
+            return True
+        return False
+
+    def data_received(self, data: bytes) -> None:
+        if self.busy or self.write_paused:
+            self.pending.append(data)
+            self.pending_n += len(data)
+            if self.pending_n > PENDING_MAX and not self.read_paused:
+                self.read_paused = True
+                self.transport.pause_reading()
+            return
+        self._feed(data)
+
+    # -- httptools callbacks ---------------------------------------------
+    def on_message_begin(self) -> None:
+        if self.ready is not None:
+            raise _Leave()  # pipelined: the stream path queues requests
+        self.in_msg = True
+        self.head_done = False
+        self.url = b""
+        self.headers = []
+        self.hbytes = 0
+        self.body = b""
+
+    def on_url(self, url: bytes) -> None:
+        self.url += url
+        if len(self.url) > self.max_header:
+            raise _Leave()
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.hbytes += len(name) + len(value)
+        if len(self.headers) >= MAX_FIELDS or self.hbytes > self.max_header:
+            raise _Leave()
+        self.headers.append((name.decode("latin-1"), value.decode("latin-1")))
+
+    def on_headers_complete(self) -> None:
+        p = self.parser
+        if p.should_upgrade() or p.get_method() not in FAST_METHODS or \
+                self.url[:7].lower() != b"http://":
+            raise _Leave()
+        for k, v in self.headers:
+            lk = k.lower()
+            if lk == "content-length":
+                if len(v) > 18 or not v.strip().isdigit() or int(v) > self.max_body:
+                    raise _Leave()
+            elif lk in ("transfer-encoding", "expect"):
+                raise _Leave()
+        self.head_done = True
+
+    def on_body(self, body: bytes) -> None:
+        self.body += body
+        if len(self.body) > self.max_body:
+            raise _Leave()
+
+    def on_message_complete(self) -> None:
+        p = self.parser
+        self.in_msg = False
+        self.ready = _Req(p.get_method(), self.url, self.headers, self.body, p.should_keep_alive(),
+                          p.get_http_version() == "1.0")
+
+    # -- reading ---------------------------------------------------------
+    def _feed(self, data: bytes) -> None:
+        self.raw = self.raw + data if self.raw else data
+        self.ready = None
+        try:
+            self.parser.feed_data(data)
+        except (httptools.HttpParserError, httptools.HttpParserUpgrade):
+            self._leave()
+            return
+        r = self.ready
+        if r is not None:
+            self.ready = None
+            self._cancel_timer()
+            self._dispatch(r)
+        elif self.in_msg:
+            if not self.head_done:
+                self._leave()  # a head split across reads: the stream path times it
+            elif self.timer is None:
+                # the body is on its way; give up on the fast path if it dawdles
+                self.timer = self.loop.call_later(self.srv.state.config.proxy.upstream_timeout_s,
+                                                  self._leave)
+        else:
+            self.raw = b""
+
+    def _next(self) -> None:
+        """After an answer: go on with what the client sent meanwhile."""
+        if self.pending:
+            data = b"".join(self.pending)
+            self.pending.clear()
+            self.pending_n = 0
+            if self.read_paused:
+                self.read_paused = False
+                self.transport.resume_reading()
+            self._feed(data)
+        elif self.eof:
+            self.transport.close()
+
+    def _cancel_timer(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+
+    # -- leaving the fast path -------------------------------------------
+    def _take_streams(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        self.gone = True
+        self._cancel_timer()
+        self.srv.fast_conns.discard(self)
+        tr = self.transport
+        reader, writer, proto = _streams(tr, self.loop, 256 * 1024, True)
+        if self.write_paused:
+            proto.pause_writing()
+        data = self.raw + b"".join(self.pending)
+        self.raw = b""
+        self.pending.clear()
+        if self.read_paused:
+            self.read_paused = False
+            tr.resume_reading()
+        if data:
+            reader.feed_data(data)
+        if self.eof:
+            reader.feed_eof()
+        return reader, writer
+
+    def _leave(self) -> None:
+        """Hand the connection, from the start of the current request, to serve_http."""
+        if self.gone or self.closed:
+            return
+        reader, writer = self._take_streams()
+        self.srv.adopt(reader, writer, None)
+
+    # -- one request -----------------------------------------------------
+    def _dispatch(self, r: _Req) -> None:
+        srv = self.srv
+        if srv.hooks.kill_reason() is not None:
+            self._leave()  # the stream path answers (503 with its receipt)
+            return
+        try:
+            t = parse_url(r.url.decode("latin-1"), ("http",))
+        except TargetError:
+            self._leave()  # the stream path answers 400
+            return
+        self.raw = b""
+        self.busy = True
+        self.req = r
+        self.t = t
+        self.st = st = srv.state
+        self.mname = method = r.method.decode("ascii")
+        self.out_rid = ""
+        self.attempt = 0
+        headers = request_headers(r.headers)
+        started = now()
+        try:
+            got: Any = url_step_now(srv, st.engine, t, method, None)
+        except Exception as e:
+            got = e
+        if got is None:  # a DNS lookup: the one step that waits
+            fut = asyncio.ensure_future(st.engine.acheck_url(t.url, method))
+            fut.add_done_callback(partial(self._url_done, headers, started))
+            return
+        self._outbound(headers, started, got)
+
+    def _url_done(self, headers: list, started: float, fut: asyncio.Future) -> None:
+        if self.closed:
+            return
+        try:
+            got: Any = fut.result()
+        except BaseException as e:
+            got = e if isinstance(e, Exception) else RuntimeError("lookup cancelled")
+        self._guard(self._outbound, headers, started, got)
+
+    def _guard(self, fn, *args) -> None:
+        """Fail closed: an internal error drops the connection (never an allow)."""
+        try:
+            fn(*args)
+        except Exception:
+            log.exception("fast path failed")
+            self.busy = False
+            self.transport.abort()
+
+    def _outbound(self, headers: list, started: float, got: Any) -> None:
+        r, t = self.req, self.t
+        d, addrs = outbound_finish(self.srv, self.st, "forward", t, self.mname, headers, r.body,
+                                   got, started)
+        if d.blocked:
+            self._answer(block_response(d), True)
+            return
+        self.out_rid = d.receipt_id
+        self.addrs = addrs
+        self.payload = upstream_head(self.mname, t, headers, len(r.body)) + r.body
+        self._send()
+
+    def _send(self) -> None:
+        t = self.t
+        key = ("fast", t.host, t.port, tuple(self.addrs))
+        up = self.srv.pool.take_proto(key)
+        if up is not None:
+            up.start(self)
+            return
+        fut = asyncio.ensure_future(dial(self.srv, key, t.host, t.port, self.addrs))
+        fut.add_done_callback(self._dialed)
+
+    def _dialed(self, fut: asyncio.Future) -> None:
+        try:
+            up = fut.result()
+        except UpstreamError as e:
+            if not self.closed:
+                self._guard(self.upstream_failed, e, None)
+            return
+        except BaseException as e:
+            if not self.closed:
+                self._guard(self.upstream_failed, UpstreamError(502, f"upstream error: {type(e).__name__}"), None)
+            return
+        if self.closed:
+            up.close()
+            return
+        self._guard(up.start, self)
+
+    # -- upstream results --------------------------------------------------
+    def upstream_failed(self, e: UpstreamError, up: "UpstreamProto | None") -> None:
+        # A pooled connection the server had already closed: retry once, fresh.
+        if up is not None and up.reused and up.got == 0 and self.attempt == 0:
+            self.attempt = 1
+            fut = asyncio.ensure_future(dial(self.srv, up.key, self.t.host, self.t.port, self.addrs))
+            fut.add_done_callback(self._dialed)
+            return
+        self._answer(error_response(e.status, e.rule, str(e), self.out_rid), False)
+
+    def upstream_done(self, up: "UpstreamProto") -> None:
+        t, method = self.t, self.mname
+        srv = self.srv
+        status = up.status
+        reason = up.reason or REASONS.get(status, "")
+        if up.empty:
+            self._answer(empty_reply(method, status, reason, up.headers, self.out_rid), True)
+            return
+        if up.too_large:
+            self._answer(too_large_reply(srv, "forward", t, method, srv.state.config.proxy.max_body_bytes),
+                         False)
+            return
+        ct = up.header("content-type")
+        ce = up.header("content-encoding").strip().lower()
+        raw = b"".join(up.chunks) if len(up.chunks) != 1 else up.chunks[0]
+        head, body = buffered_reply(srv, "forward", t, method, status, reason, up.headers, ct, ce, raw)
+        if len(body) < 262144:
+            self._answer(head + body, True)
+        else:
+            self.transport.write(head)
+            self._answer(body, True)
+
+    def upstream_streams(self, conn: Conn, raw: bytes, no_body: bool) -> None:
+        """The response must stream: relay it with the stream code, on streams."""
+        reader, writer = self._take_streams()
+        resp = Response(self.srv.pool, conn, no_body, self.st.config.proxy.upstream_timeout_s)
+        conn.reader.feed_data(raw)
+        self.srv.adopt(reader, writer, _relay(self.srv, self.t, self.mname, resp, writer, self.out_rid,
+                                              self.req.http10, self.req.keep_alive))
+
+    def _answer(self, data: bytes, keep: bool) -> None:
+        self.busy = False
+        if self.closed:
+            return
+        tr = self.transport
+        tr.write(data)
+        if not keep or not self.req.keep_alive:
+            tr.close()
+            return
+        self.last = self.loop.time()
+        if not self.write_paused:
+            self._next()
+
+
+async def _relay(srv: "ProxyServer", t: Any, method: str, resp: Response, writer: asyncio.StreamWriter,
+                 out_rid: str, http10: bool, keep_alive: bool) -> bool:
+    try:
+        await resp.read_head()  # re-parses the head the fast path saw
+        keep = await relay_response(srv, "forward", t, method, resp, writer, out_rid, http10)
+    except UpstreamError as e:
+        resp.close()
+        writer.write(error_response(e.status, e.rule, str(e), out_rid))
+        return False
+    except BaseException:
+        resp.close()
+        raise
+    return keep and keep_alive
+
+
+class UpstreamProto(asyncio.Protocol):
+    """A pooled plain-HTTP upstream connection, one response at a time."""
+
+    def __init__(self, key: tuple):
+        self.key = key
+        self.loop = asyncio.get_running_loop()
+        self.transport: Any = None
+        self.parser = httptools.HttpResponseParser(self)
+        self.client: FastClient | None = None
+        self.reused = False
+        self.closed = False
+        self.idle_since = 0.0
+        self._reset()
+
+    def _reset(self) -> None:
+        self.status = 0
+        self.reason = ""
+        self.headers: list[tuple[str, str]] = []
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.raw = b""
+        self.got = 0
+        self.head_done = False
+        self.complete = False
+        self.keep_alive = False
+        self.empty = False
+        self.too_large = False
+        self.escape = False
+        self.no_body = False
+        self.cap = 0
+        self.timeout = 0.0
+        self.deadline = 0.0
+        self.timer: asyncio.TimerHandle | None = None
+
+    def start(self, client: FastClient) -> None:
+        self._reset()
+        self.client = client
+        cfg = client.st.config.proxy
+        self.no_body = client.mname == "HEAD"
+        self.cap = cfg.max_body_bytes
+        self.timeout = cfg.upstream_timeout_s
+        self.deadline = self.loop.time() + self.timeout
+        self.timer = self.loop.call_at(self.deadline, self._on_timer)
+        self.transport.write(client.payload)
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.transport.close()
+
+    # asyncio.Protocol
+    def connection_made(self, transport: Any) -> None:
+        self.transport = transport
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        if self.client is not None:
+            self._fail(UpstreamError(502, "upstream closed the connection", "upstream_closed"))
+
+    def data_received(self, data: bytes) -> None:
+        if self.client is None:
+            self.close()  # nothing was asked: an idle connection must stay silent
+            return
+        self.got += len(data)
+        self.deadline = self.loop.time() + self.timeout
+        if not self.head_done:
+            self.raw += data
+            if self.got > MAX_RESPONSE_HEAD:
+                self._fail(UpstreamError(502, "upstream response head too large"))
+                return
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self.complete = True
+            self.keep_alive = False
+        except httptools.HttpParserError as e:
+            if self.escape:
+                self._to_streams()
+                return
+            if not self.too_large:
+                self._fail(UpstreamError(502, f"malformed upstream response: {str(e)[:80]}"))
+                return
+        if self.complete or self.too_large:
+            self._done()
+
+    def eof_received(self) -> None:
+        return None
+
+    # httptools callbacks
+    def on_status(self, status: bytes) -> None:
+        self.reason += status.decode("latin-1")
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.headers.append((name.decode("latin-1"), value.decode("latin-1")))
+        if len(self.headers) > 500:
+            raise UpstreamError(502, "upstream sent too many headers")
+
+    def on_headers_complete(self) -> None:
+        self.head_done = True
+        p = self.parser
+        st = self.status = p.get_status_code()
+        self.keep_alive = p.should_keep_alive()
+        if self.no_body or st in (204, 304) or st < 200:
+            self.empty = self.complete = True
+            self.keep_alive = False  # the parser cannot be told; do not reuse
+            return
+        ct = self.header("content-type")
+        has_len = any(k.lower() in ("content-length", "transfer-encoding") for k, _ in self.headers)
+        if not has_len or "text/event-stream" in ct.lower() or not buffered_kind(ct, self.client.t):
+            self.escape = True
+            raise _Leave()
+        self.raw = b""
+
+    def on_body(self, body: bytes) -> None:
+        if self.complete:
+            return
+        self.size += len(body)
+        if self.size > self.cap:
+            self.too_large = True
+            raise _Leave()
+        self.chunks.append(body)
+
+    def on_message_complete(self) -> None:
+        self.complete = True
+
+    def header(self, name: str, default: str = "") -> str:
+        name = name.lower()
+        for k, v in self.headers:
+            if k.lower() == name:
+                return v
+        return default
+
+    # outcomes
+    def _stop_timer(self) -> FastClient | None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        c, self.client = self.client, None
+        return c
+
+    def _on_timer(self) -> None:
+        self.timer = None
+        if self.client is None:
+            return
+        if self.loop.time() < self.deadline - 0.001:  # data came meanwhile: wait on
+            self.timer = self.loop.call_at(self.deadline, self._on_timer)
+            return
+        self._fail(UpstreamError(504, "upstream timed out", "upstream_timeout"))
+
+    def _fail(self, e: UpstreamError) -> None:
+        c = self._stop_timer()
+        self.close()
+        if c is not None and not c.closed:
+            c._guard(c.upstream_failed, e, self)
+
+    def _done(self) -> None:
+        c = self._stop_timer()
+        if self.complete and self.keep_alive and not self.too_large and self.status != 101 \
+                and not self.closed:
+            c.srv.pool.put_proto(self)
+        else:
+            self.close()
+        if c is not None and not c.closed:
+            c._guard(c.upstream_done, self)
+
+    def _to_streams(self) -> None:
+        c = self._stop_timer()
+        if c is None or c.closed or self.closed:
+            self.close()
+            return
+        scheme, host, port, addrs = "http", self.key[1], self.key[2], self.key[3]
+        reader, writer, _ = _streams(self.transport, self.loop, READ_SIZE * 4, False)
+        conn = Conn((scheme, host, port, addrs), reader, writer)
+        self.closed = True  # this object no longer owns the transport
+        c._guard(c.upstream_streams, conn, self.raw, self.no_body)
+
+
+async def dial(srv: "ProxyServer", key: tuple, host: str, port: int, addrs: list[str]) -> UpstreamProto:
+    """Connect to the first vetted address that answers (as Pool.dial, as a Protocol)."""
+    if not addrs:
+        raise UpstreamError(502, "no vetted address to dial", "no_address")
+    loop = asyncio.get_running_loop()
+    last: Exception | None = None
+    for addr in addrs[:4]:
+        try:
+            _, proto = await asyncio.wait_for(
+                loop.create_connection(lambda: UpstreamProto(key), addr, port), srv.pool.connect_timeout)
+            return proto
+        except asyncio.TimeoutError:
+            last = UpstreamError(504, f"connect to {host}:{port} timed out", "upstream_timeout")
+        except OSError as e:
+            last = UpstreamError(502, f"connect to {host}:{port} failed: {e.strerror or e}",
+                                 "upstream_unreachable")
+    assert last is not None
+    raise last
+
+
+__all__ = ["FastClient", "UpstreamProto", "dial", "AGENT_CARD_PATHS", "HttpError"]
