@@ -653,6 +653,14 @@ class _View:
 
     def __post_init__(self):
         self.ascii = self.text.isascii()  # byte offsets == str offsets
+        self._data: bytes | None = None
+
+    @property
+    def data(self) -> bytes:
+        """The text as UTF-8, encoded once (a 1 MB body is otherwise encoded per step)."""
+        if self._data is None:
+            self._data = self.text.encode("ascii") if self.ascii else self.text.encode("utf-8", "surrogatepass")
+        return self._data
 
 
 class DlpScanner:
@@ -900,28 +908,28 @@ class DlpScanner:
         unesc = unescape(norm) if ("%" in norm or "\\" in norm or "&" in norm) else norm
         if unesc != norm:
             views.append(_View(normalize(unesc), False, False))
-        scanned = [(v, *self._matcher.scan(v.text.encode("utf-8", "surrogatepass"))) for v in views]
+        scanned = [(v, *self._matcher.scan(v.data)) for v in views]
         budget = [max(65536, 2 * len(text))]
         frontier = scanned
         seen_text: set[str] = set()
         for _depth in range(self.max_depth):
             decoded: list[str] = []
             for v, hits, blobs in frontier:
-                for t in self._decode_layer(v.text, hits, blobs, budget):
+                for t in self._decode_layer(v, hits, blobs, budget):
                     if t not in seen_text:
                         seen_text.add(t)
                         decoded.append(t)
             if not decoded:
                 break
             dv = _View(normalize(unescape("\n".join(decoded))), True, False)
-            item = (dv, *self._matcher.scan(dv.text.encode("utf-8", "surrogatepass")))
+            item = (dv, *self._matcher.scan(dv.data))
             scanned.append(item)
             frontier = [item]
         for v, hits, _ in scanned:
             self._scan_view(v, hits, where, out, seen, bounds, fields, single)
 
-    def _decode_layer(self, text: str, hits, blobs, budget: list[int]) -> list[str]:
-        data = text.encode("utf-8", "surrogatepass")
+    def _decode_layer(self, view: _View, hits, blobs, budget: list[int]) -> list[str]:
+        text, data = view.text, view.data
         out: list[str] = []
         for a, b in blobs:
             if budget[0] <= 0:
@@ -956,7 +964,7 @@ class DlpScanner:
             elif i >= ID_LITERAL:
                 self._literal(self.literals[i - ID_LITERAL], text, w, out, seen)
         if self._bip39 and len(text) >= 12 * 4:
-            self._seed_phrase(text, w, out, seen)
+            self._seed_phrase(text, w, out, seen, view.data)
         if view.decoded and self._hi_entropy:
             self._encoded_entropy(text, w, out, seen)
 
@@ -1006,7 +1014,7 @@ class DlpScanner:
         text = view.text
         if -1 in ends or len(text) <= 4 * WINDOW:
             return [(0, text)]
-        data = view.text.encode("utf-8", "surrogatepass") if not view.ascii else None
+        data = view.data if not view.ascii else None
         spans: list[list[int]] = []
         for e in ends:
             a, b = max(0, e - WINDOW), e + WINDOW
@@ -1071,8 +1079,7 @@ class DlpScanner:
         else:
             self._add(out, seen, "canary_token", "critical", redact(lit.value), where, None)
 
-    def _seed_phrase(self, text: str, where, out, seen) -> None:
-        data = text.encode("utf-8", "surrogatepass")
+    def _seed_phrase(self, text: str, where, out, seen, data: bytes) -> None:
         budget = [5000]
         for a, b in self._matcher.seed_regions(data):
             chunk = data[max(0, a - 16): b + 16].decode("utf-8", "ignore")
