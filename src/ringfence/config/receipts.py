@@ -18,3 +18,6 @@ class ReceiptsConfig(Section):
     checkpoint_every_ms: int = Field(1000, ge=0, le=3_600_000,
                                      description="also seal new entries with a signed checkpoint this often; 0 = off")
     max_file_bytes: int = Field(64 << 20, ge=4096, description="rotate an evidence file after this many bytes")
+    queue_max: int = Field(0, ge=0, le=1_000_000,
+                           description="sign and append on a writer thread with this bounded queue; "
+                                       "0 = in the caller (nothing queued can be lost in a crash)")
