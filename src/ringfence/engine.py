@@ -20,6 +20,7 @@ from .core import Decision, Finding, decide, fail_closed
 # builds a new Engine, so the caches die with the config they were built for.
 CACHE_ENTRIES = 4096
 CACHE_MAX_KEY_CHARS = 8192   # bigger inputs are scanned every time (bounds memory: ~32 MiB worst case)
+CACHE_MAX_FIELDS = 64        # headers, URL parts, small forms
 DNS_TTL_S = 2.0              # vetted answers of the system resolver are reused this long
 TEXT_CACHE_ENTRIES = 512     # inbound texts up to TEXT_CACHE_MAX_CHARS: <= 8 Mi chars held
 TEXT_CACHE_MAX_CHARS = 16384
@@ -134,6 +135,10 @@ class Engine:
 
     def _dlp_fields(self, fields: list[tuple[str, str]]) -> list[Finding]:
         """Outbound DLP over named fields, memoized by the exact field list."""
+        # Many fields (a JSON body's leaves) are rarely repeated exactly: building the
+        # key would cost more than it saves, so only small field lists are memoized.
+        if len(fields) > CACHE_MAX_FIELDS:
+            return self.dlp.scan_fields(fields)
         try:
             key = tuple(fields)
             size = sum(len(w) + len(v) for w, v in key)
