@@ -2,7 +2,8 @@
 
 Corpora (built here, deterministic): realistic documentation pages as HTML and
 as markdown, clean and "dirty" (the same page with a few injected paragraphs,
-a hidden comment and a base64 layer). For each: p50/p99 of a 10 KB scan and
+a hidden comment and a base64 layer), and non-ASCII prose (English with ~1%
+accented words, Russian, Russian mixed with English, Chinese). For each: p50/p99 of a 10 KB scan and
 MB/s over 1 MB, next to SHA-256 over the same bytes as a yardstick.
 
     .venv/bin/python benchmarks/bench_injection.py [--quick] [--before REV]
@@ -102,6 +103,45 @@ def markdown_page(size: int, seed: int, dirty: bool) -> str:
     return "".join(parts)[:size]
 
 
+# Non-ASCII prose (the scanner's views and prefilter must stay cheap on it): English with
+# ~1% accented words, Russian, Russian with 20% English words, Chinese with fullwidth
+# punctuation (which NFKC changes, so the folded view is built).
+_EN = ("the client retries failed requests with exponential backoff up to five attempts set environment "
+       "variable before you start service each request must include header bearer token override default "
+       "timeout flag responses are paginated follow next link until empty previous release ignored proxy "
+       "settings windows fixed run following command install package optional extras contributors live "
+       "repository root scheduler jobs order submitted").split()
+_ACC = "café naïve résumé façade déjà über Straße crème brûlée coördinate señor piñata Ångström".split()
+_RU = ("клиент повторяет неудачные запросы с экспоненциальной задержкой до пяти попыток установите "
+       "переменную окружения перед запуском сервиса каждый запрос должен содержать заголовок авторизации "
+       "токен истекает через час ответы разбиты на страницы следуйте ссылке пока она не станет пустой "
+       "планировщик выполняет задания в порядке их поступления журналы пишутся в стандартный вывод "
+       "один объект на строку").split()
+_ZH = ("客户端以指数退避方式重试失败的请求最多五次启动服务之前请设置环境变量每个请求都必须包含授权头令牌一小时后"
+       "过期响应是分页的请跟随下一个链接直到为空调度器按提交顺序运行作业日志以格式写入标准输出每行一个对象")
+
+
+def prose(kind: str, size: int, seed: int) -> str:
+    rng = random.Random(seed)
+    out: list[str] = []
+    n = 0
+    while n < size:
+        if kind == "accented":
+            s = (rng.choice(_ACC) if rng.random() < 0.01 else rng.choice(_EN)) + (". " if rng.random() < 0.08 else " ")
+        elif kind == "russian":
+            s = rng.choice(_RU) + (". " if rng.random() < 0.08 else " ")
+        elif kind == "russian_mixed":
+            s = (rng.choice(_EN) if rng.random() < 0.2 else rng.choice(_RU)) + (". " if rng.random() < 0.08 else " ")
+        else:
+            s = "".join(rng.choice(_ZH) for _ in range(rng.randint(5, 20))) + rng.choice("，。：")
+        if rng.random() < 0.02:
+            s += "\n\n"
+        out.append(s)
+        n += len(s.encode())
+    data = "".join(out).encode()[:size]
+    return data.decode("utf-8", "ignore")
+
+
 def _latency(fn, text: str, n: int) -> tuple[float, float]:
     for _ in range(min(20, n)):
         fn(text)
@@ -161,9 +201,12 @@ def run(quick: bool) -> dict:
     build_ms = (time.perf_counter() - t) * 1000
     sha = lambda s: hashlib.sha256(s.encode()).digest()  # noqa: E731
     out: dict = {"benchmark": "injection", "build_ms": round(build_ms, 1), "results": {}}
-    for kind, gen in (("html", html_page), ("markdown", markdown_page)):
-        for dirty in (False, True):
-            name = f"{kind}_{'dirty' if dirty else 'clean'}"
+    cases = [(f"{kind}_{'dirty' if dirty else 'clean'}", gen, dirty)
+             for kind, gen in (("html", html_page), ("markdown", markdown_page)) for dirty in (False, True)]
+    cases += [(f"prose_{kind}", (lambda size, seed, _d, k=kind: prose(k, size, seed)), False)
+              for kind in ("accented", "russian", "russian_mixed", "chinese")]
+    for name, gen, dirty in cases:
+        if True:
             t10 = gen(10 * 1024, 1, dirty)
             t1m = gen(1 << 20, 2, dirty)
             p50, p99 = _latency(scanner.scan, t10, n10)
