@@ -78,3 +78,12 @@ async def test_fetch_needs_url(make_proxy):
             assert r.status == 400
         async with s.get(f"{p.url}/fetch?url=ftp%3A%2F%2Fx.test%2F") as r:
             assert r.status == 400
+
+
+async def test_fetch_scans_and_forwards_cookies(upstream, make_proxy):
+    p = await make_proxy(routes_for(upstream))
+    st, _, _ = await fetch(p, upstream.url("/echo"), headers={"Cookie": "theme=dark; lang=en"})
+    assert st == 200 and upstream.log[-1]["headers"].get("Cookie") == "theme=dark; lang=en"
+    n = len(upstream.log)
+    st, _, body = await fetch(p, upstream.url("/echo"), headers={"Cookie": f"theme=dark; k={AWS_KEY}"})
+    assert st == 403 and json.loads(body)["scanner"] == "dlp" and len(upstream.log) == n

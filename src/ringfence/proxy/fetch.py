@@ -23,8 +23,9 @@ if TYPE_CHECKING:
     from .server import ProxyServer
 
 REDIRECTS = (301, 302, 303, 307, 308)
-# Headers that describe the client's hop to ringfence, not the fetch.
-_SKIP = {"accept-encoding", "cookie"}
+# Headers that describe the client's hop to ringfence, not the fetch. Cookies are
+# forwarded (the agent asked for them to be sent), so they are scanned like any header.
+_SKIP = {"accept-encoding"}
 
 
 def _fetch_url(target: str) -> str:
