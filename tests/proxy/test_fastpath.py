@@ -217,3 +217,63 @@ async def test_client_gone_mid_request_does_not_leak(upstream, make_proxy):
         assert (await read_response(r))[0] == 200
     finally:
         w.close()
+
+
+# -- the per-config decision memo -------------------------------------------
+
+async def test_rate_limit_still_counts_every_request(upstream, make_proxy):
+    cfg = Config.model_validate({"url": {"requests_per_minute": 2}})
+    p = await make_proxy(routes_for(upstream), config=cfg)
+    assert p.srv.state.memo_on is False  # a stateful URL pipeline: verdicts are not reused
+    r, w = await open_conn(p)
+    try:
+        got = []
+        for _ in range(3):
+            w.write(get_req(upstream, "/echo?same=1"))
+            got.append((await read_response(r))[0])
+    finally:
+        w.close()
+    assert got == [200, 200, 403]
+
+
+async def test_reload_starts_from_an_empty_memo(upstream, make_proxy):
+    from ringfence.engine import Engine
+    p = await make_proxy(routes_for(upstream))
+    r, w = await open_conn(p)
+    try:
+        w.write(get_req(upstream, "/clean"))
+        assert (await read_response(r))[0] == 200
+        assert p.srv.state.memo_out and p.srv.state.memo_in
+        # the new config blocks the host the memo saw allowed
+        cfg = Config.model_validate({"url": {"blocklist": [UP_HOST]}})
+        p.srv.swap(cfg, Engine(cfg))
+        w.write(get_req(upstream, "/clean"))
+        st, h, body = await read_response(r)
+        assert st == 403 and h["x-ringfence-decision"] == "block"
+    finally:
+        w.close()
+
+
+async def test_memo_hits_get_own_receipts_and_same_stripped_or_blocked_body(upstream, make_proxy):
+    p = await make_proxy(routes_for(upstream))
+    r, w = await open_conn(p)
+    try:
+        seen = []
+        for _ in range(3):
+            w.write(get_req(upstream, "/inj"))
+            st, h, body = await read_response(r)
+            seen.append((st, json.loads(body)["scanner"], h["x-ringfence-receipt"]))
+    finally:
+        w.close()
+    assert [s[:2] for s in seen] == [(403, "injection")] * 3
+    assert len({s[2] for s in seen}) == 3  # a fresh receipt each time
+    assert all(s[2] in p.receipts_text() for s in seen)
+
+
+def test_internal_errors_are_never_memoized():
+    from ringfence.core import Finding, decide, fail_closed
+    from ringfence.proxy.forward import _cacheable
+    assert _cacheable(decide([]))
+    assert _cacheable(decide([Finding("dlp", "aws", "high", "AKIA...", "", "block")]))
+    assert not _cacheable(fail_closed(RuntimeError("transient")))
+    assert not _cacheable(decide([Finding("internal", "scan_error", "high", "x", "", "block")]))

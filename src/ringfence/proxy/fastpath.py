@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import httptools
 
 from .forward import (AGENT_CARD_PATHS, buffered_kind, buffered_reply, empty_reply, outbound_finish,
-                      relay_response, request_headers, too_large_reply, upstream_head, url_step_now)
+                      outbound_now, relay_response, request_headers, too_large_reply, upstream_head)
 from .http1 import REASONS, HttpError
 from .state import block_response, error_response, now
 from .target import TargetError, parse_url
@@ -114,6 +114,7 @@ class FastClient(asyncio.Protocol):
         self.out_rid = ""
         self.attempt = 0
         self.payload = b""
+        self.hout: list[tuple[str, str]] = []
         self.addrs: list[str] = []
 
     # -- asyncio.Protocol ------------------------------------------------
@@ -213,7 +214,7 @@ class FastClient(asyncio.Protocol):
         if r is not None:
             self.ready = None
             self._cancel_timer()
-            self._dispatch(r)
+            self._guard(self._dispatch, r)
         elif self.in_msg:
             if not self.head_done:
                 self._leave()  # a head split across reads: the stream path times it
@@ -289,17 +290,14 @@ class FastClient(asyncio.Protocol):
         self.mname = method = r.method.decode("ascii")
         self.out_rid = ""
         self.attempt = 0
-        headers = request_headers(r.headers)
+        self.hout = headers = request_headers(r.headers)
         started = now()
-        try:
-            got: Any = url_step_now(srv, st.engine, t, method, None)
-        except Exception as e:
-            got = e
-        if got is None:  # a DNS lookup: the one step that waits
+        done = outbound_now(srv, st, "forward", t, method, headers, r.body, started)
+        if done is None:  # a DNS lookup: the one step that waits
             fut = asyncio.ensure_future(st.engine.acheck_url(t.url, method))
             fut.add_done_callback(partial(self._url_done, headers, started))
             return
-        self._outbound(headers, started, got)
+        self._outbound(done)
 
     def _url_done(self, headers: list, started: float, fut: asyncio.Future) -> None:
         if self.closed:
@@ -308,7 +306,11 @@ class FastClient(asyncio.Protocol):
             got: Any = fut.result()
         except BaseException as e:
             got = e if isinstance(e, Exception) else RuntimeError("lookup cancelled")
-        self._guard(self._outbound, headers, started, got)
+        self._guard(self._outbound_after_dns, headers, started, got)
+
+    def _outbound_after_dns(self, headers: list, started: float, got: Any) -> None:
+        self._outbound(outbound_finish(self.srv, self.st, "forward", self.t, self.mname, headers,
+                                       self.req.body, got, started))
 
     def _guard(self, fn, *args) -> None:
         """Fail closed: an internal error drops the connection (never an allow)."""
@@ -319,16 +321,15 @@ class FastClient(asyncio.Protocol):
             self.busy = False
             self.transport.abort()
 
-    def _outbound(self, headers: list, started: float, got: Any) -> None:
+    def _outbound(self, done: tuple) -> None:
         r, t = self.req, self.t
-        d, addrs = outbound_finish(self.srv, self.st, "forward", t, self.mname, headers, r.body,
-                                   got, started)
+        d, addrs = done
         if d.blocked:
             self._answer(block_response(d), True)
             return
         self.out_rid = d.receipt_id
         self.addrs = addrs
-        self.payload = upstream_head(self.mname, t, headers, len(r.body)) + r.body
+        self.payload = upstream_head(self.mname, t, self.hout, len(r.body)) + r.body
         self._send()
 
     def _send(self) -> None:

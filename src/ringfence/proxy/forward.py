@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from ..core import Action, Decision, Finding, decide, fail_closed
+from ..scanners.content import ContentError, decompress
 from .http1 import HOP_BY_HOP, REASONS, render_head
 from .sse import SseError, SseScanner, StreamDecoder
 from .state import block_response, error_response, now
@@ -123,6 +124,61 @@ def is_ip_literal(host: str) -> bool:
         return False
 
 
+MEMO_OUT_ENTRIES = 4096
+MEMO_OUT_MAX_CHARS = 16384    # url + headers + body; bigger requests are scanned every time
+MEMO_IN_ENTRIES = 512
+MEMO_IN_MAX_BYTES = 16384     # response bodies held: <= 8 MiB in all
+
+
+def _memo_put(memo: dict, key: Any, value: Any, cap: int) -> None:
+    if len(memo) >= cap:
+        memo.clear()  # bounded; a burst of distinct inputs just starts over
+    memo[key] = value
+
+
+def _cacheable(d: Decision) -> bool:
+    return not d.error and not any(f.scanner == "internal" for f in d.findings)
+
+
+def outbound_memo_key(srv: "ProxyServer", st: Any, t: Target, method: str,
+                      headers: list[tuple[str, str]], body: bytes, vetted: list[str] | None) -> Any:
+    """The memo key of a request whose URL step needs no DNS (else None): every input
+    the outbound scan reads, and the route it dials."""
+    if not st.memo_on or vetted is not None:
+        return None
+    mapped = srv.route(t.host, t.port)
+    if not mapped and not is_ip_literal(t.host):
+        return None
+    size = len(t.url) + len(body)
+    for k, v in headers:
+        size += len(k) + len(v)
+    if size > MEMO_OUT_MAX_CHARS or not isinstance(body, bytes) or b'"jsonrpc"' in body[:4096]:
+        return None  # (A2A bodies: their scanner may keep state, so scan each)
+    return (t.url, method, mapped, tuple(headers), body)
+
+
+def outbound_now(srv: "ProxyServer", st: Any, transport: str, t: Target, method: str,
+                 headers: list[tuple[str, str]], body: bytes, started: float,
+                 ) -> tuple[Decision, list[str]] | None:
+    """outbound_check without waiting, when its URL step needs no DNS lookup
+    (else None). Exact repeats reuse the memoized verdict; each still gets its
+    own receipt and metrics."""
+    key = outbound_memo_key(srv, st, t, method, headers, body, None)
+    if key is not None:
+        hit = st.memo_out.get(key)
+        if hit is not None:
+            base, addrs = hit
+            d = Decision(base.verdict, base.findings, base.reason, None, (now() - started) * 1000)
+            return _record_outbound(srv, transport, t, method, body, d, list(addrs), None, "", None)
+    try:
+        got: Any = url_step_now(srv, st.engine, t, method, None)
+    except Exception as e:
+        got = e
+    if got is None:
+        return None
+    return outbound_finish(srv, st, transport, t, method, headers, body, got, started, memo_key=key)
+
+
 async def outbound_check(srv: "ProxyServer", transport: str, t: Target, method: str,
                          headers: list[tuple[str, str]], body: bytes, *,
                          vetted: list[str] | None = None, request_id: str = "",
@@ -131,6 +187,10 @@ async def outbound_check(srv: "ProxyServer", transport: str, t: Target, method: 
     decision (with receipt id) and the vetted addresses to dial."""
     st = srv.state
     started = now()
+    if vetted is None and not request_id and not meta:
+        done = outbound_now(srv, st, transport, t, method, headers, body, started)
+        if done is not None:
+            return done
     got: Any
     try:
         got = url_step_now(srv, st.engine, t, method, vetted)
@@ -145,7 +205,7 @@ async def outbound_check(srv: "ProxyServer", transport: str, t: Target, method: 
 def outbound_finish(srv: "ProxyServer", st: Any, transport: str, t: Target, method: str,
                     headers: list[tuple[str, str]], body: bytes, got: Any, started: float, *,
                     vetted: list[str] | None = None, request_id: str = "",
-                    meta: dict | None = None) -> tuple[Decision, list[str]]:
+                    meta: dict | None = None, memo_key: Any = None) -> tuple[Decision, list[str]]:
     """After the URL step (`got` is its (decision, addrs) or the exception it raised):
     headers, body, one decision, one receipt."""
     eng = st.engine
@@ -164,9 +224,17 @@ def outbound_finish(srv: "ProxyServer", st: Any, transport: str, t: Target, meth
                 findings += eng.scan_body(bytes(body), ct, ce, "outbound", t.host).findings
                 findings += _a2a_request(eng, bytes(body), ct, t.path)
         d = decide(findings, enforce=st.config.enforce, started=started)
+        if memo_key is not None and _cacheable(d):
+            _memo_put(st.memo_out, memo_key, (d, tuple(addrs)), MEMO_OUT_ENTRIES)
     except Exception as e:  # fail closed
         log.error("outbound scan failed", exc_info=e)
         d = fail_closed(e, started)
+    return _record_outbound(srv, transport, t, method, body, d, addrs, vetted, request_id, meta)
+
+
+def _record_outbound(srv: "ProxyServer", transport: str, t: Target, method: str, body: bytes,
+                     d: Decision, addrs: list[str], vetted: list[str] | None, request_id: str,
+                     meta: dict | None) -> tuple[Decision, list[str]]:
     m = dict(meta) if meta else {}
     if vetted is None and srv.route(t.host, t.port):
         m["resolve_override"] = True
@@ -189,8 +257,32 @@ def inbound_scan(srv: "ProxyServer", transport: str, t: Target, method: str,
                  request_id: str = "") -> tuple[Decision, str]:
     """inbound_check without the coroutine (it never waits)."""
     st = srv.state
-    eng = st.engine
     started = now()
+    key = None
+    if st.memo_on and len(body) <= MEMO_IN_MAX_BYTES and isinstance(body, bytes):
+        # Agent cards are never memoized (their scanner may compare with what it saw).
+        key = None if t.path.split("?", 1)[0].endswith(AGENT_CARD_PATHS) else (t.host, content_type, body)
+        hit = st.memo_in.get(key) if key is not None else None
+        if hit is not None:
+            d = Decision(hit.verdict, hit.findings, hit.reason, hit.content, (now() - started) * 1000)
+            return _record_inbound(srv, transport, t, method, status, content_type, body, d,
+                                   request_id), body.decode("utf-8", "replace")
+    d, text = _inbound_decision(srv, st, t, content_type, body, started)
+    if key is not None and _cacheable(d):
+        _memo_put(st.memo_in, key, d, MEMO_IN_ENTRIES)
+    return _record_inbound(srv, transport, t, method, status, content_type, body, d, request_id), text
+
+
+def _record_inbound(srv: "ProxyServer", transport: str, t: Target, method: str, status: int,
+                    content_type: str, body: bytes, d: Decision, request_id: str) -> Decision:
+    action = Action(transport, "inbound", t.url, method, request_id=request_id, kind="response",
+                    meta={"status": status, "content_type": content_type[:100]})
+    return srv.rec.record(action, d, len(body))
+
+
+def _inbound_decision(srv: "ProxyServer", st: Any, t: Target, content_type: str, body: bytes,
+                      started: float) -> tuple[Decision, str]:
+    eng = st.engine
     text = ""
     try:
         text = body.decode("utf-8", "replace")
@@ -205,9 +297,7 @@ def inbound_scan(srv: "ProxyServer", transport: str, t: Target, method: str,
     except Exception as e:
         log.exception("inbound scan failed")
         d = fail_closed(e, started)
-    action = Action(transport, "inbound", t.url, method, request_id=request_id, kind="response",
-                    meta={"status": status, "content_type": content_type[:100]})
-    return srv.rec.record(action, d, len(body)), text
+    return d, text
 
 
 def _content_block(srv: "ProxyServer", transport: str, t: Target, method: str, rule: str,
@@ -307,7 +397,6 @@ def buffered_reply(srv: "ProxyServer", transport: str, t: Target, method: str, s
     """A whole textual response: decode, scan, and the (head, body) to send."""
     cfg = srv.state.config.proxy
     try:
-        from ..scanners.content import ContentError, decompress
         decoded = decompress(raw, ce, cfg.max_body_bytes) if ce and ce != "identity" else raw
     except ContentError as e:
         d = _content_block(srv, transport, t, method, e.rule, str(e))

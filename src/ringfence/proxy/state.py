@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -16,11 +15,24 @@ from .http1 import REASONS, render_head
 log = logging.getLogger("ringfence.proxy")
 
 
-@dataclass(frozen=True, slots=True)
 class State:
-    """Swapped as one object on reload, so a request sees one consistent pair."""
-    config: Any
-    engine: Any
+    """Swapped as one object on reload, so a request sees one consistent pair.
+
+    It also holds the per-config memo of proxy decisions (forward.py): exact
+    repeats of a request or response reuse the verdict (never the receipt), and
+    a reload starts from an empty memo."""
+
+    __slots__ = ("config", "engine", "memo_on", "memo_out", "memo_in")
+
+    def __init__(self, config: Any, engine: Any):
+        self.config = config
+        self.engine = engine
+        # Only when the static URL pipeline is pure (the engine's own rule for its URL
+        # cache): a rate limit makes the same request's verdict depend on the past.
+        rl = getattr(getattr(engine, "url", None), "ratelimit", None)
+        self.memo_on = rl is not None and getattr(rl, "enabled", True) is False
+        self.memo_out: dict = {}
+        self.memo_in: dict = {}
 
 
 class _ShimWriter:
