@@ -66,3 +66,17 @@ def test_loader_reports_bad_files(tmp_path):
     (tmp_path / "b.json").write_text(json.dumps({"id": "b"}))
     cases, bad = C.load_cases(tmp_path)
     assert cases == [] and len(bad) == 2
+
+
+def test_live_harness_maps_only_public_literals():
+    from ringfence.bench.live import _public_literal
+    assert _public_literal("93.184.216.34") == "93.184.216.34"
+    assert _public_literal("2606:4700::1111") == "2606:4700::1111"
+    for internal in ("127.0.0.1", "0x7f000001", "2130706433", "::1", "169.254.169.254", "10.1"):
+        assert _public_literal(internal) is None
+
+
+def test_resolve_accepts_bracketed_ipv6():
+    from ringfence.proxy.server import parse_resolve
+    assert parse_resolve(["[2001:db8::1]:443:127.0.0.1", "a.test:80:127.0.0.1"]) == {
+        ("2001:db8::1", 443): "127.0.0.1", ("a.test", 80): "127.0.0.1"}

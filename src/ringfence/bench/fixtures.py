@@ -23,11 +23,15 @@ class Plan:
         self.content_type = "text/plain"
         self.agent_card: dict | None = None
         self.tools: list[dict] = []
+        self.tool_lists: list[list[dict]] = []   # successive tools/list answers (rug-pull)
+        self.call_results: dict[str, dict] = {}  # tools/call id -> result
 
 
 class Fixture:
-    def __init__(self, host: str = "127.0.0.1", http_port: int = 0, https_port: int = 0):
+    def __init__(self, host: str = "127.0.0.1", http_port: int = 0, https_port: int = 0,
+                 default_names: tuple[str, ...] = ()):
         self.host, self.http_port, self.https_port = host, http_port, https_port
+        self.default_names = tuple(default_names)
         self.ca = TestCA()
         self.plan = Plan()
         self.log: list[dict] = []
@@ -65,7 +69,7 @@ class Fixture:
         await self._runner.setup()
         plain = web.TCPSite(self._runner, self.host, self.http_port)
         await plain.start()
-        tls = web.TCPSite(self._runner, self.host, self.https_port, ssl_context=self.ca.server_context())
+        tls = web.TCPSite(self._runner, self.host, self.https_port, ssl_context=self.ca.server_context(self.default_names))
         await tls.start()
         addrs = self._runner.addresses
         self.http_port, self.https_port = addrs[0][1], addrs[1][1]
@@ -142,9 +146,10 @@ class Fixture:
             result: Any = {"protocolVersion": "2025-06-18", "capabilities": {"tools": {}},
                            "serverInfo": {"name": "bench-mock", "version": "1"}}
         elif method == "tools/list":
-            result = {"tools": self.plan.tools}
+            result = {"tools": self.plan.tool_lists.pop(0) if self.plan.tool_lists else self.plan.tools}
         elif method == "tools/call":
-            result = {"content": [{"type": "text", "text": "ok"}], "isError": False}
+            result = self.plan.call_results.get(str(rid)) or {"content": [{"type": "text", "text": "ok"}],
+                                                              "isError": False}
         else:
             result = {}
         return web.json_response({"jsonrpc": "2.0", "id": rid, "result": result}, headers=headers)

@@ -44,6 +44,22 @@ def _is_ip(host: str) -> bool:
         return ":" in host or host.isdigit()
 
 
+def _public_literal(host: str) -> str | None:
+    """A literal IP that ringfence itself judges public, in canonical form. Such a
+    URL is allowed and dialed as written; mapping it to the fixture proves delivery
+    offline. Literals ringfence judges internal are never mapped: if ringfence let
+    one through, the connect would fail (error), never count as an allow."""
+    from ..scanners.ssrf import is_internal
+    from ..scanners.url import canonical_host
+    try:
+        canon, is_ip = canonical_host(host)
+    except Exception:
+        return None
+    if not is_ip or is_internal(canon):
+        return None
+    return canon
+
+
 def _hosts(cases: list[Case]) -> set[str]:
     out = {A2A_AGENT}
     for c in cases:
@@ -59,6 +75,8 @@ def _hosts(cases: list[Case]) -> set[str]:
                 continue
             if h and not _is_ip(h):
                 out.add(h.lower())
+            elif h and (lit := _public_literal(h)):
+                out.add(f"[{lit}]" if ":" in lit else lit)
     return out
 
 
@@ -96,7 +114,8 @@ class LiveHarness:
     # -- setup -------------------------------------------------------------
     def start(self, cases: list[Case]) -> None:
         try:
-            self.fixture = Fixture(FIX_HOST, 80, 443).start()
+            literals = tuple(h for h in _hosts(cases) if _is_ip(h.strip("[]")))
+            self.fixture = Fixture(FIX_HOST, 80, 443, default_names=literals).start()
         except OSError as e:
             raise HarnessError(
                 f"the live tier serves its fixtures on {FIX_HOST}:80 and :443 so case URLs keep their ports, "

@@ -212,7 +212,10 @@ def _run_http(h: Any, case: Any):
         if sid:
             hdrs["Mcp-Session-Id"] = sid
         post({"jsonrpc": "2.0", "method": "notifications/initialized"})
-        for step, m in enumerate(case.payload.get("jsonrpc_messages", [])):
+        msgs = case.payload.get("jsonrpc_messages", [])
+        if case.input_type in ("mcp_tool_definition", "mcp_tool_result"):
+            return _http_server_side(h, case, msgs, post)
+        for step, m in enumerate(msgs):
             rid = m.get("id", step + 1)
             before = len(h.fixture.log)
             st, rh, data = post({**m, "id": rid})
@@ -236,3 +239,40 @@ def _run_http(h: Any, case: Any):
             p.wait(5)
         except subprocess.TimeoutExpired:
             p.kill()
+
+
+def _http_server_side(h: Any, case: Any, msgs: list, post: Any):
+    """Server-to-client cases over Streamable HTTP: the fixture answers with the
+    payload (a tools/list result, or a tool result), the client asks for it."""
+    from .fixtures import Plan
+    from .live import Outcome
+    plan = Plan()
+    rid = msgs[0].get("id", 1) if msgs else 1
+    if case.input_type == "mcp_tool_definition":
+        tools = [t for m in msgs for t in m.get("result", {}).get("tools", [])]
+        rounds = [[_twin(t) for t in tools], tools] if "mcp_tool_baseline" in case.requires else [tools]
+        plan.tool_lists = rounds
+        h.fixture.plan = plan
+        data = None
+        for r in range(len(rounds)):
+            req_id = f"baseline-{rid}" if r == 0 and len(rounds) == 2 else rid
+            st, rh, data = post({"jsonrpc": "2.0", "id": req_id, "method": "tools/list"})
+            if isinstance(data, dict) and (err := _policy_error(data)) is not None:
+                return _block(err, r)
+            if st != 200 or not isinstance(data, dict):
+                return Outcome("error", {"error_message": f"tools/list answered HTTP {st}"})
+        got = {t.get("name") for t in (data.get("result") or {}).get("tools", [])}
+        want = {t.get("name") for t in tools}
+        if want - got:
+            return Outcome("block", {"scanner": "tool_poison", "decision": "block",
+                                     "block_reason": f"tools removed: {sorted(want - got)}"})
+        return Outcome("allow", {"decision": "allow"})
+    plan.call_results = {str(m.get("id", 1)): m.get("result", {}) for m in msgs}
+    h.fixture.plan = plan
+    st, rh, data = post({"jsonrpc": "2.0", "id": rid, "method": "tools/call",
+                         "params": {"name": "lookup", "arguments": {}}})
+    if isinstance(data, dict) and (err := _policy_error(data)) is not None:
+        return _block(err)
+    if st != 200 or not isinstance(data, dict) or "result" not in data:
+        return Outcome("error", {"error_message": f"tools/call answered HTTP {st}"})
+    return Outcome("allow", {"decision": "allow"})

@@ -36,26 +36,33 @@ class TestCA:
         with open(self.ca_path, "wb") as f:
             f.write(self.cert.public_bytes(serialization.Encoding.PEM))
         self._ctx: dict[str, ssl.SSLContext] = {}
+        self._n = 0
         self._lock = threading.Lock()
 
-    def leaf_context(self, host: str) -> ssl.SSLContext:
+    def leaf_context(self, host: str, extra: tuple[str, ...] = ()) -> ssl.SSLContext:
+        """A server context for `host` (plus `extra` names: IP-literal clients send no SNI,
+        so the default certificate must already cover them)."""
         host = (host or "localhost").lower()
         with self._lock:
-            if host in self._ctx:
+            if host in self._ctx and not extra:
                 return self._ctx[host]
             key = ec.generate_private_key(ec.SECP256R1())
-            try:
-                san: x509.GeneralName = x509.IPAddress(ipaddress.ip_address(host))
-            except ValueError:
-                san = x509.DNSName(host)
+            sans: list[x509.GeneralName] = []
+            for name in (host, *extra):
+                try:
+                    sans.append(x509.IPAddress(ipaddress.ip_address(name.strip("[]"))))
+                except ValueError:
+                    sans.append(x509.DNSName(name))
             now = dt.datetime.now(dt.timezone.utc)
-            cert = (x509.CertificateBuilder().subject_name(_name(host)).issuer_name(self.cert.subject)
+            # X.509 caps a CN at 64 characters; the SAN carries the full name.
+            cert = (x509.CertificateBuilder().subject_name(_name(host[:64])).issuer_name(self.cert.subject)
                     .public_key(key.public_key()).serial_number(x509.random_serial_number())
                     .not_valid_before(now - dt.timedelta(hours=1)).not_valid_after(now + dt.timedelta(days=1))
-                    .add_extension(x509.SubjectAlternativeName([san]), critical=False)
+                    .add_extension(x509.SubjectAlternativeName(sans), critical=False)
                     .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
                     .sign(self.key, hashes.SHA256()))
-            base = os.path.join(self.dir, f"leaf-{len(self._ctx)}")
+            self._n += 1
+            base = os.path.join(self.dir, f"leaf-{self._n}")
             with open(base + ".pem", "wb") as f:
                 f.write(cert.public_bytes(serialization.Encoding.PEM))
             fd = os.open(base + ".key", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -68,11 +75,13 @@ class TestCA:
             self._ctx[host] = ctx
             return ctx
 
-    def server_context(self) -> ssl.SSLContext:
-        """A server context that issues a leaf for whatever SNI the client sends."""
-        ctx = self.leaf_context("localhost")
+    def server_context(self, default_names: tuple[str, ...] = ()) -> ssl.SSLContext:
+        """A server context that issues a leaf for whatever SNI the client sends; without
+        SNI (IP literals) it presents a default leaf for localhost and `default_names`."""
+        ctx = self.leaf_context("localhost", tuple(default_names))
+        n = self._n
         outer = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        outer.load_cert_chain(os.path.join(self.dir, "leaf-0.pem"), os.path.join(self.dir, "leaf-0.key"))
+        outer.load_cert_chain(os.path.join(self.dir, f"leaf-{n}.pem"), os.path.join(self.dir, f"leaf-{n}.key"))
         outer.set_alpn_protocols(["http/1.1"])
 
         def pick(sock, server_name, _ctx):

@@ -29,7 +29,10 @@ def parse_resolve(items: list[str]) -> dict[tuple[str, int], str]:
     """curl-style HOST:PORT:ADDR entries."""
     out: dict[tuple[str, int], str] = {}
     for item in items or []:
-        host, sep, rest = item.partition(":")
+        if item.startswith("["):  # [IPv6]:PORT:ADDR
+            host, sep, rest = item[1:].partition("]:")
+        else:
+            host, sep, rest = item.partition(":")
         port_s, sep2, addr = rest.partition(":")
         if not (sep and sep2 and host and port_s.isdigit() and addr):
             raise ValueError(f"--resolve expects HOST:PORT:ADDR, got {item!r}")
