@@ -128,3 +128,56 @@ def test_name_word_pass_agrees_with_substrings(scanners, monkeypatch):
                 "credential", "session-key", "X-API-KEY"):
         assert dlp_mod._SENSITIVE_KEY.search(key)
         assert any(h in key.lower() for h in dlp_mod._SENSITIVE_HINTS), key
+
+
+# -- blob spans: Hyperscan reports run ends only; starts are found by walking back -------------
+
+def _blob_cases():
+    rnd = random.Random(11)
+    alpha = "ABCxyz0189+/_=-"
+    out = [b"", b"A" * 15, b"A" * 16, b"A" * 16 + b".", b"." + b"A" * 16, b"A" * 5000, b"x" * 129 + b" " + b"y" * 16,
+           b"a.b " + b"Z" * 1025 + b"!" + b"q" * 15 + b" " + b"r" * 17]
+    for _ in range(300):
+        n = rnd.randint(0, 400)
+        out.append("".join(rnd.choice(alpha + " .:\n\u00e9") if rnd.random() < 0.05 else rnd.choice(alpha)
+                           for _ in range(n)).encode())
+    return out
+
+
+def test_blob_spans_are_the_maximal_runs(scanners):
+    import re
+    m = scanners[0]._matcher
+    ref = re.compile(rb"[A-Za-z0-9+/_=-]{16,}")
+    for data in _blob_cases():
+        want = [mm.span() for mm in ref.finditer(data)]
+        assert m.scan(data)[1] == want, data[:80]
+        got = m.field_ends(data)
+        if got is not None:
+            assert got[1] == want, data[:80]
+
+
+def test_databases_from_the_disk_cache_scan_the_same(tmp_path, monkeypatch, scanners):
+    """A second start loads the compiled databases from the on-disk cache (they come
+    without scratch space); its verdicts and blob spans equal a fresh compile's."""
+    import ringfence.scanners.dlp as dlp_mod
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("RINGFENCE_NO_CACHE", raising=False)
+    cfg = Config.model_validate({"dlp": {"scan_env": False, "canaries": ["rf-canary-7f3a9c1e"]}})
+    built = []
+    for _ in range(2):
+        dlp_mod._matcher_for.cache_clear()
+        dlp_mod._names_db.cache_clear()
+        built.append(DlpScanner(cfg))
+    assert any(p.name.startswith("hs-") for p in (tmp_path / "ringfence").iterdir())
+    texts = [t for r in RULES for t in r.tp + r.tn] + [
+        "legal winner thank year wave sausage worth useful legal winner thank yellow",
+        base64.b64encode(b"key AKIAIOSFODNN7EXAMPLE").decode()]
+    fields = [("a.password", "Zk3pQ9rT2vX8mN4bQ7wE"), ("b.mistral", "x"), ("c", "AKIAIOSFODNN7EXAMPLE")]
+    for s in built:
+        assert [sorted(f.rule for f in s.scan(t)) for t in texts] == \
+               [sorted(f.rule for f in scanners[0].scan(t)) for t in texts]
+        assert sorted(f.rule for f in s.scan_fields(fields)) == sorted(f.rule for f in scanners[0].scan_fields(fields))
+        for data in _blob_cases()[:50]:
+            assert s._matcher.scan(data) == scanners[0]._matcher.scan(data)
+    dlp_mod._matcher_for.cache_clear()
+    dlp_mod._names_db.cache_clear()

@@ -50,6 +50,9 @@ def prefilter_pattern(pattern: str) -> str:
 
 # Blob candidates: base64/base64url/hex/base32 runs. The trailing non-blob byte
 # (we append "\n" to the data) makes Hyperscan report each run once.
+# Start-of-match tracking costs ~0.7 ms/MB of prose, but finding the starts in
+# Python afterwards (walking back from each end) costs ~1.3 ms for the ~3,000 runs
+# (ids, hashes) per MB of prose, so Hyperscan keeps tracking them.
 _BLOB = rb"[A-Za-z0-9+/_=-]{16,}[^A-Za-z0-9+/_=-]"
 _DELIM_HINT = rb"(?:[0-9A-Fa-f]{2}[-:, ]){7}[0-9A-Fa-f]{2}|(?:\\x[0-9A-Fa-f]{2}){8}|(?:0x[0-9A-Fa-f]{2}[, ]{0,2}){8}"
 # Seed phrases are written lowercase (or all caps), one separator between words
@@ -101,12 +104,19 @@ class _Matcher:
         ids += [ID_BLOB, ID_DELIM]
         flags += ["som", ""]
         self._db = self._bip_db = None
+        self._spec = (exprs, ids, flags)
         if _hs is not None:
             self._db = self._compile_hs(exprs, ids, flags)
-            self._bip_db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
-            self._bip_db.compile(expressions=[_BIP39_HINT], ids=[ID_BIP39], flags=[0])
-        self._fallback = [(i, re.compile(e, re.I if f == "caseless" else 0)) for e, i, f in zip(exprs, ids, flags)]
-        self._bip_rx = re.compile((_SEED_W + "(?:" + _SEED_SEP + _SEED_W + "){11,}").encode())
+            self._bip_db = _cached_db("dlp-seed", [_BIP39_HINT], [ID_BIP39], [0])
+
+    @functools.cached_property
+    def _fallback(self):  # built only where Hyperscan is missing
+        exprs, ids, flags = self._spec
+        return [(i, re.compile(e, re.I if f == "caseless" else 0)) for e, i, f in zip(exprs, ids, flags)]
+
+    @functools.cached_property
+    def _bip_rx(self):
+        return re.compile((_SEED_W + "(?:" + _SEED_SEP + _SEED_W + "){11,}").encode())
 
     def seed_regions(self, data: bytes, cap: int = 20000) -> list[tuple[int, int]]:
         """Byte ranges that hold 12+ consecutive seed-shaped words (lowercase or caps, 3-8 letters)."""
@@ -143,14 +153,12 @@ class _Matcher:
             if f == "caseless":
                 v |= _hs.HS_FLAG_CASELESS
             hf.append(v)
-        db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
         try:
-            db.compile(expressions=exprs, ids=ids, flags=hf)
+            return _cached_db("dlp-main", exprs, ids, hf)
         except Exception:
             # A pattern Hyperscan cannot take exactly: compile all in prefilter mode
             # (a superset), which is safe because every hit is confirmed.
-            db.compile(expressions=exprs, ids=ids, flags=[f | _hs.HS_FLAG_PREFILTER for f in hf])
-        return db
+            return _cached_db("dlp-main-prefilter", exprs, ids, [f | _hs.HS_FLAG_PREFILTER for f in hf])
 
     def scan(self, data: bytes) -> tuple[dict[int, list[int]], list[tuple[int, int]]]:
         """Return ({id: end offsets (at most MAX_ENDS, then [-1] = 'many')}, blob byte spans)."""
@@ -211,6 +219,22 @@ class _Matcher:
         return None if bad[0] else (ends, blobs)
 
 
+def _cached_db(tag: str, exprs, ids, flags):
+    """Compiled database from the shared on-disk cache (start-up time), else compiled here."""
+    try:
+        from ..match.hscache import cached_compile
+    except Exception:  # pragma: no cover - the cache module is part of the package
+        cached_compile = None
+    if cached_compile is not None:
+        db = cached_compile(tag, list(exprs), list(ids), list(flags))
+        if getattr(db, "scratch", None) is None:
+            db.scratch = _hs.Scratch(db)  # a database loaded from the cache comes without one
+        return db
+    db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+    db.compile(expressions=list(exprs), ids=list(ids), flags=list(flags))
+    return db
+
+
 def _merge(spans):
     out: list[list[int]] = []
     for a, b in spans:
@@ -231,8 +255,7 @@ def _names_db(ctx_words: tuple[str, ...]):
     ids = [0] * len(ctx_words) + [1] * len(_SENSITIVE_HINTS)
     flags = [_hs.HS_FLAG_CASELESS | _hs.HS_FLAG_SINGLEMATCH] * len(exprs)
     try:
-        from ..match.hscache import cached_compile
-        return cached_compile("dlp-names", exprs, ids, flags)
+        return _cached_db("dlp-names", exprs, ids, flags)
     except Exception:  # the substring fallback gives the same answer
         return None
 
