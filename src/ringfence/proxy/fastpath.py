@@ -458,8 +458,7 @@ class UpstreamProto(asyncio.Protocol):
         self.no_body = False
         self.cap = 0
         self.timeout = 0.0
-        self.deadline = 0.0
-        self.timer: asyncio.TimerHandle | None = None
+        self.deadline = 0.0  # the server's sweeper answers 504 past it (no timer per request)
 
     def start(self, client: FastClient) -> None:
         self._reset()
@@ -469,7 +468,7 @@ class UpstreamProto(asyncio.Protocol):
         self.cap = cfg.max_body_bytes
         self.timeout = cfg.upstream_timeout_s
         self.deadline = self.loop.time() + self.timeout
-        self.timer = self.loop.call_at(self.deadline, self._on_timer)
+        client.srv.inflight.add(self)
         self.transport.write(client.payload)
 
     def close(self) -> None:
@@ -561,20 +560,15 @@ class UpstreamProto(asyncio.Protocol):
 
     # outcomes
     def _stop_timer(self) -> FastClient | None:
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
         c, self.client = self.client, None
+        if c is not None:
+            c.srv.inflight.discard(self)
         return c
 
-    def _on_timer(self) -> None:
-        self.timer = None
-        if self.client is None:
-            return
-        if self.loop.time() < self.deadline - 0.001:  # data came meanwhile: wait on
-            self.timer = self.loop.call_at(self.deadline, self._on_timer)
-            return
-        self._fail(UpstreamError(504, "upstream timed out", "upstream_timeout"))
+    def timed_out(self) -> None:
+        """Called by the server's sweeper once `deadline` (renewed by each read) passed."""
+        if self.client is not None:
+            self._fail(UpstreamError(504, "upstream timed out", "upstream_timeout"))
 
     def _fail(self, e: UpstreamError) -> None:
         c = self._stop_timer()

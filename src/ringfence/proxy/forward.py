@@ -167,9 +167,9 @@ def outbound_now(srv: "ProxyServer", st: Any, transport: str, t: Target, method:
     if key is not None:
         hit = st.memo_out.get(key)
         if hit is not None:
-            base, addrs = hit
-            d = Decision(base.verdict, base.findings, base.reason, None, (now() - started) * 1000)
-            return _record_outbound(srv, transport, t, method, body, d, list(addrs), None, "", None)
+            d, addrs = hit
+            return _record_outbound(srv, transport, t, method, body, d, list(addrs), None, "", None,
+                                    started)
     try:
         got: Any = url_step_now(srv, st.engine, t, method, None)
     except Exception as e:
@@ -234,13 +234,13 @@ def outbound_finish(srv: "ProxyServer", st: Any, transport: str, t: Target, meth
 
 def _record_outbound(srv: "ProxyServer", transport: str, t: Target, method: str, body: bytes,
                      d: Decision, addrs: list[str], vetted: list[str] | None, request_id: str,
-                     meta: dict | None) -> tuple[Decision, list[str]]:
+                     meta: dict | None, started: float | None = None) -> tuple[Decision, list[str]]:
     m = dict(meta) if meta else {}
     if vetted is None and srv.route(t.host, t.port):
         m["resolve_override"] = True
     action = Action(transport, "outbound", t.url, method, request_id=request_id,
                     kind="request", meta=m)
-    d = srv.rec.record(action, d, len(body))
+    d = srv.rec.record(action, d, len(body), started)
     return d, ([] if d.blocked else addrs)
 
 
@@ -264,9 +264,8 @@ def inbound_scan(srv: "ProxyServer", transport: str, t: Target, method: str,
         key = None if t.path.split("?", 1)[0].endswith(AGENT_CARD_PATHS) else (t.host, content_type, body)
         hit = st.memo_in.get(key) if key is not None else None
         if hit is not None:
-            d = Decision(hit.verdict, hit.findings, hit.reason, hit.content, (now() - started) * 1000)
-            return _record_inbound(srv, transport, t, method, status, content_type, body, d,
-                                   request_id), body.decode("utf-8", "replace")
+            return _record_inbound(srv, transport, t, method, status, content_type, body, hit,
+                                   request_id, started), body.decode("utf-8", "replace")
     d, text = _inbound_decision(srv, st, t, content_type, body, started)
     if key is not None and _cacheable(d):
         _memo_put(st.memo_in, key, d, MEMO_IN_ENTRIES)
@@ -274,10 +273,11 @@ def inbound_scan(srv: "ProxyServer", transport: str, t: Target, method: str,
 
 
 def _record_inbound(srv: "ProxyServer", transport: str, t: Target, method: str, status: int,
-                    content_type: str, body: bytes, d: Decision, request_id: str) -> Decision:
+                    content_type: str, body: bytes, d: Decision, request_id: str,
+                    started: float | None = None) -> Decision:
     action = Action(transport, "inbound", t.url, method, request_id=request_id, kind="response",
                     meta={"status": status, "content_type": content_type[:100]})
-    return srv.rec.record(action, d, len(body))
+    return srv.rec.record(action, d, len(body), started)
 
 
 def _inbound_decision(srv: "ProxyServer", st: Any, t: Target, content_type: str, body: bytes,

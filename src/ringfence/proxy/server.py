@@ -55,6 +55,7 @@ class ProxyServer:
         self.server: asyncio.base_events.Server | None = None
         self.tasks: set[asyncio.Task] = set()
         self.fast_conns: set = set()      # client connections on the Protocol fast path
+        self.inflight: set = set()        # fast-path upstream requests awaiting their answer
         self._sweeper: asyncio.Task | None = None
         self.port = 0
         if self.resolve_map:
@@ -85,12 +86,20 @@ class ProxyServer:
         serve_http does between requests): one timer for all of them."""
         loop = asyncio.get_running_loop()
         while True:
-            limit = self.state.config.proxy.header_timeout_s
-            await asyncio.sleep(max(0.05, min(1.0, limit / 2)))
-            old = loop.time() - limit
+            cfg = self.state.config.proxy
+            limit = cfg.header_timeout_s
+            await asyncio.sleep(max(0.05, min(1.0, limit / 2, cfg.upstream_timeout_s / 4)))
+            now = loop.time()
+            old = now - limit
             for c in list(self.fast_conns):
                 if not c.busy and not c.in_msg and not c.pending and c.last < old:
                     c.transport.close()
+            # Upstream read timeouts of the fast path (each read renews the deadline).
+            for up in [u for u in self.inflight if u.deadline <= now]:
+                try:
+                    up.timed_out()
+                except Exception:
+                    log.exception("upstream timeout handling failed")
 
     def adopt(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, first: Any) -> None:
         """Serve a connection the fast path handed over (after `first`, a coroutine

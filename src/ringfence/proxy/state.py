@@ -123,7 +123,13 @@ class Recorder:
         self.writer = writer
         self.hooks = hooks
 
-    def record(self, action: Action, d: Decision, nbytes: int = 0) -> Decision:
+    def record(self, action: Action, d: Decision, nbytes: int = 0,
+               started: float | None = None) -> Decision:
+        """`started` (perf_counter) re-times a reused (memoized) decision: its duration
+        is this event's, set on the one Decision built here."""
+        if started is not None:
+            d = Decision(d.verdict, d.findings, d.reason, d.content,
+                         (time.perf_counter() - started) * 1000, d.error)
         try:
             rid = self.writer.record(action, d)
         except Exception as e:
