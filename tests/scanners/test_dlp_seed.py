@@ -3,6 +3,7 @@ word soup and prose made of wordlist words are not (the checksum alone lets 1 in
 16 random 12-word windows through, so candidates must be phrase-shaped runs)."""
 import json
 import random
+import re
 
 import pytest
 from mnemonic import Mnemonic
@@ -202,3 +203,32 @@ def test_phrase_shape_validator():
     assert V.bip39_phrase_shape(("abandon " * 11 + "about").split())
     assert not V.bip39_phrase_shape("dog fox dog lazy fox dog over dog fox lazy dog over".split())
     assert not V.bip39_phrase_shape(WORDS[:12])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_long_run_path_equals_word_by_word(seed):
+    """Runs over 4 KB take the C-level path (split at non-wordlist words, tokenise only
+    stretches of 12+ words); it gives exactly the windows of tokenising everything."""
+    from ringfence.scanners import dlp as D
+    rnd = random.Random(seed)
+    wl = Mnemonic("english").wordlist
+    vocab = rnd.sample(wl, 40) + ["quick", "proxy", "zzz", "network", "dataxyz"][: 1 + seed % 5]
+    seps = [" ", " ", " ", ", ", "\n", " 3. ", "\t", "\u00a0", " | "]
+    parts = []
+    while sum(map(len, parts)) < 6000 + 3000 * seed:
+        if rnd.random() < 0.02:
+            parts.append(" ".join(Mnemonic("english").generate(128).split()) + rnd.choice(seps))
+        else:
+            w = rnd.choice(vocab)
+            parts.append((w.upper() if rnd.random() < 0.02 else w) + rnd.choice(seps[: 3 + seed]))
+    text = "".join(parts)
+    assert len(text) > 4096
+    low = text.lower()
+    runs = []
+    D._member_runs(low, 0, len(low), V.bip39_words(), runs)
+    want = D._windows_of(runs)
+    if not set(re.findall("[a-z]+", low)) - V.bip39_words().keys():
+        want = []  # a long run of wordlist words only is prose or soup: no windows at all
+    else:
+        assert want  # the generated phrases are there to be found
+    assert seed_candidates(text) == want

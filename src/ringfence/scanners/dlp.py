@@ -21,7 +21,7 @@ import os
 import re
 import unicodedata
 from collections import Counter
-from itertools import accumulate
+from itertools import accumulate, compress
 from dataclasses import dataclass
 from typing import Callable, Iterable
 from urllib.parse import unquote
@@ -600,23 +600,33 @@ def seed_candidates(run_text: str) -> list[tuple[list[str], int, int]]:
     low = run_text.lower()
     runs: list[list[re.Match]] = []
     if len(low) > 4096:
-        # Long runs are word soup or prose: find the non-wordlist words with one C-level
-        # pass and tokenise only the stretches between them that can hold 12 words.
-        non = set(_WORD.findall(low)) - index.keys()
+        # Long runs are word soup or prose: find the non-wordlist words with C-level
+        # passes (bytes translate + split, regex split, accumulate) and tokenise only
+        # the stretches between them that hold 12 words (all of them wordlist words).
+        words = low.encode("utf-8", "surrogatepass").translate(_LETTERS_ONLY).split()
+        non = set(words) - _bip39_bytes()
         if not non:
             return []
         if len(non) <= 256:
-            rx = re.compile(r"(?<![a-z])(?:" + "|".join(sorted(non, key=len, reverse=True)) + r")(?![a-z])")
-            pos = 0
-            for m in rx.finditer(low):
-                if m.start() - pos >= 12 * 4 - 1:
-                    _member_runs(low, pos, m.start(), index, runs)
-                pos = m.end()
-            if len(low) - pos >= 12 * 4 - 1:
-                _member_runs(low, pos, len(low), index, runs)
+            alts = sorted((w.decode("ascii") for w in non), key=len, reverse=True)
+            parts = re.split(r"(?<![a-z])(" + "|".join(alts) + r")(?![a-z])", low)  # gap, word, gap, ...
+            lens = list(map(len, parts))
+            offs = list(accumulate(lens, initial=0))
+            long_gaps = list(compress(range(0, len(parts), 2), map((12 * 4 - 1).__le__, lens[0::2])))
+            counts = map(len, map(_WORD.findall, [parts[k] for k in long_gaps]))
+            for k in compress(long_gaps, map((12).__le__, counts)):
+                _member_runs(low, offs[k], offs[k] + lens[k], index, runs)
             return _windows_of(runs)
     _member_runs(low, 0, len(low), index, runs)
     return _windows_of(runs)
+
+
+_LETTERS_ONLY = bytes(c if 65 <= c <= 90 or 97 <= c <= 122 else 32 for c in range(256))
+
+
+@functools.lru_cache(maxsize=1)
+def _bip39_bytes() -> frozenset[bytes]:
+    return frozenset(w.encode("ascii") for w in V.bip39_words())
 
 
 def _member_runs(low: str, a: int, b: int, index, runs: list) -> None:
