@@ -100,3 +100,16 @@ def test_hit_floods_give_exact_results(engine, monkeypatch):
              "the the " * 500 + "AKIAIOSFODNN7EXAMPL"] + CORPUS[:40]
     for t in texts:
         assert ps.scan(t) == _reference(REALISTIC, t), t[:60]
+
+
+def test_cached_database_is_ready_to_scan(tmp_path, monkeypatch):
+    import hyperscan
+    from ringfence.match import hscache
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("RINGFENCE_NO_CACHE", raising=False)
+    args = ("scratch-test", [b"abc"], [7], [0])
+    hscache.cached_compile(*args)          # compile and store
+    db = hscache.cached_compile(*args)     # load from disk
+    hits = []
+    db.scan(b"xxabc", match_event_handler=lambda i, s, e, f, c: hits.append((i, e)))
+    assert hits == [(7, 5)]

@@ -144,7 +144,11 @@ def cached_compile(tag: str, exprs: list[bytes], ids: list[int], flags: list[int
     parts = [tag, mode, [[e.hex(), i, f] for e, i, f in zip(exprs, ids, flags)]]
     got = load(parts)
     if got is not None:
-        return got[1]
+        db = got[1]
+        if getattr(db, "scratch", None) is None:
+            # A deserialised database has no scratch space: scanning it would raise.
+            db.scratch = _hs.Scratch(db)
+        return db
     db = _hs.Database(mode=mode)
     db.compile(expressions=list(exprs), ids=list(ids), elements=len(exprs), flags=list(flags))
     store(parts, {"tag": tag}, db, mode)
