@@ -254,8 +254,9 @@ async def inbound_check(srv: "ProxyServer", transport: str, t: Target, method: s
 
 def inbound_scan(srv: "ProxyServer", transport: str, t: Target, method: str,
                  status: int, content_type: str, body: bytes, *,
-                 request_id: str = "") -> tuple[Decision, str]:
-    """inbound_check without the coroutine (it never waits)."""
+                 request_id: str = "", want_text: bool = True) -> tuple[Decision, str]:
+    """inbound_check without the coroutine (it never waits). With want_text=False
+    a memo hit returns "" for the text (the relay sends the bytes it has)."""
     st = srv.state
     started = now()
     key = None
@@ -265,7 +266,8 @@ def inbound_scan(srv: "ProxyServer", transport: str, t: Target, method: str,
         hit = st.memo_in.get(key) if key is not None else None
         if hit is not None:
             return _record_inbound(srv, transport, t, method, status, content_type, body, hit,
-                                   request_id, started), body.decode("utf-8", "replace")
+                                   request_id, started), \
+                (body.decode("utf-8", "replace") if want_text else "")
     d, text = _inbound_decision(srv, st, t, content_type, body, started)
     if key is not None and _cacheable(d):
         _memo_put(st.memo_in, key, d, MEMO_IN_ENTRIES)
@@ -405,7 +407,7 @@ def buffered_reply(srv: "ProxyServer", transport: str, t: Target, method: str, s
         d = _content_block(srv, transport, t, method, "decode_error", f"{type(e).__name__}: {e}")
         return block_response(d), b""
 
-    d, _ = inbound_scan(srv, transport, t, method, status, ct, decoded)
+    d, _ = inbound_scan(srv, transport, t, method, status, ct, decoded, want_text=False)
     if d.blocked:
         return block_response(d), b""
     if d.verdict == "strip" and d.content is not None:
