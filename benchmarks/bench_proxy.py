@@ -141,7 +141,7 @@ def main() -> int:
             procs.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         wait_port(up_port)
         for port in proxies.values():
-            wait_port(port)
+            wait_port(port, 180.0)  # start-up may compile rule databases (not measured)
         try:
             import uvloop
             uvloop.install()
