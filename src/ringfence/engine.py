@@ -14,6 +14,7 @@ from typing import Any, Iterable
 
 from .config import Config
 from .core import Decision, Finding, decide, fail_closed
+from .scanners.content import ContentError, body_fields, decode_body, header_fields
 
 # Memoization of pure scan results. Agents repeat the same URLs and headers
 # constantly; the scanners are deterministic for a given config, and a reload
@@ -253,13 +254,11 @@ class Engine:
             return fail_closed(e, started)
 
     def scan_headers(self, headers: Iterable[tuple[str, str]], direction: str = "outbound", host: str = "") -> Decision:
-        from .scanners.content import header_fields
         return self.scan_fields(header_fields(headers), direction, host)
 
     def scan_body(self, body: bytes, content_type: str = "", content_encoding: str = "",
                   direction: str = "outbound", host: str = "") -> Decision:
         """A request body: decompressed under caps, split by content type, DLP per field and joined."""
-        from .scanners.content import ContentError, body_fields
         started = time.perf_counter()
         try:
             fields = body_fields(body, content_type, content_encoding, self.config)
@@ -275,7 +274,6 @@ class Engine:
                       host: str = "") -> Decision:
         """An inbound response body: prompt injection over its decoded text.
         DLP does not block inbound content (fetched docs may show example keys)."""
-        from .scanners.content import ContentError, decode_body
         started = time.perf_counter()
         try:
             text = body if isinstance(body, str) else decode_body(body, content_encoding, self.config)
