@@ -188,9 +188,18 @@ hora partir bist maintenant теперь 이제 모드 モード 模式 from
 """.split())
 
 
+_HS_CUT = "(?#hs)"
+
+
 def _hs_pattern(p: str) -> str:
     """A superset of `p` in hyperscan's dialect that compiles quickly: no word
-    boundaries or lookarounds, and long bounded repeats opened up."""
+    boundaries or lookarounds, and long bounded repeats opened up. A top-level
+    `(?#hs)` comment drops everything before it: the suffix still ends wherever a
+    match ends, and a long alternation of openers ("pretend you are", "roleplay
+    as", ...) in front of another alternation costs seconds to compile."""
+    cut = p.find(_HS_CUT)
+    if cut != -1:
+        p = p[cut + len(_HS_CUT):]
     out: list[str] = []
     i, n, in_class = 0, len(p), False
     while i < n:
