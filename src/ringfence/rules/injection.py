@@ -187,7 +187,6 @@ FAMILIES: tuple[Family, ...] = (
              r"(?:an?\s+)?(?:(?-i:DAN)(?![\w-])|unrestricted|unfiltered|uncensored|jailbroken|in\s+developer\s+mode)", STRONG),
             (r"\byou(?:'re|’re|\s+are|\s+will\s+(?:be|act\s+as)|\s+shall\s+be)\s+(?:now\s+)?(?:going\s+to\s+"
              r"(?:be|act\s+as|pretend\s+to\s+be)\s+)?(?-i:DAN)(?![\w-])", 0.85),
-            (rf"\b(?:an?\s+)?{_AI}\s+(?:that\s+can\s+)?{_UNBOUND}", 0.55),
             (rf"\b{_AI}\s+with\s+(?:developer|DAN|jailbreak|god)\s+mode\s+(?:enabled|activated|on)\b", 0.9),
             (r"\b(?:reply|respond|answer)\s+(?:to\s+)?(?:every|all|any|each)\s+(?:[\w-]+\s+){0,2}?without\s+"
              r"(?:any\s+)?(?:filters|filtering|censorship|restrictions|refusals|refusing|moral\s+\w+|ethical\s+\w+)", 0.8),
