@@ -74,7 +74,7 @@ def test_reorder_and_delete_detected(tmp_path, sealed_log):
         r = _verdict(tmp_path, b"".join(lines[:i] + lines[i + 1:]), pub)
         assert not r.valid, f"delete {i}"
     r = _verdict(tmp_path, b"".join(lines[:-1]), pub)  # the final checkpoint
-    assert r.valid and not r.sealed and r.exit_code == 3
+    assert r.valid and not r.sealed and r.exit_code == 1
 
 
 def test_cut_tail_never_valid_and_sealed(tmp_path, tiny_log):
@@ -86,7 +86,7 @@ def test_cut_tail_never_valid_and_sealed(tmp_path, tiny_log):
         r = _verdict(tmp_path, data[: len(data) - cut], pub)
         assert not (r.valid and r.sealed), f"cut {cut}"
         if r.valid:
-            assert r.exit_code == 3 and r.tail
+            assert r.exit_code == 1 and r.tail
 
 
 def test_cut_to_receipt_boundary_reports_unsealed(tmp_path, sealed_log):
@@ -95,7 +95,7 @@ def test_cut_to_receipt_boundary_reports_unsealed(tmp_path, sealed_log):
     r = _verdict(tmp_path, b"".join(lines[:2]), pub)
     assert r.valid and not r.sealed and r.count == 2 and "unsealed" in r.tail or "no signed" in r.tail
     p = run_cli("verify", str(tmp_path / "t.jsonl"), "--key", pub)
-    assert p.returncode == 3 and "NOT PROVEN" in p.stdout
+    assert p.returncode == 1 and "NOT PROVEN" in p.stdout
 
 
 def test_forged_seal_rejected(tmp_path, sealed_log):

@@ -14,11 +14,15 @@ unique action ids, canonical bytes and timestamps, no unknown fields, no duplica
 no trailing data, nesting <= 128.
 
 exit codes:
-  0  valid (and, for logs, sealed: the end of the run is proven)
-  1  invalid: the first failing seq and the reason are printed
+  0  valid (and, for ringfence logs, sealed: the end of the run is proven)
+  1  invalid: the first failing seq and the reason are printed. This includes a ringfence
+     log whose end is not sealed (a crash, or a cut-off file): what is there still
+     verifies and is reported (count, final seq, root hash), but more may have existed.
   2  usage error (bad flags, unreadable key, no such path)
-  3  valid, but the end is NOT proven: the log has no final seal or ends in an unsealed
-     tail (a crash, or a cut-off file). What is there verifies; more may have existed.
+
+A plain v1 chain written by another tool (no seal entries at all) cannot prove its end:
+it verifies with exit 0 and the report says so. `--json` gives valid, sealed,
+seal_expected and tail (why the end is not proven) so scripts can tell these apart.
 
 Pin the signer with --key (64 hex, or a .pub / hex key file); without it the first
 receipt's key is trusted for the whole chain.

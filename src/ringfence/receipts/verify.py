@@ -45,17 +45,22 @@ class VerifyResult:
     signer_key: str = ""
     mode: str = ""               # single | chain | directory
     tail: str = ""               # why the end is not proven (valid but unsealed)
+    seal_expected: bool = False  # ringfence wrote it (or it has seals): an unsealed end is a failure
     files: int = 0
     entries: int = 0
     chains: list[dict] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
+        """0 valid, 1 invalid. A log that should carry ringfence's seal (ringfence wrote it,
+        or it has seal entries) but whose end is not sealed is a failure: a cut-off tail
+        and a crash look the same. A plain v1 chain from another writer never had a seal:
+        it verifies (exit 0), and the report says its end cannot be proven."""
         if not self.valid:
             return 1
         if self.mode == "single" or self.sealed:
             return 0
-        return 3
+        return 1 if self.seal_expected else 0
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
@@ -179,6 +184,7 @@ class _Chain:
         self.entries = 0
         self.recorder = False
         self.bare = False
+        self.ringfence = False      # receipts signed by a ringfence writer (principal "ringfence")
         self.root_seen = False
         self.sealed_upto = -1       # last entry seq covered by a valid checkpoint
         self.last_entry_seq = -1
@@ -198,6 +204,8 @@ class _Chain:
         if canon is not None and canon != c:
             raise _Fail(f"seq {seq_hint}: receipt bytes in the log are not canonical", seq_hint)
         rec = r["action_record"]
+        if rec.get("principal") == "ringfence":
+            self.ringfence = True
         key = r["signer_key"]
         if self.key is None:
             self.key = key
@@ -441,7 +449,8 @@ def _run_chain(paths: list[str], pinned: str | None, res: VerifyResult) -> dict:
         sealed, why = chain.sealed()
         if chain.torn:
             sealed, why = False, chain.torn + "; " + (why or "the end of the log is not proven")
-        info.update(valid=True, sealed=sealed, tail=why)
+        info.update(valid=True, sealed=sealed, tail=why,
+                    must_seal=chain.ringfence or chain.sealed_upto >= 0 or chain.root_seen)
     except _Fail as e:
         info.update(valid=False, sealed=False, error=str(e), broken_at_seq=e.seq)
     except OSError as e:
@@ -491,6 +500,7 @@ def _apply(res: VerifyResult, infos: list[dict]) -> None:
         return
     res.valid = True
     res.sealed = all(i["sealed"] for i in infos)
+    res.seal_expected = any(i.get("must_seal") for i in infos if not i["sealed"])
     res.tail = "; ".join(i["tail"] for i in infos if i["tail"])
 
 
@@ -578,7 +588,9 @@ def format_human(path: str, r: VerifyResult) -> str:
     elif r.sealed:
         head = f"VALID AND SEALED: {path}"
     else:
-        head = f"VALID, BUT THE END IS NOT PROVEN (unsealed): {path}"
+        head = (f"INVALID: THE END IS NOT PROVEN (unsealed tail: a crash or a cut-off log); "
+                f"the receipts below verify: {path}" if r.seal_expected else
+                f"VALID (plain v1 chain without a seal: its end cannot be proven): {path}")
     verdicts = ", ".join(f"{k} {v}" for k, v in sorted(r.verdicts.items()))
     lines = [head, f"  Receipts:  {r.count}" + (f" in {r.files} files" if r.files > 1 else ""),
              f"  Verdicts:  {verdicts}", f"  First:     {r.first_timestamp}", f"  Last:      {r.last_timestamp}",
