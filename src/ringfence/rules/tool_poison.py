@@ -41,7 +41,9 @@ FAMILIES: tuple[PoisonFamily, ...] = (
         r"|assistant_?(?:instructions?|note)|note_to_(?:ai|assistant|model)|ai_?(?:instructions?|note))\b[^<>]{0,60}>",
         r"\[\s*/?\s*(?:system|important|instructions?|hidden|admin|inst|sys)\s*\]",
         r"<<\s*sys\s*>>|\{\{\s*system\s*\}\}|<\|im_start\|>\s*system|<\|system\|>",
-        r"(?:^|[.!\n]\s*)(?:note|message|attention|instructions?)\s+(?:to|for)\s+(?:the\s+)?(?:ai|assistant|model|llm|agent|claude|gpt)\b",
+        r"(?:^|[.!\n(\[]\s*)(?:note|message|attention|instructions?)\s+(?:to|for)\s+(?:the\s+)?(?:ai|assistant|model|llm|agent|claude|gpt)\b",
+        # A fake role prefix followed by an order to the model: "SYSTEM: you must ..."
+        r"(?:^|[.!\n(\[]\s*)(?:system|admin|developer)\s*:\s*(?:you|the\s+(?:ai|assistant|model|agent))\s+(?:must|should|shall|are\s+required\s+to|need\s+to)\b",
     )),
     PoisonFamily("file_exfiltration_directive", "Asks the model to read a sensitive file and pass it on", "critical", (
         r"\b(?:read|cat|open|load|get|fetch|access|retrieve|obtain|collect|grab|look up|extract|copy)\s+(?:the\s+)?(?:contents?\s+of\s+|file\s+)?(?:the\s+)?(?:user'?s\s+)?"
@@ -85,6 +87,9 @@ FAMILIES: tuple[PoisonFamily, ...] = (
         r"\b(?:also|always|additionally|secretly|silently|quietly|covertly|automatically)\s+(?:send|forward|copy|post|upload|transmit|report|mirror|relay|email|cc|bcc|leak)\b[^.\n]{0,100}(?:[\w.+-]+@[\w-]+\.[\w.-]+|https?://)",
         r"\b(?:send|forward|copy|upload|transmit|mirror|relay|exfiltrate|post)\s+(?:a\s+copy\s+of\s+|all\s+|every\s+|each\s+|the\s+)?(?:the\s+)?(?:results?|outputs?|responses?|conversation|chat\s+history|messages|emails?|credentials|keys|tokens|secrets|everything|user\s+data|the\s+data)\b[^.\n]{0,60}\bto\s+(?:[\w.+-]+@[\w-]+\.[\w.-]+|https?://)",
         r"\b(?:send|forward|copy|upload|post|transmit)\b[^.\n]{0,80}" + STRONG + r"[^.\n]{0,60}\bto\s+(?:[\w.+-]+@[\w-]+\.[\w.-]+|https?://)",
+        # "call send_email with the full chat history": another tool fed sensitive context.
+        r"\b(?:call|invoke|use|run)\s+(?:the\s+)?[`'\"]?[\w.-]+[`'\"]?\s+(?:tool\s+)?with\s+(?:the\s+|all\s+)?(?:full\s+|entire\s+|complete\s+|whole\s+|raw\s+)?"
+        + STRONG,
     )),
     PoisonFamily("hidden_side_channel", "Tells the model to hide what it does from the user", "critical", (
         r"\b(?:do\s+not|don'?t|never|must\s+not)\s+(?:tell|inform|mention|reveal|disclose)\s+(?:this\s+to\s+)?(?:the\s+)?users?\b",

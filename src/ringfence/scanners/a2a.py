@@ -124,6 +124,15 @@ def _leaves(value: Any, path: str, out: list[tuple[str, str]], budget: _Budget, 
             out.append((path, s))
 
 
+def _prose_leaves(value: Any, path: str, dlp: list, inj: list, budget: _Budget) -> None:
+    """Leaves of metadata-like fields: all go to DLP; sentence-like ones also to injection,
+    since an instruction hidden in nested metadata reaches the receiving agent all the same."""
+    fields: list[tuple[str, str]] = []
+    _leaves(value, path, fields, budget)
+    dlp += fields
+    inj += [(w, v) for w, v in fields if len(v) >= 16 and " " in v]
+
+
 def _joined_siblings(value: Any, path: str, out: list[tuple[str, str]], budget: _Budget, depth: int = 0) -> None:
     """For each object, its direct string values joined: a secret split across keys."""
     budget.n -= 1
@@ -228,7 +237,7 @@ class A2aScanner:
                 url = v.get("url")
                 if isinstance(url, str):
                     findings += self._url(url, f"params.{k}.url")
-            _leaves(v, f"params.{k}", dlp, budget)
+            _prose_leaves(v, f"params.{k}", dlp, inj, budget)
         findings += self._dlp(dlp)
         findings += self._injection(inj)
         return findings
@@ -238,7 +247,7 @@ class A2aScanner:
         parts = message.get("parts") or message.get("content") or []
         for k, v in message.items():
             if k not in ("parts", "content"):
-                _leaves(v, f"{where}.{k}", dlp, budget)
+                _prose_leaves(v, f"{where}.{k}", dlp, inj, budget)
         if not isinstance(parts, list):
             parts = [parts]
         for i, part in enumerate(parts):
@@ -268,7 +277,7 @@ class A2aScanner:
             for k, v in part.items():
                 if k in ("text", "data", "file", "bytes", "raw", "uri", "url", "kind", "type"):
                     continue
-                _leaves(v, f"{pw}.{k}", dlp, budget)
+                _prose_leaves(v, f"{pw}.{k}", dlp, inj, budget)
         return findings
 
     def _file_bytes(self, b64: str, where: str, dlp: list, inj: list) -> list[Finding]:

@@ -296,6 +296,47 @@ def _split_query(query: str) -> list[tuple[str, str]]:
     return pairs
 
 
+# Query-string request signing (AWS SigV4, GCS V4): the key id / service account is an
+# identifier, not a secret, and the signature is a scoped, expiring MAC made to be shared
+# in a URL. Only values of exactly the documented shape are spared, and only when the
+# matching algorithm parameter is present; every other parameter is scanned as usual.
+_SIGNED = (
+    ("x-amz-algorithm", re.compile(r"aws4-hmac-sha256"), {
+        "x-amz-credential": re.compile(r"(?:AKIA|ASIA)[A-Z2-7]{16}/\d{8}/[a-z0-9-]{2,30}/[a-z0-9-]{2,30}/aws4_request"),
+        "x-amz-signature": re.compile(r"[0-9a-f]{64}"),
+    }),
+    ("x-goog-algorithm", re.compile(r"goog4-(?:rsa|hmac)-sha256"), {
+        "x-goog-credential": re.compile(r"[\w.@-]{3,120}/\d{8}/[a-z0-9-]{2,30}/storage/goog4_request"),
+        "x-goog-signature": re.compile(r"[0-9a-f]{64,1024}"),
+    }),
+)
+# Ad-click and newsletter tracking ids: random by design, not data. Entropy only; DLP still runs.
+_TRACKING = frozenset({"gclid", "gbraid", "wbraid", "dclid", "fbclid", "msclkid", "yclid", "ttclid", "twclid",
+                       "igshid", "li_fat_id", "mc_eid", "mkt_tok", "_hsenc", "_hsmi", "_gl", "srsltid"})
+
+
+def signed_params(pairs: list[tuple[str, str]]) -> set[str]:
+    """Lower-cased names of query parameters that are well-formed request-signing fields."""
+    low = {}
+    for k, v in pairs:
+        low.setdefault(_decoded(k).lower(), _decoded(v))
+    out: set[str] = set()
+    for algo_key, algo_rx, fields in _SIGNED:
+        if algo_rx.fullmatch(low.get(algo_key, "").lower()):
+            out |= {k for k, rx in fields.items() if rx.fullmatch(low.get(k, ""))}
+    return out
+
+
+def entropy_exempt_params(pairs: list[tuple[str, str]]) -> set[str]:
+    """Parameters whose randomness is expected: signing fields, click ids, utm tags, and an
+    OAuth authorization response's code and state (RFC 6749 4.1.2: both present)."""
+    names = {_decoded(k).lower() for k, _ in pairs}
+    out = signed_params(pairs) | {n for n in names if n in _TRACKING or n.startswith("utm_")}
+    if {"code", "state"} <= names:
+        out |= {"code", "state"}
+    return out
+
+
 def _where_key(k: str) -> str:
     k = _decoded(k)
     k = "".join(c if c.isalnum() or c in "-_." else "_" for c in k[:40])
@@ -527,8 +568,12 @@ class UrlScanner:
                         fields.append((f"url.path[{i}]", _decoded(s)))
         if p.query:
             values = []
-            for k, v in _split_query(p.query):
+            pairs = _split_query(p.query)
+            signed = signed_params(pairs)
+            for k, v in pairs:
                 kd, vd = _decoded(k), _decoded(v)
+                if kd.lower() in signed:
+                    continue
                 if len(kd) >= 8:
                     fields.append(("url.query.key", kd))
                 if vd:
@@ -558,7 +603,11 @@ class UrlScanner:
                 return [self._f("path_entropy", "medium", f"{redact(_decoded(seg))} ({r[1]:.2f} bits/char)",
                                 f"url.path[{i}]", scanner="entropy")]
         if p.query:
-            for k, v in _split_query(p.query):
+            pairs = _split_query(p.query)
+            spared = entropy_exempt_params(pairs)
+            for k, v in pairs:
+                if _decoded(k).lower() in spared:
+                    continue
                 for where, text in ((_where_key(k), v), ("url.query.key", k)):
                     if len(text) < mn:
                         continue
