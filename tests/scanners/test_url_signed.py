@@ -49,3 +49,11 @@ def test_exempt_sets_are_exact():
     assert signed_params(pairs) == {"x-amz-signature"}
     assert entropy_exempt_params([("code", "x")]) == set()
     assert entropy_exempt_params([("code", "x"), ("state", "y"), ("utm_campaign", "z")]) == {"code", "state", "utm_campaign"}
+
+
+def test_lone_path_segment_is_decoded():
+    secret = "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMIK7MDENGbPxRfiCYzQ9mT3vLp8Qa"
+    assert blocked("https://paste.example.net/" + secret.encode().hex())
+    # near misses: a lone commit sha or content hash segment
+    assert blocked("https://github.com/" + "9fceb02d0ae598e95dc970b74767f19372d61af8") == []
+    assert blocked("https://cdn.example.com/" + "3b1f0c9a7d5e2b4c6a8f0e1d3c5b7a9f2e4d6c8b0a1f3e5d7c9b2a4f6e8d0c1b") == []

@@ -562,7 +562,8 @@ class UrlScanner:
             fields.append(("url.path", path))
             # segments alone too (decoders work per token), except plain words and slugs
             segs = [s for s in p.path.split("/") if len(s) >= 10][:_MAX_PATH_SEGMENTS]
-            if len(segs) > 1 or (segs and len(segs[0]) + 1 < len(p.path)):
+            # a lone segment too: "/<hex>" as a whole does not decode, the segment does
+            if segs:
                 for i, s in enumerate(segs):
                     if not (ent.is_slug(s) or ent.is_wordlike(s)):
                         fields.append((f"url.path[{i}]", _decoded(s)))
