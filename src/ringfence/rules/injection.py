@@ -673,3 +673,20 @@ DIRECTIVE = (
     r"\b(?:you|your|yourself|must|immediately)\b"
     r"|你|您|あなた|너는|당신|\btu\b|\btus\b|\bdu\b|\bdein\w*|\bvous\b|\bton\b|\bты\b|\bтвои\w*"
 )
+
+# Markup right next to an injection word: an inline tag, emphasis marker or
+# entity before it ("<b>DAN", "**Pretend", "_previous"), or any tag, marker or
+# entity after it ("previous</p>", "ignore&nbsp;"). The scanner then also reads
+# the text with markup stripped. Block tags before a word ("<p>Instructions")
+# do not count: they open most paragraphs of ordinary pages.
+_MARKUP_WORD = (r"(?:ignor|disregard|forget|overrid|bypass|previous|prior|preceding|instruc|guideline|directive|"
+                r"restriction|pretend|role-?play|jailbr|unrestricted|unfiltered|uncensored|dan|developer|"
+                r"olvid|anterior|vergiss|anweisung|vorherig|oubli|précédent|consigne|"
+                r"игнорир|Игнорир|забуд|Забуд|предыдущ|инструкци|"
+                r"忽略|无视|無視|指令|指示|以前|무시|지시|이전)")
+# (Kept to literal-led shapes: a tag with attributes counts by its quoted end, '">';
+# the hyperscan pass stays cheap on clean pages.)
+_INLINE_OPEN = (r"(?:[</](?:b|i|u|s|em|strong|span|a|mark|font|code|kbd|small|big|sup|sub|ins|del|q|cite|abbr|tt|"
+                r"var|samp)>|[\"']>|-->|[*_~`;])")
+MARKUP_TRIGGER = (_INLINE_OPEN + r" ?" + _MARKUP_WORD + "|" +
+                  _MARKUP_WORD + r"[a-z]{0,6}(?:<[a-z/!]|[*_~`]|&[a-z#])")

@@ -89,6 +89,7 @@ _TRIGGERS = {
     "comment": r"<!--",
     "css": R.HIDDEN_TRIGGER,
     "leet": r"[a-z][0134579@$|!][a-z]|[0134579@$|][a-z]{2}",
+    "markup": R.MARKUP_TRIGGER,
 }
 try:  # RE2 finds long character runs ~50x faster than re (linear, no per-position retries)
     import re2 as _re2
@@ -100,6 +101,87 @@ _HEX_RUN = _runs(r"(?:[0-9a-fA-F]{2}){12,}|(?:\\x[0-9a-fA-F]{2}){6,}")
 _PCT = re.compile(r"%[0-9A-Fa-f]{2}[^%\s]{0,12}%[0-9A-Fa-f]{2}[^%\s]{0,12}%[0-9A-Fa-f]{2}")
 _ENT = re.compile(r"&#[xX]?[0-9a-fA-F]{1,6};")
 _JSU = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+# ---------------------------------------------------------------- markup-stripped view
+# Built only when the "markup" trigger saw a tag, emphasis marker or entity right
+# next to an injection word ("you are now <b>DAN", "**Pretend**", "previous</p>"):
+# tags go (block tags become a space, table cells a bar), emphasis markers go, entities are
+# decoded. Pieces keep their original offsets so a hit maps back to a span.
+_BLOCK_TAGS = frozenset("""p div br hr li ul ol dl dt dd h1 h2 h3 h4 h5 h6 tr td th table thead tbody tfoot
+caption blockquote section article header footer nav aside main pre figure figcaption details summary form
+fieldset address title body html head""".split())
+_MARKUP_TOKEN = re.compile(
+    r"<!--.{0,2000}?-->"                                      # a comment (bounded)
+    r"|<(/?)([a-zA-Z][a-zA-Z0-9-]{0,20})(?![a-zA-Z0-9-])[^<>]{0,1000}>"   # a tag
+    r"|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});"  # an entity
+    r"|(?<![^\W_])(?:\*{1,3}|_{1,3}|~~|`)(?=[^\W_])|(?<=[^\W_])(?:\*{1,3}|_{1,3}|~~|`)(?![^\W_])",  # emphasis
+    re.DOTALL)
+_MAX_MARKUP_TOKENS = 200000
+
+
+def _markup_view(text: str) -> tuple[str, list[int], list[int]] | None:
+    """(stripped text, piece starts in it, piece starts in text): piece k is copied
+    verbatim when its lengths agree, else it replaced markup (mapped as a whole).
+    None when nothing changed or the text holds too much markup to map."""
+    out: list[str] = []
+    vpos: list[int] = []
+    opos: list[int] = []
+    n = pos = 0
+    last = ""          # last character emitted (a block tag adds a space only between words)
+    for k, m in enumerate(_MARKUP_TOKEN.finditer(text)):
+        if k >= _MAX_MARKUP_TOKENS:
+            return None
+        a, b = m.start(), m.end()
+        if a > pos:
+            vpos.append(n)
+            opos.append(pos)
+            out.append(text[pos:a])
+            n += a - pos
+            last = text[a - 1]
+        tok = m.group(0)
+        rep = ""
+        if m.group(2) is not None:
+            name = m.group(2).lower()
+            if name in ("td", "th"):
+                rep = " | "     # table cells are separate units: a phrase does not run across them
+            elif name in _BLOCK_TAGS and last and not last.isspace() and not text[b:b + 1].isspace():
+                rep = " "       # a space, not a line break: sentence and window context stay as in the raw view
+        elif tok[0] == "&":
+            rep = html.unescape(tok).replace("\u00a0", " ")
+        vpos.append(n)
+        opos.append(a)
+        out.append(rep)
+        n += len(rep)
+        if rep:
+            last = rep[-1]
+        pos = b
+    if not vpos:
+        return None
+    if pos < len(text):
+        vpos.append(n)
+        opos.append(pos)
+        out.append(text[pos:])
+    return "".join(out), vpos, opos
+
+
+def _map_markup(view: "_View", a: int, b: int) -> tuple[int, int]:
+    """View offsets a..b of a markup view -> offsets in its source text."""
+    return _markup_pos(view, a, False), _markup_pos(view, b, True)
+
+
+def _markup_pos(view: "_View", p: int, end: bool) -> int:
+    vpos, opos = view.offsets
+    src = view.source
+    k = bisect.bisect_right(vpos, p - 1 if end and p > 0 else p) - 1
+    if k < 0:
+        return 0
+    v0, o0 = vpos[k], opos[k]
+    v1 = vpos[k + 1] if k + 1 < len(vpos) else len(view.text)
+    o1 = opos[k + 1] if k + 1 < len(opos) else len(src)
+    if v1 - v0 == o1 - o0:   # a verbatim piece (a replacement is always shorter than its markup)
+        return o0 + (p - v0)
+    return o1 if end else o0
 
 
 # ---------------------------------------------------------------- prefilter
@@ -803,7 +885,8 @@ class _View:
     text: str
     mapped: bool                  # offsets equal the original text's
     layer: str = ""               # "base64"/"hex" for payload layers (hiding is itself suspicious)
-    source: str = ""              # for folded views: the text it was folded from (to map offsets lazily)
+    source: str = ""              # for folded and markup views: the text it was made from (to map offsets)
+    offsets: tuple | None = None  # markup view: (piece starts in text, piece starts in source)
 
 
 @dataclass
@@ -939,6 +1022,10 @@ class InjectionScanner:
                     folded = folded.translate(_HOMO_TABLE)
                 if folded != base:
                     views.append(_View("folded", folded, False, source=text))
+        if "markup" in trig:
+            got = _markup_view(text)
+            if got is not None and got[0] != text:
+                views.append(_View("markup", got[0], False, source=text, offsets=(got[1], got[2])))
         if "leet" in trig or (base is not text and re.search(r"[a-z][0134579@$|!][a-z]", base, re.I)):
             leet = base.translate(_LEET_TABLE)
             if leet != base:
@@ -1160,6 +1247,14 @@ class InjectionScanner:
                 span = _map_folded(h.view.source, h.start, h.end)
                 if span is not None:
                     span = _segment(text, *span)
+            elif h.view.offsets is not None and h.view.source is text:
+                span = _segment(text, *_map_markup(h.view, h.start, h.end))
+                if key not in span_keys and (h.family, span) not in seen:
+                    span_keys.add(key)   # its decoded twin (entities) adds nothing strip cannot remove
+                    seen.add((h.family, span))
+                    findings.append(Finding("injection", h.family, self._sev[h.family],
+                                            _excerpt(matched, "[markup] "), where, self.action, span))
+                continue
             if key in span_keys or (span is not None and (h.family, span) in seen):
                 continue
             rule = "encoded_payload" if h.view.layer else h.family
@@ -1181,7 +1276,13 @@ class InjectionScanner:
         s = h.weight
         ss, se = _sentence(t, a2, b)
         ws, we = _window(t, a2, b)
-        code = c.in_code(a2)
+        if h.view.offsets is not None:   # markup view: code tags and backticks are judged on the source
+            o = _markup_pos(h.view, a2, False)
+            code = _in_code(h.view.source, o)
+            if code is not None:
+                code = max(0, a2 - (o - code))
+        else:
+            code = c.in_code(a2)
         if code is not None:  # a code sample: the prose that introduces it counts as context too
             ws = max(0, min(ws, code - 300))
         if c.search(self._discussion, ss, se, alone=True):
@@ -1206,7 +1307,7 @@ class InjectionScanner:
             s += 0.3
         if h.view.layer:
             s += 0.3
-        elif h.view.name != "raw" and (h.family, _norm_key(m)) not in raw_keys:
+        elif h.view.name not in ("raw", "markup") and (h.family, _norm_key(m)) not in raw_keys:
             s += 0.25   # only visible after undoing an obfuscation
         if c.peer_near(h.family, a, 400):
             s += 0.3
