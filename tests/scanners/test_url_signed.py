@@ -57,3 +57,12 @@ def test_lone_path_segment_is_decoded():
     # near misses: a lone commit sha or content hash segment
     assert blocked("https://github.com/" + "9fceb02d0ae598e95dc970b74767f19372d61af8") == []
     assert blocked("https://cdn.example.com/" + "3b1f0c9a7d5e2b4c6a8f0e1d3c5b7a9f2e4d6c8b0a1f3e5d7c9b2a4f6e8d0c1b") == []
+
+
+def test_sri_digest_is_not_data():
+    from ringfence.scanners.entropy import is_sri
+    sri = "sha384-oqVuAfXRKap7fdgcCY5uykM6+R9GqQ8K/uxy9rx7HNQlGYl1kPzQho1wx4JwY8wC"
+    assert is_sri(sri) and not is_sri(sri[:-1]) and not is_sri("sha384-" + "A" * 70)
+    assert blocked("https://cdn.example.com/app.js?integrity=" + sri.replace("+", "%2B").replace("/", "%2F")) == []
+    # same randomness without the digest shape is still judged
+    assert blocked("https://collect.example.net/c?integrity=" + sri[7:].replace("+", "%2B").replace("/", "%2F"))

@@ -267,6 +267,7 @@ class A2aScanner:
                 _joined_siblings(part["data"], f"{pw}.data", data_fields, budget)
                 dlp += data_fields
                 inj += [(w, v) for w, v in data_fields if len(v) >= 16 and " " in v]
+                findings += self._metadata_urls(data_fields)
             file = part.get("file") if isinstance(part.get("file"), dict) else part
             for key in ("bytes", "raw"):
                 if isinstance(file.get(key), str):
@@ -274,6 +275,10 @@ class A2aScanner:
             for key in ("uri", "url"):
                 if isinstance(file.get(key), str):
                     findings += self._url(file[key], f"{pw}.file.{key}")
+            if file is not part:   # name, mimeType, metadata: a file name can carry a directive too
+                for k, v in file.items():
+                    if k not in ("bytes", "raw", "uri", "url"):
+                        _prose_leaves(v, f"{pw}.file.{k}", dlp, inj, budget)
             for k, v in part.items():
                 if k in ("text", "data", "file", "bytes", "raw", "uri", "url", "kind", "type"):
                     continue
@@ -291,6 +296,16 @@ class A2aScanner:
         dlp.append((where, text))
         inj.append((where, text))
         return []
+
+    def _metadata_urls(self, fields: list[tuple[str, str]]) -> list[Finding]:
+        """URLs in data parts that point at a cloud metadata service: the receiving agent
+        would fetch them. Only metadata rules count here; localhost or private URLs in data
+        are common in honest dev chatter and are judged when actually fetched."""
+        out: list[Finding] = []
+        urls = [(w, v) for w, v in fields if v[:8].lower().startswith(("http://", "https://")) and len(v) < 4096]
+        for w, v in urls[:32]:
+            out += [f for f in self._url(v, w) if f.rule in ("metadata", "metadata_host") or f.scanner == "internal"]
+        return out
 
     def _url(self, url: str, where: str) -> list[Finding]:
         try:

@@ -49,6 +49,14 @@ def is_uuid(s: str) -> bool:
     return len(s) == 36 and UUID_RE.fullmatch(s) is not None
 
 
+_SRI = re.compile(r"sha(?:256-[A-Za-z0-9+/]{43}=|384-[A-Za-z0-9+/]{64}|512-[A-Za-z0-9+/]{86}==)")
+
+
+def is_sri(s: str) -> bool:
+    """A Subresource Integrity digest (sha384-<base64 of 48 bytes>): a public content hash."""
+    return _SRI.fullmatch(s) is not None
+
+
 def vowel_ratio(s: str) -> float:
     letters = [c for c in s if c.isalpha()]
     if not letters:
@@ -168,7 +176,7 @@ def data_like(value: str, threshold: float, min_len: int, depth: int = 0) -> tup
                 if r:
                     return r
             return None
-    if is_hex(value) or is_uuid(value):
+    if is_hex(value) or is_uuid(value) or is_sri(value):
         return None  # hashes and ids: at most 4 bits/char, and very common in honest URLs
     if _mostly_non_ascii_text(value):
         return None  # non-Latin text: many distinct characters, not a covert channel we judge here
