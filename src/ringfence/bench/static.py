@@ -113,7 +113,8 @@ def evaluate(case: Case, engine: Any) -> Decision:
         return decide(engine.a2a.scan_agent_card(card.get("url", "https://agent.test/"), card), enforce=enforce)
     if it == "websocket_frame":
         msgs, problems = _ws_messages(p.get("frames", []))
-        parts = [decide(problems, enforce=enforce)]
+        url_d, _ = engine.check_url(p["url"], "GET")  # /ws?url= runs the URL pipeline first
+        parts = [url_d, decide(problems, enforce=enforce)]
         parts += [engine.scan_text(m, "outbound", f"ws.message[{i}]") for i, m in enumerate(msgs)]
         if len(msgs) > 1:
             parts.append(engine.scan_text("".join(msgs), "outbound", "ws.messages.joined"))
