@@ -141,9 +141,14 @@ class LiveHarness:
                      "--upstream-ca", self.fixture.ca.ca_path]
         for h in sorted(_hosts(cases)):
             args += ["--resolve", f"{h}:80:{FIX_HOST}", "--resolve", f"{h}:443:{FIX_HOST}"]
-        self.proxy_log = open(self.tmp / "proxy.log", "wb")
-        self.proc = subprocess.Popen(args, stdout=self.proxy_log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 30
+        self._args = args
+        self.proxy_log = open(self.tmp / "proxy.log", "ab")
+        self._launch()
+
+    def _launch(self) -> None:
+        self.proc = subprocess.Popen(self._args, stdout=self.proxy_log, stderr=subprocess.STDOUT)
+        # A cold machine compiles the pattern databases first (cached afterwards).
+        deadline = time.time() + 180
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise HarnessError(f"ringfence run exited early: {(self.tmp / 'proxy.log').read_text()[-500:]}")
@@ -154,7 +159,18 @@ class LiveHarness:
                     return
             except OSError:
                 time.sleep(0.1)
-        raise HarnessError("ringfence run did not become healthy in 30 s")
+        raise HarnessError("ringfence run did not become healthy in 180 s")
+
+    def restart_proxy(self) -> None:
+        """Fresh proxy state (Agent Card drift memory) for a case that needs it."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        self._launch()
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -263,6 +279,8 @@ class LiveHarness:
         p = case.payload
         c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
         if case.input_type == "a2a_agent_card":
+            self.restart_proxy()  # fresh state per case: no card-drift memory from earlier cases
+            c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
             card = p["agent_card"]
             plan = Plan()
             plan.agent_card = card
