@@ -161,8 +161,7 @@ class LiveHarness:
                 time.sleep(0.1)
         raise HarnessError("ringfence run did not become healthy in 180 s")
 
-    def restart_proxy(self) -> None:
-        """Fresh proxy state (Agent Card drift memory) for a case that needs it."""
+    def _terminate(self) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -170,15 +169,14 @@ class LiveHarness:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(10)
+
+    def restart_proxy(self) -> None:
+        """Fresh proxy state (Agent Card drift memory) for a case that needs it."""
+        self._terminate()
         self._launch()
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        self._terminate()
         if self.fixture:
             self.fixture.stop()
 
