@@ -25,6 +25,7 @@ def scanners():
     slow = DlpScanner(cfg)
     slow._hot_fields = lambda fields, ctx=(): None          # every field scanned alone
     slow._join_needed = lambda text, crosses: True          # every join scanned
+    slow._clean_small = lambda fields: False                 # no one-pass clean proof
     return fast, slow
 
 

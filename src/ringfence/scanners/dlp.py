@@ -268,6 +268,7 @@ def _matcher_for(rules: tuple[DlpRule, ...], literals: tuple[_Literal, ...], fas
 
 
 MAX_ENDS, MAX_BLOBS = 256, 4096
+SMALL_MAX = 8192  # fields up to this many chars in all are first tried on the one-pass clean proof
 PER_FIELD_MAX = 32  # above this many fields, scan them joined (with attribution) instead of one by one
 WINDOW = 1024  # bytes either side of a pre-filter hit that confirmation looks at
 
@@ -447,6 +448,12 @@ _NOT_SECRET_KEY = re.compile(
 _DOTTED_IDENT = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)+$")
 _CONST_IDENT = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 _DATEISH = re.compile(r"^\d{4}-\d{2}-\d{2}|^\d+(\.\d+)+([-+][A-Za-z0-9.]+)?$|^v\d")
+
+
+def _field_key_sensitive(where: str) -> bool:
+    """The last name component of a field ("body.json.$.db.password") names a secret."""
+    key = re.split(r"[.\[\]/:\s\"']+", where.strip(".[]/:\"' "))[-1] if where else ""
+    return bool(key) and bool(_SENSITIVE_KEY.search(key)) and not _NOT_SECRET_KEY.search(key)
 
 
 def is_placeholder(value: str) -> bool:
@@ -755,6 +762,8 @@ class DlpScanner:
         if total > self.max_bytes:
             self._add(out, seen, "scan_limit", "high", f"{total} chars > {self.max_bytes}", "fields", None)
             return out
+        if total <= SMALL_MAX and self._clean_small(fields):
+            return out
         if len(fields) > 1 and fields[0][0] == "body":
             self._scan_field(fields[0][0], fields[0][1], out, seen)
             fields = fields[1:]
@@ -784,6 +793,47 @@ class DlpScanner:
             self._scan_join(fields, " ", out, seen, bool(ctx))
         self._scan_pairs(fields, out, seen, bool(ctx))
         return out
+
+    def _clean_small(self, fields) -> bool:
+        """True when no per-field scan, join or pair scan can find anything: proven by
+        one pre-filter pass over every text those scans look at (fields apart, glued,
+        spaced, adjacent pairs; "\n" between them is a word and blob boundary like the
+        start and end of a lone text, and the pre-filters have no anchors but \b, so
+        each match in one of those texts is a match here). Clean means: ASCII with no
+        other views, no context or sensitive-key word in a name, no rule or literal
+        hit, no blob candidate that decodes, no seed-shaped run."""
+        m = self._matcher
+        if m._db is None or (self._bip39 and m._bip_db is None):
+            return False
+        vals = [v for _, v in fields]
+        parts = ["\n".join(vals), "".join(vals), " ".join(vals)]
+        if len(vals) >= 3:
+            parts.append("".join([vals[i] + vals[i + 1] + "\n" for i in range(len(vals) - 1)]))
+        text = "\n".join(parts)
+        if not text.isascii() or _SPECIAL.search(text):
+            return False
+        names = [w for w, _ in fields]
+        has_ctx, has_key = self._name_words(names)
+        if has_ctx or (has_key and self._field_rule and any(map(_field_key_sensitive, names))):
+            return False
+        data = text.encode("ascii")
+        hits, blobs = m.scan(data)
+        if len(blobs) >= MAX_BLOBS:
+            return False
+        if hits:
+            # a pre-filter hit (a context rule's keyword in a host name, say) is clean
+            # when its rule matches none of the texts the full scan would confirm in
+            texts = [*vals, *parts[1:]]
+            for i in hits:
+                if i >= len(self.rules):
+                    return False
+                rx = self._rx[i]
+                if any(rx.search(t) for t in texts):
+                    return False
+        for a, b in blobs:
+            if decode_blob_cached(data[a:b]):
+                return False
+        return not (self._bip39 and m.seed_regions(data))
 
     def _name_words(self, names: list[str]) -> tuple[bool, bool]:
         """(a context keyword, a sensitive-key hint) occurs in some field name: one
@@ -924,8 +974,7 @@ class DlpScanner:
         out.append(Finding("dlp", rule, severity, excerpt, where, self.action, span))
 
     def _check_field(self, where: str, value: str, out, seen) -> None:
-        key = re.split(r"[.\[\]/:\s\"']+", where.strip(".[]/:\"' "))[-1] if where else ""
-        if not key or not _SENSITIVE_KEY.search(key) or _NOT_SECRET_KEY.search(key):
+        if not _field_key_sensitive(where):
             return
         v = value.strip()
         if v.lower().startswith(("bearer ", "basic ", "token ")):
