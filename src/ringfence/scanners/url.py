@@ -65,6 +65,8 @@ def _decode_all(s: str, rounds: int = _MAX_DECODE_ROUNDS) -> list[str]:
 
 
 def _decoded(s: str) -> str:
+    if "%" not in s:  # the common case: nothing to decode
+        return s
     return _decode_all(s)[-1]
 
 
@@ -153,6 +155,18 @@ class _Parts:
     query: str | None
     fragment: str | None
     host_written: str = ""   # the host as the agent wrote it (case kept): DNS carries case to the server
+    _pairs: list[tuple[str, str]] | None = None   # query pairs, split once per scan
+    _signed: set[str] | None = None               # signed_params(pairs), computed once per scan
+
+    def pairs(self) -> list[tuple[str, str]]:
+        if self._pairs is None:
+            self._pairs = _split_query(self.query) if self.query else []
+        return self._pairs
+
+    def signed(self) -> set[str]:
+        if self._signed is None:
+            self._signed = signed_params(self.pairs())
+        return self._signed
 
 
 def canonical_host(raw: str) -> tuple[str, bool]:
@@ -327,19 +341,25 @@ def signed_params(pairs: list[tuple[str, str]]) -> set[str]:
     return out
 
 
-def entropy_exempt_params(pairs: list[tuple[str, str]]) -> set[str]:
+def entropy_exempt_params(pairs: list[tuple[str, str]], signed: set[str] | None = None) -> set[str]:
     """Parameters whose randomness is expected: signing fields, click ids, utm tags, and an
-    OAuth authorization response's code and state (RFC 6749 4.1.2: both present)."""
+    OAuth authorization response's code and state (RFC 6749 4.1.2: both present).
+    `signed` is signed_params(pairs) when the caller has it already."""
     names = {_decoded(k).lower() for k, _ in pairs}
-    out = signed_params(pairs) | {n for n in names if n in _TRACKING or n.startswith("utm_")}
+    out = signed_params(pairs) if signed is None else set(signed)
+    out |= {n for n in names if n in _TRACKING or n.startswith("utm_")}
     if {"code", "state"} <= names:
         out |= {"code", "state"}
     return out
 
 
+_KEY_PLAIN = re.compile(r"[A-Za-z0-9_.\-]*")
+
+
 def _where_key(k: str) -> str:
-    k = _decoded(k)
-    k = "".join(c if c.isalnum() or c in "-_." else "_" for c in k[:40])
+    k = _decoded(k)[:40]
+    if not _KEY_PLAIN.fullmatch(k):
+        k = "".join(c if c.isalnum() or c in "-_." else "_" for c in k)
     return f"url.query.{k}" if k else "url.query"
 
 
@@ -569,8 +589,8 @@ class UrlScanner:
                         fields.append((f"url.path[{i}]", _decoded(s)))
         if p.query:
             values = []
-            pairs = _split_query(p.query)
-            signed = signed_params(pairs)
+            pairs = p.pairs()
+            signed = p.signed()
             for k, v in pairs:
                 kd, vd = _decoded(k), _decoded(v)
                 if kd.lower() in signed:
@@ -604,8 +624,8 @@ class UrlScanner:
                 return [self._f("path_entropy", "medium", f"{redact(_decoded(seg))} ({r[1]:.2f} bits/char)",
                                 f"url.path[{i}]", scanner="entropy")]
         if p.query:
-            pairs = _split_query(p.query)
-            spared = entropy_exempt_params(pairs)
+            pairs = p.pairs()
+            spared = entropy_exempt_params(pairs, p.signed())
             for k, v in pairs:
                 if _decoded(k).lower() in spared:
                     continue
