@@ -62,6 +62,25 @@ async def check_hostport(srv: "ProxyServer", host: str, port: int) -> tuple[Deci
     return d, ([] if d.blocked else addrs)
 
 
+def scan_connect_headers(srv: "ProxyServer", d: Decision, host: str,
+                         headers: list[tuple[str, str]]) -> Decision:
+    """The CONNECT request's own headers (Proxy-Authorization, User-Agent, ...) are
+    never forwarded but are what the agent wrote: outbound DLP, like any header."""
+    hdrs = [(k, v) for k, v in headers if k.lower() not in ("host", "content-length")]
+    if d.blocked or not hdrs:
+        return d
+    st = srv.state
+    started = time.perf_counter()
+    try:
+        found = st.engine.scan_headers(hdrs, "outbound", host).findings
+    except Exception as e:
+        log.exception("CONNECT header scan failed")
+        return fail_closed(e, started)
+    if not found:
+        return d
+    return decide(list(d.findings) + list(found), enforce=st.config.enforce, started=started)
+
+
 async def handle_connect(srv: "ProxyServer", req: Request, rr: RequestReader,
                          reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
     target = req.target.decode("latin-1")
@@ -74,6 +93,9 @@ async def handle_connect(srv: "ProxyServer", req: Request, rr: RequestReader,
     intercept = bool(srv.ca is not None and tls_cfg.intercept
                      and should_intercept(host, tls_cfg.include, tls_cfg.exclude))
     d, addrs = await check_hostport(srv, host, port)
+    d = scan_connect_headers(srv, d, host, req.headers)
+    if d.blocked:
+        addrs = []
     meta = {"inspected": intercept,
             "intent": "tunnel: TLS intercepted, requests inspected" if intercept
             else "tunnel: body not inspected"}

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import httptools
 
 from .forward import (AGENT_CARD_PATHS, buffered_kind, buffered_reply, empty_reply, outbound_finish,
-                      outbound_now, relay_response, request_headers, too_large_reply, upstream_head)
+                      outbound_now, relay_response, split_headers, too_large_reply, upstream_head)
 from .http1 import REASONS, HttpError
 from .state import block_response, error_response, now
 from .target import TargetError, parse_url
@@ -290,7 +290,7 @@ class FastClient(asyncio.Protocol):
         self.mname = method = r.method.decode("ascii")
         self.out_rid = ""
         self.attempt = 0
-        self.hout = headers = request_headers(r.headers)
+        self.hout, headers = split_headers(r.headers)  # (forwarded, scanned)
         started = now()
         done = outbound_now(srv, st, "forward", t, method, headers, r.body, started)
         if done is None:  # a DNS lookup: the one step that waits

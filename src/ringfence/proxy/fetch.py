@@ -11,8 +11,8 @@ from urllib.parse import parse_qsl, urljoin
 
 import orjson
 
-from .forward import (_content_block, inbound_check, is_textual, outbound_check, request_headers,
-                      send_upstream)
+from .forward import (_content_block, count_bytes, inbound_check, is_textual, outbound_check,
+                      send_upstream, split_headers)
 from .html import extract_text, looks_like_html
 from .http1 import HttpError, Request, render_head
 from .state import block_response, error_response
@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 REDIRECTS = (301, 302, 303, 307, 308)
 # Headers that describe the client's hop to ringfence, not the fetch. Cookies are
 # forwarded (the agent asked for them to be sent), so they are scanned like any header.
-_SKIP = {"accept-encoding"}
+# Not forwarded, but scanned like the hop-by-hop headers (split_headers).
+_SKIP = frozenset({"accept-encoding"})
 
 
 def _fetch_url(target: str) -> str:
@@ -44,7 +45,7 @@ async def handle_fetch(srv: "ProxyServer", req: Request, target: str, writer: as
         raise HttpError(400, "invalid query string", "bad_query") from None
     cfg = srv.state.config.proxy
     method = req.method
-    headers = [(k, v) for k, v in request_headers(req.headers) if k.lower() not in _SKIP]
+    headers, scanned = split_headers(req.headers, _SKIP)
     body = bytes(req.body)
     hops = 0
     while True:
@@ -52,7 +53,7 @@ async def handle_fetch(srv: "ProxyServer", req: Request, target: str, writer: as
             t = parse_url(url)
         except TargetError as e:
             raise HttpError(400, f"fetch url: {e}", "bad_target") from None
-        d, addrs = await outbound_check(srv, "fetch", t, method, headers, body,
+        d, addrs = await outbound_check(srv, "fetch", t, method, scanned, body,
                                         meta={"hop": hops} if hops else None)
         if d.blocked:
             writer.write(block_response(d))
@@ -74,7 +75,9 @@ async def handle_fetch(srv: "ProxyServer", req: Request, target: str, writer: as
             url = urljoin(url, loc)
             if resp.status == 303 or (resp.status in (301, 302) and method == "POST"):
                 method, body = "GET", b""
-                headers = [(k, v) for k, v in headers if k.lower() not in ("content-type", "content-encoding")]
+                gone = ("content-type", "content-encoding")
+                headers = [(k, v) for k, v in headers if k.lower() not in gone]
+                scanned = [(k, v) for k, v in scanned if k.lower() not in gone]
             continue
         break
 
@@ -93,6 +96,7 @@ async def handle_fetch(srv: "ProxyServer", req: Request, target: str, writer: as
         writer.write(error_response(e.status, e.rule, str(e), d.receipt_id, close=False))
         return True
     resp.release()
+    count_bytes(srv.state, t.host, len(raw))
     try:
         from ..scanners.content import ContentError, decompress
         decoded = decompress(raw, ce, cfg.max_body_bytes) if ce and ce != "identity" else raw

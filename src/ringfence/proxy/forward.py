@@ -46,6 +46,47 @@ def request_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(k, v) for k, v in headers if k.lower() not in drop]
 
 
+# Not forwarded and carry no agent data worth scanning (the URL step covers the host).
+_UNSCANNED = frozenset({"host", "content-length"})
+
+
+def split_headers(headers: list[tuple[str, str]], skip: frozenset[str] | set[str] = frozenset(),
+                  ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(forwarded, scanned). Hop-by-hop headers (Proxy-Authorization, any header named
+    in Connection) are dropped before forwarding but still carry what the agent wrote,
+    so the outbound scan reads them too; `skip` names more headers not forwarded (and
+    scanned). The scanned list starts with the forwarded one (a memo key stays stable)."""
+    drop = set(HOP_BY_HOP)
+    for k, v in headers:
+        if k.lower() == "connection":
+            drop.update(x.strip().lower() for x in v.split(","))
+    drop |= _UNSCANNED
+    drop |= skip
+    fwd: list[tuple[str, str]] = []
+    extra: list[tuple[str, str]] = []
+    for k, v in headers:
+        lk = k.lower()
+        if lk not in drop:
+            fwd.append((k, v))
+        elif lk not in _UNSCANNED:
+            extra.append((k, v))
+    return fwd, (fwd + extra if extra else fwd)
+
+
+def count_bytes(st: Any, host: str, n: int) -> None:
+    """Feed the per-domain data budget (config url.bytes_per_minute) with a response's
+    size, so a later request to a domain over budget is refused by the URL step."""
+    if n <= 0:
+        return
+    rl = getattr(getattr(st.engine, "url", None), "ratelimit", None)
+    if rl is None or getattr(rl, "bpm", None) is None:
+        return
+    try:
+        rl.add_bytes(host, n)
+    except Exception:
+        log.debug("data budget update failed", exc_info=True)
+
+
 def upstream_head(method: str, t: Target, headers: list[tuple[str, str]], body_len: int) -> bytes:
     lines = [f"{method} {t.path} HTTP/1.1\r\nHost: {t.host_header}\r\n"]
     for k, v in headers:
@@ -398,6 +439,7 @@ def buffered_reply(srv: "ProxyServer", transport: str, t: Target, method: str, s
                    raw: bytes) -> tuple[bytes, bytes]:
     """A whole textual response: decode, scan, and the (head, body) to send."""
     cfg = srv.state.config.proxy
+    count_bytes(srv.state, t.host, len(raw))
     try:
         decoded = decompress(raw, ce, cfg.max_body_bytes) if ce and ce != "identity" else raw
     except ContentError as e:
@@ -438,13 +480,17 @@ async def _relay_binary(srv, transport, t, method, resp, writer, client_http10) 
         hdrs.append(("Transfer-Encoding", "chunked"))
     hdrs += [("X-Ringfence-Decision", "allow"), ("X-Ringfence-Receipt", d.receipt_id)]
     writer.write(render_head(resp.status, resp.reason or REASONS.get(resp.status, ""), hdrs))
+    n = 0
     try:
         async for chunk in resp.iter_body():
+            n += len(chunk)
             writer.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk)
             await writer.drain()
     except UpstreamError:
         resp.close()
         return False
+    finally:
+        count_bytes(srv.state, t.host, n)
     resp.release()
     if chunked:
         writer.write(b"0\r\n\r\n")
@@ -478,8 +524,10 @@ async def _relay_sse(srv, transport, t, method, resp, writer, ce, client_http10)
             writer.write(b"%x\r\n%s\r\n" % (len(b), b) if chunked else b)
 
     bad: Decision | None = None
+    n = 0
     try:
         async for chunk in resp.iter_body():
+            n += len(chunk)
             out, d = scanner.feed(dec.feed(chunk))
             emit(out)
             if d is not None and d.verdict in ("block", "strip"):
@@ -500,6 +548,8 @@ async def _relay_sse(srv, transport, t, method, resp, writer, ce, client_http10)
         return False
     except Exception as e:
         bad = fail_closed(e)
+    finally:
+        count_bytes(st, t.host, n)
     if bad is not None:
         resp.close()
         if bad.verdict == "strip":
@@ -520,8 +570,8 @@ async def forward(srv: "ProxyServer", transport: str, t: Target, method: str,
                   client_headers: list[tuple[str, str]], body: bytes,
                   writer: asyncio.StreamWriter, *, vetted: list[str] | None = None,
                   client_http10: bool = False) -> bool:
-    headers = request_headers(client_headers)
-    d, addrs = await outbound_check(srv, transport, t, method, headers, body, vetted=vetted)
+    headers, scanned = split_headers(client_headers)
+    d, addrs = await outbound_check(srv, transport, t, method, scanned, body, vetted=vetted)
     if d.blocked:
         writer.write(block_response(d))
         return True

@@ -15,10 +15,12 @@ import logging
 import os
 import struct
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from ..core import Action, Decision, Finding, decide, fail_closed
-from .forward import outbound_check, request_headers
+from .forward import count_bytes, outbound_check, split_headers
 from .http1 import HttpError, Request, RequestReader, render_head
 from .state import block_response, error_response
 from .target import Target, TargetError, parse_url
@@ -37,6 +39,8 @@ log = logging.getLogger("ringfence.proxy")
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 MAX_MESSAGE = 4 * 1024 * 1024
 TAIL_CHARS = 256
+JSON_MAX = 1024 * 1024      # bigger JSON messages get the raw tail only
+JSON_NODES = 20000          # nodes walked per message to find its first and last strings
 IDLE_S = 300.0
 OP_CONT, OP_TEXT, OP_BIN, OP_CLOSE, OP_PING, OP_PONG = 0, 1, 2, 8, 9, 10
 WS_HANDSHAKE = {"upgrade", "connection", "sec-websocket-key", "sec-websocket-version",
@@ -141,7 +145,40 @@ class Side:
         self.peer = peer_writer      # where this side's messages go
         self.mask_out = mask_out
         self.tail = ""
+        self.str_tail = ""   # end of the previous message's last JSON string (or raw text)
+        self.prev_json = False
         self.count = 0
+
+
+def _edge_strings(text: str) -> tuple[str, str] | None:
+    """(first, last) string values of a JSON message in document order, or None
+    when it is not JSON or has none. Bounded by JSON_MAX chars and JSON_NODES nodes."""
+    head = text[:1] if text[:1] in "{[" else text.lstrip()[:1]
+    if head not in ("{", "[") or len(text) > JSON_MAX:
+        return None
+    try:
+        doc = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
+    first: str | None = None
+    last = ""
+    stack: list[Any] = [doc]
+    budget = JSON_NODES
+    while stack and budget > 0:
+        node = stack.pop()
+        budget -= 1
+        t = type(node)
+        if t is str:
+            if first is None:
+                first = node
+            last = node
+        elif t is dict:
+            stack.extend(reversed(node.values()))
+        elif t is list:
+            stack.extend(reversed(node))
+    if first is None:
+        return None
+    return first, last
 
 
 class WsRelay:
@@ -181,8 +218,20 @@ class WsRelay:
         eng = self.srv.state.engine
         joined = side.tail + text  # no separator: a secret may be split mid-token
         where = f"ws {side.name} message {side.count}"
-        d = eng.scan_text(joined, "outbound" if side.direction == "outbound" else "inbound", where, self.t.host)
+        direction = "outbound" if side.direction == "outbound" else "inbound"
+        d = eng.scan_text(joined, direction, where, self.t.host)
         side.tail = joined[-TAIL_CHARS:]
+        # JSON messages: the raw join puts `"}{"k":"` between two halves of a secret,
+        # so also join the previous message's last string with this one's first.
+        edges = _edge_strings(text)
+        prev, side.str_tail = side.str_tail, (edges[1] if edges else text)[-TAIL_CHARS:]
+        if prev and (edges is not None or side.prev_json) and not d.blocked:
+            d2 = eng.scan_text(prev + (edges[0] if edges else text)[:TAIL_CHARS], direction,
+                               f"{where} (joined with the previous message)", self.t.host)
+            if d2.findings:
+                d = decide(list(d.findings) + list(d2.findings),
+                           enforce=self.srv.state.config.enforce)
+        side.prev_json = edges is not None
         if d.verdict == "strip":  # frames are not rewritten: strip means block here
             d = decide([Finding(f.scanner, f.rule, f.severity, f.excerpt, f.where, "block") for f in d.findings])
         return d
@@ -255,6 +304,8 @@ class WsRelay:
                 return
             if d.verdict != "allow":
                 self._record(side.direction, d, len(data), message=side.count)
+            if side.direction == "inbound":
+                count_bytes(self.srv.state, self.t.host, len(data))
             side.peer.write(encode_frame(op_final, data, side.mask_out))
             await side.peer.drain()
 
@@ -311,9 +362,12 @@ async def handle_ws_endpoint(srv: "ProxyServer", req: Request, target: str, rr: 
 async def handle_upgrade(srv: "ProxyServer", transport: str, t: Target, req: Request, rr: RequestReader,
                          reader, writer, *, vetted: list[str] | None = None) -> bool:
     key = _check_client_handshake(req)
-    headers = [(k, v) for k, v in request_headers(req.headers) if k.lower() not in WS_HANDSHAKE]
+    headers, scanned = split_headers(req.headers, WS_HANDSHAKE)
+    # The key is a random nonce ringfence replaces (it would only feed entropy noise);
+    # every other header the client sent, forwarded or not, is scanned.
+    scanned = [(k, v) for k, v in scanned if k.lower() != "sec-websocket-key"]
     proto = req.header("sec-websocket-protocol")
-    d, addrs = await outbound_check(srv, "websocket", t, "GET", headers, b"", vetted=vetted,
+    d, addrs = await outbound_check(srv, "websocket", t, "GET", scanned, b"", vetted=vetted,
                                     meta={"upgrade": "websocket", "via": transport})
     if d.blocked:
         writer.write(block_response(d, close=True))
