@@ -17,6 +17,7 @@
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -67,6 +68,13 @@ def _decode_all(s: str, rounds: int = _MAX_DECODE_ROUNDS) -> list[str]:
 def _decoded(s: str) -> str:
     if "%" not in s:  # the common case: nothing to decode
         return s
+    if len(s) <= 512:  # the same parts are decoded by several layers of one scan
+        return _decoded_small(s)
+    return _decode_all(s)[-1]
+
+
+@functools.lru_cache(maxsize=2048)
+def _decoded_small(s: str) -> str:
     return _decode_all(s)[-1]
 
 
@@ -356,6 +364,16 @@ def entropy_exempt_params(pairs: list[tuple[str, str]], signed: set[str] | None 
 _KEY_PLAIN = re.compile(r"[A-Za-z0-9_.\-]*")
 
 
+_ASCII_FRAG = re.compile(r"[0-9A-Z]")
+
+
+def _frag_like(v: str) -> bool:
+    """Has a digit or a capital: could be a piece of a token."""
+    if v.isascii():
+        return _ASCII_FRAG.search(v) is not None
+    return any(c.isdigit() or c.isupper() for c in v)
+
+
 def _where_key(k: str) -> str:
     k = _decoded(k)[:40]
     if not _KEY_PLAIN.fullmatch(k):
@@ -602,7 +620,7 @@ class UrlScanner:
                     values.append(vd)
             # DLP joins adjacent fields itself; add pairs of fragment-like values with
             # noise between them (a secret split as a=AKIAIOSF&n=1&b=ODNN7EXAMPLE)
-            frags = [v for v in values if len(v) >= 4 and any(c.isdigit() or c.isupper() for c in v)]
+            frags = [v for v in values if len(v) >= 4 and _frag_like(v)]
             if 3 <= len(values) and 2 <= len(frags) <= 8:
                 for i in range(len(frags)):
                     for j in range(i + 1, len(frags)):
