@@ -65,6 +65,11 @@ def handler(args) -> int:
             raise UsageError(str(e)) from None
     from .common import open_receipts_or_exit
     writer = open_receipts_or_exit(args, config, session_id="proxy")
+    if not getattr(writer, "enabled", False):
+        import sys
+        print("ringfence: receipts are off (decisions are not signed). To keep signed evidence: "
+              "ringfence keygen, then run with --receipts DIR --signing-key ~/.ringfence/receipt.key",
+              file=sys.stderr)
     # uvloop's StreamWriter.start_tls never completes a server-side handshake
     # (seen with uvloop 0.23), so TLS interception runs on the stdlib loop.
     if not os.environ.get("RINGFENCE_NO_UVLOOP") and not config.tls.intercept:
