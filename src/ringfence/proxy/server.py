@@ -176,26 +176,6 @@ class ProxyServer:
         return self.resolve_map.get((host, port)) if self.resolve_map else None
 
     # -- connections ---------------------------------------------------
-    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self.tasks.add(task)
-        try:
-            await self.serve_http(reader, writer, None)
-        except (ConnectionError, OSError, asyncio.IncompleteReadError):
-            pass
-        except asyncio.CancelledError:
-            pass
-        except Exception:
-            log.exception("connection handler failed")
-        finally:
-            try:
-                writer.close()
-            except Exception:
-                pass
-            if task is not None:
-                self.tasks.discard(task)
-
     async def serve_http(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
                          tunnel: Tunnel | None) -> None:
         cfg = self.state.config.proxy
