@@ -39,10 +39,17 @@ class Finding:
     span: tuple[int, int] | None = None  # offsets in the scanned text, for strip
 
     def to_json(self) -> dict[str, Any]:
+        """The full form, for receipts, logs and operator tools (check, scan API)."""
         d = {"scanner": self.scanner, "rule": self.rule, "severity": self.severity, "excerpt": self.excerpt}
         if self.where:
             d["where"] = self.where
         return d
+
+    def to_agent_json(self) -> dict[str, str]:
+        """What the agent may be told: no excerpt and no location. An excerpt of
+        blocked inbound content would hand the agent what was blocked, and one of
+        outbound content is a piece of the secret."""
+        return {"scanner": self.scanner, "rule": self.rule, "severity": self.severity}
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +104,24 @@ class Decision:
         if self.receipt_id:
             d["receipt_id"] = self.receipt_id
         return d
+
+
+BLOCK_MESSAGE = "ringfence blocked this; the receipt id identifies the decision for the operator"
+
+
+def agent_answer(d: "Decision") -> dict[str, Any]:
+    """The one body every transport hands an agent for a block: scanner, rule,
+    receipt id and a fixed message; never blocked content (issue 9)."""
+    top = d.top
+    return {
+        "blocked": True,
+        "scanner": top.scanner if top else "",
+        "rule": top.rule if top else "",
+        "receipt_id": d.receipt_id,
+        "reason": d.reason or (f"{top.scanner}:{top.rule}" if top else "blocked"),
+        "message": BLOCK_MESSAGE,
+        "findings": [f.to_agent_json() for f in d.findings][:20],
+    }
 
 
 def decide(findings: list[Finding] | tuple[Finding, ...], *, enforce: bool = True,

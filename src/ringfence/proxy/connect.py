@@ -27,7 +27,10 @@ TUNNEL_IDLE_S = 300.0
 PIPE_READ = 65536
 
 
-async def check_hostport(srv: "ProxyServer", host: str, port: int) -> tuple[Decision, list[str]]:
+async def check_hostport(srv: "ProxyServer", host: str, port: int,
+                         sent: str = "") -> tuple[Decision, list[str]]:
+    """`host` is lower case for routing; `sent` is the host as the client wrote it,
+    which is what the scanners see."""
     st = srv.state
     eng = st.engine
     started = time.perf_counter()
@@ -35,7 +38,7 @@ async def check_hostport(srv: "ProxyServer", host: str, port: int) -> tuple[Deci
     try:
         url_scanner = eng.url
         if hasattr(url_scanner, "scan_hostport"):
-            scan = url_scanner.scan_hostport(host, port)
+            scan = url_scanner.scan_hostport(sent or host, port)
             findings = list(scan.findings)
             addrs: list[str] = []
             if not any(f.action == "block" for f in findings):
@@ -49,7 +52,8 @@ async def check_hostport(srv: "ProxyServer", host: str, port: int) -> tuple[Deci
             findings = eng._apply_exemptions(findings, host) if hasattr(eng, "_apply_exemptions") else findings
             d = decide(findings, enforce=st.config.enforce, started=started)
         else:
-            h = f"[{host}]" if ":" in host else host
+            raw = sent or host
+            h = f"[{raw}]" if ":" in raw else raw
             url = f"https://{h}:{port}/"
             if mapped:
                 d, _ = await eng.acheck_url(url, "CONNECT", resolve=False)
@@ -85,14 +89,15 @@ async def handle_connect(srv: "ProxyServer", req: Request, rr: RequestReader,
                          reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
     target = req.target.decode("latin-1")
     try:
-        host, port = parse_authority(target)
+        sent, port = parse_authority(target)
+        host = sent.lower()
     except TargetError as e:
         raise HttpError(400, str(e), "bad_target") from None
     st = srv.state
     tls_cfg = st.config.tls
     intercept = bool(srv.ca is not None and tls_cfg.intercept
                      and should_intercept(host, tls_cfg.include, tls_cfg.exclude))
-    d, addrs = await check_hostport(srv, host, port)
+    d, addrs = await check_hostport(srv, host, port, sent)
     d = scan_connect_headers(srv, d, host, req.headers)
     if d.blocked:
         addrs = []

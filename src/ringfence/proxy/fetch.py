@@ -125,7 +125,7 @@ async def handle_fetch(srv: "ProxyServer", req: Request, target: str, writer: as
     if hops:
         payload["redirects"] = hops
     if d2.findings:
-        payload["findings"] = [f.to_json() for f in d2.findings][:20]
+        payload["findings"] = [f.to_agent_json() for f in d2.findings][:20]
     out = orjson.dumps(payload)
     writer.write(render_head(200, "OK", [
         ("Content-Type", "application/json"), ("Content-Length", str(len(out))),

@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 
-from ..core import Action, Decision
+from ..core import Action, Decision, agent_answer
 from .http1 import REASONS, render_head
 
 log = logging.getLogger("ringfence.proxy")
@@ -144,15 +144,7 @@ class Recorder:
 
 
 def block_body(d: Decision) -> dict:
-    top = d.top
-    return {
-        "blocked": True,
-        "scanner": top.scanner if top else "",
-        "rule": top.rule if top else "",
-        "receipt_id": d.receipt_id,
-        "reason": d.reason or (f"{top.scanner}:{top.rule}" if top else "blocked"),
-        "findings": [f.to_json() for f in d.findings][:20],
-    }
+    return agent_answer(d)
 
 
 def block_response(d: Decision, status: int = 403, close: bool = False) -> bytes:
