@@ -227,13 +227,24 @@ class Engine:
             return fail_closed(e, started), []
 
     # -- text, headers, bodies -------------------------------------------
-    def scan_text(self, text: str, direction: str = "outbound", where: str = "text", host: str = "") -> Decision:
-        """Outbound: DLP. Inbound: prompt injection (with strip when configured)."""
+    def scan_text(self, text: str, direction: str = "outbound", where: str = "text", host: str = "",
+                  kind: str = "") -> Decision:
+        """Outbound: DLP. Inbound: prompt injection (with strip when configured).
+        Inbound `kind="tool_result"` (what an MCP server sends the client: results,
+        notifications, server requests) also runs DLP: a credential in a tool
+        result is local data on its way to the model provider. Whole messages and
+        the cross-event windows of an SSE stream both come through here, so one
+        payload gets one verdict however it is split."""
         started = time.perf_counter()
         try:
             if direction == "outbound":
                 return self._finish(self.dlp.scan(text, where), started, host)
             findings, content = self._inbound(text, where)
+            if kind == "tool_result":
+                dlp = [f if f.action != "strip" else _as_block(f) for f in self.dlp.scan(text, where)]
+                if dlp:
+                    findings = [_as_block(f) if f.action == "strip" else f for f in findings] + dlp
+                    content = None
             return self._finish(findings, started, host, content)
         except Exception as e:
             return fail_closed(e, started)

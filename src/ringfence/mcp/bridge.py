@@ -113,7 +113,7 @@ class Guard:
         if not fields:
             return Decision("allow")
         text = "\n".join(v for _, v in fields)
-        return _as_block(self.engine.scan_text(text, "inbound", where))
+        return _as_block(self.engine.scan_text(text, "inbound", where, kind="tool_result"))
 
     def _decide(self, findings: list[Finding], started: float) -> Decision:
         return _as_block(decide(findings, enforce=self.config.enforce, started=started))

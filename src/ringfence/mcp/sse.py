@@ -147,17 +147,18 @@ class CrossEventScan:
 
     def _split_only(self, tail: str, head: str, where: str) -> list:
         joined = tail + head  # no separator: a payload may be split mid-token
-        out = []
-        for scanner in (self.engine.dlp, self.engine.injection):
-            found = scanner.scan(joined, where)
-            if not found:
-                continue
-            alone = {(f.scanner, f.rule) for f in scanner.scan(tail, where)}
-            alone |= {(f.scanner, f.rule) for f in scanner.scan(head, where)}
-            for f in found:
-                if (f.scanner, f.rule) not in alone:
-                    out.append(_blocking(f))
-        return out
+        # The same routing and exemptions as a whole message (engine.scan_text),
+        # so splitting a payload across events never changes its verdict.
+        found = self._scan(joined, where)
+        if not found:
+            return []
+        alone = {(f.scanner, f.rule) for f in self._scan(tail, where)}
+        alone |= {(f.scanner, f.rule) for f in self._scan(head, where)}
+        return [_blocking(f) for f in found if (f.scanner, f.rule) not in alone]
+
+    def _scan(self, text: str, where: str) -> list:
+        d = self.engine.scan_text(text, "inbound", where, kind="tool_result")
+        return [f for f in d.findings if f.action != "allow"]
 
 
 def _blocking(f):
