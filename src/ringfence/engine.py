@@ -13,7 +13,7 @@ from collections import OrderedDict
 from typing import Any, Iterable
 
 from .config import Config
-from .core import Decision, Finding, decide, fail_closed
+from .core import Decision, Finding, decide, fail_closed, finding_as_block
 from .scanners.content import ContentError, body_fields, decode_body, header_fields
 
 # Memoization of pure scan results. Agents repeat the same URLs and headers
@@ -168,7 +168,7 @@ class Engine:
         if any(f.action == "strip" for f in findings):
             content = self.injection.strip(text, findings)
             if content is None:  # could not strip safely: block instead
-                findings = [_as_block(f) for f in findings]
+                findings = [finding_as_block(f) for f in findings]
         if key is not None and _cacheable(findings):
             self._inbound_cache.put(key, (tuple(findings), content))
         return findings, content
@@ -241,9 +241,9 @@ class Engine:
                 return self._finish(self.dlp.scan(text, where), started, host)
             findings, content = self._inbound(text, where)
             if kind == "tool_result":
-                dlp = [f if f.action != "strip" else _as_block(f) for f in self.dlp.scan(text, where)]
+                dlp = [f if f.action != "strip" else finding_as_block(f) for f in self.dlp.scan(text, where)]
                 if dlp:
-                    findings = [_as_block(f) if f.action == "strip" else f for f in findings] + dlp
+                    findings = [finding_as_block(f) if f.action == "strip" else f for f in findings] + dlp
                     content = None
             return self._finish(findings, started, host, content)
         except Exception as e:
@@ -259,7 +259,7 @@ class Engine:
             findings: list[Finding] = []
             for where, value in fields:
                 findings += self.injection.scan(value, where)
-            findings = [_as_block(f) if f.action == "strip" else f for f in findings]
+            findings = [finding_as_block(f) if f.action == "strip" else f for f in findings]
             return self._finish(findings, started, host)
         except Exception as e:
             return fail_closed(e, started)
@@ -309,8 +309,3 @@ class Engine:
             from .scanners.a2a import A2aScanner
             self._a2a = A2aScanner(self.config, self)
         return self._a2a
-
-
-def _as_block(f: Finding) -> Finding:
-    import dataclasses
-    return dataclasses.replace(f, action="block")

@@ -60,12 +60,12 @@ async def _delivered(config: dict | None, payloads: list[list[str]]) -> list[lis
     """For each payload (a list of event texts), the texts the client received."""
     from ringfence.engine import Engine
     from ringfence.mcp.http import serve_async
-    from ringfence.mcp.receipts import _IdOnlyWriter
+    from ringfence.core import NullWriter
     runner, up_port = await _upstream()
     ready: asyncio.Future = asyncio.get_running_loop().create_future()
     stop = asyncio.Event()
     engine = Engine(Config.model_validate(config)) if config else Engine()
-    task = asyncio.create_task(serve_async(engine, _IdOnlyWriter(), f"http://127.0.0.1:{up_port}/mcp",
+    task = asyncio.create_task(serve_async(engine, NullWriter(), f"http://127.0.0.1:{up_port}/mcp",
                                            "127.0.0.1", 0, ready=ready.set_result, stop=stop))
     h = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
     out = []

@@ -28,7 +28,7 @@ import dataclasses
 import time
 from typing import Any
 
-from ..core import Action, Decision, Finding, decide, fail_closed
+from ..core import Action, Decision, Finding, as_block, decide, fail_closed, record
 from . import jsonrpc
 from .jsonrpc import JsonRpcError, LineSplitter
 
@@ -47,12 +47,6 @@ class Outcome:
     decision: Decision | None = None
     request_key: tuple | None = None   # the id this message registered as pending
     message: Any = None                # the parsed message, when it was one
-
-
-def _as_block(d: Decision) -> Decision:
-    if d.verdict != "strip":
-        return d
-    return dataclasses.replace(d, verdict="block", content=None)
 
 
 class Guard:
@@ -83,13 +77,9 @@ class Guard:
                 request_id: Any = None) -> Decision:
         action = Action(self.transport, direction, target or method or "mcp", method,
                         self.session_id, "" if request_id is None else str(request_id)[:128], kind)
-        try:
-            rid = self.writer.record(action, decision)
-        except Exception as e:  # no receipt, no pass
-            decision = fail_closed(e)
-            rid = ""
+        decision = record(self.writer, action, decision)  # no receipt, no pass
         self.stats[decision.verdict if decision.verdict in self.stats else "block"] += 1
-        return decision.with_receipt(rid or "")
+        return decision
 
     def _block_error(self, msg_id: Any, d: Decision, code: int = jsonrpc.BLOCKED) -> bytes:
         top = d.top
@@ -106,17 +96,17 @@ class Guard:
         fields = jsonrpc.leaves(value, where)
         if not fields:
             return Decision("allow")
-        return _as_block(self.engine.scan_fields(fields, "outbound"))
+        return as_block(self.engine.scan_fields(fields, "outbound"))
 
     def _scan_in(self, value: Any, where: str) -> Decision:
         fields = jsonrpc.leaves(value, where)
         if not fields:
             return Decision("allow")
         text = "\n".join(v for _, v in fields)
-        return _as_block(self.engine.scan_text(text, "inbound", where, kind="tool_result"))
+        return as_block(self.engine.scan_text(text, "inbound", where, kind="tool_result"))
 
     def _decide(self, findings: list[Finding], started: float) -> Decision:
-        return _as_block(decide(findings, enforce=self.config.enforce, started=started))
+        return as_block(decide(findings, enforce=self.config.enforce, started=started))
 
     def _frame(self, line: Any, direction: str) -> tuple[Any, Outcome | None]:
         """Size and JSON checks shared by both directions."""

@@ -7,6 +7,8 @@ end in LF or CRLF; a lone-CR stream is not split and hits the size cap
 """
 from __future__ import annotations
 
+from ..core import finding_as_block
+
 
 class SseError(Exception):
     pass
@@ -162,5 +164,4 @@ class CrossEventScan:
 
 
 def _blocking(f):
-    import dataclasses
-    return f if f.action in ("block", "warn") else dataclasses.replace(f, action="block")
+    return f if f.action in ("block", "warn") else finding_as_block(f)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from typing import Any
 
 import orjson
 
-from ..core import Action, Decision, agent_answer
+from ..core import Action, Decision, agent_answer, open_receipts, record
 from .http1 import REASONS, render_head
 
 log = logging.getLogger("ringfence.proxy")
@@ -33,26 +32,6 @@ class State:
         self.memo_on = rl is not None and getattr(rl, "enabled", True) is False
         self.memo_out: dict = {}
         self.memo_in: dict = {}
-
-
-class _ShimWriter:
-    """Used only when ringfence.receipts is not importable: ids, no storage."""
-
-    def record(self, action: Action, decision: Decision) -> str:
-        return uuid.uuid4().hex
-
-    def close(self) -> None:
-        pass
-
-
-def open_receipts(receipts_dir: str | None, signing_key: str | None, config: Any,
-                  session_id: str = "proxy"):
-    try:
-        from ..receipts import open_writer
-    except ImportError:
-        log.warning("receipts module unavailable; receipt ids are not persisted")
-        return _ShimWriter()
-    return open_writer(receipts_dir, signing_key, config, session_id=session_id)
 
 
 class Hooks:
@@ -130,17 +109,9 @@ class Recorder:
         if started is not None:
             d = Decision(d.verdict, d.findings, d.reason, d.content,
                          (time.perf_counter() - started) * 1000, d.error)
-        try:
-            rid = self.writer.record(action, d)
-        except Exception as e:
-            # Never let a receipt failure turn into an allow nobody can audit.
-            log.error("receipt write failed: %s", e)
-            rid = ""
-            if not d.blocked:
-                from ..core import fail_closed
-                d = fail_closed(e)
+        d = record(self.writer, action, d)  # no receipt, no pass
         self.hooks.observe(action.transport, d, nbytes)
-        return d.with_receipt(rid or "")
+        return d
 
 
 def block_body(d: Decision) -> dict:

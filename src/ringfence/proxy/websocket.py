@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from ..core import Action, Decision, Finding, decide, fail_closed
+from ..core import Action, Decision, Finding, as_block, decide, fail_closed
 from .forward import count_bytes, outbound_check, split_headers
 from .http1 import HttpError, Request, RequestReader, render_head
 from .state import block_response, error_response
@@ -233,7 +233,7 @@ class WsRelay:
                            enforce=self.srv.state.config.enforce)
         side.prev_json = edges is not None
         if d.verdict == "strip":  # frames are not rewritten: strip means block here
-            d = decide([Finding(f.scanner, f.rule, f.severity, f.excerpt, f.where, "block") for f in d.findings])
+            d = as_block(d)
         return d
 
     async def run_side(self, side: Side) -> None:
