@@ -14,7 +14,10 @@ from typing import Any, Iterable
 
 from .config import Config
 from .core import Decision, Finding, decide, fail_closed, finding_as_block
-from .scanners.content import ContentError, body_fields, decode_body, header_fields
+from .scanners.content import ContentError, body_fields, decode_body, decompress, header_fields
+
+# What transports may use from the scanning side, so they never import scanners.
+__all__ = ["Engine", "ContentError", "decompress", "host_matches", "public_ip_literal"]
 
 # Memoization of pure scan results. Agents repeat the same URLs and headers
 # constantly; the scanners are deterministic for a given config, and a reload
@@ -66,7 +69,7 @@ def _cacheable(findings: Iterable[Finding]) -> bool:
     return not any(f.scanner == "internal" for f in findings)
 
 
-def _host_matches(host: str, pattern: str) -> bool:
+def host_matches(host: str, pattern: str) -> bool:
     host, pattern = host.lower().rstrip("."), pattern.lower().rstrip(".")
     if pattern.startswith("*."):
         return host == pattern[2:] or host.endswith(pattern[1:])
@@ -113,7 +116,7 @@ class Engine:
             for e in ex:
                 if e.rule not in (f.rule, f"{f.scanner}:{f.rule}"):
                     continue
-                if not e.domains or (host and any(_host_matches(host, d) for d in e.domains)):
+                if not e.domains or (host and any(host_matches(host, d) for d in e.domains)):
                     exempt = True
                     break
             if not exempt:
@@ -309,3 +312,16 @@ class Engine:
             from .scanners.a2a import A2aScanner
             self._a2a = A2aScanner(self.config, self)
         return self._a2a
+
+
+def public_ip_literal(host: str) -> str | None:
+    """`host` in canonical form when it is an IP literal ringfence judges public."""
+    from .scanners.ssrf import is_internal
+    from .scanners.url import canonical_host
+    try:
+        canon, is_ip = canonical_host(host)
+    except Exception:
+        return None
+    if not is_ip or is_internal(canon):
+        return None
+    return canon

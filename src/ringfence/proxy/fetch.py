@@ -98,7 +98,7 @@ async def handle_fetch(srv: "ProxyServer", req: Request, target: str, writer: as
     resp.release()
     count_bytes(srv.state, t.host, len(raw))
     try:
-        from ..scanners.content import ContentError, decompress
+        from ..engine import ContentError, decompress
         decoded = decompress(raw, ce, cfg.max_body_bytes) if ce and ce != "identity" else raw
     except ContentError as e:
         d = _content_block(srv, "fetch", t, method, e.rule, str(e))

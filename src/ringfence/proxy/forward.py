@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from ..core import Action, Decision, Finding, decide, fail_closed
-from ..scanners.content import ContentError, decompress
+from ..engine import ContentError, decompress
 from .http1 import HOP_BY_HOP, REASONS, render_head
 from .sse import SseError, SseScanner, StreamDecoder
 from .state import block_response, error_response, now

@@ -150,7 +150,7 @@ class Side:
         self.count = 0
 
 
-def _edge_strings(text: str) -> tuple[str, str] | None:
+def edge_strings(text: str) -> tuple[str, str] | None:
     """(first, last) string values of a JSON message in document order, or None
     when it is not JSON or has none. Bounded by JSON_MAX chars and JSON_NODES nodes."""
     head = text[:1] if text[:1] in "{[" else text.lstrip()[:1]
@@ -223,7 +223,7 @@ class WsRelay:
         side.tail = joined[-TAIL_CHARS:]
         # JSON messages: the raw join puts `"}{"k":"` between two halves of a secret,
         # so also join the previous message's last string with this one's first.
-        edges = _edge_strings(text)
+        edges = edge_strings(text)
         prev, side.str_tail = side.str_tail, (edges[1] if edges else text)[-TAIL_CHARS:]
         if prev and (edges is not None or side.prev_json) and not d.blocked:
             d2 = eng.scan_text(prev + (edges[0] if edges else text)[:TAIL_CHARS], direction,
