@@ -323,7 +323,7 @@ class A2aScanner:
         docs: list[Any] = []
         try:
             if ct == "text/event-stream":
-                from ..mcp.sse import SseSplitter
+                from ..core.stream import SseSplitter
                 split = SseSplitter(len(body) + 1)
                 for _, data, _ in split.feed(body) + split.finish():
                     if data is not None and data.strip():
