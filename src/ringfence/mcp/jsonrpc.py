@@ -6,10 +6,11 @@ rather than resolved one way or another.
 """
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import orjson
+
+from ..core import jsonstrict
 
 # Error codes used in answers that ringfence writes itself.
 PARSE_ERROR = -32700
@@ -27,38 +28,14 @@ class JsonRpcError(Exception):
         self.code = code
 
 
-def _no_dupes(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    d = dict(pairs)
-    if len(d) != len(pairs):
-        seen: set[str] = set()
-        for k, _ in pairs:
-            if k in seen:
-                raise JsonRpcError("duplicate_key", f"duplicate JSON key {k[:40]!r}", PARSE_ERROR)
-            seen.add(k)
-    return d
-
-
-def _no_constant(name: str) -> Any:
-    raise JsonRpcError("invalid_json", f"non-standard JSON constant {name}", PARSE_ERROR)
-
-
-_decoder = json.JSONDecoder(object_pairs_hook=_no_dupes, parse_constant=_no_constant)
-
-
 def parse(data: bytes) -> Any:
-    """Bytes of one JSON text -> Python value, or JsonRpcError."""
+    """Bytes of one JSON text -> Python value, or JsonRpcError (core.jsonstrict's
+    rules: duplicate_key, too_deep, trailing_data, invalid_utf8,
+    invalid_json)."""
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise JsonRpcError("invalid_utf8", "message is not valid UTF-8", PARSE_ERROR) from None
-    try:
-        return _decoder.decode(text)
-    except JsonRpcError:
-        raise
-    except RecursionError:
-        raise JsonRpcError("too_deep", "JSON nesting is too deep", PARSE_ERROR) from None
-    except ValueError as e:
-        raise JsonRpcError("invalid_json", f"invalid JSON: {str(e)[:80]}", PARSE_ERROR) from None
+        return jsonstrict.loads_bytes(data)
+    except jsonstrict.JsonError as e:
+        raise JsonRpcError(e.rule, str(e)[:120], PARSE_ERROR) from None
 
 
 def id_key(msg_id: Any) -> tuple[str, Any] | None:
