@@ -82,7 +82,7 @@ class Guard:
     def _record(self, decision: Decision, direction: str, target: str, method: str, kind: str,
                 request_id: Any = None) -> Decision:
         action = Action(self.transport, direction, target or method or "mcp", method,
-                        self.session_id, "" if request_id is None else str(request_id)[:128], kind)
+                        self.session_id, jsonrpc.id_text(request_id), kind)
         try:
             rid = self.writer.record(action, decision)
         except Exception as e:  # no receipt, no pass
@@ -133,8 +133,26 @@ class Guard:
             d, err = self._reject(e, direction)
             return None, Outcome(to_client=err, decision=d)
 
+    def _internal_error(self, e: BaseException, direction: str) -> Outcome:
+        """Last line of defence: an unexpected error blocks the message (fail closed)
+        and never ends the session."""
+        d = fail_closed(e)
+        try:
+            d = self._record(d, direction, "", "", "message")
+        except Exception:
+            pass
+        if direction == "outbound":
+            return Outcome(to_client=self._block_error(None, d, jsonrpc.INVALID_REQUEST), decision=d)
+        return Outcome(decision=d)
+
     # -- client -> server --------------------------------------------------
     def from_client(self, line: Any) -> Outcome:
+        try:
+            return self._from_client(line)
+        except Exception as e:
+            return self._internal_error(e, "outbound")
+
+    def _from_client(self, line: Any) -> Outcome:
         msg, early = self._frame(line, "outbound")
         if early is not None:
             return early
@@ -163,7 +181,7 @@ class Guard:
         key = jsonrpc.id_key(msg.get("id"))
         method = self.server_pending.pop(key, None) if key else None
         if method is None:
-            f = Finding("mcp", "unsolicited_response", "high", str(msg.get("id"))[:40], "id", "block")
+            f = Finding("mcp", "unsolicited_response", "high", jsonrpc.id_text(msg.get("id"), 40), "id", "block")
             d = self._record(Decision("block", (f,), "mcp:unsolicited_response"), "outbound", "", "",
                              "response", msg.get("id"))
             return Outcome(decision=d)
@@ -233,6 +251,12 @@ class Guard:
     def from_server(self, line: Any, stream: Any = None) -> Outcome:
         """`stream`: a CrossEventScan when `line` is one event of an SSE stream
         (its cross-event findings join this message's decision)."""
+        try:
+            return self._from_server(line, stream)
+        except Exception as e:
+            return self._internal_error(e, "inbound")
+
+    def _from_server(self, line: Any, stream: Any = None) -> Outcome:
         msg, early = self._frame(line, "inbound")
         if early is not None:
             early.to_client = None   # server garbage: dropped, with a receipt
@@ -289,7 +313,7 @@ class Guard:
         key = jsonrpc.id_key(mid)
         entry = self.pending.pop(key, None) if key else None
         if entry is None:
-            f = Finding("mcp", "unsolicited_response", "high", str(mid)[:40], "id", "block")
+            f = Finding("mcp", "unsolicited_response", "high", jsonrpc.id_text(mid, 40), "id", "block")
             d = self._record(Decision("block", (f,), "mcp:unsolicited_response"), "inbound", "", "",
                              "response", mid)
             return Outcome(decision=d)

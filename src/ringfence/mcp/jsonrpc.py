@@ -104,7 +104,29 @@ def error_bytes(msg_id: Any, code: int, message: str, data: dict[str, Any] | Non
     err: dict[str, Any] = {"code": code, "message": message}
     if data is not None:
         err["data"] = data
-    return orjson.dumps({"jsonrpc": "2.0", "id": msg_id, "error": err}) + b"\n"
+    if id_key(msg_id) is None:
+        msg_id = None   # a float, object or array id is never echoed
+    try:
+        return orjson.dumps({"jsonrpc": "2.0", "id": msg_id, "error": err}) + b"\n"
+    except (TypeError, ValueError):
+        # Ids orjson cannot write (integers beyond 64 bits, lone surrogates)
+        # are echoed exactly by the stdlib, which escapes surrogates as \\uXXXX.
+        try:
+            return json.dumps({"jsonrpc": "2.0", "id": msg_id, "error": err},
+                              separators=(",", ":")).encode("ascii") + b"\n"
+        except (TypeError, ValueError):
+            return orjson.dumps({"jsonrpc": "2.0", "id": None, "error": err}) + b"\n"
+
+
+def id_text(msg_id: Any, limit: int = 128) -> str:
+    """A short printable form of any id, for receipts and findings (never raises)."""
+    if msg_id is None:
+        return ""
+    try:
+        text = msg_id if isinstance(msg_id, str) else json.dumps(msg_id)
+    except (TypeError, ValueError):
+        text = f"<{type(msg_id).__name__}>"
+    return text[:limit].encode("utf-8", "replace").decode("utf-8")
 
 
 def leaves(value: Any, path: str = "$", out: list[tuple[str, str]] | None = None,
