@@ -69,9 +69,11 @@ class Session:
                     self.taken.add(i)
                     return m
             left = deadline - time.monotonic()
-            if left <= 0 or not self._pump(min(left, 0.5)) and self.p.poll() is not None and self.q.empty():
-                if left <= 0:
-                    raise TimeoutError(f"no answer for id {mid!r}; got {[m for _, m in self.got][-5:]}")
+            if left <= 0:
+                raise TimeoutError(f"no answer for id {mid!r}; got {[m for _, m in self.got][-5:]}")
+            if not self._pump(min(left, 0.5)) and self.p.poll() is not None and self.q.qsize() <= 1:
+                raise EOFError(f"wrapper exited ({self.p.returncode}) without answering {mid!r}: "
+                               f"{self.stderr[-2000:]!r}")
 
     def drain(self, seconds: float) -> None:
         end = time.monotonic() + seconds

@@ -92,12 +92,13 @@ class Guard:
         f = Finding("killswitch", "killswitch", "critical", reason[:80], "transport", "block")
         return self._record(Decision("block", (f,), "killswitch:killswitch"), direction, target, method, kind, msg_id)
 
-    def kill_pending(self, reason: str) -> list[bytes]:
+    def kill_pending(self, reason: str, keys: list[tuple] | None = None) -> list[bytes]:
         """The kill switch went on: every request still waiting (but housekeeping)
         is answered now with error -32001, a receipt each; a late answer is dropped."""
         out = []
-        for key, (method, target) in list(self.pending.items()):
-            if method in HOUSEKEEPING:
+        for key in list(self.pending) if keys is None else keys:
+            method, target = self.pending.get(key, ("", ""))
+            if not method or method in HOUSEKEEPING:
                 continue
             self.pending.pop(key, None)
             self.paged.discard(key)
