@@ -3,17 +3,19 @@ lines, wait for answers by id with generous timeouts (poll, never sleep fixed)."
 import json
 import queue
 import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
-from conftest import FIXTURES, PY, ringfence_cmd
-
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mcp_servers"
+PY = sys.executable
 HOSTILE = str(FIXTURES / "hostile_server.py")
 
 
 class Session:
     def __init__(self, *proxy_args: str, server: list[str] | None = None, env=None):
-        cmd = ringfence_cmd("mcp", "proxy", *proxy_args, "--", *(server or [PY, HOSTILE]))
+        cmd = [PY, "-m", "ringfence", "mcp", "proxy", *proxy_args, "--", *(server or [PY, HOSTILE])]
         self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                   env=env)
         self.q: queue.Queue = queue.Queue()
