@@ -90,6 +90,7 @@ class Engine:
         self.dlp = DlpScanner(self.config)
         self.injection = InjectionScanner(self.config)
         self.url = UrlScanner(self.config, self.dlp)
+        _clean_entries(self)
         # The URL cache only when nothing in the static pipeline is stateful (rate limit, data budget).
         self._url_cache: _Lru | None = None if self.url.ratelimit.enabled else _Lru()
         self._fields_cache = _Lru()
@@ -325,3 +326,14 @@ def public_ip_literal(host: str) -> str | None:
     if not is_ip or is_internal(canon):
         return None
     return canon
+
+
+def _clean_entries(engine: Engine) -> None:
+    """Every text that enters scanning passes through these entry points (the MCP,
+    A2A and tool scanners call them too): lone surrogates are cleaned here once."""
+    from .text.surrogates import fields_entry, text_entry
+    engine.dlp.scan = text_entry(engine.dlp.scan)
+    engine.dlp.scan_fields = fields_entry(engine.dlp.scan_fields)
+    engine.injection.scan = text_entry(engine.injection.scan)
+    engine.injection.strip = text_entry(engine.injection.strip)
+    engine.url.scan = text_entry(engine.url.scan)

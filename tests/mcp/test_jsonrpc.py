@@ -61,7 +61,7 @@ def test_line_splitter_chunks_and_oversize():
         out += s.feed(data[i:i + 7])
     out += s.finish()
     assert out[0] == b'{"a":1}\n'
-    assert out[1] is LineSplitter.OVERSIZE
+    assert isinstance(out[1], jsonrpc.Oversize) and out[1].ids == []
     assert out[2] == b'{"b":2}\r\n'
     assert out[3] == b"tail"
     assert len(out) == 4
