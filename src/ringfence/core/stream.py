@@ -60,9 +60,8 @@ class SseSplitter:
                 break
             if m.group() == b"\r" and m.end() == len(buf) and not final:
                 break  # maybe half of a CRLF: wait for the next byte
-            if m.start() == pos:  # a blank line ends the event
-                if pos > start:
-                    out.append(_parse(bytes(buf[start:m.end()])))
+            if m.start() == pos:  # a blank line ends the event (an empty one too:
+                out.append(_parse(bytes(buf[start:m.end()])))  # byte-preserving)
                 start = m.end()
             pos = m.end()
         if start:
@@ -82,7 +81,9 @@ class SseSplitter:
         self._pos = self._start = 0
         if not raw.strip():
             return out
-        return out + [_parse(raw + (b"\n" if raw.endswith((b"\n", b"\r")) else b"\n\n"))]
+        # Close it with a blank line in the stream's own line-end style.
+        close = raw[-1:] if raw.endswith((b"\n", b"\r")) else b"\n\n"
+        return out + [_parse(raw + close)]
 
 
 def _parse(raw: bytes) -> SseEvent:
