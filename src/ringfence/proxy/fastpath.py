@@ -97,6 +97,7 @@ class FastClient(asyncio.Protocol):
         self.read_paused = False
         self.write_paused = False
         self.last = self.loop.time()
+        self.served = False            # answered a request (then idle_timeout_s applies)
         self.timer: asyncio.TimerHandle | None = None
         # the request being parsed
         self.in_msg = False
@@ -120,6 +121,13 @@ class FastClient(asyncio.Protocol):
     # -- asyncio.Protocol ------------------------------------------------
     def connection_made(self, transport: Any) -> None:
         self.transport = transport
+        if self.srv.at_capacity():
+            self.gone = True  # never served: answer and close
+            transport.write(error_response(503, "too_many_connections",
+                                           "the proxy is at its connection limit (proxy.max_connections); "
+                                           "retry later"))
+            transport.close()
+            return
         self.srv.fast_conns.add(self)
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -145,6 +153,8 @@ class FastClient(asyncio.Protocol):
         return False
 
     def data_received(self, data: bytes) -> None:
+        if self.gone:
+            return
         if self.busy or self.write_paused:
             self.pending.append(data)
             self.pending_n += len(data)
@@ -219,9 +229,9 @@ class FastClient(asyncio.Protocol):
             if not self.head_done:
                 self._leave()  # a head split across reads: the stream path times it
             elif self.timer is None:
-                # the body is on its way; give up on the fast path if it dawdles
-                self.timer = self.loop.call_later(self.srv.state.config.proxy.upstream_timeout_s,
-                                                  self._leave)
+                # The body is on its way; if it dawdles, the stream path takes it over
+                # (it enforces the body deadline, rate and memory budget).
+                self.timer = self.loop.call_later(1.0, self._leave)
         else:
             self.raw = b""
 
@@ -408,6 +418,7 @@ class FastClient(asyncio.Protocol):
             tr.close()
             return
         self.last = self.loop.time()
+        self.served = True
         if not self.write_paused:
             self._next()
 
