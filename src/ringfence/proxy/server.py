@@ -97,7 +97,7 @@ class ProxyServer:
     def kill_inflight(self, reason: str) -> None:
         if self.hooks.kill_reason() is None:
             return  # released again before we got here
-        finding = Finding("policy", "kill_switch", "critical", reason[:80], "", "block")
+        finding = Finding("policy", "kill_switch", "critical", reason[:80], "closed in flight", "block")
         for c in list(self.fast_conns):
             if c.busy and c.t is not None:
                 self._kill_receipt("forward", c.t.url, c.mname, finding)
