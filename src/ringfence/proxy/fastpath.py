@@ -425,6 +425,7 @@ class FastClient(asyncio.Protocol):
 
 async def _relay(srv: "ProxyServer", t: Any, method: str, resp: Response, writer: asyncio.StreamWriter,
                  out_rid: str, http10: bool, keep_alive: bool) -> bool:
+    srv.mark("forward", t.url, method)  # a streamed response: the kill switch may close it
     try:
         await resp.read_head()  # re-parses the head the fast path saw
         keep = await relay_response(srv, "forward", t, method, resp, writer, out_rid, http10)

@@ -104,16 +104,17 @@ class ProxyServer:
                 c.transport.abort()
             else:
                 c.transport.close()
-        for task in list(self.tasks):
-            info = self.relays.pop(task, None)
-            if info is not None:
-                transport, target, method, on_kill = info
-                self._kill_receipt(transport, target, method, finding)
-                if on_kill is not None:
-                    try:
-                        on_kill(reason)
-                    except Exception:
-                        log.debug("kill callback failed", exc_info=True)
+        # Marked tasks are relaying or waiting on an upstream; an unmarked one is
+        # between requests (its next request gets the 503 at dispatch).
+        for task, info in list(self.relays.items()):
+            self.relays.pop(task, None)
+            transport, target, method, on_kill = info
+            self._kill_receipt(transport, target, method, finding)
+            if on_kill is not None:
+                try:
+                    on_kill(reason)
+                except Exception:
+                    log.debug("kill callback failed", exc_info=True)
             w = self.writers.get(task)
             if w is not None:
                 try:
@@ -123,6 +124,14 @@ class ProxyServer:
             task.cancel()
 
     def _kill_receipt(self, transport: str, target: str, method: str, finding: Finding) -> None:
+        # The origin only: a request marked before its scan finished may carry a
+        # secret in its path or query, and this receipt is not a DLP decision.
+        if "://" in target:
+            scheme, _, rest = target.partition("://")
+            netloc = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rpartition("@")[2]
+            target = f"{scheme}://{netloc}/"
+        else:
+            target = target.split("?", 1)[0]
         self.hooks.count_kill()
         try:
             self.rec.record(Action(transport, "outbound", target, method, kind="closed_in_flight",
@@ -179,6 +188,7 @@ class ProxyServer:
         answering the request in flight, when given)."""
         task = asyncio.ensure_future(self._adopted(reader, writer, first))
         self.tasks.add(task)
+        self.writers[task] = writer
         task.add_done_callback(self.tasks.discard)
 
     async def _adopted(self, reader, writer, first) -> None:
@@ -188,6 +198,7 @@ class ProxyServer:
         try:
             if first is not None:
                 keep = await first
+                self.relays.pop(task, None)
                 await _drain(writer)
                 if not keep:
                     return
@@ -338,6 +349,7 @@ class ProxyServer:
                 return True
             if path == "/fetch":
                 from .fetch import handle_fetch
+                self.mark("fetch", target[:2048], method)
                 return await handle_fetch(self, req, target, writer)
             if path == "/ws":
                 from .websocket import handle_ws_endpoint
