@@ -227,6 +227,16 @@ class ProxyServer:
         if self._unsub_kill is not None:
             self._unsub_kill()
             self._unsub_kill = None
+        # Stream-path connections between requests close now; work in flight gets the grace.
+        for task in list(self.tasks):
+            if task not in self.relays:
+                w = self.writers.get(task)
+                if w is not None:
+                    try:
+                        w.transport.close()
+                    except Exception:
+                        pass
+                task.cancel()
         await self._close_fast(grace)
         if self.tasks:
             _, pending = await asyncio.wait(list(self.tasks), timeout=grace)
