@@ -47,6 +47,7 @@ class ProxyServer:
                  upstream_ca: str | None = None, ca: Any = None,
                  hooks: Hooks | None = None):
         self.state = State(config, engine)
+        self._own_hooks = hooks is None
         self.hooks = hooks or Hooks(config)
         self.rec = Recorder(receipts, self.hooks)
         self.resolve_map = dict(resolve or {})
@@ -227,6 +228,8 @@ class ProxyServer:
         if self._unsub_kill is not None:
             self._unsub_kill()
             self._unsub_kill = None
+            if self._own_hooks:
+                self.hooks.killswitch.stop_watcher()
         # Stream-path connections between requests close now; work in flight gets the grace.
         for task in list(self.tasks):
             if task not in self.relays:
