@@ -247,3 +247,53 @@ async def test_intercepted_tunnel_closed_by_sigusr1(tmp_path):
     finally:
         rp.stop()
         await runner.cleanup()
+
+
+async def test_sse_stream_closed_when_config_flag_reloaded(tmp_path):
+    seen: list[float] = []
+
+    async def sse(req):
+        resp = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await resp.prepare(req)
+        try:
+            for i in range(1500):
+                await resp.write(f"data: tick {i}\n\n".encode())
+                seen.append(time.monotonic())
+                await asyncio.sleep(0.02)
+        except (ConnectionError, OSError):
+            pass
+        return resp
+
+    app = web.Application()
+    app.router.add_get("/sse", sse)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    up_port = runner.addresses[0][1]
+    rp = Run(tmp_path, "--resolve", f"sse.test:{up_port}:127.0.0.1", config="")
+    try:
+        await asyncio.to_thread(rp.wait_admin)
+        r, w = await asyncio.open_connection("127.0.0.1", rp.port)
+        w.write(f"GET http://sse.test:{up_port}/sse HTTP/1.1\r\nHost: sse.test:{up_port}\r\n\r\n".encode())
+        assert (await read_head(r))[0] == 200
+        assert b"tick" in await r.read(4096)
+        await asyncio.sleep(0.3)
+        rp.config_path.write_text(rp.config_path.read_text() + "kill_switch:\n  active: true\n")
+        t_flip = time.monotonic()
+        st, body = await asyncio.to_thread(rp.admin, "POST", "/v1/reload")
+        assert st == 200, body
+        _, closed = await read_until_closed(r, 5.0)
+        t_closed = time.monotonic()
+        assert closed, "the event stream stayed open after the config flag"
+        await asyncio.sleep(0.5)
+        last = seen[-1] - t_flip
+        print(f"\nSSE: last event relayed {last * 1000:.0f} ms after the reload, "
+              f"closed after {(t_closed - t_flip) * 1000:.0f} ms")
+        assert t_closed - t_flip < BOUND_S + 0.5 and last < BOUND_S + 0.5
+        await asyncio.to_thread(rp.wait_receipt, _in_flight("forward"))
+        st, body = await asyncio.to_thread(rp.admin, "GET", "/v1/killswitch")
+        assert body["sources"]["config"]
+    finally:
+        rp.stop()
+        await runner.cleanup()
