@@ -98,6 +98,7 @@ class FastClient(asyncio.Protocol):
         self.write_paused = False
         self.last = self.loop.time()
         self.served = False            # answered a request (then idle_timeout_s applies)
+        self.reserved = 0              # body bytes held against the server's BodyBudget
         self.timer: asyncio.TimerHandle | None = None
         # the request being parsed
         self.in_msg = False
@@ -132,6 +133,7 @@ class FastClient(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
+        self._release()
         self._cancel_timer()
         self.srv.fast_conns.discard(self)
 
@@ -196,6 +198,11 @@ class FastClient(asyncio.Protocol):
             if lk == "content-length":
                 if len(v) > 18 or not v.strip().isdigit() or int(v) > self.max_body:
                     raise _Leave()
+                n = int(v)
+                if n and not self.reserved:
+                    if not self.srv.budget.take(n):
+                        raise _Leave()  # the stream path answers 503
+                    self.reserved = n
             elif lk in ("transfer-encoding", "expect"):
                 raise _Leave()
         self.head_done = True
@@ -248,6 +255,11 @@ class FastClient(asyncio.Protocol):
         elif self.eof:
             self.transport.close()
 
+    def _release(self) -> None:
+        if self.reserved:
+            self.srv.budget.give(self.reserved)
+            self.reserved = 0
+
     def _cancel_timer(self) -> None:
         if self.timer is not None:
             self.timer.cancel()
@@ -256,6 +268,7 @@ class FastClient(asyncio.Protocol):
     # -- leaving the fast path -------------------------------------------
     def _take_streams(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         self.gone = True
+        self._release()
         self._cancel_timer()
         self.srv.fast_conns.discard(self)
         tr = self.transport
@@ -410,6 +423,7 @@ class FastClient(asyncio.Protocol):
 
     def _answer(self, data: bytes, keep: bool) -> None:
         self.busy = False
+        self._release()
         if self.closed:
             return
         tr = self.transport
