@@ -97,9 +97,13 @@ async def test_buffered_body_budget_and_connection_cap(tmp_path):
         body, _ = await read_until_closed(r, 5)
         assert st == 503 and b"body_budget" in body
         w.close()
-        # a small request still fits (the budget is about bodies, not connections)
+        # even a small body waits for room; a request without one still goes through
         r2, w2 = await asyncio.open_connection("127.0.0.1", rp.port)
         w2.write(_post_head(up, 10) + b"0123456789")
+        assert (await read_head(r2))[0] == 503
+        w2.close()
+        r2, w2 = await asyncio.open_connection("127.0.0.1", rp.port)
+        w2.write(f"GET http://site.test:{up}/x HTTP/1.1\r\nHost: site.test:{up}\r\n\r\n".encode())
         assert (await read_head(r2))[0] == 200
         w2.close()
         # one partial body goes away: its share comes back

@@ -99,14 +99,12 @@ class ProxyServer:
         if self.hooks.kill_reason() is None:
             return  # released again before we got here
         finding = Finding("policy", "kill_switch", "critical", reason[:80], "closed in flight", "block")
+        # Busy connections and marked tasks are relaying or waiting on an upstream;
+        # the others are between requests (their next request gets the 503 at dispatch).
         for c in list(self.fast_conns):
             if c.busy and c.t is not None:
                 self._kill_receipt("forward", c.t.url, c.mname, finding)
                 c.transport.abort()
-            else:
-                c.transport.close()
-        # Marked tasks are relaying or waiting on an upstream; an unmarked one is
-        # between requests (its next request gets the 503 at dispatch).
         for task, info in list(self.relays.items()):
             self.relays.pop(task, None)
             transport, target, method, on_kill = info
