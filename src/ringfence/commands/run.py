@@ -12,6 +12,11 @@ examples:
   HTTPS_PROXY=http://127.0.0.1:8888 curl https://example.com
   curl 'http://127.0.0.1:8888/fetch?url=https%3A%2F%2Fexample.com'
   ringfence run --intercept --ca-dir ~/.ringfence/ca   (after `ringfence tls init`)
+
+signals:
+  SIGUSR1          toggle the kill switch (deny everything, close tunnels and relays in flight)
+  SIGHUP           reload --config (without --config: logged, nothing else)
+  SIGTERM, SIGINT  stop: finish requests in flight (5 s), seal the receipt log, exit 0
 """
 
 

@@ -38,6 +38,7 @@ class KillSwitch:
 
     def __init__(self, config):
         self._lock = threading.RLock()
+        self._notify_lock = threading.RLock()
         self._api = False
         self._signal = False
         self._sentinel_at = 0.0
@@ -124,24 +125,27 @@ class KillSwitch:
 
     def _changed(self, fresh: bool = False) -> None:
         """Notify subscribers when engaged/released flipped (or the reason changed)."""
-        if fresh:
-            self._check_sentinel(fresh=True)
-        reason = self.active()
-        with self._lock:
-            if (reason is None) == (self._last is None):
+        # One flip at a time, computed and announced under the same lock, so two
+        # threads (the watcher, the loop) can never announce them out of order.
+        with self._notify_lock:
+            if fresh:
+                self._check_sentinel(fresh=True)
+            reason = self.active()
+            with self._lock:
+                if (reason is None) == (self._last is None):
+                    self._last = reason
+                    return
                 self._last = reason
-                return
-            self._last = reason
-            subs = list(self._subs.values())
-        if reason:
-            log.warning("kill switch engaged: %s", reason)
-        else:
-            log.warning("kill switch released")
-        for cb in subs:
-            try:
-                cb(reason)
-            except Exception:  # one broken subscriber must not keep the others open
-                log.exception("kill switch subscriber failed")
+                subs = list(self._subs.values())
+            if reason:
+                log.warning("kill switch engaged: %s", reason)
+            else:
+                log.warning("kill switch released")
+            for cb in subs:
+                try:
+                    cb(reason)
+                except Exception:  # one broken subscriber must not keep the others open
+                    log.exception("kill switch subscriber failed")
 
     async def wait_engaged(self) -> str:
         """Return the reason as soon as the switch is engaged."""
