@@ -9,7 +9,7 @@ import time
 import pytest
 from aiohttp import web
 
-from attacks import partial_bodies, rss_mib, trickle
+from slowbody_attacks import partial_bodies, rss_mib, trickle
 from rfrun_util import Run, read_head, read_until_closed
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]

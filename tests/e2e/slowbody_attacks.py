@@ -1,6 +1,6 @@
 """Slow-body attacks against a running proxy (used by tests and for measuring RSS).
 
-    python tests/e2e/attacks.py PORT PID partial|trickle
+    python tests/e2e/slowbody_attacks.py PORT PID partial|trickle
 """
 from __future__ import annotations
 
