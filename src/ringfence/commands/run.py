@@ -12,6 +12,11 @@ examples:
   HTTPS_PROXY=http://127.0.0.1:8888 curl https://example.com
   curl 'http://127.0.0.1:8888/fetch?url=https%3A%2F%2Fexample.com'
   ringfence run --intercept --ca-dir ~/.ringfence/ca   (after `ringfence tls init`)
+
+signals:
+  SIGUSR1          toggle the kill switch (deny everything, close tunnels and relays in flight)
+  SIGHUP           reload --config (without --config: logged, nothing else)
+  SIGTERM, SIGINT  stop: finish requests in flight (5 s), seal the receipt log, exit 0
 """
 
 
@@ -42,6 +47,7 @@ def handler(args) -> int:
 
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    early = _hold_signals()  # SIGUSR1/SIGHUP during start-up must not kill the process
     config = load_config_or_exit(args.config)
     if args.intercept:
         config = config.model_copy(update={"tls": config.tls.model_copy(update={"intercept": True})})
@@ -80,7 +86,7 @@ def handler(args) -> int:
             pass
     try:
         return asyncio.run(_serve(config, writer, host.strip("[]"), int(port_s), resolve, args.upstream_ca, ca,
-                                  args.config))
+                                  args.config, early))
     finally:
         try:
             writer.close()
@@ -89,7 +95,45 @@ def handler(args) -> int:
                 ca.close()
 
 
-async def _serve(config, writer, host, port, resolve, upstream_ca, ca, config_path) -> int:
+def _hold_signals() -> list[int]:
+    """Until the event loop takes over: remember SIGUSR1/SIGHUP instead of dying of them."""
+    import signal
+    got: list[int] = []
+    for sig in (signal.SIGUSR1, signal.SIGHUP):
+        try:
+            signal.signal(sig, lambda n, _f: got.append(n))
+        except (ValueError, OSError):  # not the main thread
+            pass
+    return got
+
+
+def _ops_signals(loop, hooks, reloader, early: list[int], log) -> None:
+    """SIGUSR1 toggles the kill switch; SIGHUP reloads (or says there is nothing to reload)."""
+    import signal
+
+    def usr1() -> None:
+        ks = hooks.killswitch
+        if ks is None:
+            log.error("SIGUSR1: no kill switch in this build")
+            return
+        on = ks.toggle_signal()
+        log.warning("SIGUSR1: kill switch signal source %s (now %s)", "on" if on else "off",
+                    ks.active() or "inactive")
+
+    def hup() -> None:
+        if reloader is None:
+            log.warning("SIGHUP: nothing to reload (started without --config)")
+        else:
+            reloader.reload()
+
+    loop.add_signal_handler(signal.SIGUSR1, usr1)
+    loop.add_signal_handler(signal.SIGHUP, hup)
+    for n in early:
+        (usr1 if n == signal.SIGUSR1 else hup)()
+    early.clear()
+
+
+async def _serve(config, writer, host, port, resolve, upstream_ca, ca, config_path, early=None) -> int:
     import asyncio
     import logging
     import signal
@@ -146,6 +190,8 @@ async def _serve(config, writer, host, port, resolve, upstream_ca, ca, config_pa
             log.error("config watcher not started: %s", e)
             reloader = None
 
+    _ops_signals(loop, hooks, reloader, early if early is not None else [], log)
+
     await stop.wait()
     log.info("shutting down: no new connections, finishing the open ones")
     await srv.close(grace=5.0)
@@ -159,6 +205,8 @@ async def _serve(config, writer, host, port, resolve, upstream_ca, ca, config_pa
             await admin.cleanup()
         except Exception:
             pass
+    if hooks.killswitch is not None:
+        hooks.killswitch.stop_watcher()
     return 0
 
 

@@ -127,6 +127,7 @@ async def handle_connect(srv: "ProxyServer", req: Request, rr: RequestReader,
             log.info("TLS handshake with client for %s failed: %s", host, type(e).__name__)
             return False
         from .server import Tunnel
+        srv.mark("connect", f"{host}:{port}", "CONNECT")  # the kill switch closes it with a receipt
         await srv.serve_http(reader, writer, Tunnel(host, port, addrs))
         return False
 
@@ -148,17 +149,18 @@ async def handle_connect(srv: "ProxyServer", req: Request, rr: RequestReader,
                  + d.receipt_id.encode() + b"\r\n\r\n")
     if rr.leftover:
         up_w.write(rr.leftover)
+    srv.mark("connect", f"{host}:{port}", "CONNECT")  # the kill switch closes it with a receipt
     try:
-        await pipe_both(reader, writer, up_r, up_w)
+        await pipe_both(reader, writer, up_r, up_w, cfg.tunnel_idle_timeout_s)
     finally:
         up_w.close()
     return False
 
 
-async def _pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+async def _pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter, idle: float = TUNNEL_IDLE_S) -> None:
     try:
         while True:
-            data = await asyncio.wait_for(src.read(PIPE_READ), TUNNEL_IDLE_S)
+            data = await asyncio.wait_for(src.read(PIPE_READ), idle)
             if not data:
                 break
             dst.write(data)
@@ -173,14 +175,14 @@ async def _pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
             pass
 
 
-async def pipe_both(r1, w1, r2, w2) -> None:
-    t1 = asyncio.ensure_future(_pipe(r1, w2))
-    t2 = asyncio.ensure_future(_pipe(r2, w1))
+async def pipe_both(r1, w1, r2, w2, idle: float = TUNNEL_IDLE_S) -> None:
+    t1 = asyncio.ensure_future(_pipe(r1, w2, idle))
+    t2 = asyncio.ensure_future(_pipe(r2, w1, idle))
     try:
         done, pending = await asyncio.wait({t1, t2}, return_when=asyncio.FIRST_COMPLETED)
         # Give the other direction a moment to flush its half-close, then stop.
         if pending:
-            await asyncio.wait(pending, timeout=TUNNEL_IDLE_S)
+            await asyncio.wait(pending, timeout=idle)
     finally:
         for t in (t1, t2):
             t.cancel()

@@ -401,6 +401,10 @@ async def relay_response(srv: "ProxyServer", transport: str, t: Target, method: 
         resp.close()
         writer.write(too_large_reply(srv, transport, t, method, cfg.max_body_bytes))
         return False
+    except UpstreamError as e:  # reset or stall after the head: nothing was sent yet, say so
+        resp.close()
+        writer.write(error_response(e.status, e.rule, str(e), out_rid))
+        return False
     resp.release()
     head, body = buffered_reply(srv, transport, t, method, status, reason, resp.headers, ct, ce, raw)
     if len(body) < 262144:

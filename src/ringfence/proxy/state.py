@@ -61,6 +61,16 @@ class Hooks:
         except Exception as e:  # fail closed: a broken kill switch denies
             return f"kill switch error: {type(e).__name__}"
 
+    def count_kill(self) -> None:
+        """One request or relay denied by the kill switch (metrics)."""
+        m = self.metrics
+        c = getattr(m, "kill_switch_denials", None) if m is not None else None
+        if c is not None:
+            try:
+                c.inc()
+            except Exception:
+                log.debug("kill switch counter failed", exc_info=True)
+
     def observe(self, transport: str, d: Decision, nbytes: int) -> None:
         m = self.metrics
         if m is None:

@@ -85,15 +85,17 @@ def encode_frame(opcode: int, payload: bytes, masked: bool, fin: bool = True) ->
 class FrameReader:
     """Reads frames from one side; `from_client` decides the masking rule."""
 
-    def __init__(self, reader: asyncio.StreamReader, prefix: bytes, from_client: bool, max_message: int):
+    def __init__(self, reader: asyncio.StreamReader, prefix: bytes, from_client: bool, max_message: int,
+                 idle: float = IDLE_S):
         self.reader = reader
+        self.idle = idle
         self.buf = bytearray(prefix)
         self.from_client = from_client
         self.max_message = max_message
 
     async def _need(self, n: int) -> None:
         while len(self.buf) < n:
-            data = await asyncio.wait_for(self.reader.read(65536), IDLE_S)
+            data = await asyncio.wait_for(self.reader.read(65536), self.idle)
             if not data:
                 raise ConnectionResetError("peer closed")
             self.buf += data
@@ -213,6 +215,19 @@ class WsRelay:
             self.upstream_w.write(encode_frame(OP_CLOSE, struct.pack("!H", 1001), masked=True))
         except Exception:
             pass
+
+    def kill(self, reason: str) -> None:
+        """The kill switch closed this relay (the server records the receipt):
+        1008 to the client, 1001 to the upstream."""
+        if self.closed:
+            return
+        self.closed = True
+        payload = struct.pack("!H", 1008) + b"ringfence kill switch"
+        for w, masked, p in ((self.client_w, False, payload), (self.upstream_w, True, struct.pack("!H", 1001))):
+            try:
+                w.write(encode_frame(OP_CLOSE, p, masked=masked))
+            except Exception:
+                pass
 
     def scan(self, side: Side, text: str) -> Decision:
         eng = self.srv.state.engine
@@ -412,10 +427,12 @@ async def handle_upgrade(srv: "ProxyServer", transport: str, t: Target, req: Req
         writer.write(render_head(101, "Switching Protocols", hdrs))
         await writer.drain()
         relay = WsRelay(srv, transport, t, writer, conn.writer)
-        client = Side("client", "outbound", FrameReader(reader, rr.leftover, True, MAX_MESSAGE),
+        idle = cfg.tunnel_idle_timeout_s
+        client = Side("client", "outbound", FrameReader(reader, rr.leftover, True, MAX_MESSAGE, idle),
                       conn.writer, mask_out=True)
-        upstream = Side("upstream", "inbound", FrameReader(conn.reader, resp.leftover, False, MAX_MESSAGE),
+        upstream = Side("upstream", "inbound", FrameReader(conn.reader, resp.leftover, False, MAX_MESSAGE, idle),
                         writer, mask_out=False)
+        srv.mark("websocket", t.url, "WS", relay.kill)  # the kill switch closes it with a receipt
         await relay.run(client, upstream)
         return False
     finally:
