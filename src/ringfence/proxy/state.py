@@ -131,7 +131,10 @@ class Recorder:
             d = Decision(d.verdict, d.findings, d.reason, d.content,
                          (time.perf_counter() - started) * 1000, d.error)
         try:
-            rid = self.writer.record(action, d)
+            if action.meta.get("egress") and not d.blocked and hasattr(self.writer, "record_intent"):
+                rid = self.writer.record_intent(action, d)  # durable before any byte leaves
+            else:
+                rid = self.writer.record(action, d)
         except Exception as e:
             # Never let a receipt failure turn into an allow nobody can audit.
             log.error("receipt write failed: %s", e)
@@ -141,6 +144,16 @@ class Recorder:
                 d = fail_closed(e)
         self.hooks.observe(action.transport, d, nbytes)
         return d.with_receipt(rid or "")
+
+    def outcome(self, intent_id: str, result: str) -> None:
+        """The outcome receipt of an intent (after its bytes left)."""
+        fn = getattr(self.writer, "record_outcome", None)
+        if fn is None or not intent_id:
+            return
+        try:
+            fn(intent_id, result)
+        except Exception as e:  # the bytes have left; verify will show the missing outcome
+            log.error("outcome receipt failed: %s", e)
 
 
 def block_body(d: Decision) -> dict:
