@@ -196,6 +196,7 @@ class _Chain:
         from .gaps import Gaps
         self.gaps = Gaps()
         self.rotation: dict | None = None
+        self.on_record = None
 
     def receipt(self, r: dict, canon: bytes | None = None) -> None:
         seq_hint = r.get("action_record", {}).get("chain_seq") if isinstance(r.get("action_record"), dict) \
@@ -246,6 +247,8 @@ class _Chain:
         self.first_ts = self.first_ts or rec["timestamp"]
         self.last_ts = rec["timestamp"]
         self.gaps.add(rec)
+        if self.on_record is not None:
+            self.on_record(rec, self.session_id)
         if rec.get("target") == "ringfence://key/rotate":
             from .rotation import check_rotation
             try:
@@ -443,8 +446,10 @@ def _finish(chain: _Chain, res: VerifyResult) -> None:
     res.entries += chain.entries
 
 
-def _run_chain(paths: list[str], pinned: str | None, res: VerifyResult, roster: Any = None) -> dict:
+def _run_chain(paths: list[str], pinned: str | None, res: VerifyResult, roster: Any = None,
+               on_record: Any = None) -> dict:
     chain = _Chain(pinned)
+    chain.on_record = on_record
     chain.torn = ""
     info: dict[str, Any] = {"files": [os.path.basename(p) for p in paths]}
     try:

@@ -1,0 +1,165 @@
+"""Streaming aggregation of receipts for reports: counters plus capped samples, so memory
+stays bounded however long the log (plain dicts: they cross process boundaries)."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from .session import OUTCOME_LAYER, SESSION_TRANSPORT, parse_kv
+
+MAX_ROWS = 5000          # block table rows kept (all blocks are counted)
+MAX_RUG = 200
+MAX_KEYS = 20000         # distinct destinations / tools / minutes kept before pruning
+MAX_SESSIONS = 2000
+MAX_SESSION_BUCKETS = 600
+
+
+def host_of(target: str) -> str:
+    if "://" in target:
+        if target.startswith("ringfence://"):
+            return ""
+        try:
+            return (urlsplit(target).hostname or "")[:253]
+        except ValueError:
+            return ""
+    host, sep, port = target.rpartition(":")
+    if sep and port.isdigit() and host and "/" not in host:
+        return host.strip("[]")[:253]
+    return ""
+
+
+def _bump(d: dict, k: str, n: int = 1) -> None:
+    d[k] = d.get(k, 0) + n
+    if len(d) > MAX_KEYS:  # keep the heavy hitters; the tail becomes approximate
+        for key, _ in sorted(d.items(), key=lambda kv: kv[1])[: MAX_KEYS // 2]:
+            del d[key]
+
+
+def new() -> dict:
+    return {"total": 0, "decisions": 0, "verdicts": {}, "timeline": {}, "blocks": 0, "block_rules": {},
+            "block_scanners": {}, "destinations": {}, "tools": {}, "mcp_sessions": {}, "sessions": {},
+            "rows": [], "rugpulls": [], "controls": {}, "outcomes": 0, "intents": 0, "modes": {}}
+
+
+class Digest:
+    """Fed one action_record at a time (with its recorder session)."""
+
+    def __init__(self) -> None:
+        self.d = new()
+
+    def add(self, rec: dict, session: str) -> None:
+        d = self.d
+        d["total"] += 1
+        ts = rec.get("timestamp", "")
+        transport = rec.get("transport", "")
+        verdict = rec.get("verdict", "")
+        s = d["sessions"].get(session)
+        if s is None:
+            if len(d["sessions"]) >= MAX_SESSIONS:
+                s = d["sessions"].setdefault("(other sessions)", _session())
+            else:
+                s = d["sessions"][session] = _session()
+        s["first"] = s["first"] or ts
+        s["last"] = ts
+        if transport == SESSION_TRANSPORT:
+            kind = rec.get("pattern", "")
+            d["controls"][kind] = d["controls"].get(kind, 0) + 1
+            if kind == "session_open":
+                f = parse_kv(rec.get("intent", ""))
+                s["open"] = {k: f.get(k, "") for k in ("kind", "config", "ruleset", "version", "key", "server",
+                                                        "mode", "heartbeat_s")}
+                if f.get("mode"):
+                    d["modes"][f["mode"]] = d["modes"].get(f["mode"], 0) + 1
+            elif kind == "session_close":
+                s["closed"] = ts
+            return
+        if rec.get("layer") == OUTCOME_LAYER:
+            d["outcomes"] += 1
+            return
+        d["decisions"] += 1
+        if (rec.get("intent") or "").startswith("egress-intent"):
+            d["intents"] += 1
+        d["verdicts"][verdict] = d["verdicts"].get(verdict, 0) + 1
+        s["n"] += 1
+        s["verdicts"][verdict] = s["verdicts"].get(verdict, 0) + 1
+        minute = ts[:16]
+        tl = d["timeline"].get(minute)
+        if tl is None:
+            if len(d["timeline"]) < MAX_KEYS:
+                tl = d["timeline"][minute] = {}
+            else:
+                tl = {}
+        tl[verdict] = tl.get(verdict, 0) + 1
+        if len(s["buckets"]) < MAX_SESSION_BUCKETS or minute in s["buckets"]:
+            b = s["buckets"].setdefault(minute, [0, 0])
+            b[0] += 1
+            if verdict == "block":
+                b[1] += 1
+        target = rec.get("target", "")
+        host = host_of(target)
+        if host:
+            _bump(d["destinations"], host)
+        method = rec.get("method", "")
+        if transport.startswith("mcp") or "/" in method:
+            s["mcp"] += 1
+            if method == "tools/call" or (not method and rec.get("action_type") != "read"):
+                _bump(d["tools"], target[:200])
+        if verdict == "block":
+            d["blocks"] += 1
+            s["blocks"] += 1
+            layer, pattern = rec.get("layer", "") or "(none)", rec.get("pattern", "") or "(none)"
+            d["block_scanners"][layer] = d["block_scanners"].get(layer, 0) + 1
+            _bump(d["block_rules"], f"{layer}:{pattern}")
+            if len(d["rows"]) < MAX_ROWS:
+                d["rows"].append([ts, session, target[:500], f"{layer}:{pattern}", (rec.get("intent") or "")[:240],
+                                  rec.get("action_id", ""), transport, rec.get("severity", "")])
+        if rec.get("layer") == "rug_pull" and len(d["rugpulls"]) < MAX_RUG:
+            d["rugpulls"].append([ts, session, target[:200], rec.get("pattern", ""), (rec.get("intent") or "")[:300],
+                                  rec.get("action_id", ""), verdict])
+
+
+def _session() -> dict:
+    return {"first": "", "last": "", "n": 0, "blocks": 0, "mcp": 0, "verdicts": {}, "buckets": {}, "open": None,
+            "closed": ""}
+
+
+def merge(a: dict, b: dict) -> dict:
+    """Merge digest b into a (b comes later in the chain)."""
+    for k in ("total", "decisions", "blocks", "outcomes", "intents"):
+        a[k] += b[k]
+    for k in ("verdicts", "block_scanners", "controls", "modes"):
+        for kk, v in b[k].items():
+            a[k][kk] = a[k].get(kk, 0) + v
+    for k in ("block_rules", "destinations", "tools"):
+        for kk, v in b[k].items():
+            _bump(a[k], kk, v)
+    for minute, vs in b["timeline"].items():
+        tl = a["timeline"].get(minute)
+        if tl is None:
+            if len(a["timeline"]) >= MAX_KEYS:
+                continue
+            tl = a["timeline"][minute] = {}
+        for v, n in vs.items():
+            tl[v] = tl.get(v, 0) + n
+    for sid, s in b["sessions"].items():
+        t = a["sessions"].get(sid)
+        if t is None:
+            if len(a["sessions"]) >= MAX_SESSIONS:
+                continue
+            a["sessions"][sid] = s
+            continue
+        t["first"] = min(filter(None, (t["first"], s["first"])), default="")
+        t["last"] = max(t["last"], s["last"])
+        for k in ("n", "blocks", "mcp"):
+            t[k] += s[k]
+        for v, n in s["verdicts"].items():
+            t["verdicts"][v] = t["verdicts"].get(v, 0) + n
+        for m, (n, bl) in s["buckets"].items():
+            if len(t["buckets"]) < MAX_SESSION_BUCKETS or m in t["buckets"]:
+                x = t["buckets"].setdefault(m, [0, 0])
+                x[0] += n
+                x[1] += bl
+        t["open"] = t["open"] or s["open"]
+        t["closed"] = s["closed"] or t["closed"]
+    a["rows"].extend(b["rows"][: MAX_ROWS - len(a["rows"])])
+    a["rugpulls"].extend(b["rugpulls"][: MAX_RUG - len(a["rugpulls"])])
+    return a
