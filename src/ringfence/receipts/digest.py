@@ -61,7 +61,8 @@ class Digest:
         s["first"] = s["first"] or ts
         s["last"] = ts
         if transport == SESSION_TRANSPORT:
-            kind = rec.get("pattern", "")
+            sc = rec.get("session_control")
+            kind = rec.get("pattern") or (sc.get("kind", "") if isinstance(sc, dict) else "")
             d["controls"][kind] = d["controls"].get(kind, 0) + 1
             if kind == "session_open":
                 f = parse_kv(rec.get("intent", ""))
@@ -72,11 +73,11 @@ class Digest:
             elif kind == "session_close":
                 s["closed"] = ts
             return
-        if rec.get("layer") == OUTCOME_LAYER:
+        if rec.get("layer") == OUTCOME_LAYER or rec.get("decision_phase") == "outcome":
             d["outcomes"] += 1
             return
         d["decisions"] += 1
-        if (rec.get("intent") or "").startswith("egress-intent"):
+        if (rec.get("intent") or "").startswith("egress-intent") or rec.get("decision_phase") == "intent":
             d["intents"] += 1
         d["verdicts"][verdict] = d["verdicts"].get(verdict, 0) + 1
         s["n"] += 1

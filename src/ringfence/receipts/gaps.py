@@ -40,13 +40,15 @@ class Gaps:
         if transport == SESSION_TRANSPORT:
             self._session(rec)
             return
-        if rec.get("layer") == OUTCOME_LAYER:
+        phase = rec.get("decision_phase")  # Pipelock (v1-full): intent and outcome share an action_id
+        if rec.get("layer") == OUTCOME_LAYER or phase == "outcome":
             self.outcomes += 1
-            if self.open.pop(rec.get("request_id", ""), None) is None:
+            ref = rec.get("action_id", "") if phase == "outcome" else rec.get("request_id", "")
+            if self.open.pop(ref, None) is None:
                 self.unmatched_outcomes += 1
             return
         intent = rec.get("intent")
-        if intent and intent.startswith(EGRESS_INTENT):
+        if phase == "intent" or (intent and intent.startswith(EGRESS_INTENT)):
             self.intents += 1
             self.open[rec["action_id"]] = (rec["timestamp"], rec.get("target", ""))
             if len(self.open) > MAX_OPEN:
@@ -54,14 +56,16 @@ class Gaps:
                 self.dropped += 1
 
     def _session(self, rec: dict) -> None:
-        kind = rec.get("pattern", "")
+        sc = rec.get("session_control") if isinstance(rec.get("session_control"), dict) else {}
+        kind = rec.get("pattern") or sc.get("kind", "")
         ts = rec["timestamp"]
         now = ts_seconds(ts)
         if kind == "session_open":
             facts = parse_kv(rec.get("intent", ""))
+            op = sc.get("open") if isinstance(sc.get("open"), dict) else {}
             try:
-                hb = max(1, int(facts.get("heartbeat_s", "0")))
-            except ValueError:
+                hb = max(0, int(facts.get("heartbeat_s") or op.get("heartbeat_seconds") or 0))  # 0: not declared
+            except (TypeError, ValueError):
                 hb = 0
             self.session = {"open_id": rec["action_id"], "opened": ts, "heartbeat_s": hb, "facts": facts}
             self.closed = False

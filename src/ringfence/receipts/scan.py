@@ -57,8 +57,9 @@ def scan_file(path: str) -> dict[str, Any]:
         gaps_session.append({k: rec.get(k, "") for k in ("pattern", "timestamp", "intent", "action_id")})
 
     def gadd(rec: dict) -> None:
-        if rec.get("layer") == "outcome" and rec.get("transport") != "receipt_session":
-            rid = rec.get("request_id", "")
+        phase = rec.get("decision_phase")
+        if (rec.get("layer") == "outcome" or phase == "outcome") and rec.get("transport") != "receipt_session":
+            rid = rec.get("action_id", "") if phase == "outcome" else rec.get("request_id", "")
             if gaps.open.pop(rid, None) is None:
                 unmatched.append(rid)
             gaps.outcomes += 1
@@ -361,6 +362,8 @@ def _strict(session: str, paths: list[str], pinned: str | None, roster: Any) -> 
     info.update(session=session, verdicts=res.verdicts, first_timestamp=res.first_timestamp,
                 last_timestamp=res.last_timestamp, digest=dig.d)
     info.setdefault("tail", "")
+    info.setdefault("error", "")
+    info.setdefault("broken_at_seq", None)
     return info
 
 
