@@ -77,3 +77,27 @@ def test_wrong_key_and_conformance_vectors(run):
     assert not broken["valid"] and "seq 3: chain_prev_hash mismatch" in broken["error"]
     (plain,) = scan([vec("valid-chain.jsonl")], key=TEST_PUB)["logs"]
     assert plain["valid"] and not plain["sealed"]
+
+
+def test_checkpoint_covered_receipts_and_forged_signature(run):
+    d, pub, paths = run
+    (log,) = scan([str(d)], key=pub)["logs"]
+    assert log["sig_by_checkpoint"] > 0 and log["sig_by_checkpoint"] + log["sig_checked"] == log["count"]
+    (full,) = scan([str(d)], key=pub, every_signature=True)["logs"]
+    assert full["sig_checked"] == full["count"] and full["sig_by_checkpoint"] == 0
+    # a receipt with a broken signature whose entry hash was recomputed: the entry chain moves,
+    # so the next prev_hash (or the checkpoint over the head) no longer matches
+    import hashlib
+    import json
+    ls = _lines(paths[0])
+    e = json.loads(ls[1])
+    raw = ls[1][ls[1].index(',"detail":') + 10: ls[1].index(',"prev_hash":')]
+    i = raw.index('"ed25519:') + 9
+    bad = raw[:i] + ("1" if raw[i] == "0" else "0") + raw[i + 1:]
+    h = hashlib.sha256(f'1\x00{e["seq"]}\x00{e["ts"]}\x00{e["session_id"]}\x00\x00{e["type"]}\x00{e["transport"]}'
+                       f'\x00{e["summary"]}\x00'.encode() + bad.encode() + f'\x00\x00{e["prev_hash"]}'.encode()).hexdigest()
+    ls[1] = ls[1].replace(raw, bad).replace(e["hash"], h)
+    open(paths[0], "w").writelines(ls)
+    for every in (False, True):
+        (log,) = scan([str(d)], key=pub, every_signature=every)["logs"]
+        assert not log["valid"], log

@@ -86,9 +86,13 @@ def render(data: dict, inputs: list[str], generated: str) -> str:
 def _status(data: dict) -> list[str]:
     logs = data["logs"]
     if data["valid"] and data["sealed"]:
-        head = f'<div class="ok" id="status"><b>VALID AND SEALED</b>: {len(logs)} log(s), every signature, ' \
-               "chain link and seal verified" + (f"; signers checked against roster {e(data['roster'])}"
-                                                 if data.get("roster") else "") + ".</div>"
+        own = sum(i.get("sig_checked", 0) for i in logs)
+        via = sum(i.get("sig_by_checkpoint", 0) for i in logs)
+        how = (f" ({own} by their own signature, {via} through signed checkpoints over the hash chain)"
+               if via else "")
+        head = f'<div class="ok" id="status"><b>VALID AND SEALED</b>: {len(logs)} log(s); every receipt ' \
+               f"authenticated{how}; every chain link and seal verified" + \
+               (f"; signers checked against roster {e(data['roster'])}" if data.get("roster") else "") + ".</div>"
     elif data["valid"]:
         head = '<div class="warn" id="status"><b>VALID, BUT THE END IS NOT PROVEN</b> for some logs ' \
                "(see below): what is there verifies.</div>"
