@@ -13,7 +13,20 @@ MAX_SESSIONS = 2000
 MAX_SESSION_BUCKETS = 600
 
 
+_HOSTS: dict[str, str] = {}
+
+
 def host_of(target: str) -> str:
+    h = _HOSTS.get(target)
+    if h is None:
+        h = _host_of(target)
+        if len(_HOSTS) > 4096:
+            _HOSTS.clear()
+        _HOSTS[target] = h
+    return h
+
+
+def _host_of(target: str) -> str:
     if "://" in target:
         if target.startswith("ringfence://"):
             return ""
