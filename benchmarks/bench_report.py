@@ -71,8 +71,10 @@ def rss_of(cmd: list[str]) -> dict:
     """Run cmd under a fresh Python that reports its children's peak RSS."""
     code = ("import resource,subprocess,sys,time,json;t=time.perf_counter();"
             "p=subprocess.run(sys.argv[1:],capture_output=True,text=True);"
+            "u=resource.getrusage(resource.RUSAGE_CHILDREN);"
             "print(json.dumps({'seconds':round(time.perf_counter()-t,2),'exit':p.returncode,"
-            "'peak_rss_mb_largest_process':round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024,1),"
+            "'cpu_seconds':round(u.ru_utime+u.ru_stime,2),"
+            "'peak_rss_mb_largest_process':round(u.ru_maxrss/1024,1),"
             "'out':p.stdout.strip()[-200:]}))")
     p = subprocess.run([PY, "-c", code, *cmd], capture_output=True, text=True)
     return json.loads(p.stdout)
@@ -84,7 +86,8 @@ def main() -> None:
     ap.add_argument("--workdir", default="/tmp/rf-bench-report")
     ap.add_argument("--verify-max", type=int, default=100000, help="run the strict verifier up to this size")
     a = ap.parse_args()
-    out = {"cpus": os.cpu_count(), "yardstick_seconds_for_1m": 60, "runs": []}
+    out = {"cpus": os.cpu_count(), "load_average_at_start": os.getloadavg()[0], "yardstick_seconds_for_1m": 60,
+           "runs": []}
     for n in [int(x) for x in a.sizes.split(",")]:
         d = os.path.join(a.workdir, str(n))
         t = time.perf_counter()
@@ -96,8 +99,14 @@ def main() -> None:
                       os.path.join(d, "k.pub")])
         run["report"] = rep
         run["report"]["receipts_per_s"] = round(n / rep["seconds"])
-        rr = timed([PY, "-m", "ringfence", "report", r, "-o", os.path.join(d, "report2.html"), "--roster",
-                    os.path.join(d, "roster.json")])
+        run["report"]["receipts_per_cpu_s"] = round(n / max(rep["cpu_seconds"], 1e-9))
+        if n <= a.verify_max:
+            ev = rss_of([PY, "-m", "ringfence", "report", r, "-o", os.path.join(d, "report3.html"), "--key",
+                         os.path.join(d, "k.pub"), "--every-signature"])
+            ev["receipts_per_s"] = round(n / ev["seconds"])
+            run["report_every_signature"] = ev
+        rr = rss_of([PY, "-m", "ringfence", "report", r, "-o", os.path.join(d, "report2.html"), "--roster",
+                     os.path.join(d, "roster.json")])
         rr["receipts_per_s"] = round(n / rr["seconds"])
         run["report_with_roster"] = rr
         if n <= a.verify_max:

@@ -152,3 +152,21 @@ def test_ringfence_run_signs_session_intent_and_outcome(tmp_path):
     assert recs.index(intent) < recs.index(outcome)
     out = json.loads(run_cli("verify", str(rdir), "--key", pub, "--json").stdout)
     assert out["valid"] and out["sealed"] and out["gaps"] == []
+
+
+def test_mcp_proxy_session_open_and_close(tmp_path):
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    raw_server = os.path.join(root, "tests", "fixtures", "mcp_servers", "raw_server.py")
+    priv, pub = make_key(tmp_path)
+    rdir = tmp_path / "r"
+    line = b'{"jsonrpc":"2.0","id":1,"method":"echo_raw","params":{"x":"hi"}}\n'
+    p = subprocess.run([sys.executable, "-m", "ringfence", "mcp", "proxy", "--receipts", str(rdir), "--signing-key",
+                        priv, "--", sys.executable, raw_server], input=line, capture_output=True, timeout=60)
+    assert p.stdout, p.stderr
+    recs = _records(rdir)
+    assert recs[0]["pattern"] == "session_open" and "kind=mcp" in recs[0]["intent"]
+    assert "raw_server.py" in recs[0]["intent"] and recs[-1]["pattern"] == "session_close"
+    out = json.loads(run_cli("verify", str(rdir), "--key", pub, "--json").stdout)
+    assert out["valid"] and out["sealed"] and out["gaps"] == []
+    pv = pipelock_verify(next(rdir.glob("evidence-*.jsonl")), _hex(pub))
+    assert pv.returncode == 0, pv.stdout
