@@ -12,28 +12,10 @@ from urllib.parse import urlsplit
 
 from .canonical import format_time_ns
 from .errors import ReceiptError
-from .verify import VERDICT_BUCKETS, format_human, list_logs, verify_path
+from .verify import VERDICT_BUCKETS, format_human, verify_path
 
 SCHEMA = "pipelock.audit_packet.v0"
 MAX_EVIDENCE = 1 << 30
-
-
-def _evidence_files(log: str, session: str | None) -> list[str]:  # (kept for callers of the old API)
-    if os.path.isfile(log):
-        return [log]
-    if not os.path.isdir(log):
-        raise ReceiptError(f"no such file or directory: {log}")
-    groups = list_logs(log)
-    if not groups:
-        raise ReceiptError(f"no evidence-<session>-<seq>.jsonl logs in {log}")
-    if session:
-        if session not in groups:
-            raise ReceiptError(f"no session {session!r} in {log}; have: {', '.join(groups)}")
-        return groups[session]
-    if len(groups) > 1:
-        raise ReceiptError(f"{log} holds {len(groups)} runs; pick one with --session "
-                           f"({', '.join(list(groups)[:5])}{', ...' if len(groups) > 5 else ''})")
-    return next(iter(groups.values()))
 
 
 def _receipts(path: str) -> list[dict]:

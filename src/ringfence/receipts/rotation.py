@@ -18,7 +18,6 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from .errors import ReceiptError
 from .keys import load_private_key, public_bytes, write_keypair
 from .session import SESSION_TRANSPORT, kv, parse_kv
 
@@ -103,7 +102,3 @@ def rotate(old_key_path: str, new_key_path: str, receipts_dir: str | None, roste
         write_roster(roster_path, Roster(keys, roster_path))
         out["roster"] = roster_path
     return out
-
-
-def segment_error(e: Exception) -> ReceiptError:
-    return ReceiptError(str(e))
