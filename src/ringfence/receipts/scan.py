@@ -311,6 +311,8 @@ def _stitch(session: str, parts: list[dict], pinned: str | None, roster: Any) ->
                                "a rotated file is missing", prev["r_next"])
                 if p["e_prev0"] != prev["e_hash"]:
                     raise _Bad(f"{name}: first entry does not link to the previous file", prev["r_next"])
+                if p["session"] != prev["session"]:
+                    raise _Bad(f"{name}: session_id changed mid-log", prev["r_next"])
             if p["key"]:
                 if pinned and p["key"] != pinned:
                     raise _Bad(f"seq {p['r_first']}: signature: signer_key {p['key']} does not match expected key "
@@ -438,15 +440,22 @@ def scan(paths: list[str], key: str | None = None, roster: Any = None, jobs: int
     files = [f for fs in fast.values() for f in fs]
     jobs = jobs or min(len(files), os.cpu_count() or 1, 4)
     results: dict[str, dict] = {}
+    merged: dict[str, dict] = {}   # per session, in chain order: each file's digest is folded in on arrival
+
+    def take(f: str, r: dict) -> None:
+        acc = merged.setdefault(r.get("session") or f, dg.new())
+        dg.merge(acc, r.pop("digest"))
+        r["digest"] = dg.new()     # memory: only boundary state stays per file
+        results[f] = r
     if jobs > 1 and len(files) > 1:
         import multiprocessing as mp
         ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as ex:
             for f, r in zip(files, ex.map(scan_file, files, [every_signature] * len(files), chunksize=1)):
-                results[f] = r
+                take(f, r)
     else:
         for f in files:
-            results[f] = scan_file(f, every_signature)
+            take(f, scan_file(f, every_signature))
     logs = []
     for sid, fs in groups.items():
         parts = [results[f] for f in fs] if sid in fast else None
@@ -456,6 +465,9 @@ def scan(paths: list[str], key: str | None = None, roster: Any = None, jobs: int
         else:
             info = _stitch(sid, parts, pinned, roster)
             info["verifier"] = "fast"
+            for p in parts:
+                if p.get("session") in merged:
+                    dg.merge(info["digest"], merged.pop(p["session"]))
         logs.append(info)
     _link(logs)
     total = dg.new()
