@@ -249,6 +249,8 @@ class ReceiptWriter(SessionMixin):
                 intent += f" at {top.where}"
             if top.excerpt and top.scanner == "dlp":
                 intent += f" ({top.excerpt[:40]})"  # already redacted by the scanner
+            elif top.excerpt and top.scanner == "rug_pull":
+                intent += f" ({top.excerpt[:120]})"
             rec["intent"] = _clip(intent, MAX_INTENT)
         elif isinstance(getattr(action, "meta", None), dict) and isinstance(action.meta.get("intent"), str):
             # What the transport could not see (e.g. "tunnel: body not inspected"). Transports
