@@ -11,6 +11,7 @@ MAX_RUG = 200
 MAX_KEYS = 20000         # distinct destinations / tools / minutes kept before pruning
 MAX_SESSIONS = 2000
 MAX_SESSION_BUCKETS = 600
+MAX_SECONDS = 3600       # per-second timeline kept while the log spans at most this many seconds
 
 
 _HOSTS: dict[str, str] = {}
@@ -50,7 +51,8 @@ def _bump(d: dict, k: str, n: int = 1) -> None:
 def new() -> dict:
     return {"total": 0, "decisions": 0, "verdicts": {}, "timeline": {}, "blocks": 0, "block_rules": {},
             "block_scanners": {}, "destinations": {}, "tools": {}, "mcp_sessions": {}, "sessions": {},
-            "rows": [], "rugpulls": [], "controls": {}, "outcomes": 0, "intents": 0, "modes": {}}
+            "rows": [], "rugpulls": [], "controls": {}, "outcomes": 0, "intents": 0, "modes": {},
+            "timeline_s": {}, "timeline_s_full": True}
 
 
 class Digest:
@@ -103,11 +105,27 @@ class Digest:
             else:
                 tl = {}
         tl[verdict] = tl.get(verdict, 0) + 1
-        if len(s["buckets"]) < MAX_SESSION_BUCKETS or minute in s["buckets"]:
-            b = s["buckets"].setdefault(minute, [0, 0])
-            b[0] += 1
-            if verdict == "block":
-                b[1] += 1
+        if d["timeline_s_full"]:
+            sec = ts[:19]
+            ts_ = d["timeline_s"].get(sec)
+            if ts_ is None:
+                if len(d["timeline_s"]) >= MAX_SECONDS:
+                    d["timeline_s_full"] = False
+                    d["timeline_s"] = {}
+                else:
+                    ts_ = d["timeline_s"][sec] = {}
+            if ts_ is not None:
+                ts_[verdict] = ts_.get(verdict, 0) + 1
+        for key, bk in ((minute, "buckets"), (ts[:19], "buckets_s")):
+            if bk == "buckets_s" and not s["buckets_s_full"]:
+                continue
+            if len(s[bk]) < MAX_SESSION_BUCKETS or key in s[bk]:
+                b = s[bk].setdefault(key, [0, 0])
+                b[0] += 1
+                if verdict == "block":
+                    b[1] += 1
+            elif bk == "buckets_s":
+                s["buckets_s_full"], s["buckets_s"] = False, {}
         target = rec.get("target", "")
         host = host_of(target)
         if host:
@@ -133,7 +151,7 @@ class Digest:
 
 def _session() -> dict:
     return {"first": "", "last": "", "n": 0, "blocks": 0, "mcp": 0, "verdicts": {}, "buckets": {}, "open": None,
-            "closed": ""}
+            "closed": "", "buckets_s": {}, "buckets_s_full": True}
 
 
 def merge(a: dict, b: dict) -> dict:
@@ -146,6 +164,15 @@ def merge(a: dict, b: dict) -> dict:
     for k in ("block_rules", "destinations", "tools"):
         for kk, v in b[k].items():
             _bump(a[k], kk, v)
+    if a["timeline_s_full"] and b["timeline_s_full"]:
+        for sec, vs in b["timeline_s"].items():
+            tl = a["timeline_s"].setdefault(sec, {})
+            for v, n in vs.items():
+                tl[v] = tl.get(v, 0) + n
+        if len(a["timeline_s"]) > MAX_SECONDS:
+            a["timeline_s_full"], a["timeline_s"] = False, {}
+    else:
+        a["timeline_s_full"], a["timeline_s"] = False, {}
     for minute, vs in b["timeline"].items():
         tl = a["timeline"].get(minute)
         if tl is None:
@@ -172,6 +199,15 @@ def merge(a: dict, b: dict) -> dict:
                 x = t["buckets"].setdefault(m, [0, 0])
                 x[0] += n
                 x[1] += bl
+        if t["buckets_s_full"] and s["buckets_s_full"]:
+            for m, (n, bl) in s["buckets_s"].items():
+                x = t["buckets_s"].setdefault(m, [0, 0])
+                x[0] += n
+                x[1] += bl
+            if len(t["buckets_s"]) > MAX_SESSION_BUCKETS:
+                t["buckets_s_full"], t["buckets_s"] = False, {}
+        else:
+            t["buckets_s_full"], t["buckets_s"] = False, {}
         t["open"] = t["open"] or s["open"]
         t["closed"] = s["closed"] or t["closed"]
     a["rows"].extend(b["rows"][: MAX_ROWS - len(a["rows"])])

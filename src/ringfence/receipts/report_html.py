@@ -65,7 +65,8 @@ def render(data: dict, inputs: list[str], generated: str) -> str:
     out += _gaps(data)
     out += _cards(d)
     out.append("<h2>Decisions over time</h2>")
-    out.append(_timeline_svg(d["timeline"]))
+    fine = d.get("timeline_s_full") and len(d.get("timeline_s") or {}) > len(d["timeline"])
+    out.append(_timeline_svg(d["timeline_s"] if fine else d["timeline"]))
     out.append("<h2>Blocks by scanner</h2>")
     out.append(_bars(d["block_scanners"], "block"))
     out.append("<h2>Blocks by rule</h2>")
@@ -222,9 +223,12 @@ def _spark(buckets: dict) -> str:
     for i, k in enumerate(keys):
         n, bl = buckets[k]
         hh = max(1.0, n / peak * 22)
-        color = COLORS["block"] if bl else COLORS["allow"]
-        parts.append(f'<rect x="{i * bw:.1f}" y="{24 - hh:.1f}" width="{max(bw - 0.5, 0.5):.1f}" height="{hh:.1f}" '
-                     f'fill="{color}"><title>{e(k)}: {n} ({bl} blocked)</title></rect>')
+        hb = hh * bl / n if n else 0.0
+        x, wd = f"{i * bw:.1f}", f"{max(bw - 0.5, 0.5):.1f}"
+        parts.append(f'<rect x="{x}" y="{24 - hh:.1f}" width="{wd}" height="{hh - hb:.1f}" fill="{COLORS["allow"]}">'
+                     f'<title>{e(k)}: {n} ({bl} blocked)</title></rect>')
+        if hb:
+            parts.append(f'<rect x="{x}" y="{24 - hb:.1f}" width="{wd}" height="{hb:.1f}" fill="{COLORS["block"]}"/>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -238,7 +242,8 @@ def _sessions(d: dict) -> list[str]:
         kind = " ".join(x for x in (op.get("kind", ""), op.get("server", "")) if x) or "-"
         rows.append(f"<tr><td><code>{e(sid)}</code></td><td>{e(kind)}</td><td>{e(s['first'])}</td>"
                     f"<td>{e(s['last'])}</td><td class=num>{s['n']}</td><td class=num>{s['blocks']}</td>"
-                    f"<td>{e(s['closed'] or ('no' if op else 'n/a'))}</td><td>{_spark(s['buckets'])}</td></tr>")
+                    f"<td>{e(s['closed'] or ('no' if op else 'n/a'))}</td>"
+                    f"<td>{_spark(s['buckets_s'] if s.get('buckets_s_full') and len(s['buckets_s']) > len(s['buckets']) else s['buckets'])}</td></tr>")
     rows.append("</table>")
     if len(d["sessions"]) > TIMELINES:
         rows.append(f"<p>{len(d['sessions']) - TIMELINES} smaller sessions not shown.</p>")
