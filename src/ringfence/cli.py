@@ -22,6 +22,8 @@ examples:
   ringfence generate config --preset strict > ringfence.yaml
   ringfence keygen --out ~/.ringfence/receipt.key
   ringfence verify receipts/ --key ~/.ringfence/receipt.pub
+  ringfence report receipts/ -o report.html    one HTML page, verified while read
+  ringfence tail receipts/ --blocks            follow decisions live
   ringfence mcp proxy -- npx @modelcontextprotocol/server-filesystem /tmp
 
 exit codes: 0 allow / valid, 1 block / invalid, 2 usage or config error
