@@ -4,7 +4,7 @@ import json
 
 import pytest
 from evgen import make_key, write_run
-from rhelp import run_cli
+from rhelp import pipelock_verify, run_cli
 
 
 def _roster(path, entries):
@@ -27,6 +27,8 @@ def test_rotation_verifies_with_roster_and_links(tmp_path):
     assert r.returncode == 0, r.stderr
     info = json.loads(r.stdout)
     assert info["prior_session"].startswith("before-") and len(info["segment"]) == 1
+    pv = pipelock_verify(info["segment"][0], info["public_key_hex"])  # the rotation record is plain v1
+    assert pv.returncode == 0 and "CHAIN VALID" in pv.stdout, pv.stdout + pv.stderr
     write_run(d, str(tmp_path / "b.key"), n=10, session="after")
     v = run_cli("verify", str(d), "--roster", str(roster), "--json")
     out = json.loads(v.stdout)
