@@ -11,7 +11,7 @@ import sys
 from . import __version__
 
 # Order is the order shown in --help.
-COMMANDS = ["run", "check", "serve_api", "generate", "keygen", "verify", "export", "tls", "mcp", "bench", "demo"]
+COMMANDS = ["run", "check", "serve_api", "generate", "keygen", "verify", "report", "tail", "export", "tls", "mcp", "bench", "demo"]
 
 EPILOG = """\
 examples:
@@ -22,6 +22,8 @@ examples:
   ringfence generate config --preset strict > ringfence.yaml
   ringfence keygen --out ~/.ringfence/receipt.key
   ringfence verify receipts/ --key ~/.ringfence/receipt.pub
+  ringfence report receipts/ -o report.html    one HTML page, verified while read
+  ringfence tail receipts/ --blocks            follow decisions live
   ringfence mcp proxy -- npx @modelcontextprotocol/server-filesystem /tmp
 
 exit codes: 0 allow / valid, 1 block / invalid, 2 usage or config error

@@ -47,6 +47,8 @@ CASES_D = [
     Decision("block", (F_DLP, Finding("dlp", "github_pat", "high", "ghp_***"), Finding("dlp", "", "low"))),
     Decision("warn", (Finding("injection", "ignore", "medium", "ig\u2028n <b>", action="warn"),)),
     Decision("strip", (Finding("", "", "", "", action="strip"),)),
+    Decision("block", (Finding("rug_pull", "tool_definition_changed", "critical", "description grew <by> " * 20,
+                               "tools/list[0]"),)),
     Decision("weird", (Finding("ssrf", "private_ip", "critical", "10.0.0.1", "url.host"),)),
     Decision("block", (Finding("dlp", "k" * 400, "s" * 50, "e\u2029&" * 30, "host"),)),
 ]

@@ -77,6 +77,8 @@ def handle_proxy(args) -> int:
         writer = open_receipts(receipts_dir, key, config, session_id)
     except Exception as e:
         raise UsageError(f"cannot open receipts: {e}") from None
+    from .evidence import open_session
+    open_session(writer, config, "mcp", server=args.upstream or " ".join(command)[:200])
     try:
         if command:
             from ringfence.mcp.stdio import child_env, run

@@ -71,6 +71,8 @@ def handler(args) -> int:
             raise UsageError(str(e)) from None
     from .common import open_receipts_or_exit
     writer = open_receipts_or_exit(args, config, session_id="proxy")
+    from .evidence import open_session
+    open_session(writer, config, "run", listen=listen, mode=getattr(config, "mode", ""))
     if not getattr(writer, "enabled", False):
         import sys
         print("ringfence: receipts are off (decisions are not signed). To keep signed evidence: "

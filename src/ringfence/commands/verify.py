@@ -25,7 +25,15 @@ it verifies with exit 0 and the report says so. `--json` gives valid, sealed,
 seal_expected and tail (why the end is not proven) so scripts can tell these apart.
 
 Pin the signer with --key (64 hex, or a .pub / hex key file); without it the first
-receipt's key is trusted for the whole chain.
+receipt's key is trusted for the whole chain. Or trust a --roster: a YAML/JSON file of
+public keys with validity windows (see `ringfence keygen --help`); each chain's signer
+must be listed and every receipt it signed must fall inside that key's window. A key
+rotation segment (`ringfence keygen --rotate`) is checked: endorsed by the old key,
+signed by the new one, and linked to the old chain's head when that chain is present.
+
+Evidence gaps are reported (JSON `gaps`, lines starting "Gap:") without changing the
+exit code: an intent receipt without an outcome, a session_open without session_close,
+a heartbeat window with no heartbeat.
 
 examples:
   ringfence verify receipts/ --key ~/.ringfence/receipt.pub
@@ -38,6 +46,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("path", metavar="PATH", help="receipt .json, evidence .jsonl, or a directory of logs")
     p.add_argument("--key", metavar="HEX|FILE", help="pin the signer's public key")
+    p.add_argument("--roster", metavar="FILE", help="trust the keys in this roster (YAML or JSON), each "
+                   "within its validity window")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=run)
 
@@ -52,7 +62,7 @@ def run(args) -> int:
     if not os.path.exists(args.path):
         raise UsageError(f"no such file or directory: {args.path}")
     try:
-        result = verify_path(args.path, args.key)
+        result = verify_path(args.path, args.key, roster=args.roster)
     except ReceiptError as e:
         raise UsageError(str(e)) from None
     if args.json:

@@ -6,7 +6,7 @@ record through here."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Callable
 
 from .decide import fail_closed
 from ..receipts.writer import NullWriter, open_writer
@@ -24,12 +24,24 @@ def open_receipts(receipts_dir: str | None, signing_key: str | None, config: Any
     return open_writer(receipts_dir or None, signing_key or None, config, session_id=session_id)
 
 
-def record(writer: Any, action: Action, decision: Decision) -> Decision:
+def record(writer: Any, action: Action, decision: Decision,
+           count: Callable[[str], Any] | None = None) -> Decision:
     """Sign and append one receipt for `decision`; return it with its receipt id.
-    A failed write turns an allow (or warn/strip) into a fail-closed block."""
+    A failed write turns an allow (or warn/strip) into a fail-closed block.
+
+    An allowed egress action (`action.meta["egress"]`) gets a durable intent
+    receipt before any byte leaves, when the writer supports them; `count`
+    receives "receipts_written" / "receipts_failed" for metrics."""
     try:
-        rid = writer.record(action, decision)
+        if action.meta.get("egress") and not decision.blocked and hasattr(writer, "record_intent"):
+            rid = writer.record_intent(action, decision)
+        else:
+            rid = writer.record(action, decision)
     except Exception as e:
+        if count is not None:
+            count("receipts_failed")
         log.error("receipt write failed: %s", type(e).__name__)
         return fail_closed(e) if not decision.blocked else decision.with_receipt("")
+    if count is not None and getattr(writer, "enabled", False):
+        count("receipts_written")
     return decision.with_receipt(rid or "")

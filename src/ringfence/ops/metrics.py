@@ -1,7 +1,7 @@
 """Prometheus metrics for the proxy, on the admin port."""
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
@@ -25,6 +25,29 @@ class Metrics:
         self._children: dict[tuple, tuple] = {}
         self.reloads = Counter("ringfence_config_reloads_total", "Config reloads", ["result"],
                                registry=self.registry)
+        # For the Grafana dashboard (deploy/grafana): blocks by rule, upstream errors, receipts, kill switch.
+        self.blocks = Counter("ringfence_blocks_total", "Blocks by scanner and rule", ["scanner", "rule"],
+                              registry=self.registry)
+        self.upstream_errors = Counter("ringfence_upstream_errors_total", "Upstream failures (connect, TLS, "
+                                       "timeout, protocol)", ["transport", "reason"], registry=self.registry)
+        self.receipts_written = Counter("ringfence_receipts_written_total", "Receipts signed and appended",
+                                        registry=self.registry)
+        self.receipts_failed = Counter("ringfence_receipts_failed_total", "Receipt writes that failed (the "
+                                       "decision became a block)", registry=self.registry)
+        self.kill_switch_active = Gauge("ringfence_kill_switch_active", "1 while the kill switch denies everything",
+                                        registry=self.registry)
+
+    def bind_killswitch(self, ks) -> None:
+        """Read the kill switch at scrape time (a broken one reads as active: fail closed)."""
+        def state() -> float:
+            try:
+                return 1.0 if ks.active() else 0.0
+            except Exception:
+                return 1.0
+        self.kill_switch_active.set_function(state)
+
+    def block(self, scanner: str, rule: str) -> None:
+        self.blocks.labels(scanner or "none", rule or "none").inc()
 
     def observe(self, transport: str, verdict: str, scanner: str = "", seconds: float = 0.0,
                 bytes_scanned: int = 0) -> None:

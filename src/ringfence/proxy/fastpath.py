@@ -389,6 +389,7 @@ class FastClient(asyncio.Protocol):
             fut = asyncio.ensure_future(dial(self.srv, up.key, self.t.host, self.t.port, self.addrs))
             fut.add_done_callback(self._dialed)
             return
+        self.srv.rec.upstream_error("forward", e.rule)
         self._answer(error_response(e.status, e.rule, str(e), self.out_rid), False)
 
     def upstream_done(self, up: "UpstreamProto") -> None:

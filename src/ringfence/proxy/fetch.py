@@ -54,15 +54,17 @@ async def handle_fetch(srv: "ProxyServer", req: Request, target: str, writer: as
         except TargetError as e:
             raise HttpError(400, f"fetch url: {e}", "bad_target") from None
         d, addrs = await outbound_check(srv, "fetch", t, method, scanned, body,
-                                        meta={"hop": hops} if hops else None)
+                                        meta={"hop": hops, "egress": True} if hops else {"egress": True})
         if d.blocked:
             writer.write(block_response(d))
             return True
         try:
             resp = await send_upstream(srv, t, addrs, method, headers, body)
         except UpstreamError as e:
+            srv.rec.outcome(d.receipt_id, f"error={e.rule}")
             writer.write(error_response(e.status, e.rule, str(e), d.receipt_id, close=False))
             return True
+        srv.rec.outcome(d.receipt_id, f"status={resp.status}")
         loc = resp.header("location")
         if resp.status in REDIRECTS and loc:
             resp.close()

@@ -582,6 +582,7 @@ async def forward(srv: "ProxyServer", transport: str, t: Target, method: str,
     try:
         resp = await send_upstream(srv, t, addrs, method, headers, body)
     except UpstreamError as e:
+        srv.rec.upstream_error(transport, e.rule)
         writer.write(error_response(e.status, e.rule, str(e), d.receipt_id))
         return False
     try:

@@ -49,6 +49,8 @@ class Hooks:
         try:
             from ..ops.metrics import Metrics
             self.metrics = Metrics()
+            if self.killswitch is not None and hasattr(self.metrics, "bind_killswitch"):
+                self.metrics.bind_killswitch(self.killswitch)
         except ImportError:
             pass
 
@@ -83,7 +85,7 @@ class Hooks:
                 ch = self._bind(m, transport, d.verdict, scanner)
             if ch is False:
                 m.observe(transport, d.verdict, scanner, d.duration_ms / 1000.0, nbytes)
-                return
+                return  # (a metrics object of another shape counts its own blocks)
             # Same updates as Metrics.observe, on label children bound once
             # (prometheus_client's labels() lookup costs more than the update).
             ch[0].inc()
@@ -91,8 +93,20 @@ class Hooks:
             ch[2].observe(d.duration_ms / 1000.0)
             if nbytes:
                 ch[3].inc(nbytes)
+            if d.verdict == "block" and hasattr(m, "block"):
+                m.block(scanner, top.rule if top else "")
         except Exception:
             log.debug("metrics observe failed", exc_info=True)
+
+    def count(self, name: str, *labels: str) -> None:
+        """Increment an optional counter of the metrics object (receipts, upstream errors)."""
+        c = getattr(self.metrics, name, None)
+        if c is None:
+            return
+        try:
+            (c.labels(*labels) if labels else c).inc()
+        except Exception:
+            log.debug("metrics count failed", exc_info=True)
 
     def _bind(self, m: Any, transport: str, verdict: str, scanner: str):
         try:
@@ -119,9 +133,24 @@ class Recorder:
         if started is not None:
             d = Decision(d.verdict, d.findings, d.reason, d.content,
                          (time.perf_counter() - started) * 1000, d.error)
-        d = record(self.writer, action, d)  # no receipt, no pass
+        d = record(self.writer, action, d, self.hooks.count)  # no receipt, no pass
         self.hooks.observe(action.transport, d, nbytes)
         return d
+
+    def upstream_error(self, transport: str, reason: str) -> None:
+        self.hooks.count("upstream_errors", transport, reason[:64])
+
+    def outcome(self, intent_id: str, result: str) -> None:
+        """The outcome receipt of an intent (after its bytes left)."""
+        fn = getattr(self.writer, "record_outcome", None)
+        if fn is None or not intent_id:
+            return
+        if result.startswith("error="):
+            self.hooks.count("upstream_errors", "fetch", result[6:70])
+        try:
+            fn(intent_id, result)
+        except Exception as e:  # the bytes have left; verify will show the missing outcome
+            log.error("outcome receipt failed: %s", e)
 
 
 def block_body(d: Decision) -> dict:

@@ -49,6 +49,9 @@ class VerifyResult:
     files: int = 0
     entries: int = 0
     chains: list[dict] = field(default_factory=list)
+    gaps: list[dict] = field(default_factory=list)   # evidence gaps (reported; integrity is above)
+    roster: str = ""                                 # roster file the signers were checked against
+    rotations: list[dict] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -190,6 +193,10 @@ class _Chain:
         self.last_entry_seq = -1
         self.last_was_root_seal = False
         self.session_id = ""
+        from .gaps import Gaps
+        self.gaps = Gaps()
+        self.rotation: dict | None = None
+        self.on_record = None
 
     def receipt(self, r: dict, canon: bytes | None = None) -> None:
         seq_hint = r.get("action_record", {}).get("chain_seq") if isinstance(r.get("action_record"), dict) \
@@ -239,6 +246,15 @@ class _Chain:
         self.verdicts[bucket] = self.verdicts.get(bucket, 0) + 1
         self.first_ts = self.first_ts or rec["timestamp"]
         self.last_ts = rec["timestamp"]
+        self.gaps.add(rec)
+        if self.on_record is not None:
+            self.on_record(rec, self.session_id)
+        if rec.get("target") == "ringfence://key/rotate":
+            from .rotation import check_rotation
+            try:
+                self.rotation = check_rotation(rec, key)
+            except ValueError as e:
+                raise _Fail(f"seq {seq}: {e}", seq) from None
 
     def entry(self, e: dict, raw_detail: str, line: str | None = None) -> None:
         extra = e.keys() - ENTRY_KEYS
@@ -430,8 +446,10 @@ def _finish(chain: _Chain, res: VerifyResult) -> None:
     res.entries += chain.entries
 
 
-def _run_chain(paths: list[str], pinned: str | None, res: VerifyResult) -> dict:
+def _run_chain(paths: list[str], pinned: str | None, res: VerifyResult, roster: Any = None,
+               on_record: Any = None) -> dict:
     chain = _Chain(pinned)
+    chain.on_record = on_record
     chain.torn = ""
     info: dict[str, Any] = {"files": [os.path.basename(p) for p in paths]}
     try:
@@ -456,7 +474,13 @@ def _run_chain(paths: list[str], pinned: str | None, res: VerifyResult) -> dict:
     except OSError as e:
         info.update(valid=False, sealed=False, error=f"cannot read: {e.strerror or e}", broken_at_seq=None)
     _finish(chain, res)
-    info.update(count=chain.count, root_hash=chain.last_hash, session_id=chain.session_id)
+    info.update(count=chain.count, root_hash=chain.last_hash, session_id=chain.session_id,
+                signer_key=chain.key or "", first_timestamp=chain.first_ts, last_timestamp=chain.last_ts,
+                gaps=chain.gaps.report(), rotation=chain.rotation)
+    if info.get("valid") and roster is not None and chain.count:
+        why = roster.check(chain.key or "", chain.first_ts, chain.last_ts)
+        if why:
+            info.update(valid=False, sealed=False, error="roster: " + why, broken_at_seq=0)
     return info
 
 
@@ -467,31 +491,48 @@ def _normalize_key(key_hex: str | None) -> str | None:
     return load_public_key(key_hex).hex()
 
 
-def verify_path(path: str, key_hex: str | None = None) -> VerifyResult:
+def verify_path(path: str, key_hex: str | None = None, roster: Any = None) -> VerifyResult:
     """Verify a receipt file, a JSONL log, or a directory of evidence logs.
 
-    `key_hex` pins the signer (64 hex, or a public key file). Raises KeyError_ for a bad key;
-    everything wrong with the evidence itself is reported in the result."""
+    `key_hex` pins the signer (64 hex, or a public key file). `roster` (a Roster, or a
+    roster file path) accepts the keys it lists, each within its validity window.
+    Raises ReceiptError for a bad key or roster; everything wrong with the evidence
+    itself is reported in the result."""
     pinned = _normalize_key(key_hex)
+    if isinstance(roster, str):
+        from .roster import load_roster
+        roster = load_roster(roster)
     res = VerifyResult()
+    res.roster = roster.path if roster is not None else ""
     if os.path.isdir(path):
         res.mode = "directory"
-        return _verify_dir(path, pinned, res)
+        return _verify_dir(path, pinned, res, roster)
     if not os.path.exists(path):
         res.error = f"no such file: {path}"
         return res
     if path.endswith(".jsonl"):
         res.mode = "chain"
         res.files = 1
-        info = _run_chain([path], pinned, res)
+        info = _run_chain([path], pinned, res, roster)
         _apply(res, [info])
         return res
     res.mode = "single"
     res.files = 1
-    return _verify_single(path, pinned, res)
+    _verify_single(path, pinned, res)
+    if res.valid and roster is not None:
+        why = roster.check(res.signer_key, res.first_timestamp, res.last_timestamp)
+        if why:
+            res.valid, res.error = False, "roster: " + why
+    return res
 
 
 def _apply(res: VerifyResult, infos: list[dict]) -> None:
+    for i in infos:
+        for g in i.get("gaps") or ():
+            res.gaps.append({**g, "session": i.get("session_id", "")})
+        if i.get("rotation"):
+            res.rotations.append({"session": i.get("session_id", ""), **i["rotation"]})
+    _link_rotations(res, infos)
     bad = next((i for i in infos if not i["valid"]), None)
     if bad is not None:
         res.valid = False
@@ -555,7 +596,26 @@ def list_logs(directory: str) -> dict[str, list[str]]:
     return {s: [p for _, p in sorted(v)] for s, v in sorted(groups.items())}
 
 
-def _verify_dir(directory: str, pinned: str | None, res: VerifyResult) -> VerifyResult:
+def _link_rotations(res: VerifyResult, infos: list[dict]) -> None:
+    """A rotation segment names the old chain's head: check it when that chain is here."""
+    by_sid = {i.get("session_id"): i for i in infos}
+    for rot in res.rotations:
+        prior = by_sid.get(rot.get("prior_session"))
+        if prior is None:
+            rot["linked"] = "prior chain not among the verified logs"
+            continue
+        if prior.get("root_hash") != rot.get("prior_hash") or prior.get("signer_key") != rot.get("prior_key"):
+            bad = by_sid.get(rot.get("session"))
+            if bad is not None and bad["valid"]:
+                bad.update(valid=False, sealed=False, broken_at_seq=0,
+                           error="key rotation does not link to the head of its prior chain "
+                                 f"{rot.get('prior_session')} (hash or key differ)")
+            rot["linked"] = "MISMATCH"
+        else:
+            rot["linked"] = "yes"
+
+
+def _verify_dir(directory: str, pinned: str | None, res: VerifyResult, roster: Any = None) -> VerifyResult:
     try:
         groups = list_logs(directory)
     except OSError as e:
@@ -567,7 +627,7 @@ def _verify_dir(directory: str, pinned: str | None, res: VerifyResult) -> Verify
     infos = []
     for sid, paths in groups.items():
         res.files += len(paths)
-        info = _run_chain(paths, pinned, res)
+        info = _run_chain(paths, pinned, res, roster)
         info["session"] = sid
         infos.append(info)
     res.chains = infos
@@ -599,4 +659,12 @@ def format_human(path: str, r: VerifyResult) -> str:
         lines.append(f"  Sealed:    {'yes' if r.sealed else 'NO: ' + r.tail}")
     if r.mode == "directory" and len(r.chains) > 1:
         lines.append(f"  Chains:    {len(r.chains)} runs, each verified on its own")
+    if r.roster:
+        lines.append(f"  Roster:    every signer listed and within its validity window ({r.roster})")
+    for rot in r.rotations:
+        lines.append(f"  Rotation:  {rot.get('prior_key', '')[:16]}... -> {rot.get('new_key', '')[:16]}... "
+                     f"endorsed by both keys; linked to prior chain: {rot.get('linked', '?')}")
+    from .gaps import describe
+    for g in r.gaps:
+        lines.append(f"  Gap:       {describe(g)}" + (f" [{g['session']}]" if g.get("session") else ""))
     return "\n".join(lines)

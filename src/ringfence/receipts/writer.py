@@ -21,12 +21,14 @@ from .errors import ReceiptError
 from .fastsign import fast_signer
 from .keys import load_private_key, public_bytes
 from .recorder import Recorder
+from .session import SessionMixin
 
 _sha256 = hashlib.sha256
 
 VERDICTS = frozenset({"block", "allow", "warn", "ask", "strip", "forward", "redirect"})
 MAX_FIELD = 4096        # bound every free-text field in a receipt
 MAX_INTENT = 200
+EGRESS_INTENT = "egress-intent"   # intent prefix of a receipt written before bytes leave
 
 
 _RAND_TAILS: list[str] = []  # preformatted random UUIDv7 tails; list.pop is atomic under the GIL
@@ -149,11 +151,20 @@ class NullWriter:
     enabled = False
     paths: list[str] = []
 
-    def record(self, action: Any, decision: Any) -> str:
+    def record(self, action: Any, decision: Any, egress: bool = False) -> str:
         return uuid7()
 
     def flush(self, timeout: float = 30.0) -> None:
         return None
+
+    def record_intent(self, action: Any, decision: Any) -> str:
+        return uuid7()
+
+    def record_outcome(self, intent_id: str, result: str, verdict: str = "allow") -> str:
+        return ""
+
+    def open_session(self, kind: str, **facts: Any) -> str:
+        return ""
 
     def close(self, reason: str = "shutdown") -> None:
         return None
@@ -165,7 +176,7 @@ class NullWriter:
         self.close()
 
 
-class ReceiptWriter:
+class ReceiptWriter(SessionMixin):
     enabled = True
 
     def __init__(self, directory: str, key, *, policy_hash: str, session_id: str = "proxy",
@@ -173,7 +184,8 @@ class ReceiptWriter:
                  checkpoint_interval: int = 1000, max_file_bytes: int = 64 << 20,
                  checkpoint_every_ms: int = 1000,
                  principal: str = "ringfence", actor: str = "", queue_max: int = 0,
-                 queue_wait_s: float = 5.0):
+                 queue_wait_s: float = 5.0, intent_durability: str = "fsync"):
+        self.intent_durability = intent_durability
         self.signer = ChainSigner(key)
         self.signer_key = self.signer.signer_key
         self.policy_hash = policy_hash
@@ -251,6 +263,8 @@ class ReceiptWriter:
                 intent += f" at {top.where}"
             if top.excerpt and top.scanner == "dlp":
                 intent += f" ({top.excerpt[:40]})"  # already redacted by the scanner
+            elif top.excerpt and top.scanner == "rug_pull":
+                intent += f" ({top.excerpt[:120]})"
             rec["intent"] = _clip(intent, MAX_INTENT)
         elif isinstance(getattr(action, "meta", None), dict) and isinstance(action.meta.get("intent"), str):
             # What the transport could not see (e.g. "tunnel: body not inspected"). Transports
@@ -273,7 +287,8 @@ class ReceiptWriter:
             rec["request_id"] = _clip(action.request_id, 256)
         return rec
 
-    def record_parts(self, action: Any, decision: Any, action_id: str) -> tuple[str, str, str, str, str]:
+    def record_parts(self, action: Any, decision: Any, action_id: str,
+                     egress: bool = False) -> tuple[str, str, str, str, str]:
         """The canonical action_record JSON around its timestamp, without building a dict.
 
         Returns (head, tail, verdict, action_type, transport): head + ts + tail is the record
@@ -294,10 +309,14 @@ class ReceiptWriter:
                 intent += f" at {top.where}"
             if top.excerpt and top.scanner == "dlp":
                 intent += f" ({top.excerpt[:40]})"  # already redacted by the scanner
+            elif top.excerpt and top.scanner == "rug_pull":
+                intent += f" ({top.excerpt[:120]})"  # what changed, for the report's diff
         else:
             meta = getattr(action, "meta", None)
             if meta and isinstance(meta, dict) and isinstance(meta.get("intent"), str):
                 intent = meta["intent"]  # written by transports, never from content
+        if egress:  # this receipt is the durable intent before bytes leave (see session.py)
+            intent = EGRESS_INTENT + ("; " + intent if intent else "")
         if intent:
             intent = _clip(intent, MAX_INTENT)
             out += (',"intent":', go_string(intent))
@@ -333,7 +352,7 @@ class ReceiptWriter:
         self.last_ts = ts
         self.verdicts[verdict] = self.verdicts.get(verdict, 0) + 1
 
-    def record(self, action: Any, decision: Any) -> str:
+    def record(self, action: Any, decision: Any, egress: bool = False) -> str:
         """Sign and append one receipt; returns its action_id. Raises ReceiptError on failure.
 
         With queue_max > 0 the receipt is built (and its timestamp taken) here, then signed
@@ -343,7 +362,7 @@ class ReceiptWriter:
         queued receipts (<= queue_max) on top of the fsync interval; flush() waits for them."""
         action_id = uuid7()
         try:
-            head, tail, verdict, atype, transport = self.record_parts(action, decision, action_id)
+            head, tail, verdict, atype, transport = self.record_parts(action, decision, action_id, egress)
             summary = f"receipt: {verdict} {atype} {transport}"
             if self._worker is not None:
                 self._enqueue((head, tail, verdict, transport, summary))
@@ -431,6 +450,8 @@ class ReceiptWriter:
     def close(self, reason: str = "shutdown") -> None:
         """Drain the queue, flush and seal (transcript_root + signed checkpoint). Idempotent.
         With a writer thread, raises ReceiptError if any queued receipt could not be written."""
+        if not self.closed:
+            self._close_session(reason)  # session_close, when a session was opened
         if self._worker is not None:
             with self._qcond:
                 self._qclosed = True  # no new receipts; the worker drains what is queued
@@ -489,7 +510,8 @@ def open_writer(receipts_dir: str | None, signing_key: str | None, config: Any,
                          checkpoint_interval=rc.checkpoint_interval,
                          max_file_bytes=getattr(rc, "max_file_bytes", 64 << 20),
                          checkpoint_every_ms=getattr(rc, "checkpoint_every_ms", 1000),
-                         queue_max=getattr(rc, "queue_max", 0))
+                         queue_max=getattr(rc, "queue_max", 0),
+                         intent_durability=getattr(rc, "intent_durability", "fsync"))
 
 
 __all__ = ["NullWriter", "ReceiptWriter", "open_writer", "uuid7", "safe_target", "policy_hash_of", "go_string"]
