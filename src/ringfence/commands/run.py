@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from .common import add_config_option, add_receipt_options, load_config_or_exit
+from .common import add_config_option, add_receipt_options
 
 HELP = """\
 examples:
@@ -21,6 +21,8 @@ def register(sub) -> None:
     p.add_argument("--listen", metavar="HOST:PORT", help="listener address (default: proxy.listen, 127.0.0.1:8888)")
     add_config_option(p)
     add_receipt_options(p)
+    from .runtime import add_no_receipts
+    add_no_receipts(p)
     p.add_argument("--resolve", metavar="HOST:PORT:ADDR", action="append", default=[],
                    help="dial ADDR for HOST:PORT (as curl's; repeatable). For tests and local "
                         "development only: the SSRF check trusts these mappings")
@@ -42,13 +44,12 @@ def handler(args) -> int:
 
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    config = load_config_or_exit(args.config)
+    from .runtime import open_runtime_receipts, parse_listen, runtime_config
+    config, args.config = runtime_config(args.config, quiet=args.quiet)
     if args.intercept:
         config = config.model_copy(update={"tls": config.tls.model_copy(update={"intercept": True})})
     listen = args.listen or config.proxy.listen
-    host, sep, port_s = listen.rpartition(":")
-    if not sep or not port_s.isdigit() or not host:
-        raise UsageError(f"--listen expects HOST:PORT, got {listen!r}")
+    host, port = parse_listen(listen)
     from ..proxy.server import parse_resolve
     try:
         resolve = parse_resolve(args.resolve)
@@ -63,13 +64,13 @@ def handler(args) -> int:
             ca = LeafCache(CertAuthority(args.ca_dir or config.tls.ca_dir))
         except CaError as e:
             raise UsageError(str(e)) from None
-    from .common import open_receipts_or_exit
-    writer = open_receipts_or_exit(args, config, session_id="proxy")
+    writer, evidence = open_runtime_receipts(args, config, session_id="proxy")
     if not getattr(writer, "enabled", False):
-        import sys
         print("ringfence: receipts are off (decisions are not signed). To keep signed evidence: "
-              "ringfence keygen, then run with --receipts DIR --signing-key ~/.ringfence/receipt.key",
+              "ringfence init (then receipts are on by default), or --receipts DIR --signing-key KEY",
               file=sys.stderr)
+    else:
+        print(f"ringfence: signed receipts go to {evidence}", file=sys.stderr)
     # uvloop's StreamWriter.start_tls never completes a server-side handshake
     # (seen with uvloop 0.23), so TLS interception runs on the stdlib loop.
     if not os.environ.get("RINGFENCE_NO_UVLOOP") and not config.tls.intercept:
@@ -79,7 +80,7 @@ def handler(args) -> int:
         except ImportError:
             pass
     try:
-        return asyncio.run(_serve(config, writer, host.strip("[]"), int(port_s), resolve, args.upstream_ca, ca,
+        return asyncio.run(_serve(config, writer, host, port, resolve, args.upstream_ca, ca,
                                   args.config))
     finally:
         try:
@@ -102,9 +103,19 @@ async def _serve(config, writer, host, port, resolve, upstream_ca, ca, config_pa
     engine = Engine(config)
     hooks = Hooks(config)
     srv = ProxyServer(config, engine, writer, resolve=resolve, upstream_ca=upstream_ca, ca=ca, hooks=hooks)
-    await srv.start(host, port)
-    log.info("ringfence proxy listening on %s:%s (intercept=%s)", host, srv.port, ca is not None)
-    print(f"ringfence: listening on {host}:{srv.port}", flush=True)
+    try:
+        await srv.start(host, port)
+    except OSError as e:
+        import errno
+
+        from ..cli import UsageError
+        if e.errno == errno.EADDRINUSE:
+            raise UsageError(f"{host}:{port} is already in use (another ringfence or another program); "
+                             "stop it or choose another --listen HOST:PORT") from None
+        raise UsageError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+    # "listening" is said once, on stdout (exec and tests wait for it)
+    print(f"ringfence: listening on {host}:{srv.port} (TLS interception {'on' if ca is not None else 'off'})",
+          flush=True)
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

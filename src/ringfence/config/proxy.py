@@ -1,7 +1,7 @@
 """Config for `ringfence run`: listener, TLS interception, WebSocket, admin, kill switch."""
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from .base import Section
 
@@ -13,6 +13,14 @@ class ProxyConfig(Section):
     header_timeout_s: float = Field(10.0, gt=0, le=300, strict=False, description="time to send a request head (slowloris)")
     upstream_timeout_s: float = Field(30.0, gt=0, le=600, strict=False, description="time for an upstream to answer (504)")
     max_redirects: int = Field(5, ge=0, le=20, description="redirects /fetch follows, each hop rescanned")
+
+    @field_validator("listen")
+    @classmethod
+    def _listen_port(cls, v: str) -> str:
+        host, sep, port = v.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+            raise ValueError(f"want HOST:PORT with a port in 1-65535, got {v!r}")
+        return v
 
 
 class TlsConfig(Section):
