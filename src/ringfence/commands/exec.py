@@ -42,6 +42,8 @@ def register(sub) -> None:
     p.add_argument("--contain", action="store_true",
                    help="run the command in a network namespace whose only way out is ringfence (Linux)")
     p.add_argument("-q", "--quiet", action="store_true", help="proxy logs warnings only")
+    from .runtime import add_console_options
+    add_console_options(p)
     p.add_argument("command", nargs=argparse.REMAINDER, help="-- COMMAND ARGS...")
     p.set_defaults(func=handler)
 
@@ -76,6 +78,9 @@ def _run_args(args, config_path: str | None, listen: str) -> list[str]:
         out.append("--intercept")
     if args.quiet:
         out.append("-q")
+    if args.verbose:
+        out.append("-v")
+    out += ["--log-format", args.log_format]
     return out
 
 

@@ -20,6 +20,9 @@ def register(subparsers) -> None:
     px.add_argument("--signing-key", metavar="FILE", help="Ed25519 key for receipts (default: config receipts.signing_key)")
     px.add_argument("--no-receipts", action="store_true",
                     help="do not write receipts, even when ~/.ringfence holds a signing key")
+    px.add_argument("-v", "--verbose", action="store_true", help="also print a line for each allowed message")
+    px.add_argument("--log-format", choices=["text", "json"], default="text",
+                    help="decision lines on stderr as readable text (default) or JSON")
     px.add_argument("--env", metavar="NAME", action="extend", nargs="+", default=[],
                     help="also pass this environment variable to the server (stdio mode)")
     px.add_argument("--upstream", metavar="URL", help="Streamable HTTP MCP endpoint, e.g. http://127.0.0.1:3001/mcp")
@@ -62,6 +65,8 @@ def handle_proxy(args) -> int:
     if args.listen:
         listen = _listen_addr(args.listen)
     writer, _ = open_runtime_receipts(args, config, f"mcp-{uuid.uuid4().hex[:12]}")
+    from ringfence.console import ConsoleWriter
+    writer = ConsoleWriter(writer, args.verbose, args.log_format)
     engine = Engine(config)
     try:
         if command:

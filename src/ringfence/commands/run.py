@@ -5,6 +5,7 @@ import argparse
 import os
 
 from .common import add_config_option, add_receipt_options
+from .runtime import add_console_options
 
 HELP = """\
 examples:
@@ -31,6 +32,7 @@ def register(sub) -> None:
     p.add_argument("--intercept", action="store_true", help="intercept TLS (needs a CA: `ringfence tls init`)")
     p.add_argument("--ca-dir", metavar="DIR", help="CA directory (default: tls.ca_dir)")
     p.add_argument("-q", "--quiet", action="store_true", help="log warnings only")
+    add_console_options(p)
     p.set_defaults(func=handler)
 
 
@@ -42,8 +44,8 @@ def handler(args) -> int:
 
     from ..cli import UsageError
 
-    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    from .runtime import setup_logging
+    setup_logging(args)
     from .runtime import open_runtime_receipts, parse_listen, runtime_config
     config, args.config = runtime_config(args.config, quiet=args.quiet)
     if args.intercept:
@@ -71,6 +73,8 @@ def handler(args) -> int:
               file=sys.stderr)
     else:
         print(f"ringfence: signed receipts go to {evidence}", file=sys.stderr)
+    from ..console import ConsoleWriter
+    writer = ConsoleWriter(writer, args.verbose, args.log_format)
     # uvloop's StreamWriter.start_tls never completes a server-side handshake
     # (seen with uvloop 0.23), so TLS interception runs on the stdlib loop.
     if not os.environ.get("RINGFENCE_NO_UVLOOP") and not config.tls.intercept:
@@ -94,6 +98,7 @@ async def _serve(config, writer, host, port, resolve, upstream_ca, ca, config_pa
     import asyncio
     import logging
     import signal
+    import sys
 
     from ..engine import Engine
     from ..proxy.server import ProxyServer
@@ -138,14 +143,18 @@ async def _serve(config, writer, host, port, resolve, upstream_ca, ca, config_pa
             log.error("reload failed, keeping the old config: %s", e)
             return False
 
+    admin_state = f"off (set ${config.admin.token_env} to a bearer token to turn it on)"
     try:
         from ..ops.admin import start_admin
         if os.environ.get(config.admin.token_env):
             admin = await start_admin(config, hooks.killswitch, hooks.metrics, reload_cb)
+            admin_state = (f"on at http://{config.admin.listen} (bearer token from ${config.admin.token_env}; "
+                           "/metrics, /v1/killswitch, /v1/reload)")
     except ImportError:
-        pass
+        admin_state = "off (not installed)"
     except Exception as e:
-        log.error("admin API not started: %s", e)
+        admin_state = f"off (could not start: {e})"
+    print(f"ringfence: admin API and metrics {admin_state}", file=sys.stderr, flush=True)
     if config_path:
         try:
             from ..ops.reload import Reloader

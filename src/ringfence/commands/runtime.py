@@ -50,3 +50,25 @@ def parse_listen(text: str, flag: str = "--listen") -> tuple[str, int]:
     if not 1 <= port <= 65535:
         raise UsageError(f"{flag}: port {port} is outside 1-65535")
     return host, port
+
+
+def add_console_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-v", "--verbose", action="store_true", help="also print a line for each allowed request")
+    p.add_argument("--log-format", choices=["text", "json"], default="text",
+                   help="decision lines and logs as readable text (default) or one JSON object per line")
+
+
+def setup_logging(args) -> None:
+    import json
+    import logging
+
+    class _Json(logging.Formatter):
+        def format(self, r: logging.LogRecord) -> str:
+            return json.dumps({"ts": self.formatTime(r, "%Y-%m-%dT%H:%M:%S"), "level": r.levelname.lower(),
+                               "logger": r.name, "msg": r.getMessage()})
+    h = logging.StreamHandler(sys.stderr)
+    h.setFormatter(_Json() if getattr(args, "log_format", "text") == "json"
+                   else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [h]
+    root.setLevel(logging.WARNING if getattr(args, "quiet", False) else logging.INFO)

@@ -95,7 +95,7 @@ class Guard:
         top = d.top
         scanner, rule = (top.scanner, top.rule) if top else ("mcp", "blocked")
         return jsonrpc.error_bytes(msg_id, code, f"ringfence: blocked by {scanner}:{rule}",
-                                   {"scanner": scanner, "rule": rule, "receipt_id": d.receipt_id})
+                                   {"scanner": scanner, "rule": rule, **({"receipt_id": d.receipt_id} if d.receipt_id else {})})
 
     def _reject(self, e: JsonRpcError, direction: str, msg_id: Any = None) -> tuple[Decision, bytes]:
         f = Finding("mcp", e.rule, "high", str(e)[:80], "message", "block")
@@ -346,5 +346,5 @@ class Guard:
             f = Finding("mcp", rule, "high", message[:80], "transport", "block")
             d = self._record(Decision("block", (f,), f"mcp:{rule}"), "inbound", target, method, "error", mid)
             out.append(jsonrpc.error_bytes(mid, jsonrpc.UPSTREAM_GONE, f"ringfence: {message}",
-                                           {"scanner": "mcp", "rule": rule, "receipt_id": d.receipt_id}))
+                                           {"scanner": "mcp", "rule": rule, **({"receipt_id": d.receipt_id} if d.receipt_id else {})}))
         return out

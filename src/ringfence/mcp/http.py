@@ -181,7 +181,7 @@ class ReverseProxy:
                 return self._json(resp, 200, o.to_client)
             return self._json(resp, 403, jsonrpc.error_bytes(
                 None, jsonrpc.BLOCKED, "ringfence: message blocked",
-                {"receipt_id": o.decision.receipt_id if o.decision else ""}))
+                {"receipt_id": o.decision.receipt_id} if o.decision and o.decision.receipt_id else {}))
         try:
             up = await self.pool.request("POST", self.target(req), self._headers(req), o.to_server)
         except (UpstreamError, OSError) as e:

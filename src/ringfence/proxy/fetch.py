@@ -121,7 +121,8 @@ async def handle_fetch(srv: "ProxyServer", req: Request, target: str, writer: as
         payload = {"url": url, "status": resp.status, "content_type": ct, "title": title,
                    "content": text, "blocked": False}
     payload["verdict"] = d2.verdict
-    payload["receipt_id"] = d2.receipt_id
+    if d2.receipt_id:
+        payload["receipt_id"] = d2.receipt_id
     if hops:
         payload["redirects"] = hops
     if d2.findings:

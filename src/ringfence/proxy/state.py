@@ -145,7 +145,7 @@ class Recorder:
 
 def block_body(d: Decision) -> dict:
     top = d.top
-    return {
+    out = {
         "blocked": True,
         "scanner": top.scanner if top else "",
         "rule": top.rule if top else "",
@@ -153,6 +153,9 @@ def block_body(d: Decision) -> dict:
         "reason": d.reason or (f"{top.scanner}:{top.rule}" if top else "blocked"),
         "findings": [f.to_json() for f in d.findings][:20],
     }
+    if not d.receipt_id:
+        del out["receipt_id"]  # no receipt written: no id handed out
+    return out
 
 
 def block_response(d: Decision, status: int = 403, close: bool = False) -> bytes:
@@ -181,7 +184,7 @@ def error_response(status: int, error: str, message: str, receipt_id: str = "",
 
 def kill_response(reason: str, receipt_id: str) -> bytes:
     body = orjson.dumps({"error": "kill_switch_active", "blocked": True, "reason": reason,
-                         "receipt_id": receipt_id})
+                         **({"receipt_id": receipt_id} if receipt_id else {})})
     headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
                ("X-Ringfence-Decision", "block"), ("X-Ringfence-Receipt", receipt_id),
                ("Connection", "close")]
