@@ -26,6 +26,7 @@ import httptools
 from .forward import (AGENT_CARD_PATHS, buffered_kind, buffered_reply, empty_reply, outbound_finish,
                       outbound_now, relay_response, split_headers, too_large_reply, upstream_head)
 from .http1 import REASONS, HttpError
+from .blockpage import wants_html
 from .state import block_response, error_response, now
 from .target import TargetError, parse_url
 from .upstream import MAX_RESPONSE_HEAD, READ_SIZE, Conn, Response, UpstreamError
@@ -325,7 +326,7 @@ class FastClient(asyncio.Protocol):
         r, t = self.req, self.t
         d, addrs = done
         if d.blocked:
-            self._answer(block_response(d), True)
+            self._answer(block_response(d, html=wants_html(r.headers)), True)
             return
         self.out_rid = d.receipt_id
         self.addrs = addrs

@@ -56,7 +56,8 @@ async def handle_fetch(srv: "ProxyServer", req: Request, target: str, writer: as
         d, addrs = await outbound_check(srv, "fetch", t, method, scanned, body,
                                         meta={"hop": hops} if hops else None)
         if d.blocked:
-            writer.write(block_response(d))
+            from .blockpage import wants_html
+            writer.write(block_response(d, html=wants_html(req.headers)))
             return True
         try:
             resp = await send_upstream(srv, t, addrs, method, headers, body)

@@ -573,7 +573,8 @@ async def forward(srv: "ProxyServer", transport: str, t: Target, method: str,
     headers, scanned = split_headers(client_headers)
     d, addrs = await outbound_check(srv, transport, t, method, scanned, body, vetted=vetted)
     if d.blocked:
-        writer.write(block_response(d))
+        from .blockpage import wants_html
+        writer.write(block_response(d, html=wants_html(client_headers)))
         return True
     try:
         resp = await send_upstream(srv, t, addrs, method, headers, body)

@@ -158,7 +158,10 @@ def block_body(d: Decision) -> dict:
     return out
 
 
-def block_response(d: Decision, status: int = 403, close: bool = False) -> bytes:
+def block_response(d: Decision, status: int = 403, close: bool = False, html: bool = False) -> bytes:
+    if html:  # a browser (Accept: text/html) gets a page; API clients keep the JSON
+        from .blockpage import html_block_response
+        return html_block_response(d, status, close)
     body = orjson.dumps(block_body(d))
     headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
                ("X-Ringfence-Decision", "block"), ("X-Ringfence-Receipt", d.receipt_id),
