@@ -107,8 +107,11 @@ class ReverseProxy:
     """Streamable HTTP reverse proxy on the h1 server and a keep-alive upstream pool.
     Bodies go upstream as the bytes the client sent (never re-serialised)."""
 
-    def __init__(self, engine: Any, writer: Any, upstream: str):
+    def __init__(self, engine: Any, writer: Any, upstream: str, listen_host: str = ""):
         from .h1 import UpstreamPool
+        from .rebinding import HostOriginGuard
+        self.guard = HostOriginGuard(mcp_opt(engine.config, "allowed_hosts", []),
+                                     mcp_opt(engine.config, "allowed_origins", []), listen_host)
         self.engine = engine
         self.cfg = engine.config
         self.upstream = upstream
@@ -144,6 +147,10 @@ class ReverseProxy:
 
     async def handle(self, req: Any, resp: Any) -> None:
         try:
+            refused = self.guard.check(req.header("host"), req.header("origin"))
+            if refused:
+                status, msg = refused
+                return self._json(resp, status, jsonrpc.error_bytes(None, jsonrpc.BLOCKED, f"ringfence: {msg}"))
             if req.method == "POST":
                 return await self._post(req, resp)
             if req.method in ("GET", "DELETE"):
@@ -307,7 +314,7 @@ async def _quiet_write(resp: Any, data: bytes) -> None:
 async def serve_async(engine: Any, writer: Any, upstream: str, host: str, port: int,
                       ready: Any = None, stop: asyncio.Event | None = None) -> int:
     from .h1 import start_server
-    proxy = ReverseProxy(engine, writer, upstream)
+    proxy = ReverseProxy(engine, writer, upstream, host)
     _ = engine.tools  # build the MCP scanners now, not on the first request
     import gc
     gc.freeze()  # start-up objects (compiled rules, tables) leave the collector's per-request walks
