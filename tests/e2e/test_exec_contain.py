@@ -173,3 +173,60 @@ def test_contain_impossible_is_a_clear_exit_2(world, tmp_path):
                         f"127.0.0.1:{_free_port()}", "--", "true"], env=env, capture_output=True, text=True,
                        timeout=60)
     assert r.returncode == 2 and "--contain needs" in r.stderr and "Traceback" not in r.stderr
+
+
+MCP_SERVER = r"""
+import sys, anyio
+from mcp.server.mcpserver import MCPServer
+from mcp.server.transport_security import TransportSecuritySettings
+server = MCPServer(name="remote")
+
+@server.tool(description="Add two integers.")
+def add(a: int, b: int) -> int:
+    return a + b
+
+anyio.run(lambda: server.run_streamable_http_async(host="127.0.0.1", port=int(sys.argv[1]),
+    transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False)))
+"""
+
+MCP_CLIENT = r"""
+import os, sys, anyio
+from mcp import Client
+from mcp.client.stdio import StdioServerParameters
+async def main():
+    p = StdioServerParameters(command=sys.executable, env=dict(os.environ),
+                              args=["-m", "ringfence", "mcp", "proxy", "--no-receipts", "--upstream", sys.argv[1]])
+    async with Client(p) as c:
+        print("SUM:" + (await c.call_tool("add", {"a": 20, "b": 22})).content[0].text)
+anyio.run(main)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or not shutil.which("unshare"),
+                    reason="network namespaces are Linux-only")
+def test_contained_agent_reaches_a_remote_mcp_server_through_ringfence(world, tmp_path):
+    """A wrapped remote MCP server (`mcp proxy --upstream URL`) inside --contain: the
+    bridge tunnels through the proxy, the only way out."""
+    srv, cli = tmp_path / "srv.py", tmp_path / "cli.py"
+    srv.write_text(MCP_SERVER)
+    cli.write_text(MCP_CLIENT)
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, str(srv), str(port)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        import time
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and server.poll() is None
+                time.sleep(0.2)
+        r, _ = _exec(world, "--contain", "--resolve", f"mcp.test:{port}:127.0.0.1",
+                     script=f"{sys.executable} {cli} http://mcp.test:{port}/mcp")
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert "SUM:42" in r.stdout
+    finally:
+        server.terminate()
+        server.wait(10)

@@ -448,7 +448,8 @@ class Bridge:
         try:
             headers = self.headers()
             headers.update(routing_headers(msg))
-            async with self.client.post(self.upstream, data=line.rstrip(b"\r\n"), headers=headers) as resp:
+            async with self.client.post(self.upstream, data=line.rstrip(b"\r\n"), headers=headers,
+                                        proxy=self.via) as resp:
                 sid = resp.headers.get("Mcp-Session-Id")
                 if sid and sid != self.session_id:
                     self.session_id = sid
@@ -506,7 +507,7 @@ class Bridge:
                 h = self.headers()
                 h.pop("Content-Type", None)
                 h["Accept"] = "text/event-stream"
-                async with self.client.get(self.upstream, headers=h) as resp:
+                async with self.client.get(self.upstream, headers=h, proxy=self.via) as resp:
                     if resp.status in (404, 405) or resp.status >= 400 and resp.status != 503:
                         return  # the server offers no GET stream
                     if _is_sse(resp.headers.get("Content-Type", "")):
@@ -523,6 +524,10 @@ class Bridge:
         import aiohttp
 
         from .stdio import _open_stdin, _Out
+        from .upproxy import proxy_for
+        u = urlsplit(self.upstream)
+        via = proxy_for(u.scheme, u.hostname or "")  # HTTPS_PROXY etc. (e.g. inside exec --contain)
+        self.via = (f"http://[{via[0]}]:{via[1]}" if ":" in via[0] else f"http://{via[0]}:{via[1]}") if via else None
         self.client = aiohttp.ClientSession(
             auto_decompress=False,
             timeout=aiohttp.ClientTimeout(total=None, connect=10, sock_read=mcp_opt(self.cfg, 'upstream_timeout_s', 300.0)))
@@ -555,7 +560,7 @@ class Bridge:
                 try:
                     h = self.headers()
                     h.pop("Content-Type", None)
-                    async with self.client.delete(self.upstream, headers=h,
+                    async with self.client.delete(self.upstream, headers=h, proxy=self.via,
                                                   timeout=aiohttp.ClientTimeout(total=2)) as r:
                         await r.read()
                 except Exception:
