@@ -121,23 +121,42 @@ def test_expired_exemption_is_ignored_and_bad_expiry_rejected():
         load_config_text('exemptions:\n  - {rule: "dlp:jwt", expires: "tomorrow"}\n')
 
 
-def test_tool_scoped_exemption_in_the_mcp_relay(tmp_path):
+def test_allow_from_an_mcp_receipt_is_tool_scoped_and_live(tmp_path):
+    """Blocked tool call -> `ringfence allow` (scope tool by default) -> the same running
+    session now passes that tool's call, and only that tool's."""
     import anyio
     from mcp import Client
     from mcp.client.stdio import StdioServerParameters
     from mcp.shared.exceptions import MCPError
     cfg = tmp_path / "c.yaml"
-    cfg.write_text('exemptions:\n  - {rule: "dlp:aws_access_key_id", tools: ["echo"], '
-                   'expires: "2999-01-01T00:00:00Z"}\n')
+    cfg.write_text("# my config\nmode: balanced\n")
+    key, ev = tmp_path / "k.key", tmp_path / "ev"
     env = dict(os.environ, HOME=str(tmp_path), XDG_CACHE_HOME=os.path.expanduser("~/.cache"))
+    subprocess.run([sys.executable, "-m", "ringfence", "keygen", "--out", str(key)], env=env, check=True,
+                   capture_output=True, timeout=60)
     params = StdioServerParameters(command=sys.executable, env=env, args=[
-        "-m", "ringfence", "mcp", "proxy", "--config", str(cfg), "--", sys.executable, SERVER, "clean"])
+        "-m", "ringfence", "mcp", "proxy", "--config", str(cfg), "--receipts", str(ev), "--signing-key", str(key),
+        "--", sys.executable, SERVER, "clean"])
 
     async def main():
         async with Client(params) as c:
-            r = await c.call_tool("echo", {"text": "AKIAIOSFODNN7EXAMPLE"})
-            assert r.content[0].text == "AKIAIOSFODNN7EXAMPLE"  # exempt for this tool
             with pytest.raises(MCPError) as e:
+                await c.call_tool("echo", {"text": "AKIAIOSFODNN7EXAMPLE"})
+            rid = e.value.error.data["receipt_id"]
+            r = await anyio.to_thread.run_sync(lambda: subprocess.run(
+                [sys.executable, "-m", "ringfence", "allow", rid, "--config", str(cfg), "--receipts", str(ev),
+                 "--json"], env=env, capture_output=True, text=True, timeout=90))
+            assert r.returncode == 0, r.stderr
+            assert json.loads(r.stdout)["exemption"]["tools"] == ["echo"]
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    r = await c.call_tool("echo", {"text": "AKIAIOSFODNN7EXAMPLE"})
+                    break
+                except MCPError:
+                    assert time.monotonic() < deadline, "exemption not picked up"
+                    await anyio.sleep(0.5)
+            assert r.content[0].text == "AKIAIOSFODNN7EXAMPLE"
+            with pytest.raises(MCPError):  # another tool: still blocked
                 await c.call_tool("env_names", {"x": "AKIAIOSFODNN7EXAMPLE"})
-            assert e.value.error.code == -32001
     anyio.run(main)

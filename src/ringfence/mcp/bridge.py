@@ -83,7 +83,7 @@ class Guard:
                 request_id: Any = None) -> Decision:
         action = Action(self.transport, direction, target or method or "mcp", method,
                         self.session_id, "" if request_id is None else str(request_id)[:128], kind)
-        if decision.verdict != "allow" and target and self.config.exemptions:
+        if decision.verdict != "allow" and target:
             from ..exemptions import apply_tool_exemptions
             decision = apply_tool_exemptions(self.config, decision, target)
         try:
