@@ -142,3 +142,14 @@ def test_listen_port_range_and_port_in_use(tmp_path):
         s.listen(1)
         r = rf(tmp_path, "run", "--listen", f"127.0.0.1:{s.getsockname()[1]}")
     assert r.returncode == 2 and "already in use" in r.stderr and "internal error" not in r.stderr
+
+
+def test_mcp_listen_port_in_use_is_exit_2(tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(1)
+        r = rf(tmp_path, "mcp", "proxy", "--no-receipts", "--upstream", "http://127.0.0.1:9/mcp",
+               "--listen", f"127.0.0.1:{s.getsockname()[1]}")
+    assert r.returncode == 2 and "already in use" in r.stderr and "internal error" not in r.stderr
+    r = rf(tmp_path, "mcp", "proxy", "--upstream", "http://127.0.0.1:9/mcp", "--listen", "127.0.0.1:65536")
+    assert r.returncode == 2 and "outside 1-65535" in r.stderr
