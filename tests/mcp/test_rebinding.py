@@ -80,3 +80,49 @@ def test_guard_unit():
     assert g.check("", "")[0] == 421
     assert g.check("localhost", "null")[0] == 403
     assert g.check("localhost", "http://127.0.0.1.nip.io")[0] == 403
+
+
+NOSEC_SERVER = r"""
+import sys, anyio
+from mcp.server.mcpserver import MCPServer
+from mcp.server.transport_security import TransportSecuritySettings
+server = MCPServer(name="unprotected")
+
+@server.tool(description="Add two integers.")
+def add(a: int, b: int) -> int:
+    return a + b
+
+anyio.run(lambda: server.run_streamable_http_async(host="127.0.0.1", port=int(sys.argv[1]),
+    transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False)))
+"""
+
+
+def _conformance(url):
+    from conftest import NODE_DIR
+    cli = NODE_DIR / "node_modules" / "@modelcontextprotocol" / "conformance" / "dist" / "index.js"
+    if not cli.exists():
+        pytest.skip("the MCP conformance suite is not installed (tests/node: npm ci)")
+    r = subprocess.run(["node", str(cli), "server", "--url", url, "--scenario", "dns-rebinding-protection"],
+                       capture_output=True, text=True, timeout=120)
+    return r.stdout + r.stderr
+
+
+def test_conformance_dns_rebinding_passes_through_ringfence_when_the_server_fails_it(tmp_path):
+    srv = tmp_path / "nosec.py"
+    srv.write_text(NOSEC_SERVER)
+    port = free_port()
+    server = start([PY, str(srv), str(port)])
+    try:
+        wait_port(port, 60, server)
+        direct = _conformance(f"http://localhost:{port}/mcp")
+        assert "Passed: 1/2" in direct  # the unprotected server fails the scenario by itself
+        p, rport = _proxy(f"http://127.0.0.1:{port}/mcp", tmp_path)
+        try:
+            out = _conformance(f"http://localhost:{rport}/mcp")
+            assert "Passed: 2/2, 0 failed" in out, out
+        finally:
+            p.terminate()
+            p.wait(10)
+    finally:
+        server.terminate()
+        server.wait(10)
