@@ -135,7 +135,9 @@ def test_exec_usage_errors(world):
 
 @pytest.mark.skipif(not sys.platform.startswith("linux") or not shutil.which("unshare"),
                     reason="network namespaces are Linux-only")
-def test_contained_command_only_reaches_ringfence(world, tmp_path):
+@pytest.mark.parametrize("userns", ["0", "1"])
+def test_contained_command_only_reaches_ringfence(world, tmp_path, userns):
+    world = dict(world, env=dict(world["env"], RINGFENCE_CONTAIN_USERNS=userns))
     node = tmp_path / "connect.js"
     node.write_text(NODE_CONNECT)
     p, t = world["plain"], world["tls"]

@@ -22,7 +22,10 @@ def unshare_argv() -> list[str]:
     if not exe:
         raise ContainError("--contain needs the `unshare` program (util-linux); install it "
                            "(apt-get install util-linux) or run without --contain")
-    argv = [exe, "--net"] if os.geteuid() == 0 else [exe, "--user", "--map-root-user", "--net"]
+    # root: a network namespace is enough; otherwise (or with RINGFENCE_CONTAIN_USERNS=1) a user
+    # namespace too, where the command runs as a mapped root with no power outside it
+    userns = os.geteuid() != 0 or os.environ.get("RINGFENCE_CONTAIN_USERNS") == "1"
+    argv = [exe, "--user", "--map-root-user", "--net"] if userns else [exe, "--net"]
     try:
         probe = subprocess.run(argv + ["--", "true"], capture_output=True, text=True, timeout=20)
     except (OSError, subprocess.TimeoutExpired) as e:
