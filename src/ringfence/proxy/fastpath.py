@@ -384,7 +384,8 @@ class FastClient(asyncio.Protocol):
         ct = up.header("content-type")
         ce = up.header("content-encoding").strip().lower()
         raw = b"".join(up.chunks) if len(up.chunks) != 1 else up.chunks[0]
-        head, body = buffered_reply(srv, "forward", t, method, status, reason, up.headers, ct, ce, raw)
+        head, body = buffered_reply(srv, "forward", t, method, status, reason, up.headers, ct, ce, raw,
+                                    wants_html(self.req.headers))
         if len(body) < 262144:
             self._answer(head + body, True)
         else:
@@ -397,7 +398,7 @@ class FastClient(asyncio.Protocol):
         resp = Response(self.srv.pool, conn, no_body, self.st.config.proxy.upstream_timeout_s)
         conn.reader.feed_data(raw)
         self.srv.adopt(reader, writer, _relay(self.srv, self.t, self.mname, resp, writer, self.out_rid,
-                                              self.req.http10, self.req.keep_alive))
+                                              self.req.http10, self.req.keep_alive, wants_html(self.req.headers)))
 
     def _answer(self, data: bytes, keep: bool) -> None:
         self.busy = False
@@ -414,10 +415,10 @@ class FastClient(asyncio.Protocol):
 
 
 async def _relay(srv: "ProxyServer", t: Any, method: str, resp: Response, writer: asyncio.StreamWriter,
-                 out_rid: str, http10: bool, keep_alive: bool) -> bool:
+                 out_rid: str, http10: bool, keep_alive: bool, html: bool = False) -> bool:
     try:
         await resp.read_head()  # re-parses the head the fast path saw
-        keep = await relay_response(srv, "forward", t, method, resp, writer, out_rid, http10)
+        keep = await relay_response(srv, "forward", t, method, resp, writer, out_rid, http10, html)
     except UpstreamError as e:
         resp.close()
         writer.write(error_response(e.status, e.rule, str(e), out_rid))
