@@ -117,6 +117,8 @@ class Engine:
             for e in ex:
                 if e.rule not in (f.rule, f"{f.scanner}:{f.rule}"):
                     continue
+                if e.tools or (e.expires and not e.active()):
+                    continue  # tool-scoped ones apply in the MCP relays; expired ones never
                 if not e.domains or (host and any(host_matches(host, d) for d in e.domains)):
                     exempt = True
                     break

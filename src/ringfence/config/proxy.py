@@ -1,7 +1,7 @@
 """Config for `ringfence run`: listener, TLS interception, WebSocket, admin, kill switch."""
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from .base import Section
 
@@ -38,6 +38,14 @@ class ProxyConfig(Section):
             raise ValueError(f"max_buffered_body_bytes ({self.max_buffered_body_bytes}) must be at least "
                              f"max_body_bytes ({self.max_body_bytes}), or no full-size body is ever accepted")
         return self
+
+    @field_validator("listen")
+    @classmethod
+    def _listen_port(cls, v: str) -> str:
+        host, sep, port = v.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+            raise ValueError(f"want HOST:PORT with a port in 1-65535, got {v!r}")
+        return v
 
 
 class TlsConfig(Section):

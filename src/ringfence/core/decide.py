@@ -17,7 +17,7 @@ def agent_answer(d: "Decision") -> dict[str, Any]:
     """The one body every transport hands an agent for a block: scanner, rule,
     receipt id and a fixed message; never blocked content (issue 9)."""
     top = d.top
-    return {
+    out = {
         "blocked": True,
         "scanner": top.scanner if top else "",
         "rule": top.rule if top else "",
@@ -26,6 +26,9 @@ def agent_answer(d: "Decision") -> dict[str, Any]:
         "message": BLOCK_MESSAGE,
         "findings": [f.to_agent_json() for f in d.findings][:20],
     }
+    if not d.receipt_id:
+        del out["receipt_id"]  # no receipt written: no id handed out
+    return out
 
 
 def decide(findings: list[Finding] | tuple[Finding, ...], *, enforce: bool = True,

@@ -111,6 +111,9 @@ class Guard:
                 request_id: Any = None) -> Decision:
         action = Action(self.transport, direction, target or method or "mcp", method,
                         self.session_id, jsonrpc.id_text(request_id), kind)
+        if decision.verdict != "allow" and target:
+            from ..exemptions import apply_tool_exemptions
+            decision = apply_tool_exemptions(self.config, decision, target)
         decision = record(self.writer, action, decision)  # no receipt, no pass
         self.stats[decision.verdict if decision.verdict in self.stats else "block"] += 1
         return decision
@@ -119,7 +122,7 @@ class Guard:
         top = d.top
         scanner, rule = (top.scanner, top.rule) if top else ("mcp", "blocked")
         return jsonrpc.error_bytes(msg_id, code, f"ringfence: blocked by {scanner}:{rule}",
-                                   {"scanner": scanner, "rule": rule, "receipt_id": d.receipt_id})
+                                   {"scanner": scanner, "rule": rule, **({"receipt_id": d.receipt_id} if d.receipt_id else {})})
 
     def _reject(self, e: JsonRpcError, direction: str, msg_id: Any = None) -> tuple[Decision, bytes]:
         f = Finding("mcp", e.rule, "high", str(e)[:80], "message", "block")
@@ -458,5 +461,6 @@ class Guard:
             f = Finding("mcp", rule, "high", message[:80], "transport", "block")
             d = self._record(Decision("block", (f,), f"mcp:{rule}"), "inbound", target, method, "error", mid)
             out.append(jsonrpc.error_bytes(mid, code, f"ringfence: {message}",
-                                           {"scanner": "mcp", "rule": rule, "receipt_id": d.receipt_id}))
+                                           {"scanner": "mcp", "rule": rule,
+                                            **({"receipt_id": d.receipt_id} if d.receipt_id else {})}))
         return out

@@ -109,8 +109,11 @@ class ReverseProxy:
     """Streamable HTTP reverse proxy on the h1 server and a keep-alive upstream pool.
     Bodies go upstream as the bytes the client sent (never re-serialised)."""
 
-    def __init__(self, engine: Any, writer: Any, upstream: str):
+    def __init__(self, engine: Any, writer: Any, upstream: str, listen_host: str = ""):
         from .h1 import UpstreamPool
+        from .rebinding import HostOriginGuard
+        self.guard = HostOriginGuard(mcp_opt(engine.config, "allowed_hosts", []),
+                                     mcp_opt(engine.config, "allowed_origins", []), listen_host)
         self.engine = engine
         self.cfg = engine.config
         self.upstream = upstream
@@ -149,6 +152,10 @@ class ReverseProxy:
 
     async def handle(self, req: Any, resp: Any) -> None:
         try:
+            refused = self.guard.check(req.header("host"), req.header("origin"))
+            if refused:
+                status, msg = refused
+                return self._json(resp, status, jsonrpc.error_bytes(None, jsonrpc.BLOCKED, f"ringfence: {msg}"))
             if req.method == "POST":
                 return await self._post(req, resp)
             if req.method in ("GET", "DELETE"):
@@ -186,7 +193,7 @@ class ReverseProxy:
                 return self._json(resp, 200, o.to_client)
             return self._json(resp, 403, jsonrpc.error_bytes(
                 None, jsonrpc.BLOCKED, "ringfence: message blocked",
-                {"receipt_id": o.decision.receipt_id if o.decision else ""}))
+                {"receipt_id": o.decision.receipt_id} if o.decision and o.decision.receipt_id else {}))
         try:
             call = self.pool.request("POST", self.target(req), self._headers(req), o.to_server)
             housekeeping = isinstance(o.message, dict) and o.message.get("method") in HOUSEKEEPING
@@ -365,7 +372,7 @@ async def _quiet_write(resp: Any, data: bytes) -> None:
 async def serve_async(engine: Any, writer: Any, upstream: str, host: str, port: int,
                       ready: Any = None, stop: asyncio.Event | None = None) -> int:
     from .h1 import start_server
-    proxy = ReverseProxy(engine, writer, upstream)
+    proxy = ReverseProxy(engine, writer, upstream, host)
     _ = engine.tools  # build the MCP scanners now, not on the first request
     import gc
     gc.freeze()  # start-up objects (compiled rules, tables) leave the collector's per-request walks
@@ -506,7 +513,8 @@ class Bridge:
         try:
             headers = self.headers()
             headers.update(routing_headers(msg))
-            async with self.client.post(self.upstream, data=line.rstrip(b"\r\n"), headers=headers) as resp:
+            async with self.client.post(self.upstream, data=line.rstrip(b"\r\n"), headers=headers,
+                                        proxy=self.via) as resp:
                 sid = resp.headers.get("Mcp-Session-Id")
                 if sid and sid != self.session_id:
                     self.session_id = sid
@@ -564,7 +572,7 @@ class Bridge:
                 h = self.headers()
                 h.pop("Content-Type", None)
                 h["Accept"] = "text/event-stream"
-                async with self.client.get(self.upstream, headers=h) as resp:
+                async with self.client.get(self.upstream, headers=h, proxy=self.via) as resp:
                     if resp.status in (404, 405) or resp.status >= 400 and resp.status != 503:
                         return  # the server offers no GET stream
                     if _is_sse(resp.headers.get("Content-Type", "")):
@@ -581,6 +589,10 @@ class Bridge:
         import aiohttp
 
         from .stdio import _open_stdin, _Out
+        from .upproxy import proxy_for
+        u = urlsplit(self.upstream)
+        via = proxy_for(u.scheme, u.hostname or "")  # HTTPS_PROXY etc. (e.g. inside exec --contain)
+        self.via = (f"http://[{via[0]}]:{via[1]}" if ":" in via[0] else f"http://{via[0]}:{via[1]}") if via else None
         self.client = aiohttp.ClientSession(
             auto_decompress=False,
             timeout=aiohttp.ClientTimeout(total=None, connect=10, sock_read=mcp_opt(self.cfg, 'upstream_timeout_s', 300.0)))
@@ -621,7 +633,7 @@ class Bridge:
                 try:
                     h = self.headers()
                     h.pop("Content-Type", None)
-                    async with self.client.delete(self.upstream, headers=h,
+                    async with self.client.delete(self.upstream, headers=h, proxy=self.via,
                                                   timeout=aiohttp.ClientTimeout(total=2)) as r:
                         await r.read()
                 except Exception:

@@ -117,8 +117,8 @@ async def handle_connect(srv: "ProxyServer", req: Request, rr: RequestReader,
         if rr.leftover:
             writer.write(error_response(400, "early_data", "data sent before the tunnel was established"))
             return False
-        writer.write(b"HTTP/1.1 200 Connection Established\r\nX-Ringfence-Receipt: "
-                     + d.receipt_id.encode() + b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 Connection Established\r\n"
+                     + (b"X-Ringfence-Receipt: " + d.receipt_id.encode() + b"\r\n" if d.receipt_id else b"") + b"\r\n")
         await writer.drain()
         try:
             ctx = srv.ca.context(host)
@@ -145,8 +145,8 @@ async def handle_connect(srv: "ProxyServer", req: Request, rr: RequestReader,
         e = UpstreamError(502, f"connect to {host}:{port} failed ({last})", "upstream_unreachable")
         writer.write(error_response(e.status, e.rule, str(e), d.receipt_id))
         return False
-    writer.write(b"HTTP/1.1 200 Connection Established\r\nX-Ringfence-Receipt: "
-                 + d.receipt_id.encode() + b"\r\n\r\n")
+    writer.write(b"HTTP/1.1 200 Connection Established\r\n"
+                 + (b"X-Ringfence-Receipt: " + d.receipt_id.encode() + b"\r\n" if d.receipt_id else b"") + b"\r\n")
     if rr.leftover:
         up_w.write(rr.leftover)
     srv.mark("connect", f"{host}:{port}", "CONNECT")  # the kill switch closes it with a receipt

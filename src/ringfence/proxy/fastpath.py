@@ -26,6 +26,7 @@ import httptools
 from .forward import (AGENT_CARD_PATHS, buffered_kind, buffered_reply, empty_reply, outbound_finish,
                       outbound_now, relay_response, split_headers, too_large_reply, upstream_head)
 from .http1 import REASONS, HttpError
+from .blockpage import wants_html
 from .state import block_response, error_response, now
 from .target import TargetError, parse_url
 from .upstream import MAX_RESPONSE_HEAD, READ_SIZE, Conn, Response, UpstreamError
@@ -348,7 +349,7 @@ class FastClient(asyncio.Protocol):
         r, t = self.req, self.t
         d, addrs = done
         if d.blocked:
-            self._answer(block_response(d), True)
+            self._answer(block_response(d, html=wants_html(r.headers)), True)
             return
         self.out_rid = d.receipt_id
         self.addrs = addrs
@@ -407,7 +408,8 @@ class FastClient(asyncio.Protocol):
         ct = up.header("content-type")
         ce = up.header("content-encoding").strip().lower()
         raw = b"".join(up.chunks) if len(up.chunks) != 1 else up.chunks[0]
-        head, body = buffered_reply(srv, "forward", t, method, status, reason, up.headers, ct, ce, raw)
+        head, body = buffered_reply(srv, "forward", t, method, status, reason, up.headers, ct, ce, raw,
+                                    wants_html(self.req.headers))
         if len(body) < 262144:
             self._answer(head + body, True)
         else:
@@ -420,7 +422,7 @@ class FastClient(asyncio.Protocol):
         resp = Response(self.srv.pool, conn, no_body, self.st.config.proxy.upstream_timeout_s)
         conn.reader.feed_data(raw)
         self.srv.adopt(reader, writer, _relay(self.srv, self.t, self.mname, resp, writer, self.out_rid,
-                                              self.req.http10, self.req.keep_alive))
+                                              self.req.http10, self.req.keep_alive, wants_html(self.req.headers)))
 
     def _answer(self, data: bytes, keep: bool) -> None:
         self.busy = False
@@ -439,11 +441,11 @@ class FastClient(asyncio.Protocol):
 
 
 async def _relay(srv: "ProxyServer", t: Any, method: str, resp: Response, writer: asyncio.StreamWriter,
-                 out_rid: str, http10: bool, keep_alive: bool) -> bool:
+                 out_rid: str, http10: bool, keep_alive: bool, html: bool = False) -> bool:
     srv.mark("forward", t.url, method)  # a streamed response: the kill switch may close it
     try:
         await resp.read_head()  # re-parses the head the fast path saw
-        keep = await relay_response(srv, "forward", t, method, resp, writer, out_rid, http10)
+        keep = await relay_response(srv, "forward", t, method, resp, writer, out_rid, http10, html)
     except UpstreamError as e:
         resp.close()
         writer.write(error_response(e.status, e.rule, str(e), out_rid))

@@ -56,7 +56,8 @@ async def handle_fetch(srv: "ProxyServer", req: Request, target: str, writer: as
         d, addrs = await outbound_check(srv, "fetch", t, method, scanned, body,
                                         meta={"hop": hops, "egress": True} if hops else {"egress": True})
         if d.blocked:
-            writer.write(block_response(d))
+            from .blockpage import wants_html
+            writer.write(block_response(d, html=wants_html(req.headers)))
             return True
         try:
             resp = await send_upstream(srv, t, addrs, method, headers, body)
@@ -123,7 +124,8 @@ async def handle_fetch(srv: "ProxyServer", req: Request, target: str, writer: as
         payload = {"url": url, "status": resp.status, "content_type": ct, "title": title,
                    "content": text, "blocked": False}
     payload["verdict"] = d2.verdict
-    payload["receipt_id"] = d2.receipt_id
+    if d2.receipt_id:
+        payload["receipt_id"] = d2.receipt_id
     if hops:
         payload["redirects"] = hops
     if d2.findings:

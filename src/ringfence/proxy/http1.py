@@ -289,6 +289,8 @@ class RequestReader:
 def render_head(status: int, reason: str, headers: list[tuple[str, str]]) -> bytes:
     lines = [f"HTTP/1.1 {status} {reason}\r\n"]
     for k, v in headers:
+        if not v and k == "X-Ringfence-Receipt":
+            continue  # no receipt written: no id handed out
         lines.append(f"{k}: {v}\r\n")
     lines.append("\r\n")
     return "".join(lines).encode("latin-1", "replace")

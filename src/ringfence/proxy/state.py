@@ -157,7 +157,18 @@ def block_body(d: Decision) -> dict:
     return agent_answer(d)
 
 
-def block_response(d: Decision, status: int = 403, close: bool = False) -> bytes:
+# Findings that mean "could not reach", not "dangerous": the request is still never
+# forwarded, but the client gets a 502 error (blocked: false), not a security block.
+UNAVAILABLE = frozenset({("ssrf", "dns_failure")})
+
+
+def block_response(d: Decision, status: int = 403, close: bool = False, html: bool = False) -> bytes:
+    if d.findings and all((f.scanner, f.rule) in UNAVAILABLE for f in d.findings):
+        f = d.findings[0]
+        return error_response(502, f.rule, f.excerpt or "could not resolve the host", d.receipt_id, close)
+    if html:  # a browser (Accept: text/html) gets a page; API clients keep the JSON
+        from .blockpage import html_block_response
+        return html_block_response(d, status, close)
     body = orjson.dumps(block_body(d))
     headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
                ("X-Ringfence-Decision", "block"), ("X-Ringfence-Receipt", d.receipt_id),
@@ -183,7 +194,7 @@ def error_response(status: int, error: str, message: str, receipt_id: str = "",
 
 def kill_response(reason: str, receipt_id: str) -> bytes:
     body = orjson.dumps({"error": "kill_switch_active", "blocked": True, "reason": reason,
-                         "receipt_id": receipt_id})
+                         **({"receipt_id": receipt_id} if receipt_id else {})})
     headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
                ("X-Ringfence-Decision", "block"), ("X-Ringfence-Receipt", receipt_id),
                ("Connection", "close")]

@@ -147,12 +147,12 @@ class ChainSigner:
 
 
 class NullWriter:
-    """Receipts off: ids only, nothing written."""
+    """Receipts off: nothing written, so no receipt id is handed out."""
     enabled = False
     paths: list[str] = []
 
     def record(self, action: Any, decision: Any, egress: bool = False) -> str:
-        return uuid7()
+        return ""  # nothing written: no id to hand out
 
     def flush(self, timeout: float = 30.0) -> None:
         return None
