@@ -58,7 +58,7 @@ def test_dropped_answer_answers_the_pending_request(tmp_path, method, rule):
         s.tool(7, method, size=50_000)
         r = s.wait_id(7, 20)        # answered now, not at shutdown
         assert r["error"]["code"] == -32001
-        assert r["error"]["data"]["rule"] == rule and r["error"]["data"]["receipt_id"]
+        assert r["error"]["data"]["rule"] == rule  # no receipts here, so no receipt id
         s.call(8, "ping")
         assert "result" in s.wait_id(8, 20)
     finally:
