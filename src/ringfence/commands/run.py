@@ -180,9 +180,10 @@ async def _serve(config, writer, host, port, resolve, upstream_ca, ca, config_pa
         try:
             from ..config import load_config
             cfg = new_config or load_config(config_path)
-            srv.swap(cfg, Engine(cfg))
+            # The kill switch first: building the new engine takes a while.
             if hooks.killswitch is not None and hasattr(hooks.killswitch, "update_config"):
                 hooks.killswitch.update_config(cfg)
+            srv.swap(cfg, Engine(cfg))
             log.info("config reloaded")
             return True
         except Exception as e:
