@@ -420,6 +420,21 @@ def a2a_parse(data: bytes) -> None:
     assert isinstance(a.scan_agent_card("https://agent.test/.well-known/agent-card.json", card), list)
 
 
+def load_all() -> None:
+    """Import (and warm) everything the targets reach: coverage-guided fuzzers
+    instrument what is loaded."""
+    import importlib
+    for m in ("ringfence.proxy.http1", "ringfence.proxy.target", "ringfence.proxy.sse", "ringfence.proxy.websocket",
+              "ringfence.scanners.url", "ringfence.scanners.ipcanon", "ringfence.scanners.content",
+              "ringfence.scanners.dlp", "ringfence.scanners.entropy", "ringfence.scanners.shell",
+              "ringfence.text.decode", "ringfence.text.normalize", "ringfence.text.views", "ringfence.mcp.jsonrpc",
+              "ringfence.mcp.bridge", "ringfence.mcp.sse", "ringfence.mcp.receipts", "ringfence.config.load",
+              "ringfence.receipts.verify", "ringfence.receipts.canonical", "ringfence.receipts.jsonstrict"):
+        importlib.import_module(m)
+    engine().tools, engine().a2a
+    _signed_log()
+
+
 TARGETS: dict[str, Callable[[bytes], None]] = {f.__name__: _timed(f) for f in (
     http_request, url_parse, url_scan, ip_parse, text_decode, scanner_decoders, normalize, scan_text,
     jsonrpc_framing, jsonrpc_guard, sse_split, sse_proxy_scan, ws_frames, yaml_config, receipt_verify,
