@@ -30,8 +30,10 @@ test:
 FUZZ_EXAMPLES ?= 20000
 FUZZ_SECONDS ?= 60
 fuzz: setup
-	RINGFENCE_FUZZ_PROFILE=rf-fuzz RINGFENCE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q \
-		-p no:cacheprovider tests/fuzz --hypothesis-show-statistics
+	@rm -f fuzz/stats.txt
+	RINGFENCE_FUZZ_PROFILE=rf-fuzz RINGFENCE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) RINGFENCE_FUZZ_STATS=fuzz/stats.txt \
+		$(BIN)/python -m pytest -q -p no:cacheprovider tests/fuzz
+	@cat fuzz/stats.txt
 	@if $(BIN)/python -c "import atheris" 2>/dev/null; then \
 		for t in $$($(BIN)/python fuzz/atheris_fuzz.py --list | cut -d: -f2); do \
 			echo "== atheris $$t ($(FUZZ_SECONDS) s)"; \

@@ -43,8 +43,12 @@ def _chunks(data: bytes) -> list[bytes]:
     return [data[i:i + step] for i in range(0, len(data), step)]
 
 
+EXECUTIONS: dict[str, int] = {}
+
+
 def _timed(fn: Callable[[bytes], None]) -> Callable[[bytes], None]:
     def run(data: bytes) -> None:
+        EXECUTIONS[fn.__name__] = EXECUTIONS.get(fn.__name__, 0) + 1
         t = time.perf_counter()
         fn(data)
         took = time.perf_counter() - t
