@@ -27,7 +27,7 @@ def test_flood_of_blocked_server_requests_does_not_stall():
     try:
         s.tool(1, "flood", n=6000)       # 6000 blocked sampling requests, server not reading stdin
         r = s.wait_id(1, 60)
-        assert r["result"]["content"] if "content" in r["result"] else r["result"] == {"flooded": 6000}
+        assert r["result"] == {"flooded": 6000}
         s.call(2, "ping")                   # the relay still answers later calls
         assert "result" in s.wait_id(2, 30)
         # none of the blocked sampling requests reached the client
