@@ -145,7 +145,7 @@ class Recorder:
             d = Decision(d.verdict, d.findings, d.reason, d.content,
                          (time.perf_counter() - started) * 1000, d.error)
         try:
-            if (action.meta or {}).get("egress") and not d.blocked and hasattr(self.writer, "record_intent"):
+            if action.meta.get("egress") and not d.blocked and hasattr(self.writer, "record_intent"):
                 rid = self.writer.record_intent(action, d)  # durable before any byte leaves
             else:
                 rid = self.writer.record(action, d)
