@@ -11,9 +11,16 @@ import sys
 from . import __version__
 
 # Order is the order shown in --help.
-COMMANDS = ["run", "check", "serve_api", "generate", "keygen", "verify", "report", "tail", "export", "tls", "mcp", "bench", "demo"]
+COMMANDS = ["init", "wrap", "unwrap", "exec", "run", "check", "serve_api", "generate", "keygen", "verify", "report", "tail",
+            "export", "tls", "mcp", "bench", "demo", "allow", "explain"]
 
 EPILOG = """\
+protect an agent:
+  ringfence init                               key, TLS CA, config, evidence dir in ~/.ringfence
+  ringfence wrap --client claude-code          MCP servers of the client start through ringfence
+  ringfence exec --contain -- claude           run the agent; its only way out is ringfence
+  ringfence explain RECEIPT_ID / allow RECEIPT_ID --for 1h
+
 examples:
   ringfence demo                               check a dirty and a clean URL
   ringfence run                                proxy on 127.0.0.1:8888 (HTTP_PROXY, /fetch, /ws)
@@ -69,12 +76,23 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as e:
+        import errno
+        if e.errno != errno.EADDRINUSE:
+            return _internal(e)
+        print(f"ringfence: the listen address is already in use ({e.strerror or e}); stop the other "
+              "program or choose another --listen HOST:PORT", file=sys.stderr)
+        return 2
     except Exception as e:  # fail closed: 1 means block / invalid, never allow / valid
-        if os.environ.get("RINGFENCE_DEBUG"):
-            raise
-        print(f"ringfence: internal error ({type(e).__name__}: {str(e)[:300]}); treated as a block. "
-              "Set RINGFENCE_DEBUG=1 for a traceback, and please report it.", file=sys.stderr)
-        return 1
+        return _internal(e)
+
+
+def _internal(e: Exception) -> int:
+    if os.environ.get("RINGFENCE_DEBUG"):
+        raise e
+    print(f"ringfence: internal error ({type(e).__name__}: {str(e)[:300]}); treated as a block. "
+          "Set RINGFENCE_DEBUG=1 for a traceback, and please report it.", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

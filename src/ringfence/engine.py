@@ -13,8 +13,11 @@ from collections import OrderedDict
 from typing import Any, Iterable
 
 from .config import Config
-from .core import Decision, Finding, decide, fail_closed
-from .scanners.content import ContentError, body_fields, decode_body, header_fields
+from .core import Decision, Finding, decide, fail_closed, finding_as_block
+from .scanners.content import ContentError, body_fields, decode_body, decompress, header_fields
+
+# What transports may use from the scanning side, so they never import scanners.
+__all__ = ["Engine", "ContentError", "decompress", "host_matches", "public_ip_literal"]
 
 # Memoization of pure scan results. Agents repeat the same URLs and headers
 # constantly; the scanners are deterministic for a given config, and a reload
@@ -66,7 +69,7 @@ def _cacheable(findings: Iterable[Finding]) -> bool:
     return not any(f.scanner == "internal" for f in findings)
 
 
-def _host_matches(host: str, pattern: str) -> bool:
+def host_matches(host: str, pattern: str) -> bool:
     host, pattern = host.lower().rstrip("."), pattern.lower().rstrip(".")
     if pattern.startswith("*."):
         return host == pattern[2:] or host.endswith(pattern[1:])
@@ -87,6 +90,7 @@ class Engine:
         self.dlp = DlpScanner(self.config)
         self.injection = InjectionScanner(self.config)
         self.url = UrlScanner(self.config, self.dlp)
+        _clean_entries(self)
         # The URL cache only when nothing in the static pipeline is stateful (rate limit, data budget).
         self._url_cache: _Lru | None = None if self.url.ratelimit.enabled else _Lru()
         self._fields_cache = _Lru()
@@ -113,7 +117,9 @@ class Engine:
             for e in ex:
                 if e.rule not in (f.rule, f"{f.scanner}:{f.rule}"):
                     continue
-                if not e.domains or (host and any(_host_matches(host, d) for d in e.domains)):
+                if e.tools or (e.expires and not e.active()):
+                    continue  # tool-scoped ones apply in the MCP relays; expired ones never
+                if not e.domains or (host and any(host_matches(host, d) for d in e.domains)):
                     exempt = True
                     break
             if not exempt:
@@ -168,7 +174,7 @@ class Engine:
         if any(f.action == "strip" for f in findings):
             content = self.injection.strip(text, findings)
             if content is None:  # could not strip safely: block instead
-                findings = [_as_block(f) for f in findings]
+                findings = [finding_as_block(f) for f in findings]
         if key is not None and _cacheable(findings):
             self._inbound_cache.put(key, (tuple(findings), content))
         return findings, content
@@ -227,13 +233,24 @@ class Engine:
             return fail_closed(e, started), []
 
     # -- text, headers, bodies -------------------------------------------
-    def scan_text(self, text: str, direction: str = "outbound", where: str = "text", host: str = "") -> Decision:
-        """Outbound: DLP. Inbound: prompt injection (with strip when configured)."""
+    def scan_text(self, text: str, direction: str = "outbound", where: str = "text", host: str = "",
+                  kind: str = "") -> Decision:
+        """Outbound: DLP. Inbound: prompt injection (with strip when configured).
+        Inbound `kind="tool_result"` (what an MCP server sends the client: results,
+        notifications, server requests) also runs DLP: a credential in a tool
+        result is local data on its way to the model provider. Whole messages and
+        the cross-event windows of an SSE stream both come through here, so one
+        payload gets one verdict however it is split."""
         started = time.perf_counter()
         try:
             if direction == "outbound":
                 return self._finish(self.dlp.scan(text, where), started, host)
             findings, content = self._inbound(text, where)
+            if kind == "tool_result":
+                dlp = [f if f.action != "strip" else finding_as_block(f) for f in self.dlp.scan(text, where)]
+                if dlp:
+                    findings = [finding_as_block(f) if f.action == "strip" else f for f in findings] + dlp
+                    content = None
             return self._finish(findings, started, host, content)
         except Exception as e:
             return fail_closed(e, started)
@@ -248,7 +265,7 @@ class Engine:
             findings: list[Finding] = []
             for where, value in fields:
                 findings += self.injection.scan(value, where)
-            findings = [_as_block(f) if f.action == "strip" else f for f in findings]
+            findings = [finding_as_block(f) if f.action == "strip" else f for f in findings]
             return self._finish(findings, started, host)
         except Exception as e:
             return fail_closed(e, started)
@@ -300,6 +317,25 @@ class Engine:
         return self._a2a
 
 
-def _as_block(f: Finding) -> Finding:
-    import dataclasses
-    return dataclasses.replace(f, action="block")
+def public_ip_literal(host: str) -> str | None:
+    """`host` in canonical form when it is an IP literal ringfence judges public."""
+    from .scanners.ssrf import is_internal
+    from .scanners.url import canonical_host
+    try:
+        canon, is_ip = canonical_host(host)
+    except Exception:
+        return None
+    if not is_ip or is_internal(canon):
+        return None
+    return canon
+
+
+def _clean_entries(engine: Engine) -> None:
+    """Every text that enters scanning passes through these entry points (the MCP,
+    A2A and tool scanners call them too): lone surrogates are cleaned here once."""
+    from .text.surrogates import fields_entry, text_entry
+    engine.dlp.scan = text_entry(engine.dlp.scan)
+    engine.dlp.scan_fields = fields_entry(engine.dlp.scan_fields)
+    engine.injection.scan = text_entry(engine.injection.scan)
+    engine.injection.strip = text_entry(engine.injection.strip)
+    engine.url.scan = text_entry(engine.url.scan)

@@ -79,7 +79,7 @@ async def _with_proxy(test, config=None):
 
     from ringfence.engine import Engine
     from ringfence.mcp.http import serve_async
-    from ringfence.mcp.receipts import _IdOnlyWriter
+    from ringfence.core import NullWriter
     up = Upstream()
     app = web.Application()
     app.router.add_post("/mcp", up.handle)
@@ -90,7 +90,7 @@ async def _with_proxy(test, config=None):
     up_port = runner.addresses[0][1]
     ready: asyncio.Future = asyncio.get_running_loop().create_future()
     stop = asyncio.Event()
-    task = asyncio.create_task(serve_async(Engine(config) if config else Engine(), _IdOnlyWriter(),
+    task = asyncio.create_task(serve_async(Engine(config) if config else Engine(), NullWriter(),
                                            f"http://127.0.0.1:{up_port}/mcp", "127.0.0.1", 0,
                                            ready=ready.set_result, stop=stop))
     try:
@@ -228,8 +228,8 @@ def test_error_message_and_data_scanned_apart():
 def test_guard_error_fields_each_own_where():
     engine = engine_or_skip()
     from ringfence.mcp.bridge import Guard
-    from ringfence.mcp.receipts import _IdOnlyWriter
-    g = Guard(engine, _IdOnlyWriter(), "mcp_http", "s")
+    from ringfence.core import NullWriter
+    g = Guard(engine, NullWriter(), "mcp_http", "s")
     o = g.from_client(b'{"jsonrpc":"2.0","id":1,"method":"resources/read","params":{"uri":"file:///a"}}')
     assert o.to_server is not None
     err = dict(ERRORS["err/data"])

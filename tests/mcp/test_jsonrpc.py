@@ -61,7 +61,7 @@ def test_line_splitter_chunks_and_oversize():
         out += s.feed(data[i:i + 7])
     out += s.finish()
     assert out[0] == b'{"a":1}\n'
-    assert out[1] is LineSplitter.OVERSIZE
+    assert isinstance(out[1], jsonrpc.Oversize) and out[1].ids == []
     assert out[2] == b'{"b":2}\r\n'
     assert out[3] == b"tail"
     assert len(out) == 4
@@ -73,8 +73,8 @@ def test_sse_splitter_byte_preserving():
     events = []
     for i in range(len(raw)):
         events += s.feed(raw[i:i + 1])
-    assert events[0] == (b'id: 7\r\nevent: message\r\ndata: {"x":\r\ndata: 1}\r\n\r\n', b'{"x":\n1}', "7")
-    assert events[1] == (b": keepalive\n\n", None, None)
+    assert tuple(events[0]) == (b'id: 7\r\nevent: message\r\ndata: {"x":\r\ndata: 1}\r\n\r\n', b'{"x":\n1}', "7")
+    assert tuple(events[1]) == (b": keepalive\n\n", None, None)
     with pytest.raises(SseError):
         SseSplitter(100).feed(b"data: " + b"a" * 200)
     assert event_bytes(b'{"a":1}\n', "3") == b'id: 3\nevent: message\ndata: {"a":1}\n\n'

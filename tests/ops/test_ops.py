@@ -131,3 +131,21 @@ async def test_reload_on_file_change_and_sighup_rejects_invalid(tmp_path):
     finally:
         await r.stop()
         asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+
+
+async def test_reload_watches_a_relative_config_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "rf.yaml").write_text("mode: balanced\n")
+    seen = []
+    r = Reloader("rf.yaml", seen.append, debounce_ms=50)
+    await r.start(sighup=False)
+    try:
+        await asyncio.sleep(0.3)
+        (tmp_path / "rf.yaml").write_text("mode: audit\n")
+        for _ in range(100):
+            if seen:
+                break
+            await asyncio.sleep(0.05)
+        assert seen and seen[-1].mode == "audit"
+    finally:
+        await r.stop()

@@ -174,7 +174,8 @@ async def test_head_and_oversized_response(upstream, make_proxy):
 
 
 async def test_idle_fast_connection_closed_but_not_one_waiting_upstream(upstream, make_proxy):
-    cfg = Config.model_validate({"proxy": {"header_timeout_s": 0.5, "upstream_timeout_s": 1.5}})
+    cfg = Config.model_validate({"proxy": {"header_timeout_s": 0.5, "idle_timeout_s": 0.5,
+                                           "upstream_timeout_s": 1.5}})
     p = await make_proxy(routes_for(upstream), config=cfg)
     loop = asyncio.get_running_loop()
     r, w = await open_conn(p)

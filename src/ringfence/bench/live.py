@@ -49,15 +49,8 @@ def _public_literal(host: str) -> str | None:
     URL is allowed and dialed as written; mapping it to the fixture proves delivery
     offline. Literals ringfence judges internal are never mapped: if ringfence let
     one through, the connect would fail (error), never count as an allow."""
-    from ..scanners.ssrf import is_internal
-    from ..scanners.url import canonical_host
-    try:
-        canon, is_ip = canonical_host(host)
-    except Exception:
-        return None
-    if not is_ip or is_internal(canon):
-        return None
-    return canon
+    from ..engine import public_ip_literal
+    return public_ip_literal(host)
 
 
 def _hosts(cases: list[Case]) -> set[str]:

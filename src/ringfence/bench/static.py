@@ -120,9 +120,9 @@ def evaluate(case: Case, engine: Any) -> Decision:
             parts.append(engine.scan_text("".join(msgs), "outbound", "ws.messages.joined"))
             # As the /ws relay does: JSON messages also join the previous message's last
             # string value with the next one's first (the raw join has `"}{"k":"` between).
-            from ..proxy.websocket import TAIL_CHARS, _edge_strings
+            from ..proxy.websocket import TAIL_CHARS, edge_strings
             for i in range(1, len(msgs)):
-                a_, b_ = _edge_strings(msgs[i - 1]), _edge_strings(msgs[i])
+                a_, b_ = edge_strings(msgs[i - 1]), edge_strings(msgs[i])
                 if a_ is None and b_ is None:
                     continue
                 left = (a_[1] if a_ else msgs[i - 1])[-TAIL_CHARS:]

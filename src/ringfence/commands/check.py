@@ -77,7 +77,7 @@ def check_url_decision(engine, url: str, no_dns: bool):
 
 
 def run(args) -> int:
-    from ..core import Action
+    from ..core import Action, record
     from ..engine import Engine
 
     config = load_config_or_exit(args.config)
@@ -92,9 +92,9 @@ def run(args) -> int:
             text = _read_text(args.text)
             decision = engine.scan_text(text, direction, "text")
             action = Action("check", direction, "stdin" if args.text == "-" else args.text, "SCAN", kind="text")
-        rid = writer.record(action, decision)
-        if rid and getattr(writer, "enabled", False):
-            decision = decision.with_receipt(rid)
+        decision = record(writer, action, decision)  # no receipt, no pass
+        if not getattr(writer, "enabled", False):
+            decision = decision.with_receipt("")  # nothing written: no id to hand out
     finally:
         writer.close()
     if args.json:

@@ -18,6 +18,11 @@ def register(subparsers) -> None:
     px.add_argument("--config", "-c", metavar="FILE", help="ringfence YAML config")
     px.add_argument("--receipts", metavar="DIR", help="write signed receipts here (default: config receipts.dir)")
     px.add_argument("--signing-key", metavar="FILE", help="Ed25519 key for receipts (default: config receipts.signing_key)")
+    px.add_argument("--no-receipts", action="store_true",
+                    help="do not write receipts, even when ~/.ringfence holds a signing key")
+    px.add_argument("-v", "--verbose", action="store_true", help="also print a line for each allowed message")
+    px.add_argument("--log-format", choices=["text", "json"], default="text",
+                    help="decision lines on stderr as readable text (default) or JSON")
     px.add_argument("--env", metavar="NAME", action="extend", nargs="+", default=[],
                     help="also pass this environment variable to the server (stdio mode)")
     px.add_argument("--upstream", metavar="URL", help="Streamable HTTP MCP endpoint, e.g. http://127.0.0.1:3001/mcp")
@@ -28,18 +33,10 @@ def register(subparsers) -> None:
 
 
 def _listen_addr(text: str) -> tuple[str, int]:
-    from ringfence.cli import UsageError
-    host, sep, port = text.rpartition(":")
-    if not sep:
-        host, port = "127.0.0.1", text
-    host = host.strip("[]") or "127.0.0.1"
-    try:
-        n = int(port)
-        if not 0 <= n <= 65535:
-            raise ValueError
-    except ValueError:
-        raise UsageError(f"--listen: bad port in {text!r} (want HOST:PORT)") from None
-    return host, n
+    from ringfence.commands.runtime import parse_listen
+    if ":" not in text:
+        text = f"127.0.0.1:{text}"
+    return parse_listen(text)
 
 
 def handle_proxy(args) -> int:
@@ -47,7 +44,6 @@ def handle_proxy(args) -> int:
     import uuid
 
     from ringfence.cli import UsageError
-    from ringfence.config.load import ConfigError, load_config
 
     command = list(args.command or [])
     if command and command[0] == "--":
@@ -60,23 +56,20 @@ def handle_proxy(args) -> int:
         raise UsageError("nothing to proxy: give -- COMMAND ARGS... or --upstream URL")
     if args.upstream and not args.upstream.startswith(("http://", "https://")):
         raise UsageError("--upstream must be an http:// or https:// URL")
-    try:
-        config = load_config(args.config)
-    except ConfigError as e:
-        raise UsageError(str(e)) from None
+    from ringfence.commands.runtime import open_runtime_receipts, runtime_config
+    config, args.config = runtime_config(args.config, quiet=True)
 
     from ringfence.engine import Engine
     from ringfence.mcp.bridge import mcp_opt
-    from ringfence.mcp.receipts import open_receipts
 
+    if args.listen:
+        listen = _listen_addr(args.listen)
+    from ringfence.exemptions import watch_config
+    watch_config(args.config)  # `ringfence allow` takes effect in running sessions
+    writer, _ = open_runtime_receipts(args, config, f"mcp-{uuid.uuid4().hex[:12]}")
+    from ringfence.console import ConsoleWriter
+    writer = ConsoleWriter(writer, args.verbose, args.log_format)
     engine = Engine(config)
-    receipts_dir = args.receipts or config.receipts.dir
-    key = args.signing_key or (config.receipts.signing_key if receipts_dir else "")
-    session_id = uuid.uuid4().hex
-    try:
-        writer = open_receipts(receipts_dir, key, config, session_id)
-    except Exception as e:
-        raise UsageError(f"cannot open receipts: {e}") from None
     from .evidence import open_session
     open_session(writer, config, "mcp", server=args.upstream or " ".join(command)[:200])
     try:
@@ -89,8 +82,7 @@ def handle_proxy(args) -> int:
             return run(engine, writer, command, env, mcp_opt(config, 'shutdown_timeout_s', 5.0))
         from ringfence.mcp import http
         if args.listen:
-            host, port = _listen_addr(args.listen)
-            return http.serve(engine, writer, args.upstream, host, port)
+            return http.serve(engine, writer, args.upstream, *listen)
         return http.run_bridge(engine, writer, args.upstream)
     finally:
         try:

@@ -4,7 +4,8 @@ from __future__ import annotations
 import argparse
 import os
 
-from .common import add_config_option, add_receipt_options, load_config_or_exit
+from .common import add_config_option, add_receipt_options
+from .runtime import add_console_options
 
 HELP = """\
 examples:
@@ -12,6 +13,11 @@ examples:
   HTTPS_PROXY=http://127.0.0.1:8888 curl https://example.com
   curl 'http://127.0.0.1:8888/fetch?url=https%3A%2F%2Fexample.com'
   ringfence run --intercept --ca-dir ~/.ringfence/ca   (after `ringfence tls init`)
+
+signals:
+  SIGUSR1          toggle the kill switch (deny everything, close tunnels and relays in flight)
+  SIGHUP           reload --config (without --config: logged, nothing else)
+  SIGTERM, SIGINT  stop: finish requests in flight (5 s), seal the receipt log, exit 0
 """
 
 
@@ -21,6 +27,8 @@ def register(sub) -> None:
     p.add_argument("--listen", metavar="HOST:PORT", help="listener address (default: proxy.listen, 127.0.0.1:8888)")
     add_config_option(p)
     add_receipt_options(p)
+    from .runtime import add_no_receipts
+    add_no_receipts(p)
     p.add_argument("--resolve", metavar="HOST:PORT:ADDR", action="append", default=[],
                    help="dial ADDR for HOST:PORT (as curl's; repeatable). For tests and local "
                         "development only: the SSRF check trusts these mappings")
@@ -29,6 +37,7 @@ def register(sub) -> None:
     p.add_argument("--intercept", action="store_true", help="intercept TLS (needs a CA: `ringfence tls init`)")
     p.add_argument("--ca-dir", metavar="DIR", help="CA directory (default: tls.ca_dir)")
     p.add_argument("-q", "--quiet", action="store_true", help="log warnings only")
+    add_console_options(p)
     p.set_defaults(func=handler)
 
 
@@ -40,15 +49,15 @@ def handler(args) -> int:
 
     from ..cli import UsageError
 
-    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    config = load_config_or_exit(args.config)
+    early = _hold_signals()  # SIGUSR1/SIGHUP during start-up must not kill the process
+    from .runtime import setup_logging
+    setup_logging(args)
+    from .runtime import open_runtime_receipts, parse_listen, runtime_config
+    config, args.config = runtime_config(args.config, quiet=args.quiet)
     if args.intercept:
         config = config.model_copy(update={"tls": config.tls.model_copy(update={"intercept": True})})
     listen = args.listen or config.proxy.listen
-    host, sep, port_s = listen.rpartition(":")
-    if not sep or not port_s.isdigit() or not host:
-        raise UsageError(f"--listen expects HOST:PORT, got {listen!r}")
+    host, port = parse_listen(listen)
     from ..proxy.server import parse_resolve
     try:
         resolve = parse_resolve(args.resolve)
@@ -63,15 +72,17 @@ def handler(args) -> int:
             ca = LeafCache(CertAuthority(args.ca_dir or config.tls.ca_dir))
         except CaError as e:
             raise UsageError(str(e)) from None
-    from .common import open_receipts_or_exit
-    writer = open_receipts_or_exit(args, config, session_id="proxy")
+    writer, evidence = open_runtime_receipts(args, config, session_id="proxy")
     from .evidence import open_session
     open_session(writer, config, "run", listen=listen, mode=getattr(config, "mode", ""))
     if not getattr(writer, "enabled", False):
-        import sys
         print("ringfence: receipts are off (decisions are not signed). To keep signed evidence: "
-              "ringfence keygen, then run with --receipts DIR --signing-key ~/.ringfence/receipt.key",
+              "ringfence init (then receipts are on by default), or --receipts DIR --signing-key KEY",
               file=sys.stderr)
+    else:
+        print(f"ringfence: signed receipts go to {evidence}", file=sys.stderr)
+    from ..console import ConsoleWriter
+    writer = ConsoleWriter(writer, args.verbose, args.log_format)
     # uvloop's StreamWriter.start_tls never completes a server-side handshake
     # (seen with uvloop 0.23), so TLS interception runs on the stdlib loop.
     if not os.environ.get("RINGFENCE_NO_UVLOOP") and not config.tls.intercept:
@@ -81,8 +92,8 @@ def handler(args) -> int:
         except ImportError:
             pass
     try:
-        return asyncio.run(_serve(config, writer, host.strip("[]"), int(port_s), resolve, args.upstream_ca, ca,
-                                  args.config))
+        return asyncio.run(_serve(config, writer, host, port, resolve, args.upstream_ca, ca,
+                                  args.config, early))
     finally:
         try:
             writer.close()
@@ -91,10 +102,49 @@ def handler(args) -> int:
                 ca.close()
 
 
-async def _serve(config, writer, host, port, resolve, upstream_ca, ca, config_path) -> int:
+def _hold_signals() -> list[int]:
+    """Until the event loop takes over: remember SIGUSR1/SIGHUP instead of dying of them."""
+    import signal
+    got: list[int] = []
+    for sig in (signal.SIGUSR1, signal.SIGHUP):
+        try:
+            signal.signal(sig, lambda n, _f: got.append(n))
+        except (ValueError, OSError):  # not the main thread
+            pass
+    return got
+
+
+def _ops_signals(loop, hooks, reloader, early: list[int], log) -> None:
+    """SIGUSR1 toggles the kill switch; SIGHUP reloads (or says there is nothing to reload)."""
+    import signal
+
+    def usr1() -> None:
+        ks = hooks.killswitch
+        if ks is None:
+            log.error("SIGUSR1: no kill switch in this build")
+            return
+        on = ks.toggle_signal()
+        log.warning("SIGUSR1: kill switch signal source %s (now %s)", "on" if on else "off",
+                    ks.active() or "inactive")
+
+    def hup() -> None:
+        if reloader is None:
+            log.warning("SIGHUP: nothing to reload (started without --config)")
+        else:
+            reloader.reload()
+
+    loop.add_signal_handler(signal.SIGUSR1, usr1)
+    loop.add_signal_handler(signal.SIGHUP, hup)
+    for n in early:
+        (usr1 if n == signal.SIGUSR1 else hup)()
+    early.clear()
+
+
+async def _serve(config, writer, host, port, resolve, upstream_ca, ca, config_path, early=None) -> int:
     import asyncio
     import logging
     import signal
+    import sys
 
     from ..engine import Engine
     from ..proxy.server import ProxyServer
@@ -104,9 +154,19 @@ async def _serve(config, writer, host, port, resolve, upstream_ca, ca, config_pa
     engine = Engine(config)
     hooks = Hooks(config)
     srv = ProxyServer(config, engine, writer, resolve=resolve, upstream_ca=upstream_ca, ca=ca, hooks=hooks)
-    await srv.start(host, port)
-    log.info("ringfence proxy listening on %s:%s (intercept=%s)", host, srv.port, ca is not None)
-    print(f"ringfence: listening on {host}:{srv.port}", flush=True)
+    try:
+        await srv.start(host, port)
+    except OSError as e:
+        import errno
+
+        from ..cli import UsageError
+        if e.errno == errno.EADDRINUSE:
+            raise UsageError(f"{host}:{port} is already in use (another ringfence or another program); "
+                             "stop it or choose another --listen HOST:PORT") from None
+        raise UsageError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+    # "listening" is said once, on stdout (exec and tests wait for it)
+    print(f"ringfence: listening on {host}:{srv.port} (TLS interception {'on' if ca is not None else 'off'})",
+          flush=True)
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -129,14 +189,18 @@ async def _serve(config, writer, host, port, resolve, upstream_ca, ca, config_pa
             log.error("reload failed, keeping the old config: %s", e)
             return False
 
+    admin_state = f"off (set ${config.admin.token_env} to a bearer token to turn it on)"
     try:
         from ..ops.admin import start_admin
         if os.environ.get(config.admin.token_env):
             admin = await start_admin(config, hooks.killswitch, hooks.metrics, reload_cb)
+            admin_state = (f"on at http://{config.admin.listen} (bearer token from ${config.admin.token_env}; "
+                           "/metrics, /v1/killswitch, /v1/reload)")
     except ImportError:
-        pass
+        admin_state = "off (not installed)"
     except Exception as e:
-        log.error("admin API not started: %s", e)
+        admin_state = f"off (could not start: {e})"
+    print(f"ringfence: admin API and metrics {admin_state}", file=sys.stderr, flush=True)
     if config_path:
         try:
             from ..ops.reload import Reloader
@@ -147,6 +211,8 @@ async def _serve(config, writer, host, port, resolve, upstream_ca, ca, config_pa
         except Exception as e:
             log.error("config watcher not started: %s", e)
             reloader = None
+
+    _ops_signals(loop, hooks, reloader, early if early is not None else [], log)
 
     await stop.wait()
     log.info("shutting down: no new connections, finishing the open ones")
@@ -161,6 +227,8 @@ async def _serve(config, writer, host, port, resolve, upstream_ca, ca, config_pa
             await admin.cleanup()
         except Exception:
             pass
+    if hooks.killswitch is not None:
+        hooks.killswitch.stop_watcher()
     return 0
 
 

@@ -59,12 +59,24 @@ def run(args) -> int:
     from ..cli import UsageError
     from ..receipts.errors import ReceiptError
     from ..receipts.verify import format_human, verify_path
+
+    def usage(msg: str) -> int:
+        if args.json:  # every outcome is JSON with --json, errors included
+            print(json.dumps({"valid": False, "error": "usage", "message": msg, "exit_code": 2}))
+            return 2
+        raise UsageError(msg)
     if not os.path.exists(args.path):
-        raise UsageError(f"no such file or directory: {args.path}")
+        return usage(f"no such file or directory: {args.path}")
     try:
         result = verify_path(args.path, args.key, roster=args.roster)
     except ReceiptError as e:
-        raise UsageError(str(e)) from None
+        return usage(str(e))
+    except Exception as e:  # fail closed: never "valid" on an internal error
+        if not args.json:
+            raise
+        print(json.dumps({"valid": False, "error": "internal", "message": f"{type(e).__name__}: {str(e)[:300]}",
+                          "exit_code": 1}))
+        return 1
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False))
     else:

@@ -60,6 +60,12 @@ class McpConfig(Section):
     chain_window_s: float = Field(600.0, gt=0, le=86400, strict=False, description="seconds a call is remembered")
     chain_max_gap: int = Field(3, ge=0, le=100, description="unrelated calls allowed between chain steps")
     disabled_policy_rules: list[str] = Field(default_factory=list, description="tool-policy rule ids to turn off")
+    allowed_hosts: list[str] = Field(default_factory=list, description=(
+        "HTTP listener: Host header names accepted (DNS-rebinding guard); empty = loopback names only "
+        "(localhost, 127.0.0.1, ::1) plus the listen address"))
+    allowed_origins: list[str] = Field(default_factory=list, description=(
+        "HTTP listener: browser Origins accepted, e.g. https://app.example; empty = loopback origins only; "
+        "requests without an Origin (non-browser clients) are accepted"))
     servers: dict[str, ServerPolicy] = Field(default_factory=dict,
                                              description="per-server tool allow/deny lists and argument constraints")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from .base import Section
 
@@ -16,6 +16,33 @@ class Exemption(Section):
     """A narrow exemption: one rule, on some domains (or every domain when omitted)."""
     rule: str = Field(description="rule id, e.g. dlp:jwt or injection:role_override")
     domains: list[str] = Field(default_factory=list, description="host patterns; *.x matches x and its subdomains")
+    tools: list[str] = Field(default_factory=list, description="MCP tool names; when set, only calls of these tools")
+    expires: str = Field("", description="UTC time (2026-01-31T12:00:00Z) after which the exemption is ignored; "
+                                         "empty = never")
+    note: str = Field("", max_length=512, description="why it exists, e.g. the receipt it came from")
+
+    @field_validator("expires")
+    @classmethod
+    def _expires(cls, v: str) -> str:
+        if v:
+            expiry_ts(v)
+        return v
+
+    def active(self, now: float | None = None) -> bool:
+        import time
+        return not self.expires or expiry_ts(self.expires) > (time.time() if now is None else now)
+
+
+def expiry_ts(v: str) -> float:
+    """Seconds since the epoch for an RFC 3339 UTC time; ValueError otherwise."""
+    import datetime
+    if not v.endswith("Z"):
+        raise ValueError(f"expires must be a UTC time ending in Z, e.g. 2026-01-31T12:00:00Z (got {v!r})")
+    try:
+        dt = datetime.datetime.fromisoformat(v[:-1] + "+00:00")
+    except ValueError:
+        raise ValueError(f"expires is not a time: {v!r} (want e.g. 2026-01-31T12:00:00Z)") from None
+    return dt.timestamp()
 
 
 class DlpConfig(Section):

@@ -33,6 +33,12 @@ except Exception:  # pragma: no cover - depends on the install
 MAGIC = b"RFHS1\n"
 FORMAT = 1
 MAX_FILE = 64 << 20
+# Pruning (on each store, i.e. after a compile): a database is "current" while it is used
+# (load touches its mtime). Another database of the same tag (an older rule set) unused for
+# SAME_TAG_IDLE_S, and any database unused for MAX_IDLE_S, is deleted. The grace period
+# keeps two versions running side by side from deleting each other's databases.
+SAME_TAG_IDLE_S = 3600
+MAX_IDLE_S = 7 * 86400
 
 
 def enabled() -> bool:
@@ -74,7 +80,63 @@ def load(key_parts):
     d = _usable_dir(False)
     if d is None:
         return None
-    return _read(_path(d, key_of(key_parts)))
+    path = _path(d, key_of(key_parts))
+    got = _read(path)
+    if got is not None:
+        try:
+            import time
+            if time.time() - os.stat(path).st_mtime > 600:
+                os.utime(path)  # in use: keeps it from being pruned (at most every 10 minutes)
+        except OSError:
+            pass
+    return got
+
+
+def _tag_of(path: str) -> str | None:
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(MAGIC) + 96 + 4 + 4096)
+        i = len(MAGIC) + 96
+        mlen = int.from_bytes(head[i:i + 4], "big")
+        if not head.startswith(MAGIC) or mlen > 4096:
+            return None
+        tag = json.loads(head[i + 4:i + 4 + mlen].decode("utf-8")).get("tag")
+        return tag if isinstance(tag, str) else None
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+
+
+def prune(d: str, tag: str, keep: str, now: float | None = None) -> int:
+    """Delete stale databases in d (see SAME_TAG_IDLE_S); returns how many. Never raises."""
+    import time
+    now = time.time() if now is None else now
+    removed = 0
+    try:
+        names = os.listdir(d)
+    except OSError:
+        return 0
+    for name in names:
+        path = os.path.join(d, name)
+        stale = name.startswith(".hs-")  # a temp file left by a crash
+        if not stale and not (name.startswith("hs-") and name.endswith(".db")) or path == keep:
+            continue
+        try:
+            idle = now - os.stat(path).st_mtime
+        except OSError:
+            continue
+        if stale:
+            stale = idle > 3600
+        elif idle > MAX_IDLE_S:
+            stale = True
+        elif idle > SAME_TAG_IDLE_S:
+            stale = _tag_of(path) == tag
+        if stale:
+            try:
+                os.unlink(path)
+                removed += 1
+            except OSError:
+                pass
+    return removed
 
 
 def _read(path: str):
@@ -126,6 +188,7 @@ def store(key_parts, meta: dict, db, mode: int) -> None:
                 f.write(blob)
             os.chmod(tmp, 0o600)
             os.replace(tmp, _path(d, key))
+            prune(d, str(meta.get("tag", "")), _path(d, key))
         except BaseException:
             try:
                 os.unlink(tmp)
@@ -155,4 +218,4 @@ def cached_compile(tag: str, exprs: list[bytes], ids: list[int], flags: list[int
     return db
 
 
-__all__ = ["load", "store", "cached_compile", "cache_dir", "enabled", "key_of", "verify_file"]
+__all__ = ["load", "store", "cached_compile", "cache_dir", "enabled", "key_of", "verify_file", "prune"]

@@ -28,11 +28,15 @@ import dataclasses
 import time
 from typing import Any
 
-from ..core import Action, Decision, Finding, decide, fail_closed
+from ..core import Action, Decision, Finding, as_block, decide, fail_closed, record
 from . import jsonrpc
-from .jsonrpc import JsonRpcError, LineSplitter
+from .jsonrpc import JsonRpcError
 
 MAX_PENDING = 10_000
+
+# While the kill switch is on, only these pass (session set-up and liveness);
+# every other request gets error -32001 with rule killswitch.
+HOUSEKEEPING = frozenset({"initialize", "ping", "notifications/initialized", "notifications/cancelled"})
 
 
 def mcp_opt(config: Any, name: str, default: Any) -> Any:
@@ -47,12 +51,8 @@ class Outcome:
     decision: Decision | None = None
     request_key: tuple | None = None   # the id this message registered as pending
     message: Any = None                # the parsed message, when it was one
-
-
-def _as_block(d: Decision) -> Decision:
-    if d.verdict != "strip":
-        return d
-    return dataclasses.replace(d, verdict="block", content=None)
+    answers: list[bytes] = dataclasses.field(default_factory=list)  # errors for client requests
+                                       # whose answer from the server was dropped
 
 
 class Guard:
@@ -71,6 +71,34 @@ class Guard:
         self.server_pending: dict[tuple, str] = {}           # server request id -> method
         self._tools_session = None
         self.stats = {"allow": 0, "warn": 0, "block": 0}
+        self.kill: Any = None   # () -> reason or None: the kill switch, set by the transport
+
+    def kill_reason(self) -> str | None:
+        if self.kill is None:
+            return None
+        try:
+            return self.kill()
+        except Exception as e:  # fail closed: a broken kill switch denies
+            return f"kill switch error: {type(e).__name__}"
+
+    def _killed(self, reason: str, direction: str, target: str, method: str, kind: str,
+                msg_id: Any = None) -> Decision:
+        f = Finding("killswitch", "killswitch", "critical", reason[:80], "transport", "block")
+        return self._record(Decision("block", (f,), "killswitch:killswitch"), direction, target, method, kind, msg_id)
+
+    def kill_pending(self, reason: str, keys: list[tuple] | None = None) -> list[bytes]:
+        """The kill switch went on: every request still waiting (but housekeeping)
+        is answered now with error -32001, a receipt each; a late answer is dropped."""
+        out = []
+        for key in list(self.pending) if keys is None else keys:
+            method, target = self.pending.get(key, ("", ""))
+            if not method or method in HOUSEKEEPING:
+                continue
+            self.pending.pop(key, None)
+            self.paged.discard(key)
+            d = self._killed(reason, "inbound", target, method, "error", key[1])
+            out.append(self._block_error(key[1], d))
+        return out
 
     # -- helpers ---------------------------------------------------------
     @property
@@ -82,20 +110,19 @@ class Guard:
     def _record(self, decision: Decision, direction: str, target: str, method: str, kind: str,
                 request_id: Any = None) -> Decision:
         action = Action(self.transport, direction, target or method or "mcp", method,
-                        self.session_id, "" if request_id is None else str(request_id)[:128], kind)
-        try:
-            rid = self.writer.record(action, decision)
-        except Exception as e:  # no receipt, no pass
-            decision = fail_closed(e)
-            rid = ""
+                        self.session_id, jsonrpc.id_text(request_id), kind)
+        if decision.verdict != "allow" and target:
+            from ..exemptions import apply_tool_exemptions
+            decision = apply_tool_exemptions(self.config, decision, target)
+        decision = record(self.writer, action, decision)  # no receipt, no pass
         self.stats[decision.verdict if decision.verdict in self.stats else "block"] += 1
-        return decision.with_receipt(rid or "")
+        return decision
 
     def _block_error(self, msg_id: Any, d: Decision, code: int = jsonrpc.BLOCKED) -> bytes:
         top = d.top
         scanner, rule = (top.scanner, top.rule) if top else ("mcp", "blocked")
         return jsonrpc.error_bytes(msg_id, code, f"ringfence: blocked by {scanner}:{rule}",
-                                   {"scanner": scanner, "rule": rule, "receipt_id": d.receipt_id})
+                                   {"scanner": scanner, "rule": rule, **({"receipt_id": d.receipt_id} if d.receipt_id else {})})
 
     def _reject(self, e: JsonRpcError, direction: str, msg_id: Any = None) -> tuple[Decision, bytes]:
         f = Finding("mcp", e.rule, "high", str(e)[:80], "message", "block")
@@ -106,35 +133,70 @@ class Guard:
         fields = jsonrpc.leaves(value, where)
         if not fields:
             return Decision("allow")
-        return _as_block(self.engine.scan_fields(fields, "outbound"))
+        return as_block(self.engine.scan_fields(fields, "outbound"))
 
     def _scan_in(self, value: Any, where: str) -> Decision:
         fields = jsonrpc.leaves(value, where)
         if not fields:
             return Decision("allow")
         text = "\n".join(v for _, v in fields)
-        return _as_block(self.engine.scan_text(text, "inbound", where))
+        return as_block(self.engine.scan_text(text, "inbound", where, kind="tool_result"))
 
     def _decide(self, findings: list[Finding], started: float) -> Decision:
-        return _as_block(decide(findings, enforce=self.config.enforce, started=started))
+        return as_block(decide(findings, enforce=self.config.enforce, started=started))
 
     def _frame(self, line: Any, direction: str) -> tuple[Any, Outcome | None]:
         """Size and JSON checks shared by both directions."""
-        if line is LineSplitter.OVERSIZE or len(line) > self.max_bytes + 2:
+        if isinstance(line, jsonrpc.Oversize) or len(line) > self.max_bytes + 2:
+            ids = line.ids if isinstance(line, jsonrpc.Oversize) else jsonrpc.sniff_ids(line)
             e = JsonRpcError("oversize", f"message larger than {self.max_bytes} bytes")
-            d, err = self._reject(e, direction)
-            return None, Outcome(to_client=err, decision=d)
+            return None, self._refused(e, direction, ids)
         body = line.strip()
         if not body:
             return None, Outcome()
         try:
             return jsonrpc.parse(body), None
         except JsonRpcError as e:
-            d, err = self._reject(e, direction)
-            return None, Outcome(to_client=err, decision=d)
+            return None, self._refused(e, direction, jsonrpc.sniff_ids(body))
+
+    def _refused(self, e: JsonRpcError, direction: str, ids: list[Any]) -> Outcome:
+        """A message that could not be read. From the client: answered with the
+        error (under its id when one could be found). From the server: dropped,
+        and the client requests it may have answered get the error instead."""
+        if direction == "outbound":
+            mid = ids[0] if len(ids) == 1 else None
+            d, err = self._reject(e, direction, mid)
+            return Outcome(to_client=err, decision=d)
+        d, _ = self._reject(e, direction)
+        return Outcome(decision=d, answers=self._answer_dropped(ids, e.rule))
+
+    def _answer_dropped(self, ids: list[Any], rule: str) -> list[bytes]:
+        keys = [k for k in (jsonrpc.id_key(i) for i in ids) if k is not None and k in self.pending]
+        if not keys:
+            return []
+        return self.fail_pending(rule, f"the MCP server's answer was refused ({rule})", keys,
+                                 code=jsonrpc.BLOCKED)
+
+    def _internal_error(self, e: BaseException, direction: str) -> Outcome:
+        """Last line of defence: an unexpected error blocks the message (fail closed)
+        and never ends the session."""
+        d = fail_closed(e)
+        try:
+            d = self._record(d, direction, "", "", "message")
+        except Exception:
+            pass
+        if direction == "outbound":
+            return Outcome(to_client=self._block_error(None, d, jsonrpc.INVALID_REQUEST), decision=d)
+        return Outcome(decision=d)
 
     # -- client -> server --------------------------------------------------
     def from_client(self, line: Any) -> Outcome:
+        try:
+            return self._from_client(line)
+        except Exception as e:
+            return self._internal_error(e, "outbound")
+
+    def _from_client(self, line: Any) -> Outcome:
         msg, early = self._frame(line, "outbound")
         if early is not None:
             return early
@@ -147,6 +209,9 @@ class Guard:
             d, err = self._reject(e, "outbound", mid)
             return Outcome(to_client=err, decision=d)
         started = time.perf_counter()
+        reason = self.kill_reason()
+        if reason is not None and msg.get("method") not in HOUSEKEEPING:
+            return self._client_killed(msg, kind, reason)
         if kind == "request":
             o = self._client_request(msg, line, started)
             o.message = msg
@@ -163,7 +228,7 @@ class Guard:
         key = jsonrpc.id_key(msg.get("id"))
         method = self.server_pending.pop(key, None) if key else None
         if method is None:
-            f = Finding("mcp", "unsolicited_response", "high", str(msg.get("id"))[:40], "id", "block")
+            f = Finding("mcp", "unsolicited_response", "high", jsonrpc.id_text(msg.get("id"), 40), "id", "block")
             d = self._record(Decision("block", (f,), "mcp:unsolicited_response"), "outbound", "", "",
                              "response", msg.get("id"))
             return Outcome(decision=d)
@@ -175,6 +240,22 @@ class Guard:
         if d.blocked:  # the server still gets an answer, so it does not wait
             return Outcome(to_server=self._block_error(msg["id"], d), decision=d)
         return Outcome(to_server=line, decision=d)
+
+    def _client_killed(self, msg: dict, kind: str, reason: str) -> Outcome:
+        method = msg.get("method") or ""
+        target = method
+        if method == "tools/call" and isinstance(msg.get("params"), dict) and isinstance(msg["params"].get("name"), str):
+            target = msg["params"]["name"]
+        if kind == "request":
+            d = self._killed(reason, "outbound", target, method, "request", msg["id"])
+            return Outcome(to_client=self._block_error(msg["id"], d), decision=d)
+        if kind == "notification":
+            return Outcome(decision=self._killed(reason, "outbound", method, method, "notification"))
+        # a response to a server request: the server gets an error instead
+        key = jsonrpc.id_key(msg.get("id"))
+        smethod = self.server_pending.pop(key, "") if key else ""
+        d = self._killed(reason, "outbound", smethod, smethod, "response", msg.get("id"))
+        return Outcome(to_server=self._block_error(msg["id"], d) if smethod else None, decision=d)
 
     def _client_request(self, msg: dict, line: bytes, started: float) -> Outcome:
         method, mid = msg["method"], msg["id"]
@@ -227,12 +308,20 @@ class Guard:
             body = b"[" + b",".join(x.rstrip(b"\n") for x in errs) + b"]\n" if errs else \
                 self._block_error(None, d, jsonrpc.INVALID_REQUEST)
             return Outcome(to_client=body, decision=d)
-        return Outcome(decision=d)  # a batch from the server is dropped
+        # A batch from the server is dropped; the requests it answered get an error.
+        ids = [m["id"] for m in items[:1000] if isinstance(m, dict) and "id" in m and "method" not in m]
+        return Outcome(decision=d, answers=self._answer_dropped(ids, "batch_unsupported"))
 
     # -- server -> client --------------------------------------------------
     def from_server(self, line: Any, stream: Any = None) -> Outcome:
         """`stream`: a CrossEventScan when `line` is one event of an SSE stream
         (its cross-event findings join this message's decision)."""
+        try:
+            return self._from_server(line, stream)
+        except Exception as e:
+            return self._internal_error(e, "inbound")
+
+    def _from_server(self, line: Any, stream: Any = None) -> Outcome:
         msg, early = self._frame(line, "inbound")
         if early is not None:
             early.to_client = None   # server garbage: dropped, with a receipt
@@ -243,8 +332,14 @@ class Guard:
             kind = jsonrpc.kind_of(msg)
         except JsonRpcError as e:
             d, _ = self._reject(e, "inbound")
-            return Outcome(decision=d)
+            ids = [msg["id"]] if isinstance(msg, dict) and "id" in msg and "method" not in msg else []
+            return Outcome(decision=d, answers=self._answer_dropped(ids, e.rule))
         started = time.perf_counter()
+        reason = self.kill_reason()
+        if reason is not None:
+            o = self._server_killed(msg, kind, reason)
+            if o is not None:
+                return o
         if kind == "response":
             return self._server_response(msg, line, started, stream)
         method = msg["method"]
@@ -264,6 +359,25 @@ class Guard:
             self.server_pending.pop(next(iter(self.server_pending)))
         self.server_pending[key] = method
         return Outcome(to_client=line, decision=d)
+
+    def _server_killed(self, msg: dict, kind: str, reason: str) -> Outcome | None:
+        """None when the message is housekeeping and passes."""
+        if kind == "response":
+            key = jsonrpc.id_key(msg.get("id"))
+            entry = self.pending.get(key) if key else None
+            if entry is None or entry[0] in HOUSEKEEPING:
+                return None   # unsolicited (dropped as usual) or housekeeping
+            self.pending.pop(key, None)
+            self.paged.discard(key)
+            d = self._killed(reason, "inbound", entry[1], entry[0], "response", msg["id"])
+            return Outcome(to_client=self._block_error(msg["id"], d), decision=d)
+        method = msg["method"]
+        if method in HOUSEKEEPING:
+            return None
+        if kind == "notification":
+            return Outcome(decision=self._killed(reason, "inbound", method, method, "notification"))
+        d = self._killed(reason, "inbound", method, method, "server_request", msg["id"])
+        return Outcome(to_server=self._block_error(msg["id"], d), decision=d)
 
     def _with_stream(self, d: Decision, msg: Any, stream: Any, started: float) -> Decision:
         if stream is None:
@@ -289,7 +403,7 @@ class Guard:
         key = jsonrpc.id_key(mid)
         entry = self.pending.pop(key, None) if key else None
         if entry is None:
-            f = Finding("mcp", "unsolicited_response", "high", str(mid)[:40], "id", "block")
+            f = Finding("mcp", "unsolicited_response", "high", jsonrpc.id_text(mid, 40), "id", "block")
             d = self._record(Decision("block", (f,), "mcp:unsolicited_response"), "inbound", "", "",
                              "response", mid)
             return Outcome(decision=d)
@@ -333,7 +447,8 @@ class Guard:
             self.pending.pop(key, None)
             self.paged.discard(key)
 
-    def fail_pending(self, rule: str, message: str, keys: list[tuple] | None = None) -> list[bytes]:
+    def fail_pending(self, rule: str, message: str, keys: list[tuple] | None = None,
+                     code: int = jsonrpc.UPSTREAM_GONE) -> list[bytes]:
         """The server is gone: one JSON-RPC error per request still waiting, with a receipt each."""
         out = []
         for key in list(self.pending) if keys is None else keys:
@@ -345,6 +460,7 @@ class Guard:
             mid = key[1]
             f = Finding("mcp", rule, "high", message[:80], "transport", "block")
             d = self._record(Decision("block", (f,), f"mcp:{rule}"), "inbound", target, method, "error", mid)
-            out.append(jsonrpc.error_bytes(mid, jsonrpc.UPSTREAM_GONE, f"ringfence: {message}",
-                                           {"scanner": "mcp", "rule": rule, "receipt_id": d.receipt_id}))
+            out.append(jsonrpc.error_bytes(mid, code, f"ringfence: {message}",
+                                           {"scanner": "mcp", "rule": rule,
+                                            **({"receipt_id": d.receipt_id} if d.receipt_id else {})}))
         return out

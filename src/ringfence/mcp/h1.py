@@ -520,6 +520,10 @@ class UpstreamPool:
             timer = loop.call_later(self.read_timeout, conn._abort, UpstreamError("upstream read timed out"))
             try:
                 await conn.head_done
+            except asyncio.CancelledError:
+                conn.closed = True   # abandoned mid-request: never back in the pool
+                conn.transport.close()
+                raise
             except UpstreamError:
                 # A pooled connection the server had already closed: retry once on a fresh one.
                 if attempt == 0 and conn.reused and not conn.got_bytes:

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import jsonrpc
-from .bridge import Guard, mcp_opt
+from .bridge import HOUSEKEEPING, Guard, mcp_opt
 from .jsonrpc import LineSplitter
 from .sse import CrossEventScan, SseError, SseSplitter, event_bytes
 
@@ -53,6 +53,7 @@ class Sessions:
     def __init__(self, engine: Any, writer: Any, transport: str, cap: int, server: str = ""):
         self.engine, self.writer, self.transport, self.cap = engine, writer, transport, cap
         self.server = server
+        self.kill: Any = None   # the kill switch's reason(), given to every Guard
         self._d: collections.OrderedDict[str, Guard] = collections.OrderedDict()
         self._evicted: collections.OrderedDict[str, None] = collections.OrderedDict()
 
@@ -63,6 +64,7 @@ class Sessions:
         g = self._d.get(key)
         if g is None:
             g = Guard(self.engine, self.writer, self.transport, key[:128], server=self.server)
+            g.kill = self.kill
             if self._evicted.pop(key, 0) is None:
                 g.tool_session.listed = True   # binding stays armed: nothing is listed yet
             self._d[key] = g
@@ -107,8 +109,11 @@ class ReverseProxy:
     """Streamable HTTP reverse proxy on the h1 server and a keep-alive upstream pool.
     Bodies go upstream as the bytes the client sent (never re-serialised)."""
 
-    def __init__(self, engine: Any, writer: Any, upstream: str):
+    def __init__(self, engine: Any, writer: Any, upstream: str, listen_host: str = ""):
         from .h1 import UpstreamPool
+        from .rebinding import HostOriginGuard
+        self.guard = HostOriginGuard(mcp_opt(engine.config, "allowed_hosts", []),
+                                     mcp_opt(engine.config, "allowed_origins", []), listen_host)
         self.engine = engine
         self.cfg = engine.config
         self.upstream = upstream
@@ -116,6 +121,9 @@ class ReverseProxy:
         self.up_path = u.path or "/"
         self.up_target = self.up_path + (f"?{u.query}" if u.query else "")
         self.sessions = Sessions(engine, writer, "mcp_http", mcp_opt(self.cfg, 'max_sessions', 1000))
+        from .kill import kill_switch, reason_of
+        self.killswitch = kill_switch(self.cfg)
+        self.sessions.kill = reason_of(self.killswitch)
         self.pool = UpstreamPool(upstream, connect_timeout=10.0,
                                  read_timeout=mcp_opt(self.cfg, 'upstream_timeout_s', 300.0))
 
@@ -144,6 +152,10 @@ class ReverseProxy:
 
     async def handle(self, req: Any, resp: Any) -> None:
         try:
+            refused = self.guard.check(req.header("host"), req.header("origin"))
+            if refused:
+                status, msg = refused
+                return self._json(resp, status, jsonrpc.error_bytes(None, jsonrpc.BLOCKED, f"ringfence: {msg}"))
             if req.method == "POST":
                 return await self._post(req, resp)
             if req.method in ("GET", "DELETE"):
@@ -181,9 +193,15 @@ class ReverseProxy:
                 return self._json(resp, 200, o.to_client)
             return self._json(resp, 403, jsonrpc.error_bytes(
                 None, jsonrpc.BLOCKED, "ringfence: message blocked",
-                {"receipt_id": o.decision.receipt_id if o.decision else ""}))
+                {"receipt_id": o.decision.receipt_id} if o.decision and o.decision.receipt_id else {}))
         try:
-            up = await self.pool.request("POST", self.target(req), self._headers(req), o.to_server)
+            call = self.pool.request("POST", self.target(req), self._headers(req), o.to_server)
+            housekeeping = isinstance(o.message, dict) and o.message.get("method") in HOUSEKEEPING
+            up = await (call if housekeeping else _until_killed(guard, call))
+        except _Killed as k:
+            errs = guard.kill_pending(k.reason, [o.request_key] if o.request_key else [])
+            return self._json(resp, 200, errs[0] if errs else jsonrpc.error_bytes(
+                None, jsonrpc.BLOCKED, "ringfence: blocked by killswitch:killswitch"))
         except (UpstreamError, OSError) as e:
             errs = guard.fail_pending("upstream_unreachable", f"MCP upstream unreachable ({type(e).__name__})",
                                       [o.request_key] if o.request_key else [])
@@ -238,6 +256,8 @@ class ReverseProxy:
             if o.to_client is not None:
                 out = body if o.to_client is body else o.to_client.rstrip(b"\n")
                 return resp.send(up.status, out, headers, "application/json")
+            if o.answers:   # the answer was refused: the request gets that error
+                return self._json(resp, 200, o.answers[0])
             errs = guard.fail_pending("bad_upstream_response", "upstream answer was dropped",
                                       [req_key] if req_key else [])
             if errs:
@@ -255,9 +275,20 @@ class ReverseProxy:
         resp.start_stream(up.status, headers, "text/event-stream")
         split = SseSplitter(self.cfg.mcp.max_message_bytes)
         cross = CrossEventScan(self.engine)
+        hk = req_key is not None and guard.pending.get(req_key, ("",))[0] in HOUSEKEEPING
         try:
             while True:
-                chunk = await up.readany()
+                try:
+                    chunk = await (up.readany() if hk else _until_killed(guard, up.readany()))
+                except _Killed as k:   # a long-lived stream ends within POLL_S, with a receipt
+                    errs = guard.kill_pending(k.reason, [req_key] if req_key else [])
+                    if not errs:
+                        guard._killed(k.reason, "inbound", "stream", "GET" if req_key is None else "POST", "stream")
+                    for err in errs:
+                        await _quiet_write(resp, event_bytes(err))
+                    resp.conn.keep_alive_now = False
+                    resp.end()
+                    return
                 events = split.feed(chunk) if chunk else split.finish()
                 for raw, data, eid in events:
                     if data is None:
@@ -268,6 +299,8 @@ class ReverseProxy:
                         await self._post_back(req, o.to_server)
                     if o.to_client is not None:
                         await resp.write(raw if o.to_client is data else event_bytes(o.to_client, eid))
+                    for err in o.answers:
+                        await resp.write(event_bytes(err))
                 if not chunk:
                     break
         except ConnectionResetError:  # the client left: stop reading upstream (release closes it)
@@ -297,6 +330,38 @@ class ReverseProxy:
             pass
 
 
+class _Killed(Exception):
+    def __init__(self, reason: str):
+        self.reason = reason
+
+
+async def _until_killed(guard: Guard, aw: Any) -> Any:
+    """Await `aw`, unless the kill switch goes on first (polled every POLL_S):
+    then `aw` is cancelled and _Killed raised."""
+    from .kill import POLL_S
+    reason = guard.kill_reason()
+    if reason is not None:
+        aw.close() if asyncio.iscoroutine(aw) else None
+        raise _Killed(reason)
+    task = asyncio.ensure_future(aw)
+    try:
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=POLL_S)
+            if done:
+                return task.result()
+            reason = guard.kill_reason()
+            if reason is not None:
+                task.cancel()
+                try:
+                    await task
+                except BaseException:
+                    pass
+                raise _Killed(reason)
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
+
+
 async def _quiet_write(resp: Any, data: bytes) -> None:
     try:
         await resp.write(data)
@@ -307,7 +372,7 @@ async def _quiet_write(resp: Any, data: bytes) -> None:
 async def serve_async(engine: Any, writer: Any, upstream: str, host: str, port: int,
                       ready: Any = None, stop: asyncio.Event | None = None) -> int:
     from .h1 import start_server
-    proxy = ReverseProxy(engine, writer, upstream)
+    proxy = ReverseProxy(engine, writer, upstream, host)
     _ = engine.tools  # build the MCP scanners now, not on the first request
     import gc
     gc.freeze()  # start-up objects (compiled rules, tables) leave the collector's per-request walks
@@ -324,6 +389,8 @@ async def serve_async(engine: Any, writer: Any, upstream: str, host: str, port: 
             loop.add_signal_handler(sig, stop.set)
         except (NotImplementedError, RuntimeError, ValueError):
             pass
+    from .kill import on_sigusr1
+    on_sigusr1(proxy.killswitch)
     try:
         await stop.wait()
     finally:
@@ -392,6 +459,9 @@ class Bridge:
         self.cfg = engine.config
         self.upstream = upstream
         self.guard = Guard(engine, writer, "mcp_http", uuid.uuid4().hex, server=upstream)
+        from .kill import kill_switch, reason_of
+        self.killswitch = kill_switch(self.cfg)
+        self.guard.kill = reason_of(self.killswitch)
         self.session_id: str | None = None
         self.protocol_version: str | None = None
         self.client: Any = None
@@ -429,6 +499,8 @@ class Bridge:
             if o.to_client is data:
                 self._note_version(data)
             await self.emit(o.to_client)
+        for err in o.answers:
+            await self.emit(err)
         if o.to_server is not None:
             self._spawn(self.post(o.to_server, None))
 
@@ -441,7 +513,8 @@ class Bridge:
         try:
             headers = self.headers()
             headers.update(routing_headers(msg))
-            async with self.client.post(self.upstream, data=line.rstrip(b"\r\n"), headers=headers) as resp:
+            async with self.client.post(self.upstream, data=line.rstrip(b"\r\n"), headers=headers,
+                                        proxy=self.via) as resp:
                 sid = resp.headers.get("Mcp-Session-Id")
                 if sid and sid != self.session_id:
                     self.session_id = sid
@@ -499,7 +572,7 @@ class Bridge:
                 h = self.headers()
                 h.pop("Content-Type", None)
                 h["Accept"] = "text/event-stream"
-                async with self.client.get(self.upstream, headers=h) as resp:
+                async with self.client.get(self.upstream, headers=h, proxy=self.via) as resp:
                     if resp.status in (404, 405) or resp.status >= 400 and resp.status != 503:
                         return  # the server offers no GET stream
                     if _is_sse(resp.headers.get("Content-Type", "")):
@@ -516,6 +589,10 @@ class Bridge:
         import aiohttp
 
         from .stdio import _open_stdin, _Out
+        from .upproxy import proxy_for
+        u = urlsplit(self.upstream)
+        via = proxy_for(u.scheme, u.hostname or "")  # HTTPS_PROXY etc. (e.g. inside exec --contain)
+        self.via = (f"http://[{via[0]}]:{via[1]}" if ":" in via[0] else f"http://{via[0]}:{via[1]}") if via else None
         self.client = aiohttp.ClientSession(
             auto_decompress=False,
             timeout=aiohttp.ClientTimeout(total=None, connect=10, sock_read=mcp_opt(self.cfg, 'upstream_timeout_s', 300.0)))
@@ -523,6 +600,13 @@ class Bridge:
         await self.out.open()
         reader, fileobj = await _open_stdin()
         split = LineSplitter(self.cfg.mcp.max_message_bytes)
+        from .kill import on_sigusr1, watch
+
+        async def on_kill(reason: str) -> None:
+            for err in self.guard.kill_pending(reason):
+                await self.emit(err)
+        on_sigusr1(self.killswitch)
+        watch_task = asyncio.create_task(watch(self.guard.kill_reason, on_kill))
         try:
             while True:
                 chunk = await reader.read(CHUNK) if reader is not None else \
@@ -538,6 +622,7 @@ class Bridge:
             if self.inflight:
                 await asyncio.wait(set(self.inflight), timeout=mcp_opt(self.cfg, 'shutdown_timeout_s', 5.0))
         finally:
+            watch_task.cancel()
             for t in list(self.inflight):
                 t.cancel()
             if self.get_task is not None:
@@ -548,7 +633,7 @@ class Bridge:
                 try:
                     h = self.headers()
                     h.pop("Content-Type", None)
-                    async with self.client.delete(self.upstream, headers=h,
+                    async with self.client.delete(self.upstream, headers=h, proxy=self.via,
                                                   timeout=aiohttp.ClientTimeout(total=2)) as r:
                         await r.read()
                 except Exception:

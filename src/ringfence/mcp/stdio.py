@@ -13,6 +13,7 @@ JSON-RPC error. The exit code is the child's.
 from __future__ import annotations
 
 import asyncio
+import collections
 import os
 import re
 import shlex
@@ -92,11 +93,75 @@ async def _open_stdin() -> tuple[asyncio.StreamReader | None, Any]:
         return None, sys.stdin.buffer  # a regular file: read it in a thread
 
 
+class _ToServer:
+    """The server's stdin behind one writer task and a bounded queue, so that a
+    server which stops reading never blocks the relay (the deadlock: the server
+    blocks writing its stdout while we block writing its stdin).
+
+    When the queue is full: ringfence's own answers to blocked server requests
+    are dropped (the server stopped reading them), and a client request is
+    answered at once with error -32002 (rule server_not_reading) instead of
+    waiting. Nothing here ever awaits the server."""
+
+    MAX_BYTES = 16 * 1024 * 1024
+    MAX_ITEMS = 4096
+
+    def __init__(self, proc: Any):
+        self.proc = proc
+        self.queue: collections.deque[bytes] = collections.deque()
+        self.size = 0
+        self.wake = asyncio.Event()
+        self.closing = False
+        self.broken = False
+        self.dropped = 0
+
+    def offer(self, data: bytes) -> bool:
+        if self.broken or self.closing:
+            return False
+        if self.queue and (self.size + len(data) > self.MAX_BYTES or len(self.queue) >= self.MAX_ITEMS):
+            return False   # one message always fits in an empty queue
+        self.queue.append(data)
+        self.size += len(data)
+        self.wake.set()
+        return True
+
+    def close(self) -> None:
+        """Close the server's stdin once what is queued is written."""
+        self.closing = True
+        self.wake.set()
+
+    async def run(self) -> None:
+        stdin = self.proc.stdin
+        try:
+            while True:
+                while self.queue:
+                    data = self.queue.popleft()
+                    self.size -= len(data)
+                    stdin.write(data)
+                    await stdin.drain()
+                if self.closing:
+                    break
+                self.wake.clear()
+                await self.wake.wait()
+        except (BrokenPipeError, ConnectionResetError, OSError, AttributeError):
+            self.broken = True
+            self.queue.clear()
+            self.size = 0
+            return
+        try:
+            stdin.close()
+        except Exception:
+            pass
+
+
 async def relay(engine: Any, writer: Any, command: list[str], env: dict[str, str],
                 shutdown_timeout: float = 5.0) -> int:
+    from .kill import kill_switch, on_sigusr1, reason_of, watch
     cfg = engine.config
     session_id = uuid.uuid4().hex
     guard = Guard(engine, writer, "mcp_stdio", session_id, server=shlex.join(command)[:200])
+    ks = kill_switch(cfg)
+    guard.kill = reason_of(ks)
     try:
         proc = await asyncio.create_subprocess_exec(
             *command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=None, env=env)
@@ -109,19 +174,21 @@ async def relay(engine: Any, writer: Any, command: list[str], env: dict[str, str
     loop = asyncio.get_running_loop()
     server_done = asyncio.Event()
     limit = cfg.mcp.max_message_bytes
+    to_server = _ToServer(proc)
 
-    async def to_server(data: bytes, key: Any) -> None:
-        try:
-            assert proc.stdin is not None
-            proc.stdin.write(data)
-            await proc.stdin.drain()
-        except (BrokenPipeError, ConnectionResetError, OSError, AssertionError):
-            for err in guard.fail_pending("server_exited", "MCP server is not accepting input", [key] if key else []):
-                await out.write(err)
+    async def send_client_message(data: bytes, key: Any) -> None:
+        if server_done.is_set() or to_server.broken:
+            rule, text = "server_exited", "MCP server exited"
+        elif to_server.offer(data):
+            return
+        else:
+            rule, text = "server_not_reading", "MCP server is not reading its input"
+        for err in guard.fail_pending(rule, text, [key] if key else []):
+            await out.write(err)
 
     async def client_side() -> None:
         split = LineSplitter(limit)
-        while not server_done.is_set():
+        while True:
             if stdin_reader is not None:
                 chunk = await stdin_reader.read(CHUNK)
             else:
@@ -129,21 +196,14 @@ async def relay(engine: Any, writer: Any, command: list[str], env: dict[str, str
             lines = split.feed(chunk) if chunk else split.finish()
             for line in lines:
                 o = guard.from_client(line)
-                if o.to_server is not None and not server_done.is_set():
-                    await to_server(o.to_server, o.request_key)
-                elif o.to_server is not None:
-                    for err in guard.fail_pending("server_exited", "MCP server exited", [o.request_key]):
-                        await out.write(err)
+                if o.to_server is not None:
+                    await send_client_message(o.to_server, o.request_key)
                 if o.to_client is not None:
                     await out.write(o.to_client)
             if not chunk:
                 break
         # The client is done sending: let the server finish what it has.
-        try:
-            if proc.stdin is not None and not proc.stdin.is_closing():
-                proc.stdin.close()
-        except Exception:
-            pass
+        to_server.close()
 
     async def server_side() -> None:
         split = LineSplitter(limit)
@@ -158,11 +218,17 @@ async def relay(engine: Any, writer: Any, command: list[str], env: dict[str, str
                 o = guard.from_server(line)
                 if o.to_client is not None:
                     await out.write(o.to_client)
-                if o.to_server is not None:
-                    await to_server(o.to_server, None)
+                for err in o.answers:
+                    await out.write(err)
+                if o.to_server is not None and not to_server.offer(o.to_server):
+                    to_server.dropped += 1   # the server is not reading: our answer is dropped
             if not chunk:
                 break
         server_done.set()
+
+    async def on_kill(reason: str) -> None:
+        for err in guard.kill_pending(reason):
+            await out.write(err)
 
     def on_signal(sig: int) -> None:
         if proc.returncode is None:
@@ -176,7 +242,10 @@ async def relay(engine: Any, writer: Any, command: list[str], env: dict[str, str
             loop.add_signal_handler(sig, on_signal, sig)
         except (NotImplementedError, RuntimeError, ValueError):
             pass
+    on_sigusr1(ks)
 
+    writer_task = asyncio.create_task(to_server.run())
+    watch_task = asyncio.create_task(watch(guard.kill_reason, on_kill))
     server_task = asyncio.create_task(server_side())
     client_task = asyncio.create_task(client_side())
     done, _ = await asyncio.wait({server_task, client_task}, return_when=asyncio.FIRST_COMPLETED)
@@ -190,6 +259,7 @@ async def relay(engine: Any, writer: Any, command: list[str], env: dict[str, str
             await asyncio.wait({server_task}, timeout=min(1.0, max(0.0, deadline - loop.time())))
     if not client_task.done():
         client_task.cancel()
+    watch_task.cancel()
     if proc.returncode is None:
         try:
             await asyncio.wait_for(proc.wait(), 0.5 if server_task.done() else 0)
@@ -210,14 +280,18 @@ async def relay(engine: Any, writer: Any, command: list[str], env: dict[str, str
             await asyncio.wait_for(server_task, 2.0)
         except (asyncio.TimeoutError, Exception):
             server_task.cancel()
+    writer_task.cancel()
     for err in guard.fail_pending("server_exited", "MCP server exited before answering"):
         await out.write(err)
     await out.close()
-    for t in (client_task,):
+    for t in (client_task, writer_task, watch_task):
         try:
             await t
         except (asyncio.CancelledError, Exception):
             pass
+    if to_server.dropped:
+        print(f"ringfence: dropped {to_server.dropped} answers to blocked server requests "
+              "(the MCP server was not reading its input)", file=sys.stderr)
     rc = proc.returncode if proc.returncode is not None else 1
     return 128 - rc if rc < 0 else rc
 

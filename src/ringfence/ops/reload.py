@@ -17,7 +17,8 @@ logging.getLogger("watchfiles").setLevel(logging.WARNING)  # it logs every chang
 class Reloader:
     def __init__(self, path: str, on_new_config: Callable, on_error: Callable | None = None,
                  debounce_ms: int = 100):
-        self.path = str(Path(path).expanduser())
+        # Absolute: the watcher reports absolute paths, and a relative one never matched.
+        self.path = str(Path(path).expanduser().absolute())
         self.on_new_config = on_new_config
         self.on_error = on_error
         self.debounce_ms = debounce_ms
@@ -37,12 +38,13 @@ class Reloader:
         log.warning("config reloaded from %s", self.path)
         return True
 
-    async def start(self) -> None:
-        loop = asyncio.get_running_loop()
-        try:
-            loop.add_signal_handler(signal.SIGHUP, self.reload)
-        except (NotImplementedError, RuntimeError):
-            pass
+    async def start(self, sighup: bool = True) -> None:
+        if sighup:
+            loop = asyncio.get_running_loop()
+            try:
+                loop.add_signal_handler(signal.SIGHUP, self.reload)
+            except (NotImplementedError, RuntimeError):
+                pass
         self._task = asyncio.create_task(self._watch())
 
     async def _watch(self) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ..core import Action, Decision, decide, fail_closed
+from ..core import Action, Decision, decide, fail_closed, record
 
 MAX_BODY = 1024 * 1024
 KINDS = ("url", "text", "tool_call")
@@ -73,7 +73,7 @@ def make_app(engine: Any, token: str, writer: Any = None) -> web.Application:
         except (ValueError, UnicodeDecodeError) as e:
             return _err(400, f"bad request: {e}")
         if writer is not None:
-            decision = decision.with_receipt(writer.record(action, decision))
+            decision = record(writer, action, decision)  # no receipt, no pass
         return web.json_response(decision.to_json())
 
     async def health(request: web.Request) -> web.Response:

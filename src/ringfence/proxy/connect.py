@@ -27,7 +27,10 @@ TUNNEL_IDLE_S = 300.0
 PIPE_READ = 65536
 
 
-async def check_hostport(srv: "ProxyServer", host: str, port: int) -> tuple[Decision, list[str]]:
+async def check_hostport(srv: "ProxyServer", host: str, port: int,
+                         sent: str = "") -> tuple[Decision, list[str]]:
+    """`host` is lower case for routing; `sent` is the host as the client wrote it,
+    which is what the scanners see."""
     st = srv.state
     eng = st.engine
     started = time.perf_counter()
@@ -35,7 +38,7 @@ async def check_hostport(srv: "ProxyServer", host: str, port: int) -> tuple[Deci
     try:
         url_scanner = eng.url
         if hasattr(url_scanner, "scan_hostport"):
-            scan = url_scanner.scan_hostport(host, port)
+            scan = url_scanner.scan_hostport(sent or host, port)
             findings = list(scan.findings)
             addrs: list[str] = []
             if not any(f.action == "block" for f in findings):
@@ -49,7 +52,8 @@ async def check_hostport(srv: "ProxyServer", host: str, port: int) -> tuple[Deci
             findings = eng._apply_exemptions(findings, host) if hasattr(eng, "_apply_exemptions") else findings
             d = decide(findings, enforce=st.config.enforce, started=started)
         else:
-            h = f"[{host}]" if ":" in host else host
+            raw = sent or host
+            h = f"[{raw}]" if ":" in raw else raw
             url = f"https://{h}:{port}/"
             if mapped:
                 d, _ = await eng.acheck_url(url, "CONNECT", resolve=False)
@@ -85,14 +89,15 @@ async def handle_connect(srv: "ProxyServer", req: Request, rr: RequestReader,
                          reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
     target = req.target.decode("latin-1")
     try:
-        host, port = parse_authority(target)
+        sent, port = parse_authority(target)
+        host = sent.lower()
     except TargetError as e:
         raise HttpError(400, str(e), "bad_target") from None
     st = srv.state
     tls_cfg = st.config.tls
     intercept = bool(srv.ca is not None and tls_cfg.intercept
                      and should_intercept(host, tls_cfg.include, tls_cfg.exclude))
-    d, addrs = await check_hostport(srv, host, port)
+    d, addrs = await check_hostport(srv, host, port, sent)
     d = scan_connect_headers(srv, d, host, req.headers)
     if d.blocked:
         addrs = []
@@ -112,8 +117,8 @@ async def handle_connect(srv: "ProxyServer", req: Request, rr: RequestReader,
         if rr.leftover:
             writer.write(error_response(400, "early_data", "data sent before the tunnel was established"))
             return False
-        writer.write(b"HTTP/1.1 200 Connection Established\r\nX-Ringfence-Receipt: "
-                     + d.receipt_id.encode() + b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 Connection Established\r\n"
+                     + (b"X-Ringfence-Receipt: " + d.receipt_id.encode() + b"\r\n" if d.receipt_id else b"") + b"\r\n")
         await writer.drain()
         try:
             ctx = srv.ca.context(host)
@@ -122,6 +127,7 @@ async def handle_connect(srv: "ProxyServer", req: Request, rr: RequestReader,
             log.info("TLS handshake with client for %s failed: %s", host, type(e).__name__)
             return False
         from .server import Tunnel
+        srv.mark("connect", f"{host}:{port}", "CONNECT")  # the kill switch closes it with a receipt
         await srv.serve_http(reader, writer, Tunnel(host, port, addrs))
         return False
 
@@ -139,21 +145,22 @@ async def handle_connect(srv: "ProxyServer", req: Request, rr: RequestReader,
         e = UpstreamError(502, f"connect to {host}:{port} failed ({last})", "upstream_unreachable")
         writer.write(error_response(e.status, e.rule, str(e), d.receipt_id))
         return False
-    writer.write(b"HTTP/1.1 200 Connection Established\r\nX-Ringfence-Receipt: "
-                 + d.receipt_id.encode() + b"\r\n\r\n")
+    writer.write(b"HTTP/1.1 200 Connection Established\r\n"
+                 + (b"X-Ringfence-Receipt: " + d.receipt_id.encode() + b"\r\n" if d.receipt_id else b"") + b"\r\n")
     if rr.leftover:
         up_w.write(rr.leftover)
+    srv.mark("connect", f"{host}:{port}", "CONNECT")  # the kill switch closes it with a receipt
     try:
-        await pipe_both(reader, writer, up_r, up_w)
+        await pipe_both(reader, writer, up_r, up_w, cfg.tunnel_idle_timeout_s)
     finally:
         up_w.close()
     return False
 
 
-async def _pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+async def _pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter, idle: float = TUNNEL_IDLE_S) -> None:
     try:
         while True:
-            data = await asyncio.wait_for(src.read(PIPE_READ), TUNNEL_IDLE_S)
+            data = await asyncio.wait_for(src.read(PIPE_READ), idle)
             if not data:
                 break
             dst.write(data)
@@ -168,14 +175,14 @@ async def _pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
             pass
 
 
-async def pipe_both(r1, w1, r2, w2) -> None:
-    t1 = asyncio.ensure_future(_pipe(r1, w2))
-    t2 = asyncio.ensure_future(_pipe(r2, w1))
+async def pipe_both(r1, w1, r2, w2, idle: float = TUNNEL_IDLE_S) -> None:
+    t1 = asyncio.ensure_future(_pipe(r1, w2, idle))
+    t2 = asyncio.ensure_future(_pipe(r2, w1, idle))
     try:
         done, pending = await asyncio.wait({t1, t2}, return_when=asyncio.FIRST_COMPLETED)
         # Give the other direction a moment to flush its half-close, then stop.
         if pending:
-            await asyncio.wait(pending, timeout=TUNNEL_IDLE_S)
+            await asyncio.wait(pending, timeout=idle)
     finally:
         for t in (t1, t2):
             t.cancel()

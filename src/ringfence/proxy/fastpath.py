@@ -26,6 +26,7 @@ import httptools
 from .forward import (AGENT_CARD_PATHS, buffered_kind, buffered_reply, empty_reply, outbound_finish,
                       outbound_now, relay_response, split_headers, too_large_reply, upstream_head)
 from .http1 import REASONS, HttpError
+from .blockpage import wants_html
 from .state import block_response, error_response, now
 from .target import TargetError, parse_url
 from .upstream import MAX_RESPONSE_HEAD, READ_SIZE, Conn, Response, UpstreamError
@@ -97,6 +98,8 @@ class FastClient(asyncio.Protocol):
         self.read_paused = False
         self.write_paused = False
         self.last = self.loop.time()
+        self.served = False            # answered a request (then idle_timeout_s applies)
+        self.reserved = 0              # body bytes held against the server's BodyBudget
         self.timer: asyncio.TimerHandle | None = None
         # the request being parsed
         self.in_msg = False
@@ -120,10 +123,18 @@ class FastClient(asyncio.Protocol):
     # -- asyncio.Protocol ------------------------------------------------
     def connection_made(self, transport: Any) -> None:
         self.transport = transport
+        if self.srv.at_capacity():
+            self.gone = True  # never served: answer and close
+            transport.write(error_response(503, "too_many_connections",
+                                           "the proxy is at its connection limit (proxy.max_connections); "
+                                           "retry later"))
+            transport.close()
+            return
         self.srv.fast_conns.add(self)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
+        self._release()
         self._cancel_timer()
         self.srv.fast_conns.discard(self)
 
@@ -145,6 +156,8 @@ class FastClient(asyncio.Protocol):
         return False
 
     def data_received(self, data: bytes) -> None:
+        if self.gone:
+            return
         if self.busy or self.write_paused:
             self.pending.append(data)
             self.pending_n += len(data)
@@ -186,6 +199,11 @@ class FastClient(asyncio.Protocol):
             if lk == "content-length":
                 if len(v) > 18 or not v.strip().isdigit() or int(v) > self.max_body:
                     raise _Leave()
+                n = int(v)
+                if n and not self.reserved:
+                    if not self.srv.budget.take(n):
+                        raise _Leave()  # the stream path answers 503
+                    self.reserved = n
             elif lk in ("transfer-encoding", "expect"):
                 raise _Leave()
         self.head_done = True
@@ -219,9 +237,9 @@ class FastClient(asyncio.Protocol):
             if not self.head_done:
                 self._leave()  # a head split across reads: the stream path times it
             elif self.timer is None:
-                # the body is on its way; give up on the fast path if it dawdles
-                self.timer = self.loop.call_later(self.srv.state.config.proxy.upstream_timeout_s,
-                                                  self._leave)
+                # The body is on its way; if it dawdles, the stream path takes it over
+                # (it enforces the body deadline, rate and memory budget).
+                self.timer = self.loop.call_later(1.0, self._leave)
         else:
             self.raw = b""
 
@@ -238,6 +256,11 @@ class FastClient(asyncio.Protocol):
         elif self.eof:
             self.transport.close()
 
+    def _release(self) -> None:
+        if self.reserved:
+            self.srv.budget.give(self.reserved)
+            self.reserved = 0
+
     def _cancel_timer(self) -> None:
         if self.timer is not None:
             self.timer.cancel()
@@ -246,6 +269,7 @@ class FastClient(asyncio.Protocol):
     # -- leaving the fast path -------------------------------------------
     def _take_streams(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         self.gone = True
+        self._release()
         self._cancel_timer()
         self.srv.fast_conns.discard(self)
         tr = self.transport
@@ -325,7 +349,7 @@ class FastClient(asyncio.Protocol):
         r, t = self.req, self.t
         d, addrs = done
         if d.blocked:
-            self._answer(block_response(d), True)
+            self._answer(block_response(d, html=wants_html(r.headers)), True)
             return
         self.out_rid = d.receipt_id
         self.addrs = addrs
@@ -384,7 +408,8 @@ class FastClient(asyncio.Protocol):
         ct = up.header("content-type")
         ce = up.header("content-encoding").strip().lower()
         raw = b"".join(up.chunks) if len(up.chunks) != 1 else up.chunks[0]
-        head, body = buffered_reply(srv, "forward", t, method, status, reason, up.headers, ct, ce, raw)
+        head, body = buffered_reply(srv, "forward", t, method, status, reason, up.headers, ct, ce, raw,
+                                    wants_html(self.req.headers))
         if len(body) < 262144:
             self._answer(head + body, True)
         else:
@@ -397,10 +422,11 @@ class FastClient(asyncio.Protocol):
         resp = Response(self.srv.pool, conn, no_body, self.st.config.proxy.upstream_timeout_s)
         conn.reader.feed_data(raw)
         self.srv.adopt(reader, writer, _relay(self.srv, self.t, self.mname, resp, writer, self.out_rid,
-                                              self.req.http10, self.req.keep_alive))
+                                              self.req.http10, self.req.keep_alive, wants_html(self.req.headers)))
 
     def _answer(self, data: bytes, keep: bool) -> None:
         self.busy = False
+        self._release()
         if self.closed:
             return
         tr = self.transport
@@ -409,15 +435,17 @@ class FastClient(asyncio.Protocol):
             tr.close()
             return
         self.last = self.loop.time()
+        self.served = True
         if not self.write_paused:
             self._next()
 
 
 async def _relay(srv: "ProxyServer", t: Any, method: str, resp: Response, writer: asyncio.StreamWriter,
-                 out_rid: str, http10: bool, keep_alive: bool) -> bool:
+                 out_rid: str, http10: bool, keep_alive: bool, html: bool = False) -> bool:
+    srv.mark("forward", t.url, method)  # a streamed response: the kill switch may close it
     try:
         await resp.read_head()  # re-parses the head the fast path saw
-        keep = await relay_response(srv, "forward", t, method, resp, writer, out_rid, http10)
+        keep = await relay_response(srv, "forward", t, method, resp, writer, out_rid, http10, html)
     except UpstreamError as e:
         resp.close()
         writer.write(error_response(e.status, e.rule, str(e), out_rid))

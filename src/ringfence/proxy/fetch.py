@@ -56,7 +56,8 @@ async def handle_fetch(srv: "ProxyServer", req: Request, target: str, writer: as
         d, addrs = await outbound_check(srv, "fetch", t, method, scanned, body,
                                         meta={"hop": hops, "egress": True} if hops else {"egress": True})
         if d.blocked:
-            writer.write(block_response(d))
+            from .blockpage import wants_html
+            writer.write(block_response(d, html=wants_html(req.headers)))
             return True
         try:
             resp = await send_upstream(srv, t, addrs, method, headers, body)
@@ -100,7 +101,7 @@ async def handle_fetch(srv: "ProxyServer", req: Request, target: str, writer: as
     resp.release()
     count_bytes(srv.state, t.host, len(raw))
     try:
-        from ..scanners.content import ContentError, decompress
+        from ..engine import ContentError, decompress
         decoded = decompress(raw, ce, cfg.max_body_bytes) if ce and ce != "identity" else raw
     except ContentError as e:
         d = _content_block(srv, "fetch", t, method, e.rule, str(e))
@@ -123,11 +124,12 @@ async def handle_fetch(srv: "ProxyServer", req: Request, target: str, writer: as
         payload = {"url": url, "status": resp.status, "content_type": ct, "title": title,
                    "content": text, "blocked": False}
     payload["verdict"] = d2.verdict
-    payload["receipt_id"] = d2.receipt_id
+    if d2.receipt_id:
+        payload["receipt_id"] = d2.receipt_id
     if hops:
         payload["redirects"] = hops
     if d2.findings:
-        payload["findings"] = [f.to_json() for f in d2.findings][:20]
+        payload["findings"] = [f.to_agent_json() for f in d2.findings][:20]
     out = orjson.dumps(payload)
     writer.write(render_head(200, "OK", [
         ("Content-Type", "application/json"), ("Content-Length", str(len(out))),

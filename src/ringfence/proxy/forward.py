@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from ..core import Action, Decision, Finding, decide, fail_closed
-from ..scanners.content import ContentError, decompress
+from ..engine import ContentError, decompress
 from .http1 import HOP_BY_HOP, REASONS, render_head
 from .sse import SseError, SseScanner, StreamDecoder
+from .blockpage import wants_html
 from .state import block_response, error_response, now
 from .target import Target
 from .upstream import BodyTooLarge, Response, UpstreamError
@@ -375,7 +376,7 @@ async def send_upstream(srv: "ProxyServer", t: Target, addrs: list[str], method:
 
 async def relay_response(srv: "ProxyServer", transport: str, t: Target, method: str,
                          resp: Response, writer: asyncio.StreamWriter, out_rid: str,
-                         client_http10: bool = False) -> bool:
+                         client_http10: bool = False, html: bool = False) -> bool:
     """Scan and relay an upstream response. Returns whether the client connection
     may be kept alive."""
     cfg = srv.state.config.proxy
@@ -401,8 +402,12 @@ async def relay_response(srv: "ProxyServer", transport: str, t: Target, method: 
         resp.close()
         writer.write(too_large_reply(srv, transport, t, method, cfg.max_body_bytes))
         return False
+    except UpstreamError as e:  # reset or stall after the head: nothing was sent yet, say so
+        resp.close()
+        writer.write(error_response(e.status, e.rule, str(e), out_rid))
+        return False
     resp.release()
-    head, body = buffered_reply(srv, transport, t, method, status, reason, resp.headers, ct, ce, raw)
+    head, body = buffered_reply(srv, transport, t, method, status, reason, resp.headers, ct, ce, raw, html)
     if len(body) < 262144:
         writer.write(head + body)
     else:
@@ -436,7 +441,7 @@ def too_large_reply(srv: "ProxyServer", transport: str, t: Target, method: str, 
 
 def buffered_reply(srv: "ProxyServer", transport: str, t: Target, method: str, status: int,
                    reason: str, headers: list[tuple[str, str]], ct: str, ce: str,
-                   raw: bytes) -> tuple[bytes, bytes]:
+                   raw: bytes, html: bool = False) -> tuple[bytes, bytes]:
     """A whole textual response: decode, scan, and the (head, body) to send."""
     cfg = srv.state.config.proxy
     count_bytes(srv.state, t.host, len(raw))
@@ -451,7 +456,7 @@ def buffered_reply(srv: "ProxyServer", transport: str, t: Target, method: str, s
 
     d, _ = inbound_scan(srv, transport, t, method, status, ct, decoded, want_text=False)
     if d.blocked:
-        return block_response(d), b""
+        return block_response(d, html=html), b""
     if d.verdict == "strip" and d.content is not None:
         body = d.content.encode("utf-8") if isinstance(d.content, str) else bytes(d.content)
         hdrs = end_to_end(headers, drop_encoding=True)
@@ -573,7 +578,7 @@ async def forward(srv: "ProxyServer", transport: str, t: Target, method: str,
     headers, scanned = split_headers(client_headers)
     d, addrs = await outbound_check(srv, transport, t, method, scanned, body, vetted=vetted)
     if d.blocked:
-        writer.write(block_response(d))
+        writer.write(block_response(d, html=wants_html(client_headers)))
         return True
     try:
         resp = await send_upstream(srv, t, addrs, method, headers, body)
@@ -582,7 +587,8 @@ async def forward(srv: "ProxyServer", transport: str, t: Target, method: str,
         writer.write(error_response(e.status, e.rule, str(e), d.receipt_id))
         return False
     try:
-        return await relay_response(srv, transport, t, method, resp, writer, d.receipt_id, client_http10)
+        return await relay_response(srv, transport, t, method, resp, writer, d.receipt_id, client_http10,
+                                    wants_html(client_headers))
     except BaseException:
         resp.close()
         raise

@@ -43,7 +43,7 @@ class HttpError(Exception):
 
 class Request:
     __slots__ = ("method", "target", "version", "headers", "body", "keep_alive", "upgrade",
-                 "complete", "headers_done", "head_bytes", "error", "expect_continue")
+                 "complete", "headers_done", "head_bytes", "error", "expect_continue", "reserved")
 
     def __init__(self) -> None:
         self.method = ""
@@ -58,6 +58,7 @@ class Request:
         self.head_bytes = 0
         self.error: HttpError | None = None
         self.expect_continue = False
+        self.reserved = 0  # body bytes held against the shared BodyBudget
 
     def header(self, name: str, default: str = "") -> str:
         name = name.lower()
@@ -73,15 +74,24 @@ class RequestReader:
     Pipelined requests are queued; after CONNECT or an Upgrade, the bytes that
     followed the head are kept in `leftover` for the tunnel."""
 
+    BODY_RATE_GRACE_S = 5.0  # the minimum body rate is checked once a body has had this long
+
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *,
                  max_header_bytes: int, max_body_bytes: int, header_timeout: float,
-                 body_timeout: float):
+                 body_timeout: float, body_total: float | None = None, body_min_rate: int = 0,
+                 idle_timeout: float | None = None, budget=None):
         self.reader = reader
         self.writer = writer
         self.max_header = max_header_bytes
         self.max_body = max_body_bytes
         self.header_timeout = header_timeout
-        self.body_timeout = body_timeout
+        self.body_timeout = body_timeout      # per read
+        self.body_total = body_total          # whole body (None: no overall deadline)
+        self.body_min_rate = body_min_rate    # bytes/s after the grace period (0: off)
+        self.idle_timeout = idle_timeout if idle_timeout is not None else header_timeout
+        self.budget = budget                  # BodyBudget shared across connections, or None
+        self.reserved = 0                     # what this connection holds of it
+        self.served = 0                       # requests read so far
         self.parser = httptools.HttpRequestParser(self)
         self.done: deque[Request] = deque()
         self.cur: Request | None = None
@@ -126,8 +136,32 @@ class RequestReader:
                     r.expect_continue = True
                 else:
                     r.error = HttpError(417, "unsupported Expect", "bad_expect")
-            elif lk == "content-length" and len(v) > 18:
-                r.error = HttpError(413, "body too large", "body_too_large")
+            elif lk == "content-length":
+                cl = v.strip()
+                if len(cl) > 18 or (cl.isdigit() and int(cl) > self.max_body):
+                    r.error = HttpError(413, f"request body exceeds {self.max_body} bytes", "body_too_large")
+                elif cl.isdigit() and int(cl) and not r.error:
+                    self._reserve(r, int(cl))
+
+    def _reserve(self, r: Request, n: int) -> None:
+        b = self.budget
+        if b is None:
+            return
+        if not b.take(n):
+            r.error = HttpError(503, "too many request bodies in flight; retry later", "body_budget")
+            return
+        r.reserved += n
+        self.reserved += n
+
+    def release(self, r: Request | None = None) -> None:
+        """Give back a request's body bytes (all of this connection's when r is None)."""
+        if self.budget is None:
+            return
+        n = self.reserved if r is None else min(r.reserved, self.reserved)
+        if r is not None:
+            r.reserved = 0
+        self.reserved -= n
+        self.budget.give(n)
 
     def on_body(self, body: bytes) -> None:
         r = self.cur
@@ -136,6 +170,11 @@ class RequestReader:
         if len(r.body) + len(body) > self.max_body:
             r.error = HttpError(413, f"request body exceeds {self.max_body} bytes", "body_too_large")
             return
+        over = len(r.body) + len(body) - r.reserved
+        if over > 0:  # chunked (no Content-Length): hold what arrives
+            self._reserve(r, over)
+            if r.error:
+                return
         r.body += body
 
     def on_message_complete(self) -> None:
@@ -146,6 +185,15 @@ class RequestReader:
             self.cur = None
 
     # -- reading -------------------------------------------------------
+    def _check_body(self, r: Request, now: float, start: float, end: float) -> None:
+        if end and now >= end:
+            raise HttpError(408, f"request body not received within {self.body_total:g} s", "body_timeout")
+        took = now - start
+        if self.body_min_rate and took >= self.BODY_RATE_GRACE_S and \
+                len(r.body) < self.body_min_rate * took:
+            raise HttpError(408, f"request body arriving slower than {self.body_min_rate} bytes/s",
+                            "body_too_slow")
+
     def _feed(self, data: bytes) -> None:
         try:
             self.parser.feed_data(data)
@@ -165,17 +213,26 @@ class RequestReader:
     async def read_request(self) -> Request | None:
         """The next whole request, or None on a clean close between requests."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.header_timeout
+        # A kept-alive connection may idle idle_timeout for its next request; once
+        # its first byte arrives, the head gets header_timeout.
+        idle = self.served > 0 and self.cur is None and not self.head_pending
+        deadline = loop.time() + (self.idle_timeout if idle else self.header_timeout)
         sent_continue = False
+        body_start = body_end = last_data = 0.0
         while True:
             if self.done:
                 r = self.done.popleft()
                 if r.error:
                     raise r.error
+                self.served += 1
                 return r
             if self.upgraded:
                 return None  # nothing more to read on this HTTP connection
             r = self.cur
+            if idle and (r is not None or self.head_pending):
+                idle = False
+                deadline = loop.time() + self.header_timeout
+            now = loop.time()
             if r is not None:
                 if r.error:
                     raise r.error
@@ -183,19 +240,37 @@ class RequestReader:
                     if r.expect_continue and not sent_continue:
                         sent_continue = True
                         self.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-                    timeout = self.body_timeout
+                    if not body_start:
+                        body_start = last_data = now
+                        body_end = now + self.body_total if self.body_total else 0.0
+                    self._check_body(r, now, body_start, body_end)
+                    timeout = self.body_timeout - (now - last_data)
+                    if body_end:
+                        timeout = min(timeout, body_end - now)
+                    if self.body_min_rate:
+                        timeout = min(timeout, 1.0)  # wake up to check the rate even if nothing arrives
                 else:
-                    timeout = deadline - loop.time()
+                    timeout = deadline - now
             else:
-                timeout = deadline - loop.time()
+                timeout = deadline - now
             if timeout <= 0:
+                if r is not None and r.headers_done:
+                    self._check_body(r, loop.time(), body_start, body_end)
+                    raise HttpError(408, "request body stalled", "body_timeout")
                 raise HttpError(408, "request header timeout", "header_timeout")
             try:
                 data = await read_within(self.reader, READ_SIZE, timeout)
             except asyncio.TimeoutError:
-                if r is None and self.cur is None:
+                if r is None and self.cur is None and not self.head_pending:
                     return None  # idle keep-alive connection: just close
+                if r is not None and r.headers_done:
+                    now = loop.time()
+                    self._check_body(r, now, body_start, body_end)
+                    if now - last_data < self.body_timeout:
+                        continue  # woke up only to check the body's deadline and rate
+                    raise HttpError(408, "request body stalled", "body_timeout") from None
                 raise HttpError(408, "request timeout", "header_timeout") from None
+            last_data = loop.time()
             if not data:
                 if self.cur is None and not self.done:
                     return None
@@ -214,6 +289,8 @@ class RequestReader:
 def render_head(status: int, reason: str, headers: list[tuple[str, str]]) -> bytes:
     lines = [f"HTTP/1.1 {status} {reason}\r\n"]
     for k, v in headers:
+        if not v and k == "X-Ringfence-Receipt":
+            continue  # no receipt written: no id handed out
         lines.append(f"{k}: {v}\r\n")
     lines.append("\r\n")
     return "".join(lines).encode("latin-1", "replace")

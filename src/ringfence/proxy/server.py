@@ -8,8 +8,9 @@ from typing import Any
 
 import orjson
 
-from ..core import Action, decide
+from ..core import Action, Finding, decide
 from .http1 import HttpError, Request, RequestReader, simple_response
+from .limits import BodyBudget
 from .state import Hooks, Recorder, State, error_response, kill_response
 from .target import Target, TargetError, parse_url
 from .upstream import Pool
@@ -46,11 +47,19 @@ class ProxyServer:
                  upstream_ca: str | None = None, ca: Any = None,
                  hooks: Hooks | None = None):
         self.state = State(config, engine)
+        self._own_hooks = hooks is None
         self.hooks = hooks or Hooks(config)
         self.rec = Recorder(receipts, self.hooks)
         self.resolve_map = dict(resolve or {})
         self._warned_routes: set[tuple[str, int]] = set()
-        self.pool = Pool(connect_timeout=min(10.0, config.proxy.upstream_timeout_s), extra_ca=upstream_ca)
+        self.pool = Pool(connect_timeout=min(10.0, config.proxy.upstream_timeout_s), extra_ca=upstream_ca,
+                         idle_ttl=config.proxy.upstream_idle_timeout_s)
+        self.budget = BodyBudget(config.proxy.max_buffered_body_bytes)
+        # Stream-path tasks in flight (relays, requests), for the kill switch:
+        # task -> (transport, target, method, on_kill callback or None).
+        self.relays: dict[asyncio.Task, tuple] = {}
+        self.writers: dict[asyncio.Task, asyncio.StreamWriter] = {}
+        self._unsub_kill: Any = None
         self.ca = ca                      # LeafCache when TLS interception is possible
         self.server: asyncio.base_events.Server | None = None
         self.tasks: set[asyncio.Task] = set()
@@ -58,6 +67,7 @@ class ProxyServer:
         self.inflight: set = set()        # fast-path upstream requests awaiting their answer
         self._sweeper: asyncio.Task | None = None
         self.port = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
         if self.resolve_map:
             for (h, p), a in self.resolve_map.items():
                 log.warning("--resolve active: %s:%s -> %s (test routing; SSRF check skipped for it)", h, p, a)
@@ -66,6 +76,68 @@ class ProxyServer:
     def swap(self, config: Any, engine: Any) -> None:
         """Reload: new requests see the new pair; requests in flight finish on the old one."""
         self.state = State(config, engine)
+        self.budget.cap = config.proxy.max_buffered_body_bytes
+        self.pool.idle_ttl = config.proxy.upstream_idle_timeout_s
+
+    def at_capacity(self) -> bool:
+        return len(self.fast_conns) + len(self.tasks) >= self.state.config.proxy.max_connections
+
+    # -- kill switch: traffic in flight ---------------------------------
+    def mark(self, transport: str, target: str, method: str, on_kill: Any = None) -> None:
+        """Say what the current stream-path task relays, for the receipt if the
+        kill switch closes it (and how to close it politely: on_kill(reason))."""
+        task = asyncio.current_task()
+        if task is not None and task in self.tasks:
+            self.relays[task] = (transport, target, method, on_kill)
+
+    def _kill_flip(self, reason: str | None) -> None:
+        """KillSwitch subscriber (any thread): close everything in flight."""
+        if reason and self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self.kill_inflight, reason)
+
+    def kill_inflight(self, reason: str) -> None:
+        if self.hooks.kill_reason() is None:
+            return  # released again before we got here
+        finding = Finding("policy", "kill_switch", "critical", reason[:80], "closed in flight", "block")
+        # Busy connections and marked tasks are relaying or waiting on an upstream;
+        # the others are between requests (their next request gets the 503 at dispatch).
+        for c in list(self.fast_conns):
+            if c.busy and c.t is not None:
+                self._kill_receipt("forward", c.t.url, c.mname, finding)
+                c.transport.abort()
+        for task, info in list(self.relays.items()):
+            self.relays.pop(task, None)
+            transport, target, method, on_kill = info
+            self._kill_receipt(transport, target, method, finding)
+            if on_kill is not None:
+                try:
+                    on_kill(reason)
+                except Exception:
+                    log.debug("kill callback failed", exc_info=True)
+            w = self.writers.get(task)
+            if w is not None:
+                try:
+                    w.transport.close()  # flushes a close frame written by on_kill
+                except Exception:
+                    pass
+            task.cancel()
+
+    def _kill_receipt(self, transport: str, target: str, method: str, finding: Finding) -> None:
+        # The origin only: a request marked before its scan finished may carry a
+        # secret in its path or query, and this receipt is not a DLP decision.
+        if "://" in target:
+            scheme, _, rest = target.partition("://")
+            netloc = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rpartition("@")[2]
+            target = f"{scheme}://{netloc}/"
+        else:
+            target = target.split("?", 1)[0]
+        self.hooks.count_kill()
+        try:
+            self.rec.record(Action(transport, "outbound", target, method, kind="closed_in_flight",
+                                   meta={"kill_switch": True, "closed": "in flight"}),
+                            decide([finding]))
+        except Exception:
+            log.exception("kill switch receipt failed")
 
     async def start(self, host: str | None = None, port: int | None = None) -> None:
         if host is None or port is None:
@@ -80,6 +152,11 @@ class ProxyServer:
                                                backlog=1024, reuse_address=True)
         self.port = self.server.sockets[0].getsockname()[1]
         self._sweeper = asyncio.ensure_future(self._sweep())
+        self._loop = loop
+        ks = self.hooks.killswitch
+        if ks is not None and hasattr(ks, "subscribe"):
+            self._unsub_kill = ks.subscribe(self._kill_flip)
+            ks.start_watcher()
 
     async def _sweep(self) -> None:
         """Close fast-path connections idle longer than the header timeout (as
@@ -88,12 +165,16 @@ class ProxyServer:
         while True:
             cfg = self.state.config.proxy
             limit = cfg.header_timeout_s
-            await asyncio.sleep(max(0.05, min(1.0, limit / 2, cfg.upstream_timeout_s / 4)))
+            await asyncio.sleep(max(0.05, min(1.0, limit / 2, cfg.upstream_timeout_s / 4,
+                                                cfg.idle_timeout_s / 2)))
             now = loop.time()
             old = now - limit
+            old_idle = now - cfg.idle_timeout_s
             for c in list(self.fast_conns):
-                if not c.busy and not c.in_msg and not c.pending and c.last < old:
+                if not c.busy and not c.in_msg and not c.pending and \
+                        c.last < (old_idle if c.served else old):
                     c.transport.close()
+            self.pool.expire()  # idle upstream sockets go by the clock, not on next use
             # Upstream read timeouts of the fast path (each read renews the deadline).
             for up in [u for u in self.inflight if u.deadline <= now]:
                 try:
@@ -106,12 +187,17 @@ class ProxyServer:
         answering the request in flight, when given)."""
         task = asyncio.ensure_future(self._adopted(reader, writer, first))
         self.tasks.add(task)
+        self.writers[task] = writer
         task.add_done_callback(self.tasks.discard)
 
     async def _adopted(self, reader, writer, first) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self.writers[task] = writer
         try:
             if first is not None:
                 keep = await first
+                self.relays.pop(task, None)
                 await _drain(writer)
                 if not keep:
                     return
@@ -123,6 +209,9 @@ class ProxyServer:
         except Exception:
             log.exception("connection handler failed")
         finally:
+            if task is not None:
+                self.writers.pop(task, None)
+                self.relays.pop(task, None)
             try:
                 writer.close()
             except Exception:
@@ -134,6 +223,21 @@ class ProxyServer:
             self.server.close()
         if self._sweeper is not None:
             self._sweeper.cancel()
+        if self._unsub_kill is not None:
+            self._unsub_kill()
+            self._unsub_kill = None
+            if self._own_hooks:
+                self.hooks.killswitch.stop_watcher()
+        # Stream-path connections between requests close now; work in flight gets the grace.
+        for task in list(self.tasks):
+            if task not in self.relays:
+                w = self.writers.get(task)
+                if w is not None:
+                    try:
+                        w.transport.close()
+                    except Exception:
+                        pass
+                task.cancel()
         await self._close_fast(grace)
         if self.tasks:
             _, pending = await asyncio.wait(list(self.tasks), timeout=grace)
@@ -181,33 +285,48 @@ class ProxyServer:
         cfg = self.state.config.proxy
         rr = RequestReader(reader, writer, max_header_bytes=cfg.max_header_bytes,
                            max_body_bytes=cfg.max_body_bytes, header_timeout=cfg.header_timeout_s,
-                           body_timeout=cfg.upstream_timeout_s)
-        while True:
-            try:
-                req = await rr.read_request()
-            except HttpError as e:
-                writer.write(error_response(e.status, e.rule, str(e)))
+                           body_timeout=cfg.upstream_timeout_s, body_total=cfg.body_timeout_s,
+                           body_min_rate=cfg.body_min_rate_bytes_s, idle_timeout=cfg.idle_timeout_s,
+                           budget=self.budget)
+        task = asyncio.current_task()
+        try:
+            while True:
+                try:
+                    req = await rr.read_request()
+                except HttpError as e:
+                    rr.release()
+                    writer.write(error_response(e.status, e.rule, str(e)))
+                    await _drain(writer)
+                    await _linger(reader, writer)
+                    return
+                if req is None:
+                    return
+                prev = self.relays.get(task) if task is not None else None  # the tunnel, if any
+                try:
+                    keep = await self.dispatch(req, rr, reader, writer, tunnel)
+                except HttpError as e:
+                    writer.write(error_response(e.status, e.rule, str(e)))
+                    keep = False
+                finally:
+                    rr.release(req)
+                    req.body = bytearray()
+                    if task is not None:
+                        if prev is None:
+                            self.relays.pop(task, None)
+                        else:
+                            self.relays[task] = prev
                 await _drain(writer)
-                await _linger(reader, writer)
-                return
-            if req is None:
-                return
-            try:
-                keep = await self.dispatch(req, rr, reader, writer, tunnel)
-            except HttpError as e:
-                writer.write(error_response(e.status, e.rule, str(e)))
-                keep = False
-            await _drain(writer)
-            if not keep or not req.keep_alive or rr.upgraded:
-                return
+                if not keep or not req.keep_alive or rr.upgraded:
+                    return
+        finally:
+            rr.release()
 
     async def dispatch(self, req: Request, rr: RequestReader, reader, writer, tunnel: Tunnel | None) -> bool:
         target = req.target.decode("latin-1")
         method = req.method
         ks = self.hooks.kill_reason()
         if ks is not None:
-            d = decide([])
-            from ..core import Finding
+            self.hooks.count_kill()
             d = decide([Finding("policy", "kill_switch", "critical", ks[:80], "", "block")])
             d = self.rec.record(Action("forward", "outbound", target, method, kind="request",
                                        meta={"kill_switch": True}), d)
@@ -227,6 +346,7 @@ class ProxyServer:
                 return await handle_upgrade(self, "intercept", t, req, rr, reader, writer,
                                             vetted=tunnel.addrs)
             from .forward import forward
+            self.mark("intercept", t.url, method)
             return await forward(self, "intercept", t, method, req.headers, bytes(req.body), writer,
                                  vetted=tunnel.addrs, client_http10=http10)
         if method == "CONNECT":
@@ -240,6 +360,7 @@ class ProxyServer:
                 return True
             if path == "/fetch":
                 from .fetch import handle_fetch
+                self.mark("fetch", target[:2048], method)
                 return await handle_fetch(self, req, target, writer)
             if path == "/ws":
                 from .websocket import handle_ws_endpoint
@@ -256,6 +377,7 @@ class ProxyServer:
             return await handle_upgrade(self, "forward", t, req, rr, reader, writer)
         t = _target(target, ("http", "https"))
         from .forward import forward
+        self.mark("forward", t.url, method)
         return await forward(self, "forward", t, method, req.headers, bytes(req.body), writer,
                              client_http10=http10)
 

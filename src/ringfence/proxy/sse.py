@@ -9,6 +9,8 @@ import zlib
 from typing import Any
 
 from ..core import Decision, Finding, decide
+from ..core.stream import SseError as StreamSseError
+from ..core.stream import SseEvent, SseSplitter, Tail
 
 TAIL_CHARS = 512
 MAX_EVENT_BYTES = 1024 * 1024
@@ -51,75 +53,48 @@ class StreamDecoder:
         return out
 
 
-def _event_text(raw: bytes) -> str:
-    """The text an agent would read from one event: its data lines (and event name)."""
-    text = raw.decode("utf-8", "replace")
-    out = []
-    for line in text.splitlines():
-        if line.startswith("data:"):
-            out.append(line[5:].lstrip(" ") if line[5:6] == " " else line[5:])
-        elif line.startswith("event:"):
-            out.append(line[6:].strip())
-    return "\n".join(out)
-
-
 class SseScanner:
+    """Splits with core.stream's SseSplitter and joins with its Tail: the same
+    splitting and joining as the MCP SSE path."""
+
     def __init__(self, engine: Any, host: str):
         self.engine = engine
         self.host = host
-        self.buf = bytearray()
-        self.tail = ""
+        self.split = SseSplitter(MAX_EVENT_BYTES)
+        self.tail = Tail(TAIL_CHARS)
         self.events = 0
         self.scanned = 0
 
     def feed(self, data: bytes) -> tuple[bytes, Decision | None]:
         """Bytes of complete clean events to release now, and a non-allow Decision if any."""
-        self.buf += data
+        try:
+            events = self.split.feed(data)
+        except StreamSseError:
+            f = Finding("content", "sse_event_too_large", "high", "", "sse", "block")
+            return b"", decide([f])
+        return self._release(events)
+
+    def finish(self) -> tuple[bytes, Decision | None]:
+        """End of stream: scan whatever partial event remains."""
+        return self._release(self.split.finish())
+
+    def _release(self, events: list[SseEvent]) -> tuple[bytes, Decision | None]:
         out = bytearray()
         warn: Decision | None = None
-        while True:
-            idx, sep = _find_boundary(self.buf)
-            if idx < 0:
-                break
-            raw = bytes(self.buf[:idx + sep])
-            del self.buf[:idx + sep]
-            d = self._scan(raw)
+        for ev in events:
+            d = self._scan(ev)
             if d.verdict in ("block", "strip"):
                 return bytes(out), d
             if d.verdict == "warn":
                 warn = d
-            out += raw
-        if len(self.buf) > MAX_EVENT_BYTES:
-            f = Finding("content", "sse_event_too_large", "high", "", "sse", "block")
-            return bytes(out), decide([f])
+            out += ev.raw
         return bytes(out), warn
 
-    def finish(self) -> tuple[bytes, Decision | None]:
-        """End of stream: scan whatever partial event remains."""
-        if not self.buf:
-            return b"", None
-        raw = bytes(self.buf)
-        self.buf.clear()
-        d = self._scan(raw)
-        return (b"", d) if d.verdict in ("block", "strip") else (raw, d if d.verdict == "warn" else None)
-
-    def _scan(self, raw: bytes) -> Decision:
+    def _scan(self, ev: SseEvent) -> Decision:
         self.events += 1
-        text = _event_text(raw)
-        self.scanned += len(raw)
+        self.scanned += len(ev.raw)
+        text = ev.text
         if not text.strip():
             return Decision("allow")
-        joined = self.tail + text  # no separator: a payload may be split mid-token
-        d = self.engine.scan_text(joined, "inbound", f"sse event {self.events}", self.host)
-        self.tail = joined[-TAIL_CHARS:]
-        return d
-
-
-def _find_boundary(buf: bytearray) -> tuple[int, int]:
-    """Index and length of the first blank-line separator (\\n\\n, \\r\\n\\r\\n or \\r\\r)."""
-    best = (-1, 0)
-    for sep in (b"\n\n", b"\r\n\r\n", b"\r\r"):
-        i = buf.find(sep)
-        if i >= 0 and (best[0] < 0 or i < best[0]):
-            best = (i, len(sep))
-    return best
+        joined = self.tail.join(text)
+        return self.engine.scan_text(joined, "inbound", f"sse event {self.events}", self.host)

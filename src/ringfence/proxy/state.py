@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from typing import Any
 
 import orjson
 
-from ..core import Action, Decision
+from ..core import Action, Decision, agent_answer, open_receipts, record
 from .http1 import REASONS, render_head
 
 log = logging.getLogger("ringfence.proxy")
@@ -33,26 +32,6 @@ class State:
         self.memo_on = rl is not None and getattr(rl, "enabled", True) is False
         self.memo_out: dict = {}
         self.memo_in: dict = {}
-
-
-class _ShimWriter:
-    """Used only when ringfence.receipts is not importable: ids, no storage."""
-
-    def record(self, action: Action, decision: Decision) -> str:
-        return uuid.uuid4().hex
-
-    def close(self) -> None:
-        pass
-
-
-def open_receipts(receipts_dir: str | None, signing_key: str | None, config: Any,
-                  session_id: str = "proxy"):
-    try:
-        from ..receipts import open_writer
-    except ImportError:
-        log.warning("receipts module unavailable; receipt ids are not persisted")
-        return _ShimWriter()
-    return open_writer(receipts_dir, signing_key, config, session_id=session_id)
 
 
 class Hooks:
@@ -83,6 +62,16 @@ class Hooks:
             return ks.active()
         except Exception as e:  # fail closed: a broken kill switch denies
             return f"kill switch error: {type(e).__name__}"
+
+    def count_kill(self) -> None:
+        """One request or relay denied by the kill switch (metrics)."""
+        m = self.metrics
+        c = getattr(m, "kill_switch_denials", None) if m is not None else None
+        if c is not None:
+            try:
+                c.inc()
+            except Exception:
+                log.debug("kill switch counter failed", exc_info=True)
 
     def observe(self, transport: str, d: Decision, nbytes: int) -> None:
         m = self.metrics
@@ -144,23 +133,9 @@ class Recorder:
         if started is not None:
             d = Decision(d.verdict, d.findings, d.reason, d.content,
                          (time.perf_counter() - started) * 1000, d.error)
-        try:
-            if action.meta.get("egress") and not d.blocked and hasattr(self.writer, "record_intent"):
-                rid = self.writer.record_intent(action, d)  # durable before any byte leaves
-            else:
-                rid = self.writer.record(action, d)
-            if getattr(self.writer, "enabled", False):
-                self.hooks.count("receipts_written")
-        except Exception as e:
-            # Never let a receipt failure turn into an allow nobody can audit.
-            self.hooks.count("receipts_failed")
-            log.error("receipt write failed: %s", e)
-            rid = ""
-            if not d.blocked:
-                from ..core import fail_closed
-                d = fail_closed(e)
+        d = record(self.writer, action, d, self.hooks.count)  # no receipt, no pass
         self.hooks.observe(action.transport, d, nbytes)
-        return d.with_receipt(rid or "")
+        return d
 
     def upstream_error(self, transport: str, reason: str) -> None:
         self.hooks.count("upstream_errors", transport, reason[:64])
@@ -179,18 +154,21 @@ class Recorder:
 
 
 def block_body(d: Decision) -> dict:
-    top = d.top
-    return {
-        "blocked": True,
-        "scanner": top.scanner if top else "",
-        "rule": top.rule if top else "",
-        "receipt_id": d.receipt_id,
-        "reason": d.reason or (f"{top.scanner}:{top.rule}" if top else "blocked"),
-        "findings": [f.to_json() for f in d.findings][:20],
-    }
+    return agent_answer(d)
 
 
-def block_response(d: Decision, status: int = 403, close: bool = False) -> bytes:
+# Findings that mean "could not reach", not "dangerous": the request is still never
+# forwarded, but the client gets a 502 error (blocked: false), not a security block.
+UNAVAILABLE = frozenset({("ssrf", "dns_failure")})
+
+
+def block_response(d: Decision, status: int = 403, close: bool = False, html: bool = False) -> bytes:
+    if d.findings and all((f.scanner, f.rule) in UNAVAILABLE for f in d.findings):
+        f = d.findings[0]
+        return error_response(502, f.rule, f.excerpt or "could not resolve the host", d.receipt_id, close)
+    if html:  # a browser (Accept: text/html) gets a page; API clients keep the JSON
+        from .blockpage import html_block_response
+        return html_block_response(d, status, close)
     body = orjson.dumps(block_body(d))
     headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
                ("X-Ringfence-Decision", "block"), ("X-Ringfence-Receipt", d.receipt_id),
@@ -216,7 +194,7 @@ def error_response(status: int, error: str, message: str, receipt_id: str = "",
 
 def kill_response(reason: str, receipt_id: str) -> bytes:
     body = orjson.dumps({"error": "kill_switch_active", "blocked": True, "reason": reason,
-                         "receipt_id": receipt_id})
+                         **({"receipt_id": receipt_id} if receipt_id else {})})
     headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
                ("X-Ringfence-Decision", "block"), ("X-Ringfence-Receipt", receipt_id),
                ("Connection", "close")]

@@ -70,7 +70,8 @@ def _parse(url: str, allowed: tuple[str, ...]) -> Target:
 
 
 def parse_authority(auth: str) -> tuple[str, int]:
-    """CONNECT host:port (IPv6 in brackets)."""
+    """CONNECT host:port (IPv6 in brackets), host as the client wrote it (its
+    case kept: DLP must see a key in a label exactly as sent; lower it to route)."""
     if len(auth) > 1024 or any(c in auth for c in "/\\@ \r\n\x00?#"):
         raise TargetError("invalid CONNECT target")
     if auth.startswith("["):
@@ -88,4 +89,4 @@ def parse_authority(auth: str) -> tuple[str, int]:
             raise TargetError("CONNECT target needs host:port")
     if not port_s.isdigit() or not 0 < int(port_s) < 65536:
         raise TargetError("invalid CONNECT port")
-    return host.lower().rstrip("."), int(port_s)
+    return host.rstrip("."), int(port_s)

@@ -147,7 +147,7 @@ class LeafCache:
 
 
 def should_intercept(host: str, include: list[str], exclude: list[str]) -> bool:
-    from ..engine import _host_matches
+    from ..engine import host_matches as _host_matches
     if any(_host_matches(host, p) for p in exclude):
         return False
     return not include or any(_host_matches(host, p) for p in include)

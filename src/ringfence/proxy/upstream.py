@@ -185,11 +185,41 @@ class Response:
             self.conn.close()
 
 
+def _dead(c) -> bool:
+    """A pooled Conn or fastpath.UpstreamProto the peer has closed."""
+    if isinstance(c, Conn):
+        return c.writer.is_closing() or c.reader.at_eof()
+    return c.closed or c.transport is None or c.transport.is_closing()
+
+
 class Pool:
-    def __init__(self, *, connect_timeout: float = 10.0, extra_ca: str | None = None):
+    def __init__(self, *, connect_timeout: float = 10.0, extra_ca: str | None = None,
+                 idle_ttl: float = IDLE_TTL_S):
         self.connect_timeout = connect_timeout
         self.tls = client_tls_context(extra_ca)
         self.idle: dict[tuple, deque[Conn]] = {}
+        self.idle_ttl = idle_ttl
+
+    def expire(self) -> int:
+        """Close idle connections older than idle_ttl (called by a timer). Returns how many."""
+        if not self.idle:
+            return 0
+        old = time.monotonic() - self.idle_ttl
+        n = 0
+        for key in list(self.idle):
+            q = self.idle[key]
+            keep = deque()
+            for c in q:
+                if c.idle_since < old or _dead(c):
+                    c.close()
+                    n += 1
+                else:
+                    keep.append(c)
+            if keep:
+                self.idle[key] = keep
+            else:
+                del self.idle[key]
+        return n
 
     def put(self, conn: Conn) -> None:
         q = self.idle.setdefault(conn.key, deque())
@@ -214,7 +244,7 @@ class Pool:
         now = time.monotonic()
         while q:
             up = q.pop()
-            if up.closed or up.transport.is_closing() or now - up.idle_since > IDLE_TTL_S:
+            if up.closed or up.transport.is_closing() or now - up.idle_since > self.idle_ttl:
                 up.close()
                 continue
             up.reused = True
@@ -226,7 +256,7 @@ class Pool:
         now = time.monotonic()
         while q:
             c = q.pop()
-            if c.writer.is_closing() or c.reader.at_eof() or now - c.idle_since > IDLE_TTL_S:
+            if c.writer.is_closing() or c.reader.at_eof() or now - c.idle_since > self.idle_ttl:
                 c.close()
                 continue
             c.reused = True

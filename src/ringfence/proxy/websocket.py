@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from ..core import Action, Decision, Finding, decide, fail_closed
+from ..core import Action, Decision, Finding, as_block, decide, fail_closed
 from .forward import count_bytes, outbound_check, split_headers
 from .http1 import HttpError, Request, RequestReader, render_head
 from .state import block_response, error_response
@@ -85,15 +85,17 @@ def encode_frame(opcode: int, payload: bytes, masked: bool, fin: bool = True) ->
 class FrameReader:
     """Reads frames from one side; `from_client` decides the masking rule."""
 
-    def __init__(self, reader: asyncio.StreamReader, prefix: bytes, from_client: bool, max_message: int):
+    def __init__(self, reader: asyncio.StreamReader, prefix: bytes, from_client: bool, max_message: int,
+                 idle: float = IDLE_S):
         self.reader = reader
+        self.idle = idle
         self.buf = bytearray(prefix)
         self.from_client = from_client
         self.max_message = max_message
 
     async def _need(self, n: int) -> None:
         while len(self.buf) < n:
-            data = await asyncio.wait_for(self.reader.read(65536), IDLE_S)
+            data = await asyncio.wait_for(self.reader.read(65536), self.idle)
             if not data:
                 raise ConnectionResetError("peer closed")
             self.buf += data
@@ -150,7 +152,7 @@ class Side:
         self.count = 0
 
 
-def _edge_strings(text: str) -> tuple[str, str] | None:
+def edge_strings(text: str) -> tuple[str, str] | None:
     """(first, last) string values of a JSON message in document order, or None
     when it is not JSON or has none. Bounded by JSON_MAX chars and JSON_NODES nodes."""
     head = text[:1] if text[:1] in "{[" else text.lstrip()[:1]
@@ -214,6 +216,19 @@ class WsRelay:
         except Exception:
             pass
 
+    def kill(self, reason: str) -> None:
+        """The kill switch closed this relay (the server records the receipt):
+        1008 to the client, 1001 to the upstream."""
+        if self.closed:
+            return
+        self.closed = True
+        payload = struct.pack("!H", 1008) + b"ringfence kill switch"
+        for w, masked, p in ((self.client_w, False, payload), (self.upstream_w, True, struct.pack("!H", 1001))):
+            try:
+                w.write(encode_frame(OP_CLOSE, p, masked=masked))
+            except Exception:
+                pass
+
     def scan(self, side: Side, text: str) -> Decision:
         eng = self.srv.state.engine
         joined = side.tail + text  # no separator: a secret may be split mid-token
@@ -223,7 +238,7 @@ class WsRelay:
         side.tail = joined[-TAIL_CHARS:]
         # JSON messages: the raw join puts `"}{"k":"` between two halves of a secret,
         # so also join the previous message's last string with this one's first.
-        edges = _edge_strings(text)
+        edges = edge_strings(text)
         prev, side.str_tail = side.str_tail, (edges[1] if edges else text)[-TAIL_CHARS:]
         if prev and (edges is not None or side.prev_json) and not d.blocked:
             d2 = eng.scan_text(prev + (edges[0] if edges else text)[:TAIL_CHARS], direction,
@@ -233,7 +248,7 @@ class WsRelay:
                            enforce=self.srv.state.config.enforce)
         side.prev_json = edges is not None
         if d.verdict == "strip":  # frames are not rewritten: strip means block here
-            d = decide([Finding(f.scanner, f.rule, f.severity, f.excerpt, f.where, "block") for f in d.findings])
+            d = as_block(d)
         return d
 
     async def run_side(self, side: Side) -> None:
@@ -412,10 +427,12 @@ async def handle_upgrade(srv: "ProxyServer", transport: str, t: Target, req: Req
         writer.write(render_head(101, "Switching Protocols", hdrs))
         await writer.drain()
         relay = WsRelay(srv, transport, t, writer, conn.writer)
-        client = Side("client", "outbound", FrameReader(reader, rr.leftover, True, MAX_MESSAGE),
+        idle = cfg.tunnel_idle_timeout_s
+        client = Side("client", "outbound", FrameReader(reader, rr.leftover, True, MAX_MESSAGE, idle),
                       conn.writer, mask_out=True)
-        upstream = Side("upstream", "inbound", FrameReader(conn.reader, resp.leftover, False, MAX_MESSAGE),
+        upstream = Side("upstream", "inbound", FrameReader(conn.reader, resp.leftover, False, MAX_MESSAGE, idle),
                         writer, mask_out=False)
+        srv.mark("websocket", t.url, "WS", relay.kill)  # the kill switch closes it with a receipt
         await relay.run(client, upstream)
         return False
     finally:

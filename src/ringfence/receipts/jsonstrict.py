@@ -1,5 +1,8 @@
-"""Strict JSON for evidence: no duplicate keys, bounded nesting, no trailing data,
-and the raw byte span of each top-level value (entry hashes cover raw `detail` bytes)."""
+"""ringfence's one strict JSON parser: no duplicate keys, no NaN/Infinity, bounded
+nesting, no trailing data; and for evidence, the raw byte span of each top-level
+value (entry hashes cover raw `detail` bytes). It lives here because receipts
+import nothing else from ringfence; everything else reaches it through
+core.jsonstrict (MCP JSON-RPC, A2A, the verifier)."""
 from __future__ import annotations
 
 import json
@@ -9,20 +12,27 @@ MAX_DEPTH = 128
 
 
 class JsonError(ValueError):
-    pass
+    """`rule`: duplicate_key, too_deep, trailing_data,
+    invalid_utf8 or invalid_json."""
+
+    def __init__(self, message: str, rule: str = "invalid_json"):
+        super().__init__(message)
+        self.rule = rule
 
 
 def _pairs(pairs):
-    d = {}
-    for k, v in pairs:
-        if k in d:
-            raise JsonError(f"duplicate object key: {k!r}")
-        d[k] = v
+    d = dict(pairs)
+    if len(d) != len(pairs):
+        seen = set()
+        for k, _ in pairs:
+            if k in seen:
+                raise JsonError(f"duplicate object key: {k[:40]!r}", "duplicate_key")
+            seen.add(k)
     return d
 
 
 def _no_constants(name):
-    raise JsonError(f"invalid JSON constant {name}")
+    raise JsonError(f"invalid JSON constant {name}", "invalid_json")
 
 
 _decoder = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_no_constants)
@@ -39,9 +49,19 @@ def check_depth(text: str) -> None:
         if b in "[{":
             depth += 1
             if depth > MAX_DEPTH:
-                raise JsonError("JSON nesting too deep")
+                raise JsonError("JSON nesting too deep", "too_deep")
         else:
             depth -= 1
+
+
+def loads_bytes(data: bytes | str):
+    """UTF-8 bytes (or text) of one JSON document -> value, or JsonError."""
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        try:
+            data = bytes(data).decode("utf-8")
+        except UnicodeDecodeError:
+            raise JsonError("not valid UTF-8", "invalid_utf8") from None
+    return loads(data)
 
 
 def loads(text: str):
@@ -54,9 +74,9 @@ def loads(text: str):
     except json.JSONDecodeError as e:
         raise JsonError(f"invalid JSON: {e.msg} at line {e.lineno} column {e.colno}") from None
     except RecursionError:
-        raise JsonError("JSON nesting too deep") from None
+        raise JsonError("JSON nesting too deep", "too_deep") from None
     if text[end:].strip(_WS):
-        raise JsonError("trailing data after the JSON value")
+        raise JsonError("trailing data after the JSON value", "trailing_data")
     return obj
 
 
@@ -105,7 +125,7 @@ def loads_with_spans(line: str) -> tuple[dict, dict[str, tuple[int, int]]]:
     except json.JSONDecodeError as e:
         raise JsonError(f"invalid JSON: {e.msg} at column {e.colno}") from None
     except RecursionError:
-        raise JsonError("JSON nesting too deep") from None
+        raise JsonError("JSON nesting too deep", "too_deep") from None
     if line[i:].strip(_WS):
-        raise JsonError("trailing data after the JSON value")
+        raise JsonError("trailing data after the JSON value", "trailing_data")
     return obj, spans

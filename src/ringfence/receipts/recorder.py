@@ -77,13 +77,19 @@ class Recorder:
             n = os.write(self.fd, data)
             while n < len(data):  # regular files rarely short-write; finish the line anyway
                 n += os.write(self.fd, data[n:])
-            self.bytes_in_file += len(data)
             if self.fsync_always:
                 os.fsync(self.fd)
             else:
                 self.dirty = True
         except OSError as e:
+            # A failed write leaves no trace: cut a partial line off, so the next
+            # entry (which takes the same seq) follows a whole line.
+            try:
+                os.ftruncate(self.fd, self.bytes_in_file)
+            except OSError:
+                pass
             raise ReceiptError(f"writing evidence file {self.path}: {e.strerror}") from None
+        self.bytes_in_file += len(data)
 
     def sync(self) -> None:
         if self.fd is not None and self.dirty:
@@ -107,11 +113,11 @@ class Recorder:
                 f'"detail":{detail},"prev_hash":"{self.prev_hash}","hash":"{h}"}}\n')
         if self.fd is None:
             self._open()  # named after the seq of its first entry
-        # Advance state before persisting: a failed write leaves a detectable gap, not a fork.
+        # Advance only once persisted: a failed write leaves neither a gap nor a fork.
+        self._write(line)
         self.seq += 1
         self.prev_hash = h
         self.in_file += 1
-        self._write(line)
         return h
 
     def append_receipt(self, receipt_json: str, transport: str, summary: str, ts: str) -> None:
@@ -121,7 +127,10 @@ class Recorder:
         self._append("action_receipt", transport, summary, receipt_json, ts)
         self.since_checkpoint += 1
         if self.since_checkpoint >= self.checkpoint_interval:
-            self.checkpoint()
+            try:
+                self.checkpoint()
+            except ReceiptError:
+                pass   # the receipt is written; the checkpoint is retried on the next one
 
     def checkpoint(self) -> None:
         """Signed checkpoint over the entry-chain head (covers every entry so far)."""

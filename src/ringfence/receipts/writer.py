@@ -119,26 +119,40 @@ class ChainSigner:
     def sign_body(self, body: str) -> str:
         """Like sign() for a record already encoded up to its chain fields: `body` is the
         canonical action_record JSON without chain_prev_hash, chain_seq and the closing brace."""
-        return self._finish(f'{body},"chain_prev_hash":"{self.last_hash or "genesis"}",'
-                            f'"chain_seq":{self.chain_seq}}}')
+        receipt, next_hash = self.prepare_body(body)
+        self.commit(next_hash)
+        return receipt
 
-    def _finish(self, rec_json: str) -> str:
+    def prepare_body(self, body: str) -> tuple[str, str]:
+        """sign_body() without advancing the chain: (receipt, its hash). The writer
+        calls commit(hash) only once the receipt is persisted, so a failed write
+        leaves neither a gap nor a fork: the next receipt takes the same seq."""
+        return self._sign_only(f'{body},"chain_prev_hash":"{self.last_hash or "genesis"}",'
+                               f'"chain_seq":{self.chain_seq}}}')
+
+    def commit(self, receipt_hash: str) -> None:
+        self.chain_seq += 1
+        self.last_hash = receipt_hash
+
+    def _sign_only(self, rec_json: str) -> tuple[str, str]:
         sig = self.sign_bytes(_sha256(rec_json.encode("utf-8")).digest())
         receipt = (f'{{"version":1,"action_record":{rec_json},"signature":"ed25519:{sig.hex()}",'
                    f'"signer_key":"{self.signer_key}"}}')
-        # Advance before persisting (a failed write leaves a gap, never a fork).
-        self.chain_seq += 1
-        self.last_hash = _sha256(receipt.encode("utf-8")).hexdigest()
+        return receipt, _sha256(receipt.encode("utf-8")).hexdigest()
+
+    def _finish(self, rec_json: str) -> str:
+        receipt, next_hash = self._sign_only(rec_json)
+        self.commit(next_hash)
         return receipt
 
 
 class NullWriter:
-    """Receipts off: ids only, nothing written."""
+    """Receipts off: nothing written, so no receipt id is handed out."""
     enabled = False
     paths: list[str] = []
 
     def record(self, action: Any, decision: Any, egress: bool = False) -> str:
-        return uuid7()
+        return ""  # nothing written: no id to hand out
 
     def flush(self, timeout: float = 30.0) -> None:
         return None
@@ -328,13 +342,15 @@ class ReceiptWriter(SessionMixin):
         return head, "".join(out), verdict, atype, transport
 
     def _append_one(self, head: str, ts: str, tail: str, verdict: str, transport: str, summary: str) -> None:
-        """Under self._lock: chain, sign, persist one receipt."""
-        receipt = self.signer.sign_body(head + ts + tail)
+        """Under self._lock: chain, sign, persist one receipt. The chain advances
+        only after the write succeeded (a failed one raises and leaves no trace)."""
+        receipt, receipt_hash = self.signer.prepare_body(head + ts + tail)
+        self.recorder.append_receipt(receipt, transport, summary, ts)
+        self.signer.commit(receipt_hash)
         self.count += 1
         self.first_ts = self.first_ts or ts
         self.last_ts = ts
         self.verdicts[verdict] = self.verdicts.get(verdict, 0) + 1
-        self.recorder.append_receipt(receipt, transport, summary, ts)
 
     def record(self, action: Any, decision: Any, egress: bool = False) -> str:
         """Sign and append one receipt; returns its action_id. Raises ReceiptError on failure.

@@ -27,7 +27,7 @@ import json
 import re
 from typing import Any
 
-from ..core import Finding
+from ..core import Finding, jsonstrict
 
 A2A_METHODS = frozenset({
     "message/send", "message/stream", "tasks/get", "tasks/cancel", "tasks/resubscribe",
@@ -95,13 +95,7 @@ class _TooBig(Exception):
 
 
 def _strict_json(data: bytes | str) -> Any:
-    def pairs(items: list[tuple[str, Any]]) -> dict:
-        d = dict(items)
-        if len(d) != len(items):
-            raise ValueError("duplicate key")
-        return d
-    text = data.decode("utf-8") if isinstance(data, bytes) else data
-    return json.JSONDecoder(object_pairs_hook=pairs).decode(text)
+    return jsonstrict.loads_bytes(data)  # JsonError is a ValueError
 
 
 def _leaves(value: Any, path: str, out: list[tuple[str, str]], budget: _Budget, depth: int = 0) -> None:
@@ -197,6 +191,8 @@ class A2aScanner:
         try:
             msg = _strict_json(body) if body.strip() else None
         except (ValueError, UnicodeDecodeError) as e:
+            if getattr(e, "rule", "") == "too_deep":  # too deep to tell what it is: hostile either way
+                return [Finding("a2a", "too_large", "high", "too many or too deeply nested fields", "body", "block")]
             if self.is_a2a(content_type, path):
                 rule = "duplicate_key" if "duplicate" in str(e) else "invalid_json"
                 return [Finding("a2a", rule, "high", str(e)[:80], "body", "block")]
@@ -323,7 +319,7 @@ class A2aScanner:
         docs: list[Any] = []
         try:
             if ct == "text/event-stream":
-                from ..mcp.sse import SseSplitter
+                from ..core.stream import SseSplitter
                 split = SseSplitter(len(body) + 1)
                 for _, data, _ in split.feed(body) + split.finish():
                     if data is not None and data.strip():
@@ -331,6 +327,8 @@ class A2aScanner:
             elif body.strip():
                 docs.append(_strict_json(body))
         except (ValueError, UnicodeDecodeError) as e:
+            if getattr(e, "rule", "") == "too_deep":
+                return [Finding("a2a", "too_large", "high", "too many or too deeply nested fields", "response", "block")]
             if ct == "application/a2a+json" or _PATH.search(path.split("?", 1)[0]):
                 return [Finding("a2a", "invalid_json", "high", str(e)[:80], "response", "block")]
             return None

@@ -390,7 +390,7 @@ def decode_blob(s: bytes | str) -> list[str]:
         except (binascii.Error, ValueError):
             pass
     if len(core) >= 64 or _mostly(core[0::4], _B64_LEAD_B):
-        raw = V.b64_any(s.decode())
+        raw = V.b64_any(s.decode("latin-1"))  # a caller may hand any bytes: never raise
         if raw is not None:
             t = _texty(raw)
             if t:

@@ -576,8 +576,8 @@ def _fold_runs_state():
     st = None
     try:
         import hyperscan as hs
-        from ..text import _fast
-        got = _fast._get()
+        from ..text.normalize import fold_tables
+        got = fold_tables()
         if got:
             ctx = set(got[2]) | {ord(c) for c in _INVISIBLE} | set(range(0xE0000, 0xE0080))
             cls = _hs_class_cps(ctx)

@@ -706,7 +706,11 @@ class UrlScanner:
 
     @staticmethod
     def _dns_fail(host: str, msg: str) -> Finding:
-        msg = msg if msg.startswith("could not resolve") else f"could not resolve {host}: {msg}"
+        # Long labels are redacted: a name that failed to resolve may carry data
+        # DLP did not recognise, and this text goes to receipts and logs.
+        safe = ".".join(redact(x) if len(x) > 12 else x for x in host.split("."))
+        msg = msg.replace(host, safe) if host else msg
+        msg = msg if msg.startswith("could not resolve") else f"could not resolve {safe}: {msg}"
         return Finding("ssrf", "dns_failure", "high", msg[:120], "url.host", "block")
 
 

@@ -359,3 +359,9 @@ def leet(text: str) -> str:
 from . import _fast  # noqa: E402  (uses the tables above)
 
 __all__ = ["fold", "fold_spaced", "fold_pair", "decode_tags", "leet"]
+
+
+def fold_tables():
+    """The fast fold tables (None when unavailable), for scanners that build
+    their own prefilter over the characters folding touches."""
+    return _fast._get()

@@ -1,8 +1,8 @@
 """The types every part of ringfence shares: Action, Finding, Decision.
 
 A transport builds an Action, scanners turn content into Findings, and
-`decide` turns Findings into one Decision. Transports act only on Decisions,
-and the receipt writer signs only Decisions.
+core.decide turns Findings into one Decision. Transports act only on
+Decisions, and core.record is the only caller of the receipt writer.
 """
 from __future__ import annotations
 
@@ -39,10 +39,17 @@ class Finding:
     span: tuple[int, int] | None = None  # offsets in the scanned text, for strip
 
     def to_json(self) -> dict[str, Any]:
+        """The full form, for receipts, logs and operator tools (check, scan API)."""
         d = {"scanner": self.scanner, "rule": self.rule, "severity": self.severity, "excerpt": self.excerpt}
         if self.where:
             d["where"] = self.where
         return d
+
+    def to_agent_json(self) -> dict[str, str]:
+        """What the agent may be told: no excerpt and no location. An excerpt of
+        blocked inbound content would hand the agent what was blocked, and one of
+        outbound content is a piece of the secret."""
+        return {"scanner": self.scanner, "rule": self.rule, "severity": self.severity}
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,26 +104,3 @@ class Decision:
         if self.receipt_id:
             d["receipt_id"] = self.receipt_id
         return d
-
-
-def decide(findings: list[Finding] | tuple[Finding, ...], *, enforce: bool = True,
-           started: float | None = None, content: str | bytes | None = None) -> Decision:
-    """Findings -> one Decision. `enforce=False` (audit mode) turns blocks into warnings."""
-    verdict: Verdict = "allow"
-    for f in findings:
-        if VERDICT_RANK[f.action] > VERDICT_RANK[verdict]:
-            verdict = f.action
-    if not enforce and verdict in ("block", "strip"):
-        verdict = "warn"
-    top = max(findings, key=lambda f: (VERDICT_RANK[f.action], SEVERITY_RANK.get(f.severity, 0)), default=None)
-    reason = f"{top.scanner}:{top.rule}" if top and verdict != "allow" else ""
-    ms = (time.perf_counter() - started) * 1000 if started is not None else 0.0
-    return Decision(verdict, tuple(findings), reason, content if verdict == "strip" else None, ms)
-
-
-def fail_closed(exc: BaseException, started: float | None = None) -> Decision:
-    """Internal error while scanning: block, and say why."""
-    ms = (time.perf_counter() - started) * 1000 if started is not None else 0.0
-    msg = f"{type(exc).__name__}: {exc}"[:200]
-    f = Finding("internal", "scan_error", "high", msg[:80], action="block")
-    return Decision("block", (f,), "internal:scan_error (fail closed)", None, ms, error=msg)

@@ -1,0 +1,47 @@
+"""The only caller of the receipt writer, with one policy: no receipt, no pass.
+
+When a receipt cannot be written, the action is blocked (fail closed) and no
+receipt id is handed out. Every transport, the check command and the scan API
+record through here."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+from .decide import fail_closed
+from ..receipts.writer import NullWriter, open_writer
+from .types import Action, Decision
+
+__all__ = ["NullWriter", "open_receipts", "record"]
+
+log = logging.getLogger("ringfence.record")
+
+
+def open_receipts(receipts_dir: str | None, signing_key: str | None, config: Any,
+                  session_id: str = "proxy") -> Any:
+    """The one way a transport gets its writer: signed receipts when a directory
+    is configured, else the receipts package's NullWriter."""
+    return open_writer(receipts_dir or None, signing_key or None, config, session_id=session_id)
+
+
+def record(writer: Any, action: Action, decision: Decision,
+           count: Callable[[str], Any] | None = None) -> Decision:
+    """Sign and append one receipt for `decision`; return it with its receipt id.
+    A failed write turns an allow (or warn/strip) into a fail-closed block.
+
+    An allowed egress action (`action.meta["egress"]`) gets a durable intent
+    receipt before any byte leaves, when the writer supports them; `count`
+    receives "receipts_written" / "receipts_failed" for metrics."""
+    try:
+        if action.meta.get("egress") and not decision.blocked and hasattr(writer, "record_intent"):
+            rid = writer.record_intent(action, decision)
+        else:
+            rid = writer.record(action, decision)
+    except Exception as e:
+        if count is not None:
+            count("receipts_failed")
+        log.error("receipt write failed: %s", type(e).__name__)
+        return fail_closed(e) if not decision.blocked else decision.with_receipt("")
+    if count is not None and getattr(writer, "enabled", False):
+        count("receipts_written")
+    return decision.with_receipt(rid or "")

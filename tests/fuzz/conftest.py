@@ -1,0 +1,14 @@
+import os
+import sys
+from pathlib import Path
+
+from hypothesis import HealthCheck, settings
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+# "ci": a short run of every target in the test suite; "fuzz": `make fuzz` (longer).
+# Applied per test (test_fuzz_targets.py), so other hypothesis tests keep their own settings.
+settings.register_profile("rf-ci", max_examples=int(os.environ.get("RINGFENCE_FUZZ_EXAMPLES", "120")),
+                          deadline=None, suppress_health_check=list(HealthCheck))
+settings.register_profile("rf-fuzz", max_examples=int(os.environ.get("RINGFENCE_FUZZ_EXAMPLES", "20000")),
+                          deadline=None, suppress_health_check=list(HealthCheck))
