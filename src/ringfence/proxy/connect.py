@@ -99,6 +99,10 @@ async def handle_connect(srv: "ProxyServer", req: Request, rr: RequestReader,
     meta = {"inspected": intercept,
             "intent": "tunnel: TLS intercepted, requests inspected" if intercept
             else "tunnel: body not inspected"}
+    from .boundary import connect_egress
+    d = connect_egress(srv, d, host, req.headers, intercept, meta)  # egress rules by host
+    if d.blocked:
+        addrs = []
     d = srv.rec.record(Action("connect", "outbound", f"{host}:{port}", "CONNECT", kind="hostname",
                               meta=meta), d)
     if d.blocked:
