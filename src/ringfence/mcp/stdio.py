@@ -97,6 +97,8 @@ async def relay(engine: Any, writer: Any, command: list[str], env: dict[str, str
     cfg = engine.config
     session_id = uuid.uuid4().hex
     guard = Guard(engine, writer, "mcp_stdio", session_id, server=shlex.join(command)[:200])
+    from .boundary import child_env as secret_env
+    env = secret_env(engine, env)  # placeholders in our environment -> real values for the server
     try:
         proc = await asyncio.create_subprocess_exec(
             *command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=None, env=env)
