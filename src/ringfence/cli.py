@@ -11,7 +11,7 @@ import sys
 from . import __version__
 
 # Order is the order shown in --help.
-COMMANDS = ["run", "check", "serve_api", "generate", "keygen", "verify", "export", "tls", "mcp", "bench", "demo"]
+COMMANDS = ["run", "check", "serve_api", "generate", "keygen", "verify", "export", "tls", "mcp", "learn", "bench", "demo"]
 
 EPILOG = """\
 examples:
@@ -23,6 +23,7 @@ examples:
   ringfence keygen --out ~/.ringfence/receipt.key
   ringfence verify receipts/ --key ~/.ringfence/receipt.pub
   ringfence mcp proxy -- npx @modelcontextprotocol/server-filesystem /tmp
+  ringfence learn receipts/ -o policy.yaml     egress allowlist from what an agent used
 
 exit codes: 0 allow / valid, 1 block / invalid, 2 usage or config error
 """

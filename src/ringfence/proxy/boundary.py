@@ -30,6 +30,8 @@ class Gate:
     body: bytes
     meta: dict | None                 # for the outbound receipt: names and placeholders only
     agent: str
+    scanned: list[tuple[str, str]]    # what DLP scans: the request as written, placeholders taken out
+    scan_body: bytes
 
 
 def boundary(srv_or_engine: Any) -> Any:
@@ -83,7 +85,8 @@ def gate(srv: "ProxyServer", transport: str, t: Target, method: str, headers: li
     intent = o.intent()
     if intent:
         m["intent"] = (m["intent"] + "; " + intent) if isinstance(m.get("intent"), str) else intent
-    return Gate(t2, o.headers, o.body, m or None, o.agent), None
+    scanned = [(k, b.mask(v)) for k, v in (scanned if scanned is not None else headers)]
+    return Gate(t2, o.headers, o.body, m or None, o.agent, scanned, b.mask_bytes(bytes(body))), None
 
 
 def connect_egress(srv: "ProxyServer", d: Decision, host: str, headers: list[tuple[str, str]],

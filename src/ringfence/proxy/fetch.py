@@ -59,7 +59,8 @@ async def handle_fetch(srv: "ProxyServer", req: Request, target: str, writer: as
         if blocked is not None:
             writer.write(blocked)
             return True
-        d, addrs = await outbound_check(srv, "fetch", t, method, scanned, body,
+        d, addrs = await outbound_check(srv, "fetch", t, method, g.scanned if g else scanned,
+                                        g.scan_body if g else body,
                                         meta=g.meta if g else ({"hop": hops} if hops else None))
         if d.blocked:
             writer.write(block_response(d))

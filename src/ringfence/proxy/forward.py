@@ -584,8 +584,8 @@ async def forward(srv: "ProxyServer", transport: str, t: Target, method: str,
     if blocked is not None:
         writer.write(blocked)
         return True
-    d, addrs = await outbound_check(srv, transport, t, method, scanned, body, vetted=vetted,
-                                    meta=g.meta if g else None)
+    d, addrs = await outbound_check(srv, transport, t, method, g.scanned if g else scanned,
+                                    g.scan_body if g else body, vetted=vetted, meta=g.meta if g else None)
     if d.blocked:
         writer.write(block_response(d))
         return True

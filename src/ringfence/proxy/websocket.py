@@ -378,7 +378,7 @@ async def handle_upgrade(srv: "ProxyServer", transport: str, t: Target, req: Req
     if blocked is not None:
         writer.write(blocked)
         return False
-    d, addrs = await outbound_check(srv, "websocket", t, "GET", scanned, b"", vetted=vetted,
+    d, addrs = await outbound_check(srv, "websocket", t, "GET", g.scanned if g else scanned, b"", vetted=vetted,
                                     meta=g.meta if g else {"upgrade": "websocket", "via": transport})
     if g is not None:
         t, headers = g.t, g.headers

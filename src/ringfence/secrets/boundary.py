@@ -135,6 +135,14 @@ class Boundary:
     def active(self) -> bool:
         return bool(self.secrets) or self.egress.active
 
+    def mask(self, text: str) -> str:
+        """The text with every placeholder taken out: what DLP scans (a placeholder glued
+        to its neighbours can look like a token; it is not a secret)."""
+        return self._ph.sub("", text) if self._ph is not None else text
+
+    def mask_bytes(self, data: bytes) -> bytes:
+        return self._ph_b.sub(b"", data) if self._ph_b is not None and data else data
+
     def placeholders(self) -> dict[str, str]:
         return {s.name: s.placeholder for s in self.secrets}
 
