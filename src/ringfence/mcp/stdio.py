@@ -98,6 +98,7 @@ async def relay(engine: Any, writer: Any, command: list[str], env: dict[str, str
     session_id = uuid.uuid4().hex
     guard = Guard(engine, writer, "mcp_stdio", session_id, server=shlex.join(command)[:200])
     from .boundary import child_env as secret_env
+    from .boundary import scrub
     env = secret_env(engine, env)  # placeholders in our environment -> real values for the server
     try:
         proc = await asyncio.create_subprocess_exec(
@@ -159,7 +160,7 @@ async def relay(engine: Any, writer: Any, command: list[str], env: dict[str, str
             for line in lines:
                 o = guard.from_server(line)
                 if o.to_client is not None:
-                    await out.write(o.to_client)
+                    await out.write(scrub(engine, o.to_client))  # echoed real secret values -> placeholders
                 if o.to_server is not None:
                     await to_server(o.to_server, None)
             if not chunk:
