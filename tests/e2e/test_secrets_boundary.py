@@ -286,3 +286,22 @@ def test_receipts_name_the_secret_never_its_value(rig):
     assert REAL not in text
     assert "secrets injected: demo (rf-secret-demo)" in text
     assert "secrets:placeholder_misrouted" in text and "secrets:real_value" in text
+
+
+def test_learn_writes_a_minimal_allowlist_from_the_session(rig):
+    from ringfence.config import load_config_text
+    from ringfence.secrets.egress import EgressPolicy
+    # the proxy seals its log every second; learning from a live log is allowed
+    out = rig["tmp"] / "learned.yaml"
+    key_pub = rig["tmp"] / "k.pub"
+    r = subprocess.run([sys.executable, "-m", "ringfence", "learn", str(rig["receipts"]), "-o", str(out),
+                        "--key", str(key_pub)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    text = out.read_text()
+    pol = EgressPolicy(load_config_text(text).egress)
+    assert pol.check("GET", API, "/check").allowed and pol.check("POST", API, "/check").allowed
+    assert not pol.check("DELETE", API, "/check").allowed   # it was refused, so it is not learned
+    assert not pol.check("GET", OTHER, "/check").allowed    # only ever blocked
+    assert not pol.check("GET", API, "/admin").allowed      # path prefixes seen: /check, /echo, /thing, /t
+    assert "ok.blind.test" in text and "methods unknown" in text
+    assert REAL not in text and PH not in text

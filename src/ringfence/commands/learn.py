@@ -148,6 +148,8 @@ def policy_yaml(records, max_paths: int | None, source: str = "") -> tuple[str, 
             continue
         host, path = hp
         method = (rec.get("method") or "").upper()
+        if (transport == "connect" or method == "CONNECT") and "intercepted" in (rec.get("intent") or ""):
+            continue  # the requests inside the tunnel have their own receipts, with methods
         e = seen.setdefault((_agent(rec), host), {"methods": set(), "paths": set(), "tunnel": False})
         if transport == "connect" or method == "CONNECT":
             e["tunnel"] = True
