@@ -47,3 +47,12 @@ def test_learn_refuses_a_tampered_log(tmp_path):
     open(f, "w").write(text)
     r = subprocess.run(RF + ["learn", str(rdir), "--key", str(pub)], capture_output=True, text=True)
     assert r.returncode == 1 and "do not verify" in r.stderr and not r.stdout
+
+
+def test_check_applies_egress_rules(tmp_path):
+    pol = tmp_path / "pol.yaml"
+    pol.write_text("egress:\n  default: deny\n  rules:\n    - {action: allow, methods: [GET], hosts: [pypi.org]}\n")
+    ok = subprocess.run(RF + ["check", "-c", str(pol), "--no-dns", "--url", "https://pypi.org/simple/"])
+    bad = subprocess.run(RF + ["check", "-c", str(pol), "--no-dns", "--json", "--url", "https://example.org/"],
+                         capture_output=True, text=True)
+    assert ok.returncode == 0 and bad.returncode == 1 and '"rule": "denied"' in bad.stdout
