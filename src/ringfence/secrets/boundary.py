@@ -19,8 +19,13 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from ..core import Finding
+from ..text.views import views
 from .egress import EgressPolicy, Verdict, host_match, method_match, path_match, split_host_patterns
 
+# Anything decode_layers could decode: base64/hex/base32 runs (with a digit or capital:
+# not plain words like application/json), percent, entities, \u, \x, =XX.
+_ENCODED = re.compile(r"(?<![A-Za-z0-9+/_=-])(?=[a-z+/_=-]*[0-9A-Z])[A-Za-z0-9+/_=-]{16,}|%[0-9A-Fa-f]{2}|&#?[A-Za-z0-9]+;|\\[ux][0-9A-Fa-f]{2}"
+                      r"|=[0-9A-F]{2}|(?:[0-9A-Fa-f]{2}[ :-]){4}|0x[0-9A-Fa-f]{2}")
 AGENT_HEADER = "x-agent"
 MAX_AGENT = 128
 JSON_CT = ("json",)
@@ -185,29 +190,27 @@ class Boundary:
         return out
 
     def _views(self, texts: list[tuple[str, str]], memo: dict[int, list]):
-        """(where, view) for the decoded views of each text, computed once per request."""
-        from ..text.views import views
-        for i, (where, text) in enumerate(texts):
-            if len(text) < 12:
-                continue
-            got = memo.get(i)
-            if got is None:
-                got = memo[i] = views(text, "dlp", max_depth=self.max_depth)[1:]
-            for v in got:
-                yield where, v
+        """(where, view) for the decoded views of the whole request (its texts joined),
+        computed once per request, and only when something in it looks encoded."""
+        got = memo.get(0)
+        if got is None:
+            joined = "\n".join(t for _, t in texts)
+            got = memo[0] = views(joined, "dlp", max_depth=self.max_depth)[1:] \
+                if len(joined) >= 16 and (not joined.isascii() or _ENCODED.search(joined)) else []
+        for v in got:
+            yield "request", v
 
     def _real_values(self, texts: list[tuple[str, str]], memo: dict[int, list]) -> list[Finding]:
         out: list[Finding] = []
         hit: set[str] = set()
-        for where, text in texts:
-            for s, forms in self._forms:
-                if s.name in hit:
-                    continue
-                for form, enc in forms:
-                    if form in text:
-                        hit.add(s.name)
-                        out.append(_real(s, where, enc))
-                        break
+        joined = "\n".join(t for _, t in texts)  # one pass per form; where only on a hit
+        for s, forms in self._forms:
+            for form, enc in forms:
+                if form in joined:
+                    where = next((w for w, t in texts if form in t), "request")
+                    hit.add(s.name)
+                    out.append(_real(s, where, enc))
+                    break
         if len(hit) == len(self.secrets):
             return out
         for where, v in self._views(texts, memo):
@@ -234,7 +237,7 @@ class Boundary:
                 for s in self.secrets:
                     if s.name not in done and s.placeholder in v.text and not s.allows(method, host, path):
                         done.add(s.name)
-                        out.append(_misrouted(s, f"{where} ({v.name})", host))
+                        out.append(_misrouted(s, f"{where} ({v.name} view)", host))
         return out
 
     def _rewrite(self, out: Outbound, method: str, host: str, path: str, ct: str, compressed: bool) -> None:
