@@ -305,3 +305,17 @@ def test_learn_writes_a_minimal_allowlist_from_the_session(rig):
     assert not pol.check("GET", API, "/admin").allowed      # path prefixes seen: /check, /echo, /thing, /t
     assert "ok.blind.test" in text and "methods unknown" in text
     assert REAL not in text and PH not in text
+
+
+def test_agent_identity_from_the_proxy_user_name_covers_https(rig):
+    # HTTPS_PROXY=http://reader-bot:@127.0.0.1:PORT (as `ringfence exec` may set per profile)
+    url = f"https://{API}:{rig['up'].https_port}/check"
+    proxy = rig["proxy"].replace("http://", "http://reader-bot:@")
+    out = subprocess.run(["curl", "-s", "-m", "30", "-x", proxy, "--cacert", rig["ca"], "-o", "-", "-w", "\n%{http_code}",
+                          "-X", "POST", "-d", "{}", "-H", f"Authorization: Bearer {PH}", url],
+                         capture_output=True, text=True)
+    body, _, code = out.stdout.rpartition("\n")
+    assert code == "403" and "reader-bot" in _block(body, "egress", "denied")["findings"][0]["where"]
+    out = subprocess.run(["curl", "-s", "-m", "30", "-x", proxy, "--cacert", rig["ca"], "-o", "/dev/null",
+                          "-w", "%{http_code}", "-H", f"Authorization: Bearer {PH}", url], capture_output=True, text=True)
+    assert out.stdout == "200"  # GET is not denied to reader-bot

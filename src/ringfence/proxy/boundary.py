@@ -46,11 +46,30 @@ def _header(headers: list[tuple[str, str]], name: str) -> str:
     return ""
 
 
+def agent_of(headers: list[tuple[str, str]]) -> str:
+    """Who is asking: an X-Agent header, else the user name of a Basic Proxy-Authorization
+    (HTTPS_PROXY=http://PROFILE@127.0.0.1:8888 sends it on every request and CONNECT).
+    Self-declared: rules keyed on it narrow what an agent may do; they cannot be trusted to grant."""
+    user = ""
+    for k, v in headers:
+        lk = k.lower()
+        if lk == "x-agent" and v.strip():
+            return v.strip()[:128]
+        if lk == "proxy-authorization" and v[:6].lower() == "basic ":
+            try:
+                import base64
+                user = base64.b64decode(v[6:].strip(), validate=True).decode("utf-8").partition(":")[0]
+            except (ValueError, UnicodeDecodeError):
+                user = ""
+    return user.strip()[:128]
+
+
 def gate(srv: "ProxyServer", transport: str, t: Target, method: str, headers: list[tuple[str, str]],
          body: bytes, scanned: list[tuple[str, str]] | None = None,
-         meta: dict | None = None) -> tuple[Gate | None, bytes | None]:
+         meta: dict | None = None, agent: str = "") -> tuple[Gate | None, bytes | None]:
     """(None, None): no secrets or egress rules configured, carry on as before.
-    (None, response): blocked, receipt written. (Gate, None): send gate's request."""
+    (None, response): blocked, receipt written. (Gate, None): send gate's request.
+    `agent` is the tunnel's (an X-Agent on the request itself wins)."""
     b = boundary(srv)
     if b is None:
         return None, None
@@ -63,7 +82,8 @@ def gate(srv: "ProxyServer", transport: str, t: Target, method: str, headers: li
             from ..scanners.content import decompress
             decoded = decompress(bytes(body), ce, st.config.proxy.max_body_bytes).decode("utf-8", "replace")
         extra = [(k, v) for k, v in (scanned or []) if (k, v) not in headers]
-        o = b.outbound(method, t.url, list(headers), bytes(body), decoded_body=decoded, also_scan=extra)
+        who = agent_of(scanned if scanned is not None else headers) or agent
+        o = b.outbound(method, t.url, list(headers), bytes(body), who, decoded_body=decoded, also_scan=extra)
         d = decide(o.findings, enforce=st.config.enforce, started=started) if o.findings else None
     except Exception as e:  # fail closed
         log.error("boundary check failed: %s", type(e).__name__)
@@ -97,8 +117,7 @@ def connect_egress(srv: "ProxyServer", d: Decision, host: str, headers: list[tup
     if b is None or not b.egress.active or d.blocked:
         return d
     try:
-        agent = _header(headers, "x-agent").strip()[:128]
-        found, v = b.check_host(host, agent)
+        found, v = b.check_host(host, agent_of(headers))
     except Exception as e:
         return fail_closed(e)
     if v is not None:

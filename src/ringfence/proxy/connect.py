@@ -126,7 +126,8 @@ async def handle_connect(srv: "ProxyServer", req: Request, rr: RequestReader,
             log.info("TLS handshake with client for %s failed: %s", host, type(e).__name__)
             return False
         from .server import Tunnel
-        await srv.serve_http(reader, writer, Tunnel(host, port, addrs))
+        from .boundary import agent_of
+        await srv.serve_http(reader, writer, Tunnel(host, port, addrs, agent_of(req.headers)))
         return False
 
     # Blind tunnel: dial exactly a vetted address.

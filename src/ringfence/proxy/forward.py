@@ -577,10 +577,10 @@ async def _relay_sse(srv, transport, t, method, resp, writer, ce, client_http10)
 async def forward(srv: "ProxyServer", transport: str, t: Target, method: str,
                   client_headers: list[tuple[str, str]], body: bytes,
                   writer: asyncio.StreamWriter, *, vetted: list[str] | None = None,
-                  client_http10: bool = False) -> bool:
+                  client_http10: bool = False, agent: str = "") -> bool:
     headers, scanned = split_headers(client_headers)
     from .boundary import gate
-    g, blocked = gate(srv, transport, t, method, headers, body, scanned)  # secrets and egress rules
+    g, blocked = gate(srv, transport, t, method, headers, body, scanned, agent=agent)  # secrets, egress rules
     if blocked is not None:
         writer.write(blocked)
         return True

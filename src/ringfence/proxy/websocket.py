@@ -366,7 +366,7 @@ async def handle_ws_endpoint(srv: "ProxyServer", req: Request, target: str, rr: 
 
 
 async def handle_upgrade(srv: "ProxyServer", transport: str, t: Target, req: Request, rr: RequestReader,
-                         reader, writer, *, vetted: list[str] | None = None) -> bool:
+                         reader, writer, *, vetted: list[str] | None = None, agent: str = "") -> bool:
     key = _check_client_handshake(req)
     headers, scanned = split_headers(req.headers, WS_HANDSHAKE)
     # The key is a random nonce ringfence replaces (it would only feed entropy noise);
@@ -374,7 +374,7 @@ async def handle_upgrade(srv: "ProxyServer", transport: str, t: Target, req: Req
     scanned = [(k, v) for k, v in scanned if k.lower() != "sec-websocket-key"]
     proto = req.header("sec-websocket-protocol")
     g, blocked = gate(srv, "websocket", t, "GET", headers, b"", scanned,  # secrets, egress rules
-                      meta={"upgrade": "websocket", "via": transport})
+                      meta={"upgrade": "websocket", "via": transport}, agent=agent)
     if blocked is not None:
         writer.write(blocked)
         return False
