@@ -158,3 +158,21 @@ def test_stdio_server_environment_gets_the_real_value(tmp_path):
     text = anyio.run(main)
     assert seen.read_text() == REAL            # the server got the real value
     assert text == f"my key is {PH}"           # and its echo reached the client as the placeholder
+
+
+def test_stdio_client_sending_the_real_value_is_refused(tmp_path):
+    from mcp import Client
+    from mcp.client.stdio import StdioServerParameters
+    from mcp.shared.exceptions import MCPError
+    from conftest import SDK_SERVER
+    params = StdioServerParameters(command=PY, args=["-m", "ringfence", "mcp", "proxy", "-c", _config(tmp_path),
+                                                     "--", PY, SDK_SERVER, "clean"], env=dict(os.environ))
+
+    async def main():
+        async with Client(params, mode="legacy") as c:
+            assert (await c.call_tool("echo", {"text": f"key {PH}"})).content[0].text == f"key {PH}"
+            with pytest.raises(MCPError) as e:
+                await c.call_tool("echo", {"text": f"key {REAL}"})
+            return e.value.error
+    err = anyio.run(main)
+    assert err.code == -32001 and (err.data["scanner"], err.data["rule"]) == ("secrets", "real_value")

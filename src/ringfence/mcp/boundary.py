@@ -75,6 +75,30 @@ def _msg_id(body: bytes) -> Any:
     return msg.get("id") if isinstance(msg, dict) else None
 
 
+def refuse_real_values(engine: Any, writer: Any, transport: str, session_id: str, line: bytes) -> bytes | None:
+    """A client message to a stdio server that carries a managed secret's real value:
+    the JSON-RPC error to answer with (a receipt names the rule), else None."""
+    b = _boundary(engine)
+    if b is None or not b.secrets or not line:
+        return None
+    try:
+        found = b.real_value_findings(line.decode("utf-8", "replace"))
+        d = decide(found, enforce=engine.config.enforce) if found else None
+    except Exception as e:  # fail closed
+        d = fail_closed(e)
+    if d is None:
+        return None
+    try:
+        rid = writer.record(Action(transport, "outbound", "mcp", "message", session_id[:128], "", "message"), d)
+    except Exception as e:
+        d, rid = fail_closed(e), ""
+    if not d.blocked:
+        return None
+    top = d.top
+    return jsonrpc.error_bytes(_msg_id(line), jsonrpc.BLOCKED, f"ringfence: blocked by {top.scanner}:{top.rule}",
+                               {"scanner": top.scanner, "rule": top.rule, "receipt_id": rid or ""})
+
+
 def scrub(engine: Any, data: bytes) -> bytes:
     """An upstream answer with echoed real values replaced by placeholders."""
     b = _boundary(engine)

@@ -98,7 +98,7 @@ async def relay(engine: Any, writer: Any, command: list[str], env: dict[str, str
     session_id = uuid.uuid4().hex
     guard = Guard(engine, writer, "mcp_stdio", session_id, server=shlex.join(command)[:200])
     from .boundary import child_env as secret_env
-    from .boundary import scrub
+    from .boundary import refuse_real_values, scrub
     env = secret_env(engine, env)  # placeholders in our environment -> real values for the server
     try:
         proc = await asyncio.create_subprocess_exec(
@@ -131,6 +131,10 @@ async def relay(engine: Any, writer: Any, command: list[str], env: dict[str, str
                 chunk = await asyncio.to_thread(stdin_file.read1, CHUNK)
             lines = split.feed(chunk) if chunk else split.finish()
             for line in lines:
+                refused = refuse_real_values(engine, writer, "mcp_stdio", session_id, line)  # secrets
+                if refused is not None:
+                    await out.write(refused)
+                    continue
                 o = guard.from_client(line)
                 if o.to_server is not None and not server_done.is_set():
                     await to_server(o.to_server, o.request_key)

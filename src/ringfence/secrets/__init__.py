@@ -33,7 +33,9 @@ def placeholder_env(config: Any) -> dict[str, str]:
 
     `ringfence exec` merges this into the agent's environment (and sets HTTP(S)_PROXY),
     so code that reads OPENAI_API_KEY gets `rf-secret://openai` and the proxy swaps it
-    for the real key on requests to the secret's hosts only."""
+    for the real key on requests to the secret's hosts only. To give egress rules the
+    profile as the agent's identity, put it in the proxy URL's user name:
+    HTTPS_PROXY=http://PROFILE:@127.0.0.1:8888 (`agents: [PROFILE]` in a rule)."""
     out: dict[str, str] = {}
     for name, spec in (getattr(config, "secrets", None) or {}).items():
         var = spec.value_from.env or _ENV_SAFE.sub("_", name).upper()

@@ -314,6 +314,12 @@ class Boundary:
         out = self._real_values(texts, memo)
         return out + self._misrouted(texts, "*", host.lower(), "", memo)
 
+    def real_value_findings(self, text: str, where: str = "message") -> list[Finding]:
+        """Real values only (for a local tool server, where placeholders may go)."""
+        if not self.secrets or not text:
+            return []
+        return self._real_values([(where, text)], {})
+
     # -- hosts only (a tunnel we do not decrypt) ----------------------------
     def check_host(self, host: str, agent: str = "") -> tuple[list[Finding], Verdict | None]:
         if not self.egress.active:
