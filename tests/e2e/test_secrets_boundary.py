@@ -159,6 +159,9 @@ req.end();
 
 @pytest.mark.parametrize("host,status", [(API, 200), (OTHER, 403)])
 def test_node_https_client(rig, host, status, tmp_path):
+    import shutil
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed (apt-get install nodejs)")
     script = tmp_path / "client.js"
     script.write_text(NODE.replace("PLACEHOLDER", PH))
     env = dict(os.environ, NODE_EXTRA_CA_CERTS=rig["ca"])
