@@ -126,9 +126,8 @@ def connect_egress(srv: "ProxyServer", d: Decision, host: str, headers: list[tup
         meta["method_checked"] = intercept
     if not found:
         return d
-    if not intercept:
-        found = [Finding(f.scanner, f.rule, f.severity, f.excerpt, f"{f.where}; {HOST_ONLY}", f.action)
-                 for f in found]
+    why = HOST_ONLY if not intercept else "no request to this host is allowed"
+    found = [Finding(f.scanner, f.rule, f.severity, f.excerpt, f"{f.where}; {why}", f.action) for f in found]
     return decide(list(d.findings) + found, enforce=srv.state.config.enforce)
 
 

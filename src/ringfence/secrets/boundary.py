@@ -328,7 +328,7 @@ class Boundary:
         if v.allowed:
             return [], v
         return [Finding("egress", "denied", "high", f"CONNECT {host}"[:80],
-                        f"{v.describe()}, by host only (method not visible)", "block")], v
+                        v.describe(), "block")], v
 
     # -- inbound -------------------------------------------------------------
     def scrub(self, data: bytes) -> bytes | None:
