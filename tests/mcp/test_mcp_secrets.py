@@ -14,7 +14,7 @@ import anyio
 import httpx
 import pytest
 
-from conftest import PY, free_port, ringfence_cmd, start, stop, wait_port
+from conftest import PY, SDK_SERVER, free_port, ringfence_cmd, start, stop, wait_port
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 from secrets_upstream import Upstream  # noqa: E402
@@ -164,7 +164,6 @@ def test_stdio_client_sending_the_real_value_is_refused(tmp_path):
     from mcp import Client
     from mcp.client.stdio import StdioServerParameters
     from mcp.shared.exceptions import MCPError
-    from conftest import SDK_SERVER
     params = StdioServerParameters(command=PY, args=["-m", "ringfence", "mcp", "proxy", "-c", _config(tmp_path),
                                                      "--", PY, SDK_SERVER, "clean"], env=dict(os.environ))
 
