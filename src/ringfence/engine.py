@@ -7,6 +7,7 @@ closed: an internal error becomes a block Decision that says why.
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 import time
 from collections import OrderedDict
@@ -300,6 +301,12 @@ class Engine:
         except Exception as e:
             return fail_closed(e, started)
         return self.scan_text(text, "inbound", "response", host)
+
+    @functools.cached_property
+    def boundary(self):
+        """Secrets at the boundary and egress rules; None when neither is configured."""
+        from .secrets import boundary_for
+        return boundary_for(self.config)
 
     # -- MCP -------------------------------------------------------------
     @property

@@ -73,6 +73,11 @@ def check_url_decision(engine, url: str, no_dns: bool):
         d = decide(findings, enforce=engine.config.enforce)
         decision = dataclasses.replace(d, duration_ms=decision.duration_ms,
                                        reason="could not resolve host: SSRF check on resolved addresses not done")
+    b = engine.boundary  # secrets and egress rules (as a GET), when configured
+    extra = b.outbound("GET", url, []).findings if b is not None else []
+    if extra:
+        d = decide(list(decision.findings) + extra, enforce=engine.config.enforce)
+        decision = dataclasses.replace(d, duration_ms=decision.duration_ms)
     return decision
 
 

@@ -24,6 +24,7 @@ class Tunnel:
     host: str
     port: int
     addrs: list[str]
+    agent: str = ""       # who opened it (X-Agent or proxy user name on CONNECT), for egress rules
 
 
 def parse_resolve(items: list[str]) -> dict[tuple[str, int], str]:
@@ -348,11 +349,11 @@ class ProxyServer:
             if up:
                 from .websocket import handle_upgrade
                 return await handle_upgrade(self, "intercept", t, req, rr, reader, writer,
-                                            vetted=tunnel.addrs)
+                                            vetted=tunnel.addrs, agent=tunnel.agent)
             from .forward import forward
             self.mark("intercept", t.url, method)
             return await forward(self, "intercept", t, method, req.headers, bytes(req.body), writer,
-                                 vetted=tunnel.addrs, client_http10=http10)
+                                 vetted=tunnel.addrs, client_http10=http10, agent=tunnel.agent)
         if method == "CONNECT":
             from .connect import handle_connect
             return await handle_connect(self, req, rr, reader, writer)
