@@ -79,7 +79,7 @@ def gate(srv: "ProxyServer", transport: str, t: Target, method: str, headers: li
         decoded = None
         ce = _header(headers, "content-encoding").strip().lower()
         if body and ce and ce != "identity":
-            from ..scanners.content import decompress
+            from ..engine import decompress
             decoded = decompress(bytes(body), ce, st.config.proxy.max_body_bytes).decode("utf-8", "replace")
         extra = [(k, v) for k, v in (scanned or []) if (k, v) not in headers]
         who = agent_of(scanned if scanned is not None else headers) or agent
