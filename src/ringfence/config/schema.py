@@ -9,6 +9,7 @@ from .base import Section
 from .mcp import A2aConfig, McpConfig
 from .proxy import AdminConfig, KillSwitchConfig, ProxyConfig, TlsConfig
 from .receipts import ReceiptsConfig
+from .state import StateConfig
 from .sections import DlpConfig, Exemption, InjectionConfig, SsrfConfig, UrlConfig
 
 
@@ -28,6 +29,7 @@ class Config(Section):
     mcp: McpConfig = Field(default_factory=McpConfig, description="MCP proxying: tool poisoning, rug-pulls, tool policy, chains")
     a2a: A2aConfig = Field(default_factory=A2aConfig, description="agent-to-agent traffic")
     receipts: ReceiptsConfig = Field(default_factory=ReceiptsConfig, description="signed receipts and the evidence log")
+    state: StateConfig = Field(default_factory=StateConfig, description="shared state for several instances: memory, redis or nats")
 
     @property
     def enforce(self) -> bool:
