@@ -1,11 +1,10 @@
 """Real Redis and NATS servers for the shared-state conformance suite."""
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 import rfengines
+from rfengines import state_config
 
 
 @pytest.fixture(scope="session")
@@ -26,15 +25,6 @@ def nats_srv(tmp_path_factory):
         pytest.skip(str(e))
     yield srv
     srv.stop()
-
-
-def state_config(kind: str, port: int = 0, timeout_ms: int = 1000, prefix: str | None = None):
-    from ringfence.config.state import StateConfig
-    prefix = prefix or "t" + uuid.uuid4().hex[:12]
-    if kind == "memory":
-        return StateConfig(prefix=prefix)
-    url = f"redis://127.0.0.1:{port}/0" if kind == "redis" else f"nats://127.0.0.1:{port}"
-    return StateConfig(backend=kind, url=url, prefix=prefix, timeout_ms=timeout_ms)
 
 
 @pytest.fixture(params=["memory", "redis", "nats"])

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 
@@ -152,3 +153,12 @@ def envoy_server(config_path: Path, admin_port: int, tmp: Path, listen_port: int
         raise RuntimeError("envoy not ready")
     srv._ready = ready
     return srv
+
+
+def state_config(kind: str, port: int = 0, timeout_ms: int = 1000, prefix: str | None = None):
+    from ringfence.config.state import StateConfig
+    prefix = prefix or "t" + uuid.uuid4().hex[:12]
+    if kind == "memory":
+        return StateConfig(prefix=prefix)
+    url = f"redis://127.0.0.1:{port}/0" if kind == "redis" else f"nats://127.0.0.1:{port}"
+    return StateConfig(backend=kind, url=url, prefix=prefix, timeout_ms=timeout_ms)

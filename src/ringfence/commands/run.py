@@ -103,6 +103,8 @@ async def _serve(config, writer, host, port, resolve, upstream_ca, ca, config_pa
     hooks = Hooks(config)
     srv = ProxyServer(config, engine, writer, resolve=resolve, upstream_ca=upstream_ca, ca=ca, hooks=hooks)
     await srv.start(host, port)
+    from ..state.killmirror import start_for  # state.backend redis/nats: one kill switch for all instances
+    _kill_mirror = start_for(config, hooks.killswitch)  # noqa: F841 (runs until the loop ends)
     log.info("ringfence proxy listening on %s:%s (intercept=%s)", host, srv.port, ca is not None)
     print(f"ringfence: listening on {host}:{srv.port}", flush=True)
 
