@@ -24,9 +24,12 @@ def _headers(hm) -> list[tuple[str, str]]:
     return [(h.key.lower(), h.raw_value.decode("latin-1") if h.raw_value else h.value) for h in hm.headers]
 
 
-def _hvo(k: str, v: str) -> base_pb2.HeaderValueOption:
+def _hvo(k: str, v: str, raw: bool = True) -> base_pb2.HeaderValueOption:
+    """ext_proc reads raw_value; ext_authz reads value."""
+    hv = base_pb2.HeaderValue(key=k, raw_value=v.encode("latin-1", "replace")) if raw else \
+        base_pb2.HeaderValue(key=k, value=v)
     return base_pb2.HeaderValueOption(
-        header=base_pb2.HeaderValue(key=k, raw_value=v.encode("latin-1", "replace")),
+        header=hv,
         append_action=base_pb2.HeaderValueOption.OVERWRITE_IF_EXISTS_OR_ADD)
 
 
@@ -128,12 +131,12 @@ class Authz(ea_grpc.AuthorizationServicer):
         if v is None or not v.immediate:
             rid = v.decision.receipt_id if v is not None else ""
             return ea.CheckResponse(status=status_pb2.Status(code=0), ok_response=ea.OkHttpResponse(
-                headers=[_hvo("x-ringfence-receipt", rid)] if rid else []))
+                headers=[_hvo("x-ringfence-receipt", rid, raw=False)] if rid else []))
         return ea.CheckResponse(
             status=status_pb2.Status(code=7, message=v.decision.reason[:200]),
             denied_response=ea.DeniedHttpResponse(
                 status=http_status_pb2.HttpStatus(code=v.status),
-                headers=[_hvo(k, x) for k, x in v.headers],
+                headers=[_hvo(k, x, raw=False) for k, x in v.headers],
                 body=v.body.decode("utf-8", "replace")))
 
 
