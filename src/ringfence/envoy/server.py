@@ -23,9 +23,14 @@ async def build_gate(config: Any, writer: Any):
     from ..state.limits import SharedLimits
     from .gate import Gate
 
-    engine = Engine(config)
-    hooks = Hooks(config)
     state = open_state(config.state)
+    # Shared limits are counted here, asynchronously: the engine's own (synchronous)
+    # limiter stays off so nothing is counted twice.
+    engine = Engine(config.model_copy(update={
+        "state": config.state.model_copy(update={"backend": "memory", "url": ""}),
+        "url": config.url.model_copy(update={"requests_per_minute": None, "bytes_per_minute": None}),
+    })) if state.shared else Engine(config)
+    hooks = Hooks(config)
     limits = mirror = None
     if state.shared:
         lim = SharedLimits(config, state)
