@@ -50,3 +50,30 @@ class SharedBaselines:
                                         f"{name[:60]}: differs from the definition approved on the shared baseline",
                                         f"tools/list[{i}]", self.action))
         return findings
+
+
+class SyncBaselines:
+    """The same baselines for the synchronous MCP tools scanner (ringfence mcp proxy),
+    through the per-process bridge. An unreachable backend blocks (state:unavailable)."""
+
+    def __init__(self, cfg: Any):
+        from .syncbridge import bridge_for
+        self.bridge = bridge_for(cfg)
+
+    def check(self, server: str, name: str, fp: str, where: str, action: str) -> Finding | None:
+        st = self.bridge.state
+        key = f"{server}#{name}"
+        try:
+            old = None
+            for _ in range(4):
+                old, _ver = self.bridge.call(st.get_baseline, key)
+                if old is not None or self.bridge.call(st.cas_baseline, key, fp, 0):
+                    break
+        except StateUnavailable as e:
+            from . import unavailable_finding
+            return unavailable_finding(e)
+        if old is not None and old != fp:
+            return Finding("rug_pull", "tool_definition_changed", "critical",
+                           f"{name[:60]}: differs from the definition approved on the shared baseline",
+                           where, action)
+        return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from typing import AsyncIterator
 
@@ -12,6 +13,19 @@ from .base import BUCKETS, State, StateUnavailable, bucket_ms, now_ms, safe_name
 from .redis import _kill_value, _redact_url
 
 CAS_RETRIES = 32
+log = logging.getLogger("ringfence.state")
+
+
+async def _quiet(e: Exception) -> None:
+    log.debug("nats: %s", e)  # reconnect attempts: the failing operations say what matters
+
+
+async def _gone() -> None:
+    log.warning("nats: disconnected, reconnecting")
+
+
+async def _back() -> None:
+    log.warning("nats: reconnected")
 
 
 class NatsState(State):
@@ -45,7 +59,8 @@ class NatsState(State):
                 self._nc = await nats.connect(self.url, connect_timeout=max(self.timeout_s, 0.5),
                                               allow_reconnect=True, max_reconnect_attempts=-1,
                                               reconnect_time_wait=0.25, ping_interval=5,
-                                              max_outstanding_pings=2, name="ringfence")
+                                              max_outstanding_pings=2, name="ringfence",
+                                              error_cb=_quiet, disconnected_cb=_gone, reconnected_cb=_back)
             js = self._nc.jetstream(timeout=self.timeout_s)
             try:
                 self._kv = await js.key_value(self.prefix)

@@ -7,6 +7,7 @@ down), then tries again: it recovers by itself."""
 from __future__ import annotations
 
 import asyncio
+import atexit
 import concurrent.futures
 import logging
 import threading
@@ -62,6 +63,19 @@ class SyncShared:
 
 async def _make(open_state, cfg):
     return open_state(cfg)
+
+
+def _shutdown() -> None:
+    """At exit: close the clients and stop the loops (no reconnect noise after the end)."""
+    for b in list(_bridges.values()):
+        try:
+            asyncio.run_coroutine_threadsafe(b.state.close(), b.loop).result(2)
+        except Exception:
+            pass
+        b.loop.call_soon_threadsafe(b.loop.stop)
+
+
+atexit.register(_shutdown)
 
 
 def bridge_for(cfg: Any) -> SyncShared:
