@@ -11,7 +11,7 @@ import sys
 from . import __version__
 
 # Order is the order shown in --help.
-COMMANDS = ["run", "check", "serve_api", "generate", "keygen", "verify", "export", "tls", "mcp", "envoy", "bench", "demo"]
+COMMANDS = ["run", "check", "serve_api", "generate", "keygen", "verify", "export", "tls", "mcp", "envoy", "ship", "collect", "bench", "demo"]
 
 EPILOG = """\
 examples:
