@@ -133,7 +133,7 @@ class RateLimiter:
             return
         domain = registrable_domain(host)
         if self._shared is not None:
-            self._shared.submit(self._shared.state.budget_add, domain, int(n), None, WINDOW_S)
+            self._shared.submit(lambda *a: self._shared.state.budget_add(*a), domain, int(n), None, WINDOW_S)
             return
         now = self._clock()
         with self._lock:
@@ -152,13 +152,13 @@ class RateLimiter:
         sh = self._shared
         try:
             if self.bpm is not None:
-                ok, total = sh.call(sh.state.budget_check, domain, self.bpm, WINDOW_S)
+                ok, total = sh.call(lambda *a: sh.state.budget_check(*a), domain, self.bpm, WINDOW_S)
                 if not ok:
                     return Finding("ratelimit", "data_budget", "medium",
                                    f"{domain}: {total} bytes in 60s (budget {self.bpm}, all instances)",
                                    "url.host", self.action)
             if self.rpm is not None:
-                ok, _ = sh.call(sh.state.hit, domain, self.rpm, WINDOW_S)
+                ok, _ = sh.call(lambda *a: sh.state.hit(*a), domain, self.rpm, WINDOW_S)
                 if not ok:
                     return Finding("ratelimit", "requests_per_minute", "medium",
                                    f"{domain}: over {self.rpm} requests in 60s (all instances)", "url.host",

@@ -61,13 +61,13 @@ class SyncBaselines:
         self.bridge = bridge_for(cfg)
 
     def check(self, server: str, name: str, fp: str, where: str, action: str) -> Finding | None:
-        st = self.bridge.state
+        b = self.bridge
         key = f"{server}#{name}"
         try:
             old = None
             for _ in range(4):
-                old, _ver = self.bridge.call(st.get_baseline, key)
-                if old is not None or self.bridge.call(st.cas_baseline, key, fp, 0):
+                old, _ver = b.call(lambda k: b.state.get_baseline(k), key)
+                if old is not None or b.call(lambda k, v: b.state.cas_baseline(k, v, 0), key, fp):
                     break
         except StateUnavailable as e:
             from . import unavailable_finding

@@ -96,7 +96,13 @@ def start_for(config: Any, killswitch: Any) -> KillMirror | None:
     """Called by `ringfence run`: a mirror when state.backend is shared, else None."""
     if killswitch is None or config.state.backend == "memory":
         return None
-    from . import open_state
-    st = open_state(config.state)
+    import sys
+
+    from . import StateUnavailable, open_state
+    try:
+        st = open_state(config.state)
+    except StateUnavailable as e:  # the client library is missing: say what to do, do not run half-shared
+        print(f"ringfence: {e}", file=sys.stderr)
+        raise SystemExit(2) from None
     log.info("shared kill switch on %s", st.describe())
     return KillMirror(st, killswitch).start()

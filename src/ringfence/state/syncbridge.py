@@ -29,13 +29,19 @@ class SyncShared:
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, name="ringfence-state", daemon=True)
         self._thread.start()
-        self.state = asyncio.run_coroutine_threadsafe(_make(open_state, cfg), self.loop).result(10)
         self._down_until = 0.0
         self._why = ""
+        try:
+            self.state = asyncio.run_coroutine_threadsafe(_make(open_state, cfg), self.loop).result(10)
+        except Exception as e:  # e.g. the client library is missing: every check blocks, and says why
+            log.error("shared state not available: %s", e)
+            self.state = None
+            self._why = str(e)
+            self._down_until = float("inf")
 
     def call(self, coro_fn, *args) -> Any:
         """Run one State coroutine and wait for it; StateUnavailable on any failure."""
-        if time.monotonic() < self._down_until:
+        if time.monotonic() < self._down_until or self.state is None:
             raise StateUnavailable(self._why)
         fut = asyncio.run_coroutine_threadsafe(coro_fn(*args), self.loop)
         try:
@@ -54,7 +60,7 @@ class SyncShared:
 
     def submit(self, coro_fn, *args) -> None:
         """Fire and forget (byte accounting after a response): never blocks the caller."""
-        if time.monotonic() < self._down_until:
+        if time.monotonic() < self._down_until or self.state is None:
             return
         fut = asyncio.run_coroutine_threadsafe(coro_fn(*args), self.loop)
         fut.add_done_callback(lambda f: f.cancelled() or f.exception() and log.warning(
@@ -68,6 +74,9 @@ async def _make(open_state, cfg):
 def _shutdown() -> None:
     """At exit: close the clients and stop the loops (no reconnect noise after the end)."""
     for b in list(_bridges.values()):
+        if b.state is None:
+            b.loop.call_soon_threadsafe(b.loop.stop)
+            continue
         try:
             asyncio.run_coroutine_threadsafe(b.state.close(), b.loop).result(2)
         except Exception:
