@@ -59,3 +59,19 @@ def test_plain_http_through_the_forward_listener_is_scanned_in_full(fwd):
     assert fwd["up"].requests == before
     out, _ = _curl("-x", fwd["proxy"], f"http://127.0.0.1:{fwd['up'].port}/clean")
     assert "sunny" in out
+
+
+def test_each_forward_request_is_decided_once(fwd):
+    """Plain HTTP goes to ext_proc only and CONNECT to ext_authz only: one receipt each,
+    so rate limits and budgets are not counted twice."""
+    w = fwd["worker"]
+    marker = "once-" + __import__("uuid").uuid4().hex[:8]
+    _curl("-x", fwd["proxy"], f"http://127.0.0.1:{fwd['up'].port}/clean?m={marker}")
+    import time
+    deadline = time.monotonic() + 10
+    while marker not in w.receipts_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)  # the response's receipt follows the request's
+    mine = [ln for ln in w.receipts_text().splitlines() if marker in ln and '"action_receipt"' in ln]
+    assert len(mine) == 2, mine                          # the request (ext_proc) and its response
+    assert not any('"envoy_authz"' in ln for ln in mine)  # ext_authz did not decide it a second time

@@ -19,6 +19,7 @@ import yaml
 EXT_PROC = "type.googleapis.com/envoy.extensions.filters.http.ext_proc.v3.ExternalProcessor"
 EXT_PROC_ROUTE = "type.googleapis.com/envoy.extensions.filters.http.ext_proc.v3.ExtProcPerRoute"
 EXT_AUTHZ = "type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthz"
+EXT_AUTHZ_ROUTE = "type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthzPerRoute"
 HCM = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager"
 ROUTER = "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"
 DFP_FILTER = "type.googleapis.com/envoy.extensions.filters.http.dynamic_forward_proxy.v3.FilterConfig"
@@ -160,14 +161,17 @@ def build(upstreams: list[Upstream], ringfence: list[tuple[str, int]], listen: t
         clusters.append(c)
     if forward:
         dns = {"name": "ringfence_forward", "dns_lookup_family": "V4_PREFERRED"}
+        # each request is decided once: CONNECT by ext_authz, plain HTTP by ext_proc (in full)
         no_proc = {"envoy.filters.http.ext_proc": {"@type": EXT_PROC_ROUTE, "disabled": True}}
+        no_authz = {"envoy.filters.http.ext_authz": {"@type": EXT_AUTHZ_ROUTE, "disabled": True}}
         routes = [
             # CONNECT: ext_authz decides on the host; the tunnel's bytes are NOT inspected
             {"match": {"connect_matcher": {}}, "route": {"cluster": "forward", "timeout": "0s",
                                                          "upgrade_configs": [{"upgrade_type": "CONNECT",
                                                                               "connect_config": {}}]},
              "typed_per_filter_config": no_proc},
-            {"match": {"prefix": "/"}, "route": {"cluster": "forward", "timeout": "0s"}},
+            {"match": {"prefix": "/"}, "route": {"cluster": "forward", "timeout": "0s"},
+             "typed_per_filter_config": no_authz},
         ]
         filters = [_ext_authz(), _ext_proc(max_body),
                    {"name": "envoy.filters.http.dynamic_forward_proxy",
