@@ -12,7 +12,7 @@ from . import __version__
 
 # Order is the order shown in --help.
 COMMANDS = ["init", "wrap", "unwrap", "exec", "run", "check", "serve_api", "generate", "keygen", "verify", "report", "tail",
-            "export", "tls", "mcp", "learn", "bench", "demo", "allow", "explain"]
+            "export", "tls", "mcp", "learn", "envoy", "ship", "collect", "bench", "demo", "allow", "explain"]
 
 EPILOG = """\
 protect an agent:

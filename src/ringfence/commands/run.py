@@ -164,6 +164,8 @@ async def _serve(config, writer, host, port, resolve, upstream_ca, ca, config_pa
             raise UsageError(f"{host}:{port} is already in use (another ringfence or another program); "
                              "stop it or choose another --listen HOST:PORT") from None
         raise UsageError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+    from ..state.killmirror import start_for  # state.backend redis/nats: one kill switch for all instances
+    _kill_mirror = start_for(config, hooks.killswitch)  # noqa: F841 (runs until the loop ends)
     # "listening" is said once, on stdout (exec and tests wait for it)
     print(f"ringfence: listening on {host}:{srv.port} (TLS interception {'on' if ca is not None else 'off'})",
           flush=True)

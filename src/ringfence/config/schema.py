@@ -11,6 +11,7 @@ from .mcp import A2aConfig, McpConfig
 from .proxy import AdminConfig, KillSwitchConfig, ProxyConfig, TlsConfig
 from .receipts import ReceiptsConfig
 from .secrets import Secrets
+from .state import StateConfig
 from .sections import DlpConfig, Exemption, InjectionConfig, SsrfConfig, UrlConfig
 
 
@@ -33,6 +34,7 @@ class Config(Section):
     secrets: Secrets = Field(default_factory=dict, description="secrets the agent holds as placeholders; "
                              "ringfence puts the real value in on requests to their hosts")
     egress: EgressConfig = Field(default_factory=EgressConfig, description="egress policy by host and method")
+    state: StateConfig = Field(default_factory=StateConfig, description="shared state for several instances: memory, redis or nats")
 
     @property
     def enforce(self) -> bool:

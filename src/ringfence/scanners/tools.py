@@ -130,6 +130,11 @@ class ToolScanners:
         self.param_specific = re.compile(tp.PARAM_SPECIFIC)
         self.param_generic = re.compile(tp.PARAM_GENERIC)
         self.param_prov = re.compile(tp.PARAM_PROVENANCE)
+        self._shared = None  # state.backend redis/nats: approved definitions shared by every instance
+        st = getattr(config, "state", None)
+        if st is not None and st.backend != "memory":
+            from ..state.baselines import SyncBaselines
+            self._shared = SyncBaselines(st)
 
     def new_session(self, server: str = "") -> ToolSession:
         m = self.mcp
@@ -291,6 +296,10 @@ class ToolScanners:
                                 tw, rug)]
             return []
         seen_now[name] = fp
+        if self._shared is not None:
+            f = self._shared.check(session.server, name, fp, tw, rug)
+            if f is not None:
+                return [f]
         old = session.tools.get(name)
         if old is None:
             if len(session.tools) >= session.max_tools:
