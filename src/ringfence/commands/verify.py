@@ -100,6 +100,6 @@ def _run_many(args) -> int:
     for p in args.path:
         if not os.path.exists(p):
             raise UsageError(f"no such file or directory: {p}")
-    s = summarize_chains(args.path, default_key=args.key)
+    s = summarize_chains(args.path, default_key=args.key, roster=getattr(args, "roster", None))
     print(json.dumps(s, ensure_ascii=False) if args.json else format_summary(s))
     return s["exit_code"]

@@ -208,14 +208,16 @@ def _count_lines(path: str) -> int:
 
 
 def summarize_chains(paths: list[str], keys: dict[str, str] | None = None,
-                     default_key: str | None = None) -> dict[str, Any]:
+                     default_key: str | None = None, roster: str | None = None) -> dict[str, Any]:
     """`ringfence verify P1 P2 ...`: each chain verified on its own (its own signer, or
-    the key pinned for it by name), then the totals. Valid only if every chain is."""
+    the key pinned for it by name, or any key of the roster inside its validity window),
+    then the totals. Valid only if every chain is."""
     from ..receipts.verify import verify_path
     chains, totals = [], {"chains": 0, "valid": 0, "sealed": 0, "receipts": 0, "verdicts": {}}
     for p in paths:
         name = os.path.basename(os.path.normpath(p))
-        r = verify_path(p, (keys or {}).get(name) or default_key)
+        key = (keys or {}).get(name) or default_key
+        r = verify_path(p, key, roster=roster) if roster else verify_path(p, key)
         doc = r.to_json()
         doc["path"] = p
         chains.append(doc)
