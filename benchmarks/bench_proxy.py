@@ -184,6 +184,8 @@ def main() -> int:
     ap.add_argument("--conc", type=int, nargs="+", default=[16, 64])
     ap.add_argument("--no-receipts", action="store_true", help="skip the proxy that writes signed receipts")
     ap.add_argument("--receipts-only", action="store_true", help="only the proxy that writes signed receipts")
+    ap.add_argument("--receipts-yaml", default="", metavar="YAML",
+                    help="extra config for the receipts proxy, e.g. 'receipts: {queue_max: 0}'")
     ap.add_argument("--receipts", action="store_true", help=argparse.SUPPRESS)  # old flag: now the default
     args = ap.parse_args()
     up_port = free_port()
@@ -201,6 +203,11 @@ def main() -> int:
                 key = os.path.join(tmp, "k", "bench.key")
                 write_keypair(key)
                 cmd += ["--receipts", os.path.join(tmp, "receipts"), "--signing-key", key]
+                if args.receipts_yaml:
+                    cfg = os.path.join(tmp, "receipts.yaml")
+                    with open(cfg, "w") as f:
+                        f.write(args.receipts_yaml + "\n")
+                    cmd += ["--config", cfg]
             p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             procs.append(p)
             pids[label] = p.pid
