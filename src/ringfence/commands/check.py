@@ -87,8 +87,15 @@ def run(args) -> int:
 
     config = load_config_or_exit(args.config)
     writer = open_receipts_or_exit(args, config, session_id="check")
-    engine = Engine(config)
+    engine = Engine(config, lazy=True)  # build only the scanners this check needs
     direction = args.direction or "outbound"
+    # build the one scanner this check needs before its clock starts
+    if args.url is not None:
+        engine.url
+    elif direction == "inbound":
+        engine.injection
+    else:
+        engine.dlp
     try:
         if args.url is not None:
             decision = check_url_decision(engine, args.url, args.no_dns)

@@ -707,6 +707,7 @@ def _nfkc_dropped(text: str) -> tuple[str, bool]:
 
 _RES: dict[str, re.Pattern] = {}
 _MATCHER: list = []
+_WIDE_BUILD_MAX_S = 600.0  # a cold build of the UTF-8 databases takes ~20 s on a busy 2-core machine
 
 
 def _compiled(p: str) -> re.Pattern:
@@ -754,16 +755,36 @@ class _Matcher:
         exprs = [_hs_pattern(p) for p in patterns] + list(triggers)
         flags = [base] * len(patterns) + [hs.HS_FLAG_CASELESS | hs.HS_FLAG_SINGLEMATCH] * len(triggers)
         self._db = _hs_compile(hs, exprs, list(range(len(exprs))), flags)
-        native = [i for i, p in enumerate(patterns) if not p.isascii()]
-        if native:
-            self._native_db = _hs_compile(hs, [_widen(_hs_pattern(patterns[i])) for i in native], native,
-                                          [base] * len(native))
-        one = hs.HS_FLAG_UTF8 | hs.HS_FLAG_SINGLEMATCH
-        wide = ([_widen(_hs_pattern(p)) for p in patterns] + [_widen(t) for t in triggers]
-                + list(_PRESENCE.values()))
-        wflags = ([base] * len(patterns) + [one | hs.HS_FLAG_CASELESS] * len(triggers)
-                  + [one] * len(_PRESENCE))
-        self._wide_db = _hs_compile(hs, wide, list(range(len(wide))), wflags)
+        # The UTF-8 databases serve non-ASCII text only and take ~80% of a cold build:
+        # they are built on a thread (hyperscan releases the GIL) that the first
+        # non-ASCII scan waits for, so ASCII scanning starts after the narrow one.
+        self._wide_ready = threading.Event()
+        self._wide_error: BaseException | None = None
+        threading.Thread(target=self._build_wide, args=(hs, patterns, triggers, base),
+                         name="injection-hs-utf8", daemon=True).start()
+
+    def _build_wide(self, hs, patterns: list[str], triggers: list[str], base: int) -> None:
+        try:
+            native = [i for i, p in enumerate(patterns) if not p.isascii()]
+            if native:
+                self._native_db = _hs_compile(hs, [_widen(_hs_pattern(patterns[i])) for i in native], native,
+                                              [base] * len(native))
+            one = hs.HS_FLAG_UTF8 | hs.HS_FLAG_SINGLEMATCH
+            wide = ([_widen(_hs_pattern(p)) for p in patterns] + [_widen(t) for t in triggers]
+                    + list(_PRESENCE.values()))
+            wflags = ([base] * len(patterns) + [one | hs.HS_FLAG_CASELESS] * len(triggers)
+                      + [one] * len(_PRESENCE))
+            self._wide_db = _hs_compile(hs, wide, list(range(len(wide))), wflags)
+        except BaseException as e:  # surfaces on the first non-ASCII scan (fail closed)
+            self._wide_error = e
+        finally:
+            self._wide_ready.set()
+
+    def _await_wide(self) -> None:
+        if not self._wide_ready.wait(_WIDE_BUILD_MAX_S):
+            raise RuntimeError(f"UTF-8 pattern database not built after {_WIDE_BUILD_MAX_S} s")
+        if self._wide_error is not None:
+            raise RuntimeError(f"UTF-8 pattern database: {self._wide_error!r}")
 
     def scan(self, text: str) -> tuple[dict[int, list[int] | None], set[int]]:
         n = self.n
@@ -794,6 +815,7 @@ class _Matcher:
                 self._db.scan(_ascii_bytes(text), match_event_handler=handler(ends))
             trig.add(self.exact)   # ASCII holds none of the presence characters
             return ends, trig
+        self._await_wide()
         try:
             udata = text.encode("utf-8")
         except UnicodeEncodeError:
