@@ -27,6 +27,7 @@ from typing import Callable, Iterable
 from urllib.parse import unquote
 
 from ..core import Finding, redact
+from ..text.unpack import bytes_to_text
 from ..rules.dlp import PLACEHOLDER_WORDS, RULES, SPECIAL_RULES, DlpRule
 from . import validators as V
 
@@ -340,7 +341,8 @@ def _only(s: str, chars: str) -> bool:
 
 
 def _texty(raw: bytes) -> str | None:
-    """Decoded bytes as text when they look like text, else their printable runs."""
+    """Decoded bytes as text when they look like text (UTF-8, UTF-16, or compressed
+    text: gzip/zlib/deflate/brotli, bounded), else their printable runs."""
     if not raw:
         return None
     ctrl = len(raw) - len(raw.translate(None, _CTRL_BYTES))
@@ -349,6 +351,10 @@ def _texty(raw: bytes) -> str | None:
             return raw.decode("utf-8")
         except UnicodeDecodeError:
             pass
+    if len(raw) >= 12:
+        got = bytes_to_text(raw)
+        if got is not None:
+            return got[1]
     runs = _PRINTABLE_RUN.findall(raw)
     return "\n".join(r.decode("ascii") for r in runs) if runs else None
 
@@ -373,6 +379,12 @@ def decode_blob(s: bytes | str) -> list[str]:
         s = s.encode("ascii", "ignore")
     out: list[str] = []
     core = s.rstrip(b"=")
+    if b"=" in core:
+        # `name=VALUE` (form fields, env lines, cookies) is one run: decode each side
+        for piece in core.split(b"="):
+            if len(piece) >= 16:
+                out += decode_blob(piece)
+        return out
     if len(core) < 16 or (len(s) == 36 and s[8:9] == b"-" and _UUID_B.fullmatch(s)):
         return out
     if len(s) % 2 == 0 and not s.translate(None, _HEX_B):
@@ -382,9 +394,10 @@ def decode_blob(s: bytes | str) -> list[str]:
             if t:
                 out.append(t)
         return out  # a hex string read as base64 is noise
-    if not s.translate(None, _B32_B) and not core.isdigit():
+    if (not s.translate(None, _B32_B) or not s.upper().translate(None, _B32_B) and s.islower()) \
+            and not core.isdigit():
         try:
-            t = _texty(base64.b32decode(core + b"=" * (-len(core) % 8)))
+            t = _texty(base64.b32decode(core.upper() + b"=" * (-len(core) % 8)))
             if t:
                 out.append(t)
         except (binascii.Error, ValueError):

@@ -25,6 +25,7 @@ import itertools
 import json
 import os
 import platform
+import quopri
 import re
 import stat
 import tempfile
@@ -35,6 +36,7 @@ from urllib.parse import unquote
 
 from ..core import Finding
 from ..rules import injection as R
+from ..text.unpack import bytes_to_text
 
 _FLAGS = re.IGNORECASE | re.MULTILINE
 _MARK = "[removed by ringfence]"
@@ -86,6 +88,8 @@ _TRIGGERS = {
     "pct": r"%[0-9a-f]{2}[^%\s]{0,12}%[0-9a-f]{2}[^%\s]{0,12}%[0-9a-f]{2}",
     "ent": r"&#x?[0-9a-f]{1,6};",
     "jsu": r"\\u[0-9a-f]{4}",
+    # quoted-printable: two =XX escapes close together, or a soft line break inside a word
+    "qp": r"=[0-9a-f]{2}[^=\s]{0,16}=[0-9a-f]{2}|[a-z]=\r?\n[a-z]",
     "comment": r"<!--",
     "css": R.HIDDEN_TRIGGER,
     "leet": r"[a-z][0134579@$|!][a-z]|[0134579@$|][a-z]{2}",
@@ -101,6 +105,8 @@ _HEX_RUN = _runs(r"(?:[0-9a-fA-F]{2}){12,}|(?:\\x[0-9a-fA-F]{2}){6,}")
 _PCT = re.compile(r"%[0-9A-Fa-f]{2}[^%\s]{0,12}%[0-9A-Fa-f]{2}[^%\s]{0,12}%[0-9A-Fa-f]{2}")
 _ENT = re.compile(r"&#[xX]?[0-9a-fA-F]{1,6};")
 _JSU = re.compile(r"\\u([0-9a-fA-F]{4})")
+_QP = re.compile(r"=[0-9A-Fa-f]{2}[^=\s]{0,16}=[0-9A-Fa-f]{2}|[A-Za-z]=\r?\n[A-Za-z]")
+_B32_ONLY = re.compile(r"[A-Z2-7]+=*|[a-z2-7]+=*")
 
 
 # ---------------------------------------------------------------- markup-stripped view
@@ -1057,12 +1063,21 @@ class InjectionScanner:
             add("html_unescape", html.unescape(text))
         if "pct" in trig and _PCT.search(text):
             add("percent", unquote(text, errors="replace"))
+        if "qp" in trig and _QP.search(text):
+            add("quoted_printable", _qp(text))
         runs = 0
         if "b64" in trig:
             for m in _B64_RUN.finditer(text):
                 if runs >= _MAX_DECODED_RUNS:
                     break
-                dec = _b64(m.group(0)[:_MAX_RUN])
+                run = m.group(0)[:_MAX_RUN]
+                if _B32_ONLY.fullmatch(run) and not run.rstrip("=").isdigit():
+                    dec = _b32(run)
+                    if dec:
+                        runs += 1
+                        add("base32", dec, "base32")
+                        continue
+                dec = _b64(run)
                 if dec:
                     runs += 1
                     add("base64", dec, "base64")
@@ -1412,19 +1427,43 @@ def _b64(run: str) -> str | None:
     s += "=" * (-len(s) % 4)
     try:
         raw = base64.urlsafe_b64decode(s) if alt else base64.b64decode(s, validate=True)
-        dec = raw.decode("utf-8")
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+    except (binascii.Error, ValueError):
         return None
-    return dec if _printable(dec) else None
+    return _bytes_text(raw)
+
+
+def _b32(run: str) -> str | None:
+    s = run.rstrip("=").upper()
+    if len(s) < 16:
+        return None
+    try:
+        return _bytes_text(base64.b32decode(s + "=" * (-len(s) % 8)))
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _bytes_text(raw: bytes) -> str | None:
+    """Decoded bytes as text: UTF-8, UTF-16, or gzip/zlib/deflate/brotli of text (bounded)."""
+    got = bytes_to_text(raw)
+    if got is None:
+        return None
+    return got[1] if _printable(got[1]) else None
+
+
+def _qp(text: str) -> str:
+    try:
+        return quopri.decodestring(text.encode("utf-8", "surrogatepass")).decode("utf-8", "replace")
+    except (ValueError, binascii.Error):
+        return text
 
 
 def _hex(run: str) -> str | None:
     s = run.replace("\\x", "")
     try:
-        dec = bytes.fromhex(s).decode("utf-8")
-    except (ValueError, UnicodeDecodeError):
+        raw = bytes.fromhex(s)
+    except ValueError:
         return None
-    return dec if _printable(dec) else None
+    return _bytes_text(raw)
 
 
 def _byte_to_char(text: str, data: bytes, ends: list[int]) -> list[int]:
