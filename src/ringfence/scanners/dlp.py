@@ -17,6 +17,7 @@ import binascii
 import html
 import math
 import operator
+import quopri
 import os
 import re
 import unicodedata
@@ -27,9 +28,10 @@ from typing import Callable, Iterable
 from urllib.parse import unquote
 
 from ..core import Finding, redact
-from ..text.unpack import bytes_to_text
+from ..text.unpack import base58_text, byte_arrays, bytes_to_text
 from ..rules.dlp import PLACEHOLDER_WORDS, RULES, SPECIAL_RULES, DlpRule
 from . import validators as V
+from .entropy import is_public_id
 
 try:  # the fast engine; the fallback gives the same verdicts, slower
     import hyperscan as _hs
@@ -305,7 +307,10 @@ def normalize(text: str) -> str:
 
 _ASCII_CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-_ESC_U = re.compile(r"\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})")
+_ESC_U = re.compile(r"\\{1,2}u([0-9a-fA-F]{4})|\\{1,2}x([0-9a-fA-F]{2})")
+_QP_RX = re.compile(r"=[0-9A-F]{2}[^=\s]{0,16}=[0-9A-F]{2}|[A-Za-z0-9]=\r?\n")
+_TAGS = re.compile("[\U000E0020-\U000E007E]")
+_TAG_TABLE = {cp: cp - 0xE0000 for cp in range(0xE0020, 0xE007F)}
 
 
 def unescape(text: str, rounds: int = 8) -> str:
@@ -319,6 +324,8 @@ def unescape(text: str, rounds: int = 8) -> str:
             t = _ESC_U.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), t)
         if "&" in t and _ENTITY.search(t):
             t = html.unescape(t)
+        if "=" in t and _QP_RX.search(t):
+            t = _qp(t)
         if t == prev:
             break
     return t
@@ -334,6 +341,13 @@ _DELIM_HEX = re.compile(
     r"(?:[0-9A-Fa-f]{2}[-:, ]){7,}[0-9A-Fa-f]{2}|(?:\\x[0-9A-Fa-f]{2}){8,}|(?:0x[0-9A-Fa-f]{2}[, ]{0,2}){8,}")
 _SPECIAL = re.compile(r"[%\\&\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # a field with other views than its raw text
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def _qp(t: str) -> str:
+    try:
+        return quopri.decodestring(t.encode("utf-8", "surrogatepass")).decode("utf-8", "replace")
+    except (ValueError, binascii.Error):
+        return t
 
 
 def _only(s: str, chars: str) -> bool:
@@ -360,6 +374,8 @@ def _texty(raw: bytes) -> str | None:
 
 
 _HEX_B = b"0123456789abcdefABCDEF"
+_B58_B = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_ZLIB_B64 = (b"eJ", b"eN", b"eF", b"eA", b"eD")  # base64 of a zlib header (0x78 ..)
 _B32_B = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567="
 _HEX_HIGH_B = b"234567"                               # high nibble of printable ASCII
 _B64_LEAD_B = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef"      # first sextet of a quad of ASCII bytes
@@ -402,12 +418,16 @@ def decode_blob(s: bytes | str) -> list[str]:
                 out.append(t)
         except (binascii.Error, ValueError):
             pass
-    if len(core) >= 64 or _mostly(core[0::4], _B64_LEAD_B):
+    if len(core) >= 32 or _mostly(core[0::4], _B64_LEAD_B) or core[:4] == b"H4sI" or core[:2] in _ZLIB_B64:
         raw = V.b64_any(s.decode())
         if raw is not None:
             t = _texty(raw)
             if t:
                 out.append(t)
+    if not out and not s.translate(None, _B58_B) and not core.isdigit():
+        t = base58_text(s.decode())
+        if t:
+            out.append(t)
     return out
 
 
@@ -997,10 +1017,12 @@ class DlpScanner:
 
     def _scan_text(self, text, where, out, seen, bounds=None, fields=None, single=False) -> None:
         views = [_View(text, False, True)]
+        if not text.isascii() and _TAGS.search(text):  # tag characters spell ASCII: decoded, not only dropped
+            views.append(_View(normalize(text.translate(_TAG_TABLE)), True, False))
         norm = normalize(text)
         if norm != text:
             views.append(_View(norm, False, False))
-        unesc = unescape(norm) if ("%" in norm or "\\" in norm or "&" in norm) else norm
+        unesc = unescape(norm) if ("%" in norm or "\\" in norm or "&" in norm or "=" in norm) else norm
         if unesc != norm:
             views.append(_View(normalize(unesc), False, False))
         scanned = [(v, *self._matcher.scan(v.data)) for v in views]
@@ -1030,6 +1052,10 @@ class DlpScanner:
             if budget[0] <= 0:
                 return out
             for t in decode_blob_cached(data[a:b]):
+                budget[0] -= len(t)
+                out.append(t)
+        if "[" in text:
+            for t in byte_arrays(text):
                 budget[0] -= len(t)
                 out.append(t)
         if ID_DELIM in hits:
@@ -1208,7 +1234,7 @@ class DlpScanner:
             if V.shannon(s) < min(4.0, 0.8 * math.log2(len(s))):
                 continue
             pre = text[max(0, m.start() - 12): m.start()].lower()
-            if re.search(r"sha\d{1,3}-$|integrity|nonce", pre):
+            if re.search(r"sha\d{1,3}-$|integrity|nonce", pre) or is_public_id(m.group()):
                 continue
             if decode_blob(m.group()):  # a further encoded layer, not a secret itself
                 continue

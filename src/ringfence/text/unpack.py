@@ -110,3 +110,49 @@ def bytes_to_text(b: bytes, nested: int = 2) -> tuple[str, str] | None:
     if inner is None:
         return None
     return (name + (">" + inner[0] if inner[0] else "")), inner[1]
+
+
+# ---------------------------------------------------------------- text-level containers
+import re as _re
+
+# A JSON (or Python/JS) array of byte values: [73, 103, 110, ...] (at least 8 bytes).
+BYTE_ARRAY = _re.compile(r"\[\s*(?:\d{1,3}\s*,\s*){7,4095}\d{1,3}\s*\]")
+_B58_ALPHA = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_B58_INDEX = {c: i for i, c in enumerate(_B58_ALPHA)}
+_JSON_U = _re.compile(r"\\{1,2}u([0-9a-fA-F]{4})")
+
+
+def byte_arrays(text: str, limit: int = 64) -> list[str]:
+    """Texts hidden as arrays of byte values (each value 0..255)."""
+    out = []
+    for m in BYTE_ARRAY.finditer(text):
+        if len(out) >= limit:
+            break
+        vals = [int(x) for x in _re.findall(r"\d+", m.group(0))]
+        if max(vals) > 255:
+            continue
+        got = bytes_to_text(bytes(vals))
+        if got is not None:
+            out.append(got[1])
+    return out
+
+
+def base58_text(run: str) -> str | None:
+    """A base58 run (Bitcoin alphabet) that decodes to text; None for ids and addresses."""
+    if not 16 <= len(run) <= 400:
+        return None
+    n = 0
+    for c in run:
+        i = _B58_INDEX.get(c)
+        if i is None:
+            return None
+        n = n * 58 + i
+    raw = n.to_bytes((n.bit_length() + 7) // 8, "big") if n else b""
+    got = bytes_to_text(raw, nested=1)
+    return got[1] if got is not None else None
+
+
+def json_unescape(text: str) -> str:
+    """`\\uXXXX` escapes (also doubly escaped `\\\\uXXXX`), surrogate pairs joined."""
+    t = _JSON_U.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return t.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
