@@ -343,6 +343,19 @@ POLICY_SEEDS = {
 }
 
 
+# Benign cells that block by policy, not by mistake: opaque encoded data in DNS labels is the
+# hostname-exfiltration channel itself; a tool description with invisible or tag characters
+# hides text from its reviewer; a shell that decodes and runs a blob hides what it runs.
+def by_design(kind: str, carrier: str, chain: str) -> bool:
+    if kind == "dlp" and carrier == "host_labels":
+        return chain != "id"
+    if kind == "tool_poison":
+        return chain in ("tags", "zw")
+    if kind == "policy":
+        return chain in ("b64_pipe", "hex_pipe", "eval_str", "var_split")
+    return False
+
+
 def detectors() -> list[Detector]:
     from ..rules import dlp as RD
     from ..rules import injection as RI
@@ -481,6 +494,8 @@ def run(engine: Any = None, *, kinds: Iterable[str] | None = None, detector_ids:
             for carrier in carriers_for(kind):
                 for chain in chains_for(kind):
                     if kind != "policy" and depth(chain) > max_depth:
+                        continue
+                    if by_design(kind, carrier, chain):
                         continue
                     for t in twins:
                         case = build(kind, carrier, chain, t)

@@ -49,6 +49,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     pf.add_argument("--out", metavar="FILE", default="perf.json", help="output JSON (default perf.json)")
     pf.add_argument("--quick", action="store_true", help="shorter runs (less precise)")
     pf.set_defaults(func=run_perf)
+    from .bench_gen import register as register_generated
+    register_generated(bsub)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 

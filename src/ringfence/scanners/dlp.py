@@ -498,6 +498,10 @@ def is_placeholder(value: str) -> bool:
     return any(w in low for w in PLACEHOLDER_WORDS)
 
 
+# A version or version range (package manifests): "^1.2.1", ">=2.0.0 <3", "1.2.3-beta.1".
+_VERSIONISH = re.compile(r"(?:[\^~>=<v]{0,3}\d+(?:\.[\dxX*]+){1,3}(?:[-+][\w.]+)?[\s,|]*){1,4}")
+
+
 def secret_like(value: str) -> bool:
     """Gate for values found by name only (generic assignments, sensitive fields)."""
     v = value.strip().strip("\"'")
@@ -507,7 +511,7 @@ def secret_like(value: str) -> bool:
         return False
     if _DOTTED_IDENT.match(v) and not any(c.isdigit() for c in v):  # settings.API_KEY, os.environ
         return False
-    if _DATEISH.match(v):
+    if _DATEISH.match(v) or _VERSIONISH.fullmatch(v):
         return False
     cls = V.char_classes(v)
     ent = V.shannon(v)
@@ -1007,8 +1011,8 @@ class DlpScanner:
         out.append(Finding("dlp", rule, severity, excerpt, where, self.action, span))
 
     def _check_field(self, where: str, value: str, out, seen) -> None:
-        if not _field_key_sensitive(where):
-            return
+        if where.endswith("#key") or not _field_key_sensitive(where):
+            return  # a JSON key is judged by the secret patterns, not by its own name
         v = value.strip()
         if v.lower().startswith(("bearer ", "basic ", "token ")):
             v = v.split(None, 1)[1] if " " in v else v
