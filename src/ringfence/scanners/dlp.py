@@ -519,6 +519,7 @@ def secret_like(value: str) -> bool:
 
 
 _KEY_HEAD = re.compile(r"[A-Za-z0-9_.-]{0,40}\Z")
+_NEXT_FIELD = re.compile(r"[+&;,|]?[A-Za-z_][\w-]{1,40}=(?=[^=])")
 
 
 def _v_generic(secret: str, view: str, m: re.Match, where: str) -> bool:
@@ -527,7 +528,8 @@ def _v_generic(secret: str, view: str, m: re.Match, where: str) -> bool:
     key = (head.group() if head else "") + (m.group("k") or "")
     if _NOT_SECRET_KEY.search(key):
         return False
-    return secret_like(secret)
+    # In a join of `name=value` fields, the value ends where the next field's name begins.
+    return secret_like(_NEXT_FIELD.split(secret, 1)[0])
 
 
 def _v_gcp(secret: str, view: str, m: re.Match, where: str) -> bool:
@@ -1014,6 +1016,9 @@ class DlpScanner:
         if where.endswith("#key") or not _field_key_sensitive(where):
             return  # a JSON key is judged by the secret patterns, not by its own name
         v = value.strip()
+        name = where.rsplit(".", 1)[-1]
+        if name and v.startswith(name + "="):  # JSON/form leaves arrive as `name=value`
+            v = v[len(name) + 1:]
         if v.lower().startswith(("bearer ", "basic ", "token ")):
             v = v.split(None, 1)[1] if " " in v else v
         if secret_like(v):

@@ -65,6 +65,8 @@ _PUBLIC_ID = re.compile(
 
 def is_public_id(s: str) -> bool:
     """A publishable key, an IPFS CID, a Nix store path name or a Docker/SRI digest."""
+    if s.startswith("Qm") and len(set(s[2:])) < 8:
+        return False  # a CID is a hash: not a run of one letter
     return _PUBLIC_ID.fullmatch(s) is not None
 
 
