@@ -310,6 +310,7 @@ _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]
 _ESC_U = re.compile(r"\\{1,2}u([0-9a-fA-F]{4})|\\{1,2}x([0-9a-fA-F]{2})")
 _QP_RX = re.compile(r"=[0-9A-F]{2}[^=\s]{0,16}=[0-9A-F]{2}|[A-Za-z0-9]=\r?\n")
 _TAGS = re.compile("[\U000E0020-\U000E007E]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _TAG_TABLE = {cp: cp - 0xE0000 for cp in range(0xE0020, 0xE007F)}
 
 
@@ -322,6 +323,8 @@ def unescape(text: str, rounds: int = 8) -> str:
             t = unquote(t, errors="replace")
         if "\\" in t:
             t = _ESC_U.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), t)
+            if _SURROGATE.search(t):  # \ud83d\ude00: one character in two escapes
+                t = t.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
         if "&" in t and _ENTITY.search(t):
             t = html.unescape(t)
         if "=" in t and _QP_RX.search(t):
@@ -339,7 +342,8 @@ _CTRL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
 _PRINTABLE_RUN = re.compile(rb"[\x20-\x7e\t\n\r]{16,}")
 _DELIM_HEX = re.compile(
     r"(?:[0-9A-Fa-f]{2}[-:, ]){7,}[0-9A-Fa-f]{2}|(?:\\x[0-9A-Fa-f]{2}){8,}|(?:0x[0-9A-Fa-f]{2}[, ]{0,2}){8,}")
-_SPECIAL = re.compile(r"[%\\&\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # a field with other views than its raw text
+# A field with other views than its raw text: escapes, controls, byte arrays, quoted-printable.
+_SPECIAL = re.compile(r"[%\\&\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\[\s*\d{1,3}\s*,\s*\d|=[0-9A-F]{2}[^=\s]{0,16}=[0-9A-F]{2}|\w=\r?\n")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
@@ -1034,6 +1038,8 @@ class DlpScanner:
         unesc = unescape(norm) if ("%" in norm or "\\" in norm or "&" in norm or "=" in norm) else norm
         if unesc != norm:
             views.append(_View(normalize(unesc), False, False))
+            if not unesc.isascii() and _TAGS.search(unesc):
+                views.append(_View(normalize(unesc.translate(_TAG_TABLE)), True, False))
         scanned = [(v, *self._matcher.scan(v.data)) for v in views]
         budget = [max(65536, 2 * len(text))]
         frontier = scanned
