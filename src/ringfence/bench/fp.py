@@ -76,7 +76,9 @@ def pages(rnd: random.Random, limit: int) -> dict[str, list[tuple[str, str]]]:
         # English pages (the translated ones are sampled too, but the bulk is English)
         found["man_pages"] = sorted(p for p in man.glob("man[1-8]/*.gz"))
     for sp in _site_packages():
-        found["pypi_docs"] += sorted(sp.glob("*.dist-info/METADATA"))
+        # ringfence's own README quotes attacks on purpose: it is not text nobody tuned for
+        found["pypi_docs"] += sorted(p for p in sp.glob("*.dist-info/METADATA") if not p.parent.name.startswith(
+            "ringfence"))
         found["pypi_docs"] += sorted(p for p in sp.rglob("*.md") if p.is_file())
         found["pypi_docs"] += sorted(p for p in sp.rglob("*.rst") if p.is_file())
     for nm in _node_modules():
@@ -147,6 +149,9 @@ def run(engine: Any = None, *, limit: int = 2000, seed: int = 0, samples: int = 
         rows["items"] += 1
         if d.verdict in ("block", "strip"):
             rule = f"{d.top.scanner}:{d.top.rule}" if d.top is not None else "?"
+            if corpus == "urls" and d.top is not None and d.top.scanner == "ssrf":
+                rows["policy"][rule] += 1   # a docs URL to localhost or a private address: SSRF by design
+                return
             rows["blocked"] += 1
             rows["rules"][rule] += 1
             if len(rows["samples"]) < samples:
@@ -154,7 +159,7 @@ def run(engine: Any = None, *, limit: int = 2000, seed: int = 0, samples: int = 
                                         "excerpt": (d.top.excerpt if d.top is not None else "")[:120]})
 
     def new() -> dict:
-        return {"items": 0, "blocked": 0, "rules": Counter(), "samples": []}
+        return {"items": 0, "blocked": 0, "rules": Counter(), "samples": [], "policy": Counter()}
 
     rows_by: dict[str, dict] = {}
     for corpus, items in page_sets.items():
@@ -176,7 +181,8 @@ def run(engine: Any = None, *, limit: int = 2000, seed: int = 0, samples: int = 
         total_blocked += b
         report["corpora"][corpus] = {
             "items": n, "blocked": b, "per_10k": round(b * 10000 / n, 1) if n else None,
-            "worst_rules": dict(rows["rules"].most_common(8)), "samples": rows["samples"]}
+            "worst_rules": dict(rows["rules"].most_common(8)), "samples": rows["samples"],
+            "blocked_by_policy_not_counted": dict(rows["policy"])}
     report["total"] = {"items": total_items, "blocked": total_blocked,
                        "per_10k": round(total_blocked * 10000 / total_items, 1) if total_items else None,
                        "target_per_10k": 10.0}
