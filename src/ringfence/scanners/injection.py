@@ -86,7 +86,7 @@ _TRIGGERS = {
     "b64": r"[a-z0-9+/_-]{24}",
     "hex": r"(?:[0-9a-f]{2}){12}|(?:\\x[0-9a-f]{2}){6}",
     "pct": r"%[0-9a-f]{2}[^%\s]{0,12}%[0-9a-f]{2}[^%\s]{0,12}%[0-9a-f]{2}",
-    "ent": r"&#x?[0-9a-f]{1,6};",
+    "ent": r"&#x?[0-9a-f]{1,6};|&amp;#x?[0-9a-f]{1,6};",
     "jsu": r"\\u[0-9a-f]{4}",
     "bytes": r"\[\s*(?:\d{1,3}\s*,\s*){7}",
     # quoted-printable: two =XX escapes close together, or a soft line break inside a word
@@ -104,7 +104,7 @@ except Exception:  # pragma: no cover
 _B64_RUN = _runs(r"[A-Za-z0-9+/_-]{20,}={0,2}")
 _HEX_RUN = _runs(r"(?:[0-9a-fA-F]{2}){12,}|(?:\\x[0-9a-fA-F]{2}){6,}")
 _PCT = re.compile(r"%[0-9A-Fa-f]{2}[^%\s]{0,12}%[0-9A-Fa-f]{2}[^%\s]{0,12}%[0-9A-Fa-f]{2}")
-_ENT = re.compile(r"&#[xX]?[0-9a-fA-F]{1,6};")
+_ENT = re.compile(r"&(?:amp;)?#[xX]?[0-9a-fA-F]{1,6};")  # also entities shown as text (&amp;#73;)
 _JSU = re.compile(r"\\u([0-9a-fA-F]{4})")
 _B58_RUN = re.compile(r"(?<![A-Za-z0-9])[1-9A-HJ-NP-Za-km-z]{16,400}(?![A-Za-z0-9])")
 _QP = re.compile(r"=[0-9A-Fa-f]{2}[^=\s]{0,16}=[0-9A-Fa-f]{2}|[A-Za-z]=\r?\n[A-Za-z]")
