@@ -43,10 +43,11 @@ _B58_TOKEN = re.compile(r"(?<![A-Za-z0-9])[1-9A-HJ-NP-Za-km-z]{16,400}(?![A-Za-z
 
 
 def _decoded(text: str) -> list[str]:
-    """The decoded layers of one tool text (bounded: depth 3, 64 KB, 20 ms)."""
+    """The decoded layers of one tool text (bounded by size: depth 3, 64 KB, 32 layers; the
+    deadline is a backstop, generous so that a loaded machine does not skip decoding)."""
     if not _ENCODED_HINT.search(text):
         return []
-    out = [d.text for d in decode_layers(text, max_depth=3, max_total_bytes=65536, deadline_s=0.02, max_items=32)
+    out = [d.text for d in decode_layers(text, max_depth=3, max_total_bytes=65536, deadline_s=0.5, max_items=32)
            if d.chain != "truncated" and d.text]
     out += byte_arrays(text, limit=8)
     for m in _B58_TOKEN.finditer(text):
