@@ -308,7 +308,7 @@ def normalize(text: str) -> str:
 _ASCII_CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _ESC_U = re.compile(r"\\{1,2}u([0-9a-fA-F]{4})|\\{1,2}x([0-9a-fA-F]{2})")
-_QP_RX = re.compile(r"=[0-9A-F]{2}[^=\s]{0,16}=[0-9A-F]{2}|[A-Za-z0-9]=\r?\n")
+_QP_RX = re.compile(r"=(?:[0-9A-F]{2}[^=\s]{0,16}=[0-9A-F]{2}|\r?\n)")
 _TAGS = re.compile("[\U000E0020-\U000E007E]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _TAG_TABLE = {cp: cp - 0xE0000 for cp in range(0xE0020, 0xE007F)}
@@ -343,7 +343,22 @@ _PRINTABLE_RUN = re.compile(rb"[\x20-\x7e\t\n\r]{16,}")
 _DELIM_HEX = re.compile(
     r"(?:[0-9A-Fa-f]{2}[-:, ]){7,}[0-9A-Fa-f]{2}|(?:\\x[0-9A-Fa-f]{2}){8,}|(?:0x[0-9A-Fa-f]{2}[, ]{0,2}){8,}")
 # A field with other views than its raw text: escapes, controls, byte arrays, quoted-printable.
-_SPECIAL = re.compile(r"[%\\&\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\[\s*\d{1,3}\s*,\s*\d|=[0-9A-F]{2}[^=\s]{0,16}=[0-9A-F]{2}|\w=\r?\n")
+_SPECIAL_CHARS = re.compile(r"[%\\&\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Each starts with a literal, so `re` finds its candidates with a fast prefix scan.
+_BYTES_HINT = re.compile(r"\[\s*\d{1,3}\s*,\s*\d")
+_QP_HINT = re.compile(r"=(?:[0-9A-F]{2}[^=\s]{0,16}=[0-9A-F]{2}|\r?\n)")
+
+
+class _Special:
+    """`search` is true for a text with other views than its raw text."""
+
+    @staticmethod
+    def search(text: str) -> bool:
+        return bool(_SPECIAL_CHARS.search(text) or ("[" in text and _BYTES_HINT.search(text))
+                    or ("=" in text and _QP_HINT.search(text)))
+
+
+_SPECIAL = _Special()
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
@@ -1035,7 +1050,8 @@ class DlpScanner:
         norm = normalize(text)
         if norm != text:
             views.append(_View(norm, False, False))
-        unesc = unescape(norm) if ("%" in norm or "\\" in norm or "&" in norm or "=" in norm) else norm
+        unesc = unescape(norm) if ("%" in norm or "\\" in norm or "&" in norm
+                                   or ("=" in norm and _QP_RX.search(norm))) else norm
         if unesc != norm:
             views.append(_View(normalize(unesc), False, False))
             if not unesc.isascii() and _TAGS.search(unesc):
