@@ -380,13 +380,13 @@ FAMILIES: tuple[Family, ...] = (
             (r"!\[[^\]\n]{0,200}\]\(\s*<?" + _URL + r"[^)\s]{0,300}?[?&](?:data|d|q|secret|secrets|token|key|keys|"
              r"conv|conversation|chat|history|info|payload|content|msg|message|m|p|c|s|creds?|password|pw|env|"
              r"summary|text|x|u|user|ctx|context|leak|exfil)=(?:\{[^}\s]{1,60}\}|\$\{?[A-Za-z_]{2,40}|<[A-Za-z_ ]{2,40}>|"
-             r"\[[A-Za-z_ ]{2,40}\]|%7[Bb]|(?-i:[A-Z][A-Z_]{5,60})(?=[&)\s#]))", 0.9),
+             r"\[[A-Za-z_ ]{2,40}\]|%7[Bb]|(?-i:[A-Z_]{0,30}(?:SECRET|TOKEN|KEY|PASSW|DATA|HISTORY|CONVERSATION|CHAT|CONTEXT|PROMPT|ENV|CRED|USER|EMAIL|MEMORY|INFO|CONTENT|MESSAGE|SUMMARY|PII|SSN)[A-Z_]{0,30})(?=[&)\s#]))", 0.9),
             (r"!\[[^\]\n]{0,200}\]\(\s*<?" + _URL + r"[^)\s]{0,300}?(?:\{\{?\s*[A-Za-z_][\w .-]{0,40}\}\}?|"
              r"%7[Bb]%7[Bb])", 0.8),
             (r"\[[^\]\n]{0,200}\]\(\s*<?" + _URL + r"[^)\s]{0,300}?[?&][A-Za-z_]{1,20}=(?:\{\{?\s*(?:secret|password|"
              r"token|key|conversation|history|chat|data|user|summary|context|env|credentials?)[\w .-]{0,30}\}\}?)", 0.7),
             (r"<img\b[^>]{0,300}?\bsrc\s*=\s*['\"]?" + _URL + r"[^'\" >]{0,300}?[?&][A-Za-z_]{1,20}=(?:\{[^}\s]{1,60}\}|"
-             r"\$\{?[A-Za-z_]{2,40}|(?-i:[A-Z][A-Z_]{5,60})(?=[&'\" >]))", 0.75),
+             r"\$\{?[A-Za-z_]{2,40}|(?-i:[A-Z_]{0,30}(?:SECRET|TOKEN|KEY|PASSW|DATA|HISTORY|CONVERSATION|CHAT|CONTEXT|PROMPT|ENV|CRED|USER|EMAIL|MEMORY|INFO|CONTENT|MESSAGE|SUMMARY|PII|SSN)[A-Z_]{0,30})(?=[&'\" >]))", 0.75),
             (r"\b(?:append|add|attach|include|put|encode|insert|embed)\s+(?:the\s+|this\s+|our\s+|your\s+|all\s+|a\s+)?"
              r"(?:(?:full|entire|whole|previous|current)\s+)?(?:conversation|chat(?:\s+history)?|history|context|"
              r"messages?|transcript|user(?:'s)?\s+data|secrets?|credentials|summary|system\s+prompt|api\s+keys?)"
@@ -430,6 +430,7 @@ FAMILIES: tuple[Family, ...] = (
             "![build](https://img.shields.io/badge/build-passing-green?style=flat)",
             "![size](https://badges.example.org/badge?p=commander&label=install)",
             '<img alt="chat" src="https://img.example.io/discord/12345?label=Discord&color=blue">',
+            '<img alt="total" src="https://badges.example.net/b/pkg?units=ABBREVIATION&left_color=GREY">',
             "![diagram](https://example.com/images/arch.png)",
             "Send the output to stdout and redirect it to a file.",
             "curl -d '{\"name\":\"demo\"}' https://api.example.com/items",
