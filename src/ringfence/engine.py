@@ -17,7 +17,7 @@ from .core import Decision, Finding, decide, fail_closed, finding_as_block
 from .scanners.content import ContentError, body_fields, decode_body, decompress, header_fields
 
 # What transports may use from the scanning side, so they never import scanners.
-__all__ = ["Engine", "ContentError", "decompress", "host_matches", "public_ip_literal"]
+__all__ = ["Engine", "ContentError", "decompress", "host_matches", "public_ip_literal", "rule_examples"]
 
 # Memoization of pure scan results. Agents repeat the same URLs and headers
 # constantly; the scanners are deterministic for a given config, and a reload
@@ -400,3 +400,10 @@ def _clean_entries(scanner: Any, *methods: str) -> Any:
         wrap = fields_entry if name == "scan_fields" else text_entry
         setattr(scanner, name, wrap(getattr(scanner, name)))
     return scanner
+
+
+def rule_examples() -> tuple[tuple, tuple]:
+    """(DLP rules, injection families), each with its own tp/tn examples: what the
+    bench matrix seeds from, without transports importing rules."""
+    from .rules import dlp, injection
+    return tuple(dlp.RULES), tuple(injection.FAMILIES)

@@ -357,13 +357,13 @@ def by_design(kind: str, carrier: str, chain: str) -> bool:
 
 
 def detectors() -> list[Detector]:
-    from ..rules import dlp as RD
-    from ..rules import injection as RI
+    from ..engine import rule_examples
+    dlp_rules, injection_families = rule_examples()
     out: list[Detector] = []
-    for r in RD.RULES:
+    for r in dlp_rules:
         if r.tp:
             out.append(Detector(f"dlp:{r.id}", "dlp", list(r.tp[:2]), list(r.tn[:2])))
-    for f in RI.FAMILIES:
+    for f in injection_families:
         if f.tp:
             en = [t for t in f.tp if t.isascii()][:2] or list(f.tp[:1])
             out.append(Detector(f"injection:{f.id}", "injection", en, list(f.tn[:2])))
