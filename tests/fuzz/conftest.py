@@ -1,10 +1,6 @@
 import os
-import sys
-from pathlib import Path
 
 from hypothesis import HealthCheck, settings
-
-sys.path.insert(0, str(Path(__file__).parent))
 
 # "ci": a short run of every target in the test suite; "fuzz": `make fuzz` (longer).
 # Applied per test (test_fuzz_targets.py), so other hypothesis tests keep their own settings.

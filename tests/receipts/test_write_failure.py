@@ -4,7 +4,6 @@ receipts still verify with `ringfence verify`."""
 import glob
 import os
 import resource
-import sys
 import time
 from pathlib import Path
 
@@ -15,7 +14,16 @@ from ringfence.config import Config
 from ringfence.core import Action, Decision
 from ringfence.receipts import ReceiptError, ReceiptWriter, write_keypair
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "mcp"))
+
+
+def _session_class():
+    """tests/mcp/mcp_session.py, loaded by path (sys.path stays as pytest set it)."""
+    import importlib.util
+    path = Path(__file__).resolve().parents[1] / "mcp" / "mcp_session.py"
+    spec = importlib.util.spec_from_file_location("rf_mcp_session", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.Session
 pytestmark = pytest.mark.timeout(120)
 
 
@@ -58,7 +66,7 @@ def test_transient_write_failure_leaves_no_gap(tmp_path, monkeypatch, partial):
 
 def test_failed_receipt_write_in_a_real_wrapper(tmp_path):
     """EFBIG from a file-size limit set on the running `ringfence mcp proxy`, then lifted."""
-    from mcp_session import Session
+    Session = _session_class()
     key = str(tmp_path / "r.key")
     write_keypair(key)
     rdir = tmp_path / "rc"

@@ -104,6 +104,9 @@ def _mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dic
     seen: dict = {}
     for k, _ in node.value:
         key = loader.construct_object(k, deep=deep)
+        if not isinstance(key, (str, int, float, bool)) and key is not None:
+            raise ConfigError(f"line {k.start_mark.line + 1}: a key must be a plain value, not a "
+                              f"{type(key).__name__}")
         if key in seen:
             raise ConfigError(f"line {k.start_mark.line + 1}: duplicate key '{key}'")
         seen[key] = True

@@ -87,6 +87,9 @@ def parse_authority(auth: str) -> tuple[str, int]:
         host, sep, port_s = auth.rpartition(":")
         if not sep or not host:
             raise TargetError("CONNECT target needs host:port")
-    if not port_s.isdigit() or not 0 < int(port_s) < 65536:
+    if not (port_s.isascii() and port_s.isdigit()) or not 0 < int(port_s) < 65536:
         raise TargetError("invalid CONNECT port")
-    return host.rstrip("."), int(port_s)
+    host = host.rstrip(".")  # case kept: DLP sees the host as sent; callers lower it to route
+    if not host:   # "." or "..": nothing left to dial
+        raise TargetError("CONNECT target needs host:port")
+    return host, int(port_s)

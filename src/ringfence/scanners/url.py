@@ -181,7 +181,10 @@ def canonical_host(raw: str) -> tuple[str, bool]:
     """(canonical host, is_ip) or raise UrlError. Shared by URLs and CONNECT targets."""
     h = raw
     if "%" in h and not h.startswith("["):
-        h = unquote(h, errors="strict")  # browsers percent-decode hosts; twice is never honest
+        try:
+            h = unquote(h, errors="strict")  # browsers percent-decode hosts; twice is never honest
+        except UnicodeDecodeError:
+            raise UrlError("invalid_host", "percent-encoded host is not UTF-8") from None
         if "%" in h:
             raise UrlError("invalid_host", "percent sign in host after decoding")
     if not h.isascii():
