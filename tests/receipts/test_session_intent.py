@@ -177,12 +177,12 @@ def test_intent_durability_modes(tmp_path):
     from ringfence.receipts.writer import ReceiptWriter
     priv, pub = make_key(tmp_path)
     a = Action("fetch", "outbound", "https://example.com/", "GET")
-    for mode in ("off", "batch", "fsync"):
+    for mode in ("disabled", "batch", "fsync"):
         w = ReceiptWriter(str(tmp_path / mode), load_private_key(priv), policy_hash="sha256:t", session_id=mode,
                           intent_durability=mode)
-        assert w.record_outcome(w.record_intent(a, Decision("allow")), "status=200") or mode == "off"
+        assert w.record_outcome(w.record_intent(a, Decision("allow")), "status=200") or mode == "disabled"
         w.close()
         recs = _records(tmp_path / mode)
         marked = [r for r in recs if r.get("intent", "").startswith("egress-intent")]
         outs = [r for r in recs if r.get("layer") == "outcome"]
-        assert (len(marked), len(outs)) == ((0, 0) if mode == "off" else (1, 1)), mode
+        assert (len(marked), len(outs)) == ((0, 0) if mode == "disabled" else (1, 1)), mode

@@ -141,7 +141,7 @@ class SessionMixin:
         """The decision receipt of an action about to be sent, durable before return.
 
         A blocked decision is an ordinary receipt (nothing leaves, no outcome expected)."""
-        if decision.verdict == "block" or self.intent_durability == "off":
+        if decision.verdict == "block" or self.intent_durability == "disabled":
             return self.record(action, decision)
         rid = self.record(action, decision, egress=True)
         self._intents_put(rid, action)
@@ -160,7 +160,7 @@ class SessionMixin:
 
     def record_outcome(self, intent_id: str, result: str, verdict: str = "allow") -> str:
         """What happened after an intent: e.g. 'status=200 bytes=512' or 'error=upstream_timeout'."""
-        if not intent_id or self.intent_durability == "off":
+        if not intent_id or self.intent_durability == "disabled":
             return ""
         d = self.__dict__.get("_intents") or {}
         target, transport, method = d.pop(intent_id, ("ringfence:outcome", "unknown", ""))
