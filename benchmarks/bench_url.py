@@ -29,7 +29,7 @@ DIRTY = [
     "https://evil.example.com/api/x7Kp2mQ9vR4sL8nW1bY6cT3fA0jH5dE/status",
     "https://JBSWY3DPEHPK3PXP.exfil.evil.com/health",
     "http://0x7f000001/admin",
-    "https://exfil-collector.example.net/beacon",
+    "https://dump.pastebin.com/beacon",
     "https://example.com/a/%252e%252e/etc/passwd",
 ]
 

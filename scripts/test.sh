@@ -3,10 +3,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 make -s setup
-# Debian packages the e2e tests drive (real browser, real curl). Needs root, as on CI.
+# Debian packages the e2e tests drive (real browser, real curl, redis-server). Needs root, as on CI.
 need=()
 command -v chromium >/dev/null || need+=(chromium)
 command -v curl >/dev/null || need+=(curl)
+# shared-state tests (tests/state, tests/envoy) start a real redis-server
+command -v redis-server >/dev/null || need+=(redis-server)
 if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ]; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}") >/dev/null 2>&1 \
     || echo "warning: apt-get install ${need[*]} failed" >&2

@@ -12,7 +12,7 @@ from . import __version__
 
 # Order is the order shown in --help.
 COMMANDS = ["init", "wrap", "unwrap", "exec", "run", "check", "serve_api", "generate", "keygen", "verify", "report", "tail",
-            "export", "tls", "mcp", "bench", "demo", "allow", "explain"]
+            "export", "tls", "mcp", "learn", "envoy", "ship", "collect", "bench", "demo", "allow", "explain"]
 
 EPILOG = """\
 protect an agent:
@@ -32,6 +32,7 @@ examples:
   ringfence report receipts/ -o report.html    one HTML page, verified while read
   ringfence tail receipts/ --blocks            follow decisions live
   ringfence mcp proxy -- npx @modelcontextprotocol/server-filesystem /tmp
+  ringfence learn receipts/ -o policy.yaml     egress allowlist from what an agent used
 
 exit codes: 0 allow / valid, 1 block / invalid, 2 usage or config error
 """

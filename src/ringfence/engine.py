@@ -6,7 +6,7 @@ closed: an internal error becomes a block Decision that says why.
 """
 from __future__ import annotations
 
-import asyncio
+import functools
 import threading
 import time
 from collections import OrderedDict
@@ -79,20 +79,19 @@ def host_matches(host: str, pattern: str) -> bool:
 class Engine:
     """Build once per config; swap the whole object on reload."""
 
-    def __init__(self, config: Config | None = None, resolver: Any = None):
-        from .scanners.dlp import DlpScanner
-        from .scanners.injection import InjectionScanner
+    def __init__(self, config: Config | None = None, resolver: Any = None, *, lazy: bool = False):
+        """lazy=True builds each scanner on first use (one-shot commands such as `check`
+        pay only for what they scan); servers build everything up front."""
         from .scanners.ssrf import SystemResolver
-        from .scanners.url import UrlScanner
 
         self.config = config or Config()
         self.resolver = resolver or SystemResolver(timeout=self.config.ssrf.dns_timeout_s)
-        self.dlp = DlpScanner(self.config)
-        self.injection = InjectionScanner(self.config)
-        self.url = UrlScanner(self.config, self.dlp)
-        _clean_entries(self)
-        # The URL cache only when nothing in the static pipeline is stateful (rate limit, data budget).
-        self._url_cache: _Lru | None = None if self.url.ratelimit.enabled else _Lru()
+        self._build_lock = threading.Lock()
+        self._dlp = self._injection = self._url = None
+        self._url_cache: _Lru | None = None  # set when the URL scanner is built
+        if not lazy:
+            self.url  # builds dlp too
+            self.injection
         self._fields_cache = _Lru()
         self._inbound_cache = _Lru(TEXT_CACHE_ENTRIES)
         # DNS answers are only reused for the resolver we built ourselves: an injected
@@ -100,6 +99,57 @@ class Engine:
         self._dns_cache: _Lru | None = _Lru(1024) if resolver is None else None
         self._tools = None  # MCP and A2A scanners are built on first use (keeps start-up lean)
         self._a2a = None
+
+    # -- scanners (built on first use when lazy) --------------------------
+    @property
+    def dlp(self):
+        s = self._dlp
+        if s is None:
+            from .scanners.dlp import DlpScanner
+            with self._build_lock:
+                if self._dlp is None:
+                    self._dlp = _clean_entries(DlpScanner(self.config), "scan", "scan_fields")
+                s = self._dlp
+        return s
+
+    @dlp.setter
+    def dlp(self, value) -> None:
+        self._dlp = value
+
+    @property
+    def injection(self):
+        s = self._injection
+        if s is None:
+            from .scanners.injection import InjectionScanner
+            with self._build_lock:
+                if self._injection is None:
+                    self._injection = _clean_entries(InjectionScanner(self.config), "scan", "strip")
+                s = self._injection
+        return s
+
+    @injection.setter
+    def injection(self, value) -> None:
+        self._injection = value
+
+    @property
+    def url(self):
+        s = self._url
+        if s is None:
+            from .scanners.url import UrlScanner
+            dlp = self.dlp
+            with self._build_lock:
+                if self._url is None:
+                    u = _clean_entries(UrlScanner(self.config, dlp), "scan")
+                    # The URL cache only when nothing in the static pipeline is stateful
+                    # (rate limit, data budget).
+                    self._url_cache = None if u.ratelimit.enabled else _Lru()
+                    self._url = u
+                s = self._url
+        return s
+
+    @url.setter
+    def url(self, value) -> None:
+        self._url = value
 
     # -- helpers -------------------------------------------------------
     def _finish(self, findings: list[Finding], started: float, host: str = "",
@@ -129,13 +179,14 @@ class Engine:
     # -- cached pure steps -----------------------------------------------
     def _url_scan(self, url: str, method: str):
         """The static URL pipeline (no I/O), memoized by exact (url, method)."""
+        scanner = self.url  # built first: that decides whether there is a cache
         c = self._url_cache
         if c is None or not isinstance(url, str) or len(url) > CACHE_MAX_KEY_CHARS:
-            return self.url.scan(url, method)
+            return scanner.scan(url, method)
         key = (url, method)
         res = c.get(key)
         if res is _MISS:
-            res = self.url.scan(url, method)
+            res = scanner.scan(url, method)
             if _cacheable(res.findings):
                 c.put(key, res)
         return res
@@ -224,7 +275,11 @@ class Engine:
             got = self._resolve_cached(res)
             if got is None:
                 # IP literals need no lookup: checked inline, no thread hop
-                got = self._resolve(res) if res.is_ip else await asyncio.to_thread(self._resolve, res)
+                if res.is_ip:
+                    got = self._resolve(res)
+                else:
+                    import asyncio  # here, not at module level: one-shot commands never need it
+                    got = await asyncio.to_thread(self._resolve, res)
             addrs, ssrf = got
             findings += ssrf
             d = self._finish(findings, started, res.host)
@@ -301,6 +356,12 @@ class Engine:
             return fail_closed(e, started)
         return self.scan_text(text, "inbound", "response", host)
 
+    @functools.cached_property
+    def boundary(self):
+        """Secrets at the boundary and egress rules; None when neither is configured."""
+        from .secrets import boundary_for
+        return boundary_for(self.config)
+
     # -- MCP -------------------------------------------------------------
     @property
     def tools(self):
@@ -330,12 +391,12 @@ def public_ip_literal(host: str) -> str | None:
     return canon
 
 
-def _clean_entries(engine: Engine) -> None:
-    """Every text that enters scanning passes through these entry points (the MCP,
-    A2A and tool scanners call them too): lone surrogates are cleaned here once."""
+def _clean_entries(scanner: Any, *methods: str) -> Any:
+    """Every text that enters scanning passes through the scanners' entry points (the
+    MCP, A2A and tool scanners call them too): lone surrogates are cleaned there once,
+    as each scanner is built."""
     from .text.surrogates import fields_entry, text_entry
-    engine.dlp.scan = text_entry(engine.dlp.scan)
-    engine.dlp.scan_fields = fields_entry(engine.dlp.scan_fields)
-    engine.injection.scan = text_entry(engine.injection.scan)
-    engine.injection.strip = text_entry(engine.injection.strip)
-    engine.url.scan = text_entry(engine.url.scan)
+    for name in methods:
+        wrap = fields_entry if name == "scan_fields" else text_entry
+        setattr(scanner, name, wrap(getattr(scanner, name)))
+    return scanner

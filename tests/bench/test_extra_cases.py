@@ -9,13 +9,14 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from shared_corpus import AEB_CASES, require
 
 from ringfence.bench import cases as C
-from ringfence.bench.static import evaluate, fresh, make_engine
+from ringfence.bench.static import actual_verdict, evaluate, fresh, make_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 EXTRA = ROOT / "tests" / "bench" / "extra_cases"
-SCHEMA = ROOT.parent / "shared" / "aeb" / "schemas" / "case.schema.json"
+SCHEMA = require("aeb/schemas/case.schema.json")
 BASELINE = json.loads((ROOT / "benchmarks" / "extra-baseline.json").read_text())
 INPUT_TYPES = {"url", "request_body", "header", "response_content", "mcp_tool_call", "mcp_tool_sequence",
                "mcp_tool_definition", "mcp_tool_result", "a2a_message", "a2a_agent_card", "websocket_frame"}
@@ -57,10 +58,14 @@ def test_no_benign_case_blocks(results):
     assert fps == []
 
 
-def test_malicious_pass_count_does_not_regress(results):
-    caught = [cid for cid, (c, d) in results.items() if c.expected_verdict == "block" and d.verdict == "block"]
-    missed = sorted(cid for cid, (c, d) in results.items() if c.expected_verdict == "block" and d.verdict != "block")
-    assert len(caught) >= BASELINE["malicious_blocked"], f"regressed; missed: {missed}"
+def test_malicious_misses_are_exactly_the_pinned_ids(results):
+    """Known misses are pinned by id: a new miss fails, and so does a fixed one left in the baseline.
+    A block caused only by an internal scan error is not a catch."""
+    missed = sorted(cid for cid, (c, d) in results.items()
+                    if c.expected_verdict == "block" and actual_verdict(d) != "block")
+    caught = [cid for cid, (c, d) in results.items() if c.expected_verdict == "block" and actual_verdict(d) == "block"]
+    assert missed == sorted(BASELINE["known_misses"]), f"misses {missed} != pinned {BASELINE['known_misses']}"
+    assert len(caught) == BASELINE["malicious_blocked"]
 
 
 def test_every_block_names_scanner_and_rule(results):

@@ -2,10 +2,11 @@ import json
 from pathlib import Path
 
 import pytest
+from shared_corpus import AEB_CASES, require
 
 from ringfence.bench import cases as C
 
-CASES = Path(__file__).resolve().parents[2].parent / "shared" / "aeb" / "cases"
+CASES = require(AEB_CASES)
 
 
 def _case(id_, verdict, tags=("url_dlp",), requires=(), transport="fetch_proxy", category="url"):

@@ -297,3 +297,37 @@ async def test_sse_stream_closed_when_config_flag_reloaded(tmp_path):
     finally:
         rp.stop()
         await runner.cleanup()
+
+
+async def test_request_waiting_on_upstream_gets_503_at_the_flip(tmp_path):
+    async def slow(req):
+        await asyncio.sleep(8)
+        return web.Response(text="too late", content_type="text/plain")
+
+    app = web.Application()
+    app.router.add_get("/slow", slow)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    up_port = runner.addresses[0][1]
+    rp = Run(tmp_path, "--resolve", f"slow.test:{up_port}:127.0.0.1", config="")
+    try:
+        await asyncio.to_thread(rp.wait_admin)
+        r, w = await asyncio.open_connection("127.0.0.1", rp.port)
+        w.write(f"GET http://slow.test:{up_port}/slow HTTP/1.1\r\nHost: slow.test:{up_port}\r\n\r\n".encode())
+        await asyncio.sleep(0.5)  # the request is waiting on the upstream
+        t_flip = time.monotonic()
+        await asyncio.to_thread(rp.kill_switch, True)
+        st, head = await read_head(r, 5)
+        took = time.monotonic() - t_flip
+        body, closed = await read_until_closed(r, 5)
+        assert st == 503 and b"kill_switch_active" in body and b"too late" not in body and closed
+        assert took < BOUND_S + 0.5
+        rid = head.split(b"X-Ringfence-Receipt: ")[1].split(b"\r\n")[0].decode()
+        rec = await asyncio.to_thread(rp.wait_receipt, lambda x: x.get("action_id") == rid)
+        assert rec["pattern"] == "kill_switch" and "closed in flight" in rec["intent"]
+        w.close()
+    finally:
+        rp.stop()
+        await runner.cleanup()

@@ -45,6 +45,8 @@ def _status(rp: Run, up_port: int) -> int:
             return r.status
     except urllib.error.HTTPError as e:
         return e.code
+    except (urllib.error.URLError, ConnectionError) as e:  # a request cut by the flip itself
+        return -1 if "refused" not in str(e) else -2
 
 
 def _wait_status(rp: Run, up_port: int, want: int, timeout: float = 10.0) -> int:

@@ -43,8 +43,12 @@ def _chunks(data: bytes) -> list[bytes]:
     return [data[i:i + step] for i in range(0, len(data), step)]
 
 
+EXECUTIONS: dict[str, int] = {}
+
+
 def _timed(fn: Callable[[bytes], None]) -> Callable[[bytes], None]:
     def run(data: bytes) -> None:
+        EXECUTIONS[fn.__name__] = EXECUTIONS.get(fn.__name__, 0) + 1
         t = time.perf_counter()
         fn(data)
         took = time.perf_counter() - t
@@ -418,6 +422,21 @@ def a2a_parse(data: bytes) -> None:
     except (ValueError, UnicodeDecodeError, RecursionError):
         card = _text(data)
     assert isinstance(a.scan_agent_card("https://agent.test/.well-known/agent-card.json", card), list)
+
+
+def load_all() -> None:
+    """Import (and warm) everything the targets reach: coverage-guided fuzzers
+    instrument what is loaded."""
+    import importlib
+    for m in ("ringfence.proxy.http1", "ringfence.proxy.target", "ringfence.proxy.sse", "ringfence.proxy.websocket",
+              "ringfence.scanners.url", "ringfence.scanners.ipcanon", "ringfence.scanners.content",
+              "ringfence.scanners.dlp", "ringfence.scanners.entropy", "ringfence.scanners.shell",
+              "ringfence.text.decode", "ringfence.text.normalize", "ringfence.text.views", "ringfence.mcp.jsonrpc",
+              "ringfence.mcp.bridge", "ringfence.mcp.sse", "ringfence.mcp.receipts", "ringfence.config.load",
+              "ringfence.receipts.verify", "ringfence.receipts.canonical", "ringfence.receipts.jsonstrict"):
+        importlib.import_module(m)
+    engine().tools, engine().a2a
+    _signed_log()
 
 
 TARGETS: dict[str, Callable[[bytes], None]] = {f.__name__: _timed(f) for f in (

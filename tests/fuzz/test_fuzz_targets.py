@@ -5,13 +5,14 @@ tokens) and runs one target from targets.py. Regression inputs under
 regressions/<target>/ replay on every run.
 """
 import os
+import time
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
 import strategies as S
-from targets import TARGETS
+from targets import EXECUTIONS, TARGETS
 
 pytestmark = pytest.mark.timeout(1800)
 PROFILE = settings.get_profile(os.environ.get("RINGFENCE_FUZZ_PROFILE", "rf-ci"))
@@ -35,7 +36,12 @@ def test_fuzz(name):
     @given(st.one_of(S.RAW, INPUTS[name]))
     def run(data):
         target(data)
+    t = time.monotonic()
     run()
+    stats = os.environ.get("RINGFENCE_FUZZ_STATS")
+    if stats:   # `make fuzz` reports executions per target
+        with open(stats, "a") as f:
+            f.write(f"{name}: {EXECUTIONS.get(name, 0)} executions in {time.monotonic() - t:.0f} s\n")
 
 
 def _regression_inputs():

@@ -12,6 +12,7 @@ import regex
 from ringfence import match
 from ringfence.match import PatternSet, I, M, S
 from ringfence.match.rewrite import prefilter_source
+from shared_corpus import AEB_CASES, require
 
 ENGINES = ["hyperscan", "re2", "regex"]
 
@@ -43,7 +44,7 @@ REALISTIC = [
 
 def _corpus() -> list[str]:
     texts: list[str] = []
-    root = pathlib.Path("/work/shared/aeb/cases")
+    root = require(AEB_CASES)
     if root.is_dir():
         for f in sorted(root.rglob("*.json")):
             doc = json.loads(f.read_text())

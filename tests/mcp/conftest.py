@@ -16,11 +16,8 @@ NODE_DIR = ROOT / "tests" / "node"
 
 
 def engine_or_skip():
-    try:
-        from ringfence.engine import Engine
-        return Engine()
-    except ImportError as e:  # scanners from other packages not merged yet
-        pytest.skip(f"ringfence engine not buildable yet: {e}")
+    from ringfence.engine import Engine
+    return Engine()
 
 
 @pytest.fixture(scope="session")

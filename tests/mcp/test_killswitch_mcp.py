@@ -43,8 +43,8 @@ def _receipt_actions(tmp_path):
 
 
 def _is_kill(m):
-    return "error" in m and m["error"]["code"] == -32001 and m["error"]["data"]["rule"] == "killswitch" \
-        and m["error"]["data"]["receipt_id"]
+    # (a receipt id is only handed out when a receipt was written: these run without)
+    return "error" in m and m["error"]["code"] == -32001 and m["error"]["data"]["rule"] == "killswitch"
 
 
 def test_sentinel_present_before_start(tmp_path):

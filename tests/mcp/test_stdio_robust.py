@@ -27,7 +27,7 @@ def test_flood_of_blocked_server_requests_does_not_stall():
     try:
         s.tool(1, "flood", n=6000)       # 6000 blocked sampling requests, server not reading stdin
         r = s.wait_id(1, 60)
-        assert r["result"]["content"] if "content" in r["result"] else r["result"] == {"flooded": 6000}
+        assert r["result"] == {"flooded": 6000}
         s.call(2, "ping")                   # the relay still answers later calls
         assert "result" in s.wait_id(2, 30)
         # none of the blocked sampling requests reached the client
@@ -58,7 +58,7 @@ def test_dropped_answer_answers_the_pending_request(tmp_path, method, rule):
         s.tool(7, method, size=50_000)
         r = s.wait_id(7, 20)        # answered now, not at shutdown
         assert r["error"]["code"] == -32001
-        assert r["error"]["data"]["rule"] == rule and r["error"]["data"]["receipt_id"]
+        assert r["error"]["data"]["rule"] == rule  # no receipts here, so no receipt id
         s.call(8, "ping")
         assert "result" in s.wait_id(8, 20)
     finally:

@@ -44,8 +44,8 @@ def intercept_config(**tls) -> Config:
 
 async def test_connect_blocklisted_host_refused_with_marker(make_proxy):
     p = await make_proxy()
-    out = await raw_request(p.port, b"CONNECT exfil-collector.example.net:443 HTTP/1.1\r\n"
-                                    b"Host: exfil-collector.example.net:443\r\n\r\n")
+    out = await raw_request(p.port, b"CONNECT dump.pastebin.com:443 HTTP/1.1\r\n"
+                                    b"Host: dump.pastebin.com:443\r\n\r\n")
     head, _, body = out.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 403") and b"X-Ringfence-Decision: block" in head
     doc = json.loads(body)

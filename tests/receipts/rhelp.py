@@ -4,8 +4,9 @@ import subprocess
 import sys
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from shared_corpus import require
 
-VECTORS = "/work/shared/receipts-conformance"
+VECTORS = str(require("receipts-conformance"))
 PY = sys.executable
 
 

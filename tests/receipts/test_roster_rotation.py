@@ -87,3 +87,24 @@ def test_bad_roster_is_a_usage_error(tmp_path, doc, needle):
     p.write_text(json.dumps(doc))
     v = run_cli("verify", "/work/shared/receipts-conformance/valid-chain.jsonl", "--roster", str(p))
     assert v.returncode == 2 and needle in v.stderr and "Traceback" not in v.stderr
+
+
+def test_several_instances_verify_together_with_one_roster(tmp_path):
+    # Two instances, two keys, one roster: each chain and the totals verify; a third
+    # instance signing with a key the roster does not list fails the set.
+    keys = [make_key(tmp_path, f"{n}.key") for n in ("a", "b", "c")]
+    dirs = []
+    for i, (priv, _) in enumerate(keys):
+        d = tmp_path / f"instance-{i}"
+        write_run(d, priv, n=6, session=f"inst{i}")
+        dirs.append(str(d))
+    roster = _roster(tmp_path / "roster.json", [
+        {"name": n, "public_key": _hex(pub), "valid_from": "2000-01-01T00:00:00Z"}
+        for n, (_, pub) in zip(("a", "b"), keys[:2])])
+    v = run_cli("verify", dirs[0], dirs[1], "--roster", roster, "--json")
+    out = json.loads(v.stdout)
+    assert v.returncode == 0 and out["valid"] and out["totals"]["chains"] == 2, v.stdout
+    assert out["totals"]["signers"] == 2
+    v = run_cli("verify", *dirs, "--roster", roster, "--json")
+    out = json.loads(v.stdout)
+    assert v.returncode == 1 and out["totals"]["valid"] == 2 and out["totals"]["chains"] == 3, v.stdout

@@ -93,7 +93,8 @@ def test_cut_to_receipt_boundary_reports_unsealed(tmp_path, sealed_log):
     _, data, pub = sealed_log
     lines = data.splitlines(keepends=True)
     r = _verdict(tmp_path, b"".join(lines[:2]), pub)
-    assert r.valid and not r.sealed and r.count == 2 and "unsealed" in r.tail or "no signed" in r.tail
+    assert r.valid and not r.sealed and r.count == 2
+    assert "unsealed" in r.tail or "no signed" in r.tail, r.tail
     p = run_cli("verify", str(tmp_path / "t.jsonl"), "--key", pub)
     assert p.returncode == 1 and "NOT PROVEN" in p.stdout
 

@@ -10,6 +10,7 @@ import pytest
 
 from ringfence.config import Config
 from ringfence.scanners.dlp import DlpScanner
+from shared_corpus import AEB_CASES, require
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +104,7 @@ def test_benign_passes(s, fields):
     assert s.scan_fields(fields) == []
 
 
-AEB = pathlib.Path("/work/shared/aeb/cases")
+AEB = require(AEB_CASES)
 DLP_DIRS = ("request-body", "headers", "crypto-financial", "encoding-evasion", "mcp-input", "websocket-dlp",
             "a2a-message", "false-positive", "url")
 

@@ -14,8 +14,9 @@ import pytest
 
 from ringfence.config import Config
 from ringfence.scanners.injection import InjectionScanner
+from shared_corpus import AEB_CASES, require
 
-CASES = Path("/work/shared/aeb/cases")
+CASES = require(AEB_CASES)
 INBOUND = {"response_content", "mcp_tool_definition", "mcp_tool_result", "a2a_agent_card", "a2a_message"}
 SKIP_TAGS = {"a2a-msg-dlp-api-key-001", "a2a-msg-dlp-data-part-003", "a2a-msg-exfil-env-dump-006"}
 

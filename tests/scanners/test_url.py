@@ -9,8 +9,11 @@ from ringfence.config import Config
 from ringfence.core import Finding
 from ringfence.scanners.ssrf import ResolveError, StaticResolver
 from ringfence.scanners.url import UrlScanner
+from shared_corpus import AEB_CASES, require
 
-AEB = pathlib.Path("/work/shared/aeb/cases")
+from ringfence.bench.cases import bench_config_data
+
+AEB = require(AEB_CASES)
 
 
 class RecordingDlp:
@@ -188,14 +191,13 @@ def test_traversal_near_misses(url):
 
 # -- layer 5: allow and block lists -----------------------------------------------------
 
-@pytest.mark.parametrize("host", ["pastebin.com", "www.pastebin.com", "PASTEBIN.COM.", "x.y.webhook.site",
-                                  "exfil-collector.example.net"])
+@pytest.mark.parametrize("host", ["pastebin.com", "www.pastebin.com", "PASTEBIN.COM.", "x.y.webhook.site"])
 def test_blocklist(host):
     assert ("blocklist", "domain_blocklist") in rules(S.scan(f"https://{host}/x"))
 
 
 @pytest.mark.parametrize("host", ["notpastebin.com", "pastebin.com.evil.org", "pastebin.co", "example.net",
-                                  "a.exfil-collector.example.net"])
+                                  "exfil-collector.example.net"])
 def test_blocklist_near_misses(host):
     assert not S.scan(f"https://{host}/x").blocked
 
@@ -413,20 +415,20 @@ def _cases():
     out = []
     for f in sorted(AEB.glob("*/*.json")):
         d = json.loads(f.read_text())
-        if d.get("input_type") == "url":
+        if d.get("input_type") == "url" and d["id"] not in DLP_CASES:
             out.append(pytest.param(d, id=d["id"]))
     return out
 
 
+# These need the real DLP scanner: test_url_dlp.py runs them.
 DLP_CASES = {"url-dlp-aws-key-001", "url-dlp-jwt-003", "enc-double-url-003", "enc-hex-delimiter-002", "crypto-iban-007"}
+BENCH_S = scanner(**bench_config_data()["url"])  # the runner's setup (its collector on the blocklist)
 
 
 @pytest.mark.skipif(not AEB.exists(), reason="bench cases not available")
 @pytest.mark.parametrize("case", _cases())
 def test_aeb_url_cases(case):
-    if case["id"] in DLP_CASES:
-        pytest.skip("needs the real DLP scanner: see test_url_dlp.py")
-    got, res = verdict(S, case["payload"]["url"])
+    got, res = verdict(BENCH_S, case["payload"]["url"])
     assert got == case["expected_verdict"], res.findings
 
 

@@ -4,14 +4,18 @@ import pathlib
 
 import pytest
 
-dlp_mod = pytest.importorskip("ringfence.scanners.dlp")
+import ringfence.scanners.dlp as dlp_mod  # noqa: E402,F401
 
+from ringfence.bench.cases import bench_config_data  # noqa: E402
 from ringfence.config import Config  # noqa: E402
 from ringfence.scanners.ssrf import StaticResolver  # noqa: E402
 from ringfence.scanners.url import UrlScanner  # noqa: E402
+from shared_corpus import AEB_CASES, require
 
 CFG = Config.model_validate({"dlp": {"scan_env": False}})
 S = UrlScanner(CFG, dlp_mod.DlpScanner(CFG))
+BENCH_CFG = Config.model_validate({"dlp": {"scan_env": False}, **bench_config_data()})  # the runner's setup
+BENCH_S = UrlScanner(BENCH_CFG, dlp_mod.DlpScanner(BENCH_CFG))
 AKID = "AKIAIOSFODNN7EXAMPLE"
 JWT = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0."
        "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U")
@@ -56,7 +60,7 @@ def test_connect_target_host_dlp():
 
 
 def _cases():
-    root = pathlib.Path("/work/shared/aeb/cases")
+    root = require(AEB_CASES)
     out = []
     for f in sorted(root.glob("*/*.json")):
         d = json.loads(f.read_text())
@@ -67,9 +71,9 @@ def _cases():
 
 @pytest.mark.parametrize("case", _cases())
 def test_aeb_url_cases_with_dlp(case):
-    res = S.scan(case["payload"]["url"])
+    res = BENCH_S.scan(case["payload"]["url"])
     blocked = res.blocked
     if not blocked and res.host:
-        _, more = S.resolve_and_check(res, StaticResolver({res.host: ["203.0.113.10"]}))
+        _, more = BENCH_S.resolve_and_check(res, StaticResolver({res.host: ["203.0.113.10"]}))
         blocked = any(f.action == "block" for f in more)
     assert ("block" if blocked else "allow") == case["expected_verdict"], res.findings

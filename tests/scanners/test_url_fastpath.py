@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from shared_corpus import AEB_CASES, require
 
 from ringfence.config import Config
 from ringfence.rules.dlp import RULES
@@ -14,7 +15,7 @@ from ringfence.scanners.dlp import DlpScanner
 from ringfence.scanners.url import UrlScanner
 
 ROOT = Path(__file__).resolve().parents[2]
-CASE_DIRS = [ROOT.parent / "shared" / "aeb" / "cases", ROOT / "tests" / "bench" / "extra_cases",
+CASE_DIRS = [require(AEB_CASES), ROOT / "tests" / "bench" / "extra_cases",
              ROOT / "tests" / "bench" / "extra_cases2"]
 CLEAN = [
     "https://api.github.com/repos/golang/go/issues?state=open&page=2&per_page=30&sort=updated",

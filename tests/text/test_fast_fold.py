@@ -11,6 +11,7 @@ from hypothesis import given, settings, strategies as st
 from ringfence.text import _fast
 from ringfence.text import normalize as N
 from ringfence.text.normalize import decode_tags, fold, fold_pair, fold_spaced, leet
+from shared_corpus import AEB_CASES, require
 
 # Characters that exercise every step: controls, invisibles, exotic spaces, combining
 # marks (also ones that compose with ASCII: = + U+0338 is a not-equal sign), Hangul
@@ -55,7 +56,7 @@ def test_fast_equals_reference_random_and_repeated():
 
 
 def test_fast_equals_reference_on_corpus():
-    root = pathlib.Path("/work/shared/aeb/cases")
+    root = require(AEB_CASES)
     texts = ["Привет мир, café naïve ёжик й и\u0306 ｆｕｌｌ 日本語、テキスト。", "p\u0430y р\u0430у р\u03b1у"]
     if root.is_dir():
         for f in sorted(root.rglob("*.json")):

@@ -35,6 +35,26 @@ TAG_SCANNERS = {
     "hostname_exfil": {"dlp", "entropy", "url"},
 }
 
+# The runner contract's setup obligation: the benchmark's exfiltration collector goes on the
+# domain blocklist *of the benchmark run*, never into ringfence's production defaults.
+SETUP_BLOCKLIST = ("exfil-collector.example.net",)
+
+
+def bench_config_data() -> dict:
+    """Config overrides every bench tier applies (the runner configures what the cases need)."""
+    from ..config.sections import UrlConfig
+    return {"url": {"blocklist": [*UrlConfig().blocklist, *SETUP_BLOCKLIST]}}
+
+
+def scan_error_block(evidence: dict) -> bool:
+    """A block caused by ringfence failing closed on its own error is not a detection:
+    the bench books it as `error`, never as a catch."""
+    return (evidence.get("scanner") == "internal" or evidence.get("rule") == "scan_error"
+            or "internal:scan_error" in str(evidence.get("block_reason") or ""))
+
+
+SCAN_ERROR_NOTE = "blocked only because a scanner failed (internal:scan_error, fail closed): not a detection"
+
 
 def tool_profile() -> dict:
     """ringfence's tool profile: everything it handles live. No DNS-rebinding fixture."""

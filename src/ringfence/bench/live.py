@@ -24,7 +24,7 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
-from .cases import Case, not_applicable_reason, result_line
+from .cases import SCAN_ERROR_NOTE, Case, bench_config_data, not_applicable_reason, result_line, scan_error_block
 from .fixtures import Fixture, Plan
 from .static import _benign_twin, _infer_ctype
 
@@ -124,8 +124,9 @@ class LiveHarness:
         if r.returncode != 0:
             raise HarnessError(f"ringfence tls init failed: {r.stderr.strip()[:300]}")
         self.ringfence_ca = str(ca_dir / "ca.pem")
-        cfg = self.tmp / "ringfence.yaml"
-        cfg.write_text(f"tls:\n  intercept: true\n  ca_dir: {ca_dir}\n")
+        cfg = self.config_path = self.tmp / "ringfence.yaml"
+        blocklist = "".join(f"\n    - {json.dumps(h)}" for h in bench_config_data()["url"]["blocklist"])
+        cfg.write_text(f"tls:\n  intercept: true\n  ca_dir: {ca_dir}\nurl:\n  blocklist:{blocklist}\n")
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
@@ -331,6 +332,8 @@ def run_live(cases: list[Case], profile: dict, timeout: float = 10.0, progress: 
                 o = Outcome("error", {"error_message": str(e)[:300]})
             o.evidence.setdefault("tier", "live")
             o.evidence.setdefault("transport", case.transport)
+            if o.verdict == "block" and scan_error_block(o.evidence):
+                o = Outcome("error", {**o.evidence, "error_message": SCAN_ERROR_NOTE}, SCAN_ERROR_NOTE)
             results.append(result_line(case, profile, o.verdict, o.evidence, o.notes))
             if progress:
                 progress.step(case.id)

@@ -39,7 +39,8 @@ class StdioSession:
         (self.dir / "plan.json").write_text(json.dumps(plan))
         self.log = self.dir / "server.log"
         self.log.write_text("")
-        cmd = [sys.executable, "-m", "ringfence", "mcp", "proxy", "--receipts", str(h.receipts.parent / "mcp-receipts"),
+        cmd = [sys.executable, "-m", "ringfence", "mcp", "proxy", "--config", str(h.config_path),
+               "--receipts", str(h.receipts.parent / "mcp-receipts"),
                "--signing-key", str(h.key), "--", sys.executable, "-m", "ringfence.bench.mock_mcp",
                str(self.dir / "plan.json"), str(self.log)]
         self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
@@ -168,7 +169,7 @@ def _run_http(h: Any, case: Any):
     with socket.socket() as sk:
         sk.bind(("127.0.0.1", 0))
         port = sk.getsockname()[1]
-    cmd = [sys.executable, "-m", "ringfence", "mcp", "proxy", "--upstream",
+    cmd = [sys.executable, "-m", "ringfence", "mcp", "proxy", "--config", str(h.config_path), "--upstream",
            f"http://127.0.0.1:{h.fixture.http_port}/mcp", "--listen", f"127.0.0.1:{port}",
            "--receipts", str(h.receipts.parent / "mcp-http-receipts"), "--signing-key", str(h.key)]
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

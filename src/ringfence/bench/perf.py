@@ -64,6 +64,40 @@ def loopback_rps(seconds: float = 1.0) -> float:
     return round(rate, 1)
 
 
+def _get(d, *path):
+    for p in path:
+        if not isinstance(d, dict) or p not in d:
+            return None
+        d = d[p]
+    return d
+
+
+def headline(b: dict) -> dict:
+    """The figures issue 12 asks about, each next to its yardstick (None when a benchmark
+    did not run). Proxy cells: pages differ per request (no verdict cache hit), receipts on."""
+    out: dict = {}
+    px = _get(b, "bench_proxy", "results") or {}
+    for key, cell in px.items():
+        rc = cell.get("proxy_receipts") if isinstance(cell, dict) else None
+        if rc:
+            out[f"proxy_{key}"] = {"ratio_to_direct": rc.get("throughput_ratio"),
+                                   "proxy_cpu_ms_per_req": rc.get("proxy_cpu_ms_per_req"),
+                                   "verdict_cache": "hit" if key.endswith("_repeated") else "miss"}
+    chk = _get(b, "bench_check")
+    if isinstance(chk, dict) and "results" in chk:
+        out["check_worst_corpus"] = chk.get("worst")
+        out["check_ratio_to_sha256_cpu"] = {f"{n}_{d}": _get(c, d, "ratio_to_sha256_cpu")
+                                            for n, c in chk["results"].items() for d in ("outbound", "inbound")}
+    st = _get(b, "bench_startup")
+    if isinstance(st, dict) and "check" in st:
+        out["cold_first_scan_s"] = {d: _get(st, "check", d, "cold", "wall_s") for d in ("outbound", "inbound")}
+        out["cold_first_scan_cpu_s"] = {d: _get(st, "check", d, "cold", "cpu_s") for d in ("outbound", "inbound")}
+        out["warm_check_cpu_s"] = {d: _get(st, "check", d, "warm", "cpu_s") for d in ("outbound", "inbound")}
+        out["warm_check_rss_MB"] = {d: _get(st, "check", d, "warm", "rss_MB") for d in ("outbound", "inbound")}
+        out["proxy_memory"] = st.get("proxy")
+    return out
+
+
 def run_all(out: str, quick: bool = False) -> int:
     root = Path(__file__).resolve().parents[3] / "benchmarks"
     scripts = sorted(root.glob("bench_*.py")) if root.is_dir() else []
@@ -84,8 +118,10 @@ def run_all(out: str, quick: bool = False) -> int:
                 else {"error": (p.stderr or p.stdout)[-500:], "exit": p.returncode}
         except (subprocess.TimeoutExpired, ValueError) as e:
             result["benchmarks"][s.stem] = {"error": str(e)[:300]}
+    result["headline"] = headline(result["benchmarks"])
     with open(out, "w", encoding="utf-8") as f:
         json.dump(result, f, indent=2)
     print(json.dumps(result["yardsticks"]), file=sys.stderr)
+    print(json.dumps(result["headline"], indent=1), file=sys.stderr)
     print(f"wrote {out}", file=sys.stderr)
     return 0

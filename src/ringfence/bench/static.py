@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from ..core import Decision, Finding, decide
-from .cases import Case
+from .cases import Case, scan_error_block
 
 PUBLIC_TEST_ADDR = "203.0.113.10"
 
@@ -25,7 +25,11 @@ class _PublicResolver:
 
 
 def make_engine(config: Any = None):
+    from ..config import Config
     from ..engine import Engine
+    from .cases import bench_config_data
+    if config is None:
+        config = Config.model_validate(bench_config_data())
     return Engine(config, resolver=_PublicResolver())
 
 
@@ -146,6 +150,14 @@ def _infer_ctype(body: str) -> str:
     if s.startswith("{") or s.startswith("["):
         return "application/json"
     return "text/markdown"
+
+
+def actual_verdict(d: Decision) -> str:
+    """block / allow, or error when the only reason to block was an internal scan error."""
+    if d.verdict != "block":
+        return "allow"
+    real = [f for f in d.findings if f.scanner != "internal" and f.action == "block"]
+    return "block" if real or not scan_error_block(evidence_of(d)) else "error"
 
 
 def evidence_of(d: Decision) -> dict:

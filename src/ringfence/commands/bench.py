@@ -49,6 +49,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     pf.add_argument("--out", metavar="FILE", default="perf.json", help="output JSON (default perf.json)")
     pf.add_argument("--quick", action="store_true", help="shorter runs (less precise)")
     pf.set_defaults(func=run_perf)
+    from .bench_gen import register as register_generated
+    register_generated(bsub)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
@@ -93,7 +95,7 @@ def run_aeb(args) -> int:
     profile = C.tool_profile()
     progress = Progress(len(cases), not args.no_progress)
     if args.tier == "static":
-        from ..bench.static import evaluate, evidence_of, fresh, make_engine
+        from ..bench.static import actual_verdict, evaluate, evidence_of, fresh, make_engine
         engine = make_engine()
         results = []
         for case in cases:
@@ -103,8 +105,9 @@ def run_aeb(args) -> int:
             else:
                 try:
                     d = evaluate(case, fresh(engine))
-                    actual = "block" if d.verdict == "block" else "allow"
-                    results.append(C.result_line(case, profile, actual, {**evidence_of(d), "tier": "static"}))
+                    actual = actual_verdict(d)
+                    results.append(C.result_line(case, profile, actual, {**evidence_of(d), "tier": "static"},
+                                                 C.SCAN_ERROR_NOTE if actual == "error" else ""))
                 except Exception as e:  # a runner failure is an error, never a verdict
                     results.append(C.result_line(case, profile, "error", {"error_message": str(e)[:200]},
                                                  "runner error"))

@@ -73,6 +73,11 @@ def check_url_decision(engine, url: str, no_dns: bool):
         d = decide(findings, enforce=engine.config.enforce)
         decision = dataclasses.replace(d, duration_ms=decision.duration_ms,
                                        reason="could not resolve host: SSRF check on resolved addresses not done")
+    b = engine.boundary  # secrets and egress rules (as a GET), when configured
+    extra = b.outbound("GET", url, []).findings if b is not None else []
+    if extra:
+        d = decide(list(decision.findings) + extra, enforce=engine.config.enforce)
+        decision = dataclasses.replace(d, duration_ms=decision.duration_ms)
     return decision
 
 
@@ -82,8 +87,15 @@ def run(args) -> int:
 
     config = load_config_or_exit(args.config)
     writer = open_receipts_or_exit(args, config, session_id="check")
-    engine = Engine(config)
+    engine = Engine(config, lazy=True)  # build only the scanners this check needs
     direction = args.direction or "outbound"
+    # build the one scanner this check needs before its clock starts
+    if args.url is not None:
+        engine.url
+    elif direction == "inbound":
+        engine.injection
+    else:
+        engine.dlp
     try:
         if args.url is not None:
             decision = check_url_decision(engine, args.url, args.no_dns)

@@ -177,8 +177,8 @@ def handler(args) -> int:
             except OSError as e:
                 print(f"ringfence: cannot run {cmd[0]}: {e.strerror or e}", file=sys.stderr)
                 return 127
-            from ..contain.netns import _wait
-            return _wait(child)
+            from ..contain.netns import wait_child
+            return wait_child(child)
     finally:
         if proc is not None:
             _stop(proc)

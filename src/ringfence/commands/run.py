@@ -164,6 +164,8 @@ async def _serve(config, writer, host, port, resolve, upstream_ca, ca, config_pa
             raise UsageError(f"{host}:{port} is already in use (another ringfence or another program); "
                              "stop it or choose another --listen HOST:PORT") from None
         raise UsageError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+    from ..state.killmirror import start_for  # state.backend redis/nats: one kill switch for all instances
+    _kill_mirror = start_for(config, hooks.killswitch)  # noqa: F841 (runs until the loop ends)
     # "listening" is said once, on stdout (exec and tests wait for it)
     print(f"ringfence: listening on {host}:{srv.port} (TLS interception {'on' if ca is not None else 'off'})",
           flush=True)
@@ -180,9 +182,10 @@ async def _serve(config, writer, host, port, resolve, upstream_ca, ca, config_pa
         try:
             from ..config import load_config
             cfg = new_config or load_config(config_path)
-            srv.swap(cfg, Engine(cfg))
+            # The kill switch first: building the new engine takes a while.
             if hooks.killswitch is not None and hasattr(hooks.killswitch, "update_config"):
                 hooks.killswitch.update_config(cfg)
+            srv.swap(cfg, Engine(cfg))
             log.info("config reloaded")
             return True
         except Exception as e:

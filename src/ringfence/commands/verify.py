@@ -44,7 +44,9 @@ examples:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("verify", help="verify receipts and evidence logs offline", description=HELP,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("path", metavar="PATH", help="receipt .json, evidence .jsonl, or a directory of logs")
+    p.add_argument("path", metavar="PATH", nargs="+",
+                   help="receipt .json, evidence .jsonl, or a directory of logs; several PATHs: one chain "
+                        "per instance, each verified on its own, then the totals")
     p.add_argument("--key", metavar="HEX|FILE", help="pin the signer's public key")
     p.add_argument("--roster", metavar="FILE", help="trust the keys in this roster (YAML or JSON), each "
                    "within its validity window")
@@ -65,6 +67,10 @@ def run(args) -> int:
             print(json.dumps({"valid": False, "error": "usage", "message": msg, "exit_code": 2}))
             return 2
         raise UsageError(msg)
+    if isinstance(args.path, list):
+        if len(args.path) > 1:
+            return _run_many(args)
+        args.path = args.path[0]
     if not os.path.exists(args.path):
         return usage(f"no such file or directory: {args.path}")
     try:
@@ -82,3 +88,18 @@ def run(args) -> int:
     else:
         print(format_human(args.path, result))
     return result.exit_code
+
+
+def _run_many(args) -> int:
+    """Several chains (one per instance): each, then the totals (ringfence.state.shipping)."""
+    import json
+    import os
+
+    from ..cli import UsageError
+    from ..state.shipping import format_summary, summarize_chains
+    for p in args.path:
+        if not os.path.exists(p):
+            raise UsageError(f"no such file or directory: {p}")
+    s = summarize_chains(args.path, default_key=args.key, roster=getattr(args, "roster", None))
+    print(json.dumps(s, ensure_ascii=False) if args.json else format_summary(s))
+    return s["exit_code"]

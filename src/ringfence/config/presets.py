@@ -24,11 +24,19 @@ def preset(name: str) -> Config:
                 "max_url_length": 2048, "entropy_threshold": 4.0, "subdomain_entropy_threshold": 3.5,
                 "requests_per_minute": 30}),
             "injection": base.injection.model_copy(update={"action": "block"}),
+            "egress": _strict_egress(),
             "mcp": base.mcp.model_copy(update={k: "block" for k in (
                 "tool_poisoning_action", "rug_pull_action", "policy_action", "chain_action")
                 if k in type(base.mcp).model_fields}),
         })
     raise ValueError(f"unknown preset {name!r}; choose one of: {', '.join(PRESETS)}")
+
+
+def _strict_egress():
+    """Deny by default; allow package registries and model APIs (config/allowlists.py)."""
+    from .allowlists import strict_rules
+    from .egress import EgressConfig
+    return EgressConfig.model_validate({"default": "deny", "rules": strict_rules()})
 
 
 def _scalar(v: Any) -> str:

@@ -6,9 +6,12 @@ from typing import Literal
 from pydantic import Field
 
 from .base import Section
+from .egress import EgressConfig
 from .mcp import A2aConfig, McpConfig
 from .proxy import AdminConfig, KillSwitchConfig, ProxyConfig, TlsConfig
 from .receipts import ReceiptsConfig
+from .secrets import Secrets
+from .state import StateConfig
 from .sections import DlpConfig, Exemption, InjectionConfig, SsrfConfig, UrlConfig
 
 
@@ -28,6 +31,10 @@ class Config(Section):
     mcp: McpConfig = Field(default_factory=McpConfig, description="MCP proxying: tool poisoning, rug-pulls, tool policy, chains")
     a2a: A2aConfig = Field(default_factory=A2aConfig, description="agent-to-agent traffic")
     receipts: ReceiptsConfig = Field(default_factory=ReceiptsConfig, description="signed receipts and the evidence log")
+    secrets: Secrets = Field(default_factory=dict, description="secrets the agent holds as placeholders; "
+                             "ringfence puts the real value in on requests to their hosts")
+    egress: EgressConfig = Field(default_factory=EgressConfig, description="egress policy by host and method")
+    state: StateConfig = Field(default_factory=StateConfig, description="shared state for several instances: memory, redis or nats")
 
     @property
     def enforce(self) -> bool:

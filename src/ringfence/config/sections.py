@@ -75,8 +75,7 @@ class UrlConfig(Section):
     allowlist: list[str] = Field(default_factory=list, description="if non-empty, only these hosts are allowed")
     blocklist: list[str] = Field(default_factory=lambda: [
         "*.pastebin.com", "*.hastebin.com", "*.paste.ee", "*.transfer.sh", "*.file.io",
-        "*.requestbin.com", "*.requestbin.net", "*.webhook.site", "*.ngrok.io", "*.ngrok-free.app",
-        "exfil-collector.example.net"],
+        "*.requestbin.com", "*.requestbin.net", "*.webhook.site", "*.ngrok.io", "*.ngrok-free.app"],
         description="hosts never reached; *.x matches x and its subdomains")
     entropy_threshold: float = Field(4.5, ge=1.0, le=8.0, strict=False,
                                      description="bits/char above which a path or query value looks like data")

@@ -50,12 +50,12 @@ def run_contained(cmd: list[str], env: dict[str, str], proxy_host: str, proxy_po
             argv = prefix + ["--", sys.executable, "-m", "ringfence.contain.inner", path, str(proxy_port),
                              "--", *cmd]
             child = subprocess.Popen(argv, env=env)
-            return _wait(child)
+            return wait_child(child)
         finally:
             bridge.close()
 
 
-def _wait(child: subprocess.Popen) -> int:
+def wait_child(child: subprocess.Popen) -> int:
     import signal
     old = {s: signal.signal(s, lambda sig, _f: child.send_signal(sig))
            for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}

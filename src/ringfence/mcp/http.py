@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import jsonrpc
+from .boundary import client_name, scrub, upstream_request
 from .bridge import HOUSEKEEPING, Guard, mcp_opt
 from .jsonrpc import LineSplitter
 from .sse import CrossEventScan, SseError, SseSplitter, event_bytes
@@ -194,8 +195,15 @@ class ReverseProxy:
             return self._json(resp, 403, jsonrpc.error_bytes(
                 None, jsonrpc.BLOCKED, "ringfence: message blocked",
                 {"receipt_id": o.decision.receipt_id} if o.decision and o.decision.receipt_id else {}))
+        guard.agent = client_name(o.message) or getattr(guard, "agent", "") or req.header("x-agent")[:128]
+        hdrs, data, blocked = upstream_request(  # secrets and egress rules
+            self.engine, guard.writer, "mcp_http", guard.session_id, self.upstream, "POST",
+            self._headers(req), o.to_server, guard.agent)
+        if blocked is not None:
+            guard.forget(o.request_key)
+            return self._json(resp, 403, blocked)
         try:
-            call = self.pool.request("POST", self.target(req), self._headers(req), o.to_server)
+            call = self.pool.request("POST", self.target(req), hdrs, data)
             housekeeping = isinstance(o.message, dict) and o.message.get("method") in HOUSEKEEPING
             up = await (call if housekeeping else _until_killed(guard, call))
         except _Killed as k:
@@ -220,8 +228,14 @@ class ReverseProxy:
     async def _other(self, req: Any, resp: Any) -> None:
         from .h1 import UpstreamError
         key = self._key(req)
+        g = self.sessions.get(key)
+        hdrs, _, blocked = upstream_request(self.engine, g.writer, "mcp_http", g.session_id, self.upstream,
+                                            req.method, self._headers(req), b"",
+                                            getattr(g, "agent", "") or req.header("x-agent")[:128])
+        if blocked is not None:
+            return self._json(resp, 403, blocked)
         try:
-            up = await self.pool.request(req.method, self.target(req), self._headers(req))
+            up = await self.pool.request(req.method, self.target(req), hdrs)
         except (UpstreamError, OSError):
             return self._json(resp, 502, jsonrpc.error_bytes(None, jsonrpc.UPSTREAM_GONE,
                                                              "ringfence: MCP upstream unreachable"))
@@ -255,7 +269,7 @@ class ReverseProxy:
                 await self._post_back(req, o.to_server)
             if o.to_client is not None:
                 out = body if o.to_client is body else o.to_client.rstrip(b"\n")
-                return resp.send(up.status, out, headers, "application/json")
+                return resp.send(up.status, scrub(self.engine, out), headers, "application/json")
             if o.answers:   # the answer was refused: the request gets that error
                 return self._json(resp, 200, o.answers[0])
             errs = guard.fail_pending("bad_upstream_response", "upstream answer was dropped",
@@ -268,7 +282,7 @@ class ReverseProxy:
         d = self.engine.scan_response(body, ctype)
         if d.blocked:
             return self._json(resp, 502, jsonrpc.error_bytes(None, jsonrpc.BLOCKED, f"ringfence: blocked by {d.reason}"))
-        return resp.send(up.status, body, headers, plain_type)
+        return resp.send(up.status, scrub(self.engine, body), headers, plain_type)
 
     async def _relay_sse(self, req: Any, resp: Any, up: Any, guard: Guard, req_key: tuple | None,
                          headers: list[tuple[str, str]]) -> None:
@@ -298,7 +312,8 @@ class ReverseProxy:
                     if o.to_server is not None:
                         await self._post_back(req, o.to_server)
                     if o.to_client is not None:
-                        await resp.write(raw if o.to_client is data else event_bytes(o.to_client, eid))
+                        await resp.write(scrub(self.engine, raw if o.to_client is data
+                                               else event_bytes(o.to_client, eid)))
                     for err in o.answers:
                         await resp.write(event_bytes(err))
                 if not chunk:
@@ -468,6 +483,7 @@ class Bridge:
         self.out: Any = None
         self.inflight: set[asyncio.Task] = set()
         self.get_task: asyncio.Task | None = None
+        self.agent = ""
 
     def headers(self) -> dict[str, str]:
         h = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream",
@@ -480,7 +496,13 @@ class Bridge:
 
     async def emit(self, data: bytes | None) -> None:
         if data is not None:
-            await self.out.write(_one_line(data))
+            await self.out.write(_one_line(scrub(self.engine, data)))
+
+    def _upstream(self, method: str, headers: dict[str, str], body: bytes = b"") -> tuple[Any, bytes, bytes | None]:
+        """Secrets and egress rules on a request to the upstream: (headers, body, error)."""
+        h, data, err = upstream_request(self.engine, self.guard.writer, "mcp_http", self.guard.session_id,
+                                        self.upstream, method, list(headers.items()), body, self.agent)
+        return h, data, err
 
     def _note_version(self, data: bytes) -> None:
         # Remember the negotiated protocol version (2025-06-18 needs the header after initialize).
@@ -513,7 +535,12 @@ class Bridge:
         try:
             headers = self.headers()
             headers.update(routing_headers(msg))
-            async with self.client.post(self.upstream, data=line.rstrip(b"\r\n"), headers=headers,
+            self.agent = client_name(msg) or self.agent
+            hdrs, data, err = self._upstream("POST", headers, line.rstrip(b"\r\n"))
+            if err is not None:
+                self.guard.forget(req_key)
+                return await self.emit(err)
+            async with self.client.post(self.upstream, data=data, headers=hdrs,
                                         proxy=self.via) as resp:
                 sid = resp.headers.get("Mcp-Session-Id")
                 if sid and sid != self.session_id:
@@ -572,7 +599,10 @@ class Bridge:
                 h = self.headers()
                 h.pop("Content-Type", None)
                 h["Accept"] = "text/event-stream"
-                async with self.client.get(self.upstream, headers=h, proxy=self.via) as resp:
+                hdrs, _, err = self._upstream("GET", h)
+                if err is not None:
+                    return
+                async with self.client.get(self.upstream, headers=hdrs, proxy=self.via) as resp:
                     if resp.status in (404, 405) or resp.status >= 400 and resp.status != 503:
                         return  # the server offers no GET stream
                     if _is_sse(resp.headers.get("Content-Type", "")):
@@ -633,7 +663,10 @@ class Bridge:
                 try:
                     h = self.headers()
                     h.pop("Content-Type", None)
-                    async with self.client.delete(self.upstream, headers=h, proxy=self.via,
+                    hdrs, _, err = self._upstream("DELETE", h)
+                    if err is not None:
+                        raise IOError("DELETE refused by egress rules")
+                    async with self.client.delete(self.upstream, headers=hdrs, proxy=self.via,
                                                   timeout=aiohttp.ClientTimeout(total=2)) as r:
                         await r.read()
                 except Exception:

@@ -207,7 +207,7 @@ class LineSplitter:
         return []
 
 
-_TOKEN = re.compile(rb'["\\{}\[\],:]')
+_TOKEN = re.compile(rb'["{}\[\],:]')
 _STR_END = re.compile(rb'["\\]')
 _VALUE = re.compile(rb'\s*:\s*(-?[0-9][0-9.eE+-]{0,80}(?![0-9.eE+-])|"(?:[^"\\]|\\.){0,256}"|null)')
 
@@ -280,10 +280,8 @@ class IdSniffer:
                 self.expect_key = False
             elif c == b",":
                 self.expect_key = self.depth == self._msg_depth()
-            elif c == b":":
+            else:   # ":"
                 self.expect_key = False
-            else:   # a backslash outside a string: invalid JSON, skip it
-                i += 1
         if self.in_str and self.keystart >= 0:  # a member name split across chunks
             self.keypart = (self.keypart + data[self.keystart:])[:8]
             self.keystart = 0 if len(self.keypart) < 8 else -1

@@ -162,6 +162,9 @@ async def relay(engine: Any, writer: Any, command: list[str], env: dict[str, str
     guard = Guard(engine, writer, "mcp_stdio", session_id, server=shlex.join(command)[:200])
     ks = kill_switch(cfg)
     guard.kill = reason_of(ks)
+    from .boundary import child_env as secret_env
+    from .boundary import refuse_real_values, scrub
+    env = secret_env(engine, env)  # placeholders in our environment -> real values for the server
     try:
         proc = await asyncio.create_subprocess_exec(
             *command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=None, env=env)
@@ -195,6 +198,10 @@ async def relay(engine: Any, writer: Any, command: list[str], env: dict[str, str
                 chunk = await asyncio.to_thread(stdin_file.read1, CHUNK)
             lines = split.feed(chunk) if chunk else split.finish()
             for line in lines:
+                refused = refuse_real_values(engine, writer, "mcp_stdio", session_id, line)  # secrets
+                if refused is not None:
+                    await out.write(refused)
+                    continue
                 o = guard.from_client(line)
                 if o.to_server is not None:
                     await send_client_message(o.to_server, o.request_key)
@@ -217,7 +224,7 @@ async def relay(engine: Any, writer: Any, command: list[str], env: dict[str, str
             for line in lines:
                 o = guard.from_server(line)
                 if o.to_client is not None:
-                    await out.write(o.to_client)
+                    await out.write(scrub(engine, o.to_client))  # echoed real secret values -> placeholders
                 for err in o.answers:
                     await out.write(err)
                 if o.to_server is not None and not to_server.offer(o.to_server):

@@ -104,6 +104,10 @@ async def handle_connect(srv: "ProxyServer", req: Request, rr: RequestReader,
     meta = {"inspected": intercept,
             "intent": "tunnel: TLS intercepted, requests inspected" if intercept
             else "tunnel: body not inspected"}
+    from .boundary import connect_egress
+    d = connect_egress(srv, d, host, req.headers, intercept, meta)  # egress rules by host
+    if d.blocked:
+        addrs = []
     d = srv.rec.record(Action("connect", "outbound", f"{host}:{port}", "CONNECT", kind="hostname",
                               meta=meta), d)
     if d.blocked:
@@ -128,7 +132,8 @@ async def handle_connect(srv: "ProxyServer", req: Request, rr: RequestReader,
             return False
         from .server import Tunnel
         srv.mark("connect", f"{host}:{port}", "CONNECT")  # the kill switch closes it with a receipt
-        await srv.serve_http(reader, writer, Tunnel(host, port, addrs))
+        from .boundary import agent_of
+        await srv.serve_http(reader, writer, Tunnel(host, port, addrs, agent_of(req.headers)))
         return False
 
     # Blind tunnel: dial exactly a vetted address.

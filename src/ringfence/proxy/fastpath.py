@@ -298,8 +298,8 @@ class FastClient(asyncio.Protocol):
     # -- one request -----------------------------------------------------
     def _dispatch(self, r: _Req) -> None:
         srv = self.srv
-        if srv.hooks.kill_reason() is not None:
-            self._leave()  # the stream path answers (503 with its receipt)
+        if srv.hooks.kill_reason() is not None or getattr(srv.state.engine, "boundary", None) is not None:
+            self._leave()  # the stream path answers (503 with its receipt; secrets, egress rules)
             return
         try:
             t = parse_url(r.url.decode("latin-1"), ("http",))

@@ -13,6 +13,7 @@ import orjson
 
 from .forward import (_content_block, count_bytes, inbound_check, is_textual, outbound_check,
                       send_upstream, split_headers)
+from .boundary import gate, scrub
 from .html import extract_text, looks_like_html
 from .http1 import HttpError, Request, render_head
 from .state import block_response, error_response
@@ -53,14 +54,22 @@ async def handle_fetch(srv: "ProxyServer", req: Request, target: str, writer: as
             t = parse_url(url)
         except TargetError as e:
             raise HttpError(400, f"fetch url: {e}", "bad_target") from None
-        d, addrs = await outbound_check(srv, "fetch", t, method, scanned, body,
-                                        meta={"hop": hops, "egress": True} if hops else {"egress": True})
+        g, blocked = gate(srv, "fetch", t, method, headers, body, scanned,  # secrets, egress rules
+                          meta={"hop": hops} if hops else None)
+        if blocked is not None:
+            writer.write(blocked)
+            return True
+        meta = dict((g.meta if g else None) or ({"hop": hops} if hops else {}))
+        meta["egress"] = True  # an intent receipt before any byte leaves
+        d, addrs = await outbound_check(srv, "fetch", t, method, g.scanned if g else scanned,
+                                        g.scan_body if g else body, meta=meta)
         if d.blocked:
             from .blockpage import wants_html
             writer.write(block_response(d, html=wants_html(req.headers)))
             return True
         try:
-            resp = await send_upstream(srv, t, addrs, method, headers, body)
+            resp = await send_upstream(srv, g.t if g else t, addrs, method, g.headers if g else headers,
+                                       g.body if g else body)
         except UpstreamError as e:
             srv.rec.outcome(d.receipt_id, f"error={e.rule}")
             writer.write(error_response(e.status, e.rule, str(e), d.receipt_id, close=False))
@@ -107,6 +116,7 @@ async def handle_fetch(srv: "ProxyServer", req: Request, target: str, writer: as
         d = _content_block(srv, "fetch", t, method, e.rule, str(e))
         writer.write(block_response(d))
         return True
+    decoded = scrub(srv, decoded) or decoded  # real secret values echoed back become placeholders
     if not is_textual(ct) and not decoded[:1] in (b"<", b"{", b"["):
         payload = {"url": url, "status": resp.status, "content_type": ct, "blocked": False,
                    "content": "", "note": "non-text content is not returned by /fetch"}

@@ -454,6 +454,11 @@ def buffered_reply(srv: "ProxyServer", transport: str, t: Target, method: str, s
         d = _content_block(srv, transport, t, method, "decode_error", f"{type(e).__name__}: {e}")
         return block_response(d), b""
 
+    from .boundary import scrub
+    clean = scrub(srv, decoded)  # real secret values echoed back become placeholders
+    if clean is not None:
+        decoded = raw = clean
+        headers = [(k, v) for k, v in headers if k.lower() != "content-encoding"]
     d, _ = inbound_scan(srv, transport, t, method, status, ct, decoded, want_text=False)
     if d.blocked:
         return block_response(d, html=html), b""
@@ -524,8 +529,11 @@ async def _relay_sse(srv, transport, t, method, resp, writer, ce, client_http10)
     hdrs += [("X-Ringfence-Decision", "allow"), ("X-Ringfence-Receipt", opened.receipt_id)]
     writer.write(render_head(resp.status, resp.reason or "OK", hdrs))
 
+    from .boundary import scrub
+
     def emit(b: bytes) -> None:
         if b:
+            b = scrub(srv, b) or b
             writer.write(b"%x\r\n%s\r\n" % (len(b), b) if chunked else b)
 
     bad: Decision | None = None
@@ -574,14 +582,21 @@ async def _relay_sse(srv, transport, t, method, resp, writer, ce, client_http10)
 async def forward(srv: "ProxyServer", transport: str, t: Target, method: str,
                   client_headers: list[tuple[str, str]], body: bytes,
                   writer: asyncio.StreamWriter, *, vetted: list[str] | None = None,
-                  client_http10: bool = False) -> bool:
+                  client_http10: bool = False, agent: str = "") -> bool:
     headers, scanned = split_headers(client_headers)
-    d, addrs = await outbound_check(srv, transport, t, method, scanned, body, vetted=vetted)
+    from .boundary import gate
+    g, blocked = gate(srv, transport, t, method, headers, body, scanned, agent=agent)  # secrets, egress rules
+    if blocked is not None:
+        writer.write(blocked)
+        return True
+    d, addrs = await outbound_check(srv, transport, t, method, g.scanned if g else scanned,
+                                    g.scan_body if g else body, vetted=vetted, meta=g.meta if g else None)
     if d.blocked:
         writer.write(block_response(d, html=wants_html(client_headers)))
         return True
     try:
-        resp = await send_upstream(srv, t, addrs, method, headers, body)
+        resp = await send_upstream(srv, g.t if g else t, addrs, method, g.headers if g else headers,
+                                   g.body if g else body)
     except UpstreamError as e:
         srv.rec.upstream_error(transport, e.rule)
         writer.write(error_response(e.status, e.rule, str(e), d.receipt_id))

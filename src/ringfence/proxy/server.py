@@ -24,6 +24,7 @@ class Tunnel:
     host: str
     port: int
     addrs: list[str]
+    agent: str = ""       # who opened it (X-Agent or proxy user name on CONNECT), for egress rules
 
 
 def parse_resolve(items: list[str]) -> dict[tuple[str, int], str]:
@@ -103,8 +104,11 @@ class ProxyServer:
         # the others are between requests (their next request gets the 503 at dispatch).
         for c in list(self.fast_conns):
             if c.busy and c.t is not None:
-                self._kill_receipt("forward", c.t.url, c.mname, finding)
-                c.transport.abort()
+                # Nothing of the answer was sent yet (the fast path writes it whole): say why.
+                rid = self._kill_receipt("forward", c.t.url, c.mname, finding)
+                c.closed = True  # whatever the upstream says later is dropped
+                c.transport.write(kill_response(reason, rid))
+                c.transport.close()
         for task, info in list(self.relays.items()):
             self.relays.pop(task, None)
             transport, target, method, on_kill = info
@@ -122,7 +126,7 @@ class ProxyServer:
                     pass
             task.cancel()
 
-    def _kill_receipt(self, transport: str, target: str, method: str, finding: Finding) -> None:
+    def _kill_receipt(self, transport: str, target: str, method: str, finding: Finding) -> str:
         # The origin only: a request marked before its scan finished may carry a
         # secret in its path or query, and this receipt is not a DLP decision.
         if "://" in target:
@@ -133,11 +137,12 @@ class ProxyServer:
             target = target.split("?", 1)[0]
         self.hooks.count_kill()
         try:
-            self.rec.record(Action(transport, "outbound", target, method, kind="closed_in_flight",
-                                   meta={"kill_switch": True, "closed": "in flight"}),
-                            decide([finding]))
+            return self.rec.record(Action(transport, "outbound", target, method, kind="closed_in_flight",
+                                          meta={"kill_switch": True, "closed": "in flight"}),
+                                   decide([finding])).receipt_id
         except Exception:
             log.exception("kill switch receipt failed")
+            return ""
 
     async def start(self, host: str | None = None, port: int | None = None) -> None:
         if host is None or port is None:
@@ -344,11 +349,11 @@ class ProxyServer:
             if up:
                 from .websocket import handle_upgrade
                 return await handle_upgrade(self, "intercept", t, req, rr, reader, writer,
-                                            vetted=tunnel.addrs)
+                                            vetted=tunnel.addrs, agent=tunnel.agent)
             from .forward import forward
             self.mark("intercept", t.url, method)
             return await forward(self, "intercept", t, method, req.headers, bytes(req.body), writer,
-                                 vetted=tunnel.addrs, client_http10=http10)
+                                 vetted=tunnel.addrs, client_http10=http10, agent=tunnel.agent)
         if method == "CONNECT":
             from .connect import handle_connect
             return await handle_connect(self, req, rr, reader, writer)

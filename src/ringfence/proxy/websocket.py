@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from ..core import Action, Decision, Finding, as_block, decide, fail_closed
+from .boundary import frame_findings, gate, scrub
 from .forward import count_bytes, outbound_check, split_headers
 from .http1 import HttpError, Request, RequestReader, render_head
 from .state import block_response, error_response
@@ -235,6 +236,10 @@ class WsRelay:
         where = f"ws {side.name} message {side.count}"
         direction = "outbound" if side.direction == "outbound" else "inbound"
         d = eng.scan_text(joined, direction, where, self.t.host)
+        if direction == "outbound":  # real secret values, misrouted placeholders
+            extra = frame_findings(self.srv, self.t.host, text)
+            if extra:
+                d = decide(list(d.findings) + extra, enforce=self.srv.state.config.enforce)
         side.tail = joined[-TAIL_CHARS:]
         # JSON messages: the raw join puts `"}{"k":"` between two halves of a secret,
         # so also join the previous message's last string with this one's first.
@@ -321,6 +326,7 @@ class WsRelay:
                 self._record(side.direction, d, len(data), message=side.count)
             if side.direction == "inbound":
                 count_bytes(self.srv.state, self.t.host, len(data))
+                data = scrub(self.srv, data) or data  # echoed real secret values -> placeholders
             side.peer.write(encode_frame(op_final, data, side.mask_out))
             await side.peer.drain()
 
@@ -375,15 +381,22 @@ async def handle_ws_endpoint(srv: "ProxyServer", req: Request, target: str, rr: 
 
 
 async def handle_upgrade(srv: "ProxyServer", transport: str, t: Target, req: Request, rr: RequestReader,
-                         reader, writer, *, vetted: list[str] | None = None) -> bool:
+                         reader, writer, *, vetted: list[str] | None = None, agent: str = "") -> bool:
     key = _check_client_handshake(req)
     headers, scanned = split_headers(req.headers, WS_HANDSHAKE)
     # The key is a random nonce ringfence replaces (it would only feed entropy noise);
     # every other header the client sent, forwarded or not, is scanned.
     scanned = [(k, v) for k, v in scanned if k.lower() != "sec-websocket-key"]
     proto = req.header("sec-websocket-protocol")
-    d, addrs = await outbound_check(srv, "websocket", t, "GET", scanned, b"", vetted=vetted,
-                                    meta={"upgrade": "websocket", "via": transport})
+    g, blocked = gate(srv, "websocket", t, "GET", headers, b"", scanned,  # secrets, egress rules
+                      meta={"upgrade": "websocket", "via": transport}, agent=agent)
+    if blocked is not None:
+        writer.write(blocked)
+        return False
+    d, addrs = await outbound_check(srv, "websocket", t, "GET", g.scanned if g else scanned, b"", vetted=vetted,
+                                    meta=g.meta if g else {"upgrade": "websocket", "via": transport})
+    if g is not None:
+        t, headers = g.t, g.headers
     if d.blocked:
         writer.write(block_response(d, close=True))
         return False

@@ -22,6 +22,7 @@ from .fastsign import fast_signer
 from .keys import load_private_key, public_bytes
 from .recorder import Recorder
 from .session import SessionMixin
+from .signer import Tickets
 
 _sha256 = hashlib.sha256
 
@@ -220,6 +221,7 @@ class ReceiptWriter(SessionMixin):
         self._qclosed = False
         self._error: ReceiptError | None = None
         self._worker: threading.Thread | None = None
+        self.tickets = Tickets() if self.queue_max else None  # signer.written() waits on these
         if self.queue_max:
             self._worker = threading.Thread(target=self._write_loop, name="receipts-writer", daemon=True)
             self._worker.start()
@@ -398,6 +400,7 @@ class ReceiptWriter(SessionMixin):
             # The timestamp is taken in queue order, so chain order and time order agree.
             self._q.append((format_time_ns(time.time_ns()),) + item)
             self._pending += 1
+            self.tickets.issue()
             self._qcond.notify_all()
 
     def _write_loop(self) -> None:
@@ -427,10 +430,12 @@ class ReceiptWriter(SessionMixin):
                     self._pending = 0
                     q.clear()
                     cond.notify_all()
+                self.tickets.failed(self._error)
                 return
             with cond:
                 self._pending -= len(batch)
                 cond.notify_all()
+            self.tickets.written(len(batch))
 
     def flush(self, timeout: float = 30.0) -> None:
         """Wait until every receipt recorded so far is written; raises ReceiptError on a

@@ -28,7 +28,14 @@ CRED_PATH = (
     r"|\.netrc\b|\.pgpass\b|/etc/(?:g?shadow|sudoers|master\.passwd)\b"
     r"|\.kube/config\b|\.docker/config\.json|\.git-credentials\b|\.npmrc\b|\.pypirc\b"
     r"|\.gnupg/|\.password-store/|login\.keychain|keychains/|\.vault-token\b"
-    r"|/proc/(?:self|\d+)/environ\b|\.config/gh/hosts\.yml)"
+    r"|/proc/(?:self|\d+)/environ\b|\.config/gh/hosts\.yml"
+    # service-account tokens, IaC and registry credentials, wallets and browser secret stores
+    r"|/var/run/secrets/(?:kubernetes\.io|eks\.amazonaws\.com|azure)/|/run/secrets/\w"
+    r"|\.terraform\.d/credentials(?:\.tfrc\.json)?|\.terraformrc\b|\.pulumi/credentials\.json"
+    r"|\.cargo/credentials(?:\.toml)?\b|\.gem/credentials\b|\.m2/settings(?:-security)?\.xml"
+    r"|\.config/(?:hub|helm/repositories\.yaml|doctl/config\.yaml|op/config)\b|\.oci/config\b"
+    r"|\.bitcoin/wallet\.dat|\.ethereum/keystore/|\.electrum/wallets/|/Login Data\b|/key[34]\.db\b"
+    r"|/logins\.json\b|\.mozilla/firefox/[^\s/]+/cookies\.sqlite|\.1password/|\.local/share/keyrings/)"
 )
 READERS = (r"(?:cat|tac|less|more|head|tail|cp|mv|scp|rsync|base64|xxd|od|hexdump|strings|tar|zip|7z|gzip"
            r"|openssl|curl|wget|nc|ncat|vi|vim|nano|grep|egrep|rg|awk|sed|python\d?(?:\.\d+)?|node|perl"

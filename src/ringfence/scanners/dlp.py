@@ -17,6 +17,7 @@ import binascii
 import html
 import math
 import operator
+import quopri
 import os
 import re
 import unicodedata
@@ -27,8 +28,10 @@ from typing import Callable, Iterable
 from urllib.parse import unquote
 
 from ..core import Finding, redact
+from ..text.unpack import base58_text, byte_arrays, bytes_to_text
 from ..rules.dlp import PLACEHOLDER_WORDS, RULES, SPECIAL_RULES, DlpRule
 from . import validators as V
+from .entropy import is_public_id
 
 try:  # the fast engine; the fallback gives the same verdicts, slower
     import hyperscan as _hs
@@ -304,7 +307,11 @@ def normalize(text: str) -> str:
 
 _ASCII_CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-_ESC_U = re.compile(r"\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})")
+_ESC_U = re.compile(r"\\{1,2}u([0-9a-fA-F]{4})|\\{1,2}x([0-9a-fA-F]{2})")
+_QP_RX = re.compile(r"=(?:[0-9A-F]{2}[^=\s]{0,16}=[0-9A-F]{2}|\r?\n)")
+_TAGS = re.compile("[\U000E0020-\U000E007E]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_TAG_TABLE = {cp: cp - 0xE0000 for cp in range(0xE0020, 0xE007F)}
 
 
 def unescape(text: str, rounds: int = 8) -> str:
@@ -316,8 +323,12 @@ def unescape(text: str, rounds: int = 8) -> str:
             t = unquote(t, errors="replace")
         if "\\" in t:
             t = _ESC_U.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), t)
+            if _SURROGATE.search(t):  # \ud83d\ude00: one character in two escapes
+                t = t.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
         if "&" in t and _ENTITY.search(t):
             t = html.unescape(t)
+        if "=" in t and _QP_RX.search(t):
+            t = _qp(t)
         if t == prev:
             break
     return t
@@ -331,8 +342,31 @@ _CTRL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
 _PRINTABLE_RUN = re.compile(rb"[\x20-\x7e\t\n\r]{16,}")
 _DELIM_HEX = re.compile(
     r"(?:[0-9A-Fa-f]{2}[-:, ]){7,}[0-9A-Fa-f]{2}|(?:\\x[0-9A-Fa-f]{2}){8,}|(?:0x[0-9A-Fa-f]{2}[, ]{0,2}){8,}")
-_SPECIAL = re.compile(r"[%\\&\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # a field with other views than its raw text
+# A field with other views than its raw text: escapes, controls, byte arrays, quoted-printable.
+_SPECIAL_CHARS = re.compile(r"[%\\&\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Each starts with a literal, so `re` finds its candidates with a fast prefix scan.
+_BYTES_HINT = re.compile(r"\[\s*\d{1,3}\s*,\s*\d")
+_QP_HINT = re.compile(r"=(?:[0-9A-F]{2}[^=\s]{0,16}=[0-9A-F]{2}|\r?\n)")
+
+
+class _Special:
+    """`search` is true for a text with other views than its raw text."""
+
+    @staticmethod
+    def search(text: str) -> bool:
+        return bool(_SPECIAL_CHARS.search(text) or ("[" in text and _BYTES_HINT.search(text))
+                    or ("=" in text and _QP_HINT.search(text)))
+
+
+_SPECIAL = _Special()
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def _qp(t: str) -> str:
+    try:
+        return quopri.decodestring(t.encode("utf-8", "surrogatepass")).decode("utf-8", "replace")
+    except (ValueError, binascii.Error):
+        return t
 
 
 def _only(s: str, chars: str) -> bool:
@@ -340,7 +374,8 @@ def _only(s: str, chars: str) -> bool:
 
 
 def _texty(raw: bytes) -> str | None:
-    """Decoded bytes as text when they look like text, else their printable runs."""
+    """Decoded bytes as text when they look like text (UTF-8, UTF-16, or compressed
+    text: gzip/zlib/deflate/brotli, bounded), else their printable runs."""
     if not raw:
         return None
     ctrl = len(raw) - len(raw.translate(None, _CTRL_BYTES))
@@ -349,11 +384,17 @@ def _texty(raw: bytes) -> str | None:
             return raw.decode("utf-8")
         except UnicodeDecodeError:
             pass
+    if len(raw) >= 12:
+        got = bytes_to_text(raw)
+        if got is not None:
+            return got[1]
     runs = _PRINTABLE_RUN.findall(raw)
     return "\n".join(r.decode("ascii") for r in runs) if runs else None
 
 
 _HEX_B = b"0123456789abcdefABCDEF"
+_B58_B = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_ZLIB_B64 = (b"eJ", b"eN", b"eF", b"eA", b"eD")  # base64 of a zlib header (0x78 ..)
 _B32_B = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567="
 _HEX_HIGH_B = b"234567"                               # high nibble of printable ASCII
 _B64_LEAD_B = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef"      # first sextet of a quad of ASCII bytes
@@ -373,6 +414,12 @@ def decode_blob(s: bytes | str) -> list[str]:
         s = s.encode("ascii", "ignore")
     out: list[str] = []
     core = s.rstrip(b"=")
+    if b"=" in core:
+        # `name=VALUE` (form fields, env lines, cookies) is one run: decode each side
+        for piece in core.split(b"="):
+            if len(piece) >= 16:
+                out += decode_blob(piece)
+        return out
     if len(core) < 16 or (len(s) == 36 and s[8:9] == b"-" and _UUID_B.fullmatch(s)):
         return out
     if len(s) % 2 == 0 and not s.translate(None, _HEX_B):
@@ -382,19 +429,24 @@ def decode_blob(s: bytes | str) -> list[str]:
             if t:
                 out.append(t)
         return out  # a hex string read as base64 is noise
-    if not s.translate(None, _B32_B) and not core.isdigit():
+    if (not s.translate(None, _B32_B) or not s.upper().translate(None, _B32_B) and s.islower()) \
+            and not core.isdigit():
         try:
-            t = _texty(base64.b32decode(core + b"=" * (-len(core) % 8)))
+            t = _texty(base64.b32decode(core.upper() + b"=" * (-len(core) % 8)))
             if t:
                 out.append(t)
         except (binascii.Error, ValueError):
             pass
-    if len(core) >= 64 or _mostly(core[0::4], _B64_LEAD_B):
+    if len(core) >= 32 or _mostly(core[0::4], _B64_LEAD_B) or core[:4] == b"H4sI" or core[:2] in _ZLIB_B64:
         raw = V.b64_any(s.decode("latin-1"))  # a caller may hand any bytes: never raise
         if raw is not None:
             t = _texty(raw)
             if t:
                 out.append(t)
+    if not out and not s.translate(None, _B58_B) and not core.isdigit():
+        t = base58_text(s.decode())
+        if t:
+            out.append(t)
     return out
 
 
@@ -465,6 +517,10 @@ def is_placeholder(value: str) -> bool:
     return any(w in low for w in PLACEHOLDER_WORDS)
 
 
+# A version or version range (package manifests): "^1.2.1", ">=2.0.0 <3", "1.2.3-beta.1".
+_VERSIONISH = re.compile(r"(?:[\^~>=<v]{0,3}\d+(?:\.[\dxX*]+){1,3}(?:[-+][\w.]+)?[\s,|]*){1,4}")
+
+
 def secret_like(value: str) -> bool:
     """Gate for values found by name only (generic assignments, sensitive fields)."""
     v = value.strip().strip("\"'")
@@ -474,7 +530,7 @@ def secret_like(value: str) -> bool:
         return False
     if _DOTTED_IDENT.match(v) and not any(c.isdigit() for c in v):  # settings.API_KEY, os.environ
         return False
-    if _DATEISH.match(v):
+    if _DATEISH.match(v) or _VERSIONISH.fullmatch(v):
         return False
     cls = V.char_classes(v)
     ent = V.shannon(v)
@@ -482,6 +538,7 @@ def secret_like(value: str) -> bool:
 
 
 _KEY_HEAD = re.compile(r"[A-Za-z0-9_.-]{0,40}\Z")
+_NEXT_FIELD = re.compile(r"[+&;,|]?[A-Za-z_][\w-]{1,40}=(?=[^=])")
 
 
 def _v_generic(secret: str, view: str, m: re.Match, where: str) -> bool:
@@ -490,7 +547,8 @@ def _v_generic(secret: str, view: str, m: re.Match, where: str) -> bool:
     key = (head.group() if head else "") + (m.group("k") or "")
     if _NOT_SECRET_KEY.search(key):
         return False
-    return secret_like(secret)
+    # In a join of `name=value` fields, the value ends where the next field's name begins.
+    return secret_like(_NEXT_FIELD.split(secret, 1)[0])
 
 
 def _v_gcp(secret: str, view: str, m: re.Match, where: str) -> bool:
@@ -974,9 +1032,12 @@ class DlpScanner:
         out.append(Finding("dlp", rule, severity, excerpt, where, self.action, span))
 
     def _check_field(self, where: str, value: str, out, seen) -> None:
-        if not _field_key_sensitive(where):
-            return
+        if where.endswith("#key") or not _field_key_sensitive(where):
+            return  # a JSON key is judged by the secret patterns, not by its own name
         v = value.strip()
+        name = where.rsplit(".", 1)[-1]
+        if name and v.startswith(name + "="):  # JSON/form leaves arrive as `name=value`
+            v = v[len(name) + 1:]
         if v.lower().startswith(("bearer ", "basic ", "token ")):
             v = v.split(None, 1)[1] if " " in v else v
         if secret_like(v):
@@ -984,12 +1045,17 @@ class DlpScanner:
 
     def _scan_text(self, text, where, out, seen, bounds=None, fields=None, single=False) -> None:
         views = [_View(text, False, True)]
+        if not text.isascii() and _TAGS.search(text):  # tag characters spell ASCII: decoded, not only dropped
+            views.append(_View(normalize(text.translate(_TAG_TABLE)), True, False))
         norm = normalize(text)
         if norm != text:
             views.append(_View(norm, False, False))
-        unesc = unescape(norm) if ("%" in norm or "\\" in norm or "&" in norm) else norm
+        unesc = unescape(norm) if ("%" in norm or "\\" in norm or "&" in norm
+                                   or ("=" in norm and _QP_RX.search(norm))) else norm
         if unesc != norm:
             views.append(_View(normalize(unesc), False, False))
+            if not unesc.isascii() and _TAGS.search(unesc):
+                views.append(_View(normalize(unesc.translate(_TAG_TABLE)), True, False))
         scanned = [(v, *self._matcher.scan(v.data)) for v in views]
         budget = [max(65536, 2 * len(text))]
         frontier = scanned
@@ -1017,6 +1083,10 @@ class DlpScanner:
             if budget[0] <= 0:
                 return out
             for t in decode_blob_cached(data[a:b]):
+                budget[0] -= len(t)
+                out.append(t)
+        if "[" in text:
+            for t in byte_arrays(text):
                 budget[0] -= len(t)
                 out.append(t)
         if ID_DELIM in hits:
@@ -1195,7 +1265,7 @@ class DlpScanner:
             if V.shannon(s) < min(4.0, 0.8 * math.log2(len(s))):
                 continue
             pre = text[max(0, m.start() - 12): m.start()].lower()
-            if re.search(r"sha\d{1,3}-$|integrity|nonce", pre):
+            if re.search(r"sha\d{1,3}-$|integrity|nonce", pre) or is_public_id(m.group()):
                 continue
             if decode_blob(m.group()):  # a further encoded layer, not a secret itself
                 continue

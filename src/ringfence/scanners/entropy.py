@@ -57,6 +57,56 @@ def is_sri(s: str) -> bool:
     return _SRI.fullmatch(s) is not None
 
 
+# Public identifiers that look random by design: publishable keys, content ids and digests.
+_PUBLIC_ID = re.compile(
+    r"(?:pk_(?:live|test)_|pk\.eyJ|sha(?:1|256|384|512)[:-]|bafy|bafk)[A-Za-z0-9+/=._-]{8,}"
+    r"|Qm[1-9A-HJ-NP-Za-km-z]{44}|[0-9a-df-np-sv-z]{32}-[A-Za-z0-9._+-]{1,200}")
+
+
+def is_public_id(s: str) -> bool:
+    """A publishable key, an IPFS CID, a Nix store path name or a Docker/SRI digest."""
+    if s.startswith("Qm") and len(set(s[2:])) < 8:
+        return False  # a CID is a hash: not a run of one letter
+    return _PUBLIC_ID.fullmatch(s) is not None
+
+
+def _decoded_text(value: str) -> str | None:
+    """The text a base64/base64url/base32 value spells, if it spells text."""
+    from ..text.unpack import bytes_to_text
+    core = value.rstrip("=")
+    raw = None
+    if len(core) >= 16 and (core.isupper() or core.islower()) and all(c in _B32_OK for c in core.upper()):
+        try:
+            raw = base64.b32decode(core.upper() + "=" * (-len(core) % 8))
+        except (binascii.Error, ValueError):
+            raw = None
+    if raw is None:
+        raw = _b64decode_loose(value + "=" * (-len(value) % 4), 1 << 16)
+    if raw is None:
+        return None
+    got = bytes_to_text(raw)
+    return got[1] if got is not None else None
+
+
+_B32_OK = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+
+
+def _benign_decoding(value: str, threshold: float, min_len: int, depth: int) -> bool:
+    """An encoded value judged by what it decodes to: prose, a hash, a UUID or a public id
+    is not a covert channel (a secret inside it is DLP's to find)."""
+    dec = _decoded_text(value)
+    if dec is None:
+        return False
+    d = dec.strip()
+    if is_hex(d) or is_uuid(d) or is_sri(d) or is_public_id(d):
+        return True
+    if " " not in d and len(d) >= 16 and depth < 4:  # another layer: judge what that one says
+        return _benign_decoding(d, threshold, min_len, depth + 1)
+    if " " in d and _texty(_TEXT_SPLIT.split(d)):
+        return data_like(d, threshold, min_len, depth + 1) is None
+    return False
+
+
 def vowel_ratio(s: str) -> float:
     letters = [c for c in s if c.isalpha()]
     if not letters:
@@ -176,8 +226,8 @@ def data_like(value: str, threshold: float, min_len: int, depth: int = 0) -> tup
                 if r:
                     return r
             return None
-    if is_hex(value) or is_uuid(value) or is_sri(value):
-        return None  # hashes and ids: at most 4 bits/char, and very common in honest URLs
+    if is_hex(value) or is_uuid(value) or is_sri(value) or is_public_id(value):
+        return None  # hashes, ids and publishable keys: public, and very common in honest URLs
     if _mostly_non_ascii_text(value):
         return None  # non-Latin text: many distinct characters, not a covert channel we judge here
     h = shannon(value)
@@ -191,6 +241,8 @@ def data_like(value: str, threshold: float, min_len: int, depth: int = 0) -> tup
         r = _b64_json(value, threshold, min_len, depth)
         if r is not False:
             return r
+    if depth < 2 and _benign_decoding(value, threshold, min_len, depth):
+        return None
     return ("high_entropy", h)
 
 

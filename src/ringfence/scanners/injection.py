@@ -25,6 +25,7 @@ import itertools
 import json
 import os
 import platform
+import quopri
 import re
 import stat
 import tempfile
@@ -35,6 +36,7 @@ from urllib.parse import unquote
 
 from ..core import Finding
 from ..rules import injection as R
+from ..text.unpack import base58_text, byte_arrays, bytes_to_text, json_unescape
 
 _FLAGS = re.IGNORECASE | re.MULTILINE
 _MARK = "[removed by ringfence]"
@@ -84,8 +86,11 @@ _TRIGGERS = {
     "b64": r"[a-z0-9+/_-]{24}",
     "hex": r"(?:[0-9a-f]{2}){12}|(?:\\x[0-9a-f]{2}){6}",
     "pct": r"%[0-9a-f]{2}[^%\s]{0,12}%[0-9a-f]{2}[^%\s]{0,12}%[0-9a-f]{2}",
-    "ent": r"&#x?[0-9a-f]{1,6};",
+    "ent": r"&#x?[0-9a-f]{1,6};|&amp;#x?[0-9a-f]{1,6};",
     "jsu": r"\\u[0-9a-f]{4}",
+    "bytes": r"\[\s*(?:\d{1,3}\s*,\s*){7}",
+    # quoted-printable: two =XX escapes close together, or a soft line break inside a word
+    "qp": r"=[0-9a-f]{2}[^=\s]{0,16}=[0-9a-f]{2}|[a-z]=\r?\n[a-z]",
     "comment": r"<!--",
     "css": R.HIDDEN_TRIGGER,
     "leet": r"[a-z][0134579@$|!][a-z]|[0134579@$|][a-z]{2}",
@@ -99,8 +104,11 @@ except Exception:  # pragma: no cover
 _B64_RUN = _runs(r"[A-Za-z0-9+/_-]{20,}={0,2}")
 _HEX_RUN = _runs(r"(?:[0-9a-fA-F]{2}){12,}|(?:\\x[0-9a-fA-F]{2}){6,}")
 _PCT = re.compile(r"%[0-9A-Fa-f]{2}[^%\s]{0,12}%[0-9A-Fa-f]{2}[^%\s]{0,12}%[0-9A-Fa-f]{2}")
-_ENT = re.compile(r"&#[xX]?[0-9a-fA-F]{1,6};")
+_ENT = re.compile(r"&(?:amp;)?#[xX]?[0-9a-fA-F]{1,6};")  # also entities shown as text (&amp;#73;)
 _JSU = re.compile(r"\\u([0-9a-fA-F]{4})")
+_B58_RUN = re.compile(r"(?<![A-Za-z0-9])[1-9A-HJ-NP-Za-km-z]{16,400}(?![A-Za-z0-9])")
+_QP = re.compile(r"=[0-9A-Fa-f]{2}[^=\s]{0,16}=[0-9A-Fa-f]{2}|[A-Za-z]=\r?\n[A-Za-z]")
+_B32_ONLY = re.compile(r"[A-Z2-7]+=*|[a-z2-7]+=*")
 
 
 # ---------------------------------------------------------------- markup-stripped view
@@ -707,6 +715,7 @@ def _nfkc_dropped(text: str) -> tuple[str, bool]:
 
 _RES: dict[str, re.Pattern] = {}
 _MATCHER: list = []
+_WIDE_BUILD_MAX_S = 600.0  # a cold build of the UTF-8 databases takes ~20 s on a busy 2-core machine
 
 
 def _compiled(p: str) -> re.Pattern:
@@ -754,16 +763,36 @@ class _Matcher:
         exprs = [_hs_pattern(p) for p in patterns] + list(triggers)
         flags = [base] * len(patterns) + [hs.HS_FLAG_CASELESS | hs.HS_FLAG_SINGLEMATCH] * len(triggers)
         self._db = _hs_compile(hs, exprs, list(range(len(exprs))), flags)
-        native = [i for i, p in enumerate(patterns) if not p.isascii()]
-        if native:
-            self._native_db = _hs_compile(hs, [_widen(_hs_pattern(patterns[i])) for i in native], native,
-                                          [base] * len(native))
-        one = hs.HS_FLAG_UTF8 | hs.HS_FLAG_SINGLEMATCH
-        wide = ([_widen(_hs_pattern(p)) for p in patterns] + [_widen(t) for t in triggers]
-                + list(_PRESENCE.values()))
-        wflags = ([base] * len(patterns) + [one | hs.HS_FLAG_CASELESS] * len(triggers)
-                  + [one] * len(_PRESENCE))
-        self._wide_db = _hs_compile(hs, wide, list(range(len(wide))), wflags)
+        # The UTF-8 databases serve non-ASCII text only and take ~80% of a cold build:
+        # they are built on a thread (hyperscan releases the GIL) that the first
+        # non-ASCII scan waits for, so ASCII scanning starts after the narrow one.
+        self._wide_ready = threading.Event()
+        self._wide_error: BaseException | None = None
+        threading.Thread(target=self._build_wide, args=(hs, patterns, triggers, base),
+                         name="injection-hs-utf8", daemon=True).start()
+
+    def _build_wide(self, hs, patterns: list[str], triggers: list[str], base: int) -> None:
+        try:
+            native = [i for i, p in enumerate(patterns) if not p.isascii()]
+            if native:
+                self._native_db = _hs_compile(hs, [_widen(_hs_pattern(patterns[i])) for i in native], native,
+                                              [base] * len(native))
+            one = hs.HS_FLAG_UTF8 | hs.HS_FLAG_SINGLEMATCH
+            wide = ([_widen(_hs_pattern(p)) for p in patterns] + [_widen(t) for t in triggers]
+                    + list(_PRESENCE.values()))
+            wflags = ([base] * len(patterns) + [one | hs.HS_FLAG_CASELESS] * len(triggers)
+                      + [one] * len(_PRESENCE))
+            self._wide_db = _hs_compile(hs, wide, list(range(len(wide))), wflags)
+        except BaseException as e:  # surfaces on the first non-ASCII scan (fail closed)
+            self._wide_error = e
+        finally:
+            self._wide_ready.set()
+
+    def _await_wide(self) -> None:
+        if not self._wide_ready.wait(_WIDE_BUILD_MAX_S):
+            raise RuntimeError(f"UTF-8 pattern database not built after {_WIDE_BUILD_MAX_S} s")
+        if self._wide_error is not None:
+            raise RuntimeError(f"UTF-8 pattern database: {self._wide_error!r}")
 
     def scan(self, text: str) -> tuple[dict[int, list[int] | None], set[int]]:
         n = self.n
@@ -794,6 +823,7 @@ class _Matcher:
                 self._db.scan(_ascii_bytes(text), match_event_handler=handler(ends))
             trig.add(self.exact)   # ASCII holds none of the presence characters
             return ends, trig
+        self._await_wide()
         try:
             udata = text.encode("utf-8")
         except UnicodeEncodeError:
@@ -1052,20 +1082,37 @@ class InjectionScanner:
                     out.append(v)
 
         if "jsu" in trig and _JSU.search(text):
-            add("json_unescape", _JSU.sub(lambda m: _safe_chr(int(m.group(1), 16)), text))
+            add("json_unescape", json_unescape(text))
         if "ent" in trig and _ENT.search(text):
             add("html_unescape", html.unescape(text))
         if "pct" in trig and _PCT.search(text):
             add("percent", unquote(text, errors="replace"))
+        if "qp" in trig and _QP.search(text):
+            add("quoted_printable", _qp(text))
         runs = 0
+        if "[" in text and "bytes" in trig:
+            for dec in byte_arrays(text):
+                add("byte_array", dec, "bytes")
         if "b64" in trig:
             for m in _B64_RUN.finditer(text):
                 if runs >= _MAX_DECODED_RUNS:
                     break
-                dec = _b64(m.group(0)[:_MAX_RUN])
+                run = m.group(0)[:_MAX_RUN]
+                if _B32_ONLY.fullmatch(run) and not run.rstrip("=").isdigit():
+                    dec = _b32(run)
+                    if dec:
+                        runs += 1
+                        add("base32", dec, "base32")
+                        continue
+                dec = _b64(run)
                 if dec:
                     runs += 1
                     add("base64", dec, "base64")
+                elif _B58_RUN.fullmatch(run):
+                    dec = base58_text(run)
+                    if dec and _printable(dec):
+                        runs += 1
+                        add("base58", dec, "base58")
         if "hex" in trig:
             for m in _HEX_RUN.finditer(text):
                 if runs >= _MAX_DECODED_RUNS:
@@ -1412,19 +1459,43 @@ def _b64(run: str) -> str | None:
     s += "=" * (-len(s) % 4)
     try:
         raw = base64.urlsafe_b64decode(s) if alt else base64.b64decode(s, validate=True)
-        dec = raw.decode("utf-8")
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+    except (binascii.Error, ValueError):
         return None
-    return dec if _printable(dec) else None
+    return _bytes_text(raw)
+
+
+def _b32(run: str) -> str | None:
+    s = run.rstrip("=").upper()
+    if len(s) < 16:
+        return None
+    try:
+        return _bytes_text(base64.b32decode(s + "=" * (-len(s) % 8)))
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _bytes_text(raw: bytes) -> str | None:
+    """Decoded bytes as text: UTF-8, UTF-16, or gzip/zlib/deflate/brotli of text (bounded)."""
+    got = bytes_to_text(raw)
+    if got is None:
+        return None
+    return got[1] if _printable(got[1]) else None
+
+
+def _qp(text: str) -> str:
+    try:
+        return quopri.decodestring(text.encode("utf-8", "surrogatepass")).decode("utf-8", "replace")
+    except (ValueError, binascii.Error):
+        return text
 
 
 def _hex(run: str) -> str | None:
     s = run.replace("\\x", "")
     try:
-        dec = bytes.fromhex(s).decode("utf-8")
-    except (ValueError, UnicodeDecodeError):
+        raw = bytes.fromhex(s)
+    except ValueError:
         return None
-    return dec if _printable(dec) else None
+    return _bytes_text(raw)
 
 
 def _byte_to_char(text: str, data: bytes, ends: list[int]) -> list[int]:
@@ -1471,8 +1542,21 @@ def _quoted(t: str, a: int, b: int) -> bool:
     """The hit opens a quotation: it is being cited, not said."""
     before = t[max(0, a - 3):a].rstrip(" *_")
     if before and before[-1] in _QUOTES:
-        return True
+        return not _value_opener(t, a - (len(t[max(0, a - 3):a]) - len(before)) - 1)
     return False
+
+
+def _value_opener(t: str, q: int) -> bool:
+    """The quote at q opens a data value (an HTML attribute `x="`, a JSON value `"k": "`
+    or array item `["`), not a citation in prose: what it holds is said, not quoted."""
+    pre = t[max(0, q - 40):q].rstrip()
+    if not pre:
+        return False
+    if pre[-1] in "=[{":
+        return True
+    if pre[-1] == ":" and pre[:-1].rstrip()[-1:] in ('"', "'"):
+        return True
+    return pre[-1] == "," and pre[:-1].rstrip()[-1:] in ('"', "'", "]", "}")
 
 
 def _in_code(t: str, a: int) -> int | None:

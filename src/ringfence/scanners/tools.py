@@ -17,6 +17,8 @@ from typing import Any
 from ..core import Finding
 from ..rules import tool_poison as tp
 from . import shell
+from ..text.decode import decode_layers
+from ..text.unpack import base58_text, byte_arrays
 from .chains import ChainTracker, classify
 from .policy import ToolPolicy, leaves, split_name
 
@@ -34,6 +36,27 @@ _LEETY = re.compile(r"[a-z][0134578@$|]|[0134578@$|][a-z]")
 
 class _TooDeep(Exception):
     pass
+
+
+_ENCODED_HINT = re.compile(r"%[0-9A-Fa-f]{2}|&#|\\u[0-9A-Fa-f]{4}|=[0-9A-F]{2}|=\r?\n|[A-Za-z0-9+/_-]{16}|\[\s*\d{1,3}\s*,")
+_B58_TOKEN = re.compile(r"(?<![A-Za-z0-9])[1-9A-HJ-NP-Za-km-z]{16,400}(?![A-Za-z0-9])")
+
+
+def _decoded(text: str) -> list[str]:
+    """The decoded layers of one tool text (bounded by size: depth 3, 64 KB, 32 layers; the
+    deadline is a backstop, generous so that a loaded machine does not skip decoding)."""
+    if not _ENCODED_HINT.search(text):
+        return []
+    out = [d.text for d in decode_layers(text, max_depth=3, max_total_bytes=65536, deadline_s=0.5, max_items=32)
+           if d.chain != "truncated" and d.text]
+    out += byte_arrays(text, limit=8)
+    for m in _B58_TOKEN.finditer(text):
+        t = base58_text(m.group(0))
+        if t:
+            out.append(t)
+        if len(out) > 40:
+            break
+    return out
 
 
 def _internal(e: BaseException, where: str) -> Finding:
@@ -130,6 +153,11 @@ class ToolScanners:
         self.param_specific = re.compile(tp.PARAM_SPECIFIC)
         self.param_generic = re.compile(tp.PARAM_GENERIC)
         self.param_prov = re.compile(tp.PARAM_PROVENANCE)
+        self._shared = None  # state.backend redis/nats: approved definitions shared by every instance
+        st = getattr(config, "state", None)
+        if st is not None and st.backend != "memory":
+            from ..state.baselines import SyncBaselines
+            self._shared = SyncBaselines(st)
 
     def new_session(self, server: str = "") -> ToolSession:
         m = self.mcp
@@ -219,6 +247,16 @@ class ToolScanners:
             wheres.append(path)
             parts.append(t)
             pos += len(t) + 1
+        # Encoded layers of each text (percent, entities, \u, quoted-printable, base64 of
+        # gzip, byte arrays ...) are read too: a directive hidden one decode away is still one.
+        for path, text in texts:
+            for layer in _decoded(text):
+                t = _WS.sub(" ", shell.fold(layer)).lower().strip()
+                if t:
+                    offsets.append(pos)
+                    wheres.append(path + " (decoded)")
+                    parts.append(t)
+                    pos += len(t) + 1
         joined = "\n".join(parts)
         hit: set[str] = set()
         # Characters that hide text from a human reviewer: tag characters,
@@ -291,6 +329,10 @@ class ToolScanners:
                                 tw, rug)]
             return []
         seen_now[name] = fp
+        if self._shared is not None:
+            f = self._shared.check(session.server, name, fp, tw, rug)
+            if f is not None:
+                return [f]
         old = session.tools.get(name)
         if old is None:
             if len(session.tools) >= session.max_tools:

@@ -39,14 +39,14 @@ import zlib
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from .unpack import bytes_to_text
+
 try:
     import re2 as _re2
 except Exception:  # pragma: no cover
     _re2 = None
 
 MIN_RUN = 16
-INFLATE_CAP = 1 << 20
-INFLATE_RATIO = 100
 CONTEXT = 64
 GAP = 64
 MAX_RUN = 1 << 20
@@ -131,38 +131,13 @@ def _printable(s: str) -> bool:
     return bad * 10 <= len(s)
 
 
-def _inflate(b: bytes) -> bytes | None:
-    if len(b) < 2:
-        return None
-    if b[:2] == b"\x1f\x8b":
-        wbits = 16 + zlib.MAX_WBITS
-    elif b[0] == 0x78 and (b[0] * 256 + b[1]) % 31 == 0:
-        wbits = zlib.MAX_WBITS
-    else:
-        return None
-    cap = min(INFLATE_CAP, max(len(b), 1) * INFLATE_RATIO)
-    try:
-        d = zlib.decompressobj(wbits)
-        out = d.decompress(b, cap)
-    except zlib.error:
-        return None
-    return out or None
-
-
 def _bytes_to_text(b: bytes, chain: str) -> tuple[str, str] | None:
-    """Printable UTF-8 text (or inflated gzip/zlib text) from decoded bytes."""
-    try:
-        s = b.decode("utf-8")
-        if _printable(s):
-            return chain, s
-    except UnicodeDecodeError:
-        pass
-    inflated = _inflate(b)
-    if inflated is not None:
-        s = inflated.decode("utf-8", "replace")
-        if _printable(s):
-            return chain + ">" + ("gzip" if b[:2] == b"\x1f\x8b" else "zlib"), s
-    return None
+    """Printable text from decoded bytes (UTF-8, UTF-16, gzip/zlib/deflate/brotli): the
+    same reading every scanner uses (text/unpack.py)."""
+    got = bytes_to_text(b)
+    if got is None or not _printable(got[1]):
+        return None
+    return (chain + ">" + got[0] if got[0] else chain), got[1]
 
 
 def _decode_run(run: str) -> list[tuple[str, str]]:

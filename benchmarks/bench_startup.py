@@ -1,0 +1,156 @@
+"""Start-up and memory: cold and warm `ringfence check`, proxy idle RSS and growth; prints JSON.
+
+- cold: the first `ringfence check --text` with an empty pattern cache (XDG_CACHE_HOME
+  pointed at a new directory), per direction (outbound builds the DLP databases, inbound
+  the injection ones); wall and CPU seconds, peak RSS.
+- warm: the same command again with that cache filled (best of --reps): wall, CPU, RSS.
+  Yardstick: `python -c pass` with the same interpreter, same run.
+- proxy: `ringfence run` with signed receipts: RSS when idle, after a 1,000-request
+  warm-up, and after --requests more requests (pages that differ per request, c16);
+  growth is reported against both.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_proxy as bp  # noqa: E402
+
+
+def timed(cmd: list[str], env: dict | None = None, stdin: bytes = b"") -> dict:
+    """Wall, CPU (user+sys) and peak RSS of one child process."""
+    t = time.perf_counter()
+    p = subprocess.Popen(cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdin.write(stdin)
+    p.stdin.close()
+    out = p.stdout.read()
+    p.stderr.read()
+    _, status, ru = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return {"wall_s": round(time.perf_counter() - t, 3), "cpu_s": round(ru.ru_utime + ru.ru_stime, 3),
+            "rss_MB": round(ru.ru_maxrss / 1024, 1), "exit": p.returncode, "out": out[:200].decode(errors="replace")}
+
+
+def best(runs: list[dict]) -> dict:
+    return min(runs, key=lambda r: r["cpu_s"])
+
+
+def check_figures(reps: int) -> dict:
+    out: dict = {}
+    base = best([timed([sys.executable, "-c", "pass"]) for _ in range(reps)])
+    out["python_c_pass"] = {k: base[k] for k in ("wall_s", "cpu_s", "rss_MB")}
+    for direction in ("outbound", "inbound"):
+        cache = tempfile.mkdtemp(prefix="rf-cold-")
+        env = dict(os.environ, XDG_CACHE_HOME=cache)
+        env.pop("RINGFENCE_NO_CACHE", None)
+        cmd = [sys.executable, "-m", "ringfence", "check", "--text", "-", "--direction", direction]
+        cold = timed(cmd, env, b"hello world")
+        warm = best([timed(cmd, env, b"hello world") for _ in range(reps)])
+        shutil.rmtree(cache, ignore_errors=True)
+        out[direction] = {"cold": {k: cold[k] for k in ("wall_s", "cpu_s", "rss_MB", "exit")},
+                          "warm": {k: warm[k] for k in ("wall_s", "cpu_s", "rss_MB", "exit")},
+                          "warm_cpu_over_python_pass": round(warm["cpu_s"] / max(base["cpu_s"], 1e-3), 1)}
+    return out
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+async def drive(port: int, up: int, n: int, conc: int = 16) -> float:
+    _, req = bp._reqs(up, "1k")
+    done = [0]
+    t = time.perf_counter()
+
+    async def one():
+        r, w = await asyncio.open_connection("127.0.0.1", port)
+        before, after = req
+        try:
+            while done[0] < n:
+                done[0] += 1
+                w.write(before + str(done[0]).encode() + after)
+                head = await r.readuntil(b"\r\n\r\n")
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line[:15].lower() == b"content-length:":
+                        length = int(line[15:])
+                await r.readexactly(length)
+        finally:
+            w.close()
+    await asyncio.gather(*(one() for _ in range(conc)))
+    return time.perf_counter() - t
+
+
+def proxy_memory(requests: int) -> dict:
+    up, port = bp.free_port(), bp.free_port()
+    tmp = tempfile.mkdtemp(prefix="rf-mem-")
+    from ringfence.receipts.keys import write_keypair
+    key = os.path.join(tmp, "k", "bench.key")
+    write_keypair(key)
+    procs = [subprocess.Popen([sys.executable, "-c", bp.UPSTREAM_CODE, str(up)])]
+    proxy = subprocess.Popen([sys.executable, "-m", "ringfence", "run", "-q", "--listen", f"127.0.0.1:{port}",
+                              "--resolve", f"bench.test:{up}:127.0.0.1", "--receipts", os.path.join(tmp, "r"),
+                              "--signing-key", key], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    procs.append(proxy)
+    try:
+        bp.wait_port(up)
+        bp.wait_port(port, 180.0)
+        time.sleep(1.0)
+        idle = rss_mb(proxy.pid)
+        asyncio.run(drive(port, up, 1000))
+        warmed = rss_mb(proxy.pid)
+        secs = asyncio.run(drive(port, up, requests))
+        after = rss_mb(proxy.pid)
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return {"receipts": "on", "idle_rss_MB": idle, "after_1000_warmup_rss_MB": warmed,
+            f"after_{requests}_more_rss_MB": after, "requests": requests, "seconds": round(secs, 1),
+            "growth_vs_idle": round(after / idle - 1, 3), "growth_vs_warmed": round(after / warmed - 1, 3)}
+
+
+def main() -> int:
+    quick = bool(os.environ.get("RINGFENCE_BENCH_QUICK"))
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--requests", type=int, default=10_000 if quick else 100_000)
+    ap.add_argument("--no-proxy", action="store_true", help="skip the proxy memory run")
+    args = ap.parse_args()
+    res = {"benchmark": "startup_memory", "machine_cores": os.cpu_count(),
+           "load_avg_1m": round(os.getloadavg()[0], 2),
+           "yardstick": "`python -c pass` (same interpreter, same run) for check; proxy RSS vs its own idle RSS",
+           "check": check_figures(args.reps)}
+    if not args.no_proxy:
+        res["proxy"] = proxy_memory(args.requests)
+    res["targets"] = {"cold_first_scan_s": 5.0, "warm_check_s": 0.150, "proxy_idle_MB": 60,
+                      "proxy_growth_max": 0.10}
+    chk = res["check"]
+    res["met"] = {f"{d}_cold_ok": chk[d]["cold"]["wall_s"] <= 5.0 for d in ("outbound", "inbound")}
+    res["met"].update({f"{d}_warm_cpu_ok": chk[d]["warm"]["cpu_s"] <= 0.150 for d in ("outbound", "inbound")})
+    if "proxy" in res:
+        res["met"]["proxy_idle_ok"] = res["proxy"]["idle_rss_MB"] <= 60
+        res["met"]["proxy_growth_ok"] = res["proxy"]["growth_vs_warmed"] <= 0.10
+    print(json.dumps(res, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,152 @@
+"""The generated matrix (bench/matrix.py), property-based for CI: seeds of every detector
+through encoding chains and carriers must block; benign twins through the same cells must
+allow. Example counts are bounded so the suite stays fast; `ringfence bench matrix` runs
+the whole fixed matrix."""
+import base64
+import gzip
+import json
+import os
+import quopri
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+from urllib.parse import unquote
+
+import brotli
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from ringfence.bench import matrix as M
+from ringfence.bench.static import make_engine
+
+E = make_engine()
+DETS = {d.id: d for d in M.detectors()}
+SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.too_slow])
+
+# The classes closed by issue 10: whole rows (carriers) x columns (encodings).
+BODY_CARRIERS = ["json", "form", "multipart", "xml", "yaml", "text", "header", "mcp_args", "a2a_part", "ws_fragments"]
+DLP_CHAINS = ["b64", "b64u", "hex", "b32", "b32l", "b64>gzip", "b64>zlib", "b64>deflate", "b64>brotli",
+              "b64>utf16", "hex>gzip", "b32>gzip", "b64u>zlib", "bytes", "tags", "pct>b64>gzip", "b64>gzip>utf16"]
+STRONG_DLP = ["dlp:aws_access_key_id", "dlp:github_token", "dlp:stripe_secret_key", "dlp:private_key_pem",
+              "dlp:slack_token", "dlp:openai_project_key", "dlp:jwt", "dlp:google_api_key"]
+INJ_CARRIERS = ["html_text", "html_comment", "markdown", "json_resp", "mcp_result", "a2a_response", "xml_resp"]
+INJ_CHAINS = ["b64", "b64>gzip", "b64>zlib", "b64>deflate", "b64>brotli", "b64>utf16", "hex>gzip", "b32", "b32l",
+              "qp", "b58", "bytes", "tags", "conf", "pct", "b64>b64"]
+STRONG_INJ = [d for d in ("injection:instruction_override", "injection:credential_path", "injection:exfiltration")]
+
+
+def _seeds(did):
+    return DETS[did].tp
+
+
+@pytest.mark.parametrize("chain", [c for c in M.CHAINS if c != "id"])
+def test_every_encoder_round_trips_with_the_standard_library(chain):
+    v = "token=Zk3pQ9rT2vX8mN4b & more"
+    enc = M.encode(v, chain)
+    if enc is None:
+        pytest.skip("chain ends in bytes")  # never for the listed chains
+    steps = chain.split(">")
+    cur: object = enc
+    for step in steps:
+        cur = _decode(step, cur)
+    assert (cur.decode() if isinstance(cur, bytes) else cur) == v
+
+
+def _decode(step, v):
+    s = v if isinstance(v, str) else v.decode("latin-1")
+    return {
+        "pct": lambda: unquote(s), "b64": lambda: base64.b64decode(s),
+        "b64u": lambda: base64.urlsafe_b64decode(s + "=" * (-len(s) % 4)), "hex": lambda: bytes.fromhex(s),
+        "b32": lambda: base64.b32decode(s), "b32l": lambda: base64.b32decode(s.upper() + "=" * (-len(s) % 8)),
+        "b58": lambda: _b58d(s), "qp": lambda: quopri.decodestring(s.encode()),
+        "qpsoft": lambda: s.replace("=\r\n", ""), "ent": lambda: __import__("html").unescape(s),
+        "jsu": lambda: json.loads('"' + s + '"'), "bytes": lambda: bytes(json.loads(s)),
+        "tags": lambda: "".join(chr(ord(c) - 0xE0000) if ord(c) >= 0xE0000 else c for c in s),
+        "conf": lambda: s.translate({ord(v): k for k, v in M._CONF.items()}), "zw": lambda: s.replace("\u200b", ""),
+        "gzip": lambda: gzip.decompress(_raw(v)), "zlib": lambda: zlib.decompress(_raw(v)),
+        "deflate": lambda: zlib.decompress(_raw(v), -15), "brotli": lambda: brotli.decompress(_raw(v)),
+        "utf16": lambda: _raw(v).decode("utf-16-le"),
+    }[step]()
+
+
+def _raw(v):
+    return v if isinstance(v, bytes) else v.encode("latin-1")
+
+
+def _b58d(s):
+    n = 0
+    for c in s:
+        n = n * 58 + M._B58.index(c)
+    return n.to_bytes((n.bit_length() + 7) // 8, "big")
+
+
+@SETTINGS
+@given(did=st.sampled_from(STRONG_DLP), carrier=st.sampled_from(BODY_CARRIERS), chain=st.sampled_from(DLP_CHAINS),
+       which=st.integers(0, 1))
+def test_dlp_seeds_block_through_encodings_and_carriers(did, carrier, chain, which):
+    seeds = _seeds(did)
+    case = M.build("dlp", carrier, chain, seeds[which % len(seeds)])
+    if case is not None:
+        assert M._verdict(E, case) == "block", (did, carrier, chain)
+
+
+@SETTINGS
+@given(did=st.sampled_from(STRONG_INJ), carrier=st.sampled_from(INJ_CARRIERS), chain=st.sampled_from(INJ_CHAINS))
+def test_injection_seeds_block_through_encodings_and_carriers(did, carrier, chain):
+    case = M.build("injection", carrier, chain, _seeds(did)[0])
+    assert M._verdict(E, case) == "block", (did, carrier, chain)
+
+
+@SETTINGS
+@given(fid=st.sampled_from(["tool_poison:instruction_tag", "tool_poison:hidden_side_channel",
+                            "tool_poison:file_exfiltration_directive"]),
+       carrier=st.sampled_from(["description", "param_description", "nested_schema", "example_value",
+                                "default_value", "title"]),
+       chain=st.sampled_from(["id", "pct", "b64", "b64>gzip", "hex", "ent", "jsu", "qp", "bytes", "b58"]))
+def test_tool_poison_one_decode_away_blocks(fid, carrier, chain):
+    case = M.build("tool_poison", carrier, chain, _seeds(fid)[0])
+    assert M._verdict(E, case) == "block", (fid, carrier, chain)
+
+
+@SETTINGS
+@given(twin=st.sampled_from(M.BENIGN_OUT), carrier=st.sampled_from(BODY_CARRIERS + ["url_query", "url_path"]),
+       chain=st.sampled_from(["id", "pct", "b64", "b64u", "b64>gzip", "hex", "b32l", "jsu", "ent", "bytes", "b64>b64"]))
+def test_benign_twins_allow_outbound(twin, carrier, chain):
+    case = M.build("dlp", carrier, chain, twin)
+    if case is not None:
+        assert M._verdict(E, case) == "allow", (twin, carrier, chain, M._judge(E, case))
+
+
+@SETTINGS
+@given(twin=st.sampled_from(M.BENIGN_IN), carrier=st.sampled_from(INJ_CARRIERS), chain=st.sampled_from(INJ_CHAINS))
+def test_benign_twins_allow_inbound(twin, carrier, chain):
+    assert M._verdict(E, M.build("injection", carrier, chain, twin)) == "allow", (twin, carrier, chain)
+
+
+@pytest.mark.parametrize("path", M.CHAIN_FILES)
+@pytest.mark.parametrize("names", M.CHAIN_NAMES)
+def test_sensitive_read_then_any_network_tool_blocks(path, names):
+    assert M._verdict(E, M._chain_case(path, names)) == "block"
+
+
+@pytest.mark.parametrize("path", ["~/.ssh/known_hosts", "~/.ssh/id_ed25519.pub", "README.md", "/etc/hostname",
+                                  "~/.terraform.d/plugins/README", ".env.example"])
+def test_ordinary_read_then_network_tool_allows(path):
+    assert M._verdict(E, M._chain_case(path, ("read_file", "http_request"))) == "allow"
+
+
+def test_cli_matrix_prints_holes_and_writes_json(tmp_path):
+    exe = Path(sys.executable).with_name("ringfence")
+    out = tmp_path / "m.json"
+    p = subprocess.run([str(exe), "bench", "matrix", "--detector", "dlp:github_token", "--kind", "dlp",
+                        "--max-depth", "1", "--json", str(out)], capture_output=True, text=True, timeout=300,
+                       env={**os.environ})
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert "cells covered" in p.stdout
+    rep = json.loads(out.read_text())
+    assert rep["per_detector"]["dlp:github_token"]["total"] > 50
+    assert {"holes", "benign", "per_kind", "cells", "covered"} <= set(rep)
+    bad = subprocess.run([str(exe), "bench", "matrix", "--sample", "0"], capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2

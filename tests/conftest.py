@@ -1,0 +1,1 @@
+"""Top-level conftest: puts tests/ on sys.path so every test can import shared_corpus."""
