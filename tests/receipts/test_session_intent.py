@@ -170,3 +170,19 @@ def test_mcp_proxy_session_open_and_close(tmp_path):
     assert out["valid"] and out["sealed"] and out["gaps"] == []
     pv = pipelock_verify(next(rdir.glob("evidence-*.jsonl")), _hex(pub))
     assert pv.returncode == 0, pv.stdout
+
+
+def test_intent_durability_modes(tmp_path):
+    from ringfence.receipts.keys import load_private_key
+    from ringfence.receipts.writer import ReceiptWriter
+    priv, pub = make_key(tmp_path)
+    a = Action("fetch", "outbound", "https://example.com/", "GET")
+    for mode in ("disabled", "batch", "fsync"):
+        w = ReceiptWriter(str(tmp_path / mode), load_private_key(priv), policy_hash="sha256:t", session_id=mode,
+                          intent_durability=mode)
+        assert w.record_outcome(w.record_intent(a, Decision("allow")), "status=200") or mode == "disabled"
+        w.close()
+        recs = _records(tmp_path / mode)
+        marked = [r for r in recs if r.get("intent", "").startswith("egress-intent")]
+        outs = [r for r in recs if r.get("layer") == "outcome"]
+        assert (len(marked), len(outs)) == ((0, 0) if mode == "disabled" else (1, 1)), mode

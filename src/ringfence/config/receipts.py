@@ -21,7 +21,8 @@ class ReceiptsConfig(Section):
     queue_max: int = Field(0, ge=0, le=1_000_000,
                            description="sign and append on a writer thread with this bounded queue; "
                                        "0 = in the caller (nothing queued can be lost in a crash)")
-    intent_durability: Literal["fsync", "batch"] = Field(
-        "fsync", description="an intent receipt (written before bytes leave) is fsync'd at once, or within "
-                             "the batched fsync window (fsync_interval_ms)")
+    intent_durability: Literal["fsync", "batch", "disabled"] = Field(
+        "batch", description="the intent receipt written before a request leaves is fsync'd before it leaves "
+                             "(fsync), or within the batched fsync window, fsync_interval_ms (batch); disabled: "
+                             "no intent/outcome receipts, only the decision receipt")
     heartbeat_s: int = Field(30, ge=1, le=86_400, description="session heartbeat receipt every N seconds")

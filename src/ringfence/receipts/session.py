@@ -6,9 +6,10 @@
   key fingerprint, heartbeat interval, ...). Heartbeats come every `heartbeat_s` seconds
   from their own thread, whatever the traffic.
 - intent / outcome: the decision receipt of an outbound action that will be sent is the
-  intent; its `intent` field starts with "egress-intent". It is durable before the
-  caller may send: fsync'd at once (intent_durability "fsync"), or within the batched
-  fsync window (fsync_interval_ms, "batch"). The outcome receipt after the exchange has
+  intent; its `intent` field starts with "egress-intent". It is written before the
+  caller may send, and durable: fsync'd before return (intent_durability "fsync"), or
+  within the batched fsync window, fsync_interval_ms, 50 ms by default ("batch", the
+  default: an fsync per request would stall the proxy's event loop). The outcome receipt after the exchange has
   layer "outcome", pattern "status=... bytes=..." or "error=...", and `request_id` =
   the intent's action_id (a v1-base field placed before the chain fields).
 
@@ -51,7 +52,7 @@ class SessionMixin:
 
     _sess: dict | None = None
     _hb_thread: threading.Thread | None = None
-    intent_durability = "fsync"
+    intent_durability = "batch"
 
     # -- building one control record ----------------------------------------
     def _control(self, target: str, pattern: str, intent: str, *, layer: str = "session",
@@ -140,7 +141,7 @@ class SessionMixin:
         """The decision receipt of an action about to be sent, durable before return.
 
         A blocked decision is an ordinary receipt (nothing leaves, no outcome expected)."""
-        if decision.verdict == "block":
+        if decision.verdict == "block" or self.intent_durability == "disabled":
             return self.record(action, decision)
         rid = self.record(action, decision, egress=True)
         self._intents_put(rid, action)
@@ -159,7 +160,7 @@ class SessionMixin:
 
     def record_outcome(self, intent_id: str, result: str, verdict: str = "allow") -> str:
         """What happened after an intent: e.g. 'status=200 bytes=512' or 'error=upstream_timeout'."""
-        if not intent_id:
+        if not intent_id or self.intent_durability == "disabled":
             return ""
         d = self.__dict__.get("_intents") or {}
         target, transport, method = d.pop(intent_id, ("ringfence:outcome", "unknown", ""))

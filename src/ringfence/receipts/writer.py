@@ -185,7 +185,7 @@ class ReceiptWriter(SessionMixin):
                  checkpoint_interval: int = 1000, max_file_bytes: int = 64 << 20,
                  checkpoint_every_ms: int = 1000,
                  principal: str = "ringfence", actor: str = "", queue_max: int = 0,
-                 queue_wait_s: float = 5.0, intent_durability: str = "fsync"):
+                 queue_wait_s: float = 5.0, intent_durability: str = "batch"):
         self.intent_durability = intent_durability
         self.signer = ChainSigner(key)
         self.signer_key = self.signer.signer_key
@@ -516,7 +516,7 @@ def open_writer(receipts_dir: str | None, signing_key: str | None, config: Any,
                          max_file_bytes=getattr(rc, "max_file_bytes", 64 << 20),
                          checkpoint_every_ms=getattr(rc, "checkpoint_every_ms", 1000),
                          queue_max=getattr(rc, "queue_max", 0),
-                         intent_durability=getattr(rc, "intent_durability", "fsync"))
+                         intent_durability=getattr(rc, "intent_durability", "batch"))
 
 
 __all__ = ["NullWriter", "ReceiptWriter", "open_writer", "uuid7", "safe_target", "policy_hash_of", "go_string"]
