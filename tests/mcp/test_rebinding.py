@@ -118,12 +118,12 @@ def test_conformance_dns_rebinding_passes_through_ringfence_when_the_server_fail
     server = start([PY, str(srv), str(port)])
     try:
         wait_port(port, 60, server)
-        direct, out = _conformance(f"http://localhost:{port}/mcp")
+        direct, out = _conformance(f"http://127.0.0.1:{port}/mcp")
         # the unprotected server fails the scenario by itself
         assert direct.get("localhost-host-rebinding-rejected") == "FAILURE", out
         p, rport = _proxy(f"http://127.0.0.1:{port}/mcp", tmp_path)
         try:
-            checks, out = _conformance(f"http://localhost:{rport}/mcp")
+            checks, out = _conformance(f"http://127.0.0.1:{rport}/mcp")
             assert checks == {"localhost-host-rebinding-rejected": "SUCCESS",
                               "localhost-host-valid-accepted": "SUCCESS"}, out
         finally:
