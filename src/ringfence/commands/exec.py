@@ -91,8 +91,9 @@ def _start_proxy(argv: list[str], timeout: float = 180.0):
     import threading
 
     from ..cli import UsageError
+    # its own session: Ctrl-C goes to the command, and the proxy is stopped after it
     proc = subprocess.Popen([sys.executable, "-m", "ringfence", *argv], stdout=subprocess.PIPE,
-                            stdin=subprocess.DEVNULL, text=True)
+                            stdin=subprocess.DEVNULL, text=True, start_new_session=True)
     found: list[int] = []
     ready = threading.Event()
 
