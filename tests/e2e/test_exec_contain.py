@@ -232,3 +232,32 @@ def test_contained_agent_reaches_a_remote_mcp_server_through_ringfence(world, tm
     finally:
         server.terminate()
         server.wait(10)
+
+
+def _terminal_like():
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+
+
+def test_exec_forwards_ctrl_c_to_the_command_then_stops_the_proxy(world):
+    import signal
+    import time
+    port = _free_port()
+    p = subprocess.Popen([sys.executable, "-m", "ringfence", "exec", "--no-receipts", "--listen", f"127.0.0.1:{port}",
+                          "--", "sh", "-c", 'trap "echo got-int; exit 3" INT; echo ready; while :; do sleep 0.1; done'],
+                         env=world["env"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                         # as from a terminal: SIGINT not ignored (a background test runner may ignore it)
+                         preexec_fn=_terminal_like)
+    assert p.stdout.readline().strip() == "ready"
+    p.send_signal(signal.SIGINT)
+    out, _ = p.communicate(timeout=60)
+    assert p.returncode == 3 and "got-int" in out
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        except OSError:
+            break
+        assert time.monotonic() < deadline, "the proxy was left running"
+        time.sleep(0.2)

@@ -91,8 +91,9 @@ def _start_proxy(argv: list[str], timeout: float = 180.0):
     import threading
 
     from ..cli import UsageError
+    # its own session: Ctrl-C goes to the command, and the proxy is stopped after it
     proc = subprocess.Popen([sys.executable, "-m", "ringfence", *argv], stdout=subprocess.PIPE,
-                            stdin=subprocess.DEVNULL, text=True)
+                            stdin=subprocess.DEVNULL, text=True, start_new_session=True)
     found: list[int] = []
     ready = threading.Event()
 
@@ -129,7 +130,6 @@ def _stop(proc) -> None:
 
 def handler(args) -> int:
     import os
-    import subprocess
     import tempfile
 
     from ..cli import UsageError
@@ -172,13 +172,12 @@ def handler(args) -> int:
                 env = build_env(dict(os.environ), f"http://127.0.0.1:{port}", ca_pem, bundle)
                 return run_contained(cmd, env, proxy_host, port)
             env = build_env(dict(os.environ), url, ca_pem, bundle)
+            from ..contain.netns import run_forwarding
             try:
-                child = subprocess.Popen(cmd, env=env)
+                return run_forwarding(cmd, env)
             except OSError as e:
                 print(f"ringfence: cannot run {cmd[0]}: {e.strerror or e}", file=sys.stderr)
                 return 127
-            from ..contain.netns import wait_child
-            return wait_child(child)
     finally:
         if proc is not None:
             _stop(proc)

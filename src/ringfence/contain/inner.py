@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import fcntl
 import os
-import signal
 import socket
 import struct
-import subprocess
 import sys
 import threading
 
@@ -53,16 +51,14 @@ def main(argv: list[str]) -> int:
 
     stop = threading.Event()
     threading.Thread(target=serve, args=(lst, connect, stop), daemon=True).start()
+    from .netns import run_forwarding
     try:
-        child = subprocess.Popen(cmd)
+        rc = run_forwarding(cmd)
     except OSError as e:
         print(f"ringfence: cannot run {cmd[0]}: {e.strerror or e}", file=sys.stderr)
         return 127
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, lambda s, _f: child.send_signal(s))
-    rc = child.wait()
     stop.set()
-    return 128 - rc if rc < 0 else rc
+    return rc
 
 
 if __name__ == "__main__":

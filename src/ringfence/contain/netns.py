@@ -49,19 +49,43 @@ def run_contained(cmd: list[str], env: dict[str, str], proxy_host: str, proxy_po
         try:
             argv = prefix + ["--", sys.executable, "-m", "ringfence.contain.inner", path, str(proxy_port),
                              "--", *cmd]
-            child = subprocess.Popen(argv, env=env)
-            return wait_child(child)
+            return run_forwarding(argv, env)
         finally:
             bridge.close()
 
 
-def wait_child(child: subprocess.Popen) -> int:
+def wait_polling(child: subprocess.Popen) -> int:
+    """child.wait(), waking up often: Python runs signal handlers only on the main thread,
+    which a signal delivered to another thread would not interrupt in a blocking wait."""
+    while True:
+        try:
+            return child.wait(timeout=0.2)
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def run_forwarding(argv: list[str], env: dict[str, str] | None = None) -> int:
+    """Run argv; SIGINT/SIGTERM/SIGHUP go to it (the handlers are in place before it
+    starts, so an early Ctrl-C is not lost). Exit status as a shell reports it."""
     import signal
-    old = {s: signal.signal(s, lambda sig, _f: child.send_signal(sig))
-           for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    child: subprocess.Popen | None = None
+    early: list[int] = []
+
+    def forward(sig, _frame):
+        if child is None:
+            early.append(sig)
+        else:
+            child.send_signal(sig)
+    old = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     try:
-        rc = child.wait()
+        child = subprocess.Popen(argv, env=env)
+        for sig in early:
+            child.send_signal(sig)
+        rc = wait_polling(child)
     finally:
         for s, h in old.items():
             signal.signal(s, h)
+        if child is not None and child.poll() is None:  # never leave it running behind us
+            child.kill()
+            child.wait()
     return 128 - rc if rc < 0 else rc
