@@ -86,7 +86,7 @@ async def test_budget_refuses_new_bodies_when_full(upstream, make_proxy):
 def test_limit_keys_are_strict(text, key):
     with pytest.raises(ConfigError) as e:
         load_config_text(text)
-    assert key in str(e.value) and "line 2" in str(e.value) or "line 1" in str(e.value)
+    assert key in str(e.value) and ("line 2" in str(e.value) or "line 1" in str(e.value))
 
 
 def test_limit_defaults_are_bounded():

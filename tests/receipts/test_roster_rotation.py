@@ -85,7 +85,9 @@ def test_forged_rotation_endorsement_is_rejected(tmp_path):
 def test_bad_roster_is_a_usage_error(tmp_path, doc, needle):
     p = tmp_path / "r.json"
     p.write_text(json.dumps(doc))
-    v = run_cli("verify", "/work/shared/receipts-conformance/valid-chain.jsonl", "--roster", str(p))
+    log = tmp_path / "log.jsonl"
+    log.write_text("")
+    v = run_cli("verify", str(log), "--roster", str(p))
     assert v.returncode == 2 and needle in v.stderr and "Traceback" not in v.stderr
 
 
