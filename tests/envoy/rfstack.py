@@ -195,3 +195,38 @@ def keypair(tmp: Path) -> str:
 def block_json(resp) -> dict:
     assert resp.headers.get("content-type", "").startswith("application/json"), resp.headers
     return json.loads(resp.content)
+
+
+def _port_block(n: int) -> int:
+    """A first port p with p..p+n-1 all free right now (Envoy's reverse listeners
+    take consecutive ports)."""
+    import socket
+    for _ in range(50):
+        p = rfengines.free_port()
+        socks = []
+        try:
+            for i in range(n):
+                s = socket.socket()
+                socks.append(s)
+                s.bind(("127.0.0.1", p + i))
+            return p
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+    raise RuntimeError("no block of free ports")
+
+
+def start_envoy(tmp: Path, upstreams: list[str], workers: list[int], forward: bool = False,
+                attempts: int = 5):
+    """(Envoy server, first listen port). Free ports are picked before Envoy binds them,
+    so another test process may take one in between: retry on EADDRINUSE."""
+    for i in range(attempts):
+        lp, ap = _port_block(max(1, len(upstreams))), rfengines.free_port()
+        cfg = envoy_bootstrap(tmp, upstreams, workers, lp, ap, forward)
+        try:
+            return rfengines.envoy_server(cfg, ap, tmp, lp).start(), lp
+        except RuntimeError as e:
+            if "Address already in use" not in str(e) or i == attempts - 1:
+                raise

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 import rfengines
-from rfstack import INJECTION, Upstream, Worker, block_json, envoy_bootstrap, keypair
+from rfstack import INJECTION, Upstream, Worker, block_json, keypair, start_envoy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 AWS_KEY = "AKIA" + "Q7ZR2KX9LMN4PW3T"
@@ -21,9 +21,7 @@ def stack(tmp_path_factory):
     up = Upstream(["127.0.0.1"]).start()
     key = keypair(tmp)
     w = Worker(tmp, "solo", "injection: {action: strip}\nssrf: {ip_allowlist: [127.0.0.0/8]}\n", key).start()
-    lp, ap = rfengines.free_port(), rfengines.free_port()
-    cfg = envoy_bootstrap(tmp, [f"api=http://127.0.0.1:{up.port}"], [w.port], lp, ap)
-    env = rfengines.envoy_server(cfg, ap, tmp, lp).start()
+    env, lp = start_envoy(tmp, [f"api=http://127.0.0.1:{up.port}"], [w.port])
     yield {"base": f"http://127.0.0.1:{lp}", "up": up, "worker": w, "tmp": tmp}
     env.stop()
     w.stop()
@@ -86,9 +84,7 @@ def test_sse_stream_is_scanned_per_event(stack):
 def test_ringfence_down_fails_closed_with_a_json_body(tmp_path):
     """No ringfence answering: Envoy refuses (failure_mode_allow false) with JSON, not an empty 500."""
     up = Upstream(["127.0.0.1"]).start()
-    lp, ap = rfengines.free_port(), rfengines.free_port()
-    cfg = envoy_bootstrap(tmp_path, [f"api=http://127.0.0.1:{up.port}"], [rfengines.free_port()], lp, ap)
-    env = rfengines.envoy_server(cfg, ap, tmp_path, lp).start()
+    env, lp = start_envoy(tmp_path, [f"api=http://127.0.0.1:{up.port}"], [rfengines.free_port()])
     try:
         r = httpx.get(f"http://127.0.0.1:{lp}/clean", timeout=30)
         assert r.status_code == 500

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 import rfengines
-from rfstack import Upstream, Worker, envoy_bootstrap, keypair
+from rfstack import Upstream, Worker, keypair, start_envoy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 AWS_KEY = "AKIA" + "Q7ZR2KX9LMN4PW3T"
@@ -19,9 +19,7 @@ def fwd(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("envoyf")
     up = Upstream(["127.0.0.1"]).start()
     w = Worker(tmp, "f", "ssrf: {ip_allowlist: [127.0.0.1/32]}\n", keypair(tmp)).start()
-    lp, ap = rfengines.free_port(), rfengines.free_port()
-    cfg = envoy_bootstrap(tmp, [], [w.port], lp, ap, forward=True)
-    env = rfengines.envoy_server(cfg, ap, tmp, lp).start()
+    env, lp = start_envoy(tmp, [], [w.port], forward=True)
     yield {"proxy": f"http://127.0.0.1:{lp}", "up": up, "worker": w}
     env.stop()
     w.stop()

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 import rfengines
-from rfstack import Upstream, Worker, block_json, envoy_bootstrap, keypair
+from rfstack import Upstream, Worker, block_json, keypair, start_envoy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 TOKEN = "t0k-" + uuid.uuid4().hex
@@ -37,10 +37,8 @@ def stack(tmp_path_factory):
         w = Worker(tmp, name, cfg, key, env={"RINGFENCE_ADMIN_TOKEN": TOKEN})
         w.admin = f"http://127.0.0.1:{admin}"
         workers.append(w.start())
-    lp, ap = rfengines.free_port(), rfengines.free_port()
     ups = [f"h{i}=http://{h}:{up.port}" for i, h in enumerate(HOSTS)]
-    cfg = envoy_bootstrap(tmp, ups, [w.port for w in workers], lp, ap)
-    env = rfengines.envoy_server(cfg, ap, tmp, lp).start()
+    env, lp = start_envoy(tmp, ups, [w.port for w in workers])
     for w in workers:  # both admin APIs up
         rfengines.wait_tcp(int(w.admin.rsplit(":", 1)[1]), 30, w.proc)
     yield {"base": [f"http://127.0.0.1:{lp + i}" for i in range(len(HOSTS))], "up": up,

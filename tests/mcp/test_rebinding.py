@@ -1,6 +1,7 @@
 """The Streamable HTTP proxy refuses a foreign Host (421) or Origin (403): DNS rebinding
 cannot reach a loopback MCP server through ringfence. Real proxy and SDK server processes."""
 import json
+from pathlib import Path
 import os
 import subprocess
 import sys
@@ -98,7 +99,7 @@ anyio.run(lambda: server.run_streamable_http_async(host="127.0.0.1", port=int(sy
 
 
 def _conformance(url):
-    from conftest import NODE_DIR
+    NODE_DIR = Path(__file__).resolve().parents[1] / "node"  # (not `from conftest`: xdist may hold another)
     cli = NODE_DIR / "node_modules" / "@modelcontextprotocol" / "conformance" / "dist" / "index.js"
     if not cli.exists():
         pytest.skip("the MCP conformance suite is not installed (tests/node: npm ci)")
