@@ -37,6 +37,9 @@ class ServerPolicy(Section):
 
 class McpConfig(Section):
     tool_poisoning_action: Literal["block", "warn"] = Field("block", description="poisoned tool descriptions in tools/list")
+    tool_result_credentials: Literal["strip", "block", "warn"] = Field(
+        "strip", description="a credential in a tools/call result (local data on its way to the model "
+        "provider): strip replaces it with a typed placeholder, block refuses the result, warn passes it")
     rug_pull_action: Literal["block", "warn"] = Field("block", description="a tool definition that changed after approval")
     policy_action: Literal["block", "warn"] = Field("block", description="tool calls matching a policy rule (rm -rf /, ...)")
     chain_action: Literal["block", "warn"] = Field("block", description="multi-step attack chains (secret read, then send)")

@@ -28,6 +28,8 @@ import dataclasses
 import time
 from typing import Any
 
+import orjson
+
 from ..core import Action, Decision, Finding, as_block, decide, fail_closed, record
 from . import jsonrpc
 from .jsonrpc import JsonRpcError
@@ -428,7 +430,7 @@ class Guard:
                     d = self._decide(findings, started)
                 elif method == "tools/call" and isinstance(result, dict):
                     kind = "tool_result"
-                    d = self._decide(list(self.engine.tools.scan_tool_result(result, where="result")), started)
+                    d, line = self._tool_result(msg, result, line, started)
                 else:
                     d = self._scan_in(result, "result")
             d = self._with_stream(d, msg, stream, started)
@@ -440,6 +442,20 @@ class Guard:
         if d.blocked:
             return Outcome(to_client=self._block_error(mid, d), decision=d)
         return Outcome(to_client=line, decision=d)
+
+    def _tool_result(self, msg: dict, result: dict, line: bytes, started: float) -> tuple[Decision, bytes]:
+        """A tools/call result. Credentials in it are stripped by default (typed
+        placeholders, mcp.tool_result_credentials); when they cannot be removed with
+        certainty, or anything else is found, the result is blocked."""
+        findings = list(self.engine.tools.scan_tool_result(result, where="result"))
+        d = decide(findings, enforce=self.config.enforce, started=started)
+        if d.verdict != "strip":
+            return as_block(d), line
+        redacted = self.engine.tools.redact_tool_result(result)
+        if redacted is None:
+            return as_block(d), line
+        out = orjson.dumps({**msg, "result": redacted}) + (b"\n" if line.endswith(b"\n") else b"")
+        return Decision("strip", d.findings, d.reason, out, d.duration_ms), out
 
     # -- ends ----------------------------------------------------------------
     def forget(self, key: tuple | None) -> None:

@@ -432,12 +432,77 @@ class ToolScanners:
                     if k in obj["error"]:
                         texts += _strings(obj["error"][k], f"{base}.error.{k}")
         findings: list[Finding] = []
+        dlp = getattr(self.engine, "dlp", None)
+        cred = getattr(self.mcp, "tool_result_credentials", "strip")
         for w, t in texts:
             if t == "\x00":
                 findings.append(Finding("tool_result", "result_too_complex", "high", "over depth or size caps", w, "block"))
                 continue
             findings += [_with_action(f, "block") if f.action == "strip" else f for f in inj.scan(t, w)]
+            if dlp is not None:
+                findings += [_with_action(f, cred) for f in dlp.scan(self._unplaceheld(t), w)]
         return findings
+
+    def _unplaceheld(self, text: str) -> str:
+        """Managed secrets (secrets: config) taken out: a placeholder is not a credential,
+        and a real value an upstream echoes is scrubbed back to its placeholder by the
+        transport, so neither is redacted here."""
+        b = getattr(self.engine, "boundary", None)
+        return b.mask(b.scrub_text(text)) if b is not None else text
+
+    def redact_tool_result(self, result: dict) -> dict | None:
+        """`result` with every credential the DLP scanner finds in its text replaced
+        by a typed placeholder, or None when that cannot be done with certainty (a
+        credential only seen decoded, or one still found after redaction): the
+        caller then blocks."""
+        dlp = getattr(self.engine, "dlp", None)
+        if dlp is None:
+            return None
+        secrets: dict[str, str] = {}
+        for w, t in _result_texts(result):
+            t = self._unplaceheld(t)
+            for f in dlp.scan(t, w):
+                if f.span is None:
+                    return None
+                a, b = f.span
+                value = t[a:b]
+                if value.startswith("-----BEGIN"):  # a PEM block: up to its END line, or the end
+                    end = t.find("-----END", b)
+                    stop = t.find("-----", end + 8) if end >= 0 else -1
+                    value = t[a:stop + 5] if stop >= 0 else t[a:]
+                if len(value) < 6:
+                    return None
+                secrets[value] = f"[REDACTED:{f.scanner}:{f.rule}]"
+        if not secrets:
+            return None
+        out = _replace_strings(result, sorted(secrets.items(), key=lambda kv: -len(kv[0])))
+        if any(dlp.scan(self._unplaceheld(t), w) for w, t in _result_texts(out)):
+            return None  # something is still there: refuse rather than guess
+        return out
+
+
+def _result_texts(result: Any) -> list[tuple[str, str]]:
+    """Every string in a tool result, JSON embedded in text included (for redaction)."""
+    out: list[tuple[str, str]] = []
+    for w, v in _strings(result, "result"):
+        if v != "\x00":
+            out += _text_and_json(v, w)
+    return out
+
+
+def _replace_strings(obj: Any, pairs: list[tuple[str, str]], depth: int = 0) -> Any:
+    if isinstance(obj, str):
+        for old, new in pairs:
+            if old in obj:
+                obj = obj.replace(old, new)
+        return obj
+    if depth > 64:
+        return obj
+    if isinstance(obj, dict):
+        return {k: _replace_strings(v, pairs, depth + 1) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_replace_strings(v, pairs, depth + 1) for v in obj]
+    return obj
 
 
 def _strings(obj: Any, where: str) -> list[tuple[str, str]]:
