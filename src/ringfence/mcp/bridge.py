@@ -430,7 +430,7 @@ class Guard:
                     d = self._decide(findings, started)
                 elif method == "tools/call" and isinstance(result, dict):
                     kind = "tool_result"
-                    d, line = self._tool_result(msg, result, line, started)
+                    d, line = self._tool_result(msg, result, line, started, target)
                 else:
                     d = self._scan_in(result, "result")
             d = self._with_stream(d, msg, stream, started)
@@ -443,12 +443,16 @@ class Guard:
             return Outcome(to_client=self._block_error(mid, d), decision=d)
         return Outcome(to_client=line, decision=d)
 
-    def _tool_result(self, msg: dict, result: dict, line: bytes, started: float) -> tuple[Decision, bytes]:
+    def _tool_result(self, msg: dict, result: dict, line: bytes, started: float,
+                     tool: str = "") -> tuple[Decision, bytes]:
         """A tools/call result. Credentials in it are stripped by default (typed
         placeholders, mcp.tool_result_credentials); when they cannot be removed with
         certainty, or anything else is found, the result is blocked."""
         findings = list(self.engine.tools.scan_tool_result(result, where="result"))
         d = decide(findings, enforce=self.config.enforce, started=started)
+        if d.verdict != "allow" and tool:  # `ringfence allow` for this tool: before rewriting
+            from ..exemptions import apply_tool_exemptions
+            d = apply_tool_exemptions(self.config, d, tool)
         if d.verdict != "strip":
             return as_block(d), line
         redacted = self.engine.tools.redact_tool_result(result)
