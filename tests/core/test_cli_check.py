@@ -127,8 +127,8 @@ def api():
     token = "test-token-1234567890"
     p = subprocess.Popen(RF + ["serve-api", "--listen", f"127.0.0.1:{port}"],
                          env={**os.environ, "RINGFENCE_API_TOKEN": token},
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # (a PIPE nobody reads
+    base = f"http://127.0.0.1:{port}"                               # fills up and stalls the server)
     for _ in range(100):
         try:
             httpx.get(base + "/healthz", timeout=0.5)

@@ -68,7 +68,11 @@ def two_proxies(tmp_path):
         for p in procs:
             if p.poll() is None:
                 os.kill(p.pid, signal.SIGTERM)
-                p.wait(15)
+                try:
+                    p.wait(15)
+                except subprocess.TimeoutExpired:  # seen once under load after a Redis restart:
+                    p.kill()                       # see the closing note; never leave it running
+                    p.wait(10)
         up.shutdown()
         redis.stop()
 
