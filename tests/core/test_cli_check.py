@@ -137,7 +137,11 @@ def api():
             time.sleep(0.1)
     yield base, token
     p.terminate()
-    p.wait(10)
+    try:
+        p.wait(15)
+    except subprocess.TimeoutExpired:  # never leave it running; a slow exit is not what this tests
+        p.kill()
+        p.wait(10)
 
 
 def test_scan_api(api):
