@@ -107,6 +107,17 @@ class Gate:
                                                    ("x-ringfence-receipt", d.receipt_id),
                                                    ("cache-control", "no-store")])
 
+    async def _url_findings(self, ex: Any, resolve: bool) -> list:
+        """The URL pipeline on ex.url, then the shared rate limit / budget for its host."""
+        d_url, _ = await self.engine.acheck_url(ex.url, ex.method, resolve=resolve)
+        ex.host = _host_of(ex.url)
+        findings = list(d_url.findings)
+        if not d_url.blocked and self.limits is not None:
+            f = await self.limits.admit(ex.host)
+            if f is not None:
+                findings.append(f)
+        return findings
+
     def kill_verdict(self, ex: Exchange) -> Verdict | None:
         reason = self.hooks.kill_reason()
         if reason is None:
@@ -141,13 +152,7 @@ class Gate:
             kv = self.kill_verdict(ex)
             if kv is not None:
                 return kv
-            d_url, _ = await self.engine.acheck_url(ex.url, ex.method, resolve=resolve)
-            ex.host = _host_of(ex.url)
-            findings = list(d_url.findings)
-            if not d_url.blocked and self.limits is not None:
-                f = await self.limits.admit(ex.host)
-                if f is not None:
-                    findings.append(f)
+            findings = await self._url_findings(ex, resolve)
             if not any(f.action == "block" for f in findings) and ex.headers:
                 findings += self.engine.scan_headers(ex.headers, "outbound", ex.host).findings
             ex.findings = findings
@@ -273,13 +278,7 @@ class Gate:
             kv = self.kill_verdict(ex)
             if kv is not None:
                 return kv
-            d_url, _ = await self.engine.acheck_url(ex.url, ex.method, resolve=connect)
-            ex.host = _host_of(ex.url)
-            findings = list(d_url.findings)
-            if not d_url.blocked and self.limits is not None:
-                f = await self.limits.admit(ex.host)
-                if f is not None:
-                    findings.append(f)
+            findings = await self._url_findings(ex, connect)
             d = decide(findings, enforce=self.config.enforce, started=ex.started)
             if d.blocked:
                 return self._block(ex, d, "outbound", "connect" if connect else "request")
