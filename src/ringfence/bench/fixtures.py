@@ -29,8 +29,12 @@ class Plan:
 
 class Fixture:
     def __init__(self, host: str = "127.0.0.1", http_port: int = 0, https_port: int = 0,
-                 default_names: tuple[str, ...] = ()):
+                 default_names: tuple[str, ...] = (), extra_ports: dict[int, bool] | None = None):
         self.host, self.http_port, self.https_port = host, http_port, https_port
+        # Case URLs with other ports (wss://host:9443/...): port -> TLS. Best effort:
+        # a port that cannot be bound is left out (that case then errors, as before).
+        self.extra_ports = dict(extra_ports or {})
+        self.bound_extra: list[int] = []
         self.default_names = tuple(default_names)
         self.ca = TestCA()
         self.plan = Plan()
@@ -73,6 +77,13 @@ class Fixture:
         await tls.start()
         addrs = self._runner.addresses
         self.http_port, self.https_port = addrs[0][1], addrs[1][1]
+        for port, use_tls in sorted(self.extra_ports.items()):
+            ctx = self.ca.server_context(self.default_names) if use_tls else None
+            try:
+                await web.TCPSite(self._runner, self.host, port, ssl_context=ctx).start()
+            except OSError:
+                continue
+            self.bound_extra.append(port)
 
     def stop(self) -> None:
         if self._loop and self._runner:

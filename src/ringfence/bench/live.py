@@ -73,6 +73,23 @@ def _hosts(cases: list[Case]) -> set[str]:
     return out
 
 
+def _extra_ports(cases: list[Case]) -> dict[int, bool]:
+    """Explicit ports other than 80/443 in case URLs: port -> served over TLS."""
+    out: dict[int, bool] = {}
+    for c in cases:
+        p = c.payload
+        card = p.get("agent_card")
+        for u in (p.get("url", ""), str(card.get("url", "")) if isinstance(card, dict) else ""):
+            try:
+                sp = urllib.parse.urlsplit(str(u))
+                port = sp.port
+            except ValueError:
+                continue
+            if port and port not in (80, 443) and 0 < port < 65536:
+                out.setdefault(port, sp.scheme in ("https", "wss"))
+    return out
+
+
 class Outcome:
     def __init__(self, verdict: str, evidence: dict | None = None, notes: str = ""):
         self.verdict, self.evidence, self.notes = verdict, evidence or {}, notes
@@ -108,7 +125,8 @@ class LiveHarness:
     def start(self, cases: list[Case]) -> None:
         try:
             literals = tuple(h for h in _hosts(cases) if _is_ip(h.strip("[]")))
-            self.fixture = Fixture(FIX_HOST, 80, 443, default_names=literals).start()
+            self.fixture = Fixture(FIX_HOST, 80, 443, default_names=literals,
+                                   extra_ports=_extra_ports(cases)).start()
         except OSError as e:
             raise HarnessError(
                 f"the live tier serves its fixtures on {FIX_HOST}:80 and :443 so case URLs keep their ports, "
@@ -135,6 +153,8 @@ class LiveHarness:
                      "--upstream-ca", self.fixture.ca.ca_path]
         for h in sorted(_hosts(cases)):
             args += ["--resolve", f"{h}:80:{FIX_HOST}", "--resolve", f"{h}:443:{FIX_HOST}"]
+            for port in self.fixture.bound_extra:
+                args += ["--resolve", f"{h}:{port}:{FIX_HOST}"]
         self._args = args
         self.proxy_log = open(self.tmp / "proxy.log", "ab")
         self._launch()
