@@ -119,19 +119,11 @@ def evaluate(case: Case, engine: Any) -> Decision:
         msgs, problems = _ws_messages(p.get("frames", []))
         url_d, _ = engine.check_url(p["url"], "GET")  # /ws?url= runs the URL pipeline first
         parts = [url_d, decide(problems, enforce=enforce)]
-        parts += [engine.scan_text(m, "outbound", f"ws.message[{i}]") for i, m in enumerate(msgs)]
-        if len(msgs) > 1:
-            parts.append(engine.scan_text("".join(msgs), "outbound", "ws.messages.joined"))
-            # As the /ws relay does: JSON messages also join the previous message's last
-            # string value with the next one's first (the raw join has `"}{"k":"` between).
-            from ..proxy.websocket import TAIL_CHARS, edge_strings
-            for i in range(1, len(msgs)):
-                a_, b_ = edge_strings(msgs[i - 1]), edge_strings(msgs[i])
-                if a_ is None and b_ is None:
-                    continue
-                left = (a_[1] if a_ else msgs[i - 1])[-TAIL_CHARS:]
-                right = (b_[0] if b_ else msgs[i])[:TAIL_CHARS]
-                parts.append(engine.scan_text(left + right, "outbound", f"ws.message[{i}] joined with [{i - 1}]"))
+        # The relay's own joining: each message through one outbound joiner.
+        from ..core.stream import edge_fields, inspector_joiner
+        host = p["url"].split("/")[2] if "//" in p["url"] else ""
+        j = inspector_joiner(engine, "outbound", host, paths=False)
+        parts += [j.feed(m, edge_fields(m), f"ws client message {i + 1}") for i, m in enumerate(msgs)]
         return _merge(*parts, enforce=enforce)
     raise ValueError(f"unknown input_type {it!r}")
 
