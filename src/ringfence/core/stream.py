@@ -23,6 +23,8 @@ _EOL = re.compile(rb"\r\n|\r|\n")
 
 TAIL_CHARS = 512
 GAP_PIECES = 4          # a payload's halves may have up to GAP_PIECES - 1 whole pieces between them
+GAP_CHARS = 160         # ... each half within GAP_CHARS characters (secrets and injection sentences fit)
+GAP_HEADS = 4           # ... the second half in one of the piece's first GAP_HEADS fields
 MAX_PATHS = 64          # per-path tails kept for structured pieces (JSON leaves)
 MAX_WINDOW_FIELDS = 16  # fields of one piece that open cross-piece windows
 JSON_MAX = 1024 * 1024  # bigger JSON pieces are joined as raw text only
@@ -155,12 +157,14 @@ class Joiner:
     - per path (`paths=True`, fields are JSON paths): the same field's previous
       text joined with its new text;
     - across noise: the stream's end as of each of the last GAP_PIECES - 1
-      pieces before the previous one, joined with this piece's fields, so a
-      payload split in two with up to GAP_PIECES - 1 whole pieces (pings,
-      progress notes) between its halves is seen whole.
+      pieces before the previous one, joined with this piece's first fields,
+      so a payload split in two with up to GAP_PIECES - 1 whole pieces (pings,
+      progress notes) between its halves is seen whole (the stated bound: each
+      half within GAP_CHARS, the second in one of the first GAP_HEADS fields).
     Window findings that either side has alone are left out (each side was or
-    is judged whole). All windows go to the Inspector in one call, scanned one
-    by one only when that call finds something."""
+    is judged whole). The piece and all windows go to the Inspector in one
+    call (clean traffic costs one scan); only when that call finds something
+    are they scanned one by one."""
 
     def __init__(self, inspect: Inspect, *, raw: bool, paths: bool = True, enforce: bool = True,
                  window: int = TAIL_CHARS, gap: int = GAP_PIECES, max_paths: int = MAX_PATHS):
@@ -189,20 +193,29 @@ class Joiner:
             return fail_closed(e)
 
     def _findings(self, text: str | None, fields: Iterable[tuple[str, str]] | None, where: str) -> list[Finding]:
-        found: list[Finding] = []
-        if self.raw is not None and text is not None and text.strip():
-            found += self.inspect(self.raw.join(text), where).findings
+        main = self.raw.join(text) if self.raw is not None and text is not None and text.strip() else ""
         structured = fields is not None
         items = [(p, v) for p, v in (fields if structured else [("", text or "")]) if v]
-        if not items:
-            return found
+        windows = self._windows(items, structured, where) if items else []
+        if not main and not windows:
+            return []
+        # One call for the piece and every window; the separator keeps them apart,
+        # and a hit is confirmed part by part (a match across a separator is no finding).
+        if not _live(self.inspect("\n\n".join([main] + [t + h for _, t, h in windows]), where)):
+            return []
+        found = list(self.inspect(main, where).findings) if main else []
+        return found + self._split_only(windows)
+
+    def _windows(self, items: list[tuple[str, str]], structured: bool, where: str) -> list[tuple[str, str, str]]:
+        """The cross-piece windows this piece opens, as (where, tail, head); the
+        stream's state then moves past the piece."""
         windows: list[tuple[str, str, str]] = []
         heads = items[:MAX_WINDOW_FIELDS]
         # The previous piece's end + this piece's first string: a raw stream has
         # that join already when neither piece is structured.
         if self.last and (self.raw is None or structured or self.prev_fields):
             path, head = heads[0]
-            if self.tails.get(path) != self.last or self.raw is not None:
+            if self.tails.get(path) != self.last:   # else the per-path window below is this one
                 windows.append((f"{where} (joined with the previous piece)", self.last, head[:self.n]))
         new_tails: dict[str, str] = {}
         if structured and self.paths:
@@ -213,8 +226,8 @@ class Joiner:
                 new_tails[path] = (prev + value)[-self.n:]
         for end in list(self.ends)[:-1]:   # older ends: noise pieces between the halves
             if end and end != self.last:
-                windows += [(f"{where} (joined across pieces)", end, v[:self.n]) for _, v in heads]
-        found += self._split_only(windows)
+                windows += [(f"{where} (joined across pieces)", end[-GAP_CHARS:], v[:GAP_CHARS])
+                            for _, v in heads[:GAP_HEADS]]
         for path, tail in new_tails.items():
             self.tails.pop(path, None)
             self.tails[path] = tail
@@ -224,15 +237,9 @@ class Joiner:
         self.last = (self.last + last)[-self.n:] if len(last) < self.n else last[-self.n:]
         self.ends.append(self.last)
         self.prev_fields = structured
-        return found
+        return windows
 
     def _split_only(self, windows: list[tuple[str, str, str]]) -> list[Finding]:
-        if not windows:
-            return []
-        # One call for all windows; the separator keeps them apart, and a hit is
-        # confirmed window by window (a match across the separator is no finding).
-        if not _live(self.inspect("\n\n".join(t + h for _, t, h in windows), windows[0][0])):
-            return []
         out: list[Finding] = []
         for where, tail, head in windows:
             found = _live(self.inspect(tail + head, where))  # no separator: a split may be mid-token
