@@ -13,11 +13,42 @@ from collections import OrderedDict
 from typing import Any, Iterable
 
 from .config import Config
-from .core import Decision, Finding, decide, fail_closed, finding_as_block
+import logging
+
+from .core import Action, Content, Decision, Finding, decide, fail_closed, finding_as_block
 from .scanners.content import ContentError, body_fields, decode_body, decompress, header_fields
 
 # What transports may use from the scanning side, so they never import scanners.
-__all__ = ["Engine", "ContentError", "decompress", "host_matches", "public_ip_literal", "rule_examples"]
+__all__ = ["Engine", "ContentError", "ROUTES", "decompress", "host_matches", "is_textual", "public_ip_literal",
+           "rule_examples", "AGENT_CARD_PATHS"]
+
+log = logging.getLogger("ringfence.engine")
+
+# Which scanners see what: (direction, content kind) -> steps, in order. The one
+# place that says it; transports name the kind and never pick scanners. URLs go
+# through check_url/acheck_url (DLP before DNS, then SSRF): the only step that
+# waits on I/O, so sync and async differ only there.
+ROUTES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("outbound", "headers"): ("dlp_fields",),
+    ("outbound", "body"): ("dlp_body", "a2a_request"),     # A2A only when the body is JSON-RPC
+    ("outbound", "text"): ("dlp",),
+    ("inbound", "text"): ("injection",),
+    ("inbound", "response"): ("injection_response", "agent_card"),  # Agent Card only on its paths
+    ("inbound", "tool_result"): ("tool_result",),           # injection and DLP (see scan_text)
+}
+
+TEXTUAL = ("text/", "application/json", "+json", "xml", "javascript", "ecmascript", "yaml",
+           "markdown", "x-www-form-urlencoded", "ndjson", "graphql", "application/x-sh", "toml", "csv")
+AGENT_CARD_PATHS = ("/.well-known/agent-card.json", "/.well-known/agent.json")
+
+
+def is_textual(content_type: str) -> bool:
+    ct = content_type.lower()
+    return not ct or any(t in ct for t in TEXTUAL)
+
+
+def is_agent_card_path(path: str) -> bool:
+    return path.split("?", 1)[0].endswith(AGENT_CARD_PATHS)
 
 # Memoization of pure scan results. Agents repeat the same URLs and headers
 # constantly; the scanners are deterministic for a given config, and a reload
@@ -355,6 +386,90 @@ class Engine:
         except Exception as e:
             return fail_closed(e, started)
         return self.scan_text(text, "inbound", "response", host)
+
+    # -- the routing table -------------------------------------------------
+    def inspect(self, action: Action, content: Content) -> Decision:
+        """One Action's Content through the scanners ROUTES names for its
+        (direction, kind); exemptions and audit mode applied once, over all of
+        them. A strip that a later step cannot keep becomes a block."""
+        started = time.perf_counter()
+        steps = ROUTES.get((action.direction, content.kind))
+        if steps is None:
+            return fail_closed(ValueError(f"no route for {action.direction} {content.kind!r}"), started)
+        try:
+            first = self._step(steps[0], content)
+            extra: list[Finding] = []
+            for step in steps[1:]:
+                extra += self._step(step, content).findings
+            if not extra:
+                return first
+            keep = first.content if first.verdict == "strip" else None
+            d = self._finish(list(first.findings) + extra, started, content.host, keep)
+            if d.verdict == "strip" and d.content is None:
+                d = decide([finding_as_block(f) if f.action == "strip" else f for f in d.findings],
+                           enforce=self.config.enforce, started=started)
+            return d
+        except Exception as e:
+            return fail_closed(e, started)
+
+    def _step(self, step: str, c: Content) -> Decision:
+        if step == "dlp_fields":
+            return self.scan_headers(c.data, "outbound", c.host)
+        if step == "dlp_body":
+            return self.scan_body(bytes(c.data), c.content_type, c.encoding, "outbound", c.host)
+        if step == "dlp":
+            return self.scan_text(c.data, "outbound", c.kind, c.host)
+        if step == "injection":
+            return self.scan_text(c.data, "inbound", c.kind, c.host)
+        if step == "tool_result":
+            return self.scan_text(c.data, "inbound", c.kind, c.host, kind="tool_result")
+        if step == "injection_response":
+            return self.scan_response(c.data, c.content_type, c.encoding, c.host)
+        if step == "a2a_request":
+            return Decision("allow", tuple(self._a2a_request(c)))
+        if step == "agent_card":
+            return Decision("allow", tuple(self._agent_card(c)))
+        raise ValueError(f"unknown step {step!r}")
+
+    def _a2a_request(self, c: Content) -> list[Finding]:
+        body = bytes(c.data)
+        if b'"jsonrpc"' not in body[:4096] or not body.lstrip()[:1] == b"{":
+            return []
+        res = self.a2a.scan_request(body, c.content_type, c.path)
+        if res is None:
+            return []
+        return list(res.findings) if isinstance(res, Decision) else list(res)
+
+    def _agent_card(self, c: Content) -> list[Finding]:
+        if not is_agent_card_path(c.path):
+            return []
+        import orjson
+        try:
+            card = orjson.loads(c.data)
+        except orjson.JSONDecodeError:
+            return []
+        if not isinstance(card, dict):
+            return []
+        res = self.a2a.scan_agent_card(c.url, card)
+        if res is None:
+            return []
+        return list(res.findings) if isinstance(res, Decision) else list(res)
+
+    def reads_whole(self, content_type: str, path: str) -> bool:
+        """Whether a response is read whole and inspected (else relayed as it
+        streams, with a receipt that says so): textual types and Agent Cards."""
+        return is_textual(content_type) or is_agent_card_path(path)
+
+    def account(self, host: str, n: int) -> None:
+        """`n` bytes moved for `host`: feeds the per-domain data budget
+        (url.bytes_per_minute), so a later request over budget is refused by
+        the URL step. Transports report bytes; only the Inspector keeps count."""
+        if n <= 0 or self.config.url.bytes_per_minute is None:
+            return
+        try:
+            self.url.ratelimit.add_bytes(host, n)
+        except Exception:
+            log.debug("data budget update failed", exc_info=True)
 
     @functools.cached_property
     def boundary(self):

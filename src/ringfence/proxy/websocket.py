@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..core import Action, Decision, Finding, as_block, decide, fail_closed
 from ..core.stream import Joiner, edge_fields, inspector_joiner
 from .boundary import frame_findings, gate, scrub
-from .forward import count_bytes, outbound_check, split_headers
+from .forward import outbound_check, split_headers
 from .http1 import HttpError, Request, RequestReader, render_head
 from .state import block_response, error_response
 from .target import Target, TargetError, parse_url
@@ -273,7 +273,7 @@ class WsRelay:
             if d.verdict != "allow":
                 self._record(side.direction, d, len(data), message=side.count)
             if side.direction == "inbound":
-                count_bytes(self.srv.state, self.t.host, len(data))
+                self.srv.state.engine.account(self.t.host, len(data))
                 data = scrub(self.srv, data) or data  # echoed real secret values -> placeholders
             side.peer.write(encode_frame(op_final, data, side.mask_out))
             await side.peer.drain()
