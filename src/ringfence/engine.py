@@ -170,7 +170,8 @@ class Engine:
             dlp = self.dlp
             with self._build_lock:
                 if self._url is None:
-                    u = _clean_entries(UrlScanner(self.config, dlp), "scan")
+                    from .state.ratewindow import shared_window
+                    u = _clean_entries(UrlScanner(self.config, dlp, shared_window=shared_window(self.config)), "scan")
                     # The URL cache only when nothing in the static pipeline is stateful
                     # (rate limit, data budget).
                     self._url_cache = None if u.ratelimit.enabled else _Lru()
@@ -482,7 +483,12 @@ class Engine:
     def tools(self):
         if self._tools is None:
             from .scanners.tools import ToolScanners
-            self._tools = ToolScanners(self.config, self)
+            st = getattr(self.config, "state", None)
+            baselines = None
+            if st is not None and st.backend != "memory":  # approved definitions shared by every instance
+                from .state.baselines import SyncBaselines
+                baselines = SyncBaselines(st)
+            self._tools = ToolScanners(self.config, self, baselines=baselines)
         return self._tools
 
     @property
