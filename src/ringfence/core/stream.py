@@ -326,3 +326,56 @@ def edge_fields(text: str) -> list[tuple[str, str]] | None:
     if not first and not last:
         return None
     return [("first", first or ""), ("last", last)]
+
+
+OP_CONT, OP_TEXT, OP_BIN = 0, 1, 2
+
+
+class MessageAssembler:
+    """WebSocket data frames -> whole messages (sans-io), under a size cap: the
+    one reassembly the relay and the bench's static tier share. Control frames
+    (opcode >= 8) are the caller's. No extension is ever negotiated, so an RSV
+    bit is a violation (it is how a "compressed" frame would slip past a scan)."""
+
+    def __init__(self, max_message: int, where: str = "ws"):
+        self.max = max_message
+        self.where = where
+        self.op: int | None = None
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def feed(self, fin: bool, rsv: int, op: int, payload: bytes) -> tuple[int, bytes] | Finding | None:
+        """(opcode, data) when a message is complete, a violation Finding, or
+        None while a fragmented message continues."""
+        if rsv:
+            return self._bad("ws_rsv_without_extension", "RSV bit set but no extension was negotiated")
+        if op == OP_CONT:
+            if self.op is None:
+                return self._bad("ws_bad_continuation", "continuation without a message")
+        elif self.op is not None:
+            return self._bad("ws_interleaved", "new message inside a fragmented one")
+        else:
+            self.op = op
+        self.parts.append(payload)
+        self.size += len(payload)
+        if self.size > self.max:
+            return self._bad("ws_message_too_large", f"{self.size} bytes")
+        if not fin:
+            return None
+        out = (self.op, b"".join(self.parts))
+        self.op, self.parts, self.size = None, [], 0
+        return out
+
+    def _bad(self, rule: str, msg: str) -> Finding:
+        return Finding("websocket", rule, "high", msg[:80], self.where, "block")
+
+
+def message_text(op: int, data: bytes, where: str = "ws") -> str | Finding:
+    """What a message says: text frames must be UTF-8; binary ones are scanned
+    as decoded text."""
+    if op == OP_TEXT:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return Finding("websocket", "ws_invalid_utf8", "high", "text frame is not UTF-8", where, "block")
+    return data.decode("utf-8", "replace")

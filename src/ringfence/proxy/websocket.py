@@ -18,7 +18,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from ..core import Action, Decision, Finding, as_block, decide, fail_closed
-from ..core.stream import Joiner, edge_fields, inspector_joiner
+from ..core.stream import Joiner, MessageAssembler, edge_fields, inspector_joiner, message_text
 from .boundary import frame_findings, gate, scrub
 from .forward import outbound_check, split_headers
 from .http1 import HttpError, Request, RequestReader, render_head
@@ -205,9 +205,7 @@ class WsRelay:
         return as_block(d)  # frames are not rewritten: strip means block here
 
     async def run_side(self, side: Side) -> None:
-        msg_op = None
-        parts: list[bytes] = []
-        size = 0
+        asm = MessageAssembler(side.reader.max_message, f"ws {side.name}")
         while not self.closed:
             try:
                 fin, rsv, op, payload = await side.reader.frame()
@@ -215,12 +213,7 @@ class WsRelay:
                 f = Finding("websocket", v.rule, "high", str(v)[:80], f"ws {side.name}", "block")
                 self.block(decide([f]), side.direction, 0, violation=True)
                 return
-            if rsv:
-                f = Finding("websocket", "ws_rsv_without_extension", "high",
-                            "RSV bit set but no extension was negotiated", f"ws {side.name}", "block")
-                self.block(decide([f]), side.direction, len(payload), violation=True)
-                return
-            if op >= 8:
+            if op >= 8 and not rsv:
                 if op == OP_CLOSE:
                     side.peer.write(encode_frame(OP_CLOSE, payload, side.mask_out))
                     self.closed = True
@@ -228,41 +221,21 @@ class WsRelay:
                 side.peer.write(encode_frame(op, payload, side.mask_out))
                 await side.peer.drain()
                 continue
-            if op == OP_CONT:
-                if msg_op is None:
-                    f = Finding("websocket", "ws_bad_continuation", "high", "continuation without a message",
-                                f"ws {side.name}", "block")
-                    self.block(decide([f]), side.direction, 0, violation=True)
-                    return
-            else:
-                if msg_op is not None:
-                    f = Finding("websocket", "ws_interleaved", "high", "new message inside a fragmented one",
-                                f"ws {side.name}", "block")
-                    self.block(decide([f]), side.direction, 0, violation=True)
-                    return
-                msg_op = op
-            parts.append(payload)
-            size += len(payload)
-            if size > side.reader.max_message:
-                f = Finding("websocket", "ws_message_too_large", "high", f"{size} bytes", f"ws {side.name}", "block")
-                self.block(decide([f]), side.direction, size)
+            got = asm.feed(fin, rsv, op, payload)
+            if isinstance(got, Finding):
+                n = asm.size if got.rule == "ws_message_too_large" else (len(payload) if rsv else 0)
+                self.block(decide([got]), side.direction, n,
+                           **({} if got.rule == "ws_message_too_large" else {"violation": True}))
                 return
-            if not fin:
+            if got is None:
                 continue
-            data = b"".join(parts)
-            op_final, msg_op, parts, size = msg_op, None, [], 0
+            op_final, data = got
             side.count += 1
             started = time.perf_counter()
-            if op_final == OP_TEXT:
-                try:
-                    text = data.decode("utf-8")
-                except UnicodeDecodeError:
-                    f = Finding("websocket", "ws_invalid_utf8", "high", "text frame is not UTF-8",
-                                f"ws {side.name}", "block")
-                    self.block(decide([f]), side.direction, len(data))
-                    return
-            else:
-                text = data.decode("utf-8", "replace")
+            text = message_text(op_final, data, f"ws {side.name}")
+            if isinstance(text, Finding):
+                self.block(decide([text]), side.direction, len(data))
+                return
             try:
                 d = self.scan(side, text)
             except Exception as e:
