@@ -1,5 +1,5 @@
 """The stateless tier: each case as the Action and Content its live transport would
-build, through the same Inspector (ringfence.engine) and core (no sockets).
+build, through the same Inspector (ringfence.core.inspect) and core (no sockets).
 
 Fast and used in CI as a regression gate; the live runner (bench/live.py) is the
 honest tier that sends every case over its real transport. A disagreement
@@ -144,7 +144,7 @@ def _websocket(engine: Any, p: dict) -> Decision:
 
 def evaluate(case: Case, engine: Any) -> Decision:
     """One case -> one Decision: each case becomes the Action and Content its
-    live transport would hand the Inspector (ringfence.engine), through the same
+    live transport would hand the Inspector (ringfence.core.inspect), through the same
     routes, joiner and reassembly."""
     p, it = case.payload, case.input_type
     enforce = engine.config.enforce

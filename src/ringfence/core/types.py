@@ -68,7 +68,7 @@ class Action:
 @dataclass(frozen=True, slots=True)
 class Content:
     """What an Action carries, as the Inspector routes it: (Action.direction,
-    kind) picks the scanners (ringfence.engine ROUTES)."""
+    kind) picks the scanners (core.inspect ROUTES)."""
     kind: str                     # headers, body, response, text, tool_result
     data: Any = b""               # bytes or text; (name, value) pairs for headers
     content_type: str = ""
