@@ -153,3 +153,29 @@ def test_inspect_errors_fail_closed():
 def test_string_leaves_are_bounded_and_in_document_order():
     assert string_leaves({"a": "x", "b": [1, "y", {"c": "z"}]}) == [("$.a", "x"), ("$.b[1]", "y"), ("$.b[2].c", "z")]
     assert len(string_leaves(["s"] * 100, nodes=10)) == 9
+
+
+# -- WebSocket reassembly shared by the relay and the bench ----------------------
+
+from ringfence.core.stream import MessageAssembler, message_text  # noqa: E402
+
+
+def test_assembler_joins_fragments_and_refuses_violations():
+    a = MessageAssembler(100)
+    assert a.feed(False, 0, 1, b"ab") is None
+    assert a.feed(False, 0, 0, b"cd") is None
+    assert a.feed(True, 0, 0, b"ef") == (1, b"abcdef")
+    assert a.feed(True, 0, 2, b"\x00") == (2, b"\x00")
+    rules = [MessageAssembler(100).feed(True, 4, 1, b"x").rule,
+             MessageAssembler(100).feed(True, 0, 0, b"x").rule,
+             MessageAssembler(4).feed(True, 0, 1, b"12345").rule]
+    b = MessageAssembler(100)
+    b.feed(False, 0, 1, b"x")
+    rules.append(b.feed(True, 0, 1, b"y").rule)
+    assert rules == ["ws_rsv_without_extension", "ws_bad_continuation", "ws_message_too_large", "ws_interleaved"]
+
+
+def test_message_text_requires_utf8_for_text_frames_only():
+    assert message_text(1, "é".encode()) == "é"
+    assert message_text(1, b"\xff").rule == "ws_invalid_utf8"
+    assert message_text(2, b"ok\xff") == "ok\ufffd"
