@@ -78,3 +78,11 @@ def test_layout_checker_sees_violations(tmp_path):
     f.write_text("from ..scanners.dlp import DlpScanner\nfrom ringfence.engine import _host\nimport re\n")
     got = list(_imports(f, tmp_path))
     assert got == [("scanners.dlp", ["DlpScanner"]), ("engine", ["_host"])]
+
+
+def test_scanners_never_reach_into_state_or_transports():
+    """Shared state (rate windows, tool baselines) is built by the Inspector and
+    handed to scanners; scanners import neither ringfence.state nor a transport."""
+    bad = [f"{f.relative_to(SRC)} imports {mod}" for f in _files("scanners")
+           for mod, _ in _imports(f) if mod.split(".")[0] in ("state",) + TRANSPORTS]
+    assert bad == []

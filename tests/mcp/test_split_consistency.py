@@ -24,8 +24,15 @@ CONFIGS = {
 }
 
 
-def _splits(text: str, lo: int, hi: int, step: int = 3) -> list[tuple[str, str]]:
-    return [(text[:i], text[i:]) for i in range(lo, hi, step)]
+NOISE = "progress: 40%"
+
+
+def _splits(text: str, lo: int, hi: int, step: int = 3) -> list[tuple[str, ...]]:
+    """Two halves, and the same halves with one and two noise events between them."""
+    out: list[tuple[str, ...]] = []
+    for i in range(lo, hi, step):
+        out += [(text[:i], text[i:]), (text[:i], NOISE, text[i:]), (text[:i], NOISE, NOISE, text[i:])]
+    return out
 
 
 async def _upstream():
@@ -103,10 +110,10 @@ def test_whole_and_split_get_the_same_verdict(cfg):
     for whole, splits in cases:
         passed_whole = got[i] == [whole]
         i += 1
-        for a, b in splits:
+        for split in splits:
             # Split, the payload "passes" when its second half reaches the client.
-            passed_split = b in got[i]
-            assert passed_split == passed_whole, (cfg, whole, a, b, got[i])
+            passed_split = split[-1] in got[i]
+            assert passed_split == passed_whole, (cfg, whole, split, got[i])
             i += 1
         expect = whole == CLEAN or cfg in ("exempt", "audit")
         assert passed_whole == expect, (cfg, whole)

@@ -1,4 +1,5 @@
-"""The stateless tier: each case's content straight through the Engine (no sockets).
+"""The stateless tier: each case as the Action and Content its live transport would
+build, through the same Inspector (ringfence.core.inspect) and core (no sockets).
 
 Fast and used in CI as a regression gate; the live runner (bench/live.py) is the
 honest tier that sends every case over its real transport. A disagreement
@@ -7,13 +8,25 @@ between the two tiers is a bug.
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
+import urllib.parse
 from typing import Any
 
-from ..core import Decision, Finding, decide
+from ..core import Action, Content, Decision, Finding, decide
 from .cases import Case, scan_error_block
 
 PUBLIC_TEST_ADDR = "203.0.113.10"
+A2A_AGENT = "a2a-agent.bench.test"   # where the live tier sends A2A messages
+WS_MAX_MESSAGE = 4 * 1024 * 1024      # the relay's cap
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        return False
 
 
 class _PublicResolver:
@@ -52,40 +65,98 @@ def _messages(case: Case) -> list[dict]:
     return case.payload.get("jsonrpc_messages", [])
 
 
-def _ws_messages(frames: list[dict]) -> tuple[list[str], list[Finding]]:
-    msgs, buf, problems = [], [], []
-    for i, fr in enumerate(frames):
-        if fr.get("rsv1") or fr.get("rsv2") or fr.get("rsv3"):
-            problems.append(Finding("websocket", "rsv_bit_without_extension", "high",
-                                    f"frame {i}", f"frame {i}", "block"))
+def _host_path(url: str) -> tuple[str, str]:
+    try:
+        u = urllib.parse.urlsplit(url)
+        return u.hostname or "", (u.path or "/") + (f"?{u.query}" if u.query else "")
+    except ValueError:
+        return "", "/"
+
+
+def _request(engine: Any, transport: str, url: str, method: str, headers: dict, body: bytes) -> Decision:
+    """An HTTP request as the forward path sees it: the URL step, then its
+    headers and body through the Inspector's routes."""
+    enforce = engine.config.enforce
+    d_url, _ = engine.check_url(url, method)
+    if d_url.blocked:
+        return d_url
+    host, path = _host_path(url)
+    action = Action(transport, "outbound", url, method, kind="request")
+    parts = [d_url]
+    if headers:
+        parts.append(engine.inspect(action, Content("headers", list(headers.items()), host=host)))
+    if body:
+        parts.append(engine.inspect(action, Content("body", body, _header(headers, "content-type"),
+                                                    _header(headers, "content-encoding"), host, url, path)))
+    return _merge(*parts, enforce=enforce)
+
+
+def _response(engine: Any, transport: str, url: str, body: str, ctype: str) -> Decision:
+    """A response as the relay sees it: read whole when the Inspector says so."""
+    host, path = _host_path(url)
+    if not engine.reads_whole(ctype, path):
+        return decide([], enforce=engine.config.enforce)
+    return engine.inspect(Action(transport, "inbound", url, "GET", kind="response"),
+                          Content("response", body, ctype, "", host, url, path))
+
+
+def _header(headers: dict, name: str) -> str:
+    return next((v for k, v in headers.items() if k.lower() == name), "")
+
+
+def _websocket(engine: Any, p: dict) -> Decision:
+    """The /ws relay's steps: the upgrade's URL step, then client frames through
+    the relay's own reassembly and its outbound joiner."""
+    from ..core.stream import MessageAssembler, edge_fields, inspector_joiner, message_text
+    from .wsraw import OPCODES
+    enforce = engine.config.enforce
+    url = p["url"]
+    d_url, _ = engine.check_url(url, "GET")
+    if d_url.blocked:
+        return d_url
+    host, _ = _host_path(url)
+    asm = MessageAssembler(WS_MAX_MESSAGE, "ws client")
+    joiner = inspector_joiner(engine, "outbound", host, paths=False)
+    parts = [d_url]
+    count = 0
+    for fr in p.get("frames", []):
         raw = fr.get("payload", "")
         data = base64.b64decode(raw) if fr.get("encoding") == "base64" else raw.encode()
-        buf.append(data)
-        if fr.get("fin", True):
-            msgs.append(b"".join(buf).decode("utf-8", errors="replace"))
-            buf = []
-    if buf:
-        msgs.append(b"".join(buf).decode("utf-8", errors="replace"))
-    return msgs, problems
+        op = OPCODES.get(fr.get("opcode", "text"), 0x1)
+        rsv = 4 if fr.get("rsv1") else 0
+        if op >= 8 and not rsv:
+            continue   # control frames are relayed as they are
+        got = asm.feed(fr.get("fin", True), rsv, op, data)
+        if isinstance(got, Finding):
+            return _merge(*parts, decide([got]), enforce=enforce)
+        if got is None:
+            continue
+        count += 1
+        text = message_text(got[0], got[1], "ws client")
+        if isinstance(text, Finding):
+            return _merge(*parts, decide([text]), enforce=enforce)
+        d = joiner.feed(text, edge_fields(text), f"ws client message {count}")
+        parts.append(d)
+        if d.blocked:
+            break
+    return _merge(*parts, enforce=enforce)
 
 
 def evaluate(case: Case, engine: Any) -> Decision:
-    """One case -> one Decision, using the same engine calls the transports make."""
+    """One case -> one Decision: each case becomes the Action and Content its
+    live transport would hand the Inspector (ringfence.core.inspect), through the same
+    routes, joiner and reassembly."""
     p, it = case.payload, case.input_type
     enforce = engine.config.enforce
     if it in ("url", "header", "request_body"):
-        d, _ = engine.check_url(p["url"], p.get("method", "GET"))
-        parts = [d]
-        host = p["url"].split("/")[2] if "//" in p["url"] else ""
-        if it == "header":
-            parts.append(engine.scan_headers(list(p.get("headers", {}).items()), "outbound", host))
-        if it == "request_body":
-            parts.append(engine.scan_body(p.get("body", "").encode(), p.get("content_type", ""), "",
-                                          "outbound", host))
-        return _merge(*parts, enforce=enforce)
+        headers = dict(p.get("headers", {})) if it != "url" else {}
+        body = p.get("body", "").encode() if it == "request_body" else b""
+        if body:
+            headers.setdefault("Content-Type", p.get("content_type", "application/octet-stream"))
+        return _request(engine, case.data.get("transport") or "forward", p["url"], p.get("method", "GET"), headers, body)
     if it == "response_content":
         body = p["response_body"]
-        return engine.scan_response(body.encode(), _infer_ctype(body), "", p["url"].split("/")[2])
+        return _response(engine, case.data.get("transport") or "fetch", p["url"], body, _infer_ctype(body))
     if it in ("mcp_tool_call", "mcp_tool_sequence"):
         session = engine.tools.new_session()
         findings: list[Finding] = []
@@ -108,31 +179,25 @@ def evaluate(case: Case, engine: Any) -> Decision:
             findings += engine.tools.scan_tool_result(m.get("result", {}))
         return decide(findings, enforce=enforce)
     if it == "a2a_message":
-        findings = []
+        # As the live tier sends them: each message a JSON-RPC POST to the agent.
+        headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
         for m in _messages(case):
-            findings += engine.a2a.scan_request(json.dumps(m).encode(), "application/json", "/") or []
-        return decide(findings, enforce=enforce)
+            d = _request(engine, "a2a", f"http://{A2A_AGENT}/", "POST", headers, json.dumps(m).encode())
+            if d.verdict != "allow":
+                return d
+        return decide([], enforce=enforce)
     if it == "a2a_agent_card":
         card = p["agent_card"]
-        return decide(engine.a2a.scan_agent_card(card.get("url", "https://agent.test/"), card), enforce=enforce)
+        host, _ = _host_path(str(card.get("url", "")))
+        if not host or _is_ip(host):
+            host = A2A_AGENT
+        url = f"http://{host}/.well-known/agent-card.json"
+        d_url, _ = engine.check_url(url, "GET")
+        if d_url.blocked:
+            return d_url
+        return _merge(d_url, _response(engine, "a2a", url, json.dumps(card), "application/json"), enforce=enforce)
     if it == "websocket_frame":
-        msgs, problems = _ws_messages(p.get("frames", []))
-        url_d, _ = engine.check_url(p["url"], "GET")  # /ws?url= runs the URL pipeline first
-        parts = [url_d, decide(problems, enforce=enforce)]
-        parts += [engine.scan_text(m, "outbound", f"ws.message[{i}]") for i, m in enumerate(msgs)]
-        if len(msgs) > 1:
-            parts.append(engine.scan_text("".join(msgs), "outbound", "ws.messages.joined"))
-            # As the /ws relay does: JSON messages also join the previous message's last
-            # string value with the next one's first (the raw join has `"}{"k":"` between).
-            from ..proxy.websocket import TAIL_CHARS, edge_strings
-            for i in range(1, len(msgs)):
-                a_, b_ = edge_strings(msgs[i - 1]), edge_strings(msgs[i])
-                if a_ is None and b_ is None:
-                    continue
-                left = (a_[1] if a_ else msgs[i - 1])[-TAIL_CHARS:]
-                right = (b_[0] if b_ else msgs[i])[:TAIL_CHARS]
-                parts.append(engine.scan_text(left + right, "outbound", f"ws.message[{i}] joined with [{i - 1}]"))
-        return _merge(*parts, enforce=enforce)
+        return _websocket(engine, p)
     raise ValueError(f"unknown input_type {it!r}")
 
 

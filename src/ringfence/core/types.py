@@ -66,6 +66,19 @@ class Action:
 
 
 @dataclass(frozen=True, slots=True)
+class Content:
+    """What an Action carries, as the Inspector routes it: (Action.direction,
+    kind) picks the scanners (core.inspect ROUTES)."""
+    kind: str                     # headers, body, response, text, tool_result
+    data: Any = b""               # bytes or text; (name, value) pairs for headers
+    content_type: str = ""
+    encoding: str = ""            # Content-Encoding, when data is still encoded
+    host: str = ""                # the host as the client sent it (exemptions, budgets)
+    url: str = ""
+    path: str = ""                # request path: A2A endpoints and Agent Card paths route on it
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
     verdict: Verdict
     findings: tuple[Finding, ...] = ()

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import httptools
 
-from .forward import (AGENT_CARD_PATHS, buffered_kind, buffered_reply, empty_reply, outbound_finish,
+from .forward import (AGENT_CARD_PATHS, buffered_reply, empty_reply, outbound_finish,
                       outbound_now, relay_response, split_headers, too_large_reply, upstream_head)
 from .http1 import REASONS, HttpError
 from .blockpage import wants_html
@@ -563,7 +563,8 @@ class UpstreamProto(asyncio.Protocol):
             return
         ct = self.header("content-type")
         has_len = any(k.lower() in ("content-length", "transfer-encoding") for k, _ in self.headers)
-        if not has_len or "text/event-stream" in ct.lower() or not buffered_kind(ct, self.client.t):
+        if not has_len or "text/event-stream" in ct.lower() or \
+                not self.client.srv.state.engine.reads_whole(ct, self.client.t.path):
             self.escape = True
             raise _Leave()
         self.raw = b""

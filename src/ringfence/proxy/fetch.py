@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urljoin
 
 import orjson
 
-from .forward import (_content_block, count_bytes, inbound_check, is_textual, outbound_check,
+from .forward import (_content_block, inbound_check, is_textual, outbound_check,
                       send_upstream, split_headers)
 from .boundary import gate, scrub
 from .html import extract_text, looks_like_html
@@ -108,7 +108,7 @@ async def handle_fetch(srv: "ProxyServer", req: Request, target: str, writer: as
         writer.write(error_response(e.status, e.rule, str(e), d.receipt_id, close=False))
         return True
     resp.release()
-    count_bytes(srv.state, t.host, len(raw))
+    srv.state.engine.account(t.host, len(raw))
     try:
         from ..engine import ContentError, decompress
         decoded = decompress(raw, ce, cfg.max_body_bytes) if ce and ce != "identity" else raw

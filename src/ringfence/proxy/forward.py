@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from ..core import Action, Decision, Finding, decide, fail_closed
-from ..engine import ContentError, decompress
+from ..core import Action, Content, Decision, Finding, decide, fail_closed
+from ..engine import AGENT_CARD_PATHS, ContentError, decompress
+from ..engine import is_textual as _is_textual
 from .http1 import HOP_BY_HOP, REASONS, render_head
 from .sse import SseError, SseScanner, StreamDecoder
 from .blockpage import wants_html
@@ -27,14 +28,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("ringfence.proxy")
 
-TEXTUAL = ("text/", "application/json", "+json", "xml", "javascript", "ecmascript", "yaml",
-           "markdown", "x-www-form-urlencoded", "ndjson", "graphql", "application/x-sh", "toml", "csv")
-AGENT_CARD_PATHS = ("/.well-known/agent-card.json", "/.well-known/agent.json")
-
-
 def is_textual(content_type: str) -> bool:
-    ct = content_type.lower()
-    return not ct or any(t in ct for t in TEXTUAL)
+    return _is_textual(content_type)
 
 
 def request_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -74,20 +69,6 @@ def split_headers(headers: list[tuple[str, str]], skip: frozenset[str] | set[str
     return fwd, (fwd + extra if extra else fwd)
 
 
-def count_bytes(st: Any, host: str, n: int) -> None:
-    """Feed the per-domain data budget (config url.bytes_per_minute) with a response's
-    size, so a later request to a domain over budget is refused by the URL step."""
-    if n <= 0:
-        return
-    rl = getattr(getattr(st.engine, "url", None), "ratelimit", None)
-    if rl is None or getattr(rl, "bpm", None) is None:
-        return
-    try:
-        rl.add_bytes(host, n)
-    except Exception:
-        log.debug("data budget update failed", exc_info=True)
-
-
 def upstream_head(method: str, t: Target, headers: list[tuple[str, str]], body_len: int) -> bytes:
     lines = [f"{method} {t.path} HTTP/1.1\r\nHost: {t.host_header}\r\n"]
     for k, v in headers:
@@ -104,40 +85,6 @@ def _header(headers: list[tuple[str, str]], name: str) -> str:
         if k.lower() == name:
             return v
     return ""
-
-
-def _a2a_request(engine: Any, body: bytes, content_type: str, path: str) -> list[Finding]:
-    """A2A JSON-RPC bodies get the A2A scanner on top of body DLP."""
-    if b'"jsonrpc"' not in body[:4096] or not body.lstrip()[:1] == b"{":
-        return []
-    try:
-        scanner = engine.a2a
-    except ImportError:
-        return []
-    res = scanner.scan_request(body, content_type, path)
-    if res is None:
-        return []
-    return list(res.findings) if isinstance(res, Decision) else list(res)
-
-
-def _a2a_card(engine: Any, url: str, path: str, text: str) -> list[Finding]:
-    p = path.split("?", 1)[0]
-    if not p.endswith(AGENT_CARD_PATHS):
-        return []
-    try:
-        card = orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return []
-    if not isinstance(card, dict):
-        return []
-    try:
-        scanner = engine.a2a
-    except ImportError:
-        return []
-    res = scanner.scan_agent_card(url, card)
-    if res is None:
-        return []
-    return list(res.findings) if isinstance(res, Decision) else list(res)
 
 
 def url_step_now(srv: "ProxyServer", eng: Any, t: Target, method: str,
@@ -258,13 +205,13 @@ def outbound_finish(srv: "ProxyServer", st: Any, transport: str, t: Target, meth
         d_url, addrs = got
         findings = list(d_url.findings)
         if not d_url.blocked:
+            action = Action(transport, "outbound", t.url, method, kind="request")
             if headers:
-                findings += eng.scan_headers(headers, "outbound", t.host).findings
+                findings += eng.inspect(action, Content("headers", headers, host=t.host)).findings
             if body:
-                ct = _header(headers, "content-type")
-                ce = _header(headers, "content-encoding")
-                findings += eng.scan_body(bytes(body), ct, ce, "outbound", t.host).findings
-                findings += _a2a_request(eng, bytes(body), ct, t.path)
+                findings += eng.inspect(action, Content(
+                    "body", bytes(body), _header(headers, "content-type"), _header(headers, "content-encoding"),
+                    t.host, t.url, t.path)).findings
         d = decide(findings, enforce=st.config.enforce, started=started)
         if memo_key is not None and _cacheable(d):
             _memo_put(st.memo_out, memo_key, (d, tuple(addrs)), MEMO_OUT_ENTRIES)
@@ -310,7 +257,7 @@ def inbound_scan(srv: "ProxyServer", transport: str, t: Target, method: str,
             return _record_inbound(srv, transport, t, method, status, content_type, body, hit,
                                    request_id, started), \
                 (body.decode("utf-8", "replace") if want_text else "")
-    d, text = _inbound_decision(srv, st, t, content_type, body, started)
+    d, text = _inbound_decision(srv, st, transport, t, method, content_type, body, started)
     if key is not None and _cacheable(d):
         _memo_put(st.memo_in, key, d, MEMO_IN_ENTRIES)
     return _record_inbound(srv, transport, t, method, status, content_type, body, d, request_id), text
@@ -324,20 +271,13 @@ def _record_inbound(srv: "ProxyServer", transport: str, t: Target, method: str, 
     return srv.rec.record(action, d, len(body), started)
 
 
-def _inbound_decision(srv: "ProxyServer", st: Any, t: Target, content_type: str, body: bytes,
-                      started: float) -> tuple[Decision, str]:
-    eng = st.engine
+def _inbound_decision(srv: "ProxyServer", st: Any, transport: str, t: Target, method: str, content_type: str,
+                      body: bytes, started: float) -> tuple[Decision, str]:
     text = ""
     try:
         text = body.decode("utf-8", "replace")
-        d = eng.scan_response(text, content_type, "", t.host)
-        extra = _a2a_card(eng, t.url, t.path, text)
-        if extra:
-            content = d.content if d.verdict == "strip" else None
-            d = decide(list(d.findings) + extra, enforce=st.config.enforce, started=started,
-                       content=content)
-            if d.verdict == "strip" and d.content is None:
-                d = dataclasses.replace(d, verdict="block")
+        action = Action(transport, "inbound", t.url, method, kind="response")
+        d = st.engine.inspect(action, Content("response", text, content_type, "", t.host, t.url, t.path))
     except Exception as e:
         log.exception("inbound scan failed")
         d = fail_closed(e, started)
@@ -393,7 +333,7 @@ async def relay_response(srv: "ProxyServer", transport: str, t: Target, method: 
     if "text/event-stream" in ct.lower():
         return await _relay_sse(srv, transport, t, method, resp, writer, ce, client_http10)
 
-    if not buffered_kind(ct, t):
+    if not srv.state.engine.reads_whole(ct, t.path):
         return await _relay_binary(srv, transport, t, method, resp, writer, client_http10)
 
     try:
@@ -414,11 +354,6 @@ async def relay_response(srv: "ProxyServer", transport: str, t: Target, method: 
         writer.write(head)
         writer.write(body)
     return True
-
-
-def buffered_kind(ct: str, t: Target) -> bool:
-    """Whether a response is read whole and scanned (else streamed as binary)."""
-    return is_textual(ct) or t.path.split("?", 1)[0].endswith(AGENT_CARD_PATHS)
 
 
 def empty_reply(method: str, status: int, reason: str, headers: list[tuple[str, str]],
@@ -444,7 +379,7 @@ def buffered_reply(srv: "ProxyServer", transport: str, t: Target, method: str, s
                    raw: bytes, html: bool = False) -> tuple[bytes, bytes]:
     """A whole textual response: decode, scan, and the (head, body) to send."""
     cfg = srv.state.config.proxy
-    count_bytes(srv.state, t.host, len(raw))
+    srv.state.engine.account(t.host, len(raw))
     try:
         decoded = decompress(raw, ce, cfg.max_body_bytes) if ce and ce != "identity" else raw
     except ContentError as e:
@@ -500,7 +435,7 @@ async def _relay_binary(srv, transport, t, method, resp, writer, client_http10) 
         resp.close()
         return False
     finally:
-        count_bytes(srv.state, t.host, n)
+        srv.state.engine.account(t.host, n)
     resp.release()
     if chunked:
         writer.write(b"0\r\n\r\n")
@@ -562,7 +497,7 @@ async def _relay_sse(srv, transport, t, method, resp, writer, ce, client_http10)
     except Exception as e:
         bad = fail_closed(e)
     finally:
-        count_bytes(st, t.host, n)
+        st.engine.account(t.host, n)
     if bad is not None:
         resp.close()
         if bad.verdict == "strip":

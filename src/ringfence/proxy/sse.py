@@ -1,8 +1,9 @@
 """text/event-stream scanning, event by event.
 
-Clean events are released at once; a detection ends the stream. A rolling tail
-of the previous events' text is prepended to each scan, so an injection split
-across two events is still seen."""
+Clean events are released at once; a detection ends the stream. core.stream's
+Joiner joins each event with the stream so far (raw text, its JSON data's
+strings, and across a few noise events), so a payload split across events is
+still seen."""
 from __future__ import annotations
 
 import zlib
@@ -10,9 +11,7 @@ from typing import Any
 
 from ..core import Decision, Finding, decide
 from ..core.stream import SseError as StreamSseError
-from ..core.stream import SseEvent, SseSplitter, Tail
-
-TAIL_CHARS = 512
+from ..core.stream import SseEvent, SseSplitter, inspector_joiner, json_fields
 MAX_EVENT_BYTES = 1024 * 1024
 
 
@@ -61,7 +60,7 @@ class SseScanner:
         self.engine = engine
         self.host = host
         self.split = SseSplitter(MAX_EVENT_BYTES)
-        self.tail = Tail(TAIL_CHARS)
+        self.joiner = inspector_joiner(engine, "inbound", host)
         self.events = 0
         self.scanned = 0
 
@@ -96,5 +95,14 @@ class SseScanner:
         text = ev.text
         if not text.strip():
             return Decision("allow")
-        joined = self.tail.join(text)
-        return self.engine.scan_text(joined, "inbound", f"sse event {self.events}", self.host)
+        return self.joiner.feed(text, event_fields(ev), f"sse event {self.events}")
+
+
+def event_fields(ev: SseEvent) -> list[tuple[str, str]]:
+    """An event's data as fields: its JSON strings (a streamed answer continues
+    in the same JSON path), else the data itself. (The event name is in the
+    raw text the joiner scans.)"""
+    if ev.data is None:
+        return []
+    data = ev.data.decode("utf-8", "replace")
+    return json_fields(data) or [("data", data)]

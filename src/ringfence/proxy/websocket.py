@@ -3,8 +3,8 @@
 A small strict framer: client frames must be masked, server frames must not;
 no extension is negotiated, so any RSV bit is a protocol violation (it is how a
 "compressed" frame would slip past a scanner); fragments are reassembled under
-a cap before scanning; binary messages are scanned as decoded text; a rolling
-tail per direction catches a secret split across messages. A block closes the
+a cap before scanning; binary messages are scanned as decoded text; core.stream's
+Joiner, one per direction, catches a payload split across messages. A block closes the
 client side with 1008 and the reason, with a receipt."""
 from __future__ import annotations
 
@@ -17,11 +17,10 @@ import struct
 import time
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 from ..core import Action, Decision, Finding, as_block, decide, fail_closed
+from ..core.stream import Joiner, MessageAssembler, edge_fields, inspector_joiner, message_text
 from .boundary import frame_findings, gate, scrub
-from .forward import count_bytes, outbound_check, split_headers
+from .forward import outbound_check, split_headers
 from .http1 import HttpError, Request, RequestReader, render_head
 from .state import block_response, error_response
 from .target import Target, TargetError, parse_url
@@ -39,9 +38,6 @@ log = logging.getLogger("ringfence.proxy")
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 MAX_MESSAGE = 4 * 1024 * 1024
-TAIL_CHARS = 256
-JSON_MAX = 1024 * 1024      # bigger JSON messages get the raw tail only
-JSON_NODES = 20000          # nodes walked per message to find its first and last strings
 IDLE_S = 300.0
 OP_CONT, OP_TEXT, OP_BIN, OP_CLOSE, OP_PING, OP_PONG = 0, 1, 2, 8, 9, 10
 WS_HANDSHAKE = {"upgrade", "connection", "sec-websocket-key", "sec-websocket-version",
@@ -147,41 +143,8 @@ class Side:
         self.reader = reader
         self.peer = peer_writer      # where this side's messages go
         self.mask_out = mask_out
-        self.tail = ""
-        self.str_tail = ""   # end of the previous message's last JSON string (or raw text)
-        self.prev_json = False
+        self.joiner: Joiner | None = None   # set by the relay on the first message
         self.count = 0
-
-
-def edge_strings(text: str) -> tuple[str, str] | None:
-    """(first, last) string values of a JSON message in document order, or None
-    when it is not JSON or has none. Bounded by JSON_MAX chars and JSON_NODES nodes."""
-    head = text[:1] if text[:1] in "{[" else text.lstrip()[:1]
-    if head not in ("{", "[") or len(text) > JSON_MAX:
-        return None
-    try:
-        doc = orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return None
-    first: str | None = None
-    last = ""
-    stack: list[Any] = [doc]
-    budget = JSON_NODES
-    while stack and budget > 0:
-        node = stack.pop()
-        budget -= 1
-        t = type(node)
-        if t is str:
-            if first is None:
-                first = node
-            last = node
-        elif t is dict:
-            stack.extend(reversed(node.values()))
-        elif t is list:
-            stack.extend(reversed(node))
-    if first is None:
-        return None
-    return first, last
 
 
 class WsRelay:
@@ -231,35 +194,18 @@ class WsRelay:
                 pass
 
     def scan(self, side: Side, text: str) -> Decision:
-        eng = self.srv.state.engine
-        joined = side.tail + text  # no separator: a secret may be split mid-token
-        where = f"ws {side.name} message {side.count}"
         direction = "outbound" if side.direction == "outbound" else "inbound"
-        d = eng.scan_text(joined, direction, where, self.t.host)
+        if side.joiner is None:
+            side.joiner = inspector_joiner(self.srv.state.engine, direction, self.t.host, paths=False)
+        d = side.joiner.feed(text, edge_fields(text), f"ws {side.name} message {side.count}")
         if direction == "outbound":  # real secret values, misrouted placeholders
             extra = frame_findings(self.srv, self.t.host, text)
             if extra:
                 d = decide(list(d.findings) + extra, enforce=self.srv.state.config.enforce)
-        side.tail = joined[-TAIL_CHARS:]
-        # JSON messages: the raw join puts `"}{"k":"` between two halves of a secret,
-        # so also join the previous message's last string with this one's first.
-        edges = edge_strings(text)
-        prev, side.str_tail = side.str_tail, (edges[1] if edges else text)[-TAIL_CHARS:]
-        if prev and (edges is not None or side.prev_json) and not d.blocked:
-            d2 = eng.scan_text(prev + (edges[0] if edges else text)[:TAIL_CHARS], direction,
-                               f"{where} (joined with the previous message)", self.t.host)
-            if d2.findings:
-                d = decide(list(d.findings) + list(d2.findings),
-                           enforce=self.srv.state.config.enforce)
-        side.prev_json = edges is not None
-        if d.verdict == "strip":  # frames are not rewritten: strip means block here
-            d = as_block(d)
-        return d
+        return as_block(d)  # frames are not rewritten: strip means block here
 
     async def run_side(self, side: Side) -> None:
-        msg_op = None
-        parts: list[bytes] = []
-        size = 0
+        asm = MessageAssembler(side.reader.max_message, f"ws {side.name}")
         while not self.closed:
             try:
                 fin, rsv, op, payload = await side.reader.frame()
@@ -267,12 +213,7 @@ class WsRelay:
                 f = Finding("websocket", v.rule, "high", str(v)[:80], f"ws {side.name}", "block")
                 self.block(decide([f]), side.direction, 0, violation=True)
                 return
-            if rsv:
-                f = Finding("websocket", "ws_rsv_without_extension", "high",
-                            "RSV bit set but no extension was negotiated", f"ws {side.name}", "block")
-                self.block(decide([f]), side.direction, len(payload), violation=True)
-                return
-            if op >= 8:
+            if op >= 8 and not rsv:
                 if op == OP_CLOSE:
                     side.peer.write(encode_frame(OP_CLOSE, payload, side.mask_out))
                     self.closed = True
@@ -280,41 +221,21 @@ class WsRelay:
                 side.peer.write(encode_frame(op, payload, side.mask_out))
                 await side.peer.drain()
                 continue
-            if op == OP_CONT:
-                if msg_op is None:
-                    f = Finding("websocket", "ws_bad_continuation", "high", "continuation without a message",
-                                f"ws {side.name}", "block")
-                    self.block(decide([f]), side.direction, 0, violation=True)
-                    return
-            else:
-                if msg_op is not None:
-                    f = Finding("websocket", "ws_interleaved", "high", "new message inside a fragmented one",
-                                f"ws {side.name}", "block")
-                    self.block(decide([f]), side.direction, 0, violation=True)
-                    return
-                msg_op = op
-            parts.append(payload)
-            size += len(payload)
-            if size > side.reader.max_message:
-                f = Finding("websocket", "ws_message_too_large", "high", f"{size} bytes", f"ws {side.name}", "block")
-                self.block(decide([f]), side.direction, size)
+            got = asm.feed(fin, rsv, op, payload)
+            if isinstance(got, Finding):
+                n = asm.size if got.rule == "ws_message_too_large" else (len(payload) if rsv else 0)
+                self.block(decide([got]), side.direction, n,
+                           **({} if got.rule == "ws_message_too_large" else {"violation": True}))
                 return
-            if not fin:
+            if got is None:
                 continue
-            data = b"".join(parts)
-            op_final, msg_op, parts, size = msg_op, None, [], 0
+            op_final, data = got
             side.count += 1
             started = time.perf_counter()
-            if op_final == OP_TEXT:
-                try:
-                    text = data.decode("utf-8")
-                except UnicodeDecodeError:
-                    f = Finding("websocket", "ws_invalid_utf8", "high", "text frame is not UTF-8",
-                                f"ws {side.name}", "block")
-                    self.block(decide([f]), side.direction, len(data))
-                    return
-            else:
-                text = data.decode("utf-8", "replace")
+            text = message_text(op_final, data, f"ws {side.name}")
+            if isinstance(text, Finding):
+                self.block(decide([text]), side.direction, len(data))
+                return
             try:
                 d = self.scan(side, text)
             except Exception as e:
@@ -325,7 +246,7 @@ class WsRelay:
             if d.verdict != "allow":
                 self._record(side.direction, d, len(data), message=side.count)
             if side.direction == "inbound":
-                count_bytes(self.srv.state, self.t.host, len(data))
+                self.srv.state.engine.account(self.t.host, len(data))
                 data = scrub(self.srv, data) or data  # echoed real secret values -> placeholders
             side.peer.write(encode_frame(op_final, data, side.mask_out))
             await side.peer.drain()

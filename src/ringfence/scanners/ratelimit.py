@@ -65,7 +65,10 @@ class _Bucket:
 
 
 class RateLimiter:
-    def __init__(self, config: Any, *, max_domains: int = 10_000, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, config: Any, *, shared: Any = None, max_domains: int = 10_000,
+                 clock: Callable[[], float] = time.monotonic):
+        """`shared`: the window every instance shares (state.ratewindow, built by
+        the Inspector for state.backend redis/nats); None keeps it in-process."""
         self.rpm: int | None = config.url.requests_per_minute
         self.bpm: int | None = config.url.bytes_per_minute
         self.action = getattr(config.url, "rate_limit_action", "block")
@@ -73,12 +76,7 @@ class RateLimiter:
         self._clock = clock
         self._lock = threading.Lock()
         self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
-        # state.backend redis/nats: the window is shared by every instance (ringfence.state)
-        st = getattr(config, "state", None)
-        self._shared = None
-        if self.enabled and st is not None and st.backend != "memory":
-            from ..state.syncbridge import bridge_for
-            self._shared = bridge_for(st)
+        self._shared = shared if self.enabled else None
 
     @property
     def enabled(self) -> bool:
@@ -111,7 +109,7 @@ class RateLimiter:
             return None
         domain = registrable_domain(host)
         if self._shared is not None:
-            return self._shared_check(domain)
+            return self._shared.check(domain, self.rpm, self.bpm, self.action)
         now = self._clock()
         with self._lock:
             b = self._bucket(domain)
@@ -133,7 +131,7 @@ class RateLimiter:
             return
         domain = registrable_domain(host)
         if self._shared is not None:
-            self._shared.submit(lambda *a: self._shared.state.budget_add(*a), domain, int(n), None, WINDOW_S)
+            self._shared.add_bytes(domain, n)
             return
         now = self._clock()
         with self._lock:
@@ -145,27 +143,6 @@ class RateLimiter:
                 b.bytes.appendleft((t1, n0 + n1))  # merge the two oldest: bounded, and errs on counting longer
             b.bytes.append((now, int(n)))
             b.byte_total += int(n)
-
-    def _shared_check(self, domain: str) -> Finding | None:
-        """The same rules on the shared window; an unreachable backend blocks (state:unavailable)."""
-        from ..state import StateUnavailable, unavailable_finding
-        sh = self._shared
-        try:
-            if self.bpm is not None:
-                ok, total = sh.call(lambda *a: sh.state.budget_check(*a), domain, self.bpm, WINDOW_S)
-                if not ok:
-                    return Finding("ratelimit", "data_budget", "medium",
-                                   f"{domain}: {total} bytes in 60s (budget {self.bpm}, all instances)",
-                                   "url.host", self.action)
-            if self.rpm is not None:
-                ok, _ = sh.call(lambda *a: sh.state.hit(*a), domain, self.rpm, WINDOW_S)
-                if not ok:
-                    return Finding("ratelimit", "requests_per_minute", "medium",
-                                   f"{domain}: over {self.rpm} requests in 60s (all instances)", "url.host",
-                                   self.action)
-        except StateUnavailable as e:
-            return unavailable_finding(e)
-        return None
 
     def usage(self, host: str) -> tuple[int, int]:
         """(requests, bytes) in the current window for the host's domain."""

@@ -144,7 +144,9 @@ class ToolSession:
 
 
 class ToolScanners:
-    def __init__(self, config, engine=None):
+    def __init__(self, config, engine=None, *, baselines=None):
+        """`baselines`: approved tool definitions shared by every instance
+        (state.baselines, built by the Inspector for state.backend redis/nats)."""
         self.config = config
         self.engine = engine
         self.mcp = config.mcp
@@ -153,11 +155,7 @@ class ToolScanners:
         self.param_specific = re.compile(tp.PARAM_SPECIFIC)
         self.param_generic = re.compile(tp.PARAM_GENERIC)
         self.param_prov = re.compile(tp.PARAM_PROVENANCE)
-        self._shared = None  # state.backend redis/nats: approved definitions shared by every instance
-        st = getattr(config, "state", None)
-        if st is not None and st.backend != "memory":
-            from ..state.baselines import SyncBaselines
-            self._shared = SyncBaselines(st)
+        self._shared = baselines
 
     def new_session(self, server: str = "") -> ToolSession:
         m = self.mcp

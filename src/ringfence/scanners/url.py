@@ -400,7 +400,7 @@ CAPTURE_SERVICES = HostMatcher(list(CAPTURE_SERVICE_HOSTS))
 
 
 class UrlScanner:
-    def __init__(self, config: Any, dlp: Any = None):
+    def __init__(self, config: Any, dlp: Any = None, *, shared_window: Any = None):
         self.config = config
         self.dlp = dlp
         u = config.url
@@ -411,7 +411,7 @@ class UrlScanner:
         self.trusted = HostMatcher(config.ssrf.trusted_domains)
         self.sub_exempt = HostMatcher(getattr(u, "subdomain_entropy_exempt", []))
         self.entropy_exempt = HostMatcher(getattr(u, "entropy_exempt_hosts", []))
-        self.ratelimit = RateLimiter(config)
+        self.ratelimit = RateLimiter(config, shared=shared_window)
 
     # -- public ------------------------------------------------------------
     def scan(self, url: str, method: str = "GET") -> UrlScan:
