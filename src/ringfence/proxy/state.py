@@ -15,23 +15,14 @@ log = logging.getLogger("ringfence.proxy")
 
 
 class State:
-    """Swapped as one object on reload, so a request sees one consistent pair.
+    """Swapped as one object on reload, so a request sees one consistent pair
+    (verdicts of repeats are cached by the engine, which a reload replaces)."""
 
-    It also holds the per-config memo of proxy decisions (forward.py): exact
-    repeats of a request or response reuse the verdict (never the receipt), and
-    a reload starts from an empty memo."""
-
-    __slots__ = ("config", "engine", "memo_on", "memo_out", "memo_in")
+    __slots__ = ("config", "engine")
 
     def __init__(self, config: Any, engine: Any):
         self.config = config
         self.engine = engine
-        # Only when the static URL pipeline is pure (the engine's own rule for its URL
-        # cache): a rate limit makes the same request's verdict depend on the past.
-        rl = getattr(getattr(engine, "url", None), "ratelimit", None)
-        self.memo_on = rl is not None and getattr(rl, "enabled", True) is False
-        self.memo_out: dict = {}
-        self.memo_in: dict = {}
 
 
 class Hooks:
