@@ -386,7 +386,7 @@ class Engine:
 def public_ip_literal(host: str) -> str | None:
     """`host` in canonical form when it is an IP literal ringfence judges public."""
     from .scanners.ssrf import is_internal
-    from .scanners.url import canonical_host
+    from .core.url import canonical_host
     try:
         canon, is_ip = canonical_host(host)
     except Exception:
