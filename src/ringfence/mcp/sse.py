@@ -3,7 +3,6 @@ The splitter itself is core.stream's (shared with the proxy's SSE path)."""
 from __future__ import annotations
 
 from ..core import finding_as_block
-from ..core.jsonwalk import Walk
 from ..core import stream as _stream
 
 
@@ -20,6 +19,21 @@ def event_bytes(data: bytes, event_id: str | None = None) -> bytes:
 
 TAIL_CHARS = 512
 MAX_TAIL_PATHS = 64
+
+
+def _text_leaves(value: object, path: str, out: list[tuple[str, str]], budget: list[int]) -> None:
+    """String values only (no keys), iteratively bounded by `budget` nodes."""
+    stack = [(value, path)]
+    while stack and budget[0] > 0:
+        v, p = stack.pop()
+        budget[0] -= 1
+        if isinstance(v, str):
+            if v:
+                out.append((p, v))
+        elif isinstance(v, dict):
+            stack.extend((x, f"{p}.{k}") for k, x in reversed(list(v.items())))
+        elif isinstance(v, list):
+            stack.extend((x, f"{p}[{i}]") for i, x in reversed(list(enumerate(v))))
 
 
 class CrossEventScan:
@@ -47,10 +61,10 @@ class CrossEventScan:
         if not isinstance(msg, dict):
             return []
         fields: list[tuple[str, str]] = []
-        walk = Walk(max_depth=256, max_nodes=20_000, strict=False)  # (what is past the cap: unjoined)
+        budget = [20_000]
         for part in ("params", "result", "error"):
             if part in msg:
-                fields += [(p, v) for p, v in walk.strings(msg[part], part) if v]
+                _text_leaves(msg[part], part, fields, budget)
         if not fields:
             return []
         windows: list[tuple[str, str, str]] = []
