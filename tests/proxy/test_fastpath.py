@@ -243,7 +243,7 @@ async def test_reload_starts_from_an_empty_memo(upstream, make_proxy):
         w.write(get_req(upstream, "/clean"))
         assert (await read_response(r))[0] == 200
         seen = p.srv.state.engine.verdicts.stats()
-        assert seen["entries"] and {"request", "response"} <= set(seen["misses"])
+        assert seen["entries"] and {"request", "text"} <= set(seen["misses"])
         # the new config blocks the host the memo saw allowed
         cfg = Config.model_validate({"url": {"blocklist": [UP_HOST]}})
         p.srv.swap(cfg, Engine(cfg))

@@ -167,10 +167,10 @@ def is_ip_literal(host: str) -> bool:
         return False
 
 
-# Exact repeats of a whole request or response reuse its verdict (never its receipt),
-# from the engine's one verdict cache (a reload or the kill switch empties it).
+# Exact repeats of a whole request reuse its verdict (never its receipt), from the
+# engine's one verdict cache (a reload or the kill switch empties it); responses are
+# cached there by their text.
 MEMO_OUT_MAX_CHARS = 16384    # url + headers + body; bigger requests are scanned every time
-MEMO_IN_MAX_BYTES = 16384
 
 
 def _cacheable(d: Decision) -> bool:
@@ -297,24 +297,11 @@ async def inbound_check(srv: "ProxyServer", transport: str, t: Target, method: s
 def inbound_scan(srv: "ProxyServer", transport: str, t: Target, method: str,
                  status: int, content_type: str, body: bytes, *,
                  request_id: str = "", want_text: bool = True) -> tuple[Decision, str]:
-    """inbound_check without the coroutine (it never waits). With want_text=False
-    a memo hit returns "" for the text (the relay sends the bytes it has)."""
+    """inbound_check without the coroutine (it never waits). Repeats are served by
+    the engine's verdict cache of response texts (one hash of the body, not two)."""
     st = srv.state
     started = now()
-    key = None
-    eng = st.engine
-    if len(body) <= MEMO_IN_MAX_BYTES and isinstance(body, bytes) and eng.repeatable \
-            and not t.path.split("?", 1)[0].endswith(AGENT_CARD_PATHS):
-        # (Agent cards are never reused: their scanner may compare with what it saw.)
-        key = eng.verdicts.key("inbound", "response", t.host, content_type, body)
-        hit = eng.verdicts.get(key)
-        if hit is not MISS:
-            return _record_inbound(srv, transport, t, method, status, content_type, body, hit,
-                                   request_id, started), \
-                (body.decode("utf-8", "replace") if want_text else "")
     d, text = _inbound_decision(srv, st, t, content_type, body, started)
-    if key is not None and _cacheable(d):
-        eng.verdicts.put(key, d, _held(d))
     return _record_inbound(srv, transport, t, method, status, content_type, body, d, request_id), text
 
 

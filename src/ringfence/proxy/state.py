@@ -28,7 +28,9 @@ class State:
 class Hooks:
     """Operations hooks (kill switch, metrics); each optional."""
 
-    def __init__(self, config: Any):
+    def __init__(self, config: Any, metrics: bool = True):
+        """metrics=False when nothing can read them (no admin port): no prometheus_client
+        in memory, no counter updates per request."""
         self.killswitch = None
         self.metrics = None
         self._children: dict[tuple[str, str, str], Any] = {}
@@ -37,13 +39,14 @@ class Hooks:
             self.killswitch = KillSwitch(config)
         except ImportError:
             pass
-        try:
-            from ..ops.metrics import Metrics
-            self.metrics = Metrics()
-            if self.killswitch is not None and hasattr(self.metrics, "bind_killswitch"):
-                self.metrics.bind_killswitch(self.killswitch)
-        except ImportError:
-            pass
+        if metrics:
+            try:
+                from ..ops.metrics import Metrics
+                self.metrics = Metrics()
+                if self.killswitch is not None and hasattr(self.metrics, "bind_killswitch"):
+                    self.metrics.bind_killswitch(self.killswitch)
+            except ImportError:
+                pass
 
     def kill_reason(self) -> str | None:
         ks = self.killswitch
