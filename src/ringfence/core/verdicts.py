@@ -23,26 +23,19 @@ _GENERATIONS = itertools.count(1)
 
 
 def _feed(h: Any, part: Any) -> None:
-    """Length-prefixed, typed encoding of one part (str, bytes, int, None, tuples)."""
-    if isinstance(part, str):
-        b = part.encode("utf-8", "surrogatepass")
-        h.update(b"s%d:" % len(b))
-        h.update(b)
-    elif isinstance(part, (bytes, bytearray, memoryview)):
+    """Length-prefixed and typed: raw bytes as they are, anything else (str, int, None,
+    tuples and lists of those) by its repr, which is one-to-one for these types."""
+    if isinstance(part, (bytes, bytearray, memoryview)):
         h.update(b"b%d:" % len(part))
         h.update(part)
-    elif part is None:
-        h.update(b"n")
-    elif isinstance(part, bool):
-        h.update(b"T" if part else b"F")
-    elif isinstance(part, int):
-        h.update(b"i%d:" % part)
-    elif isinstance(part, (tuple, list)):
-        h.update(b"t%d:" % len(part))
-        for p in part:
-            _feed(h, p)
-    else:
+        return
+    if isinstance(part, list):
+        part = tuple(part)
+    if not isinstance(part, (str, int, tuple)) and part is not None:
         raise TypeError(f"cannot key a {type(part).__name__}")
+    r = repr(part).encode("utf-8", "surrogatepass")
+    h.update(b"r%d:" % len(r))
+    h.update(r)
 
 
 class VerdictCache:
