@@ -60,7 +60,8 @@ def main() -> int:
     s = UrlScanner(Config(), dlp)
     nodlp = UrlScanner(Config(), None)
     res = {"python": sys.version.split()[0], "machine": platform.machine(), "n_per_url": n,
-           "dlp": dlp is not None, "target_clean_p50_us": 50}
+           "dlp": dlp is not None, "target_clean_p50_us": 50,
+           "verdict_cache": "none: the URL scanner itself, below the engine's verdict cache"}
     for name, urls in (("clean", CLEAN), ("dirty", DIRTY)):
         for label, sc in (("", s), ("_url_layers_only", nodlp)):
             if label == "" and dlp is None:

@@ -38,7 +38,12 @@ exit codes: 0 allow / valid, 1 block / invalid, 2 usage or config error
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole CLI; with `only` (a command name as typed), just that command when it
+    is one: a one-shot command then imports only its own module (start-up time)."""
+    names = COMMANDS
+    if only and only.replace("-", "_") in COMMANDS:
+        names = [only.replace("-", "_")]
     p = argparse.ArgumentParser(
         prog="ringfence",
         description="ringfence: an egress firewall for AI agents. It scans what your agent sends "
@@ -47,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"ringfence {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in names:
         try:
             mod = importlib.import_module(f"ringfence.commands.{name}")
         except ModuleNotFoundError as e:
@@ -55,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         mod.register(sub)
+    if names is not COMMANDS and only not in sub.choices:
+        return build_parser()  # registered under another name: the whole parser decides
     return p
 
 
@@ -63,7 +70,8 @@ class UsageError(Exception):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv[0] if argv and not argv[0].startswith("-") else None)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

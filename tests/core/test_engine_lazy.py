@@ -18,4 +18,4 @@ def test_lazy_builds_only_what_is_used_and_agrees_with_eager():
     assert lazy.scan_text("café, текст, 東京", "inbound").verdict == "allow"
     url = f"https://example.com/?k={AWS}"
     assert lazy.check_url(url, resolve=False)[0].verdict == eager.check_url(url, resolve=False)[0].verdict == "block"
-    assert lazy._url is not None and lazy._url_cache is not None  # the URL memo exists once built
+    assert lazy._url is not None and lazy.repeatable  # URL verdicts are reused once it is built

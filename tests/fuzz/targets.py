@@ -124,7 +124,7 @@ def url_scan(data: bytes) -> None:
 
 
 def ip_parse(data: bytes) -> None:
-    from ringfence.scanners.ipcanon import IpParseError, canonical, parse_ip
+    from ringfence.core.ipcanon import IpParseError, canonical, parse_ip
     text = _text(data)
     try:
         ip = parse_ip(text)
@@ -429,7 +429,7 @@ def load_all() -> None:
     instrument what is loaded."""
     import importlib
     for m in ("ringfence.proxy.http1", "ringfence.proxy.target", "ringfence.proxy.sse", "ringfence.proxy.websocket",
-              "ringfence.scanners.url", "ringfence.scanners.ipcanon", "ringfence.scanners.content",
+              "ringfence.scanners.url", "ringfence.core.ipcanon", "ringfence.scanners.content",
               "ringfence.scanners.dlp", "ringfence.scanners.entropy", "ringfence.scanners.shell",
               "ringfence.text.decode", "ringfence.text.normalize", "ringfence.text.views", "ringfence.mcp.jsonrpc",
               "ringfence.mcp.bridge", "ringfence.mcp.sse", "ringfence.mcp.receipts", "ringfence.config.load",

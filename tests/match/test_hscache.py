@@ -113,3 +113,85 @@ def test_cached_database_is_ready_to_scan(tmp_path, monkeypatch):
     hits = []
     db.scan(b"xxabc", match_event_handler=lambda i, s, e, f, c: hits.append((i, e)))
     assert hits == [(7, 5)]
+
+
+# -- the directory and file checks: each refusal costs a recompile, never a planted database
+
+ARGS = ("refusal-test", [b"needle"], [3], [0])
+
+
+def _store_one(cache_home):
+    hscache.cached_compile(*ARGS)
+    files = _files(cache_home)
+    assert len(files) == 1 and hscache.load(_parts()) is not None
+    return files[0]
+
+
+def _parts():
+    import hyperscan
+    return [ARGS[0], hyperscan.HS_MODE_BLOCK, [[e.hex(), i, f] for e, i, f in zip(*ARGS[1:])]]
+
+
+@pytest.mark.parametrize("mode", [0o750, 0o705, 0o770, 0o701])
+def test_directory_with_any_group_or_other_access_is_refused(cache_home, mode):
+    _store_one(cache_home)
+    os.chmod(cache_home, mode)
+    assert hscache.usable_dir() is None
+    assert hscache.load(_parts()) is None
+    os.chmod(cache_home, 0o700)
+    assert hscache.usable_dir() == str(cache_home)
+
+
+def test_directory_that_is_a_symlink_is_refused(cache_home, tmp_path):
+    real = tmp_path / "elsewhere"
+    real.mkdir(mode=0o700)
+    os.chmod(real, 0o700)
+    cache_home.symlink_to(real, target_is_directory=True)
+    assert hscache.usable_dir(True) is None
+    hscache.cached_compile(*ARGS)            # compiles, stores nothing through the link
+    assert _files(real) == []
+
+
+def test_directory_of_another_owner_is_refused(cache_home):
+    _store_one(cache_home)
+    if os.geteuid() != 0:
+        pytest.skip("needs root to chown")
+    os.chown(cache_home, 65534, 65534)
+    assert hscache.usable_dir() is None and hscache.load(_parts()) is None
+
+
+@pytest.mark.parametrize("mode", [0o602, 0o620, 0o666])
+def test_file_others_may_write_is_refused(cache_home, mode):
+    f = _store_one(cache_home)
+    os.chmod(f, mode)
+    assert hscache.load(_parts()) is None and not hscache.verify_file(f)
+    db = hscache.cached_compile(*ARGS)       # rebuilt (and rewritten 0600)
+    hits = []
+    db.scan(b"a needle", match_event_handler=lambda i, s, e, fl, c: hits.append(i))
+    assert hits == [3]
+    assert stat.S_IMODE(os.stat(f).st_mode) == 0o600 and hscache.load(_parts()) is not None
+
+
+def test_file_that_is_a_symlink_is_refused(cache_home, tmp_path):
+    f = _store_one(cache_home)
+    good = tmp_path / "copy.db"
+    good.write_bytes(f.read_bytes())
+    os.chmod(good, 0o600)
+    f.unlink()
+    f.symlink_to(good)                        # an intact database, reached through a link
+    assert hscache.load(_parts()) is None and not hscache.verify_file(f)
+
+
+def test_file_of_another_owner_is_refused(cache_home):
+    f = _store_one(cache_home)
+    if os.geteuid() != 0:
+        pytest.skip("needs root to chown")
+    os.chown(f, 65534, 65534)
+    assert hscache.load(_parts()) is None and not hscache.verify_file(f)
+
+
+def test_file_that_is_not_regular_is_refused(cache_home):
+    f = _store_one(cache_home)
+    f.unlink()
+    os.mkfifo(f, 0o600)                       # would block a plain open(); never read
+    assert hscache.load(_parts()) is None

@@ -58,7 +58,7 @@ def test_url_verdicts_cached_equal_uncached_and_blocks_repeat():
             _same(first, again)
         assert first.verdict == want, (url, first.reason)
         assert [f.rule for f in uncached.findings] == [f.rule for f in first.findings]
-    assert e._url_cache is not None and e._url_cache.hits >= 3 * len(URLS)
+    assert e.repeatable and e.verdicts.stats()["hits"]["url"] >= 3 * len(URLS)
 
 
 def test_url_cache_keys_on_method():
@@ -66,8 +66,11 @@ def test_url_cache_keys_on_method():
     url = "https://api.example.com/upload"
     d_get, _ = e.check_url(url, "GET", resolve=False)
     d_post, _ = e.check_url(url, "POST", resolve=False)
-    assert ("https://api.example.com/upload", "GET") in e._url_cache.data
-    assert ("https://api.example.com/upload", "POST") in e._url_cache.data
+    n = len(e.verdicts)
+    e.check_url(url, "GET", resolve=False)
+    e.check_url(url, "POST", resolve=False)
+    assert len(e.verdicts) == n  # both were cached, under two keys
+    assert e.verdicts.key("outbound", "url", url, "GET") != e.verdicts.key("outbound", "url", url, "POST")
     assert d_get.verdict == d_post.verdict == "allow"
 
 
@@ -96,16 +99,16 @@ def test_exemptions_still_apply_per_host_on_cached_findings():
 def test_big_inputs_bypass_cache_but_still_scan():
     e = engine()
     pad = "a" * (CACHE_MAX_KEY_CHARS + 10)
-    n = len(e._fields_cache)
+    n = len(e.verdicts)
     d = e.scan_headers([("X-Pad", pad), ("X-Key", AWS)])
     assert d.verdict == "block"
-    assert len(e._fields_cache) == n
+    assert len(e.verdicts) == n
 
 
 def test_rate_limit_disables_url_cache():
     cfg = Config.model_validate({"url": {"requests_per_minute": 2}})
     e = Engine(cfg)
-    assert e._url_cache is None
+    assert not e.repeatable
     verdicts = [e.check_url("https://api.example.com/x", resolve=False)[0].verdict for _ in range(3)]
     assert verdicts[:2] == ["allow", "allow"]
     assert verdicts[2] == "block"
@@ -196,4 +199,6 @@ def test_inbound_verdicts_cached_equal_uncached():
     assert e.scan_response(inj, "text/plain").verdict in ("block", "strip")
     assert e.scan_response(near, "text/plain").verdict == "allow"
     assert e.scan_response(clean, "text/plain").verdict == "allow"
-    assert (inj, "response") in e._inbound_cache.data
+    hits = e.verdicts.stats()["hits"].get("text", 0)
+    e.scan_response(inj, "text/plain")
+    assert e.verdicts.stats()["hits"]["text"] == hits + 1

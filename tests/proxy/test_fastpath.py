@@ -223,7 +223,7 @@ async def test_client_gone_mid_request_does_not_leak(upstream, make_proxy):
 async def test_rate_limit_still_counts_every_request(upstream, make_proxy):
     cfg = Config.model_validate({"url": {"requests_per_minute": 2}})
     p = await make_proxy(routes_for(upstream), config=cfg)
-    assert p.srv.state.memo_on is False  # a stateful URL pipeline: verdicts are not reused
+    assert p.srv.state.engine.repeatable is False  # a stateful URL pipeline: verdicts are not reused
     r, w = await open_conn(p)
     try:
         got = []
@@ -242,7 +242,8 @@ async def test_reload_starts_from_an_empty_memo(upstream, make_proxy):
     try:
         w.write(get_req(upstream, "/clean"))
         assert (await read_response(r))[0] == 200
-        assert p.srv.state.memo_out and p.srv.state.memo_in
+        seen = p.srv.state.engine.verdicts.stats()
+        assert seen["entries"] and {"request", "text"} <= set(seen["misses"])
         # the new config blocks the host the memo saw allowed
         cfg = Config.model_validate({"url": {"blocklist": [UP_HOST]}})
         p.srv.swap(cfg, Engine(cfg))
@@ -276,3 +277,22 @@ def test_internal_errors_are_never_memoized():
     assert _cacheable(decide([Finding("dlp", "aws", "high", "AKIA...", "", "block")]))
     assert not _cacheable(fail_closed(RuntimeError("transient")))
     assert not _cacheable(decide([Finding("internal", "scan_error", "high", "x", "", "block")]))
+
+
+async def test_kill_switch_flip_forgets_cached_verdicts(upstream, make_proxy):
+    p = await make_proxy(routes_for(upstream))
+    r, w = await open_conn(p)
+    try:
+        w.write(get_req(upstream, "/clean"))
+        assert (await read_response(r))[0] == 200
+    finally:
+        w.close()
+    eng = p.srv.state.engine
+    gen = eng.verdicts.generation
+    assert len(eng.verdicts)
+    ks = p.srv.hooks.killswitch
+    ks.set_api(True)
+    try:
+        assert len(eng.verdicts) == 0 and eng.verdicts.generation != gen
+    finally:
+        ks.set_api(False)

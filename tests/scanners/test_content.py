@@ -106,7 +106,9 @@ def test_key_split_across_a_json_list_is_caught():
     assert d.verdict == "allow"
 
 
-def test_fast_json_walk_matches_the_iterative_walk():
+def test_json_walk_matches_the_plain_definition_shallow_and_deep():
+    """The body walk (the shared core.jsonwalk walker: recursion while shallow, a stack
+    below) gives the fields of the plain recursive definition, and is bounded."""
     import random
 
     from ringfence.scanners import content as C
@@ -119,14 +121,29 @@ def test_fast_json_walk_matches_the_iterative_walk():
         if k < 0.65:
             return {f"k{i}": doc(depth - 1) for i in range(rnd.randint(0, 4))}
         return [doc(depth - 1) for _ in range(rnd.randint(0, 4))]
+
+    def plain(o, w):
+        if isinstance(o, dict):
+            for k, v in o.items():
+                if isinstance(v, (dict, list)):
+                    yield f"{w}.{k}#key", k
+                    yield from plain(v, f"{w}.{k}")
+                else:
+                    yield f"{w}.{k}", f"{k}={'' if v is None else v}"
+        elif isinstance(o, list):
+            for i, v in enumerate(o):
+                if isinstance(v, (dict, list)):
+                    yield from plain(v, f"{w}[{i}]")
+                elif v is not None:
+                    yield f"{w}[{i}]", str(v)
+        elif o is not None:
+            yield w, str(o)
+
     deep = "leaf"
-    for i in range(C.RECURSE_DEPTH * 3):
+    for i in range(64 * 3):
         deep = {"n": deep, "m": [i]} if i % 2 else [deep, {"i": i}]
     for d in [doc(6) for _ in range(200)] + [deep, "top", None, [], {}]:
-        fast, slow = [], []
-        C._json_leaves(d, "$", fast, [C.MAX_JSON_NODES])
-        C._json_leaves_iter(d, "$", slow, [C.MAX_JSON_NODES])
-        assert fast == slow
+        assert C._json_leaves(d, "$") == list(plain(d, "$"))
     wide = [{"a": i} for i in range(C.MAX_JSON_NODES)]
     with pytest.raises(OverflowError):
-        C._json_leaves(wide, "$", [], [C.MAX_JSON_NODES])
+        C._json_leaves(wide, "$")

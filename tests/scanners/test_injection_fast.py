@@ -103,42 +103,57 @@ def _found(db, data: bytes) -> bool:
     return bool(got)
 
 
+def _db_files(d):
+    return sorted(d.glob("hs-*.db")) if d.is_dir() else []
+
+
 def test_cache_file_is_private_and_reused(tmp_path, monkeypatch):
+    """The injection scanner uses the one disk cache (match/hscache): 0700 dir, 0600 files."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.delenv("RINGFENCE_NO_CACHE", raising=False)
     tag = tmp_path.name.replace("-", "")
     _compile(tag)
     d = tmp_path / "ringfence"
-    files = list(d.glob("injection-*.hsdb"))
+    files = _db_files(d)
     assert len(files) == 1
     assert stat.S_IMODE(d.stat().st_mode) == 0o700
     assert stat.S_IMODE(files[0].stat().st_mode) == 0o600
+    assert not list(d.glob("injection-*"))   # no second cache format
     I._DBS.clear()   # force a load from disk
+    mtime = files[0].stat().st_mtime_ns
     db = _compile(tag)
+    assert files[0].stat().st_mtime_ns == mtime   # read, not rewritten
     assert _found(db, f"xx NEEDLE{tag} yy".encode()) and not _found(db, b"needle only")
 
 
 def test_corrupt_cache_file_is_ignored(tmp_path, monkeypatch):
+    from ringfence.match import hscache
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.delenv("RINGFENCE_NO_CACHE", raising=False)
     tag = "c" + tmp_path.name.replace("-", "")
     _compile(tag)
-    f = next((tmp_path / "ringfence").glob("injection-*.hsdb"))
+    f = _db_files(tmp_path / "ringfence")[0]
     blob = bytearray(f.read_bytes())
     blob[-10] ^= 0xFF
     f.write_bytes(bytes(blob))
+    assert not hscache.verify_file(f)
     I._DBS.clear()
     db = _compile(tag)
     assert _found(db, f"NEEDLE{tag}".encode())
-    assert I._load_db(str(f), hs) is not None   # rewritten with a good copy
+    assert hscache.verify_file(f)   # rewritten with a good copy
 
 
 def test_cache_in_a_shared_directory_is_not_used(tmp_path, monkeypatch):
+    from ringfence.match import hscache
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.delenv("RINGFENCE_NO_CACHE", raising=False)
     (tmp_path / "ringfence").mkdir(mode=0o777)
     os.chmod(tmp_path / "ringfence", 0o777)
-    assert I._cache_dir() is None
+    assert hscache.usable_dir(True) is None
+    I._DBS.clear()
+    tag = "s" + tmp_path.name.replace("-", "")
+    assert _found(_compile(tag), f"needle{tag}".encode())
+    assert _db_files(tmp_path / "ringfence") == []
 
 
 def test_no_cache_env(tmp_path, monkeypatch):

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from ringfence.config import Config
 from ringfence.core import Finding
-from ringfence.scanners.ipcanon import parse_ipv4
+from ringfence.core.ipcanon import parse_ipv4
 from ringfence.scanners.ssrf import StaticResolver, is_internal
 from ringfence.scanners.url import UrlScan, UrlScanner
 

@@ -17,6 +17,7 @@ from typing import Any, Iterable
 from ..config import Config
 from .decide import decide, fail_closed, finding_as_block
 from .types import Action, Content, Decision, Finding
+from .verdicts import MISS, VerdictCache, cacheable
 from ..scanners.content import ContentError, body_fields, decode_body, decompress, header_fields
 
 # What transports may use from the scanning side, so they never import scanners.
@@ -52,36 +53,30 @@ def is_agent_card_path(path: str) -> bool:
     return path.split("?", 1)[0].endswith(AGENT_CARD_PATHS)
 
 # Memoization of pure scan results. Agents repeat the same URLs and headers
-# constantly; the scanners are deterministic for a given config, and a reload
-# builds a new Engine, so the caches die with the config they were built for.
-CACHE_ENTRIES = 4096
-CACHE_MAX_KEY_CHARS = 8192   # bigger inputs are scanned every time (bounds memory: ~32 MiB worst case)
+# constantly; the scanners are deterministic for a given config. All verdicts live in
+# one VerdictCache (core/verdicts.py) owned here: a reload builds a new Engine, and
+# the kill switch invalidates it.
+CACHE_MAX_KEY_CHARS = 8192   # bigger inputs are scanned every time (hashing them costs more than it saves)
 CACHE_MAX_FIELDS = 64        # headers, URL parts, small forms
 DNS_TTL_S = 2.0              # vetted answers of the system resolver are reused this long
-TEXT_CACHE_ENTRIES = 512     # inbound texts up to TEXT_CACHE_MAX_CHARS: <= 8 Mi chars held
 TEXT_CACHE_MAX_CHARS = 16384
-_MISS = object()
+_MISS = MISS
 
 
 class _Lru:
-    """A small bounded LRU. The lock makes it safe for sync callers in worker threads."""
+    """A small bounded LRU of vetted DNS answers (not verdicts). Locked for worker threads."""
 
-    __slots__ = ("size", "data", "lock", "hits", "misses")
+    __slots__ = ("size", "data", "lock")
 
-    def __init__(self, size: int = CACHE_ENTRIES):
+    def __init__(self, size: int):
         self.size = size
         self.data: OrderedDict[Any, Any] = OrderedDict()
         self.lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
 
     def get(self, key: Any) -> Any:
         with self.lock:
             v = self.data.get(key, _MISS)
-            if v is _MISS:
-                self.misses += 1
-            else:
-                self.hits += 1
+            if v is not _MISS:
                 self.data.move_to_end(key)
             return v
 
@@ -92,13 +87,9 @@ class _Lru:
             while len(self.data) > self.size:
                 self.data.popitem(last=False)
 
-    def __len__(self) -> int:
-        return len(self.data)
-
-
-def _cacheable(findings: Iterable[Finding]) -> bool:
-    """Never remember an internal error (it may be transient)."""
-    return not any(f.scanner == "internal" for f in findings)
+    def clear(self) -> None:
+        with self.lock:
+            self.data.clear()
 
 
 def host_matches(host: str, pattern: str) -> bool:
@@ -120,12 +111,11 @@ class Engine:
         self.resolver = resolver or SystemResolver(timeout=self.config.ssrf.dns_timeout_s)
         self._build_lock = threading.Lock()
         self._dlp = self._injection = self._url = None
-        self._url_cache: _Lru | None = None  # set when the URL scanner is built
+        self._url_pure = False  # set when the URL scanner is built: no rate limit or data budget
+        self.verdicts = VerdictCache()
         if not lazy:
             self.url  # builds dlp too
             self.injection
-        self._fields_cache = _Lru()
-        self._inbound_cache = _Lru(TEXT_CACHE_ENTRIES)
         # DNS answers are only reused for the resolver we built ourselves: an injected
         # resolver (tests, --resolve) is asked every time.
         self._dns_cache: _Lru | None = _Lru(1024) if resolver is None else None
@@ -173,9 +163,9 @@ class Engine:
                 if self._url is None:
                     from ..state.ratewindow import shared_window
                     u = _clean_entries(UrlScanner(self.config, dlp, shared_window=shared_window(self.config)), "scan")
-                    # The URL cache only when nothing in the static pipeline is stateful
-                    # (rate limit, data budget).
-                    self._url_cache = None if u.ratelimit.enabled else _Lru()
+                    # URL verdicts are reused only when nothing in the static pipeline
+                    # is stateful (rate limit, data budget).
+                    self._url_pure = not u.ratelimit.enabled
                     self._url = u
                 s = self._url
         return s
@@ -183,6 +173,20 @@ class Engine:
     @url.setter
     def url(self, value) -> None:
         self._url = value
+
+    # -- the verdict cache ---------------------------------------------------
+    @property
+    def repeatable(self) -> bool:
+        """Whether an exact repeat of a request may reuse its verdict: the static URL
+        pipeline keeps no state (a rate limit makes a verdict depend on the past)."""
+        self.url
+        return self._url_pure
+
+    def invalidate(self) -> None:
+        """Kill switch (or any policy change in place): forget every verdict and DNS answer."""
+        self.verdicts.invalidate()
+        if self._dns_cache is not None:
+            self._dns_cache.clear()
 
     # -- helpers -------------------------------------------------------
     def _finish(self, findings: list[Finding], started: float, host: str = "",
@@ -213,14 +217,14 @@ class Engine:
     def _url_scan(self, url: str, method: str):
         """The static URL pipeline (no I/O), memoized by exact (url, method)."""
         scanner = self.url  # built first: that decides whether there is a cache
-        c = self._url_cache
-        if c is None or not isinstance(url, str) or len(url) > CACHE_MAX_KEY_CHARS:
+        if not self._url_pure or not isinstance(url, str) or len(url) > CACHE_MAX_KEY_CHARS:
             return scanner.scan(url, method)
-        key = (url, method)
+        c = self.verdicts
+        key = c.key("outbound", "url", url, method)
         res = c.get(key)
         if res is _MISS:
             res = scanner.scan(url, method)
-            if _cacheable(res.findings):
+            if cacheable(res.findings):
                 c.put(key, res)
         return res
 
@@ -231,26 +235,27 @@ class Engine:
         if len(fields) > CACHE_MAX_FIELDS:
             return self.dlp.scan_fields(fields)
         try:
-            key = tuple(fields)
-            size = sum(len(w) + len(v) for w, v in key)
+            size = sum(len(w) + len(v) for w, v in fields)
+            if size > CACHE_MAX_KEY_CHARS:
+                return self.dlp.scan_fields(fields)
+            c = self.verdicts
+            key = c.key("outbound", "fields", fields)
         except TypeError:
             return self.dlp.scan_fields(fields)
-        if size > CACHE_MAX_KEY_CHARS:
-            return self.dlp.scan_fields(fields)
-        got = self._fields_cache.get(key)
+        got = c.get(key)
         if got is _MISS:
-            found = self.dlp.scan_fields(fields)
-            got = tuple(found)
-            if _cacheable(got):
-                self._fields_cache.put(key, got)
+            got = tuple(self.dlp.scan_fields(fields))
+            if cacheable(got):
+                c.put(key, got)
         return list(got)
 
     def _inbound(self, text: str, where: str) -> tuple[list[Finding], Any]:
         """Prompt-injection findings (and stripped text), memoized by exact small text."""
         key = None
+        c = self.verdicts
         if isinstance(text, str) and len(text) <= TEXT_CACHE_MAX_CHARS:
-            key = (text, where)
-            got = self._inbound_cache.get(key)
+            key = c.key("inbound", "text", text, where)
+            got = c.get(key)
             if got is not _MISS:
                 return list(got[0]), got[1]
         findings = self.injection.scan(text, where)
@@ -259,8 +264,8 @@ class Engine:
             content = self.injection.strip(text, findings)
             if content is None:  # could not strip safely: block instead
                 findings = [finding_as_block(f) for f in findings]
-        if key is not None and _cacheable(findings):
-            self._inbound_cache.put(key, (tuple(findings), content))
+        if key is not None and cacheable(findings):
+            c.put(key, (tuple(findings), content), len(content) if content else 0)
         return findings, content
 
     def _resolve_cached(self, res) -> tuple[list[str], list[Finding]] | None:
@@ -506,7 +511,7 @@ Inspector = Engine
 def public_ip_literal(host: str) -> str | None:
     """`host` in canonical form when it is an IP literal ringfence judges public."""
     from ..scanners.ssrf import is_internal
-    from ..scanners.url import canonical_host
+    from .url import canonical_host
     try:
         canon, is_ip = canonical_host(host)
     except Exception:

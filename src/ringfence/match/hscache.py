@@ -8,13 +8,16 @@
 `key_parts` is any JSON-serialisable value that determines the database (patterns,
 flags, mode, rewrite version); the key is SHA-256 over it plus the hyperscan version
 and the machine. Files live in $XDG_CACHE_HOME/ringfence (else ~/.cache/ringfence),
-directory mode 0700, files 0600, written atomically (temp file + rename).
+directory mode 0700, files 0600, written atomically (temp file + rename). This is the
+only Hyperscan disk cache: every scanner compiles through it.
 
-A file is used only when its name and its header carry the expected key, the SHA-256
-of its body matches, and hyperscan accepts it; anything else (corrupt, truncated,
-other version, unreadable, a directory we do not own or that others may write) is
-ignored and the database is rebuilt. RINGFENCE_NO_CACHE=1 turns the cache off.
-Every failure here only costs a recompile; it never changes what is matched.
+The directory is used only when it is a real directory (not a symlink), owned by us,
+with no access for group or others (0700). A file is used only when it is a regular
+file (opened without following symlinks) owned by us and writable by nobody else,
+its name and header carry the expected key, the SHA-256 of its body matches, and
+hyperscan accepts it; anything else (corrupt, truncated, other version, unreadable,
+planted) is ignored and the database is rebuilt. RINGFENCE_NO_CACHE=1 turns the
+cache off. Every failure here only costs a recompile; it never changes what is matched.
 """
 from __future__ import annotations
 
@@ -42,7 +45,7 @@ MAX_IDLE_S = 7 * 86400
 
 
 def enabled() -> bool:
-    return _hs is not None and os.environ.get("RINGFENCE_NO_CACHE", "") not in ("1", "true", "yes")
+    return _hs is not None and os.environ.get("RINGFENCE_NO_CACHE", "").strip().lower() in ("", "0", "false", "no")
 
 
 def cache_dir() -> str:
@@ -55,18 +58,42 @@ def key_of(key_parts) -> str:
     return hashlib.sha256(json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
-def _usable_dir(create: bool) -> str | None:
+def usable_dir(create: bool = False) -> str | None:
+    """The cache directory when it is private to us (see the module doc), else None."""
     d = cache_dir()
     try:
         if create:
             os.makedirs(d, mode=0o700, exist_ok=True)
-        st = os.stat(d)
+        st = os.lstat(d)  # a symlink is refused, not followed
     except OSError:
         return None
-    # only a private directory of ours: nobody else can plant a database there
-    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o022:
+    # only a private directory of ours: nobody else can plant, swap or read a database
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o077:
         return None
     return d
+
+
+def _read_private(path: str) -> bytes | None:
+    """A cache file's bytes when it is a regular file of ours that nobody else may write."""
+    try:
+        # O_NONBLOCK: a FIFO planted under the name must not hang start-up (no effect on files)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+                     | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o022 \
+                or st.st_size > MAX_FILE:
+            return None
+        with os.fdopen(fd, "rb") as f:
+            fd = -1
+            return f.read(MAX_FILE + 1)
+    except OSError:
+        return None
+    finally:
+        if fd != -1:
+            os.close(fd)
 
 
 def _path(d: str, key: str) -> str:
@@ -77,7 +104,7 @@ def load(key_parts):
     """(meta, database) from the cache, or None (missing, invalid, disabled)."""
     if not enabled():
         return None
-    d = _usable_dir(False)
+    d = usable_dir(False)
     if d is None:
         return None
     path = _path(d, key_of(key_parts))
@@ -141,10 +168,8 @@ def prune(d: str, tag: str, keep: str, now: float | None = None) -> int:
 
 def _read(path: str):
     key = os.path.basename(path)[3:-3]
-    try:
-        with open(path, "rb") as f:
-            blob = f.read(MAX_FILE + 1)
-    except OSError:
+    blob = _read_private(path)
+    if blob is None:
         return None
     try:
         if len(blob) > MAX_FILE or not blob.startswith(MAGIC):
@@ -174,7 +199,7 @@ def store(key_parts, meta: dict, db, mode: int) -> None:
     """Write the database; errors are ignored (the cache is only a speed-up)."""
     if not enabled():
         return
-    d = _usable_dir(True)
+    d = usable_dir(True)
     if d is None:
         return
     key = key_of(key_parts)
@@ -218,4 +243,5 @@ def cached_compile(tag: str, exprs: list[bytes], ids: list[int], flags: list[int
     return db
 
 
-__all__ = ["load", "store", "cached_compile", "cache_dir", "enabled", "key_of", "verify_file", "prune"]
+__all__ = ["load", "store", "cached_compile", "cache_dir", "usable_dir", "enabled", "key_of", "verify_file",
+           "prune"]

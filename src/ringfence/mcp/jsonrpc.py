@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 from ..core import jsonstrict
+from ..core.jsonwalk import WalkLimit, strings
 
 # Error codes used in answers that ringfence writes itself.
 PARSE_ERROR = -32700
@@ -108,33 +109,15 @@ def id_text(msg_id: Any, limit: int = 128) -> str:
     return text[:limit].encode("utf-8", "replace").decode("utf-8")
 
 
-def leaves(value: Any, path: str = "$", out: list[tuple[str, str]] | None = None,
-           depth: int = 0, budget: list[int] | None = None) -> list[tuple[str, str]]:
-    """Every string leaf and object key under `value` as (json path, text).
-    Numbers are included as text (a secret can be a long digit run).
-    Bounded: depth 64 and 20,000 nodes; overflow raises JsonRpcError (fail closed)."""
-    if out is None:
-        out = []
-    if budget is None:
-        budget = [20_000]
-    budget[0] -= 1
-    if budget[0] < 0 or depth > 64:
-        raise JsonRpcError("too_large", "message has too many or too deeply nested fields")
-    if isinstance(value, str):
-        out.append((path, value))
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            if len(k) >= 8:
-                out.append((f"{path}.<key>", k))
-            leaves(v, f"{path}.{k}", out, depth + 1, budget)
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            leaves(v, f"{path}[{i}]", out, depth + 1, budget)
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        s = str(value)
-        if len(s) >= 8:
-            out.append((path, s))
-    return out
+def leaves(value: Any, path: str = "$") -> list[tuple[str, str]]:
+    """Every string leaf and object key (8+ characters) under `value` as (json path,
+    text), by the shared walker. Numbers are included as text (a secret can be a long
+    digit run). Bounded: depth 64 and 20,000 nodes; overflow raises JsonRpcError
+    (fail closed)."""
+    try:
+        return strings(value, path, key_min=8, num_min=8, max_depth=64, max_nodes=20_000)
+    except WalkLimit:
+        raise JsonRpcError("too_large", "message has too many or too deeply nested fields") from None
 
 
 class Oversize:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from ..core import Action, Decision, decide, fail_closed
 from .http1 import HttpError, Request, RequestReader
 from .state import block_response, error_response
-from .target import TargetError, parse_authority
+from .target import TargetError, parse_connect
 from .tls import should_intercept
 from .upstream import UpstreamError
 
@@ -89,8 +89,7 @@ async def handle_connect(srv: "ProxyServer", req: Request, rr: RequestReader,
                          reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
     target = req.target.decode("latin-1")
     try:
-        sent, port = parse_authority(target)
-        host = sent.lower()
+        sent, host, port = parse_connect(target)
     except TargetError as e:
         raise HttpError(400, str(e), "bad_target") from None
     st = srv.state

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from ..core import Action, Content, Decision, Finding, decide, fail_closed
+from ..core.verdicts import MISS, cacheable
 from ..engine import AGENT_CARD_PATHS, ContentError, decompress
 from ..engine import is_textual as _is_textual
 from .http1 import HOP_BY_HOP, REASONS, render_head
@@ -113,27 +114,26 @@ def is_ip_literal(host: str) -> bool:
         return False
 
 
-MEMO_OUT_ENTRIES = 4096
+# Exact repeats of a whole request reuse its verdict (never its receipt), from the
+# engine's one verdict cache (a reload or the kill switch empties it); responses are
+# cached there by their text.
 MEMO_OUT_MAX_CHARS = 16384    # url + headers + body; bigger requests are scanned every time
-MEMO_IN_ENTRIES = 512
-MEMO_IN_MAX_BYTES = 16384     # response bodies held: <= 8 MiB in all
-
-
-def _memo_put(memo: dict, key: Any, value: Any, cap: int) -> None:
-    if len(memo) >= cap:
-        memo.clear()  # bounded; a burst of distinct inputs just starts over
-    memo[key] = value
 
 
 def _cacheable(d: Decision) -> bool:
-    return not d.error and not any(f.scanner == "internal" for f in d.findings)
+    return cacheable(d.findings, d.error)
+
+
+def _held(d: Decision) -> int:
+    """What a cached decision holds beyond itself (a stripped body)."""
+    return len(d.content) if isinstance(d.content, (str, bytes)) else 0
 
 
 def outbound_memo_key(srv: "ProxyServer", st: Any, t: Target, method: str,
                       headers: list[tuple[str, str]], body: bytes, vetted: list[str] | None) -> Any:
     """The memo key of a request whose URL step needs no DNS (else None): every input
     the outbound scan reads, and the route it dials."""
-    if not st.memo_on or vetted is not None:
+    if vetted is not None or not st.engine.repeatable:
         return None
     mapped = srv.route(t.host, t.port)
     if not mapped and not is_ip_literal(t.host):
@@ -143,7 +143,7 @@ def outbound_memo_key(srv: "ProxyServer", st: Any, t: Target, method: str,
         size += len(k) + len(v)
     if size > MEMO_OUT_MAX_CHARS or not isinstance(body, bytes) or b'"jsonrpc"' in body[:4096]:
         return None  # (A2A bodies: their scanner may keep state, so scan each)
-    return (t.url, method, mapped, tuple(headers), body)
+    return st.engine.verdicts.key("outbound", "request", t.url, method, mapped, headers, body)
 
 
 def outbound_now(srv: "ProxyServer", st: Any, transport: str, t: Target, method: str,
@@ -154,8 +154,8 @@ def outbound_now(srv: "ProxyServer", st: Any, transport: str, t: Target, method:
     own receipt and metrics."""
     key = outbound_memo_key(srv, st, t, method, headers, body, None)
     if key is not None:
-        hit = st.memo_out.get(key)
-        if hit is not None:
+        hit = st.engine.verdicts.get(key)
+        if hit is not MISS:
             d, addrs = hit
             return _record_outbound(srv, transport, t, method, body, d, list(addrs), None, "", None,
                                     started)
@@ -214,7 +214,7 @@ def outbound_finish(srv: "ProxyServer", st: Any, transport: str, t: Target, meth
                     t.host, t.url, t.path)).findings
         d = decide(findings, enforce=st.config.enforce, started=started)
         if memo_key is not None and _cacheable(d):
-            _memo_put(st.memo_out, memo_key, (d, tuple(addrs)), MEMO_OUT_ENTRIES)
+            eng.verdicts.put(memo_key, (d, tuple(addrs)), _held(d))
     except Exception as e:  # fail closed
         log.error("outbound scan failed", exc_info=e)
         d = fail_closed(e, started)
@@ -244,22 +244,11 @@ async def inbound_check(srv: "ProxyServer", transport: str, t: Target, method: s
 def inbound_scan(srv: "ProxyServer", transport: str, t: Target, method: str,
                  status: int, content_type: str, body: bytes, *,
                  request_id: str = "", want_text: bool = True) -> tuple[Decision, str]:
-    """inbound_check without the coroutine (it never waits). With want_text=False
-    a memo hit returns "" for the text (the relay sends the bytes it has)."""
+    """inbound_check without the coroutine (it never waits). Repeats are served by
+    the engine's verdict cache of response texts (one hash of the body, not two)."""
     st = srv.state
     started = now()
-    key = None
-    if st.memo_on and len(body) <= MEMO_IN_MAX_BYTES and isinstance(body, bytes):
-        # Agent cards are never memoized (their scanner may compare with what it saw).
-        key = None if t.path.split("?", 1)[0].endswith(AGENT_CARD_PATHS) else (t.host, content_type, body)
-        hit = st.memo_in.get(key) if key is not None else None
-        if hit is not None:
-            return _record_inbound(srv, transport, t, method, status, content_type, body, hit,
-                                   request_id, started), \
-                (body.decode("utf-8", "replace") if want_text else "")
     d, text = _inbound_decision(srv, st, transport, t, method, content_type, body, started)
-    if key is not None and _cacheable(d):
-        _memo_put(st.memo_in, key, d, MEMO_IN_ENTRIES)
     return _record_inbound(srv, transport, t, method, status, content_type, body, d, request_id), text
 
 

@@ -92,7 +92,11 @@ class ProxyServer:
             self.relays[task] = (transport, target, method, on_kill)
 
     def _kill_flip(self, reason: str | None) -> None:
-        """KillSwitch subscriber (any thread): close everything in flight."""
+        """KillSwitch subscriber (any thread): forget every cached verdict (on and off),
+        close everything in flight."""
+        inv = getattr(self.state.engine, "invalidate", None)
+        if inv is not None:
+            inv()
         if reason and self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self.kill_inflight, reason)
 

@@ -15,29 +15,22 @@ log = logging.getLogger("ringfence.proxy")
 
 
 class State:
-    """Swapped as one object on reload, so a request sees one consistent pair.
+    """Swapped as one object on reload, so a request sees one consistent pair
+    (verdicts of repeats are cached by the engine, which a reload replaces)."""
 
-    It also holds the per-config memo of proxy decisions (forward.py): exact
-    repeats of a request or response reuse the verdict (never the receipt), and
-    a reload starts from an empty memo."""
-
-    __slots__ = ("config", "engine", "memo_on", "memo_out", "memo_in")
+    __slots__ = ("config", "engine")
 
     def __init__(self, config: Any, engine: Any):
         self.config = config
         self.engine = engine
-        # Only when the static URL pipeline is pure (the engine's own rule for its URL
-        # cache): a rate limit makes the same request's verdict depend on the past.
-        rl = getattr(getattr(engine, "url", None), "ratelimit", None)
-        self.memo_on = rl is not None and getattr(rl, "enabled", True) is False
-        self.memo_out: dict = {}
-        self.memo_in: dict = {}
 
 
 class Hooks:
     """Operations hooks (kill switch, metrics); each optional."""
 
-    def __init__(self, config: Any):
+    def __init__(self, config: Any, metrics: bool = True):
+        """metrics=False when nothing can read them (no admin port): no prometheus_client
+        in memory, no counter updates per request."""
         self.killswitch = None
         self.metrics = None
         self._children: dict[tuple[str, str, str], Any] = {}
@@ -46,13 +39,14 @@ class Hooks:
             self.killswitch = KillSwitch(config)
         except ImportError:
             pass
-        try:
-            from ..ops.metrics import Metrics
-            self.metrics = Metrics()
-            if self.killswitch is not None and hasattr(self.metrics, "bind_killswitch"):
-                self.metrics.bind_killswitch(self.killswitch)
-        except ImportError:
-            pass
+        if metrics:
+            try:
+                from ..ops.metrics import Metrics
+                self.metrics = Metrics()
+                if self.killswitch is not None and hasattr(self.metrics, "bind_killswitch"):
+                    self.metrics.bind_killswitch(self.killswitch)
+            except ImportError:
+                pass
 
     def kill_reason(self) -> str | None:
         ks = self.killswitch

@@ -1,12 +1,16 @@
-"""Parsing request targets into (scheme, host, port, origin-form path)."""
+"""Request targets as the proxy dials them: (scheme, host, port, origin-form path).
+
+Parsed by core.url, the parser the URL scanner uses too, so the host the proxy
+dials and sends in Host is the host policy judged. Error messages are fixed
+texts: they never quote the target (it may carry a secret)."""
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urlsplit
 
-DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+from ..core.url import DEFAULT_PORTS as _PORTS, UrlError, canonical_host, split_authority, split_url
+
+DEFAULT_PORTS = {k: v for k, v in _PORTS.items() if k in ("http", "https", "ws", "wss")}
 
 
 class TargetError(ValueError):
@@ -16,7 +20,7 @@ class TargetError(ValueError):
 @dataclass(frozen=True, slots=True)
 class Target:
     scheme: str
-    host: str      # lower case, no brackets
+    host: str      # canonical (core.url): lower case, IDNA, no trailing dot, no brackets
     port: int
     path: str      # origin-form: path plus query, verbatim
     url: str       # the URL as the client wrote it (scanned verbatim)
@@ -46,50 +50,46 @@ def _parse_cached(url: str, allowed: tuple[str, ...]) -> Target:
 def _parse(url: str, allowed: tuple[str, ...]) -> Target:
     if len(url) > 16384:
         raise TargetError("URL too long")
-    if any(c in url for c in "\r\n\x00 "):
+    if any(c in url for c in "\r\n\x00 \t"):
         raise TargetError("URL contains whitespace or control characters")
     try:
-        p = urlsplit(url)
-        port = p.port
-    except ValueError as e:
+        p = split_url(url)
+    except UrlError as e:
         raise TargetError(f"invalid URL: {e}") from None
-    scheme = p.scheme.lower()
-    if scheme not in allowed:
-        raise TargetError(f"unsupported scheme {scheme!r}")
-    host = (p.hostname or "").lower()
-    if not host:
-        raise TargetError("URL has no host")
-    if port is None:
-        port = DEFAULT_PORTS[scheme]
-    if not 0 < port < 65536:
+    except (ValueError, UnicodeError):
+        raise TargetError("invalid URL") from None
+    if p.scheme not in allowed:
+        raise TargetError("unsupported scheme")
+    if not 0 < p.port < 65536:
         raise TargetError("invalid port")
-    path = p.path or "/"
+    path = p.path
     if p.query:
         path += "?" + p.query
-    return Target(scheme, host, port, path, url)
+    return Target(p.scheme, p.host, p.port, path, url)
+
+
+def parse_connect(auth: str) -> tuple[str, str, int]:
+    """CONNECT host:port -> (host as the client wrote it, canonical host, port).
+    The written host (case kept, brackets and a trailing dot dropped) is what DLP
+    reads: a key in a label stays a match; the canonical one is what is dialed."""
+    if len(auth) > 1024 or any(c in auth for c in "/\\@ \r\n\t\x00?#"):
+        raise TargetError("invalid CONNECT target")
+    try:
+        raw, port_s, port = split_authority(auth)
+        host, _ = canonical_host(raw)
+    except UrlError as e:
+        raise TargetError(f"invalid CONNECT target: {e}") from None
+    except (ValueError, UnicodeError):
+        raise TargetError("invalid CONNECT target") from None
+    if not port_s:
+        raise TargetError("CONNECT target needs host:port")
+    if not 0 < port < 65536:
+        raise TargetError("invalid CONNECT port")
+    sent = raw[1:-1] if raw.startswith("[") else raw
+    return sent.rstrip(".") or host, host, port
 
 
 def parse_authority(auth: str) -> tuple[str, int]:
-    """CONNECT host:port (IPv6 in brackets), host as the client wrote it (its
-    case kept: DLP must see a key in a label exactly as sent; lower it to route)."""
-    if len(auth) > 1024 or any(c in auth for c in "/\\@ \r\n\x00?#"):
-        raise TargetError("invalid CONNECT target")
-    if auth.startswith("["):
-        end = auth.find("]")
-        if end < 0 or auth[end + 1:end + 2] != ":":
-            raise TargetError("invalid CONNECT target")
-        host, port_s = auth[1:end], auth[end + 2:]
-        try:
-            ipaddress.IPv6Address(host)
-        except ValueError:
-            raise TargetError("invalid IPv6 address") from None
-    else:
-        host, sep, port_s = auth.rpartition(":")
-        if not sep or not host:
-            raise TargetError("CONNECT target needs host:port")
-    if not (port_s.isascii() and port_s.isdigit()) or not 0 < int(port_s) < 65536:
-        raise TargetError("invalid CONNECT port")
-    host = host.rstrip(".")  # case kept: DLP sees the host as sent; callers lower it to route
-    if not host:   # "." or "..": nothing left to dial
-        raise TargetError("CONNECT target needs host:port")
-    return host, int(port_s)
+    """CONNECT host:port, the host as the client wrote it (see parse_connect)."""
+    sent, _, port = parse_connect(auth)
+    return sent, port

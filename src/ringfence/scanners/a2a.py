@@ -28,6 +28,7 @@ import re
 from typing import Any
 
 from ..core import Finding, jsonstrict
+from ..core.jsonwalk import Walk, WalkLimit
 
 A2A_METHODS = frozenset({
     "message/send", "message/stream", "tasks/get", "tasks/cancel", "tasks/resubscribe",
@@ -83,42 +84,28 @@ POISON_RULES: list[tuple[str, str, re.Pattern[str]]] = [
 _NAME_FIELDS = ("name", "id", "tags")
 
 
-class _Budget:
-    __slots__ = ("n",)
-
-    def __init__(self) -> None:
-        self.n = MAX_NODES
-
-
-class _TooBig(Exception):
-    pass
-
-
 def _strict_json(data: bytes | str) -> Any:
     return jsonstrict.loads_bytes(data)  # JsonError is a ValueError
 
 
-def _leaves(value: Any, path: str, out: list[tuple[str, str]], budget: _Budget, depth: int = 0) -> None:
-    budget.n -= 1
-    if budget.n < 0 or depth > MAX_DEPTH:
-        raise _TooBig()
-    if isinstance(value, str):
-        out.append((path, value))
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            if isinstance(k, str) and len(k) >= 8:
-                out.append((f"{path}.<key>", k))
-            _leaves(v, f"{path}.{k}", out, budget, depth + 1)
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            _leaves(v, f"{path}[{i}]", out, budget, depth + 1)
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        s = str(value)
-        if len(s) >= 8:
-            out.append((path, s))
+def _budget() -> Walk:
+    """One walk budget per message: nodes and depth, shared by every walk of it."""
+    return Walk(MAX_DEPTH, MAX_NODES)
 
 
-def _prose_leaves(value: Any, path: str, dlp: list, inj: list, budget: _Budget) -> None:
+def _tick(budget: Walk, depth: int) -> None:
+    budget.count += 1
+    if budget.count > budget.max_nodes or depth > budget.max_depth:
+        raise WalkLimit("too many or too deeply nested fields")
+
+
+def _leaves(value: Any, path: str, out: list[tuple[str, str]], budget: Walk, depth: int = 0) -> None:
+    """Strings, keys of 8+ characters and numbers of 8+ digits (the shared walker)."""
+    _tick(budget, depth)  # the step into this subtree counts against the outer depth too
+    out.extend(budget.strings(value, path, key_min=8, num_min=8))
+
+
+def _prose_leaves(value: Any, path: str, dlp: list, inj: list, budget: Walk) -> None:
     """Leaves of metadata-like fields: all go to DLP; sentence-like ones also to injection,
     since an instruction hidden in nested metadata reaches the receiving agent all the same."""
     fields: list[tuple[str, str]] = []
@@ -127,11 +114,9 @@ def _prose_leaves(value: Any, path: str, dlp: list, inj: list, budget: _Budget) 
     inj += [(w, v) for w, v in fields if len(v) >= 16 and " " in v]
 
 
-def _joined_siblings(value: Any, path: str, out: list[tuple[str, str]], budget: _Budget, depth: int = 0) -> None:
+def _joined_siblings(value: Any, path: str, out: list[tuple[str, str]], budget: Walk, depth: int = 0) -> None:
     """For each object, its direct string values joined: a secret split across keys."""
-    budget.n -= 1
-    if budget.n < 0 or depth > MAX_DEPTH:
-        raise _TooBig()
+    _tick(budget, depth)
     if isinstance(value, dict):
         strs = [v for v in value.values() if isinstance(v, str)]
         if len(strs) > 1:
@@ -203,7 +188,7 @@ class A2aScanner:
             return []
         try:
             return self._scan_request_msg(msg)
-        except _TooBig:
+        except WalkLimit:
             return [Finding("a2a", "too_large", "high", "too many or too deeply nested fields", "body", "block")]
 
     def _scan_request_msg(self, msg: Any) -> list[Finding]:
@@ -219,7 +204,7 @@ class A2aScanner:
         params = msg.get("params") if "method" in msg else msg   # JSON-RPC, or a REST body
         if not isinstance(params, dict):
             params = {}
-        budget = _Budget()
+        budget = _budget()
         dlp: list[tuple[str, str]] = []
         inj: list[tuple[str, str]] = []
         findings: list[Finding] = []
@@ -238,7 +223,7 @@ class A2aScanner:
         findings += self._injection(inj)
         return findings
 
-    def _message(self, message: dict, where: str, dlp: list, inj: list, budget: _Budget) -> list[Finding]:
+    def _message(self, message: dict, where: str, dlp: list, inj: list, budget: Walk) -> list[Finding]:
         findings: list[Finding] = []
         parts = message.get("parts") or message.get("content") or []
         for k, v in message.items():
@@ -334,23 +319,21 @@ class A2aScanner:
             return None
         if not docs:
             return [] if self.is_a2a(content_type, path) else None
-        budget = _Budget()
+        budget = _budget()
         fields: list[tuple[str, str]] = []
         seen_a2a = self.is_a2a(content_type, path)
         try:
             for i, doc in enumerate(docs):
                 seen_a2a |= self._collect_parts(doc, f"event[{i}]", fields, budget)
-        except _TooBig:
+        except WalkLimit:
             return [Finding("a2a", "too_large", "high", "too many or too deeply nested fields", "response", "block")]
         if not seen_a2a:
             return None
         return self._injection(fields)
 
-    def _collect_parts(self, value: Any, where: str, out: list, budget: _Budget, depth: int = 0) -> bool:
+    def _collect_parts(self, value: Any, where: str, out: list, budget: Walk, depth: int = 0) -> bool:
         """Text of every part list found anywhere in a response. True when A2A shapes were seen."""
-        budget.n -= 1
-        if budget.n < 0 or depth > MAX_DEPTH:
-            raise _TooBig()
+        _tick(budget, depth)
         found = False
         if isinstance(value, dict):
             for k, v in value.items():
@@ -374,7 +357,7 @@ class A2aScanner:
         if not isinstance(card, dict):
             return [Finding("a2a", "invalid_card", "high", type(card).__name__, "card", "block")]
         fields: list[tuple[str, str]] = []
-        budget = _Budget()
+        budget = _budget()
         try:
             for key in ("name", "description", "version", "documentationUrl"):
                 if isinstance(card.get(key), str):
@@ -408,7 +391,7 @@ class A2aScanner:
             rest: list[tuple[str, str]] = []
             _leaves({k: v for k, v in card.items() if k not in ("name", "description", "skills", "securitySchemes")},
                     "card", rest, budget)
-        except _TooBig:
+        except WalkLimit:
             return [Finding("a2a", "too_large", "high", "card is too large or too deep", "card", "block")]
         findings = self._injection(fields + [(w, v) for w, v in rest if " " in v])
         findings += self._poison(fields)

@@ -13,6 +13,8 @@ import urllib.parse
 import zlib
 from typing import Any, Iterable
 
+from ..core.jsonwalk import Walk
+
 MAX_RATIO = 100          # decompressed / compressed, beyond a small floor
 RATIO_FLOOR = 1 << 20    # below 1 MiB of output, ratio is not checked
 MAX_FIELDS = 20_000
@@ -138,68 +140,26 @@ def header_fields(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     return out
 
 
-RECURSE_DEPTH = 64  # nesting walked by (fast) recursion; deeper subtrees iteratively
+JSON_MAX_DEPTH = 2048  # beyond what the parsers accept: depth is their bound; nodes are ours
 
 
-def _json_leaves(obj: Any, where: str, out: list, budget: list, depth: int = 0) -> None:
+def _json_leaves(obj: Any, where: str) -> list[tuple[str, str]]:
     """Leaves in document order (so split values glue back in the order they were
-    written), within a node budget. Recursive while shallow (fast); a deeper
-    subtree is walked iteratively (no recursion limit)."""
-    t = type(obj)
-    if t is not dict and t is not list or depth > RECURSE_DEPTH:
-        _json_leaves_iter(obj, where, out, budget)
-        return
-    budget[0] -= len(obj)
-    if budget[0] < 0:
-        raise OverflowError
+    written), by the shared walker: an object member's scalar as "key=value" (the key
+    gives DLP its context word), a member holding a container as its key, list
+    items as their text. Raises WalkLimit (an OverflowError) past MAX_JSON_NODES."""
+    out: list[tuple[str, str]] = []
     append = out.append
-    if t is dict:
-        for k, v in obj.items():
-            w = f"{where}.{k}"
-            tv = type(v)
-            if tv is dict or tv is list:
-                append((f"{w}#key", str(k)))
-                _json_leaves(v, w, out, budget, depth + 1)
-            else:
-                append((w, f"{k}={'' if v is None else v}"))
-    else:
-        for i, v in enumerate(obj):
-            tv = type(v)
-            if tv is dict or tv is list:
-                _json_leaves(v, f"{where}[{i}]", out, budget, depth + 1)
-            elif v is not None:
-                append((f"{where}[{i}]", str(v)))
-
-
-def _json_leaves_iter(obj: Any, where: str, out: list, budget: list) -> None:
-    """The same walk with an explicit stack."""
-    def children(o: Any, w: str):
-        if isinstance(o, dict):
-            return ((v, f"{w}.{k}", str(k)) for k, v in o.items())
-        return ((v, f"{w}[{i}]", None) for i, v in enumerate(o))
-
-    if not isinstance(obj, (dict, list)):
-        if obj is not None:
-            out.append((where, str(obj)))
-        return
-    stack = [children(obj, where)]
-    while stack:
-        item = next(stack[-1], None)
-        if item is None:
-            stack.pop()
-            continue
-        budget[0] -= 1
-        if budget[0] < 0:
-            raise OverflowError
-        v, w, key = item
-        if isinstance(v, (dict, list)):
-            if key is not None:
-                out.append((f"{w}#key", key))
-            stack.append(children(v, w))
-        elif key is not None:
-            out.append((w, f"{key}={'' if v is None else v}"))
+    for path, key, v, member in Walk(JSON_MAX_DEPTH, MAX_JSON_NODES).nodes(obj, where):
+        t = type(v)
+        if t is dict or t is list:
+            if member:
+                append((f"{path}#key", key))
+        elif member:
+            append((path, f"{key}={'' if v is None else v}"))
         elif v is not None:
-            out.append((w, str(v)))
+            append((path, str(v)))
+    return out
 
 
 def json_fields(text: str, where: str = "body.json.$") -> list[tuple[str, str]] | None:
@@ -213,12 +173,10 @@ def json_fields(text: str, where: str = "body.json.$") -> list[tuple[str, str]] 
             obj = json.loads(text)
         except (ValueError, RecursionError):
             return None
-    out: list[tuple[str, str]] = []
     try:
-        _json_leaves(obj, where, out, [MAX_JSON_NODES])
+        return _json_leaves(obj, where)
     except OverflowError:
         return None
-    return out
 
 
 def _form_fields(text: str) -> list[tuple[str, str]]:

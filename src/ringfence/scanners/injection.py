@@ -477,86 +477,16 @@ _DBS: dict[str, object] = {}
 _DBS_LOCK = threading.Lock()
 
 
-def _cache_dir() -> str | None:
-    """~/.cache/ringfence (or $XDG_CACHE_HOME/ringfence) when private to us, else None."""
-    if os.environ.get("RINGFENCE_NO_CACHE", "") not in ("", "0"):
-        return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    d = os.path.join(base, "ringfence")
-    try:
-        os.makedirs(d, mode=0o700, exist_ok=True)
-        st = os.lstat(d)
-    except OSError:
-        return None
-    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077:
-        return None
-    return d
-
-
-_MAGIC = b"RFINJ1\n"
-
-
-def _load_db(path: str, hs):
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    except OSError:
-        return None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid() or st.st_size > (64 << 20):
-            return None
-        with os.fdopen(fd, "rb") as f:
-            fd = -1
-            blob = f.read()
-    except OSError:
-        return None
-    finally:
-        if fd != -1:
-            os.close(fd)
-    head, digest, body = blob[:len(_MAGIC)], blob[len(_MAGIC):len(_MAGIC) + 32], blob[len(_MAGIC) + 32:]
-    if head != _MAGIC or hashlib.sha256(body).digest() != digest:
-        return None
-    try:
-        db = hs.loadb(body, hs.HS_MODE_BLOCK)
-        db.scratch = hs.Scratch(db)   # a loaded database comes without one
-        return db
-    except Exception:
-        return None
-
-
-def _store_db(d: str, path: str, db, hs) -> None:
-    try:
-        body = hs.dumpb(db)
-        fd, tmp = tempfile.mkstemp(dir=d, prefix=".inj-")
-        try:
-            with os.fdopen(fd, "wb") as f:   # mkstemp files are 0600
-                f.write(_MAGIC + hashlib.sha256(body).digest() + body)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-    except Exception:
-        pass   # a cache we cannot write only costs the next start-up a compile
-
-
 def _hs_compile(hs, exprs: list[str], ids: list[int], flags: list[int]):
-    """Compiled database, shared in-process and cached on disk under a SHA-256 of
-    everything that determines it. Bad, foreign or corrupt cache files are ignored."""
-    key = hashlib.sha256(json.dumps([hs.__version__, platform.machine(), exprs, ids, flags]).encode()).hexdigest()
+    """Compiled database, shared in-process and cached on disk by match/hscache (the
+    one disk cache, with its checks on the directory and files)."""
+    from ..match.hscache import cached_compile
+    key = hashlib.sha256(json.dumps([exprs, ids, flags]).encode()).hexdigest()
     with _DBS_LOCK:
         db = _DBS.get(key)
-        if db is not None:
-            return db
-        d = _cache_dir()
-        path = os.path.join(d, f"injection-{key[:40]}.hsdb") if d else None
-        db = _load_db(path, hs) if path else None
         if db is None:
-            db = hs.Database(mode=hs.HS_MODE_BLOCK)
-            db.compile(expressions=[e.encode() for e in exprs], ids=ids, elements=len(exprs), flags=flags)
-            if path:
-                _store_db(d, path, db, hs)
-        _DBS[key] = db
+            db = _DBS[key] = cached_compile("injection", [e.encode() for e in exprs], list(ids), list(flags),
+                                            hs.HS_MODE_BLOCK)
         return db
 
 

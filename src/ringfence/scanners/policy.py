@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core import Finding
+from ..core.jsonwalk import Walk
 from ..rules.policy import RULES, PolicyRule
 from . import shell
 
@@ -63,30 +64,18 @@ def tool_kind(name: str) -> ToolKind:
 
 
 def leaves(obj: Any, prefix: str = "params.arguments", max_leaf: int = MAX_LEAF) -> tuple[list[tuple[str, str, str]], bool]:
-    """Flatten JSON to (path, last key, string value) leaves, iteratively.
+    """Flatten JSON to (path, last key, string value) leaves, by the shared walker.
     Returns (leaves, complete); complete is False when a cap was hit."""
     out: list[tuple[str, str, str]] = []
-    complete = True
-    stack: list[tuple[Any, str, str, int]] = [(obj, prefix, "", 0)]
-    while stack:
-        node, path, key, depth = stack.pop()
-        if depth > MAX_DEPTH or len(out) >= MAX_LEAVES:
-            complete = False
+    walk = Walk(MAX_DEPTH, 64 * MAX_LEAVES, strict=False)  # (containers count as nodes too)
+    for path, key, node, _ in walk.nodes(obj, prefix):
+        if isinstance(node, (dict, list, tuple)) or node is None:
             continue
-        if isinstance(node, dict):
-            for k, v in reversed(list(node.items())):
-                ks = str(k)
-                stack.append((v, f"{path}.{ks}", ks, depth + 1))
-        elif isinstance(node, (list, tuple)):
-            for i in range(len(node) - 1, -1, -1):
-                stack.append((node[i], f"{path}[{i}]", key, depth + 1))
-        elif isinstance(node, str):
-            out.append((path, key, node[:max_leaf]))
-        elif node is None:
-            continue
-        else:
-            out.append((path, key, str(node)))
-    return out, complete
+        if len(out) >= MAX_LEAVES:
+            walk.complete = False
+            break
+        out.append((path, key, node[:max_leaf] if isinstance(node, str) else str(node)))
+    return out, walk.complete
 
 
 _HOME_RE = re.compile(r"^(?:/home/[^/]+|/users/[^/]+|/root|[a-z]:/users/[^/]+|\$home|\$\{home\}|%userprofile%)(?=/|$)")

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any, Callable, Iterable
 
 from ..core import Finding
-from .ipcanon import IPAddress, embedded_ipv4, parse_ip
+from ..core.ipcanon import IPAddress, embedded_ipv4, parse_ip
 
 # Cloud metadata services: always blocked, even inside an allowlisted CIDR,
 # unless the allowlist names the exact address.

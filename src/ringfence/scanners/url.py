@@ -26,21 +26,17 @@ from urllib.parse import unquote
 
 from ..core import Finding, redact
 from . import entropy as ent
-from .ipcanon import looks_numeric, parse_ipv4, parse_ipv6
+from ..core.ipcanon import parse_ipv4, parse_ipv6
+from ..core.url import DEFAULT_PORTS, UrlError, UrlParts, canonical_host, host_as_sent, idna_ascii, split_url
 from .ratelimit import RateLimiter, split_host
 from .ssrf import LOCAL_HOSTS, METADATA_HOSTS, ResolveError, check_ip, embedded_ip
 
-DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21}
 _MAX_DECODE_ROUNDS = 8
 _MAX_QUERY_PARAMS = 256
 _MAX_PATH_SEGMENTS = 256
 
-_SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]{0,31}):")
-_HOST_OK = re.compile(r"[a-z0-9_\-]+(\.[a-z0-9_\-]+)*")
-_PORT_RE = re.compile(r"[0-9]{1,5}")
 _ENCODED_CTL = re.compile(r"%(?:25)*(?:0[ad0]|0[AD])", re.I)
 _OVERLONG_DOT = re.compile(r"%c0%ae|%e0%80%ae|%c0%2e|%u002e", re.I)
-_DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
 
 
 def _strip_controls(s: str) -> str:
@@ -89,9 +85,9 @@ class HostMatcher:
             if not p:
                 continue
             if p.startswith("*."):
-                self.suffix.add(_idna(p[2:]) or p[2:])
+                self.suffix.add(idna_ascii(p[2:]) or p[2:])
             else:
-                self.exact.add(_idna(p) or p)
+                self.exact.add(idna_ascii(p) or p)
 
     def __bool__(self) -> bool:
         return bool(self.exact or self.suffix)
@@ -109,26 +105,6 @@ class HostMatcher:
             if i < 0:
                 return None
             h = h[i + 1:]
-
-
-def _idna(host: str) -> str | None:
-    """ASCII (punycode) form of a host name, or None when it is not a valid IDN."""
-    if host.isascii():
-        return host.lower()
-    try:
-        import idna
-        return idna.encode(host, uts46=True, transitional=False).decode("ascii").lower()
-    except Exception:
-        try:
-            return host.encode("idna").decode("ascii").lower()
-        except Exception:
-            return None
-
-
-class UrlError(ValueError):
-    def __init__(self, rule: str, msg: str):
-        super().__init__(msg)
-        self.rule = rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,17 +128,8 @@ class UrlScan:
 
 
 @dataclass(slots=True)
-class _Parts:
-    scheme: str
-    userinfo: str
-    host: str
-    is_ip: bool
-    port: int
-    explicit_port: bool
-    path: str
-    query: str | None
-    fragment: str | None
-    host_written: str = ""   # the host as the agent wrote it (case kept): DNS carries case to the server
+class _Parts(UrlParts):
+    """core.url's parts plus what the layers of one scan compute once."""
     _pairs: list[tuple[str, str]] | None = None   # query pairs, split once per scan
     _signed: set[str] | None = None               # signed_params(pairs), computed once per scan
 
@@ -177,115 +144,8 @@ class _Parts:
         return self._signed
 
 
-def canonical_host(raw: str) -> tuple[str, bool]:
-    """(canonical host, is_ip) or raise UrlError. Shared by URLs and CONNECT targets."""
-    h = raw
-    if "%" in h and not h.startswith("["):
-        try:
-            h = unquote(h, errors="strict")  # browsers percent-decode hosts; twice is never honest
-        except UnicodeDecodeError:
-            raise UrlError("invalid_host", "percent-encoded host is not UTF-8") from None
-        if "%" in h:
-            raise UrlError("invalid_host", "percent sign in host after decoding")
-    if not h.isascii():
-        h = unicodedata.normalize("NFKC", h.translate(_DOTS)).translate(_DOTS)
-    h = h.lower()
-    if h.startswith("["):
-        if not h.endswith("]"):
-            raise UrlError("invalid_host", "unterminated IPv6 literal")
-        ip6 = parse_ipv6(h.replace("%25", "%", 1))
-        if ip6 is None:
-            raise UrlError("invalid_ipv6", "invalid IPv6 literal")
-        return ip6.compressed, True
-    if ":" in h:
-        ip6 = parse_ipv6(h)
-        if ip6 is None:
-            raise UrlError("invalid_host", "colon in host")
-        return ip6.compressed, True
-    if h.endswith("."):
-        h = h[:-1]
-    if not h:
-        raise UrlError("invalid_host", "empty host")
-    if looks_numeric(h):
-        ip4 = parse_ipv4(h)
-        if ip4 is None:
-            raise UrlError("invalid_ipv4", "host ends in a number but is not a valid IPv4 address")
-        return ip4.compressed, True
-    if not h.isascii():
-        a = _idna(h)
-        if a is None:
-            raise UrlError("invalid_host", "host is not a valid internationalised name")
-        h = a
-        if looks_numeric(h):
-            ip4 = parse_ipv4(h)
-            if ip4 is None:
-                raise UrlError("invalid_ipv4", "host ends in a number but is not a valid IPv4 address")
-            return ip4.compressed, True
-    if len(h) > 253 or _HOST_OK.fullmatch(h) is None:
-        raise UrlError("invalid_host", "host has characters or empty labels not allowed in a host name")
-    for label in h.split("."):
-        if len(label) > 63:
-            raise UrlError("invalid_host", "DNS label longer than 63 characters")
-    return h, False
-
-
 def parse_url(url: str) -> _Parts:
-    m = _SCHEME_RE.match(url)
-    if not m:
-        raise UrlError("parse_error", "no scheme")
-    scheme = m.group(1).lower()
-    rest = url[m.end():]
-    if not rest.startswith("//"):
-        raise UrlError("parse_error", "expected // after the scheme")
-    rest = rest[2:]
-    if rest[:1] in ("/", "\\"):
-        raise UrlError("ambiguous_url", "extra slashes after the scheme")
-    end = len(rest)
-    for ch in "/?#":
-        i = rest.find(ch)
-        if 0 <= i < end:
-            end = i
-    authority, tail = rest[:end], rest[end:]
-    if "\\" in authority:
-        raise UrlError("ambiguous_url", "backslash in the authority (parsers disagree on its host)")
-    userinfo = ""
-    if "@" in authority:
-        userinfo, _, authority = authority.rpartition("@")
-        if "@" in userinfo:
-            raise UrlError("ambiguous_url", "several @ in the authority (parsers disagree on its host)")
-    if any(c in authority for c in " \t<>^|\"`{}"):
-        raise UrlError("invalid_host", "forbidden character in host")
-    port_s = ""
-    if authority.startswith("["):
-        close = authority.find("]")
-        if close < 0:
-            raise UrlError("invalid_host", "unterminated IPv6 literal")
-        host_raw, after = authority[: close + 1], authority[close + 1:]
-        if after:
-            if not after.startswith(":"):
-                raise UrlError("invalid_host", "junk after IPv6 literal")
-            port_s = after[1:]
-    else:
-        host_raw, sep, port_s = authority.partition(":")
-        if sep and ":" in port_s:
-            raise UrlError("invalid_host", "several colons in host (IPv6 needs brackets)")
-    if port_s:
-        if not _PORT_RE.fullmatch(port_s) or int(port_s) > 65535:
-            raise UrlError("invalid_port", "port is not a number from 0 to 65535")
-        port = int(port_s)
-    else:
-        port = DEFAULT_PORTS.get(scheme, 0)
-    if not host_raw:
-        raise UrlError("invalid_host", "empty host")
-    host, is_ip = canonical_host(host_raw)
-    written = unquote(host_raw, errors="surrogateescape") if "%" in host_raw else host_raw
-    fragment = query = None
-    if "#" in tail:
-        tail, fragment = tail.split("#", 1)
-    if "?" in tail:
-        tail, query = tail.split("?", 1)
-    return _Parts(scheme, userinfo, host, is_ip, port, bool(port_s), tail or "/", query, fragment,
-                  written if not is_ip and written.lower().rstrip(".") == host else "")
+    return split_url(url, _Parts)
 
 
 def _fmt_host(host: str, is_ip: bool) -> str:
@@ -452,7 +312,8 @@ class UrlScanner:
             return UrlScan([self._f(rule, "high", str(e)[:80], "url.host")])
         findings: list[Finding] = []
         for layer in (self._host_lists, self._host_names, self._host_dlp, self._subdomain, self._rate):
-            findings += layer(chost, is_ip) if layer != self._host_dlp else layer(chost, is_ip, h)
+            findings += layer(chost, is_ip) if layer != self._host_dlp else \
+                layer(chost, is_ip, host_as_sent(h, chost, is_ip))
             if any(f.action == "block" for f in findings):
                 break
         canon = f"{_fmt_host(chost, is_ip)}:{port}"

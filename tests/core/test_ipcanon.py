@@ -3,7 +3,7 @@ import ipaddress
 
 import pytest
 
-from ringfence.scanners.ipcanon import embedded_ipv4, looks_numeric, parse_ip, parse_ipv4, parse_ipv6
+from ringfence.core.ipcanon import embedded_ipv4, looks_numeric, parse_ip, parse_ipv4, parse_ipv6
 
 IPV4_TABLE = [
     ("127.0.0.1", "127.0.0.1"),
