@@ -124,3 +124,24 @@ async def test_no_fd_leak_after_burst_of_bad_connections(upstream, make_proxy):
         await asyncio.sleep(0.2)
     assert fd_count() <= before + 3, (before, fd_count())
     assert not p.srv.tasks or len(p.srv.tasks) <= 1
+
+
+KEY = "AKIA" + "Q7ZK4M2XW9TR3BNP"
+
+
+@pytest.mark.parametrize("target", [
+    f"GET http://h.test:{KEY}/ HTTP/1.1",            # the key where the port goes
+    f"GET {KEY}x://h.test/ HTTP/1.1",                # as the scheme
+    f"GET http://a@b@{KEY}.test/ HTTP/1.1",          # after an ambiguous authority
+    f"GET http://[{KEY}]/ HTTP/1.1",                 # as a broken IPv6 literal
+    f"GET http://{KEY}%zz.test/ HTTP/1.1",           # a bad escape in the host
+    f"CONNECT h.test:{KEY} HTTP/1.1",                # CONNECT port
+    f"CONNECT {KEY}..test:443 HTTP/1.1",             # CONNECT host with an empty label
+])
+async def test_refused_targets_never_echo_a_secret(make_proxy, target):
+    """A target the one URL parser refuses gets a 4xx (or a block) whose text never
+    quotes the secret in it."""
+    p = await make_proxy()
+    out = await raw_request(p.port, f"{target}\r\nHost: h.test\r\n\r\n".encode())
+    assert 400 <= status(out) < 500, out[:200]
+    assert KEY.encode() not in out and KEY[4:].encode() not in out, out[:300]

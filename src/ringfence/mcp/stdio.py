@@ -98,10 +98,11 @@ class _ToServer:
     server which stops reading never blocks the relay (the deadlock: the server
     blocks writing its stdout while we block writing its stdin).
 
-    When the queue is full: ringfence's own answers to blocked server requests
-    are dropped (the server stopped reading them), and a client request is
-    answered at once with error -32002 (rule server_not_reading) instead of
-    waiting. Nothing here ever awaits the server."""
+    ringfence's own answers to blocked server requests may fill only half the
+    queue; past that they are dropped (the server stopped reading them), so a
+    flood of blocked requests never crowds out the client's next call. When the
+    whole queue is full, a client request is answered at once with error -32002
+    (rule server_not_reading) instead of waiting. Nothing here ever awaits the server."""
 
     MAX_BYTES = 16 * 1024 * 1024
     MAX_ITEMS = 4096
@@ -115,10 +116,11 @@ class _ToServer:
         self.broken = False
         self.dropped = 0
 
-    def offer(self, data: bytes) -> bool:
+    def offer(self, data: bytes, own: bool = False) -> bool:
         if self.broken or self.closing:
             return False
-        if self.queue and (self.size + len(data) > self.MAX_BYTES or len(self.queue) >= self.MAX_ITEMS):
+        cap_bytes, cap_items = (self.MAX_BYTES // 2, self.MAX_ITEMS // 2) if own else (self.MAX_BYTES, self.MAX_ITEMS)
+        if self.queue and (self.size + len(data) > cap_bytes or len(self.queue) >= cap_items):
             return False   # one message always fits in an empty queue
         self.queue.append(data)
         self.size += len(data)
@@ -227,7 +229,7 @@ async def relay(engine: Any, writer: Any, command: list[str], env: dict[str, str
                     await out.write(scrub(engine, o.to_client))  # echoed real secret values -> placeholders
                 for err in o.answers:
                     await out.write(err)
-                if o.to_server is not None and not to_server.offer(o.to_server):
+                if o.to_server is not None and not to_server.offer(o.to_server, own=True):
                     to_server.dropped += 1   # the server is not reading: our answer is dropped
             if not chunk:
                 break

@@ -18,17 +18,12 @@ import base64
 import binascii
 import bisect
 import codecs
-import contextlib
 import hashlib
 import html
 import itertools
 import json
-import os
-import platform
 import quopri
 import re
-import stat
-import tempfile
 import threading
 import unicodedata
 from dataclasses import dataclass
