@@ -602,6 +602,9 @@ async def forward(srv: "ProxyServer", transport: str, t: Target, method: str,
         srv.rec.outcome(d.receipt_id, f"error={e.rule}", transport)
         writer.write(error_response(e.status, e.rule, str(e), d.receipt_id))
         return False
+    except BaseException:  # cancelled (client gone, shutdown): the request may have left
+        srv.rec.outcome(d.receipt_id, "aborted=cancelled", transport)
+        raise
     srv.rec.outcome(d.receipt_id, f"status={resp.status}", transport)
     try:
         return await relay_response(srv, transport, t, method, resp, writer, d.receipt_id, client_http10,
