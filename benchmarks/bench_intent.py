@@ -122,6 +122,28 @@ def one(mode: str, n: int, up_port: int, tmp: str, path_kind: str, window_ms: in
         proc.wait(60)
 
 
+def writer_cost(tmp: str, n: int = 3000) -> dict:
+    """CPU per call of the writer itself (process time, independent of the proxy and the load):
+    a decision receipt, the same as an intent (batch), and an intent plus its outcome."""
+    from ringfence.core import Action, Decision
+    from ringfence.receipts.keys import load_private_key, write_keypair
+    from ringfence.receipts.writer import ReceiptWriter
+    write_keypair(os.path.join(tmp, "wk.key"))
+    w = ReceiptWriter(os.path.join(tmp, "wr"), load_private_key(os.path.join(tmp, "wk.key")),
+                      policy_hash="sha256:bench", session_id="bench")
+    a = Action("forward", "outbound", "http://site.test:8080/some/path/123", "GET", meta={"egress": True})
+    d = Decision("allow")
+    out = {}
+    for name, fn in (("decision_receipt", lambda: w.record(a, d)), ("intent_receipt", lambda: w.record_intent(a, d)),
+                     ("intent_and_outcome", lambda: w.record_outcome(w.record_intent(a, d), "status=200 bytes=10240"))):
+        t = time.process_time()
+        for _ in range(n):
+            fn()
+        out[name] = round((time.process_time() - t) / n * 1e6, 1)
+    w.close()
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=600)
@@ -151,6 +173,7 @@ def main() -> None:
                                         for m in ("batch", "fsync")},
                 "cpu_cost_us_per_request": {m: round(cpu[m] - cpu["disabled"], 1) for m in ("batch", "fsync")},
             }
+        out["writer_cpu_us_per_call"] = writer_cost(tmp)
     out["load_average"] = os.getloadavg()[0]
     out["cpus"] = os.cpu_count()
     print(json.dumps(out, indent=2))
