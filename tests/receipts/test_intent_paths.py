@@ -295,3 +295,48 @@ def test_mcp_streamable_http_tools_call_intents(tmp_path):
                 p.send_signal(signal.SIGTERM)
                 p.wait(timeout=30)
     _check_mcp(rdir, tmp_path, pub, pub_hex, "mcp_http")
+
+
+def test_heartbeat_gap_of_a_stopped_run_is_reported(tmp_path):
+    """A real `ringfence run` frozen (SIGSTOP) for several heartbeat intervals: verify names the window."""
+    key, pub, _ = _keys(tmp_path)
+    cfg = tmp_path / "rf.yaml"
+    cfg.write_text("receipts:\n  heartbeat_s: 1\n")
+    port, rdir = _port(), tmp_path / "r"
+    proc = subprocess.Popen([PY, "-m", "ringfence", "run", "--listen", f"127.0.0.1:{port}", "-c", str(cfg),
+                             "--receipts", str(rdir), "--signing-key", key, "-q"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait(port, proc)
+        time.sleep(1.5)
+        os.kill(proc.pid, signal.SIGSTOP)
+        time.sleep(5)
+        os.kill(proc.pid, signal.SIGCONT)
+        time.sleep(1.5)
+    finally:
+        os.kill(proc.pid, signal.SIGCONT)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+    out = json.loads(run_cli("verify", str(rdir), "--key", pub, "--json").stdout)
+    assert out["valid"] and out["sealed"]
+    gaps = {g["kind"]: g for g in out["gaps"]}
+    assert set(gaps) == {"missing_heartbeat_window"}
+    assert max(e["seconds"] for e in gaps["missing_heartbeat_window"]["examples"]) >= 4
+
+
+def test_outcome_without_intent_is_reported(tmp_path):
+    """An outcome whose intent is not in the chain (e.g. a log cut before it) is a gap, not an error."""
+    from ringfence.core import Action, Decision, record, record_outcome
+    from ringfence.receipts.keys import load_private_key
+    from ringfence.receipts.writer import ReceiptWriter, uuid7
+    key, pub, pub_hex = _keys(tmp_path)
+    w = ReceiptWriter(str(tmp_path / "r"), load_private_key(key), policy_hash="sha256:t", session_id="o")
+    d = record(w, Action("forward", "outbound", "http://a.test/", "GET", meta={"egress": True}), Decision("allow"))
+    record_outcome(w, d.receipt_id, "status=200")
+    assert record_outcome(w, uuid7(), "status=200")  # an intent this chain never had
+    w.close()
+    out = json.loads(run_cli("verify", str(tmp_path / "r"), "--key", pub, "--json").stdout)
+    assert out["valid"] and [g["kind"] for g in out["gaps"]] == ["outcome_without_intent"]
+    assert out["gaps"][0]["count"] == 1
+    pv = pipelock_verify(_whole(tmp_path / "r", tmp_path), pub_hex)
+    assert pv.returncode == 0, pv.stdout
