@@ -103,7 +103,8 @@ def test_run_forward_connect_ws_intents_and_outcomes(tmp_path, upstream):
     ca_dir = tmp_path / "ca"
     assert run_cli("tls", "init", "--dir", str(ca_dir)).returncode == 0
     cfg = tmp_path / "rf.yaml"
-    cfg.write_text("tls:\n  exclude: [blind.test]\n")
+    # small files: the chain, intents and their outcomes cross rotations
+    cfg.write_text("tls:\n  exclude: [blind.test]\nreceipts:\n  max_entries_per_file: 10\n")
     port, rdir, dead = _port(), tmp_path / "r", _port()
     hp, sp = upstream.http_port, upstream.https_port
     proc = subprocess.Popen(
@@ -165,6 +166,7 @@ def test_run_forward_connect_ws_intents_and_outcomes(tmp_path, upstream):
     # WebSocket: one intent for the connection; the outcome closes it with message counts
     i, o = one("websocket", "/sock")
     assert o["pattern"] == "status=101 closed messages_out=2 messages_in=2"
+    assert len(list(rdir.glob("evidence-*.jsonl"))) >= 2  # rotated
     out = json.loads(run_cli("verify", str(rdir), "--key", pub, "--json").stdout)
     assert out["valid"] and out["sealed"] and out["gaps"] == [], out
     pv = pipelock_verify(_whole(rdir, tmp_path), pub_hex)
