@@ -342,3 +342,33 @@ def test_outcome_without_intent_is_reported(tmp_path):
     assert out["gaps"][0]["count"] == 1
     pv = pipelock_verify(_whole(tmp_path / "r", tmp_path), pub_hex)
     assert pv.returncode == 0, pv.stdout
+
+
+def test_mcp_server_dying_mid_call_gets_an_error_outcome(tmp_path):
+    key, pub, _ = _keys(tmp_path)
+    rdir = tmp_path / "r"
+    p = subprocess.Popen([PY, "-m", "ringfence", "mcp", "proxy", "--receipts", str(rdir), "--signing-key", key,
+                          "--", PY, SDK_SERVER, "clean"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL)
+    msgs = [{"jsonrpc": "2.0", "id": 1, "method": "initialize",
+             "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}},
+            {"jsonrpc": "2.0", "method": "notifications/initialized"},
+            {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "crash", "arguments": {}}}]
+    try:
+        p.stdin.write(json.dumps(msgs[0]).encode() + b"\n")
+        p.stdin.flush()
+        assert json.loads(p.stdout.readline())["id"] == 1
+        for m in msgs[1:]:
+            p.stdin.write(json.dumps(m).encode() + b"\n")
+        p.stdin.flush()
+        answer = json.loads(p.stdout.readline())
+        assert answer["id"] == 2 and answer["error"]["data"]["rule"] == "server_exited"
+    finally:
+        p.stdin.close()
+        p.wait(timeout=60)
+    recs = _records(rdir)
+    intents, outcomes = _pairs(recs)
+    assert [i["target"] for i in intents] == ["crash"]
+    assert outcomes[intents[0]["action_id"]]["pattern"] == "error=server_exited"
+    out = json.loads(run_cli("verify", str(rdir), "--key", pub, "--json").stdout)
+    assert out["valid"] and out["sealed"] and out["gaps"] == [], out
