@@ -160,8 +160,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for path_kind in a.paths.split(","):
             res: dict[str, list[dict]] = {m: [] for m in modes}
-            for rnd in range(a.rounds):  # interleaved: machine load hits every variant alike
-                for mode in modes:
+            for rnd in range(a.rounds):  # interleaved, the order rotated each round: load and order hit all alike
+                for mode in modes[rnd % 3:] + modes[:rnd % 3]:
                     res[mode].append(one(mode, a.n, up.server_address[1], tmp, path_kind, a.window_ms, rnd))
             best = {m: max(r["rps"] for r in v) for m, v in res.items()}
             cpu = {m: statistics.median(r["cpu_us_per_request"] for r in v) for m, v in res.items()}
