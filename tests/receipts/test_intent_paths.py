@@ -373,3 +373,24 @@ def test_mcp_server_dying_mid_call_gets_an_error_outcome(tmp_path):
     assert outcomes[intents[0]["action_id"]]["pattern"] == "error=server_exited"
     out = json.loads(run_cli("verify", str(rdir), "--key", pub, "--json").stdout)
     assert out["valid"] and out["sealed"] and out["gaps"] == [], out
+
+
+def test_mcp_stdio_to_http_bridge_tools_call_intents(tmp_path):
+    from mcp.client.stdio import StdioServerParameters
+    key, pub, pub_hex = _keys(tmp_path)
+    up_port, rdir = _port(), tmp_path / "r"
+    server = subprocess.Popen([PY, SDK_SERVER, "clean", "--http", str(up_port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait(up_port, server)
+        params = StdioServerParameters(command=PY, args=["-m", "ringfence", "mcp", "proxy", "--upstream",
+                                                         f"http://127.0.0.1:{up_port}/mcp", "--receipts", str(rdir),
+                                                         "--signing-key", key], env=dict(os.environ))
+        anyio.run(_mcp_calls, params)
+        end = time.monotonic() + 30
+        while time.monotonic() < end and not any("transcript_root" in p.read_text() for p in rdir.glob("*.jsonl")):
+            time.sleep(0.2)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    _check_mcp(rdir, tmp_path, pub, pub_hex, "mcp_http")
