@@ -453,18 +453,22 @@ class FastClient(asyncio.Protocol):
 async def _relay(srv: "ProxyServer", t: Any, method: str, resp: Response, writer: asyncio.StreamWriter,
                  out_rid: str, http10: bool, keep_alive: bool, html: bool = False) -> bool:
     srv.mark("forward", t.url, method)  # a streamed response: the kill switch may close it
+    told = False  # the intent's outcome is written once the head is read (or it failed)
     try:
         await resp.read_head()  # re-parses the head the fast path saw
         srv.rec.outcome(out_rid, f"status={resp.status}", "forward")
+        told = True
         keep = await relay_response(srv, "forward", t, method, resp, writer, out_rid, http10, html)
     except UpstreamError as e:
         resp.close()
-        if not resp.status:
+        if not told:
             srv.rec.outcome(out_rid, f"error={e.rule}", "forward")
         writer.write(error_response(e.status, e.rule, str(e), out_rid))
         return False
     except BaseException:
         resp.close()
+        if not told:
+            srv.rec.outcome(out_rid, "aborted=cancelled", "forward")
         raise
     return keep and keep_alive
 
