@@ -39,6 +39,14 @@ class ConsoleWriter:
 
     def record(self, action: Any, decision: Any) -> str:
         rid = self.inner.record(action, decision) if self.enabled else ""
+        return self._show(action, decision, rid)
+
+    def record_intent(self, action: Any, decision: Any) -> str:
+        """The decision of an egress about to leave (its receipt is the intent): one line too."""
+        rid = self.inner.record_intent(action, decision) if self.enabled else ""
+        return self._show(action, decision, rid)
+
+    def _show(self, action: Any, decision: Any, rid: str) -> str:
         verdict = getattr(decision, "verdict", "block")
         if verdict != "allow" or self.verbose:
             try:

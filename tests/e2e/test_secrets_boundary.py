@@ -279,7 +279,9 @@ def test_connect_without_interception_is_decided_by_host_and_says_so(rig):
     recs = [json.loads(line)["detail"]["action_record"] for line in text.splitlines()
             if '"action_receipt"' in line]
     ok = [r for r in recs if r.get("transport") == "connect" and "ok.blind.test" in r["target"]]
-    assert ok and "method could not be checked" in ok[-1].get("intent", "")
+    # the decision (the tunnel's intent), then the outcome of the tunnel that references it
+    assert len(ok) == 2 and ok[1]["layer"] == "outcome" and ok[1]["request_id"] == ok[0]["action_id"]
+    assert "method could not be checked" in ok[0].get("intent", "")
     no = [r for r in recs if r.get("transport") == "connect" and "no.blind.test" in r["target"]]
     assert no and no[-1]["verdict"] == "block" and no[-1]["layer"] == "egress" and no[-1]["pattern"] == "denied"
 

@@ -61,7 +61,9 @@ async def test_keep_alive_requests_stay_on_fast_path_with_receipts(upstream, mak
         w.close()
     text = p.receipts_text()
     assert all(rid in text for rid in rids)
-    assert text.count('"type":"action_receipt"') == 6  # outbound + inbound per request
+    # per request: the outbound decision (its intent), the outcome, the inbound decision
+    assert text.count('"type":"action_receipt"') == 9
+    assert text.count('"intent":"egress-intent') == 3 and text.count('"layer":"outcome"') == 3
 
 
 async def test_block_then_clean_on_one_connection(upstream, make_proxy):

@@ -55,8 +55,11 @@ async def test_repeated_requests_keep_verdicts(upstream, make_proxy):
         bad = await raw_request(p.srv.port, _req(upstream, f"/echo?q={AWS_KEY}"))
         assert ok.startswith(b"HTTP/1.1 200") and b"X-Ringfence-Decision: allow" in ok
         assert bad.startswith(b"HTTP/1.1 403") and b"X-Ringfence-Decision: block" in bad
-    # each decision still got its own receipt: 5 x (outbound + inbound) + 5 x blocked outbound
-    assert p.receipts_text().count('"type":"action_receipt"') == 15
+    # each decision still got its own receipt: 5 x (outbound intent + outcome + inbound) + 5 x blocked
+    # outbound (a blocked request has no intent and no outcome)
+    text = p.receipts_text()
+    assert text.count('"type":"action_receipt"') == 20
+    assert text.count('"intent":"egress-intent') == 5 and text.count('"layer":"outcome"') == 5
 
 
 async def test_resolve_warning_once_per_host(upstream, make_proxy, caplog):

@@ -22,7 +22,8 @@ class ReceiptsConfig(Section):
                            description="sign and append on a writer thread with this bounded queue; "
                                        "0 = in the caller (nothing queued can be lost in a crash)")
     intent_durability: Literal["fsync", "batch", "disabled"] = Field(
-        "batch", description="the intent receipt written before a request leaves is fsync'd before it leaves "
-                             "(fsync), or within the batched fsync window, fsync_interval_ms (batch); disabled: "
-                             "no intent/outcome receipts, only the decision receipt")
+        "batch", description="the intent receipt of every egress (forward, fetch, CONNECT, WebSocket, MCP "
+                             "tools/call) is written before a byte leaves; fsync: fsync'd before it leaves too; "
+                             "batch: fsync'd within fsync_interval_ms (a ringfence crash loses none, an OS crash "
+                             "at most that window); disabled: no intent/outcome receipts, only the decision receipt")
     heartbeat_s: int = Field(30, ge=1, le=86_400, description="session heartbeat receipt every N seconds")

@@ -12,7 +12,7 @@ from .decide import fail_closed
 from ..receipts.writer import NullWriter, open_writer
 from .types import Action, Decision
 
-__all__ = ["NullWriter", "open_receipts", "record"]
+__all__ = ["NullWriter", "open_receipts", "record", "record_outcome"]
 
 log = logging.getLogger("ringfence.record")
 
@@ -45,3 +45,18 @@ def record(writer: Any, action: Action, decision: Decision,
     if count is not None and getattr(writer, "enabled", False):
         count("receipts_written")
     return decision.with_receipt(rid or "")
+
+
+def record_outcome(writer: Any, intent_id: str, result: str) -> str:
+    """The outcome receipt of an intent, once its exchange ended: `result` is what the
+    transport saw ("status=200 bytes=512", "error=upstream_timeout", "closed ..."), never
+    content. The bytes have left already, so a failed write blocks nothing: it is logged
+    and `ringfence verify` shows the intent without an outcome. Returns the receipt id."""
+    fn = getattr(writer, "record_outcome", None)
+    if fn is None or not intent_id:
+        return ""
+    try:
+        return fn(intent_id, result) or ""
+    except Exception as e:
+        log.error("outcome receipt failed: %s", type(e).__name__)
+        return ""

@@ -30,7 +30,7 @@ from typing import Any
 
 import orjson
 
-from ..core import Action, Decision, Finding, as_block, decide, fail_closed, record
+from ..core import Action, Decision, Finding, as_block, decide, fail_closed, record, record_outcome
 from . import jsonrpc
 from .jsonrpc import JsonRpcError
 
@@ -71,6 +71,7 @@ class Guard:
         self.pending: dict[tuple, tuple[str, str]] = {}      # client request id -> (method, target)
         self.paged: set[tuple] = set()  # tools/list requests with a cursor (later pages)
         self.server_pending: dict[tuple, str] = {}           # server request id -> method
+        self.intents: dict[tuple, str] = {}   # tools/call id -> its intent receipt, until the outcome
         self._tools_session = None
         self.stats = {"allow": 0, "warn": 0, "block": 0}
         self.kill: Any = None   # () -> reason or None: the kill switch, set by the transport
@@ -99,6 +100,7 @@ class Guard:
             self.pending.pop(key, None)
             self.paged.discard(key)
             d = self._killed(reason, "inbound", target, method, "error", key[1])
+            self._outcome(key, "aborted=killswitch")
             out.append(self._block_error(key[1], d))
         return out
 
@@ -110,9 +112,9 @@ class Guard:
         return self._tools_session
 
     def _record(self, decision: Decision, direction: str, target: str, method: str, kind: str,
-                request_id: Any = None) -> Decision:
+                request_id: Any = None, meta: dict | None = None) -> Decision:
         action = Action(self.transport, direction, target or method or "mcp", method,
-                        self.session_id, jsonrpc.id_text(request_id), kind)
+                        self.session_id, jsonrpc.id_text(request_id), kind, meta or {})
         if decision.verdict != "allow" and target:
             from ..exemptions import apply_tool_exemptions
             decision = apply_tool_exemptions(self.config, decision, target)
@@ -292,9 +294,12 @@ class Guard:
             d = Decision("block", (f,), f"mcp:{e.rule}")
         except Exception as e:
             d = fail_closed(e, started)
-        d = self._record(d, "outbound", target, method, kind, mid)
+        # A tools/call that passes is sent next: its receipt is the durable intent (core.record).
+        d = self._record(d, "outbound", target, method, kind, mid, {"egress": True} if kind == "tool_call" else None)
         if d.blocked:
             return Outcome(to_client=self._block_error(mid, d), decision=d)
+        if kind == "tool_call" and d.receipt_id:
+            self.intents[key] = d.receipt_id
         # A tools/list with a cursor asks for a later page: its tools join the baseline.
         if method == "tools/list" and isinstance(params, dict) and params.get("cursor") is not None:
             self.paged.add(key)
@@ -372,6 +377,7 @@ class Guard:
             self.pending.pop(key, None)
             self.paged.discard(key)
             d = self._killed(reason, "inbound", entry[1], entry[0], "response", msg["id"])
+            self._outcome(key, "response=withheld verdict=block")  # the server answered; the kill switch held it
             return Outcome(to_client=self._block_error(msg["id"], d), decision=d)
         method = msg["method"]
         if method in HOUSEKEEPING:
@@ -439,6 +445,7 @@ class Guard:
         except Exception as e:
             d = fail_closed(e, started)
         d = self._record(d, "inbound", target, method, kind, mid)
+        self._outcome(key, f"response={kind} verdict={d.verdict}")
         if d.blocked:
             return Outcome(to_client=self._block_error(mid, d), decision=d)
         return Outcome(to_client=line, decision=d)
@@ -462,10 +469,17 @@ class Guard:
         return Decision("strip", d.findings, d.reason, out, d.duration_ms), out
 
     # -- ends ----------------------------------------------------------------
-    def forget(self, key: tuple | None) -> None:
+    def _outcome(self, key: tuple | None, result: str) -> None:
+        """The outcome receipt of a tools/call intent, once (never content)."""
+        rid = self.intents.pop(key, "") if key is not None else ""
+        if rid:
+            record_outcome(self.writer, rid, result)
+
+    def forget(self, key: tuple | None, result: str = "ended=no_jsonrpc_answer") -> None:
         if key is not None:
             self.pending.pop(key, None)
             self.paged.discard(key)
+            self._outcome(key, result)
 
     def fail_pending(self, rule: str, message: str, keys: list[tuple] | None = None,
                      code: int = jsonrpc.UPSTREAM_GONE) -> list[bytes]:
@@ -480,6 +494,7 @@ class Guard:
             mid = key[1]
             f = Finding("mcp", rule, "high", message[:80], "transport", "block")
             d = self._record(Decision("block", (f,), f"mcp:{rule}"), "inbound", target, method, "error", mid)
+            self._outcome(key, f"error={rule}")
             out.append(jsonrpc.error_bytes(mid, code, f"ringfence: {message}",
                                            {"scanner": "mcp", "rule": rule,
                                             **({"receipt_id": d.receipt_id} if d.receipt_id else {})}))

@@ -200,7 +200,7 @@ class ReverseProxy:
             self.engine, guard.writer, "mcp_http", guard.session_id, self.upstream, "POST",
             self._headers(req), o.to_server, guard.agent)
         if blocked is not None:
-            guard.forget(o.request_key)
+            guard.forget(o.request_key, "aborted=blocked_before_send")
             return self._json(resp, 403, blocked)
         try:
             call = self.pool.request("POST", self.target(req), hdrs, data)
@@ -319,7 +319,7 @@ class ReverseProxy:
                 if not chunk:
                     break
         except ConnectionResetError:  # the client left: stop reading upstream (release closes it)
-            guard.forget(req_key)
+            guard.forget(req_key, "aborted=client_closed")
             return
         except Exception as e:
             rule = "oversize" if isinstance(e, SseError) else "stream_error"

@@ -107,6 +107,8 @@ async def handle_connect(srv: "ProxyServer", req: Request, rr: RequestReader,
     d = connect_egress(srv, d, host, req.headers, intercept, meta)  # egress rules by host
     if d.blocked:
         addrs = []
+    if addrs and not intercept:
+        meta["egress"] = True  # a blind tunnel: its receipt is the intent; intercepted requests have their own
     d = srv.rec.record(Action("connect", "outbound", f"{host}:{port}", "CONNECT", kind="hostname",
                               meta=meta), d)
     if d.blocked:
@@ -147,6 +149,7 @@ async def handle_connect(srv: "ProxyServer", req: Request, rr: RequestReader,
             last = type(e).__name__
     if up_w is None:
         e = UpstreamError(502, f"connect to {host}:{port} failed ({last})", "upstream_unreachable")
+        srv.rec.outcome(d.receipt_id, f"error={e.rule}", "connect")
         writer.write(error_response(e.status, e.rule, str(e), d.receipt_id))
         return False
     writer.write(b"HTTP/1.1 200 Connection Established\r\n"
@@ -154,19 +157,24 @@ async def handle_connect(srv: "ProxyServer", req: Request, rr: RequestReader,
     if rr.leftover:
         up_w.write(rr.leftover)
     srv.mark("connect", f"{host}:{port}", "CONNECT")  # the kill switch closes it with a receipt
+    sent = [len(rr.leftover), 0]
     try:
-        await pipe_both(reader, writer, up_r, up_w, cfg.tunnel_idle_timeout_s)
+        await pipe_both(reader, writer, up_r, up_w, cfg.tunnel_idle_timeout_s, sent)
     finally:
         up_w.close()
+        srv.rec.outcome(d.receipt_id, f"closed bytes_out={sent[0]} bytes_in={sent[1]}", "connect")
     return False
 
 
-async def _pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter, idle: float = TUNNEL_IDLE_S) -> None:
+async def _pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter, idle: float = TUNNEL_IDLE_S,
+                counts: list[int] | None = None, i: int = 0) -> None:
     try:
         while True:
             data = await asyncio.wait_for(src.read(PIPE_READ), idle)
             if not data:
                 break
+            if counts is not None:
+                counts[i] += len(data)
             dst.write(data)
             await dst.drain()
     except (ConnectionError, OSError, asyncio.TimeoutError):
@@ -179,9 +187,10 @@ async def _pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter, idle: floa
             pass
 
 
-async def pipe_both(r1, w1, r2, w2, idle: float = TUNNEL_IDLE_S) -> None:
-    t1 = asyncio.ensure_future(_pipe(r1, w2, idle))
-    t2 = asyncio.ensure_future(_pipe(r2, w1, idle))
+async def pipe_both(r1, w1, r2, w2, idle: float = TUNNEL_IDLE_S, counts: list[int] | None = None) -> None:
+    """Relay both ways until one side ends; `counts` gets [bytes r1->w2, bytes r2->w1] added."""
+    t1 = asyncio.ensure_future(_pipe(r1, w2, idle, counts, 0))
+    t2 = asyncio.ensure_future(_pipe(r2, w1, idle, counts, 1))
     try:
         done, pending = await asyncio.wait({t1, t2}, return_when=asyncio.FIRST_COMPLETED)
         # Give the other direction a moment to flush its half-close, then stop.

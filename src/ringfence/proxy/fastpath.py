@@ -115,6 +115,7 @@ class FastClient(asyncio.Protocol):
         self.st: Any = None
         self.mname = ""
         self.out_rid = ""
+        self.intent = ""               # its intent receipt, until the outcome is written
         self.attempt = 0
         self.payload = b""
         self.hout: list[tuple[str, str]] = []
@@ -134,6 +135,7 @@ class FastClient(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
+        self._outcome("aborted=client_closed")  # a request in flight: its answer is not awaited
         self._release()
         self._cancel_timer()
         self.srv.fast_conns.discard(self)
@@ -256,6 +258,12 @@ class FastClient(asyncio.Protocol):
         elif self.eof:
             self.transport.close()
 
+    def _outcome(self, result: str) -> None:
+        """The outcome receipt of the request in flight, once."""
+        rid, self.intent = self.intent, ""
+        if rid or result.startswith("error="):
+            self.srv.rec.outcome(rid, result, "forward")
+
     def _release(self) -> None:
         if self.reserved:
             self.srv.budget.give(self.reserved)
@@ -351,7 +359,7 @@ class FastClient(asyncio.Protocol):
         if d.blocked:
             self._answer(block_response(d, html=wants_html(r.headers)), True)
             return
-        self.out_rid = d.receipt_id
+        self.out_rid = self.intent = d.receipt_id
         self.addrs = addrs
         self.payload = upstream_head(self.mname, t, self.hout, len(r.body)) + r.body
         self._send()
@@ -390,7 +398,7 @@ class FastClient(asyncio.Protocol):
             fut = asyncio.ensure_future(dial(self.srv, up.key, self.t.host, self.t.port, self.addrs))
             fut.add_done_callback(self._dialed)
             return
-        self.srv.rec.upstream_error("forward", e.rule)
+        self._outcome(f"error={e.rule}")
         self._answer(error_response(e.status, e.rule, str(e), self.out_rid), False)
 
     def upstream_done(self, up: "UpstreamProto") -> None:
@@ -398,6 +406,7 @@ class FastClient(asyncio.Protocol):
         srv = self.srv
         status = up.status
         reason = up.reason or REASONS.get(status, "")
+        self._outcome(f"status={status} bytes={up.size}" + (" too_large" if up.too_large else ""))
         if up.empty:
             self._answer(empty_reply(method, status, reason, up.headers, self.out_rid), True)
             return
@@ -418,6 +427,7 @@ class FastClient(asyncio.Protocol):
 
     def upstream_streams(self, conn: Conn, raw: bytes, no_body: bool) -> None:
         """The response must stream: relay it with the stream code, on streams."""
+        self.intent = ""  # _relay writes the outcome once it has read the head
         reader, writer = self._take_streams()
         resp = Response(self.srv.pool, conn, no_body, self.st.config.proxy.upstream_timeout_s)
         conn.reader.feed_data(raw)
@@ -443,15 +453,22 @@ class FastClient(asyncio.Protocol):
 async def _relay(srv: "ProxyServer", t: Any, method: str, resp: Response, writer: asyncio.StreamWriter,
                  out_rid: str, http10: bool, keep_alive: bool, html: bool = False) -> bool:
     srv.mark("forward", t.url, method)  # a streamed response: the kill switch may close it
+    told = False  # the intent's outcome is written once the head is read (or it failed)
     try:
         await resp.read_head()  # re-parses the head the fast path saw
+        srv.rec.outcome(out_rid, f"status={resp.status}", "forward")
+        told = True
         keep = await relay_response(srv, "forward", t, method, resp, writer, out_rid, http10, html)
     except UpstreamError as e:
         resp.close()
+        if not told:
+            srv.rec.outcome(out_rid, f"error={e.rule}", "forward")
         writer.write(error_response(e.status, e.rule, str(e), out_rid))
         return False
     except BaseException:
         resp.close()
+        if not told:
+            srv.rec.outcome(out_rid, "aborted=cancelled", "forward")
         raise
     return keep and keep_alive
 

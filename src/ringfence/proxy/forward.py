@@ -225,6 +225,7 @@ def _record_outbound(srv: "ProxyServer", transport: str, t: Target, method: str,
                      d: Decision, addrs: list[str], vetted: list[str] | None, request_id: str,
                      meta: dict | None, started: float | None = None) -> tuple[Decision, list[str]]:
     m = dict(meta) if meta else {}
+    m["egress"] = True  # allowed, it is sent next: the receipt is the durable intent (core.record)
     if vetted is None and srv.route(t.host, t.port):
         m["resolve_override"] = True
     action = Action(transport, "outbound", t.url, method, request_id=request_id,
@@ -522,9 +523,13 @@ async def forward(srv: "ProxyServer", transport: str, t: Target, method: str,
         resp = await send_upstream(srv, g.t if g else t, addrs, method, g.headers if g else headers,
                                    g.body if g else body)
     except UpstreamError as e:
-        srv.rec.upstream_error(transport, e.rule)
+        srv.rec.outcome(d.receipt_id, f"error={e.rule}", transport)
         writer.write(error_response(e.status, e.rule, str(e), d.receipt_id))
         return False
+    except BaseException:  # cancelled (client gone, shutdown): the request may have left
+        srv.rec.outcome(d.receipt_id, "aborted=cancelled", transport)
+        raise
+    srv.rec.outcome(d.receipt_id, f"status={resp.status}", transport)
     try:
         return await relay_response(srv, transport, t, method, resp, writer, d.receipt_id, client_http10,
                                     wants_html(client_headers))

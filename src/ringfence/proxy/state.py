@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from ..core import Action, Decision, agent_answer, open_receipts, record
+from ..core import Action, Decision, agent_answer, open_receipts, record, record_outcome
 from .http1 import REASONS, render_head
 
 log = logging.getLogger("ringfence.proxy")
@@ -134,17 +134,12 @@ class Recorder:
     def upstream_error(self, transport: str, reason: str) -> None:
         self.hooks.count("upstream_errors", transport, reason[:64])
 
-    def outcome(self, intent_id: str, result: str) -> None:
-        """The outcome receipt of an intent (after its bytes left)."""
-        fn = getattr(self.writer, "record_outcome", None)
-        if fn is None or not intent_id:
-            return
+    def outcome(self, intent_id: str, result: str, transport: str = "fetch") -> None:
+        """The outcome receipt of an intent (after its bytes left); an "error=rule"
+        result also counts as an upstream error, receipts on or off."""
         if result.startswith("error="):
-            self.hooks.count("upstream_errors", "fetch", result[6:70])
-        try:
-            fn(intent_id, result)
-        except Exception as e:  # the bytes have left; verify will show the missing outcome
-            log.error("outcome receipt failed: %s", e)
+            self.hooks.count("upstream_errors", transport, result[6:70].split(" ", 1)[0])
+        record_outcome(self.writer, intent_id, result)
 
 
 def block_body(d: Decision) -> dict:

@@ -325,8 +325,10 @@ async def handle_upgrade(srv: "ProxyServer", transport: str, t: Target, req: Req
     try:
         conn = await srv.pool.dial(t.scheme, t.host, t.port, addrs)
     except UpstreamError as e:
+        srv.rec.outcome(d.receipt_id, f"error={e.rule}", "websocket")
         writer.write(error_response(e.status, e.rule, str(e), d.receipt_id))
         return False
+    result = "aborted"  # the outcome of the intent (one per connection, written when it ends)
     try:
         up_key = base64.b64encode(os.urandom(16)).decode()
         lines = [f"GET {t.path} HTTP/1.1", f"Host: {t.host_header}", "Upgrade: websocket",
@@ -339,8 +341,10 @@ async def handle_upgrade(srv: "ProxyServer", transport: str, t: Target, req: Req
         try:
             await resp.read_head()
         except UpstreamError as e:
+            result = f"error={e.rule}"
             writer.write(error_response(e.status, e.rule, str(e), d.receipt_id))
             return False
+        result = f"status={resp.status}"
         if resp.status != 101 or resp.header("sec-websocket-accept").strip() != accept_key(up_key):
             writer.write(error_response(502, "ws_upstream_refused",
                                         f"upstream answered {resp.status} to the WebSocket upgrade",
@@ -367,7 +371,11 @@ async def handle_upgrade(srv: "ProxyServer", transport: str, t: Target, req: Req
         upstream = Side("upstream", "inbound", FrameReader(conn.reader, resp.leftover, False, MAX_MESSAGE, idle),
                         writer, mask_out=False)
         srv.mark("websocket", t.url, "WS", relay.kill)  # the kill switch closes it with a receipt
-        await relay.run(client, upstream)
+        try:
+            await relay.run(client, upstream)
+        finally:
+            result = f"status=101 closed messages_out={client.count} messages_in={upstream.count}"
         return False
     finally:
         conn.close()
+        srv.rec.outcome(d.receipt_id, result, "websocket")

@@ -6,12 +6,15 @@
   key fingerprint, heartbeat interval, ...). Heartbeats come every `heartbeat_s` seconds
   from their own thread, whatever the traffic.
 - intent / outcome: the decision receipt of an outbound action that will be sent is the
-  intent; its `intent` field starts with "egress-intent". It is written before the
-  caller may send, and durable: fsync'd before return (intent_durability "fsync"), or
-  within the batched fsync window, fsync_interval_ms, 50 ms by default ("batch", the
-  default: an fsync per request would stall the proxy's event loop). The outcome receipt after the exchange has
-  layer "outcome", pattern "status=... bytes=..." or "error=...", and `request_id` =
-  the intent's action_id (a v1-base field placed before the chain fields).
+  intent; its `intent` field starts with "egress-intent". It is written (write(2) done)
+  before the caller may send, so a crash of the process never loses it, and durable:
+  fsync'd before return (intent_durability "fsync"), or within the batched fsync window,
+  fsync_interval_ms, 50 ms by default ("batch", the default: an fsync per request would
+  stall the proxy's event loop; an OS crash loses at most that window). The outcome
+  receipt after the exchange has layer "outcome", pattern "status=... bytes=...",
+  "error=...", "aborted=..." or "closed ...", and `request_id` = the intent's action_id
+  (a v1-base field placed before the chain fields). Transports write both through
+  core.record (record with meta["egress"], record_outcome).
 
 The verifier turns these into gaps: an intent without outcome, a session without a
 close, a heartbeat window with no heartbeat (see gaps.py).

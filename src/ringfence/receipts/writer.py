@@ -159,7 +159,7 @@ class NullWriter:
         return None
 
     def record_intent(self, action: Any, decision: Any) -> str:
-        return uuid7()
+        return ""  # nothing written: no id to hand out (and no outcome to link)
 
     def record_outcome(self, intent_id: str, result: str, verdict: str = "allow") -> str:
         return ""
