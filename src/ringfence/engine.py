@@ -15,6 +15,7 @@ from typing import Any, Iterable
 from .config import Config
 from .core import Decision, Finding, decide, fail_closed, finding_as_block
 from .scanners.content import ContentError, body_fields, decode_body, decompress, header_fields
+from .scanners.public_ids import issuer_use
 
 # What transports may use from the scanning side, so they never import scanners.
 __all__ = ["Engine", "ContentError", "decompress", "host_matches", "public_ip_literal", "rule_examples"]
@@ -155,6 +156,8 @@ class Engine:
     def _finish(self, findings: list[Finding], started: float, host: str = "",
                 content: str | bytes | None = None) -> Decision:
         findings = self._apply_exemptions(findings, host)
+        if host and findings:  # a key public at its own service, used there (scanners/public_ids.py)
+            findings = [f for f in findings if not issuer_use(f.rule, f.where, host)]
         return decide(findings, enforce=self.config.enforce, started=started, content=content)
 
     def _apply_exemptions(self, findings: list[Finding], host: str) -> list[Finding]:
