@@ -15,7 +15,7 @@ from typing import Any, Iterable
 from .config import Config
 from .core import Decision, Finding, decide, fail_closed, finding_as_block
 from .scanners.content import ContentError, body_fields, decode_body, decompress, header_fields
-from .scanners.public_ids import issuer_use
+from .scanners.public_ids import drop_chain_query_hits, issuer_use
 
 # What transports may use from the scanning side, so they never import scanners.
 __all__ = ["Engine", "ContentError", "decompress", "host_matches", "public_ip_literal", "rule_examples"]
@@ -195,6 +195,10 @@ class Engine:
         return res
 
     def _dlp_fields(self, fields: list[tuple[str, str]]) -> list[Finding]:
+        """Outbound DLP over named fields; chain addresses in a chain RPC call's params pass."""
+        return drop_chain_query_hits(fields, self._dlp_fields_cached(fields))
+
+    def _dlp_fields_cached(self, fields: list[tuple[str, str]]) -> list[Finding]:
         """Outbound DLP over named fields, memoized by the exact field list."""
         # Many fields (a JSON body's leaves) are rarely repeated exactly: building the
         # key would cost more than it saves, so only small field lists are memoized.

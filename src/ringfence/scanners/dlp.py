@@ -1042,7 +1042,8 @@ class DlpScanner:
             v = v[len(name) + 1:]
         if v.lower().startswith(("bearer ", "basic ", "token ")):
             v = v.split(None, 1)[1] if " " in v else v
-        if secret_like(v) and not public_ids.benign_hit("secret_field", v, v, 0, len(v)):
+        bare = v.split(": ", 1)[1] if where.startswith("header.") and ": " in v else v  # "X-Api-Key: value"
+        if secret_like(v) and not public_ids.benign_hit("secret_field", bare, bare, 0, len(bare)):
             self._add(out, seen, "secret_field", "high", redact(v), where, None)
 
     def _scan_text(self, text, where, out, seen, bounds=None, fields=None, single=False) -> None:

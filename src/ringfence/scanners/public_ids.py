@@ -141,6 +141,20 @@ def chain_query(view: str, start: int, end: int) -> bool:
     return bool(_CHAIN_RPC.search(win))
 
 
+def drop_chain_query_hits(fields: list[tuple[str, str]], found: list) -> list:
+    """A JSON body split into leaves: an address under `params` of a chain RPC `method`."""
+    if not any(f.rule in ("eth_address", "btc_address") for f in found):
+        return found
+    rpc = any(w.endswith(".method") and _CHAIN_RPC.search(f'"method": "{v.rsplit("=", 1)[-1].strip()}"')
+              for w, v in fields)
+    if not rpc:
+        return found
+    return [f for f in found if not (f.rule in ("eth_address", "btc_address") and ".params" in f.where)]
+
+
+_GLUED_NAME = re.compile(r"[A-Z][a-z0-9]*(?:-[A-Za-z][a-z0-9]*)+:?$")
+
+
 # -- the DLP hook ------------------------------------------------------------------------
 # Rules that judge by shape or name, not by a documented secret format: a public value
 # passes them wherever it goes.
@@ -167,6 +181,9 @@ def benign_hit(rule: str, secret: str, view: str, start: int, end: int, where: s
     if rule in _GENERIC:
         v = secret.strip().strip("\"'")
         if public_value(v) or _SIGV4_VALUE.fullmatch(v) or anon_jwt(v):
+            return True
+        m = _GLUED_NAME.search(v)  # joined headers: "Bearer <public>" glued to the next "X-Name:"
+        if m and m.start() >= 8 and public_value(v[:m.start()]):
             return True
     return placeholder(secret)
 
