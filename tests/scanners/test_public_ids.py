@@ -263,7 +263,7 @@ def test_sigv4_credential_scopes_pass(i):
 
 # -- family 5: placeholders -----------------------------------------------------------------
 
-@pytest.mark.parametrize("fill", ["X" * 16, "x" * 16, "*" * 16, "<your-key-here>", "YOUR_ACCESS_KEY", "0" * 16])
+@pytest.mark.parametrize("fill", ["X" * 16, "x" * 16, "*" * 16, "<your-key-here>", "YOUR_ACCESS_KEY"])
 def test_documentation_placeholders_pass(fill):
     doc = (f"export AWS_ACCESS_KEY_ID=AKIA{fill[:16].ljust(16, 'X')}\nexport OPENAI_API_KEY=sk-...XXXX\n"
            f"export GITHUB_TOKEN=<your-token>\nexport STRIPE_KEY=sk_live_{'X' * 24}\n")
@@ -277,3 +277,12 @@ def test_real_keys_with_filler_appended_still_block(i):
     assert not P.placeholder(rnd(30) + "xxxxxxxxxxxxxxxxxxxx")
     # AWS's documented example key id is what leak tests use for a real one: it blocks
     assert body_verdict(json.dumps({"k": "AKIAIOSFODNN7EXAMPLE"})) == "block"
+
+
+@pytest.mark.parametrize("i", range(N))
+def test_badge_tokens_and_drive_ids_pass_only_at_their_hosts(i):
+    tok, fid = rnd(10), rnd(44, ALNUM + "_-")
+    assert url_verdict(f"https://codecov.io/gh/acme/lib/branch/main/graph/badge.svg?token={tok}") == "allow"
+    assert url_verdict(f"https://docs.google.com/document/d/{fid}/edit") == "allow"
+    assert url_verdict(f"https://drive.google.com/file/d/{fid}/view?usp=sharing") == "allow"
+    assert url_verdict(f"https://collect.evil.example/d/{fid}/edit") == "block"
