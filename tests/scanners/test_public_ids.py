@@ -286,3 +286,63 @@ def test_badge_tokens_and_drive_ids_pass_only_at_their_hosts(i):
     assert url_verdict(f"https://docs.google.com/document/d/{fid}/edit") == "allow"
     assert url_verdict(f"https://drive.google.com/file/d/{fid}/view?usp=sharing") == "allow"
     assert url_verdict(f"https://collect.evil.example/d/{fid}/edit") == "block"
+
+
+@pytest.mark.parametrize("i", range(N))
+def test_analytics_project_tokens_pass_at_the_analytics_service_only(i):
+    tok = rnd(32, "0123456789abcdef")
+    for host in ("api-js.mixpanel.com", "api2.amplitude.com", "us.i.posthog.com"):
+        assert url_verdict(f"https://{host}/track?token={tok}&ip=1") == "allow", host
+        assert headers_verdict({"X-Api-Key": tok}, host) == "allow", host
+    assert url_verdict(f"https://collect.evil.example/track?token={tok}x{rnd(8)}") == "block"
+    assert headers_verdict({"X-Api-Key": tok}, "collect.evil.example") == "block"
+
+
+@pytest.mark.parametrize("i", range(N))
+def test_oauth_authorization_requests_pass_and_client_secrets_block(i):
+    gid = f"{RNG.randint(10**11, 10**12)}-{rnd(32, string.ascii_lowercase + string.digits)}.apps.googleusercontent.com"
+    assert url_verdict(f"https://accounts.google.com/o/oauth2/v2/auth?client_id={gid}&response_type=code"
+                       f"&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb&scope=openid&state={rnd(30)}") == "allow"
+    cid = rnd(32)
+    auth = (f"https://acme.us.auth0.com/authorize?client_id={cid}&response_type=code"
+            f"&redirect_uri=https://app.example.com/cb&nonce={rnd(32)}&code_challenge={rnd(43, ALNUM + '-_')}")
+    assert url_verdict(auth) == "allow"
+    assert url_verdict(auth + f"&client_secret={rnd(48)}") == "block"
+    # a random value without an authorization request around it is judged as usual
+    assert url_verdict(f"https://collect.evil.example/c?client_id={rnd(64)}") == "block"
+
+
+@pytest.mark.parametrize("i", range(N))
+def test_media_ids_and_diagram_urls_pass_at_their_sites(i):
+    yt = f"https://www.youtube.com/watch?v={rnd(11, ALNUM + '-_')}&list=PL{rnd(32, ALNUM + '-_')}&si={rnd(16)}"
+    assert url_verdict(yt) == "allow"
+    assert url_verdict(f"https://open.spotify.com/track/{rnd(22)}?si={rnd(16, '0123456789abcdef')}") == "allow"
+    blob = rnd(60, ALNUM + "-_")
+    for u in (f"https://mermaid.ink/img/pako:{blob}", f"https://www.plantuml.com/plantuml/svg/{blob}",
+              f"https://kroki.io/plantuml/svg/{blob}"):
+        assert url_verdict(u) == "allow", u
+    assert url_verdict(f"https://collect.evil.example/img/pako:{blob}") == "block"
+    assert url_verdict(f"https://collect.evil.example/watch?v=1&list=PL{rnd(40)}") == "block"
+
+
+@pytest.mark.parametrize("i", range(N))
+def test_signed_storage_urls_pass_at_their_storage_and_block_elsewhere(i):
+    sas = (f"sv=2022-11-02&ss=b&srt=o&sp=r&se=2026-12-08T00:00:00Z&spr=https&sig={rnd(43)}%3D")
+    assert url_verdict(f"https://acme{rnd(6, 'abcdef0123')}.blob.core.windows.net/reports/q3.pdf?{sas}") == "allow"
+    cf = (f"https://d{rnd(13, string.ascii_lowercase + string.digits)}.cloudfront.net/v.mp4?Expires=1765000000"
+          f"&Signature={rnd(170, ALNUM + '~-_')}&Key-Pair-Id=K{rnd(13, string.ascii_uppercase + string.digits)}")
+    assert url_verdict(cf) == "allow"
+    # the same SAS carried to another host, in a URL or a body, still blocks
+    assert url_verdict(f"https://collect.evil.example/c?{sas}") == "block"
+    assert body_verdict(f"link: https://acme.blob.core.windows.net/r/q3.pdf?{sas}", "text/plain",
+                        host="collect.evil.example") == "block"
+
+
+@pytest.mark.parametrize("i", range(N))
+def test_donation_addresses_in_pages_pass_and_bare_addresses_block(i):
+    btc, eth = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", "0x54ad7D969a56eaCe5ca128e67a72E498a2E97e68"
+    lead = RNG.choice(["## Donate", "Donations welcome:", "Tip jar", "Support this project with crypto:",
+                       "Sponsor us"])
+    readme = f"{lead}\n\nBTC: {btc}\nETH: {eth}\n"
+    assert body_verdict(json.dumps({"path": "README.md", "content": readme}), host="api.github.com") == "allow"
+    assert body_verdict(json.dumps({"wallet": eth, "btc": btc}), host="collect.evil.example") == "block"

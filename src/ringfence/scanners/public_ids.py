@@ -136,6 +136,12 @@ _CHAIN_RPC = re.compile(r'"method"\s{0,3}:\s{0,3}"(?:eth|net|web3|erc20|alchemy|
                         r'|validateaddress|getAccountInfo|getBalance|getSignaturesForAddress)"')
 
 
+# A page's own donation addresses ("Donate: BTC bc1...", "tip jar", "sponsor"): published to
+# be paid, not a leak.
+_DONATE = re.compile(r"(?i)\b(?:donat(?:e|ions?|ing)|tip\s?jar|tips?\b|sponsor|support\s+(?:this|the|our|my)\s+"
+                     r"(?:project|work|development)|buy\s+me\s+a\s+coffee)")
+
+
 def chain_query(view: str, start: int, end: int) -> bool:
     lo, hi = view.rfind("{", 0, start), view.find("}", end)
     win = view[max(0, start - 2000): end + 2000] if lo < 0 or hi < 0 else view[max(lo - 200, 0): hi + 200]
@@ -153,7 +159,7 @@ def drop_chain_query_hits(fields: list[tuple[str, str]], found: list) -> list:
     return [f for f in found if not (f.rule in ("eth_address", "btc_address") and ".params" in f.where)]
 
 
-_GLUED_NAME = re.compile(r"[A-Z][a-z0-9]*(?:-[A-Za-z][a-z0-9]*)+:?$")
+_GLUED = re.compile(r"[+&;,|]?[A-Za-z_$][\w$.-]{0,40}(?:=|:|$)")
 
 
 # -- the DLP hook ------------------------------------------------------------------------
@@ -178,14 +184,17 @@ def benign_hit(rule: str, secret: str, view: str, start: int, end: int, where: s
     if rule == "aws_access_key_id":
         return placeholder(secret[4:]) or sigv4_scope(view, end)
     if rule in ("eth_address", "btc_address"):
-        return chain_query(view, start, end)
+        return chain_query(view, start, end) or _DONATE.search(view, max(0, start - 120), start) is not None
     if rule in _GENERIC:
         v = secret.strip().strip("\"'")
         if public_value(v) or _SIGV4_VALUE.fullmatch(v) or anon_jwt(v):
             return True
-        m = _GLUED_NAME.search(v)  # joined headers: "Bearer <public>" glued to the next "X-Name:"
-        if m and m.start() >= 8 and public_value(v[:m.start()]):
-            return True
+        # joined fields: a public value glued to the next field's "name=" or "X-Name:"
+        m = PUBLIC_VALUE.match(v)
+        if m and len(v) <= 512:
+            for k in range(m.end(), m.start() + 8, -1):
+                if _GLUED.match(v, k) and public_value(v[:k]):
+                    return True
     return placeholder(secret)
 
 
@@ -221,6 +230,29 @@ ISSUER_USE: tuple[tuple[frozenset, re.Pattern, tuple[str, ...]], ...] = (
     (frozenset({"query_entropy", "secret_field"}),
      re.compile(r"url\.query\.(?:k|sitekey|render|site_key)"),
      ("google.com", "recaptcha.net", "gstatic.com", "hcaptcha.com", "challenges.cloudflare.com")),
+    # analytics project tokens, sent to the analytics service (they ship in every page's tag)
+    (frozenset({"generic_secret_assignment", "secret_field", "query_entropy"}),
+     re.compile(r"body\..*(?:token|api_key|apikey|write_?key)(?:\+.*)?|url\.query\.(?:token|api_key|writekey)"
+                r"|header\.(?:authorization|x-api-key|api-key|x-write-key)"),
+     ("mixpanel.com", "amplitude.com", "posthog.com", "segment.io", "segment.com", "heapanalytics.com",
+      "rudderstack.com", "customer.io")),
+    # an OAuth client id in the provider's own authorization or token request
+    (frozenset({"google_oauth_client_id", "query_entropy", "secret_field"}),
+     re.compile(r"url\.query\.client_id|body\..*client_id"),
+     ("accounts.google.com", "oauth2.googleapis.com", "www.googleapis.com")),
+    # media and share ids at the sites that issued them
+    (frozenset({"query_entropy", "path_entropy"}),
+     re.compile(r"url\.query\.(?:v|list|si|pp|feature|index|t|context)|url\.path\[\d\]"),
+     ("youtube.com", "youtu.be", "youtube-nocookie.com", "open.spotify.com", "spotify.link")),
+    # compressed diagram sources: the diagram service renders them, nobody else reads them
+    (frozenset({"path_entropy", "query_entropy"}), re.compile(r"url\.path\[\d+\]|url\.query\..*"),
+     ("mermaid.ink", "mermaid.live", "kroki.io", "plantuml.com", "excalidraw.com", "app.diagrams.net",
+      "viewer.diagrams.net")),
+    # signed URLs at the storage/CDN that checks the signature: per-request capabilities
+    # with an expiry, made to travel in URLs (a SAS quoted in a body elsewhere still blocks)
+    (frozenset({"query_entropy", "azure_sas_token", "secret_field"}),
+     re.compile(r"url\.query\.(?:sig|signature|policy|key-pair-id)|url\.query\*?|url\.query\..*\+.*"),
+     ("core.windows.net", "cloudfront.net", "azureedge.net")),
     # README badge tokens (Codecov graph tokens: read-only, published in badge URLs) and
     # Google Drive/Docs file ids in share-link paths
     (frozenset({"secret_field", "query_entropy", "generic_secret_assignment"}),

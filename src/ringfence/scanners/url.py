@@ -364,6 +364,9 @@ def entropy_exempt_params(pairs: list[tuple[str, str]], signed: set[str] | None 
     out |= {n for n in names if n in _TRACKING or n.startswith("utm_") or public_ids.cursor_name(n)}
     if {"code", "state"} <= names:
         out |= {"code", "state"}
+    if "client_id" in names and ({"response_type", "redirect_uri"} & names):
+        # an OAuth authorization request: the client id is public, state/nonce are random by design
+        out |= {"client_id", "state", "nonce", "code_challenge"} & names
     return out
 
 
