@@ -57,6 +57,7 @@ def publishable():
         lambda: "GTM-" + rnd(7, string.ascii_uppercase + string.digits),
         lambda: "0x4AAAAAAA" + rnd(14, ALNUM + "_-"),
         lambda: "public-sandbox-" + "-".join(rnd(n, "0123456789abcdef") for n in (8, 4, 4, 4, 12)),
+        lambda: RNG.choice(["cus_", "pm_", "pi_", "ch_", "sub_", "price_", "evt_", "cs_test_"]) + rnd(24),
     ])()
 
 
@@ -76,6 +77,8 @@ def test_secret_siblings_of_publishable_keys_still_block(i):
         assert not P.public_value(v)
         assert headers_verdict({"Authorization": f"Bearer {v}"}, "api.example.com") == "block", v
         assert body_verdict(json.dumps({"api_key": v})) == "block", v
+    for v in ("re_" + rnd(32), "whsec_" + rnd(32), "sk_" + rnd(32), "rk_test_" + rnd(32)):
+        assert not P.public_value(v)
     # a real key appended to a public prefix is not a public value
     assert not P.public_value("pk_live_" + rnd(30) + " AKIA" + rnd(16, B32))
 

@@ -20,7 +20,8 @@ import re
 # Stripe and Clerk publishable keys (pk_live_/pk_test_), Mapbox public tokens (pk.eyJ...),
 # PostHog project keys (phc_), Google Analytics / Tag Manager / Ads ids, Cloudflare Turnstile
 # site keys (0x4AAAAAAA...), Plaid public tokens, Google OAuth client ids, Sentry DSNs
-# (public key only: the DSN's secret part was removed from the format years ago).
+# (public key only: the DSN's secret part was removed from the format years ago), Stripe
+# object ids.
 PUBLIC_VALUE = re.compile(
     r"pk_(?:live|test)_[A-Za-z0-9$_=-]{16,256}"
     r"|pk\.eyJ[A-Za-z0-9_-]{10,200}\.[A-Za-z0-9_-]{10,100}"
@@ -29,7 +30,10 @@ PUBLIC_VALUE = re.compile(
     r"|0x4AAAAAAA[A-Za-z0-9_-]{10,30}"
     r"|public-(?:sandbox|development|production)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
     r"|\d{6,20}-[a-z0-9]{32}\.apps\.googleusercontent\.com"
-    r"|https://[0-9a-f]{32}@(?:o\d+\.)?(?:ingest\.(?:[a-z]{2}\.)?)?sentry\.io/\d+")
+    r"|https://[0-9a-f]{32}@(?:o\d+\.)?(?:ingest\.(?:[a-z]{2}\.)?)?sentry\.io/\d+"
+    # Stripe object ids (customers, payment methods, charges...): names of records, not keys
+    r"|(?:cus|pm|pi|ch|in|ii|il|sub|si|price|prod|evt|acct|txn|seti|src|tok|card|ba|py|po|tr|cs|plan|file"
+    r"|link|cn|dp|du|sched|prv|ipi|iauth|ich)_(?:(?:live|test)_)?[A-Za-z0-9]{10,64}")
 
 
 def public_value(s: str) -> bool:
