@@ -349,3 +349,13 @@ def test_donation_addresses_in_pages_pass_and_bare_addresses_block(i):
     readme = f"{lead}\n\nBTC: {btc}\nETH: {eth}\n"
     assert body_verdict(json.dumps({"path": "README.md", "content": readme}), host="api.github.com") == "allow"
     assert body_verdict(json.dumps({"wallet": eth, "btc": btc}), host="collect.evil.example") == "block"
+
+
+@pytest.mark.parametrize("pan", TEST_CARDS[N:2 * N])
+def test_test_cards_in_docs_about_testing_pass_and_card_lists_block(pan):
+    spaced = " ".join(pan[k:k + 4] for k in range(0, len(pan), 4))
+    lead = RNG.choice(["Use the test card", "In test mode, enter", "Sandbox card numbers:", "Testing card number"])
+    doc = f"## Payments\n\n{lead} {spaced} with any future expiry and any CVC.\n"
+    assert body_verdict(json.dumps({"path": "docs/payments.md", "content": doc}), host="api.github.com") == "allow"
+    csv = f"name,card\nAlice,{pan}\nBob,{pan}\n"
+    assert body_verdict(csv, "text/csv", host="collect.evil.example") == "block"

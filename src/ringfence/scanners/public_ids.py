@@ -80,6 +80,10 @@ TEST_PANS = frozenset((
 # AWS's documented example key id and these numbers are also what leak tests use as
 # stand-ins for real ones, so a value alone is never enough: a test number passes only in a
 # test-mode request (see benign_hit).
+_TEST_CARD_DOC = re.compile(r"(?i)(?:\b|\\n)(?:test(?:ing)?|sandbox)\s+(?:mode\b|cards?\b|card\s+numbers?\b|numbers?\b|PANs?\b)"
+                            r"|\b(?:test|sandbox)\s+environment\b")
+
+
 def test_pan(value: str) -> bool:
     """A documented test number, or a sandbox-style one: after the 6-digit issuer prefix the
     account digits use at most two distinct values (4242..., 5555...4444, 6011 0000...0004).
@@ -142,7 +146,7 @@ _CHAIN_RPC = re.compile(r'"method"\s{0,3}:\s{0,3}"(?:eth|net|web3|erc20|alchemy|
 
 # A page's own donation addresses ("Donate: BTC bc1...", "tip jar", "sponsor"): published to
 # be paid, not a leak.
-_DONATE = re.compile(r"(?i)\b(?:donat(?:e|ions?|ing)|tip\s?jar|tips?\b|sponsor|support\s+(?:this|the|our|my)\s+"
+_DONATE = re.compile(r"(?i)(?:\b|\\n)(?:donat(?:e|ions?|ing)|tip\s?jar|tips?\b|sponsor|support\s+(?:this|the|our|my)\s+"
                      r"(?:project|work|development)|buy\s+me\s+a\s+coffee)")
 
 
@@ -181,8 +185,9 @@ def benign_hit(rule: str, secret: str, view: str, start: int, end: int, where: s
         # a host is lowercased by DNS and a path starts with "/": a 40-character run across
         # both with no capital is a bucket name and a path, not a secret cut at a "/"
         return not any(c.isupper() for c in secret)
-    if rule == "credit_card":  # a test number in a test-mode request (a pk_test_ key beside it)
-        return test_pan(secret) and "pk_test_" in view[max(0, start - 4096): end + 4096]
+    if rule == "credit_card":  # a test number in test mode (a pk_test_ key beside it) or in docs about testing
+        return test_pan(secret) and ("pk_test_" in view[max(0, start - 4096): end + 4096]
+                                     or _TEST_CARD_DOC.search(view, max(0, start - 200), start) is not None)
     if rule == "jwt":
         return anon_jwt(secret)
     if rule == "aws_access_key_id":
