@@ -213,8 +213,9 @@ def test_encoded_data_in_labels_of_attacker_domains_still_blocks(i):
     b32lab = base64.b32encode(secret).decode().rstrip("=").lower()[:40]
     for lab in (hexlab, b32lab):
         assert label_data_like(lab, 4.0, 8), lab
-        assert not E.url.sub_exempt.match(f"{lab}.exfil-collector.example")
-        assert not E.url.sub_exempt.match(f"{lab}.amazonaws.com.exfil-collector.example")
+        assert url_verdict(f"https://{lab}.exfil-collector.com/") == "block", lab
+        assert url_verdict(f"https://{lab}.amazonaws.com.exfil-collector.com/") == "block", lab
+        assert url_verdict(f"https://{lab[:20]}.{lab[20:]}.cloudfront.net.exfil-collector.net/") == "block", lab
     # a key id in a label is caught by DLP even under a cloud suffix
     assert url_verdict(f"https://{akid()}.s3.us-east-1.amazonaws.com/") == "block"
 
