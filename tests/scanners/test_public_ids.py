@@ -176,6 +176,11 @@ def test_addresses_to_other_hosts_and_private_keys_still_block(i):
     a = "0x54ad7D969a56eaCe5ca128e67a72E498a2E97e68"
     assert url_verdict(f"https://collect.evil.example/c?eth={a}") == "block"
     assert body_verdict(json.dumps({"wallet": a, "note": "send here"})) == "block"
+    seed = "letter advice cage absurd amount doctor acoustic avoid letter advice cage above"  # BIP39 test vector
+    rpc = json.dumps({"jsonrpc": "2.0", "id": i, "method": "eth_getBalance", "params": [a, "latest"], "memo": seed})
+    assert body_verdict(rpc) == "block"
+    readme = f"## Donate\nETH: {a}\nrecovery words: {seed}\n"
+    assert body_verdict(json.dumps({"content": readme}), host="api.github.com") == "block"
     pk = rnd(64, "0123456789abcdef")
     rpc = json.dumps({"jsonrpc": "2.0", "id": i, "method": "eth_getBalance", "params": [eth()],
                       "private_key": pk})
