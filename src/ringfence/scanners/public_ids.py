@@ -5,8 +5,9 @@ ship in every web page, documented test card numbers, anonymous-role JWTs, SigV4
 credential scopes, JSON-RPC chain queries, documentation placeholders. The DLP
 scanner asks `benign_hit` after a rule matched; the engine asks `issuer_use` for the
 few shapes that are only public at their own issuer (a key whose shape is shared with
-a secret one). A specific secret format never becomes public here by its name or its
-destination alone: only by a shape the issuer documents as public.
+a secret one): there only the finding for the field the key travels in is dropped, so
+anything else in the same request is still judged. Every hook runs after a rule matched:
+no decoder or pattern is weakened.
 Pure functions, no I/O.
 """
 from __future__ import annotations
@@ -41,11 +42,10 @@ def public_value(s: str) -> bool:
 
 
 # -- 2. documentation placeholders -------------------------------------------------------
-# A matched token most of which is filler (XXXX, ****, ..., <...>). Zero-filled fakes
-# ("sk-proj-FAKE000...") are what leak tests use for real keys: they still match.
-# is a placeholder; one short filler run inside a long random token is not enough, so a
-# real key with filler appended still matches: what is left besides filler must hold no
-# random run of 16 or more characters.
+# A matched token at least 40% filler (XXXX, ****, ..., <...>, YOUR_...) is a placeholder,
+# but only when what is left holds no random run of 16+ characters: a real key with filler
+# appended still matches. Zero-filled fakes ("sk-proj-FAKE000...") are what leak tests use
+# for real keys: they still match.
 _RUN = re.compile(r"[A-Za-z0-9+/_-]{16,}")
 _FILLER = re.compile(r"(?i)x{4,}|\*{3,}|\.{3,}|\u2026|<[^<>]{1,40}>|your[_-]?[a-z_-]{0,20}"
                      r"|placeholder|redacted|changeme|replace[_-]?me")
