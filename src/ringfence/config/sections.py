@@ -88,8 +88,14 @@ class UrlConfig(Section):
     rate_limit_action: Action = Field("block", description="what a request over the rate limit or data budget gets")
     subdomain_entropy_exempt: list[str] = Field(default_factory=lambda: [
         "*.cloudfront.net", "*.on.aws", "*.execute-api.amazonaws.com", "*.azureedge.net", "*.azurefd.net",
-        "*.netlify.app"],
-        description="hosts whose subdomain labels are platform-assigned ids (no subdomain entropy check)")
+        "*.netlify.app", "*.amazonaws.com", "*.awsapprunner.com",
+        "*.elasticbeanstalk.com", "*.azurewebsites.net", "*.core.windows.net", "*.azurestaticapps.net",
+        "*.azurecontainerapps.io", "*.cloudapp.azure.com", "*.run.app", "*.appspot.com", "*.cloudfunctions.net",
+        "*.web.app", "*.firebaseapp.com", "*.herokuapp.com", "*.herokudns.com", "*.vercel.app", "*.fly.dev",
+        "*.onrender.com", "*.pages.dev", "*.workers.dev", "*.amplifyapp.com", "*.railway.app",
+        "*.deno.dev"],
+        description="hosts whose subdomain labels are platform-assigned ids (no subdomain entropy check; "
+                    "hostname DLP still runs)")
     entropy_exempt_hosts: list[str] = Field(default_factory=list,
                                             description="hosts whose path/query values skip the entropy check")
 

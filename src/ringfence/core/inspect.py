@@ -19,6 +19,7 @@ from .decide import decide, fail_closed, finding_as_block
 from .types import Action, Content, Decision, Finding
 from .verdicts import MISS, VerdictCache, cacheable
 from ..scanners.content import ContentError, body_fields, decode_body, decompress, header_fields
+from ..scanners.public_ids import drop_chain_query_hits, issuer_use
 
 # What transports may use from the scanning side, so they never import scanners.
 __all__ = ["Engine", "Inspector", "ContentError", "CACHE_MAX_KEY_CHARS", "ROUTES", "decompress", "host_matches", "is_textual", "public_ip_literal",
@@ -192,6 +193,8 @@ class Engine:
     def _finish(self, findings: list[Finding], started: float, host: str = "",
                 content: str | bytes | None = None) -> Decision:
         findings = self._apply_exemptions(findings, host)
+        if host and findings:  # a key public at its own service, used there (scanners/public_ids.py)
+            findings = [f for f in findings if not issuer_use(f.rule, f.where, host)]
         return decide(findings, enforce=self.config.enforce, started=started, content=content)
 
     def _apply_exemptions(self, findings: list[Finding], host: str) -> list[Finding]:
@@ -229,6 +232,10 @@ class Engine:
         return res
 
     def _dlp_fields(self, fields: list[tuple[str, str]]) -> list[Finding]:
+        """Outbound DLP over named fields; chain addresses in a chain RPC call's params pass."""
+        return drop_chain_query_hits(fields, self._dlp_fields_cached(fields))
+
+    def _dlp_fields_cached(self, fields: list[tuple[str, str]]) -> list[Finding]:
         """Outbound DLP over named fields, memoized by the exact field list."""
         # Many fields (a JSON body's leaves) are rarely repeated exactly: building the
         # key would cost more than it saves, so only small field lists are memoized.

@@ -32,6 +32,7 @@ from ..text.unpack import base58_text, byte_arrays, bytes_to_text
 from ..rules.dlp import PLACEHOLDER_WORDS, RULES, SPECIAL_RULES, DlpRule
 from . import validators as V
 from .entropy import is_public_id
+from . import public_ids
 
 try:  # the fast engine; the fallback gives the same verdicts, slower
     import hyperscan as _hs
@@ -505,7 +506,8 @@ _DATEISH = re.compile(r"^\d{4}-\d{2}-\d{2}|^\d+(\.\d+)+([-+][A-Za-z0-9.]+)?$|^v\
 def _field_key_sensitive(where: str) -> bool:
     """The last name component of a field ("body.json.$.db.password") names a secret."""
     key = re.split(r"[.\[\]/:\s\"']+", where.strip(".[]/:\"' "))[-1] if where else ""
-    return bool(key) and bool(_SENSITIVE_KEY.search(key)) and not _NOT_SECRET_KEY.search(key)
+    return bool(key) and bool(_SENSITIVE_KEY.search(key)) and not _NOT_SECRET_KEY.search(key) \
+        and not public_ids.cursor_name(key)
 
 
 def is_placeholder(value: str) -> bool:
@@ -545,7 +547,7 @@ def _v_generic(secret: str, view: str, m: re.Match, where: str) -> bool:
     # the pattern starts at the keyword (fast); the rest of the name is just before it
     head = _KEY_HEAD.search(view, max(0, m.start() - 40), m.start())
     key = (head.group() if head else "") + (m.group("k") or "")
-    if _NOT_SECRET_KEY.search(key):
+    if _NOT_SECRET_KEY.search(key) or public_ids.cursor_name(key):
         return False
     # In a join of `name=value` fields, the value ends where the next field's name begins.
     return secret_like(_NEXT_FIELD.split(secret, 1)[0])
@@ -1040,7 +1042,8 @@ class DlpScanner:
             v = v[len(name) + 1:]
         if v.lower().startswith(("bearer ", "basic ", "token ")):
             v = v.split(None, 1)[1] if " " in v else v
-        if secret_like(v):
+        bare = v.split(": ", 1)[1] if where.startswith("header.") and ": " in v else v  # "X-Api-Key: value"
+        if secret_like(v) and not public_ids.benign_hit("secret_field", bare, bare, 0, len(bare)):
             self._add(out, seen, "secret_field", "high", redact(v), where, None)
 
     def _scan_text(self, text, where, out, seen, bounds=None, fields=None, single=False) -> None:
@@ -1207,6 +1210,9 @@ class DlpScanner:
                 w, keep = self._span_where(start, end, where, view, bounds, fields, single)
                 if not keep:
                     continue
+                ss, se = m.span("s") if "s" in rx.groupindex and m.group("s") else m.span()
+                if public_ids.benign_hit(rule.id, s, text, ss, se, w):
+                    continue  # public by design (publishable key, test card, placeholder...)
                 span = (start, end) if view.raw and bounds is None and start >= 0 else None
                 self._add(out, seen, rule.id, rule.severity, redact(s), w, span)
 

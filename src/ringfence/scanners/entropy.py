@@ -16,6 +16,8 @@ import re
 import zlib
 from collections import Counter
 
+from .public_ids import public_value
+
 _LOG2 = {n: math.log2(n) for n in range(1, 4097)}
 
 HEX_RE = re.compile(r"[0-9a-fA-F]+")
@@ -67,7 +69,7 @@ def is_public_id(s: str) -> bool:
     """A publishable key, an IPFS CID, a Nix store path name or a Docker/SRI digest."""
     if s.startswith("Qm") and len(set(s[2:])) < 8:
         return False  # a CID is a hash: not a run of one letter
-    return _PUBLIC_ID.fullmatch(s) is not None
+    return _PUBLIC_ID.fullmatch(s) is not None or public_value(s)
 
 
 def _decoded_text(value: str) -> str | None:
@@ -220,6 +222,8 @@ def data_like(value: str, threshold: float, min_len: int, depth: int = 0) -> tup
             toks = _TEXT_SPLIT.split(value)
             if " " in value.strip() and "+" not in value or _texty(toks):
                 pieces = toks                            # text: judge each word
+        elif _BANG_STATE.fullmatch(value):
+            pieces = [m.group(1) for m in _BANG_FIELD.finditer(value)]  # Google Maps data=!3m1!4b1...
         if pieces is not None and len(pieces) >= 2:
             for p in pieces:
                 r = data_like(p.strip("\"'()[]{}<>,;:!?"), threshold, min_len, depth + 1)
@@ -284,6 +288,10 @@ def _b64_json(value: str, threshold: float, min_len: int, depth: int) -> tuple[s
 
 
 _NESTED_SPLIT = re.compile(r"[/?&=#]+")
+# "!<field number><type letter><value>" state strings (Google Maps/Earth URLs): each value
+# is judged alone, so a long state of short ids, coordinates and hex feature ids passes.
+_BANG_STATE = re.compile(r"(?:[A-Za-z_]{1,12}=)?(?:![0-9]{1,3}[a-z][^!]{0,80}){3,}")
+_BANG_FIELD = re.compile(r"![0-9]{1,3}[a-z]([^!]*)")
 _WORD_RUN = re.compile(r"[A-Z]?[a-z]{2,}|[A-Z]{3,}")
 
 

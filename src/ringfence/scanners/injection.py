@@ -1257,11 +1257,14 @@ class InjectionScanner:
             code = c.in_code(a2)
         if code is not None:  # a code sample: the prose that introduces it counts as context too
             ws = max(0, min(ws, code - 300))
+        discussed = True
         if c.search(self._discussion, ss, se, alone=True):
             s -= 0.6
         elif c.search(self._discussion, ws, ss) or c.search(self._discussion, se, we):
             s -= 0.35
-        if code is not None or _quoted(t, a2, b):
+        else:
+            discussed = False
+        if code is not None or _quoted(t, a2, b) or _inside_quote(t, a2, b):
             s -= 0.45
         if h.family != "covert_action" and _NEG_BEFORE.search(t, max(0, a2 - 40), a2):
             s -= 0.7    # "never share your API keys": advice, not a directive
@@ -1273,7 +1276,8 @@ class InjectionScanner:
             s += 0.15
         ls = t.rfind("\n", 0, a2) + 1
         lead = t[ls:a2]
-        if len(lead) <= 24 and (not lead.strip() or re.fullmatch(r"[\s>*#\-\[\]()<>!\w]{0,20}[:>\]]\s*", lead)):
+        if len(lead) <= 24 and (not lead.strip() or re.fullmatch(r"[\s>*#\-\[\]()<>!\w]{0,20}[:>\]]\s*", lead)) \
+                and not (code is not None and discussed):  # every line of a quoted sample starts a line
             s += 0.15
         if h.hidden:
             s += 0.3
@@ -1468,6 +1472,29 @@ def _quoted(t: str, a: int, b: int) -> bool:
     before = t[max(0, a - 3):a].rstrip(" *_")
     if before and before[-1] in _QUOTES:
         return not _value_opener(t, a - (len(t[max(0, a - 3):a]) - len(before)) - 1)
+    return False
+
+
+_PAIRS = {'"': '"', "'": "'", "\u201c": "\u201d", "\u2018": "\u2019", "\u00ab": "\u00bb"}
+
+
+def _inside_quote(t: str, a: int, b: int) -> bool:
+    """The hit lies inside a quotation opened earlier in its line (a cited sample whose
+    first words are another hit): an opener after a space or "(", its closer before the
+    line ends, followed by a space or punctuation."""
+    ls = max(t.rfind("\n", 0, a) + 1, a - 300)
+    for q in range(a - 1, ls - 1, -1):
+        ch = t[q]
+        if ch not in _PAIRS or (ch in "'\u2019" and 0 < q < len(t) - 1 and t[q - 1].isalnum()
+                                and t[q + 1].isalnum()):
+            continue  # not a quote, or an apostrophe inside a word
+        if q > 0 and not (t[q - 1].isspace() or t[q - 1] in "(:[") or _value_opener(t, q):
+            return False
+        le = t.find("\n", b)
+        end = t.find(_PAIRS[ch], b, min(le if le >= 0 else len(t), b + 300))
+        while end >= 0 and end + 1 < len(t) and t[end + 1].isalnum():  # an apostrophe in a word
+            end = t.find(_PAIRS[ch], end + 1, min(le if le >= 0 else len(t), b + 300))
+        return end >= 0
     return False
 
 

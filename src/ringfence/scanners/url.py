@@ -28,6 +28,7 @@ from ..core import Finding, redact
 from . import entropy as ent
 from ..core.ipcanon import parse_ipv4, parse_ipv6
 from ..core.url import DEFAULT_PORTS, UrlError, UrlParts, canonical_host, host_as_sent, idna_ascii, split_url
+from . import public_ids
 from .ratelimit import RateLimiter, split_host
 from .ssrf import LOCAL_HOSTS, METADATA_HOSTS, ResolveError, check_ip, embedded_ip
 
@@ -197,7 +198,8 @@ _SIGNED = (
 )
 # Ad-click and newsletter tracking ids: random by design, not data. Entropy only; DLP still runs.
 _TRACKING = frozenset({"gclid", "gbraid", "wbraid", "dclid", "fbclid", "msclkid", "yclid", "ttclid", "twclid",
-                       "igshid", "li_fat_id", "mc_eid", "mkt_tok", "_hsenc", "_hsmi", "_gl", "srsltid"})
+                       "igshid", "li_fat_id", "mc_eid", "mkt_tok", "_hsenc", "_hsmi", "_gl", "srsltid", "ixid",
+                       "epik", "rdt_cid", "sccid", "irclickid"})
 
 
 def signed_params(pairs: list[tuple[str, str]]) -> set[str]:
@@ -213,14 +215,18 @@ def signed_params(pairs: list[tuple[str, str]]) -> set[str]:
 
 
 def entropy_exempt_params(pairs: list[tuple[str, str]], signed: set[str] | None = None) -> set[str]:
-    """Parameters whose randomness is expected: signing fields, click ids, utm tags, and an
+    """Parameters whose randomness is expected: signing fields, click ids, utm tags, paging
+    cursors ($skiptoken, pageToken: opaque positions in a list), and an
     OAuth authorization response's code and state (RFC 6749 4.1.2: both present).
     `signed` is signed_params(pairs) when the caller has it already."""
     names = {_decoded(k).lower() for k, _ in pairs}
     out = signed_params(pairs) if signed is None else set(signed)
-    out |= {n for n in names if n in _TRACKING or n.startswith("utm_")}
+    out |= {n for n in names if n in _TRACKING or n.startswith("utm_") or public_ids.cursor_name(n)}
     if {"code", "state"} <= names:
         out |= {"code", "state"}
+    if "client_id" in names and ({"response_type", "redirect_uri"} & names):
+        # an OAuth authorization request: the client id is public, state/nonce are random by design
+        out |= {"client_id", "state", "nonce", "code_challenge"} & names
     return out
 
 
