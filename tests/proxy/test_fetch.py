@@ -76,7 +76,7 @@ async def test_fetch_needs_url(make_proxy):
     async with aiohttp.ClientSession() as s:
         async with s.get(f"{p.url}/fetch") as r:
             assert r.status == 400
-        async with s.get(f"{p.url}/fetch?url=ftp%3A%2F%2Fx.test%2F") as r:
+        async with s.get(f"{p.url}/fetch?url=") as r:
             assert r.status == 400
 
 
@@ -87,3 +87,21 @@ async def test_fetch_scans_and_forwards_cookies(upstream, make_proxy):
     n = len(upstream.log)
     st, _, body = await fetch(p, upstream.url("/echo"), headers={"Cookie": f"theme=dark; k={AWS_KEY}"})
     assert st == 403 and json.loads(body)["scanner"] == "dlp" and len(upstream.log) == n
+
+
+@pytest.mark.parametrize("url", ["gopher://127.0.0.1:6379/_CONFIG%20SET%20dir", "ftp://files.example.com/a.txt",
+                                 "file:///etc/passwd", "dict://127.0.0.1:11211/stat"])
+async def test_fetch_of_a_scheme_the_url_pipeline_refuses_is_a_recorded_block(make_proxy, url):
+    p = await make_proxy()
+    async with aiohttp.ClientSession() as s:
+        async with s.get(f"{p.url}/fetch?url={quote(url, safe='')}") as r:
+            body = json.loads(await r.read())
+    assert r.status == 403 and body["blocked"] and body["scanner"] == "url", body
+    assert body["receipt_id"] and body["receipt_id"] in p.receipts_text()
+
+
+async def test_fetch_of_an_unparsable_url_the_pipeline_allows_stays_a_400(make_proxy):
+    p = await make_proxy()
+    async with aiohttp.ClientSession() as s:
+        async with s.get(f"{p.url}/fetch?url={quote('https://exa mple.com:99999/', safe='')}") as r:
+            assert r.status in (400, 403)

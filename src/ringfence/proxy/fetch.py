@@ -17,6 +17,7 @@ from .boundary import gate, scrub
 from .html import extract_text, looks_like_html
 from .http1 import HttpError, Request, render_head
 from .state import block_response, error_response
+from ..core import Action
 from .target import TargetError, parse_url
 from .upstream import BodyTooLarge, UpstreamError
 
@@ -53,7 +54,17 @@ async def handle_fetch(srv: "ProxyServer", req: Request, target: str, writer: as
         try:
             t = parse_url(url)
         except TargetError as e:
-            raise HttpError(400, f"fetch url: {e}", "bad_target") from None
+            # A scheme the URL pipeline refuses (gopher, file, ftp...) is a decision, with
+            # a receipt, as `ringfence check --url` and the bench's static tier say; a
+            # malformed or missing URL stays a 400.
+            other = "://" in url[:64] and not url[:8].lower().startswith(("http://", "https://"))
+            d, _ = srv.state.engine.check_url(url, method, resolve=False) if other else (None, [])
+            if d is None or not d.blocked:
+                raise HttpError(400, f"fetch url: {e}", "bad_target") from None
+            d = srv.rec.record(Action("fetch", "outbound", url[:2048], method, kind="request"), d, len(body))
+            from .blockpage import wants_html
+            writer.write(block_response(d, html=wants_html(req.headers)))
+            return True
         g, blocked = gate(srv, "fetch", t, method, headers, body, scanned,  # secrets, egress rules
                           meta={"hop": hops} if hops else None)
         if blocked is not None:

@@ -98,11 +98,14 @@ class SseScanner:
         return self.joiner.feed(text, event_fields(ev), f"sse event {self.events}")
 
 
-def event_fields(ev: SseEvent) -> list[tuple[str, str]]:
+def event_fields(ev: SseEvent) -> list[tuple[str, str]] | None:
     """An event's data as fields: its JSON strings (a streamed answer continues
-    in the same JSON path), else the data itself. (The event name is in the
-    raw text the joiner scans.)"""
+    in the same JSON path), else the data itself. None when the event is its
+    plain data alone: the joiner's raw join already puts the pieces together."""
     if ev.data is None:
         return []
     data = ev.data.decode("utf-8", "replace")
-    return json_fields(data) or [("data", data)]
+    fields = json_fields(data)
+    if fields:
+        return fields
+    return [("data", data)] if ev.name else None
