@@ -28,9 +28,11 @@ from typing import Callable, Iterable
 from urllib.parse import unquote
 
 from ..core import Finding, redact
+from ..text import exotic
 from ..text.unpack import base58_text, byte_arrays, bytes_to_text
 from ..rules.dlp import PLACEHOLDER_WORDS, RULES, SPECIAL_RULES, DlpRule
 from . import validators as V
+from .rot13 import hints as rot13_hints, rot13
 from .entropy import is_public_id
 
 try:  # the fast engine; the fallback gives the same verdicts, slower
@@ -70,7 +72,7 @@ _SEED_SPAN = 8 + 11  # widest word plus separator the pattern allows
 _BIP39_HINT = (_SEED_W + "(?:" + _SEED_SEP + _SEED_W + "){11}").encode()
 _SEED_RUN = re.compile(r"(?<![A-Za-z])" + _SEED_W + "(?:" + _SEED_SEP + _SEED_W + r")*(?![A-Za-z])")
 
-ID_BLOB, ID_DELIM, ID_BIP39 = 100000, 100001, 100002
+ID_BLOB, ID_DELIM, ID_BIP39, ID_ROT13 = 100000, 100001, 100002, 100003
 ID_LITERAL = 200000
 
 
@@ -106,6 +108,11 @@ class _Matcher:
         exprs += [_BLOB, _DELIM_HINT]
         ids += [ID_BLOB, ID_DELIM]
         flags += ["som", ""]
+        rot = rot13_hints([r.pattern for r in rules])
+        if rot:  # ROT13 of the rules' literal prefixes: only such a text gets a ROT13 view
+            exprs.append("|".join(re.escape(h) for h in rot).encode())
+            ids.append(ID_ROT13)
+            flags.append("caseless")
         self._db = self._bip_db = None
         self._spec = (exprs, ids, flags)
         if _hs is not None:
@@ -151,7 +158,7 @@ class _Matcher:
             v = 0
             if f == "som":
                 v |= _hs.HS_FLAG_SOM_LEFTMOST
-            elif i >= ID_LITERAL or i == ID_DELIM:
+            elif i >= ID_LITERAL or i in (ID_DELIM, ID_ROT13):
                 v |= _hs.HS_FLAG_SINGLEMATCH
             if f == "caseless":
                 v |= _hs.HS_FLAG_CASELESS
@@ -206,7 +213,7 @@ class _Matcher:
         def on(i, frm, to, _f, _c):
             if i == ID_BLOB:
                 blobs.append((frm, to - 1))
-            elif i >= ID_LITERAL or i == ID_DELIM:
+            elif i >= ID_LITERAL or i in (ID_DELIM, ID_ROT13):
                 bad[0] = True
                 return True
             else:
@@ -355,7 +362,7 @@ class _Special:
     @staticmethod
     def search(text: str) -> bool:
         return bool(_SPECIAL_CHARS.search(text) or ("[" in text and _BYTES_HINT.search(text))
-                    or ("=" in text and _QP_HINT.search(text)))
+                    or ("=" in text and _QP_HINT.search(text)) or (len(text) >= 16 and exotic.hint(text, wrapped=False)))
 
 
 _SPECIAL = _Special()
@@ -1073,6 +1080,11 @@ class DlpScanner:
             item = (dv, *self._matcher.scan(dv.data))
             scanned.append(item)
             frontier = [item]
+        for v, hits, _ in list(scanned):
+            if ID_ROT13 in hits:  # a ROT13'd rule prefix or secret word: scan the ROT13 view too
+                rv = _View(normalize(rot13(v.text)), v.decoded, False)
+                scanned.append((rv, *self._matcher.scan(rv.data)))
+                break
         for v, hits, _ in scanned:
             self._scan_view(v, hits, where, out, seen, bounds, fields, single)
 
@@ -1087,6 +1099,16 @@ class DlpScanner:
                 out.append(t)
         if "[" in text:
             for t in byte_arrays(text):
+                budget[0] -= len(t)
+                out.append(t)
+        # Ascii85, Base85, uuencode, octal, MIME words; line-wrapped base64 is two long
+        # blob runs with only a line break between them
+        wrapped = any(b - a >= 40 and 0 < c - b <= 4 and b"\n" in data[b:c]
+                      for (a, b), (c, _d) in zip(blobs, blobs[1:]))
+        if wrapped or (len(text) >= 16 and exotic.hint(text, wrapped=False)):
+            for _name, t, _a, _b in exotic.decode(text):
+                if budget[0] <= 0:
+                    break
                 budget[0] -= len(t)
                 out.append(t)
         if ID_DELIM in hits:

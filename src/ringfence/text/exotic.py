@@ -1,0 +1,249 @@
+"""Text encodings beyond base64/hex/base32: Ascii85, Base85, uuencode, octal escapes,
+MIME encoded-words and MIME line-wrapped base64.
+
+    hint(text) -> bool                        cheap: could any decoder apply?
+    decode(text, limit=64) -> [(name, text, start, end)]
+
+`hint` is a few substring tests and one regex whose every alternative starts with a
+rare byte, so clean text pays almost nothing; `decode` runs only after it. Each
+decoder keeps its output only when the bytes read as text (text/unpack.py, which also
+undoes compression), so ids, code and prose yield nothing. Bounded: at most `limit`
+outputs, MAX_IN characters of input per candidate, unpack's inflate caps.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+import re
+import threading
+
+from .unpack import bytes_to_text
+
+try:
+    import hyperscan as _hs
+except Exception:  # pragma: no cover - depends on the install
+    _hs = None
+
+MAX_IN = 1 << 18
+
+_B85_ALPHA = r"0-9A-Za-z!#$%&()*+\-;<=>?@^_`{|}~"
+_B85_PUNCT = r"#$%();@^{}"  # not the marks prose, markup and markdown repeat (``` ** ~~ a|b <p>)
+# a Base85 run: 2 of its rarer punctuation marks close together, a letter or digit between
+# them (so JSON's {} and }{ are no hint)
+_B85_HINT = r"[%s][%s]{0,15}[0-9A-Za-z][%s]{0,15}[%s]" % (_B85_PUNCT, _B85_ALPHA, _B85_ALPHA, _B85_PUNCT)
+_B85_RUN_SRC = r"[%s]{20,}" % _B85_ALPHA
+_A85 = re.compile(r"<~([!-uz\s]{5,}?)~>")
+_UU = re.compile(r"(?<![A-Za-z0-9])begin(?:-base64)? [0-7]{3,4} [^\r\n]{1,255}\r?\n((?:[^\r\n]{1,62}\r?\n){1,4096}?)(?:`|end)")
+_OCTAL = re.compile(r"(?:\\{1,2}[0-3][0-7]{2}){4,}")  # \\101: once more escaped inside a JSON string
+_OCT1 = re.compile(r"\\{1,2}([0-3][0-7]{2})")
+_MIME_WORD = re.compile(r"=\?([A-Za-z0-9_.:-]{1,40})\?([BbQq])\?([^?\s]{1,4096})\?=")
+_WRAPPED_SRC = r"(?:[A-Za-z0-9+/]{40,120}[ \t]*\r?\n[ \t]*)+[A-Za-z0-9+/]{0,120}={0,2}"
+_WRAPPED_HINT = r"[A-Za-z0-9+/]{40}\r?\n[ \t]*[A-Za-z0-9+/]{4}"
+HINTS = (r"<~", r"begin(?:-base64)? [0-7]{3} ", r"\\{1,2}[0-3][0-7]{2}\\{1,2}[0-3][0-7]{2}", r"=\?[\w.:-]{1,40}\?[BbQq]\?",
+         _WRAPPED_HINT, _B85_HINT)
+HINT_SRC = "|".join(HINTS)
+try:  # RE2 is a DFA: ~40x faster than `re` on this class-led alternation
+    import re2 as _re2
+    _HINT = _re2.compile("(?m)" + HINT_SRC)
+    _B85_RUN = _re2.compile(_B85_RUN_SRC)
+    _WRAPPED = _re2.compile(_WRAPPED_SRC)
+except Exception:  # pragma: no cover
+    _HINT = re.compile(HINT_SRC, re.M)
+    _B85_RUN = re.compile(_B85_RUN_SRC)
+    _WRAPPED = re.compile(_WRAPPED_SRC)
+_HINT_PY = re.compile(HINT_SRC, re.M)
+_WRAPPED_ONLY = re.compile(_WRAPPED_HINT)
+_B85_RUN_PY = re.compile(_B85_RUN_SRC)
+_WRAPPED_PY = re.compile(_WRAPPED_SRC)
+
+
+def _finditer(rx, py, text: str) -> list:
+    try:
+        return list(rx.finditer(text))
+    except Exception:  # re2 rejects lone surrogates
+        return list(py.finditer(text))
+
+
+_MARKUP_ESC = re.compile(r"&(?:lt|gt|amp|quot|apos|#\d{2,3});")
+
+
+_lock = threading.Lock()
+_local = threading.local()
+_db: list = []  # [database or None], built on first use
+
+
+def _hs_dbs():
+    if not _db:
+        with _lock:
+            if not _db:
+                dbs = None
+                if _hs is not None:
+                    try:
+                        # one expression each, and the two class-led ones apart: together
+                        # Hyperscan runs them ~10x slower than in two passes
+                        groups = ([h for h in HINTS if h != _WRAPPED_HINT], [_WRAPPED_HINT])
+                        dbs = []
+                        for g in groups:
+                            db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+                            db.compile(expressions=[h.encode() for h in g], ids=list(range(len(g))),
+                                       flags=[_hs.HS_FLAG_SINGLEMATCH] * len(g))
+                            dbs.append(db)
+                    except Exception:  # pragma: no cover - RE2 then
+                        dbs = None
+                _db.append(dbs)
+    return _db[0]
+
+
+def _stop(*_a) -> bool:
+    return True  # the first hit answers the question: stop the scan
+
+
+def hint(text: str, wrapped: bool = True) -> bool:
+    """Could one of these decoders apply? (Hyperscan passes; a miss is the common case).
+    wrapped=False leaves out line-wrapped base64, for a caller that finds base64 runs
+    anyway (two long runs with only a line break between them)."""
+    dbs = _hs_dbs()
+    if dbs is not None:
+        if not wrapped:
+            dbs = dbs[:1]
+        scratch = getattr(_local, "scratch", None)
+        if scratch is None:
+            scratch = _local.scratch = [_hs.Scratch(db) for db in dbs]
+        data = text.encode("utf-8", "surrogatepass")
+        for db, s in zip(dbs, scratch):
+            try:
+                db.scan(data, match_event_handler=_stop, scratch=s)
+            except _hs.ScanTerminated:
+                return True
+        return False
+    try:
+        m = _HINT.search(text)
+    except Exception:  # re2 rejects lone surrogates
+        m = _HINT_PY.search(text)
+    return m is not None and (wrapped or not _WRAPPED_ONLY.fullmatch(m.group(0)))
+
+
+def _text(b: bytes) -> str | None:
+    got = bytes_to_text(b)
+    return got[1] if got is not None else None
+
+
+def _a85(text: str):
+    for m in _A85.finditer(text):
+        blob = m.group(0)[:MAX_IN]
+        # '\\' and '"' are Ascii85 chars: inside a JSON or YAML string they arrive escaped
+        for cand in ((blob, blob.replace("\\\\", "\\").replace('\\"', '"')) if "\\" in blob else (blob,)):
+            try:
+                raw = base64.a85decode(cand, adobe=True, ignorechars=b" \t\r\n")
+            except ValueError:
+                continue
+            t = _text(raw)
+            if t:
+                yield "ascii85", t, m.start(), m.end()
+                break
+
+
+def _b85(text: str):
+    for m in _finditer(_B85_RUN, _B85_RUN_PY, text):
+        run = m.group(0)
+        if sum(map(run.count, "#$%();@^{}")) < 2 or len(run) > MAX_IN:
+            continue
+        # '=', '<' and '>' are Base85 chars: a leaf arrives as name=value, markup as <tag>value
+        starts = [0] + [i + 1 for i, c in enumerate(run[:48]) if c in "=>"][:4]
+        for cand in (run[i:] for i in starts):
+            try:
+                raw = base64.b85decode(cand)
+            except ValueError:
+                continue
+            t = _text(raw)
+            if t:
+                yield "base85", t, m.start(), m.end()
+                break
+
+
+def _uu(text: str):
+    for m in _UU.finditer(text):
+        head = text[m.start():m.start() + 16]
+        body = m.group(1)[:MAX_IN]
+        out = bytearray()
+        try:
+            if head.startswith("begin-base64"):
+                out += base64.b64decode("".join(body.split()).rstrip("=") + "==")
+            else:
+                for line in body.splitlines():
+                    if line and line not in ("`", " "):
+                        out += binascii.a2b_uu(line)
+        except (binascii.Error, ValueError):
+            continue
+        t = _text(bytes(out))
+        if t:
+            yield "uuencode", t, m.start(), m.end()
+
+
+def _octal(text: str):
+    for m in _OCTAL.finditer(text):
+        raw = bytes(int(x, 8) for x in _OCT1.findall(m.group(0)[:MAX_IN]))
+        t = _text(raw)
+        if t:
+            yield "octal", t, m.start(), m.end()
+
+
+def _mime_words(text: str):
+    for m in _MIME_WORD.finditer(text):
+        charset, kind, data = m.group(1), m.group(2).upper(), m.group(3)
+        try:
+            if kind == "B":
+                raw = base64.b64decode(data + "=" * (-len(data) % 4))
+            else:
+                raw = binascii.a2b_qp(data.replace("_", " "))
+        except (binascii.Error, ValueError):
+            continue
+        try:
+            t = raw.decode(charset, "replace")
+        except LookupError:
+            t = _text(raw)
+        if t and t.isprintable():
+            yield "mime_word", t, m.start(), m.end()
+
+
+def _wrapped(text: str):
+    for m in _finditer(_WRAPPED, _WRAPPED_PY, text):
+        lines = m.group(0)[:MAX_IN].split()
+        # the last "line" may be the next word of prose glued on: try with and without it
+        for k in (len(lines), len(lines) - 1):
+            joined = "".join(lines[:k])
+            try:
+                raw = base64.b64decode(joined + "=" * (-len(joined) % 4))
+            except (binascii.Error, ValueError):
+                continue
+            t = _text(raw)
+            if t:
+                yield "base64_wrapped", t, m.start(), m.end()
+                break
+
+
+# each with a substring that must occur for it to apply (a C-speed test)
+_DECODERS = ((_a85, "<~"), (_uu, "begin"), (_octal, "\\"), (_mime_words, "=?"), (_wrapped, "\n"), (_b85, ""))
+
+
+def decode(text: str, limit: int = 64) -> list[tuple[str, str, int, int]]:
+    """(decoder, decoded text, start, end) for each candidate that decodes to text."""
+    out: list[tuple[str, str, int, int]] = []
+    texts = [text]
+    if "&" in text and _MARKUP_ESC.search(text):  # < > & " are Ascii85/uuencode chars: XML/HTML escapes them
+        texts.append(html.unescape(text))
+    for t in texts:
+        for fn, need in _DECODERS:
+            if need not in t:
+                continue
+            for got in fn(t):
+                out.append(got)
+                if len(out) >= limit:
+                    return out
+        if out:
+            break
+    return out
+
+
+__all__ = ["HINTS", "decode", "hint"]
