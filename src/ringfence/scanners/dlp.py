@@ -32,6 +32,7 @@ from ..text import exotic
 from ..text.unpack import base58_text, byte_arrays, bytes_to_text
 from ..rules.dlp import PLACEHOLDER_WORDS, RULES, SPECIAL_RULES, DlpRule
 from . import validators as V
+from .der import private_key_der
 from .rot13 import hints as rot13_hints, rot13
 from .entropy import is_public_id
 
@@ -509,9 +510,18 @@ _CONST_IDENT = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 _DATEISH = re.compile(r"^\d{4}-\d{2}-\d{2}|^\d+(\.\d+)+([-+][A-Za-z0-9.]+)?$|^v\d")
 
 
+# A request header whose name ends in "key" carries one (X-Custom-Key, Ocp-Apim-Subscription-Key),
+# except the headers that name public or per-request values.
+_HEADER_KEY = re.compile(r"(?i)^header\.[a-z0-9-]*[-_]key$")
+_HEADER_KEY_PUBLIC = re.compile(r"(?i)[-_.](?:idempotency|public|publishable|site|cache|sort|routing|dedup|partition"
+                                r"|request|trace|correlation|websocket)[-_]key$")
+
+
 def _field_key_sensitive(where: str) -> bool:
     """The last name component of a field ("body.json.$.db.password") names a secret."""
     key = re.split(r"[.\[\]/:\s\"']+", where.strip(".[]/:\"' "))[-1] if where else ""
+    if key and _HEADER_KEY.match(where) and not _HEADER_KEY_PUBLIC.search(where):
+        return True
     return bool(key) and bool(_SENSITIVE_KEY.search(key)) and not _NOT_SECRET_KEY.search(key)
 
 
@@ -541,6 +551,8 @@ def secret_like(value: str) -> bool:
         return False
     cls = V.char_classes(v)
     ent = V.shannon(v)
+    if len(v) >= 32 and ent >= 3.0 and _only(v, _HEX_CHARS):
+        return True  # a long hex value named as a key or secret (the format of many API keys)
     return (cls >= 3 and ent >= 2.5) or (cls >= 2 and ent >= 3.5 and len(v) >= 16)
 
 
@@ -567,6 +579,17 @@ def _v_btc(secret: str, view: str, m: re.Match, where: str) -> bool:
     return V.bech32_address(secret) if secret[:3].lower() == "bc1" else V.btc_base58_address(secret)
 
 
+_AUTH_BEFORE = re.compile(r"(?i)authorization[\"']?\s{0,3}[:=]\s{0,3}[\"']?\Z")
+
+
+def _v_auth_scheme(secret: str, view: str, m: re.Match, where: str) -> bool:
+    """The scheme is the value of an Authorization header or field: right after its
+    name, or first in a field named so."""
+    if _AUTH_BEFORE.search(view, max(0, m.start() - 24), m.start()):
+        return True
+    return m.start() == len(view) - len(view.lstrip()) and where.lower().removesuffix(" (decoded)").endswith("authorization")
+
+
 _VALIDATORS: dict[str, Callable[[str, str, re.Match, str], bool]] = {
     "generic_secret": _v_generic,
     "gcp_sa_private_key": _v_gcp,
@@ -579,6 +602,8 @@ _VALIDATORS: dict[str, Callable[[str, str, re.Match, str], bool]] = {
     "jwt": lambda s, v, m, w: V.jwt(s),
     "basic_auth": lambda s, v, m, w: V.basic_auth(s),
     "us_ssn": lambda s, v, m, w: V.us_ssn(s),
+    "private_key_der": lambda s, v, m, w: private_key_der(s),
+    "authorization_scheme": _v_auth_scheme,
 }
 
 
@@ -843,7 +868,8 @@ class DlpScanner:
         has_ctx, has_key = self._name_words(names)
         ctx = _fields_matching(self._ctx_names, names) if has_ctx else set()
         hot = self._hot_fields(fields, ctx)
-        named = _fields_matching(_SENSITIVE_KEY, names) if self._field_rule and has_key else set()
+        named = ({k for k, n in enumerate(names) if _field_key_sensitive(n)} if self._field_rule and has_key
+                 else set())
         for k, (where, value) in enumerate(fields):
             if hot is None or k in hot:
                 self._scan_field(where, value, out, seen)

@@ -34,6 +34,25 @@ _TOOL_TEXT_SOFT = frozenset({"tool_invocation", "credential_path", "covert_actio
 _LEETY = re.compile(r"[a-z][0134578@$|]|[0134578@$|][a-z]")
 
 
+
+MAX_KEYS = 512
+
+
+def _object_keys(obj, cap: int = MAX_KEYS) -> list[str]:
+    """Object keys at every depth (breadth first, bounded), for DLP."""
+    out: list[str] = []
+    todo = [obj]
+    seen = 0
+    while todo and len(out) < cap and seen < 20 * cap:
+        node = todo.pop(0)
+        seen += 1
+        if isinstance(node, dict):
+            out.extend(str(k)[:512] for k in list(node)[:cap - len(out)])
+            todo.extend(v for v in node.values() if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            todo.extend(v for v in node[:cap] if isinstance(v, (dict, list)))
+    return out
+
 class _TooDeep(Exception):
     pass
 
@@ -363,8 +382,9 @@ class ToolScanners:
         findings: list[Finding] = []
         lv, complete = leaves(arguments, max_leaf=self.mcp.max_message_bytes)
         fields = [("params.name", name)] + [(p, v) for p, _, v in lv]
-        if isinstance(arguments, dict) and arguments:
-            fields.append(("params.arguments#keys", " ".join(str(k) for k in list(arguments)[:256])))
+        keys = _object_keys(arguments)
+        if keys:  # a secret can travel as an object key at any depth, not only as a value
+            fields.append(("params.arguments#keys", " ".join(keys)))
         eng = self.engine
         if eng is not None and getattr(eng, "dlp", None) is not None:
             findings += eng.dlp.scan_fields(fields)

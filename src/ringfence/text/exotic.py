@@ -105,11 +105,11 @@ def hint(text: str, wrapped: bool = True) -> bool:
     anyway (two long runs with only a line break between them)."""
     dbs = _hs_dbs()
     if dbs is not None:
-        if not wrapped:
-            dbs = dbs[:1]
         scratch = getattr(_local, "scratch", None)
         if scratch is None:
             scratch = _local.scratch = [_hs.Scratch(db) for db in dbs]
+        if not wrapped:
+            dbs = dbs[:1]
         data = text.encode("utf-8", "surrogatepass")
         for db, s in zip(dbs, scratch):
             try:
