@@ -388,6 +388,8 @@ POLICY_SEEDS = {
 def by_design(kind: str, carrier: str, chain: str) -> bool:
     if kind == "dlp" and carrier == "host_labels":
         return chain != "id"
+    if kind == "dlp" and carrier in ("url_query", "url_path") and ("uu" in chain or "b64wrap" in chain):
+        return True  # a line break inside a URL is CRLF injection whatever it carries
     if kind == "tool_poison":
         return chain in ("tags", "zw")
     if kind == "policy":

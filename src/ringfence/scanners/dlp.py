@@ -109,9 +109,9 @@ class _Matcher:
         exprs += [_BLOB, _DELIM_HINT]
         ids += [ID_BLOB, ID_DELIM]
         flags += ["som", ""]
-        rot = rot13_hints([r.pattern for r in rules])
+        rot = rot13_hints([r.pattern for r in rules], [k for r in rules for k in r.context])
         if rot:  # ROT13 of the rules' literal prefixes: only such a text gets a ROT13 view
-            exprs.append("|".join(re.escape(h) for h in rot).encode())
+            exprs.append("|".join(rot).encode())
             ids.append(ID_ROT13)
             flags.append("caseless")
         self._db = self._bip_db = None
@@ -316,6 +316,8 @@ def normalize(text: str) -> str:
 _ASCII_CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _ESC_U = re.compile(r"\\{1,2}u([0-9a-fA-F]{4})|\\{1,2}x([0-9a-fA-F]{2})")
+_ESC_C = re.compile(r'(?<!\\)\\([nrt"])')
+_ESC_C_MAP = {"n": "\n", "r": "\r", "t": "\t", '"': '"'}
 _QP_RX = re.compile(r"=(?:[0-9A-F]{2}[^=\s]{0,16}=[0-9A-F]{2}|\r?\n)")
 _TAGS = re.compile("[\U000E0020-\U000E007E]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -331,6 +333,8 @@ def unescape(text: str, rounds: int = 8) -> str:
             t = unquote(t, errors="replace")
         if "\\" in t:
             t = _ESC_U.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), t)
+            if "\\n" in t or '\\"' in t:  # a JSON string quoted into YAML, code or a log line
+                t = _ESC_C.sub(lambda m: _ESC_C_MAP[m.group(1)], t)
             if _SURROGATE.search(t):  # \ud83d\ude00: one character in two escapes
                 t = t.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
         if "&" in t and _ENTITY.search(t):
@@ -354,6 +358,8 @@ _DELIM_HEX = re.compile(
 _SPECIAL_CHARS = re.compile(r"[%\\&\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Each starts with a literal, so `re` finds its candidates with a fast prefix scan.
 _BYTES_HINT = re.compile(r"\[\s*\d{1,3}\s*,\s*\d")
+_NAME_EQ = re.compile(rb"[A-Za-z_][\w.-]{0,40}=(?=[A-Za-z0-9+/])")
+_B64_TAIL = re.compile(rb"[ \t]*\r?\n[ \t]*([A-Za-z0-9+/]{1,15}={0,2})(?![A-Za-z0-9+/=_-])")
 _QP_HINT = re.compile(r"=(?:[0-9A-F]{2}[^=\s]{0,16}=[0-9A-F]{2}|\r?\n)")
 
 
@@ -582,12 +588,20 @@ def _v_btc(secret: str, view: str, m: re.Match, where: str) -> bool:
 _AUTH_BEFORE = re.compile(r"(?i)authorization[\"']?\s{0,3}[:=]\s{0,3}[\"']?\Z")
 
 
+_UUID_SHAPE = re.compile(r"[0-9A-Za-z]{8}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{12}")
+
+
 def _v_auth_scheme(secret: str, view: str, m: re.Match, where: str) -> bool:
-    """The scheme is the value of an Authorization header or field: right after its
-    name, or first in a field named so."""
-    if _AUTH_BEFORE.search(view, max(0, m.start() - 24), m.start()):
-        return True
-    return m.start() == len(view) - len(view.lstrip()) and where.lower().removesuffix(" (decoded)").endswith("authorization")
+    """The scheme is the value of an Authorization header or field (right after its
+    name, or first in a field named so), and the value is no id-shaped or public value
+    and does not decode to a placeholder."""
+    if not (_AUTH_BEFORE.search(view, max(0, m.start() - 24), m.start())
+            or (m.start() == len(view) - len(view.lstrip())
+                and where.lower().removesuffix(" (decoded)").endswith("authorization"))):
+        return False
+    if _UUID_SHAPE.fullmatch(secret) or is_public_id(secret) or (len(secret) == 64 and _only(secret, _HEX_CHARS)):
+        return False  # ids, public ids and SHA-256 digests are what a scheme may sign or name, not a credential
+    return not any(is_placeholder(t.strip()) for t in decode_blob_cached(secret.encode("ascii", "ignore")))
 
 
 _VALIDATORS: dict[str, Callable[[str, str, re.Match, str], bool]] = {
@@ -1106,37 +1120,62 @@ class DlpScanner:
             item = (dv, *self._matcher.scan(dv.data))
             scanned.append(item)
             frontier = [item]
+        rot_views = 0
         for v, hits, _ in list(scanned):
-            if ID_ROT13 in hits:  # a ROT13'd rule prefix or secret word: scan the ROT13 view too
+            if ID_ROT13 in hits and rot_views < 4:  # a ROT13'd rule prefix or secret word: scan its ROT13 too
+                rot_views += 1
                 rv = _View(normalize(rot13(v.text)), v.decoded, False)
                 scanned.append((rv, *self._matcher.scan(rv.data)))
-                break
         for v, hits, _ in scanned:
             self._scan_view(v, hits, where, out, seen, bounds, fields, single)
 
     def _decode_layer(self, view: _View, hits, blobs, budget: list[int]) -> list[str]:
         text, data = view.text, view.data
         out: list[str] = []
-        for a, b in blobs:
+        # Line-wrapped base64 (MIME, PEM bodies): lines of one length (>= 40) with only a
+        # line break between them, and a last line no longer, are decoded joined, not line
+        # by line (a line alone is a fragment: a random-looking piece of the whole).
+        if len(blobs) > 1:  # a field arrives as name=value: the first line starts after the '='
+            blobs = [(m.end(), b) if (m := _NAME_EQ.match(data, a, b)) and b - m.end() >= 16 else (a, b)
+                     for a, b in blobs]
+        groups, cur = [], [0] if blobs else []
+        for k in range(1, len(blobs)):
+            (a, b), (c, d) = blobs[k - 1], blobs[k]
+            w = blobs[cur[0]][1] - blobs[cur[0]][0]
+            if w >= 40 and b - a == w and d - c <= w and 0 < c - b <= 4 and b"\n" in data[b:c] \
+                    and not data[b:c].strip():
+                cur.append(k)
+            else:
+                groups.append(cur)
+                cur = [k]
+        if cur:
+            groups.append(cur)
+        for g in groups:
             if budget[0] <= 0:
                 return out
-            for t in decode_blob_cached(data[a:b]):
+            piece = b"".join(data[blobs[k][0]:blobs[k][1]] for k in g)
+            end = blobs[g[-1]][1]
+            tail = _B64_TAIL.match(data, end) if end - blobs[g[-1]][0] >= 40 else None
+            got: tuple[str, ...] | list[str] = ()
+            if tail:  # a last line too short to be a run of its own
+                got = decode_blob_cached(piece + tail.group(1))
+            for t in got or decode_blob_cached(piece):
                 budget[0] -= len(t)
                 out.append(t)
         if "[" in text:
             for t in byte_arrays(text):
                 budget[0] -= len(t)
                 out.append(t)
-        # Ascii85, Base85, uuencode, octal, MIME words; line-wrapped base64 is two long
-        # blob runs with only a line break between them
-        wrapped = any(b - a >= 40 and 0 < c - b <= 4 and b"\n" in data[b:c]
-                      for (a, b), (c, _d) in zip(blobs, blobs[1:]))
-        if wrapped or (len(text) >= 16 and exotic.hint(text, wrapped=False)):
-            for _name, t, _a, _b in exotic.decode(text):
-                if budget[0] <= 0:
-                    break
-                budget[0] -= len(t)
-                out.append(t)
+        # Ascii85, Base85, uuencode, octal, MIME words. Their alphabets hold '%': the
+        # repeated percent-decoding of the other views can corrupt them, so a percent-
+        # encoded text is also read after exactly one round.
+        for cand in ((text, unquote(text)) if view.raw and "%" in text else (text,)):
+            if len(cand) >= 16 and exotic.hint(cand, wrapped=False):
+                for _name, t, _a, _b in exotic.decode(cand):
+                    if budget[0] <= 0:
+                        break
+                    budget[0] -= len(t)
+                    out.append(t)
         if ID_DELIM in hits:
             for t in decode_delimited_hex(text):
                 if budget[0] <= 0:

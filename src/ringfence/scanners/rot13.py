@@ -6,7 +6,7 @@ and of the secret-naming words ("password" -> "cnffjbeq"); only a text holding o
 those gets a ROT13 view, which every rule then confirms as usual.
 
     literal_prefixes(pattern) -> [str]      the literal starts a pattern can match
-    hints(rules) -> [str]                   ROT13 of those prefixes (>= 4 chars) and words
+    hints(patterns) -> [str]                regexes for the ROT13 of those prefixes and words
     rot13(text) -> str
 """
 from __future__ import annotations
@@ -61,13 +61,19 @@ def rot13(text: str) -> str:
     return codecs.encode(text, "rot13")
 
 
-def hints(patterns) -> list[str]:
+def hints(patterns, context_words=()) -> list[str]:
+    """Hyperscan/`re` patterns (caseless) for the ROT13 of each rule's literal prefix (a
+    prefix under MIN_HINT chars must be followed by a token body, so "us_" from "hf_"
+    does not fire on "status_code") and of the secret-naming words."""
     out = set()
     for pat in patterns:
         for pre in literal_prefixes(pat):
-            if len(pre) >= MIN_HINT and sum(c.isalpha() for c in pre) >= 2:
-                out.add(rot13(pre).lower())
-    out.update(rot13(w) for w in WORDS)
+            if sum(c.isalpha() for c in pre) < 2 or len(pre) < 3:
+                continue
+            lit = re.escape(rot13(pre).lower())
+            out.add(lit if len(pre) >= MIN_HINT else lit + r"[A-Za-z0-9_-]{16}")
+    out.update(re.escape(rot13(w)) for w in WORDS)
+    out.update(re.escape(rot13(w.lower())) for w in context_words if len(w) >= 5)  # "datadog", "private" ...
     return sorted(out)
 
 

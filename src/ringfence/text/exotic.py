@@ -233,6 +233,8 @@ def decode(text: str, limit: int = 64) -> list[tuple[str, str, int, int]]:
     texts = [text]
     if "&" in text and _MARKUP_ESC.search(text):  # < > & " are Ascii85/uuencode chars: XML/HTML escapes them
         texts.append(html.unescape(text))
+    if "\\n" in text:  # a multi-line encoding inside a JSON string quoted into YAML, code or logs
+        texts.append(text.replace("\\r\\n", "\n").replace("\\n", "\n").replace('\\"', '"').replace("\\\\", "\\"))
     for t in texts:
         for fn, need in _DECODERS:
             if need not in t:
