@@ -109,11 +109,12 @@ class _Matcher:
         exprs += [_BLOB, _DELIM_HINT]
         ids += [ID_BLOB, ID_DELIM]
         flags += ["som", ""]
-        rot = rot13_hints([r.pattern for r in rules], [k for r in rules for k in r.context])
-        if rot:  # ROT13 of the rules' literal prefixes: only such a text gets a ROT13 view
-            exprs.append("|".join(rot).encode())
-            ids.append(ID_ROT13)
-            flags.append("caseless")
+        exact, words = rot13_hints([r.pattern for r in rules], [k for r in rules for k in r.context])
+        for group, flag in ((exact, ""), (words, "caseless")):  # only a text holding one gets a ROT13 view
+            if group:
+                exprs.append("|".join(group).encode())
+                ids.append(ID_ROT13)
+                flags.append(flag)
         self._db = self._bip_db = None
         self._spec = (exprs, ids, flags)
         if _hs is not None:
@@ -318,6 +319,7 @@ _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]
 _ESC_U = re.compile(r"\\{1,2}u([0-9a-fA-F]{4})|\\{1,2}x([0-9a-fA-F]{2})")
 _ESC_C = re.compile(r'(?<!\\)\\([nrt"])')
 _ESC_C_MAP = {"n": "\n", "r": "\r", "t": "\t", '"': '"'}
+_ESC_WRAPPED = re.compile(r"[A-Za-z0-9+/=]{16}(?:\\r)?\\n[A-Za-z0-9+/]{4}|begin(?:-base64)? [0-7]{3} ")
 _QP_RX = re.compile(r"=(?:[0-9A-F]{2}[^=\s]{0,16}=[0-9A-F]{2}|\r?\n)")
 _TAGS = re.compile("[\U000E0020-\U000E007E]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -333,7 +335,7 @@ def unescape(text: str, rounds: int = 8) -> str:
             t = unquote(t, errors="replace")
         if "\\" in t:
             t = _ESC_U.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), t)
-            if "\\n" in t or '\\"' in t:  # a JSON string quoted into YAML, code or a log line
+            if "\\n" in t and _ESC_WRAPPED.search(t):  # wrapped base64 / uuencode in a quoted JSON string
                 t = _ESC_C.sub(lambda m: _ESC_C_MAP[m.group(1)], t)
             if _SURROGATE.search(t):  # \ud83d\ude00: one character in two escapes
                 t = t.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
@@ -473,6 +475,34 @@ def decode_blob_cached(s: bytes) -> tuple[str, ...] | list[str]:
     """decode_blob, remembered for short candidates (ids, hashes and paths recur in
     every request's headers and URLs)."""
     return _decode_small(s) if len(s) <= 256 else decode_blob(s)
+
+
+_PIECE = re.compile(r"[A-Za-z0-9_.~+/=:-]{4,200}")
+_LIST_SEP = re.compile(r"\s*[;&]\s*")
+_SUB_NAME = re.compile(r"^[\w.-]{1,64}=")
+MAX_PIECES = 16
+
+
+def split_text(fields) -> str:
+    """Token-piece values (no name= prefix) glued back: every ordered pair, then all of
+    them, one per line ("" when fewer than two pieces or none has a digit or capital)."""
+    pieces = []
+    for where, v in fields:
+        name = where.rsplit(".", 1)[-1]
+        if where.startswith("header.") and ": " in v:
+            v = v.split(": ", 1)[1]  # header fields arrive as "Name: value"
+        elif name and v.startswith(name + "="):
+            v = v[len(name) + 1:]
+        # a cookie or query list: its values are pieces each
+        subs = [_SUB_NAME.sub("", x, 1) for x in _LIST_SEP.split(v)] if "=" in v and (";" in v or "&" in v) else (v,)
+        for x in subs:
+            if _PIECE.fullmatch(x) and not x.isalpha() and len(pieces) < MAX_PIECES:
+                pieces.append(x)
+    if len(pieces) < 2:
+        return ""
+    lines = [pieces[i] + pieces[j] for i in range(len(pieces)) for j in range(i + 1, len(pieces))]
+    lines.append("".join(pieces))
+    return "\n".join(lines)
 
 
 def _never(_a: int, _b: int) -> bool:
@@ -897,7 +927,21 @@ class DlpScanner:
             self._scan_join(fields, "", out, seen, bool(ctx))
             self._scan_join(fields, " ", out, seen, bool(ctx))
         self._scan_pairs(fields, out, seen, bool(ctx))
+        self._scan_split(fields, out, seen)
         return out
+
+    def _scan_split(self, fields, out, seen) -> None:
+        """A token split over non-adjacent fields (NDJSON lines, nested arguments, a
+        cookie and a header) or over fields that arrive as name=value: its pieces glued
+        back, every pair in order and all of them, matched by the rule patterns only
+        (pieces of a token are no encoded blob)."""
+        text = split_text(fields)
+        if not text:
+            return
+        hits, _ = self._matcher.scan(text.encode("utf-8", "surrogatepass"))
+        hits = {i: e for i, e in hits.items() if i < len(self.rules) and not self.rules[i].context}
+        if hits:
+            self._scan_view(_View(text, False, False), hits, "fields (split)", out, seen, None, None)
 
     def _clean_small(self, fields) -> bool:
         """True when no per-field scan, join or pair scan can find anything: proven by
@@ -914,6 +958,7 @@ class DlpScanner:
         parts = ["\n".join(vals), "".join(vals), " ".join(vals)]
         if len(vals) >= 3:
             parts.append("".join([vals[i] + vals[i + 1] + "\n" for i in range(len(vals) - 1)]))
+        parts.append(split_text(fields))
         text = "\n".join(parts)
         if not text.isascii() or _SPECIAL.search(text):
             return False
@@ -1170,8 +1215,9 @@ class DlpScanner:
         # repeated percent-decoding of the other views can corrupt them, so a percent-
         # encoded text is also read after exactly one round.
         for cand in ((text, unquote(text)) if view.raw and "%" in text else (text,)):
-            if len(cand) >= 16 and exotic.hint(cand, wrapped=False):
-                for _name, t, _a, _b in exotic.decode(cand):
+            kinds = exotic.hints(cand, wrapped=False) if len(cand) >= 16 else ()
+            if kinds:
+                for _name, t, _a, _b in exotic.decode(cand, kinds=kinds):
                     if budget[0] <= 0:
                         break
                     budget[0] -= len(t)

@@ -6,7 +6,7 @@ and of the secret-naming words ("password" -> "cnffjbeq"); only a text holding o
 those gets a ROT13 view, which every rule then confirms as usual.
 
     literal_prefixes(pattern) -> [str]      the literal starts a pattern can match
-    hints(patterns) -> [str]                regexes for the ROT13 of those prefixes and words
+    hints(patterns, words) -> (exact, caseless) regexes for the ROT13 of prefixes and words
     rot13(text) -> str
 """
 from __future__ import annotations
@@ -61,20 +61,21 @@ def rot13(text: str) -> str:
     return codecs.encode(text, "rot13")
 
 
-def hints(patterns, context_words=()) -> list[str]:
-    """Hyperscan/`re` patterns (caseless) for the ROT13 of each rule's literal prefix (a
-    prefix under MIN_HINT chars must be followed by a token body, so "us_" from "hf_"
-    does not fire on "status_code") and of the secret-naming words."""
-    out = set()
+def hints(patterns, context_words=()) -> tuple[list[str], list[str]]:
+    """(case-sensitive, caseless) Hyperscan/`re` patterns: the ROT13 of each rule's literal
+    prefix at a word start (ROT13 keeps case; a prefix under MIN_HINT chars must be
+    followed by a token body, so "us_" from "hf_" does not fire on "status_code"), and
+    of the secret-naming and context words."""
+    exact = set()
     for pat in patterns:
         for pre in literal_prefixes(pat):
             if sum(c.isalpha() for c in pre) < 2 or len(pre) < 3:
                 continue
-            lit = re.escape(rot13(pre).lower())
-            out.add(lit if len(pre) >= MIN_HINT else lit + r"[A-Za-z0-9_-]{16}")
-    out.update(re.escape(rot13(w)) for w in WORDS)
-    out.update(re.escape(rot13(w.lower())) for w in context_words if len(w) >= 5)  # "datadog", "private" ...
-    return sorted(out)
+            lit = r"\b" + re.escape(rot13(pre))
+            exact.add(lit if len(pre) >= MIN_HINT else lit + r"[A-Za-z0-9_-]{16}")
+    words = {re.escape(rot13(w)) for w in WORDS}
+    words.update(re.escape(rot13(w.lower())) for w in context_words if len(w) >= 5)  # "datadog", "private" ...
+    return sorted(exact), sorted(words)
 
 
 __all__ = ["hints", "literal_prefixes", "rot13"]

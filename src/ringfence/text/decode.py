@@ -240,8 +240,9 @@ def _layer(text: str, depth: int, max_depth: int, budget: _Budget) -> list[tuple
             r = _bytes_to_text(bytes.fromhex(hexs), "hex") if len(hexs) % 2 == 0 else None
             if r and budget.take(len(r[1])):
                 found.append((r[0], r[1], m.start(), m.end()))
-    if exotic.hint(text):  # Ascii85, Base85, uuencode, octal, MIME words, wrapped base64
-        for chain, s, a, b in exotic.decode(text):
+    kinds = exotic.hints(text)
+    if kinds:  # Ascii85, Base85, uuencode, octal, MIME words, wrapped base64
+        for chain, s, a, b in exotic.decode(text, kinds=kinds):
             if budget.take(len(s)):
                 found.append((chain, s, a, b))
     escapes = []

@@ -33,6 +33,14 @@ _B85_PUNCT = r"#$%();@^{}"  # not the marks prose, markup and markdown repeat (`
 # them (so JSON's {} and }{ are no hint)
 _B85_HINT = r"[%s][%s]{0,15}[0-9A-Za-z][%s]{0,15}[%s]" % (_B85_PUNCT, _B85_ALPHA, _B85_ALPHA, _B85_PUNCT)
 _B85_RUN_SRC = r"[%s]{20,}" % _B85_ALPHA
+_WORDISH = re.compile(r"[a-z]{7}")
+_B85_P2 = re.compile(r"[%s][^%s]*[%s]" % (_B85_PUNCT, _B85_PUNCT, _B85_PUNCT))
+_B85_MIX = re.compile(r"[0-9].*[A-Z].*[a-z]|[0-9].*[a-z].*[A-Z]|[A-Z].*[0-9].*[a-z]|[A-Z].*[a-z].*[0-9]"
+                      r"|[a-z].*[0-9].*[A-Z]|[a-z].*[A-Z].*[0-9]", re.S)
+MAX_B85_RUNS = 32     # candidates decoded
+MAX_B85_SEEN = 64     # runs looked at per window
+MAX_B85_WINDOWS = 16  # windows around hints (code is full of them: bounded work)
+B85_WINDOW = 512      # chars either side of a hint
 _A85 = re.compile(r"<~([!-uz\s]{5,}?)~>")
 _UU = re.compile(r"(?<![A-Za-z0-9])begin(?:-base64)? [0-7]{3,4} [^\r\n]{1,255}\r?\n((?:[^\r\n]{1,62}\r?\n){1,4096}?)(?:`|end)")
 _OCTAL = re.compile(r"(?:\\{1,2}[0-3][0-7]{2}){4,}")  # \\101: once more escaped inside a JSON string
@@ -42,19 +50,15 @@ _WRAPPED_SRC = r"(?:[A-Za-z0-9+/]{40,120}[ \t]*\r?\n[ \t]*)+[A-Za-z0-9+/]{0,120}
 _WRAPPED_HINT = r"[A-Za-z0-9+/]{40}\r?\n[ \t]*[A-Za-z0-9+/]{4}"
 HINTS = (r"<~", r"begin(?:-base64)? [0-7]{3} ", r"\\{1,2}[0-3][0-7]{2}\\{1,2}[0-3][0-7]{2}", r"=\?[\w.:-]{1,40}\?[BbQq]\?",
          _WRAPPED_HINT, _B85_HINT)
-HINT_SRC = "|".join(HINTS)
-try:  # RE2 is a DFA: ~40x faster than `re` on this class-led alternation
+try:  # RE2 is a DFA: much faster than `re` on these class-led patterns
     import re2 as _re2
-    _HINT = _re2.compile("(?m)" + HINT_SRC)
-    _B85_RUN = _re2.compile(_B85_RUN_SRC)
     _WRAPPED = _re2.compile(_WRAPPED_SRC)
 except Exception:  # pragma: no cover
-    _HINT = re.compile(HINT_SRC, re.M)
-    _B85_RUN = re.compile(_B85_RUN_SRC)
     _WRAPPED = re.compile(_WRAPPED_SRC)
-_HINT_PY = re.compile(HINT_SRC, re.M)
-_WRAPPED_ONLY = re.compile(_WRAPPED_HINT)
-_B85_RUN_PY = re.compile(_B85_RUN_SRC)
+# `re`, lazily: code is mostly Base85 alphabet, and RE2's Python wrapper costs ~15 us a match
+_B85_RUN = re.compile(_B85_RUN_SRC)
+_HINT_EACH = [re.compile(h) for h in HINTS]  # without Hyperscan
+_WRAPPED_I = HINTS.index(_WRAPPED_HINT)
 _WRAPPED_PY = re.compile(_WRAPPED_SRC)
 
 
@@ -82,12 +86,14 @@ def _hs_dbs():
                     try:
                         # one expression each, and the two class-led ones apart: together
                         # Hyperscan runs them ~10x slower than in two passes
-                        groups = ([h for h in HINTS if h != _WRAPPED_HINT], [_WRAPPED_HINT])
+                        groups = ([i for i, h in enumerate(HINTS) if h != _WRAPPED_HINT],
+                                  [HINTS.index(_WRAPPED_HINT)], [HINTS.index(_B85_HINT)])
                         dbs = []
-                        for g in groups:
+                        for n, g in enumerate(groups):
                             db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
-                            db.compile(expressions=[h.encode() for h in g], ids=list(range(len(g))),
-                                       flags=[_hs.HS_FLAG_SINGLEMATCH] * len(g))
+                            # the last: every Base85 hint's end, to look for runs near them only
+                            db.compile(expressions=[HINTS[i].encode() for i in g], ids=g,
+                                       flags=[_hs.HS_FLAG_SINGLEMATCH if n < 2 else 0] * len(g))
                             dbs.append(db)
                     except Exception:  # pragma: no cover - RE2 then
                         dbs = None
@@ -95,33 +101,26 @@ def _hs_dbs():
     return _db[0]
 
 
-def _stop(*_a) -> bool:
-    return True  # the first hit answers the question: stop the scan
-
-
-def hint(text: str, wrapped: bool = True) -> bool:
-    """Could one of these decoders apply? (Hyperscan passes; a miss is the common case).
-    wrapped=False leaves out line-wrapped base64, for a caller that finds base64 runs
-    anyway (two long runs with only a line break between them)."""
+def hints(text: str, wrapped: bool = True) -> frozenset[int]:
+    """Indices into HINTS of the decoders that could apply (Hyperscan passes; none is the
+    common case). wrapped=False leaves out line-wrapped base64, for a caller that finds
+    base64 runs anyway (two long runs with only a line break between them)."""
     dbs = _hs_dbs()
+    found: set[int] = set()
     if dbs is not None:
         scratch = getattr(_local, "scratch", None)
         if scratch is None:
             scratch = _local.scratch = [_hs.Scratch(db) for db in dbs]
-        if not wrapped:
-            dbs = dbs[:1]
         data = text.encode("utf-8", "surrogatepass")
-        for db, s in zip(dbs, scratch):
-            try:
-                db.scan(data, match_event_handler=_stop, scratch=s)
-            except _hs.ScanTerminated:
-                return True
-        return False
-    try:
-        m = _HINT.search(text)
-    except Exception:  # re2 rejects lone surrogates
-        m = _HINT_PY.search(text)
-    return m is not None and (wrapped or not _WRAPPED_ONLY.fullmatch(m.group(0)))
+        for db, s in zip(dbs[:2] if wrapped else dbs[:1], scratch):
+            db.scan(data, match_event_handler=lambda i, *_a: found.add(i), scratch=s)
+        return frozenset(found)
+    return frozenset(i for i, rx in enumerate(_HINT_EACH) if (wrapped or i != _WRAPPED_I) and rx.search(text))
+
+
+def hint(text: str, wrapped: bool = True) -> bool:
+    """Could one of these decoders apply?"""
+    return bool(hints(text, wrapped))
 
 
 def _text(b: bytes) -> str | None:
@@ -144,11 +143,56 @@ def _a85(text: str):
                 break
 
 
+def _b85_windows(text: str) -> list[tuple[int, str]]:
+    """(offset, text) windows around the Base85 hints (the whole text without Hyperscan)."""
+    dbs = _hs_dbs()
+    if dbs is None:
+        return [(0, text)]
+    ends: list[list[int]] = []  # [first, last] hint end of each cluster
+
+    count = [0]
+
+    def on(_i, _f, to, _fl, _c):
+        count[0] += 1
+        if ends and to - ends[-1][1] < B85_WINDOW:
+            ends[-1][1] = to
+        else:
+            ends.append([to, to])
+        return len(ends) >= MAX_B85_WINDOWS or count[0] >= 16 * MAX_B85_WINDOWS  # True stops the scan
+    data = text.encode("utf-8", "surrogatepass")
+    try:
+        dbs[2].scan(data, match_event_handler=on, scratch=_local.scratch[2])
+    except _hs.ScanTerminated:
+        pass
+    ascii_ = len(data) == len(text)
+    out = []
+    for first, last in ends:
+        a, b = max(0, first - B85_WINDOW), last + B85_WINDOW
+        out.append((a, text[a:b]) if ascii_ else (-1, data[a:b].decode("utf-8", "ignore")))
+    return out
+
+
 def _b85(text: str):
-    for m in _finditer(_B85_RUN, _B85_RUN_PY, text):
+    tried = 0
+    for off, win in _b85_windows(text):
+        for got in _b85_in(win, max(off, 0)):
+            yield got
+            tried += 1
+            if tried >= MAX_B85_RUNS:
+                return
+
+
+def _b85_in(text: str, off: int):
+    tried = 0
+    for n, m in enumerate(_B85_RUN.finditer(text)):
+        if n >= MAX_B85_SEEN or tried >= MAX_B85_RUNS:
+            return
         run = m.group(0)
-        if sum(map(run.count, "#$%();@^{}")) < 2 or len(run) > MAX_IN:
+        # random Base85 mixes digits, both cases and punctuation throughout; code and
+        # prose runs hold words (7 lowercase letters in a row: <1% of 40-char Base85)
+        if len(run) > MAX_IN or _WORDISH.search(run) or not _B85_P2.search(run) or not _B85_MIX.search(run):
             continue
+        tried += 1
         # '=', '<' and '>' are Base85 chars: a leaf arrives as name=value, markup as <tag>value
         starts = [0] + [i + 1 for i, c in enumerate(run[:48]) if c in "=>"][:4]
         for cand in (run[i:] for i in starts):
@@ -158,7 +202,7 @@ def _b85(text: str):
                 continue
             t = _text(raw)
             if t:
-                yield "base85", t, m.start(), m.end()
+                yield "base85", t, m.start() + off, m.end() + off
                 break
 
 
@@ -223,23 +267,23 @@ def _wrapped(text: str):
                 break
 
 
-# each with a substring that must occur for it to apply (a C-speed test)
-_DECODERS = ((_a85, "<~"), (_uu, "begin"), (_octal, "\\"), (_mime_words, "=?"), (_wrapped, "\n"), (_b85, ""))
+# in the order of HINTS
+_DECODERS = (_a85, _uu, _octal, _mime_words, _wrapped, _b85)
 
 
-def decode(text: str, limit: int = 64) -> list[tuple[str, str, int, int]]:
-    """(decoder, decoded text, start, end) for each candidate that decodes to text."""
+def decode(text: str, limit: int = 64, kinds: frozenset[int] | None = None) -> list[tuple[str, str, int, int]]:
+    """(decoder, decoded text, start, end) for each candidate that decodes to text. Runs
+    the decoders whose hint occurs (`kinds`, from hints(), or computed here)."""
     out: list[tuple[str, str, int, int]] = []
     texts = [text]
     if "&" in text and _MARKUP_ESC.search(text):  # < > & " are Ascii85/uuencode chars: XML/HTML escapes them
         texts.append(html.unescape(text))
     if "\\n" in text:  # a multi-line encoding inside a JSON string quoted into YAML, code or logs
         texts.append(text.replace("\\r\\n", "\n").replace("\\n", "\n").replace('\\"', '"').replace("\\\\", "\\"))
-    for t in texts:
-        for fn, need in _DECODERS:
-            if need not in t:
-                continue
-            for got in fn(t):
+    for n, t in enumerate(texts):
+        which = kinds if (n == 0 and kinds is not None) else hints(t)
+        for i in sorted(which):
+            for got in _DECODERS[i](t):
                 out.append(got)
                 if len(out) >= limit:
                     return out
@@ -248,4 +292,4 @@ def decode(text: str, limit: int = 64) -> list[tuple[str, str, int, int]]:
     return out
 
 
-__all__ = ["HINTS", "decode", "hint"]
+__all__ = ["HINTS", "decode", "hint", "hints"]
