@@ -15,6 +15,7 @@ from typing import Any, Iterable
 from .config import Config
 from .core import Decision, Finding, decide, fail_closed, finding_as_block
 from .scanners.content import ContentError, body_fields, decode_body, decompress, header_fields
+from .scanners.schemes import smuggling_findings
 
 # What transports may use from the scanning side, so they never import scanners.
 __all__ = ["Engine", "ContentError", "decompress", "host_matches", "public_ip_literal", "rule_examples"]
@@ -316,7 +317,7 @@ class Engine:
         try:
             fields = list(fields)
             if direction == "outbound":
-                return self._finish(self._dlp_fields(fields), started, host)
+                return self._finish(self._dlp_fields(fields) + smuggling_findings(fields), started, host)
             findings: list[Finding] = []
             for where, value in fields:
                 findings += self.injection.scan(value, where)

@@ -20,6 +20,7 @@ from . import shell
 from ..text.decode import decode_layers
 from ..text.unpack import base58_text, byte_arrays
 from .chains import ChainTracker, classify
+from .schemes import smuggling_findings
 from .policy import ToolPolicy, leaves, split_name
 
 MAX_NODES = 200_000        # JSON nodes walked per tools/list
@@ -388,6 +389,7 @@ class ToolScanners:
         eng = self.engine
         if eng is not None and getattr(eng, "dlp", None) is not None:
             findings += eng.dlp.scan_fields(fields)
+        findings += smuggling_findings(fields)
         if eng is not None and self.mcp.input_injection and getattr(eng, "injection", None) is not None:
             for p, v in fields:
                 if len(v) >= 16:
