@@ -371,7 +371,8 @@ class _Special:
     @staticmethod
     def search(text: str) -> bool:
         return bool(_SPECIAL_CHARS.search(text) or ("[" in text and _BYTES_HINT.search(text))
-                    or ("=" in text and _QP_HINT.search(text)) or (len(text) >= 16 and exotic.hint(text, wrapped=False)))
+                    or ("=" in text and _QP_HINT.search(text))
+                    or (len(text) >= 16 and exotic.hint(text, wrapped=False)))
 
 
 _SPECIAL = _Special()

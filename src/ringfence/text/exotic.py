@@ -1,11 +1,14 @@
 """Text encodings beyond base64/hex/base32: Ascii85, Base85, uuencode, octal escapes,
 MIME encoded-words and MIME line-wrapped base64.
 
-    hint(text) -> bool                        cheap: could any decoder apply?
-    decode(text, limit=64) -> [(name, text, start, end)]
+    hints(text, wrapped=True) -> frozenset   which decoders could apply (Hyperscan passes)
+    hint(text) -> bool
+    decode(text, limit=64, kinds=None) -> [(name, text, start, end)]
 
-`hint` is a few substring tests and one regex whose every alternative starts with a
-rare byte, so clean text pays almost nothing; `decode` runs only after it. Each
+`hints` is two Hyperscan passes (one pattern per decoder), so clean text pays almost
+nothing; `decode` runs only the decoders whose hint matched. Base85 has no framing: its
+runs are looked for only near its hints, in at most MAX_B85_WINDOWS windows, so code
+(full of its punctuation) costs bounded work. Each
 decoder keeps its output only when the bytes read as text (text/unpack.py, which also
 undoes compression), so ids, code and prose yield nothing. Bounded: at most `limit`
 outputs, MAX_IN characters of input per candidate, unpack's inflate caps.
@@ -42,14 +45,15 @@ MAX_B85_SEEN = 64     # runs looked at per window
 MAX_B85_WINDOWS = 16  # windows around hints (code is full of them: bounded work)
 B85_WINDOW = 512      # chars either side of a hint
 _A85 = re.compile(r"<~([!-uz\s]{5,}?)~>")
-_UU = re.compile(r"(?<![A-Za-z0-9])begin(?:-base64)? [0-7]{3,4} [^\r\n]{1,255}\r?\n((?:[^\r\n]{1,62}\r?\n){1,4096}?)(?:`|end)")
+_UU = re.compile(r"(?<![A-Za-z0-9])begin(?:-base64)? [0-7]{3,4} [^\r\n]{1,255}\r?\n"
+                 r"((?:[^\r\n]{1,62}\r?\n){1,4096}?)(?:`|end)")
 _OCTAL = re.compile(r"(?:\\{1,2}[0-3][0-7]{2}){4,}")  # \\101: once more escaped inside a JSON string
 _OCT1 = re.compile(r"\\{1,2}([0-3][0-7]{2})")
 _MIME_WORD = re.compile(r"=\?([A-Za-z0-9_.:-]{1,40})\?([BbQq])\?([^?\s]{1,4096})\?=")
 _WRAPPED_SRC = r"(?:[A-Za-z0-9+/]{40,120}[ \t]*\r?\n[ \t]*)+[A-Za-z0-9+/]{0,120}={0,2}"
 _WRAPPED_HINT = r"[A-Za-z0-9+/]{40}\r?\n[ \t]*[A-Za-z0-9+/]{4}"
-HINTS = (r"<~", r"begin(?:-base64)? [0-7]{3} ", r"\\{1,2}[0-3][0-7]{2}\\{1,2}[0-3][0-7]{2}", r"=\?[\w.:-]{1,40}\?[BbQq]\?",
-         _WRAPPED_HINT, _B85_HINT)
+HINTS = (r"<~", r"begin(?:-base64)? [0-7]{3} ", r"\\{1,2}[0-3][0-7]{2}\\{1,2}[0-3][0-7]{2}",
+         r"=\?[\w.:-]{1,40}\?[BbQq]\?", _WRAPPED_HINT, _B85_HINT)
 try:  # RE2 is a DFA: much faster than `re` on these class-led patterns
     import re2 as _re2
     _WRAPPED = _re2.compile(_WRAPPED_SRC)
