@@ -80,7 +80,16 @@ def repeated_query(parts):
         f"v={quote(p, safe='')}&n={i}" for i, p in enumerate(parts))})
 
 
-CARRIERS = {"csv_rows": (csv_rows, (2, 3)), "ndjson_lines": (ndjson_lines, (2, 3)),
+def ws_nonadjacent(parts):
+    frames = []
+    for i, p in enumerate(parts):
+        frames.append({"opcode": "text", "payload": json.dumps({"t": "note", "v": p})})
+        frames.append({"opcode": "text", "payload": json.dumps({"t": "typing", "n": i})})
+        frames.append({"opcode": "text", "payload": json.dumps({"t": "msg", "v": "see you at 3"})})
+    return _v("websocket_frame", {"url": "wss://chat.example.com/socket", "frames": frames})
+
+
+CARRIERS = {"ws_nonadjacent": (ws_nonadjacent, (2, 3)), "csv_rows": (csv_rows, (2, 3)), "ndjson_lines": (ndjson_lines, (2, 3)),
             "nested_args": (nested_args, (2,)), "form_fields": (form_fields, (2, 3)),
             "cookie_and_header": (cookie_and_header, (2,)), "path_segments": (path_segments, (3, 5)),
             "repeated_query": (repeated_query, (2, 3))}

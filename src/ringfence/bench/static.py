@@ -132,6 +132,12 @@ def evaluate(case: Case, engine: Any) -> Decision:
                 left = (a_[1] if a_ else msgs[i - 1])[-TAIL_CHARS:]
                 right = (b_[0] if b_ else msgs[i])[:TAIL_CHARS]
                 parts.append(engine.scan_text(left + right, "outbound", f"ws.message[{i}] joined with [{i - 1}]"))
+            # and, as the relay does, the session's recent token pieces (non-adjacent messages)
+            from ..proxy.websocket import remember_pieces
+            pieces: list[str] = []
+            for m in msgs:
+                if remember_pieces(pieces, m):
+                    parts.append(engine.scan_fields([(f"ws piece {i}", p) for i, p in enumerate(pieces)]))
         return _merge(*parts, enforce=enforce)
     raise ValueError(f"unknown input_type {it!r}")
 

@@ -17,6 +17,8 @@ import struct
 import time
 from typing import TYPE_CHECKING, Any
 
+import re
+
 import orjson
 
 from ..core import Action, Decision, Finding, as_block, decide, fail_closed
@@ -151,6 +153,47 @@ class Side:
         self.str_tail = ""   # end of the previous message's last JSON string (or raw text)
         self.prev_json = False
         self.count = 0
+        self.pieces: list[str] = []  # recent token-piece strings: a secret split over non-adjacent messages
+
+
+MAX_PIECES = 16
+_PIECE = re.compile(r"[A-Za-z0-9_.~+/=:-]{4,200}")
+_PIECE_MIX = re.compile(r"[0-9A-Z]")
+
+
+def message_pieces(text: str) -> list[str]:
+    """Strings of a message that could be a piece of a token (the JSON string values, or
+    the raw text): no spaces, a digit or a capital. Bounded."""
+    edges = None
+    if text[:1] in "{[" and len(text) <= JSON_MAX:
+        try:
+            doc = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            doc = None
+        if doc is not None:
+            edges, stack, budget = [], [doc], JSON_NODES
+            while stack and budget > 0 and len(edges) < MAX_PIECES:
+                node = stack.pop()
+                budget -= 1
+                if type(node) is str:
+                    edges.append(node)
+                elif type(node) is dict:
+                    stack.extend(reversed(node.values()))
+                elif type(node) is list:
+                    stack.extend(reversed(node))
+    cand = edges if edges is not None else [text]
+    return [c for c in cand if _PIECE.fullmatch(c) and _PIECE_MIX.search(c)]
+
+
+def remember_pieces(pieces: list[str], text: str) -> bool:
+    """Add a message's pieces to the session's recent ones; True when there is something
+    new to glue (two or more pieces, one of them from this message)."""
+    new = message_pieces(text)
+    if not new:
+        return False
+    pieces.extend(new)
+    del pieces[:-MAX_PIECES]
+    return len(pieces) >= 2
 
 
 def edge_strings(text: str) -> tuple[str, str] | None:
@@ -252,6 +295,13 @@ class WsRelay:
                 d = decide(list(d.findings) + list(d2.findings),
                            enforce=self.srv.state.config.enforce)
         side.prev_json = edges is not None
+        if direction == "outbound" and not d.blocked and remember_pieces(side.pieces, text):
+            # a secret split over messages with others between them: the session's recent
+            # token pieces, glued in order by DLP's split joins
+            d3 = eng.scan_fields([(f"ws {side.name} piece {i}", p) for i, p in enumerate(side.pieces)],
+                                 direction, self.t.host)
+            if d3.findings:
+                d = decide(list(d.findings) + list(d3.findings), enforce=self.srv.state.config.enforce)
         if d.verdict == "strip":  # frames are not rewritten: strip means block here
             d = as_block(d)
         return d
