@@ -390,6 +390,8 @@ def by_design(kind: str, carrier: str, chain: str) -> bool:
         return chain != "id"
     if kind == "dlp" and carrier in ("url_query", "url_path") and ("uu" in chain or "b64wrap" in chain):
         return True  # a line break inside a URL is CRLF injection whatever it carries
+    if kind == "dlp" and carrier == "auth_scheme" and chain != "id":
+        return True  # an opaque value under an Authorization scheme is a credential (as under Bearer)
     if kind == "tool_poison":
         return chain in ("tags", "zw")
     if kind == "policy":

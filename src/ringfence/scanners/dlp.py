@@ -1162,7 +1162,8 @@ class DlpScanner:
                         decoded.append(t)
             if not decoded:
                 break
-            dv = _View(normalize(unescape("\n".join(decoded))), True, False)
+            # " \n" between texts: one ending in '=' (or %3D) then "\n" would read as a quoted-printable soft break
+            dv = _View(normalize(unescape(" \n".join(decoded))), True, False)
             item = (dv, *self._matcher.scan(dv.data))
             scanned.append(item)
             frontier = [item]
@@ -1202,10 +1203,10 @@ class DlpScanner:
             piece = b"".join(data[blobs[k][0]:blobs[k][1]] for k in g)
             end = blobs[g[-1]][1]
             tail = _B64_TAIL.match(data, end) if end - blobs[g[-1]][0] >= 40 else None
-            got: tuple[str, ...] | list[str] = ()
-            if tail:  # a last line too short to be a run of its own
-                got = decode_blob_cached(piece + tail.group(1))
-            for t in got or decode_blob_cached(piece):
+            got = list(decode_blob_cached(piece))
+            if tail:  # a last line too short to be a run of its own (or the next word: both)
+                got += [t for t in decode_blob_cached(piece + tail.group(1)) if t not in got]
+            for t in got:
                 budget[0] -= len(t)
                 out.append(t)
         if "[" in text:
@@ -1215,7 +1216,7 @@ class DlpScanner:
         # Ascii85, Base85, uuencode, octal, MIME words. Their alphabets hold '%': the
         # repeated percent-decoding of the other views can corrupt them, so a percent-
         # encoded text is also read after exactly one round.
-        for cand in ((text, unquote(text)) if view.raw and "%" in text else (text,)):
+        for cand in ((text, unquote(text)) if view.raw and text.count("%") >= 4 else (text,)):
             kinds = exotic.hints(cand, wrapped=False) if len(cand) >= 16 else ()
             if kinds:
                 for _name, t, _a, _b in exotic.decode(cand, kinds=kinds):

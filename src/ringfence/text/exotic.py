@@ -31,7 +31,9 @@ except Exception:  # pragma: no cover - depends on the install
 MAX_IN = 1 << 18
 
 _B85_ALPHA = r"0-9A-Za-z!#$%&()*+\-;<=>?@^_`{|}~"
-_B85_PUNCT = r"#$%();@^{}"  # not the marks prose, markup and markdown repeat (``` ** ~~ a|b <p>)
+# the rarer marks of its alphabet: not those prose, markup, code and escapes are full of
+# (`(2023)` `&#39;` `%2F` `<p>` `**` `;`), so plain text pays nothing
+_B85_PUNCT = r"#$@^{}|~"
 # a Base85 run: 2 of its rarer punctuation marks close together, a letter or digit between
 # them (so JSON's {} and }{ are no hint)
 _B85_HINT = r"[%s][%s]{0,15}[0-9A-Za-z][%s]{0,15}[%s]" % (_B85_PUNCT, _B85_ALPHA, _B85_ALPHA, _B85_PUNCT)
@@ -41,8 +43,8 @@ _B85_P2 = re.compile(r"[%s][^%s]*[%s]" % (_B85_PUNCT, _B85_PUNCT, _B85_PUNCT))
 _B85_MIX = re.compile(r"[0-9].*[A-Z].*[a-z]|[0-9].*[a-z].*[A-Z]|[A-Z].*[0-9].*[a-z]|[A-Z].*[a-z].*[0-9]"
                       r"|[a-z].*[0-9].*[A-Z]|[a-z].*[A-Z].*[0-9]", re.S)
 MAX_B85_RUNS = 32     # candidates decoded
-MAX_B85_SEEN = 64     # runs looked at per window
-MAX_B85_WINDOWS = 16  # windows around hints (code is full of them: bounded work)
+MAX_B85_SEEN = 32     # runs looked at per window
+MAX_B85_WINDOWS = 4   # windows around hints (code is full of them: bounded work)
 B85_WINDOW = 512      # chars either side of a hint
 _A85 = re.compile(r"<~([!-uz\s]{5,}?)~>")
 _UU = re.compile(r"(?<![A-Za-z0-9])begin(?:-base64)? [0-7]{3,4} [^\r\n]{1,255}\r?\n"
