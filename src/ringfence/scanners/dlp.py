@@ -319,7 +319,6 @@ _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]
 _ESC_U = re.compile(r"\\{1,2}u([0-9a-fA-F]{4})|\\{1,2}x([0-9a-fA-F]{2})")
 _ESC_C = re.compile(r'(?<!\\)\\([nrt"])')
 _ESC_C_MAP = {"n": "\n", "r": "\r", "t": "\t", '"': '"'}
-_ESC_WRAPPED = re.compile(r"[A-Za-z0-9+/=]{16}(?:\\r)?\\n[A-Za-z0-9+/]{4}|begin(?:-base64)? [0-7]{3} ")
 _QP_RX = re.compile(r"=(?:[0-9A-F]{2}[^=\s]{0,16}=[0-9A-F]{2}|\r?\n)")
 _TAGS = re.compile("[\U000E0020-\U000E007E]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -335,7 +334,7 @@ def unescape(text: str, rounds: int = 8) -> str:
             t = unquote(t, errors="replace")
         if "\\" in t:
             t = _ESC_U.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), t)
-            if "\\n" in t and _ESC_WRAPPED.search(t):  # wrapped base64 / uuencode in a quoted JSON string
+            if "\\n" in t and exotic.escaped_multiline(t):  # wrapped base64 / uuencode in a quoted JSON string
                 t = _ESC_C.sub(lambda m: _ESC_C_MAP[m.group(1)], t)
             if _SURROGATE.search(t):  # \ud83d\ude00: one character in two escapes
                 t = t.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
@@ -1182,30 +1181,34 @@ class DlpScanner:
         # Line-wrapped base64 (MIME, PEM bodies): lines of one length (>= 40) with only a
         # line break between them, and a last line no longer, are decoded joined, not line
         # by line (a line alone is a fragment: a random-looking piece of the whole).
-        if len(blobs) > 1:  # a field arrives as name=value: the first line starts after the '='
-            blobs = [(m.end(), b) if (m := _NAME_EQ.match(data, a, b)) and b - m.end() >= 16 else (a, b)
-                     for a, b in blobs]
-        groups, cur = [], [0] if blobs else []
-        for k in range(1, len(blobs)):
-            (a, b), (c, d) = blobs[k - 1], blobs[k]
-            w = blobs[cur[0]][1] - blobs[cur[0]][0]
-            if w >= 40 and b - a == w and d - c <= w and 0 < c - b <= 4 and b"\n" in data[b:c] \
-                    and not data[b:c].strip():
-                cur.append(k)
-            else:
-                groups.append(cur)
-                cur = [k]
-        if cur:
+        groups: list[list[int]]
+        if len(blobs) > 1 and b"\n" in data and any(
+                d - c >= 40 and 0 < e - d <= 4 for (c, d), (e, _f) in zip(blobs, blobs[1:])):
+            # a field arrives as name=value: the first line starts after the '='
+            blobs = [(m.end(), y) if (m := _NAME_EQ.match(data, x, y)) and y - m.end() >= 16 else (x, y)
+                     for x, y in blobs]
+            groups, cur = [], [0]
+            for k in range(1, len(blobs)):
+                (a, b), (c, d) = blobs[k - 1], blobs[k]
+                w = blobs[cur[0]][1] - blobs[cur[0]][0]
+                if w >= 40 and b - a == w and d - c <= w and 0 < c - b <= 4 and b"\n" in data[b:c] \
+                        and not data[b:c].strip():
+                    cur.append(k)
+                else:
+                    groups.append(cur)
+                    cur = [k]
             groups.append(cur)
+        else:
+            groups = [[k] for k in range(len(blobs))]
         for g in groups:
             if budget[0] <= 0:
                 return out
-            piece = b"".join(data[blobs[k][0]:blobs[k][1]] for k in g)
-            end = blobs[g[-1]][1]
-            tail = _B64_TAIL.match(data, end) if end - blobs[g[-1]][0] >= 40 else None
-            got = list(decode_blob_cached(piece))
-            if tail:  # a last line too short to be a run of its own (or the next word: both)
-                got += [t for t in decode_blob_cached(piece + tail.group(1)) if t not in got]
+            start, end = blobs[g[0]][0], blobs[g[-1]][1]
+            piece = b"".join(data[blobs[k][0]:blobs[k][1]] for k in g) if len(g) > 1 else data[start:end]
+            got = decode_blob_cached(piece)
+            if end - blobs[g[-1]][0] >= 40 and (tail := _B64_TAIL.match(data, end)):
+                # a last line too short to be a run of its own (or the next word: both)
+                got = list(got) + [t for t in decode_blob_cached(piece + tail.group(1)) if t not in got]
             for t in got:
                 budget[0] -= len(t)
                 out.append(t)

@@ -54,7 +54,7 @@ _OCT1 = re.compile(r"\\{1,2}([0-3][0-7]{2})")
 _MIME_WORD = re.compile(r"=\?([A-Za-z0-9_.:-]{1,40})\?([BbQq])\?([^?\s]{1,4096})\?=")
 _WRAPPED_SRC = r"(?:[A-Za-z0-9+/]{40,120}[ \t]*\r?\n[ \t]*)+[A-Za-z0-9+/]{0,120}={0,2}"
 _WRAPPED_HINT = r"[A-Za-z0-9+/]{40}\r?\n[ \t]*[A-Za-z0-9+/]{4}"
-HINTS = (r"<~", r"begin(?:-base64)? [0-7]{3} ", r"\\{1,2}[0-3][0-7]{2}\\{1,2}[0-3][0-7]{2}",
+HINTS = (r"<~|&lt;~", r"begin(?:-base64)? [0-7]{3} ", r"\\{1,2}[0-3][0-7]{2}\\{1,2}[0-3][0-7]{2}",
          r"=\?[\w.:-]{1,40}\?[BbQq]\?", _WRAPPED_HINT, _B85_HINT)
 try:  # RE2 is a DFA: much faster than `re` on these class-led patterns
     import re2 as _re2
@@ -65,6 +65,9 @@ except Exception:  # pragma: no cover
 _B85_RUN = re.compile(_B85_RUN_SRC)
 _HINT_EACH = [re.compile(h) for h in HINTS]  # without Hyperscan
 _WRAPPED_I = HINTS.index(_WRAPPED_HINT)
+_B85_I = HINTS.index(_B85_HINT)
+ESCAPED_MULTILINE = r"[A-Za-z0-9+/=]{16}(?:\\r)?\\n[A-Za-z0-9+/]{4}|begin(?:-base64)? [0-7]{3} "
+_ESCAPED_PY = re.compile(ESCAPED_MULTILINE)
 _WRAPPED_PY = re.compile(_WRAPPED_SRC)
 
 
@@ -92,14 +95,16 @@ def _hs_dbs():
                     try:
                         # one expression each, and the two class-led ones apart: together
                         # Hyperscan runs them ~10x slower than in two passes
-                        groups = ([i for i, h in enumerate(HINTS) if h != _WRAPPED_HINT],
-                                  [HINTS.index(_WRAPPED_HINT)], [HINTS.index(_B85_HINT)])
+                        groups = ([HINTS[i] for i, h in enumerate(HINTS) if h != _WRAPPED_HINT],
+                                  [_WRAPPED_HINT], [_B85_HINT], [ESCAPED_MULTILINE])
+                        ids = ([i for i, h in enumerate(HINTS) if h != _WRAPPED_HINT],
+                               [HINTS.index(_WRAPPED_HINT)], [HINTS.index(_B85_HINT)], [0])
                         dbs = []
-                        for n, g in enumerate(groups):
+                        for n, (g, gi) in enumerate(zip(groups, ids)):
                             db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
-                            # the last: every Base85 hint's end, to look for runs near them only
-                            db.compile(expressions=[HINTS[i].encode() for i in g], ids=g,
-                                       flags=[_hs.HS_FLAG_SINGLEMATCH if n < 2 else 0] * len(g))
+                            # the third: every Base85 hint's end, to look for runs near them only
+                            db.compile(expressions=[h.encode() for h in g], ids=gi,
+                                       flags=[_hs.HS_FLAG_SINGLEMATCH if n != 2 else 0] * len(g))
                             dbs.append(db)
                     except Exception:  # pragma: no cover - RE2 then
                         dbs = None
@@ -122,6 +127,25 @@ def hints(text: str, wrapped: bool = True) -> frozenset[int]:
             db.scan(data, match_event_handler=lambda i, *_a: found.add(i), scratch=s)
         return frozenset(found)
     return frozenset(i for i, rx in enumerate(_HINT_EACH) if (wrapped or i != _WRAPPED_I) and rx.search(text))
+
+
+def _stop(*_a) -> bool:
+    return True  # the first hit answers the question: stop the scan
+
+
+def escaped_multiline(text: str) -> bool:
+    """Wrapped base64 or uuencode whose line breaks are JSON escapes (`\\n` inside a
+    string quoted into YAML, code or a log line)."""
+    dbs = _hs_dbs()
+    if dbs is None:
+        return _ESCAPED_PY.search(text) is not None
+    if getattr(_local, "scratch", None) is None:
+        _local.scratch = [_hs.Scratch(db) for db in dbs]
+    try:
+        dbs[3].scan(text.encode("utf-8", "surrogatepass"), match_event_handler=_stop, scratch=_local.scratch[3])
+    except _hs.ScanTerminated:
+        return True
+    return False
 
 
 def hint(text: str, wrapped: bool = True) -> bool:
@@ -282,8 +306,8 @@ def decode(text: str, limit: int = 64, kinds: frozenset[int] | None = None) -> l
     the decoders whose hint occurs (`kinds`, from hints(), or computed here)."""
     out: list[tuple[str, str, int, int]] = []
     texts = [text]
-    if "&" in text and _MARKUP_ESC.search(text):  # < > & " are Ascii85/uuencode chars: XML/HTML escapes them
-        texts.append(html.unescape(text))
+    if "&" in text and _MARKUP_ESC.search(text) and ("&lt;~" in text or "begin " in text or _B85_I in (kinds or ())):
+        texts.append(html.unescape(text))  # < > & " are Ascii85/uuencode/Base85 chars: XML/HTML escapes them
     if "\\n" in text:  # a multi-line encoding inside a JSON string quoted into YAML, code or logs
         texts.append(text.replace("\\r\\n", "\n").replace("\\n", "\n").replace('\\"', '"').replace("\\\\", "\\"))
     for n, t in enumerate(texts):
@@ -298,4 +322,4 @@ def decode(text: str, limit: int = 64, kinds: frozenset[int] | None = None) -> l
     return out
 
 
-__all__ = ["HINTS", "decode", "hint", "hints"]
+__all__ = ["HINTS", "decode", "escaped_multiline", "hint", "hints"]
