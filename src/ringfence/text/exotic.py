@@ -308,7 +308,7 @@ def decode(text: str, limit: int = 64, kinds: frozenset[int] | None = None) -> l
     texts = [text]
     if "&" in text and _MARKUP_ESC.search(text) and ("&lt;~" in text or "begin " in text or _B85_I in (kinds or ())):
         texts.append(html.unescape(text))  # < > & " are Ascii85/uuencode/Base85 chars: XML/HTML escapes them
-    if "\\n" in text:  # a multi-line encoding inside a JSON string quoted into YAML, code or logs
+    if "\\n" in text and escaped_multiline(text):  # multi-line encoding in a JSON string quoted into YAML, code
         texts.append(text.replace("\\r\\n", "\n").replace("\\n", "\n").replace('\\"', '"').replace("\\\\", "\\"))
     for n, t in enumerate(texts):
         which = kinds if (n == 0 and kinds is not None) else hints(t)
