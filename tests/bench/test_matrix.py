@@ -3,7 +3,13 @@ through encoding chains and carriers must block; benign twins through the same c
 allow. Example counts are bounded so the suite stays fast; `ringfence bench matrix` runs
 the whole fixed matrix."""
 import base64
+import binascii
+import bz2
+import codecs
 import gzip
+import io
+import lzma
+import zipfile
 import json
 import os
 import quopri
@@ -29,6 +35,11 @@ SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
 BODY_CARRIERS = ["json", "form", "multipart", "xml", "yaml", "text", "header", "mcp_args", "a2a_part", "ws_fragments"]
 DLP_CHAINS = ["b64", "b64u", "hex", "b32", "b32l", "b64>gzip", "b64>zlib", "b64>deflate", "b64>brotli",
               "b64>utf16", "hex>gzip", "b32>gzip", "b64u>zlib", "bytes", "tags", "pct>b64>gzip", "b64>gzip>utf16"]
+# Issue 10's second pass: the remaining standard-library encodings and containers.
+# (Base85 has no framing: it is found behind a punctuation hint that misses some short
+# payloads, so its column is measured by `ringfence bench matrix`, not asserted here.)
+MORE_DLP_CHAINS = ["a85", "uu", "oct", "xesc", "rot13", "mimeb", "mimeq", "b64wrap", "b64>bz2", "b64u>xz",
+                   "hex>zip", "b64>zip", "a85>gzip", "pct>oct", "b64>rot13"]
 STRONG_DLP = ["dlp:aws_access_key_id", "dlp:github_token", "dlp:stripe_secret_key", "dlp:private_key_pem",
               "dlp:slack_token", "dlp:openai_project_key", "dlp:jwt", "dlp:google_api_key"]
 INJ_CARRIERS = ["html_text", "html_comment", "markdown", "json_resp", "mcp_result", "a2a_response", "xml_resp"]
@@ -68,6 +79,14 @@ def _decode(step, v):
         "gzip": lambda: gzip.decompress(_raw(v)), "zlib": lambda: zlib.decompress(_raw(v)),
         "deflate": lambda: zlib.decompress(_raw(v), -15), "brotli": lambda: brotli.decompress(_raw(v)),
         "utf16": lambda: _raw(v).decode("utf-16-le"),
+        "a85": lambda: base64.a85decode(s, adobe=True), "b85": lambda: base64.b85decode(s),
+        "uu": lambda: b"".join(binascii.a2b_uu(x) for x in s.splitlines()[1:-2]),
+        "oct": lambda: bytes(int(x, 8) for x in s.split("\\")[1:]),
+        "xesc": lambda: bytes(int(x[1:], 16) for x in s.split("\\")[1:]),
+        "rot13": lambda: codecs.decode(s, "rot13"), "mimeb": lambda: base64.b64decode(s[10:-2]),
+        "mimeq": lambda: quopri.decodestring(s[10:-2].encode()), "b64wrap": lambda: base64.b64decode("".join(s.split())),
+        "bz2": lambda: bz2.decompress(_raw(v)), "xz": lambda: lzma.decompress(_raw(v)),
+        "zip": lambda: zipfile.ZipFile(io.BytesIO(_raw(v))).read("app/.env"),
     }[step]()
 
 
@@ -90,6 +109,25 @@ def test_dlp_seeds_block_through_encodings_and_carriers(did, carrier, chain, whi
     case = M.build("dlp", carrier, chain, seeds[which % len(seeds)])
     if case is not None:
         assert M._verdict(E, case) == "block", (did, carrier, chain)
+
+
+@SETTINGS
+@given(did=st.sampled_from(STRONG_DLP), carrier=st.sampled_from(BODY_CARRIERS + ["url_query", "cookie"]),
+       chain=st.sampled_from(MORE_DLP_CHAINS), which=st.integers(0, 1))
+def test_dlp_seeds_block_through_more_encodings_and_containers(did, carrier, chain, which):
+    seeds = _seeds(did)
+    case = M.build("dlp", carrier, chain, seeds[which % len(seeds)])
+    if case is not None:
+        assert M._verdict(E, case) == "block", (did, carrier, chain)
+
+
+@SETTINGS
+@given(twin=st.sampled_from(M.BENIGN_OUT), carrier=st.sampled_from(BODY_CARRIERS),
+       chain=st.sampled_from(MORE_DLP_CHAINS))
+def test_benign_twins_allow_through_more_encodings(twin, carrier, chain):
+    case = M.build("dlp", carrier, chain, twin)
+    if case is not None:
+        assert M._verdict(E, case) == "allow", (twin, carrier, chain, M._judge(E, case))
 
 
 @SETTINGS

@@ -40,7 +40,8 @@ async def _send_pair(p, up, first: str, second: str):
     ('{"a":{"b":["x","%s"]}}' % HALF1, '[{"c":"%s","d":1}]' % HALF2),
     ('{"k":"%s"}' % HALF1, HALF2),              # JSON then plain text
     (f"token {HALF1}", '{"rest":"%s"}' % HALF2),  # plain text then JSON
-], ids=["flat", "nested", "json-then-text", "text-then-json"])
+    ('{"k":"%s","z":"done"}' % HALF1, '{"k2":"%s"}' % HALF2),  # halves not adjacent (issue 10: still one secret)
+], ids=["flat", "nested", "json-then-text", "text-then-json", "not-adjacent"])
 async def test_secret_split_across_json_messages_closes_1008(upstream, make_proxy, first, second):
     p = await make_proxy(routes_for(upstream))
     close = await _send_pair(p, upstream, first, second)
@@ -54,9 +55,9 @@ async def test_secret_split_across_json_messages_closes_1008(upstream, make_prox
 
 @pytest.mark.parametrize("first,second", [
     ('{"k":"%s"}' % HALF1, '{"k2":"hello world"}'),               # half a key, then no rest
-    ('{"k":"%s","z":"done"}' % HALF1, '{"k2":"%s"}' % HALF2),      # halves not adjacent
     ('{"op":"subscribe","ch":"prices"}', '{"op":"ping","n":2}'),  # unrelated clean messages
-], ids=["no-second-half", "not-adjacent", "clean"])
+    ('{"id":"Ab3dE5gH","z":"done"}', '{"id":"Xy9zW8vU"}'),          # ids in several messages
+], ids=["no-second-half", "clean", "ids"])
 async def test_near_miss_json_messages_pass(upstream, make_proxy, first, second):
     p = await make_proxy(routes_for(upstream))
     assert await _send_pair(p, upstream, first, second) is None

@@ -16,10 +16,16 @@ as data only and never matches anything itself.
 from __future__ import annotations
 
 import base64
+import binascii
+import bz2
+import codecs
 import gzip
+import io
+import lzma
 import json
 import quopri
 import random
+import zipfile
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -73,6 +79,24 @@ def _qp_soft(v: str | bytes) -> str:
     return "=\r\n".join(s[i:i + 7] for i in range(0, len(s), 7))
 
 
+def _uu(v: str | bytes) -> str:
+    b = _b(v)
+    return "begin 644 data.txt\n" + "".join(binascii.b2a_uu(b[i:i + 45]).decode() for i in range(0, len(b), 45)) \
+        + "`\nend\n"
+
+
+def _b64wrap(v: str | bytes) -> str:
+    s = base64.b64encode(_b(v)).decode()
+    return "\r\n".join(s[i:i + 40] for i in range(0, len(s), 40))  # MIME wraps at 76: 40 splits short seeds too
+
+
+def _zip(v: str | bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("app/.env", _b(v))
+    return out.getvalue()
+
+
 ENCODERS: dict[str, Callable[[Any], Any]] = {
     "pct": lambda v: quote(_b(v), safe=""),
     "b64": lambda v: base64.b64encode(_b(v)).decode(),
@@ -94,16 +118,31 @@ ENCODERS: dict[str, Callable[[Any], Any]] = {
     "deflate": _deflate,
     "brotli": lambda v: _brotli.compress(_b(v)) if _brotli else None,
     "utf16": lambda v: _s(v).encode("utf-16-le"),
+    "a85": lambda v: base64.a85encode(_b(v), adobe=True).decode(),
+    "b85": lambda v: base64.b85encode(_b(v)).decode(),
+    "uu": _uu,
+    "oct": lambda v: "".join("\\%03o" % c for c in _b(v)),
+    "xesc": lambda v: "".join("\\x%02x" % c for c in _b(v)),
+    "rot13": lambda v: codecs.encode(_s(v), "rot13"),
+    "mimeb": lambda v: "=?utf-8?B?" + base64.b64encode(_b(v)).decode() + "?=",
+    "mimeq": lambda v: "=?utf-8?Q?" + "".join(chr(c) if 32 < c < 127 and chr(c) not in "=?_" else "=%02X" % c
+                                               for c in _b(v)) + "?=",
+    "b64wrap": _b64wrap,
+    "bz2": lambda v: bz2.compress(_b(v)),
+    "xz": lambda v: lzma.compress(_b(v)),
+    "zip": _zip,
 }
-BYTES_OUT = {"gzip", "zlib", "deflate", "brotli", "utf16"}
+BYTES_OUT = {"gzip", "zlib", "deflate", "brotli", "utf16", "bz2", "xz", "zip"}
 
 CHAINS: tuple[str, ...] = (
     "id",
     # depth 1
     "pct", "b64", "b64u", "hex", "b32", "b32l", "b58", "qp", "qpsoft", "ent", "jsu", "bytes", "tags", "conf", "zw",
+    "a85", "b85", "uu", "oct", "xesc", "rot13", "mimeb", "mimeq", "b64wrap",
     # depth 2
     "pct>pct", "pct>b64", "b64>b64", "b64>hex", "hex>b64", "b64>gzip", "b64>zlib", "b64>deflate", "b64>brotli",
     "b64>utf16", "hex>gzip", "b32>gzip", "b64u>zlib", "ent>b64", "jsu>b64", "pct>hex", "bytes>gzip", "b64>b32",
+    "b64>bz2", "b64u>xz", "hex>zip", "b64>zip", "a85>gzip", "b85>zlib", "pct>oct", "b64>rot13",
     # depth 3
     "pct>pct>pct", "pct>b64>gzip", "b64>b64>b64", "b64>hex>b64", "hex>b64>zlib", "b64u>b64>brotli",
     "pct>b32>utf16", "ent>pct>b64", "jsu>b64>gzip", "b64>gzip>utf16",
@@ -349,6 +388,10 @@ POLICY_SEEDS = {
 def by_design(kind: str, carrier: str, chain: str) -> bool:
     if kind == "dlp" and carrier == "host_labels":
         return chain != "id"
+    if kind == "dlp" and carrier in ("url_query", "url_path") and ("uu" in chain or "b64wrap" in chain):
+        return True  # a line break inside a URL is CRLF injection whatever it carries
+    if kind == "dlp" and carrier == "auth_scheme" and chain != "id":
+        return True  # an opaque value under an Authorization scheme is a credential (as under Bearer)
     if kind == "tool_poison":
         return chain in ("tags", "zw")
     if kind == "policy":

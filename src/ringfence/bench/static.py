@@ -107,7 +107,7 @@ def _header(headers: dict, name: str) -> str:
 def _websocket(engine: Any, p: dict) -> Decision:
     """The /ws relay's steps: the upgrade's URL step, then client frames through
     the relay's own reassembly and its outbound joiner."""
-    from ..core.stream import MessageAssembler, edge_fields, inspector_joiner, message_text
+    from ..core.stream import MessageAssembler, edge_fields, inspector_joiner, message_text, remember_pieces
     from .wsraw import OPCODES
     enforce = engine.config.enforce
     url = p["url"]
@@ -119,6 +119,7 @@ def _websocket(engine: Any, p: dict) -> Decision:
     joiner = inspector_joiner(engine, "outbound", host, paths=False)
     parts = [d_url]
     count = 0
+    pieces: list[str] = []
     for fr in p.get("frames", []):
         raw = fr.get("payload", "")
         data = base64.b64decode(raw) if fr.get("encoding") == "base64" else raw.encode()
@@ -136,6 +137,10 @@ def _websocket(engine: Any, p: dict) -> Decision:
         if isinstance(text, Finding):
             return _merge(*parts, decide([text]), enforce=enforce)
         d = joiner.feed(text, edge_fields(text), f"ws client message {count}")
+        if not d.blocked and remember_pieces(pieces, text):   # as the relay: non-adjacent token pieces
+            d3 = engine.scan_fields([(f"ws client piece {i}", x) for i, x in enumerate(pieces)], "outbound", host)
+            if d3.findings:
+                d = _merge(d, d3, enforce=enforce)
         parts.append(d)
         if d.blocked:
             break

@@ -10,7 +10,8 @@ HELP_MATRIX = """\
 Push every true-positive seed of every detector (DLP rules, injection families, tool-poisoning
 families, policy rules, read-then-send chains) through encoding chains up to depth 3 (percent,
 base64/base64url, hex, base32, base58, quoted-printable, HTML entities, JSON \\u escapes, byte
-arrays, Unicode tag characters, confusables, gzip/zlib/deflate/brotli, UTF-16) and every carrier
+arrays, Unicode tag characters, confusables, Ascii85, Base85, uuencode, octal and \\x escapes, ROT13,
+MIME encoded-words and wrapped base64, gzip/zlib/deflate/brotli/bzip2/xz/zip, UTF-16) and every carrier
 (URL query/path/host labels, headers, cookies, JSON/JSONC/form/multipart/XML/YAML/text bodies,
 WebSocket fragments and split messages, SSE events, MCP arguments/results/tool definitions, A2A
 parts and agent cards), each expected to block; benign twins (placeholders, hashes, UUIDs,

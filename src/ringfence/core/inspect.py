@@ -20,6 +20,7 @@ from .types import Action, Content, Decision, Finding
 from .verdicts import MISS, VerdictCache, cacheable
 from ..scanners.content import ContentError, body_fields, decode_body, decompress, header_fields
 from ..scanners.public_ids import drop_chain_query_hits, issuer_use
+from ..scanners.schemes import smuggling_findings
 
 # What transports may use from the scanning side, so they never import scanners.
 __all__ = ["Engine", "Inspector", "ContentError", "CACHE_MAX_KEY_CHARS", "ROUTES", "decompress", "host_matches", "is_textual", "public_ip_literal",
@@ -361,7 +362,7 @@ class Engine:
         try:
             fields = list(fields)
             if direction == "outbound":
-                return self._finish(self._dlp_fields(fields), started, host)
+                return self._finish(self._dlp_fields(fields) + smuggling_findings(fields), started, host)
             findings: list[Finding] = []
             for where, value in fields:
                 findings += self.injection.scan(value, where)

@@ -12,6 +12,8 @@ byte, since it may be the first half of a CRLF."""
 from __future__ import annotations
 
 import re
+
+import orjson
 from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Iterable
@@ -379,3 +381,45 @@ def message_text(op: int, data: bytes, where: str = "ws") -> str | Finding:
         except UnicodeDecodeError:
             return Finding("websocket", "ws_invalid_utf8", "high", "text frame is not UTF-8", where, "block")
     return data.decode("utf-8", "replace")
+
+
+# -- token pieces across non-adjacent messages ---------------------------------
+
+MAX_PIECES = 16
+_PIECE = re.compile(r"[A-Za-z0-9_.~+/=:-]{4,200}")
+_PIECE_MIX = re.compile(r"[0-9A-Z]")
+
+
+def message_pieces(text: str) -> list[str]:
+    """Strings of a message that could be a piece of a token (the JSON string values, or
+    the raw text): no spaces, a digit or a capital. Bounded."""
+    edges = None
+    if text[:1] in "{[" and len(text) <= JSON_MAX:
+        try:
+            doc = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            doc = None
+        if doc is not None:
+            edges, stack, budget = [], [doc], JSON_NODES
+            while stack and budget > 0 and len(edges) < MAX_PIECES:
+                node = stack.pop()
+                budget -= 1
+                if type(node) is str:
+                    edges.append(node)
+                elif type(node) is dict:
+                    stack.extend(reversed(node.values()))
+                elif type(node) is list:
+                    stack.extend(reversed(node))
+    cand = edges if edges is not None else [text]
+    return [c for c in cand if _PIECE.fullmatch(c) and _PIECE_MIX.search(c)]
+
+
+def remember_pieces(pieces: list[str], text: str) -> bool:
+    """Add a message's pieces to the session's recent ones; True when there is something
+    new to glue (two or more pieces, one of them from this message)."""
+    new = message_pieces(text)
+    if not new:
+        return False
+    pieces.extend(new)
+    del pieces[:-MAX_PIECES]
+    return len(pieces) >= 2

@@ -170,8 +170,10 @@ RULES: tuple[DlpRule, ...] = (
     _r("alibaba_access_key_id", "Alibaba Cloud AccessKey id", "critical", r"\bLTAI[A-Za-z0-9]{12,20}\b",
        min_classes=2, tp=(f"LTAI{R20}",), tn=("LTAI", "LTAIxx")),
     _r("datadog_api_key", "Datadog API/app key (with context)", "high",
-       NB + r"(?P<s>[a-f0-9]{32}|[a-f0-9]{40})" + NA, context=("datadog", "dd_api", "dd_app", "dd-api", "dd-app"),
-       tp=(f"DD_API_KEY={H32}", f"datadog app key {H40}"), tn=(f"commit {H40}", f"etag {H32}")),
+       NB + r"(?P<s>[a-f0-9]{32}|[a-f0-9]{40})" + NA,
+       context=("datadog", "dd_api", "dd_app", "dd-api", "dd-app", "application_key", "dd-application-key"),
+       tp=(f"DD_API_KEY={H32}", f"datadog app key {H40}", f"?api_key={H32}&application_key={H40}"),
+       tn=(f"commit {H40}", f"etag {H32}")),
     _r("new_relic_key", "New Relic key", "critical", NB + r"NR(?:AK|II|JS|AA)-[A-Za-z0-9]{27}" + NA,
        tp=(f"NRAK-{R30[:27]}",), tn=("NRAK-" + R20, "nrak-" + R30[:27])),
 
@@ -254,8 +256,9 @@ RULES: tuple[DlpRule, ...] = (
     _r("age_secret_key", "age encryption secret key", "critical",
        r"\bAGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}\b",
        tp=("AGE-SECRET-KEY-1" + ("QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L" * 2)[:58],), tn=("AGE-SECRET-KEY-1ABC",)),
-    _r("doppler_token", "Doppler token", "critical", r"\bdp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,44}\b",
-       tp=(f"dp.pt.{R43}",), tn=("dp.pt.short", f"dp.xx.{R43}")),
+    _r("doppler_token", "Doppler token", "critical",
+       r"\bdp\.(?:pt|st|sa|ct|scim|audit)\.(?:[a-z0-9_-]{1,40}\.)?[A-Za-z0-9]{40,44}\b",
+       tp=(f"dp.pt.{R43}", f"dp.st.prd.{R40}"), tn=("dp.pt.short", f"dp.xx.{R43}", "dp.st.prd.short")),
     _r("grafana_token", "Grafana service-account / cloud token", "critical",
        NB + r"(?:glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|glc_[A-Za-z0-9+/]{32,}={0,2})",
        tp=(f"glsa_{R32}_{H32[:8]}", f"glc_{R48}"), tn=("glsa_" + R20, "glc_short")),
@@ -356,6 +359,10 @@ RULES: tuple[DlpRule, ...] = (
        tp=("SSN: 536-22-1987", "social security number 321-54-9876"),
        tn=("SSN: 000-12-3456", "SSN: 666-12-3456", "SSN: 912-12-3456", "order 536-22-1987 shipped")),
 )
+
+from .dlp_tail import TAIL_RULES  # noqa: E402 - it builds on the definitions above
+
+RULES = RULES + TAIL_RULES
 
 # Detectors that are code, not one regex. Listed so config and docs know their ids.
 SPECIAL_RULES: dict[str, tuple[str, Severity]] = {

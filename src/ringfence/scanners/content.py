@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import email.parser
 import email.policy
+import io
+import itertools
 import json
 import urllib.parse
 import zlib
@@ -219,7 +221,46 @@ def body_fields(body: bytes, content_type: str = "", content_encoding: str = "",
     if "multipart/" in ct:
         fields += _multipart_fields(data, content_type)
     elif "json" in ct or (not ct and stripped in ("{", "[")) or ("text/plain" in ct and stripped in ("{", "[")):
-        fields += json_fields(text) or []
+        got = json_fields(text)
+        if got is None and ("ndjson" in ct or "jsonl" in ct or "json-seq" in ct or text.count("\n{") >= 1):
+            got = _ndjson_fields(text)  # JSON Lines: one document per line
+        fields += got or []
     elif "x-www-form-urlencoded" in ct:
         fields += _form_fields(text)
+    elif "csv" in ct or "tab-separated" in ct:
+        fields += _csv_fields(text, "\t" if "tab-separated" in ct else ",")
     return fields
+
+
+MAX_LINES = 2000
+
+
+def _ndjson_fields(text: str) -> list[tuple[str, str]]:
+    """JSON Lines / NDJSON: each line's leaves, named by line (a value split over lines
+    is glued back by DLP's joins)."""
+    out: list[tuple[str, str]] = []
+    for i, line in enumerate(text.splitlines()[:MAX_LINES]):
+        if line.strip():
+            out += json_fields(line, f"body.ndjson[{i}].$") or [(f"body.ndjson[{i}]", line)]
+        if len(out) >= MAX_FIELDS:
+            break
+    return out[:MAX_FIELDS]
+
+
+def _csv_fields(text: str, sep: str) -> list[tuple[str, str]]:
+    """CSV/TSV cells column by column (a value split down a column glues back in order)."""
+    import csv
+    try:
+        rows = list(itertools.islice(csv.reader(io.StringIO(text), delimiter=sep), MAX_LINES))
+    except csv.Error:
+        return []
+    if not rows:
+        return []
+    head = rows[0]
+    out: list[tuple[str, str]] = []
+    for c in range(min(max(map(len, rows)), 256)):
+        name = (head[c] if c < len(head) else str(c))[:64]
+        out += [(f"body.csv.{name}", r[c]) for r in rows[1:] if c < len(r) and r[c]]
+        if len(out) >= MAX_FIELDS:
+            break
+    return out[:MAX_FIELDS]

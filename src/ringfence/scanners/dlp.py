@@ -28,9 +28,12 @@ from typing import Callable, Iterable
 from urllib.parse import unquote
 
 from ..core import Finding, redact
+from ..text import exotic
 from ..text.unpack import base58_text, byte_arrays, bytes_to_text
 from ..rules.dlp import PLACEHOLDER_WORDS, RULES, SPECIAL_RULES, DlpRule
 from . import validators as V
+from .der import private_key_der
+from .rot13 import hints as rot13_hints, rot13
 from .entropy import is_public_id
 from . import public_ids
 
@@ -71,7 +74,7 @@ _SEED_SPAN = 8 + 11  # widest word plus separator the pattern allows
 _BIP39_HINT = (_SEED_W + "(?:" + _SEED_SEP + _SEED_W + "){11}").encode()
 _SEED_RUN = re.compile(r"(?<![A-Za-z])" + _SEED_W + "(?:" + _SEED_SEP + _SEED_W + r")*(?![A-Za-z])")
 
-ID_BLOB, ID_DELIM, ID_BIP39 = 100000, 100001, 100002
+ID_BLOB, ID_DELIM, ID_BIP39, ID_ROT13 = 100000, 100001, 100002, 100003
 ID_LITERAL = 200000
 
 
@@ -107,6 +110,12 @@ class _Matcher:
         exprs += [_BLOB, _DELIM_HINT]
         ids += [ID_BLOB, ID_DELIM]
         flags += ["som", ""]
+        exact, words = rot13_hints([r.pattern for r in rules], [k for r in rules for k in r.context])
+        for group, flag in ((exact, ""), (words, "caseless")):  # only a text holding one gets a ROT13 view
+            if group:
+                exprs.append("|".join(group).encode())
+                ids.append(ID_ROT13)
+                flags.append(flag)
         self._db = self._bip_db = None
         self._spec = (exprs, ids, flags)
         if _hs is not None:
@@ -152,7 +161,7 @@ class _Matcher:
             v = 0
             if f == "som":
                 v |= _hs.HS_FLAG_SOM_LEFTMOST
-            elif i >= ID_LITERAL or i == ID_DELIM:
+            elif i >= ID_LITERAL or i in (ID_DELIM, ID_ROT13):
                 v |= _hs.HS_FLAG_SINGLEMATCH
             if f == "caseless":
                 v |= _hs.HS_FLAG_CASELESS
@@ -207,7 +216,7 @@ class _Matcher:
         def on(i, frm, to, _f, _c):
             if i == ID_BLOB:
                 blobs.append((frm, to - 1))
-            elif i >= ID_LITERAL or i == ID_DELIM:
+            elif i >= ID_LITERAL or i in (ID_DELIM, ID_ROT13):
                 bad[0] = True
                 return True
             else:
@@ -309,6 +318,8 @@ def normalize(text: str) -> str:
 _ASCII_CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _ESC_U = re.compile(r"\\{1,2}u([0-9a-fA-F]{4})|\\{1,2}x([0-9a-fA-F]{2})")
+_ESC_C = re.compile(r'(?<!\\)\\([nrt"])')
+_ESC_C_MAP = {"n": "\n", "r": "\r", "t": "\t", '"': '"'}
 _QP_RX = re.compile(r"=(?:[0-9A-F]{2}[^=\s]{0,16}=[0-9A-F]{2}|\r?\n)")
 _TAGS = re.compile("[\U000E0020-\U000E007E]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -324,6 +335,8 @@ def unescape(text: str, rounds: int = 8) -> str:
             t = unquote(t, errors="replace")
         if "\\" in t:
             t = _ESC_U.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), t)
+            if "\\n" in t and exotic.escaped_multiline(t):  # wrapped base64 / uuencode in a quoted JSON string
+                t = _ESC_C.sub(lambda m: _ESC_C_MAP[m.group(1)], t)
             if _SURROGATE.search(t):  # \ud83d\ude00: one character in two escapes
                 t = t.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
         if "&" in t and _ENTITY.search(t):
@@ -347,6 +360,8 @@ _DELIM_HEX = re.compile(
 _SPECIAL_CHARS = re.compile(r"[%\\&\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Each starts with a literal, so `re` finds its candidates with a fast prefix scan.
 _BYTES_HINT = re.compile(r"\[\s*\d{1,3}\s*,\s*\d")
+_NAME_EQ = re.compile(rb"[A-Za-z_][\w.-]{0,40}=(?=[A-Za-z0-9+/])")
+_B64_TAIL = re.compile(rb"[ \t]*\r?\n[ \t]*([A-Za-z0-9+/]{1,15}={0,2})(?![A-Za-z0-9+/=_-])")
 _QP_HINT = re.compile(r"=(?:[0-9A-F]{2}[^=\s]{0,16}=[0-9A-F]{2}|\r?\n)")
 
 
@@ -356,7 +371,8 @@ class _Special:
     @staticmethod
     def search(text: str) -> bool:
         return bool(_SPECIAL_CHARS.search(text) or ("[" in text and _BYTES_HINT.search(text))
-                    or ("=" in text and _QP_HINT.search(text)))
+                    or ("=" in text and _QP_HINT.search(text))
+                    or (len(text) >= 16 and exotic.hint(text, wrapped=False)))
 
 
 _SPECIAL = _Special()
@@ -462,6 +478,34 @@ def decode_blob_cached(s: bytes) -> tuple[str, ...] | list[str]:
     return _decode_small(s) if len(s) <= 256 else decode_blob(s)
 
 
+_PIECE = re.compile(r"[A-Za-z0-9_.~+/=:-]{4,200}")
+_LIST_SEP = re.compile(r"\s*[;&]\s*")
+_SUB_NAME = re.compile(r"^[\w.-]{1,64}=")
+MAX_PIECES = 16
+
+
+def split_text(fields) -> str:
+    """Token-piece values (no name= prefix) glued back: every ordered pair, then all of
+    them, one per line ("" when fewer than two pieces or none has a digit or capital)."""
+    pieces = []
+    for where, v in fields:
+        name = where.rsplit(".", 1)[-1]
+        if where.startswith("header.") and ": " in v:
+            v = v.split(": ", 1)[1]  # header fields arrive as "Name: value"
+        elif name and v.startswith(name + "="):
+            v = v[len(name) + 1:]
+        # a cookie or query list: its values are pieces each
+        subs = [_SUB_NAME.sub("", x, 1) for x in _LIST_SEP.split(v)] if "=" in v and (";" in v or "&" in v) else (v,)
+        for x in subs:
+            if _PIECE.fullmatch(x) and not x.isalpha() and len(pieces) < MAX_PIECES:
+                pieces.append(x)
+    if len(pieces) < 2:
+        return ""
+    lines = [pieces[i] + pieces[j] for i in range(len(pieces)) for j in range(i + 1, len(pieces))]
+    lines.append("".join(pieces))
+    return "\n".join(lines)
+
+
 def _never(_a: int, _b: int) -> bool:
     return False
 
@@ -503,9 +547,18 @@ _CONST_IDENT = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 _DATEISH = re.compile(r"^\d{4}-\d{2}-\d{2}|^\d+(\.\d+)+([-+][A-Za-z0-9.]+)?$|^v\d")
 
 
+# A request header whose name ends in "key" carries one (X-Custom-Key, Ocp-Apim-Subscription-Key),
+# except the headers that name public or per-request values.
+_HEADER_KEY = re.compile(r"(?i)^header\.[a-z0-9-]*[-_]key$")
+_HEADER_KEY_PUBLIC = re.compile(r"(?i)[-_.](?:idempotency|public|publishable|site|cache|sort|routing|dedup|partition"
+                                r"|request|trace|correlation|websocket)[-_]key$")
+
+
 def _field_key_sensitive(where: str) -> bool:
     """The last name component of a field ("body.json.$.db.password") names a secret."""
     key = re.split(r"[.\[\]/:\s\"']+", where.strip(".[]/:\"' "))[-1] if where else ""
+    if key and _HEADER_KEY.match(where) and not _HEADER_KEY_PUBLIC.search(where):
+        return True
     return bool(key) and bool(_SENSITIVE_KEY.search(key)) and not _NOT_SECRET_KEY.search(key) \
         and not public_ids.cursor_name(key)
 
@@ -536,6 +589,8 @@ def secret_like(value: str) -> bool:
         return False
     cls = V.char_classes(v)
     ent = V.shannon(v)
+    if len(v) >= 32 and ent >= 3.0 and _only(v, _HEX_CHARS):
+        return True  # a long hex value named as a key or secret (the format of many API keys)
     return (cls >= 3 and ent >= 2.5) or (cls >= 2 and ent >= 3.5 and len(v) >= 16)
 
 
@@ -562,6 +617,25 @@ def _v_btc(secret: str, view: str, m: re.Match, where: str) -> bool:
     return V.bech32_address(secret) if secret[:3].lower() == "bc1" else V.btc_base58_address(secret)
 
 
+_AUTH_BEFORE = re.compile(r"(?i)authorization[\"']?\s{0,3}[:=]\s{0,3}[\"']?\Z")
+
+
+_UUID_SHAPE = re.compile(r"[0-9A-Za-z]{8}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{12}")
+
+
+def _v_auth_scheme(secret: str, view: str, m: re.Match, where: str) -> bool:
+    """The scheme is the value of an Authorization header or field (right after its
+    name, or first in a field named so), and the value is no id-shaped or public value
+    and does not decode to a placeholder."""
+    if not (_AUTH_BEFORE.search(view, max(0, m.start() - 24), m.start())
+            or (m.start() == len(view) - len(view.lstrip())
+                and where.lower().removesuffix(" (decoded)").endswith("authorization"))):
+        return False
+    if _UUID_SHAPE.fullmatch(secret) or is_public_id(secret) or (len(secret) == 64 and _only(secret, _HEX_CHARS)):
+        return False  # ids, public ids and SHA-256 digests are what a scheme may sign or name, not a credential
+    return not any(is_placeholder(t.strip()) for t in decode_blob_cached(secret.encode("ascii", "ignore")))
+
+
 _VALIDATORS: dict[str, Callable[[str, str, re.Match, str], bool]] = {
     "generic_secret": _v_generic,
     "gcp_sa_private_key": _v_gcp,
@@ -574,6 +648,8 @@ _VALIDATORS: dict[str, Callable[[str, str, re.Match, str], bool]] = {
     "jwt": lambda s, v, m, w: V.jwt(s),
     "basic_auth": lambda s, v, m, w: V.basic_auth(s),
     "us_ssn": lambda s, v, m, w: V.us_ssn(s),
+    "private_key_der": lambda s, v, m, w: private_key_der(s),
+    "authorization_scheme": _v_auth_scheme,
 }
 
 
@@ -838,7 +914,8 @@ class DlpScanner:
         has_ctx, has_key = self._name_words(names)
         ctx = _fields_matching(self._ctx_names, names) if has_ctx else set()
         hot = self._hot_fields(fields, ctx)
-        named = _fields_matching(_SENSITIVE_KEY, names) if self._field_rule and has_key else set()
+        named = ({k for k, n in enumerate(names) if _field_key_sensitive(n)} if self._field_rule and has_key
+                 else set())
         for k, (where, value) in enumerate(fields):
             if hot is None or k in hot:
                 self._scan_field(where, value, out, seen)
@@ -852,7 +929,21 @@ class DlpScanner:
             self._scan_join(fields, "", out, seen, bool(ctx))
             self._scan_join(fields, " ", out, seen, bool(ctx))
         self._scan_pairs(fields, out, seen, bool(ctx))
+        self._scan_split(fields, out, seen)
         return out
+
+    def _scan_split(self, fields, out, seen) -> None:
+        """A token split over non-adjacent fields (NDJSON lines, nested arguments, a
+        cookie and a header) or over fields that arrive as name=value: its pieces glued
+        back, every pair in order and all of them, matched by the rule patterns only
+        (pieces of a token are no encoded blob)."""
+        text = split_text(fields)
+        if not text:
+            return
+        hits, _ = self._matcher.scan(text.encode("utf-8", "surrogatepass"))
+        hits = {i: e for i, e in hits.items() if i < len(self.rules) and not self.rules[i].context}
+        if hits:
+            self._scan_view(_View(text, False, False), hits, "fields (split)", out, seen, None, None)
 
     def _clean_small(self, fields) -> bool:
         """True when no per-field scan, join or pair scan can find anything: proven by
@@ -869,6 +960,7 @@ class DlpScanner:
         parts = ["\n".join(vals), "".join(vals), " ".join(vals)]
         if len(vals) >= 3:
             parts.append("".join([vals[i] + vals[i + 1] + "\n" for i in range(len(vals) - 1)]))
+        parts.append(split_text(fields))
         text = "\n".join(parts)
         if not text.isascii() or _SPECIAL.search(text):
             return False
@@ -1072,26 +1164,72 @@ class DlpScanner:
                         decoded.append(t)
             if not decoded:
                 break
-            dv = _View(normalize(unescape("\n".join(decoded))), True, False)
+            # " \n" between texts: one ending in '=' (or %3D) then "\n" would read as a quoted-printable soft break
+            dv = _View(normalize(unescape(" \n".join(decoded))), True, False)
             item = (dv, *self._matcher.scan(dv.data))
             scanned.append(item)
             frontier = [item]
+        rot_views = 0
+        for v, hits, _ in list(scanned):
+            if ID_ROT13 in hits and rot_views < 4:  # a ROT13'd rule prefix or secret word: scan its ROT13 too
+                rot_views += 1
+                rv = _View(normalize(rot13(v.text)), v.decoded, False)
+                scanned.append((rv, *self._matcher.scan(rv.data)))
         for v, hits, _ in scanned:
             self._scan_view(v, hits, where, out, seen, bounds, fields, single)
 
     def _decode_layer(self, view: _View, hits, blobs, budget: list[int]) -> list[str]:
         text, data = view.text, view.data
         out: list[str] = []
-        for a, b in blobs:
+        # Line-wrapped base64 (MIME, PEM bodies): lines of one length (>= 40) with only a
+        # line break between them, and a last line no longer, are decoded joined, not line
+        # by line (a line alone is a fragment: a random-looking piece of the whole).
+        groups: list[list[int]]
+        if len(blobs) > 1 and b"\n" in data and any(
+                d - c >= 40 and 0 < e - d <= 4 for (c, d), (e, _f) in zip(blobs, blobs[1:])):
+            # a field arrives as name=value: the first line starts after the '='
+            blobs = [(m.end(), y) if (m := _NAME_EQ.match(data, x, y)) and y - m.end() >= 16 else (x, y)
+                     for x, y in blobs]
+            groups, cur = [], [0]
+            for k in range(1, len(blobs)):
+                (a, b), (c, d) = blobs[k - 1], blobs[k]
+                w = blobs[cur[0]][1] - blobs[cur[0]][0]
+                if w >= 40 and b - a == w and d - c <= w and 0 < c - b <= 4 and b"\n" in data[b:c] \
+                        and not data[b:c].strip():
+                    cur.append(k)
+                else:
+                    groups.append(cur)
+                    cur = [k]
+            groups.append(cur)
+        else:
+            groups = [[k] for k in range(len(blobs))]
+        for g in groups:
             if budget[0] <= 0:
                 return out
-            for t in decode_blob_cached(data[a:b]):
+            start, end = blobs[g[0]][0], blobs[g[-1]][1]
+            piece = b"".join(data[blobs[k][0]:blobs[k][1]] for k in g) if len(g) > 1 else data[start:end]
+            got = decode_blob_cached(piece)
+            if end - blobs[g[-1]][0] >= 40 and (tail := _B64_TAIL.match(data, end)):
+                # a last line too short to be a run of its own (or the next word: both)
+                got = list(got) + [t for t in decode_blob_cached(piece + tail.group(1)) if t not in got]
+            for t in got:
                 budget[0] -= len(t)
                 out.append(t)
         if "[" in text:
             for t in byte_arrays(text):
                 budget[0] -= len(t)
                 out.append(t)
+        # Ascii85, Base85, uuencode, octal, MIME words. Their alphabets hold '%': the
+        # repeated percent-decoding of the other views can corrupt them, so a percent-
+        # encoded text is also read after exactly one round.
+        for cand in ((text, unquote(text)) if view.raw and text.count("%") >= 4 else (text,)):
+            kinds = exotic.hints(cand, wrapped=False) if len(cand) >= 16 else ()
+            if kinds:
+                for _name, t, _a, _b in exotic.decode(cand, kinds=kinds):
+                    if budget[0] <= 0:
+                        break
+                    budget[0] -= len(t)
+                    out.append(t)
         if ID_DELIM in hits:
             for t in decode_delimited_hex(text):
                 if budget[0] <= 0:

@@ -20,6 +20,7 @@ from . import shell
 from ..text.decode import decode_layers
 from ..text.unpack import base58_text, byte_arrays
 from .chains import ChainTracker, classify
+from .schemes import smuggling_findings
 from .policy import ToolPolicy, leaves, split_name
 
 MAX_NODES = 200_000        # JSON nodes walked per tools/list
@@ -33,6 +34,25 @@ _HIDING = re.compile("[\U000E0000-\U000E007F\u202A-\u202E\u2066-\u2069\x1b\u200b
 _TOOL_TEXT_SOFT = frozenset({"tool_invocation", "credential_path", "covert_action", "credential_solicitation"})
 _LEETY = re.compile(r"[a-z][0134578@$|]|[0134578@$|][a-z]")
 
+
+
+MAX_KEYS = 512
+
+
+def _object_keys(obj, cap: int = MAX_KEYS) -> list[str]:
+    """Object keys at every depth (breadth first, bounded), for DLP."""
+    out: list[str] = []
+    todo = [obj]
+    seen = 0
+    while todo and len(out) < cap and seen < 20 * cap:
+        node = todo.pop(0)
+        seen += 1
+        if isinstance(node, dict):
+            out.extend(str(k)[:512] for k in list(node)[:cap - len(out)])
+            todo.extend(v for v in node.values() if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            todo.extend(v for v in node[:cap] if isinstance(v, (dict, list)))
+    return out
 
 class _TooDeep(Exception):
     pass
@@ -361,11 +381,13 @@ class ToolScanners:
         findings: list[Finding] = []
         lv, complete = leaves(arguments, max_leaf=self.mcp.max_message_bytes)
         fields = [("params.name", name)] + [(p, v) for p, _, v in lv]
-        if isinstance(arguments, dict) and arguments:
-            fields.append(("params.arguments#keys", " ".join(str(k) for k in list(arguments)[:256])))
+        keys = _object_keys(arguments)
+        if keys:  # a secret can travel as an object key at any depth, not only as a value
+            fields.append(("params.arguments#keys", " ".join(keys)))
         eng = self.engine
         if eng is not None and getattr(eng, "dlp", None) is not None:
             findings += eng.dlp.scan_fields(fields)
+        findings += smuggling_findings(fields)
         if eng is not None and self.mcp.input_injection and getattr(eng, "injection", None) is not None:
             for p, v in fields:
                 if len(v) >= 16:

@@ -236,6 +236,9 @@ _KEY_PLAIN = re.compile(r"[A-Za-z0-9_.\-]*")
 _ASCII_FRAG = re.compile(r"[0-9A-Z]")
 
 
+_TOKEN_PIECE = re.compile(r"[A-Za-z0-9_~+-]+")
+
+
 def _frag_like(v: str) -> bool:
     """Has a digit or a capital: could be a piece of a token."""
     if v.isascii():
@@ -475,6 +478,20 @@ class UrlScanner:
                 for i, s in enumerate(segs):
                     if not (ent.is_slug(s) or ent.is_wordlike(s)):
                         fields.append((f"url.path[{i}]", _decoded(s)))
+            # a secret split over consecutive segments (some percent-encoded, some not):
+            # the longest run of token-piece segments, decoded and glued
+            run: list[str] = []
+            best: list[str] = []
+            for s in p.path.split("/")[:_MAX_PATH_SEGMENTS]:
+                d = _decoded(s)
+                if len(d) >= 4 and _TOKEN_PIECE.fullmatch(d):
+                    run.append(d)
+                    if sum(map(_frag_like, run)) > sum(map(_frag_like, best)):
+                        best = list(run)
+                else:
+                    run = []
+            if sum(map(_frag_like, best)) >= 2:
+                fields.append(("url.path*", "".join(best)))
         if p.query:
             values = []
             pairs = p.pairs()

@@ -16,6 +16,8 @@ Decoders:
   (standard or URL-safe, padded or not). A run's output is kept only if it is mostly
   printable UTF-8, or if it is gzip/zlib, which is inflated (<= 1 MiB, ratio <= 100:1)
   and then must itself be mostly printable ("base64>gzip").
+- text/exotic.py: Ascii85 (<~ ~>), Base85, uuencode, octal escapes, MIME encoded-words
+  and line-wrapped base64 (each behind a cheap hint).
 - delimited hex: `\\x41\\x42`, `0x41 0x42`, `41:42:43`, `41-42-43`, `41 42 43` (>= 4 bytes).
 - clustered escapes: percent-encoding (unquote_plus, repeated until stable, at most
   max_depth rounds), HTML entities (named and numeric), JSON `\\uXXXX` escapes (surrogate
@@ -39,6 +41,7 @@ import zlib
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from . import exotic
 from .unpack import bytes_to_text
 
 try:
@@ -237,6 +240,11 @@ def _layer(text: str, depth: int, max_depth: int, budget: _Budget) -> list[tuple
             r = _bytes_to_text(bytes.fromhex(hexs), "hex") if len(hexs) % 2 == 0 else None
             if r and budget.take(len(r[1])):
                 found.append((r[0], r[1], m.start(), m.end()))
+    kinds = exotic.hints(text)
+    if kinds:  # Ascii85, Base85, uuencode, octal, MIME words, wrapped base64
+        for chain, s, a, b in exotic.decode(text, kinds=kinds):
+            if budget.take(len(s)):
+                found.append((chain, s, a, b))
     escapes = []
     if "%" in text:
         escapes.append(("percent", _PCT_INT, 1, lambda s: _percent(s, max_depth)))

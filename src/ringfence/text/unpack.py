@@ -2,8 +2,8 @@
 
     bytes_to_text(b) -> (layers, text) | None
 
-Tries, in order: UTF-8; UTF-16 (a BOM, or every other byte zero); gzip and zlib (by
-magic); brotli and raw deflate (no magic: kept only if the output is printable text);
+Tries, in order: UTF-8; UTF-16 (a BOM, or every other byte zero); gzip, zlib, bzip2,
+xz, lzma and zip (by magic, text/archive.py); brotli and raw deflate (no magic: kept only if the output is printable text);
 one nested compression layer (gzip of zlib, ...). `layers` names what was undone,
 e.g. "gzip" or "zlib>utf16". Every inflate is bounded (at most INFLATE_CAP bytes out,
 and at most INFLATE_RATIO times the input), so a decompression bomb yields a bounded
@@ -12,6 +12,8 @@ prefix, never a hang or a memory spike.
 from __future__ import annotations
 
 import zlib
+
+from .archive import is_archive, unarchive
 
 try:
     import brotli as _brotli
@@ -42,6 +44,8 @@ def inflate(b: bytes) -> tuple[str, bytes] | None:
     if len(b) < 4:
         return None
     cap = _cap(len(b))
+    if is_archive(b):  # bzip2 / xz / lzma / zip, by magic
+        return unarchive(b, cap)
     if b[:2] == b"\x1f\x8b":
         kinds = [("gzip", 16 + zlib.MAX_WBITS)]
     elif b[0] & 0x0F == 8 and (b[0] * 256 + b[1]) % 31 == 0:

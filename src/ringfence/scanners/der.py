@@ -1,0 +1,63 @@
+"""Is this base64 the DER of a private key? (unarmored keys: no BEGIN/END lines)
+
+Reads only the first few ASN.1 headers:
+- PKCS#8 PrivateKeyInfo / OneAsymmetricKey: SEQUENCE { INTEGER 0|1, SEQUENCE { OID ... }, OCTET STRING }
+- PKCS#8 EncryptedPrivateKeyInfo: SEQUENCE { SEQUENCE { OID pkcs5 PBES2/PBES1 ... }, OCTET STRING }
+- PKCS#1 RSAPrivateKey: SEQUENCE { INTEGER 0, INTEGER modulus, ... }
+- SEC1 ECPrivateKey: SEQUENCE { INTEGER 1, OCTET STRING key, ... }
+Public keys (SubjectPublicKeyInfo: SEQUENCE { SEQUENCE, BIT STRING }; PKCS#1 RSAPublicKey:
+SEQUENCE { INTEGER modulus, INTEGER e }) and certificates (SEQUENCE { SEQUENCE { ... } ... })
+do not match.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+
+_PKCS5 = bytes.fromhex("2a864886f70d0105")  # 1.2.840.113549.1.5 (PBES1/PBES2)
+
+
+def _header(b: bytes, i: int) -> tuple[int, int, int] | None:
+    """(tag, content start, content length) of the element at i."""
+    if i + 2 > len(b):
+        return None
+    tag, n = b[i], b[i + 1]
+    if n < 0x80:
+        return tag, i + 2, n
+    k = n & 0x7F
+    if not 1 <= k <= 3 or i + 2 + k > len(b):
+        return None
+    return tag, i + 2 + k, int.from_bytes(b[i + 2:i + 2 + k], "big")
+
+
+def private_key_der(text: str) -> bool:
+    s = "".join(text.split()).replace("-", "+").replace("_", "/").rstrip("=")
+    s = s[:128 - 128 % 4] if len(s) >= 128 else s + "=" * (-len(s) % 4)
+    try:
+        b = base64.b64decode(s, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    outer = _header(b, 0)
+    if outer is None or outer[0] != 0x30 or outer[2] < 32:
+        return False
+    first = _header(b, outer[1])
+    if first is None:
+        return False
+    tag, at, n = first
+    if tag == 0x02 and n == 1 and at + 1 < len(b):  # INTEGER version
+        version, nxt = b[at], _header(b, at + 1)
+        if nxt is None:
+            return False
+        if version in (0, 1) and nxt[0] == 0x30:        # PKCS#8: AlgorithmIdentifier follows
+            alg = _header(b, nxt[1])
+            return alg is not None and alg[0] == 0x06
+        if version == 0 and nxt[0] == 0x02 and nxt[2] >= 64:   # PKCS#1: a long modulus follows
+            return True
+        return version == 1 and nxt[0] == 0x04 and 16 <= nxt[2] <= 66  # SEC1: the private scalar
+    if tag == 0x30:  # EncryptedPrivateKeyInfo: AlgorithmIdentifier with a PKCS#5 OID
+        oid = _header(b, at)
+        return oid is not None and oid[0] == 0x06 and b[oid[1]:oid[1] + len(_PKCS5)] == _PKCS5
+    return False
+
+
+__all__ = ["private_key_der"]

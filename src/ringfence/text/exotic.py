@@ -1,0 +1,325 @@
+"""Text encodings beyond base64/hex/base32: Ascii85, Base85, uuencode, octal escapes,
+MIME encoded-words and MIME line-wrapped base64.
+
+    hints(text, wrapped=True) -> frozenset   which decoders could apply (Hyperscan passes)
+    hint(text) -> bool
+    decode(text, limit=64, kinds=None) -> [(name, text, start, end)]
+
+`hints` is two Hyperscan passes (one pattern per decoder), so clean text pays almost
+nothing; `decode` runs only the decoders whose hint matched. Base85 has no framing: its
+runs are looked for only near its hints, in at most MAX_B85_WINDOWS windows, so code
+(full of its punctuation) costs bounded work. Each
+decoder keeps its output only when the bytes read as text (text/unpack.py, which also
+undoes compression), so ids, code and prose yield nothing. Bounded: at most `limit`
+outputs, MAX_IN characters of input per candidate, unpack's inflate caps.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+import re
+import threading
+
+from .unpack import bytes_to_text
+
+try:
+    import hyperscan as _hs
+except Exception:  # pragma: no cover - depends on the install
+    _hs = None
+
+MAX_IN = 1 << 18
+
+_B85_ALPHA = r"0-9A-Za-z!#$%&()*+\-;<=>?@^_`{|}~"
+# the rarer marks of its alphabet: not those prose, markup, code and escapes are full of
+# (`(2023)` `&#39;` `%2F` `<p>` `**` `;`), so plain text pays nothing
+_B85_PUNCT = r"#$@^{}|~"
+# a Base85 run: 2 of its rarer punctuation marks close together, a letter or digit between
+# them (so JSON's {} and }{ are no hint)
+_B85_HINT = r"[%s][%s]{0,15}[0-9A-Za-z][%s]{0,15}[%s]" % (_B85_PUNCT, _B85_ALPHA, _B85_ALPHA, _B85_PUNCT)
+_B85_RUN_SRC = r"[%s]{20,}" % _B85_ALPHA
+_WORDISH = re.compile(r"[a-z]{7}")
+_B85_P2 = re.compile(r"[%s][^%s]*[%s]" % (_B85_PUNCT, _B85_PUNCT, _B85_PUNCT))
+_B85_MIX = re.compile(r"[0-9].*[A-Z].*[a-z]|[0-9].*[a-z].*[A-Z]|[A-Z].*[0-9].*[a-z]|[A-Z].*[a-z].*[0-9]"
+                      r"|[a-z].*[0-9].*[A-Z]|[a-z].*[A-Z].*[0-9]", re.S)
+MAX_B85_RUNS = 32     # candidates decoded
+MAX_B85_SEEN = 32     # runs looked at per window
+MAX_B85_WINDOWS = 4   # windows around hints (code is full of them: bounded work)
+B85_WINDOW = 512      # chars either side of a hint
+_A85 = re.compile(r"<~([!-uz\s]{5,}?)~>")
+_UU = re.compile(r"(?<![A-Za-z0-9])begin(?:-base64)? [0-7]{3,4} [^\r\n]{1,255}\r?\n"
+                 r"((?:[^\r\n]{1,62}\r?\n){1,4096}?)(?:`|end)")
+_OCTAL = re.compile(r"(?:\\{1,2}[0-3][0-7]{2}){4,}")  # \\101: once more escaped inside a JSON string
+_OCT1 = re.compile(r"\\{1,2}([0-3][0-7]{2})")
+_MIME_WORD = re.compile(r"=\?([A-Za-z0-9_.:-]{1,40})\?([BbQq])\?([^?\s]{1,4096})\?=")
+_WRAPPED_SRC = r"(?:[A-Za-z0-9+/]{40,120}[ \t]*\r?\n[ \t]*)+[A-Za-z0-9+/]{0,120}={0,2}"
+_WRAPPED_HINT = r"[A-Za-z0-9+/]{40}\r?\n[ \t]*[A-Za-z0-9+/]{4}"
+HINTS = (r"<~|&lt;~", r"begin(?:-base64)? [0-7]{3} ", r"\\{1,2}[0-3][0-7]{2}\\{1,2}[0-3][0-7]{2}",
+         r"=\?[\w.:-]{1,40}\?[BbQq]\?", _WRAPPED_HINT, _B85_HINT)
+try:  # RE2 is a DFA: much faster than `re` on these class-led patterns
+    import re2 as _re2
+    _WRAPPED = _re2.compile(_WRAPPED_SRC)
+except Exception:  # pragma: no cover
+    _WRAPPED = re.compile(_WRAPPED_SRC)
+# `re`, lazily: code is mostly Base85 alphabet, and RE2's Python wrapper costs ~15 us a match
+_B85_RUN = re.compile(_B85_RUN_SRC)
+_HINT_EACH = [re.compile(h) for h in HINTS]  # without Hyperscan
+_WRAPPED_I = HINTS.index(_WRAPPED_HINT)
+_B85_I = HINTS.index(_B85_HINT)
+ESCAPED_MULTILINE = r"[A-Za-z0-9+/=]{16}(?:\\r)?\\n[A-Za-z0-9+/]{4}|begin(?:-base64)? [0-7]{3} "
+_ESCAPED_PY = re.compile(ESCAPED_MULTILINE)
+_WRAPPED_PY = re.compile(_WRAPPED_SRC)
+
+
+def _finditer(rx, py, text: str) -> list:
+    try:
+        return list(rx.finditer(text))
+    except Exception:  # re2 rejects lone surrogates
+        return list(py.finditer(text))
+
+
+_MARKUP_ESC = re.compile(r"&(?:lt|gt|amp|quot|apos|#\d{2,3});")
+
+
+_lock = threading.Lock()
+_local = threading.local()
+_db: list = []  # [database or None], built on first use
+
+
+def _hs_dbs():
+    if not _db:
+        with _lock:
+            if not _db:
+                dbs = None
+                if _hs is not None:
+                    try:
+                        # one expression each, and the two class-led ones apart: together
+                        # Hyperscan runs them ~10x slower than in two passes
+                        groups = ([HINTS[i] for i, h in enumerate(HINTS) if h != _WRAPPED_HINT],
+                                  [_WRAPPED_HINT], [_B85_HINT], [ESCAPED_MULTILINE])
+                        ids = ([i for i, h in enumerate(HINTS) if h != _WRAPPED_HINT],
+                               [HINTS.index(_WRAPPED_HINT)], [HINTS.index(_B85_HINT)], [0])
+                        dbs = []
+                        for n, (g, gi) in enumerate(zip(groups, ids)):
+                            db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+                            # the third: every Base85 hint's end, to look for runs near them only
+                            db.compile(expressions=[h.encode() for h in g], ids=gi,
+                                       flags=[_hs.HS_FLAG_SINGLEMATCH if n != 2 else 0] * len(g))
+                            dbs.append(db)
+                    except Exception:  # pragma: no cover - RE2 then
+                        dbs = None
+                _db.append(dbs)
+    return _db[0]
+
+
+def hints(text: str, wrapped: bool = True) -> frozenset[int]:
+    """Indices into HINTS of the decoders that could apply (Hyperscan passes; none is the
+    common case). wrapped=False leaves out line-wrapped base64, for a caller that finds
+    base64 runs anyway (two long runs with only a line break between them)."""
+    dbs = _hs_dbs()
+    found: set[int] = set()
+    if dbs is not None:
+        scratch = getattr(_local, "scratch", None)
+        if scratch is None:
+            scratch = _local.scratch = [_hs.Scratch(db) for db in dbs]
+        data = text.encode("utf-8", "surrogatepass")
+        for db, s in zip(dbs[:2] if wrapped else dbs[:1], scratch):
+            db.scan(data, match_event_handler=lambda i, *_a: found.add(i), scratch=s)
+        return frozenset(found)
+    return frozenset(i for i, rx in enumerate(_HINT_EACH) if (wrapped or i != _WRAPPED_I) and rx.search(text))
+
+
+def _stop(*_a) -> bool:
+    return True  # the first hit answers the question: stop the scan
+
+
+def escaped_multiline(text: str) -> bool:
+    """Wrapped base64 or uuencode whose line breaks are JSON escapes (`\\n` inside a
+    string quoted into YAML, code or a log line)."""
+    dbs = _hs_dbs()
+    if dbs is None:
+        return _ESCAPED_PY.search(text) is not None
+    if getattr(_local, "scratch", None) is None:
+        _local.scratch = [_hs.Scratch(db) for db in dbs]
+    try:
+        dbs[3].scan(text.encode("utf-8", "surrogatepass"), match_event_handler=_stop, scratch=_local.scratch[3])
+    except _hs.ScanTerminated:
+        return True
+    return False
+
+
+def hint(text: str, wrapped: bool = True) -> bool:
+    """Could one of these decoders apply?"""
+    return bool(hints(text, wrapped))
+
+
+def _text(b: bytes) -> str | None:
+    got = bytes_to_text(b)
+    return got[1] if got is not None else None
+
+
+def _a85(text: str):
+    for m in _A85.finditer(text):
+        blob = m.group(0)[:MAX_IN]
+        # '\\' and '"' are Ascii85 chars: inside a JSON or YAML string they arrive escaped
+        for cand in ((blob, blob.replace("\\\\", "\\").replace('\\"', '"')) if "\\" in blob else (blob,)):
+            try:
+                raw = base64.a85decode(cand, adobe=True, ignorechars=b" \t\r\n")
+            except ValueError:
+                continue
+            t = _text(raw)
+            if t:
+                yield "ascii85", t, m.start(), m.end()
+                break
+
+
+def _b85_windows(text: str) -> list[tuple[int, str]]:
+    """(offset, text) windows around the Base85 hints (the whole text without Hyperscan)."""
+    dbs = _hs_dbs()
+    if dbs is None:
+        return [(0, text)]
+    ends: list[list[int]] = []  # [first, last] hint end of each cluster
+
+    count = [0]
+
+    def on(_i, _f, to, _fl, _c):
+        count[0] += 1
+        if ends and to - ends[-1][1] < B85_WINDOW:
+            ends[-1][1] = to
+        else:
+            ends.append([to, to])
+        return len(ends) >= MAX_B85_WINDOWS or count[0] >= 16 * MAX_B85_WINDOWS  # True stops the scan
+    data = text.encode("utf-8", "surrogatepass")
+    try:
+        dbs[2].scan(data, match_event_handler=on, scratch=_local.scratch[2])
+    except _hs.ScanTerminated:
+        pass
+    ascii_ = len(data) == len(text)
+    out = []
+    for first, last in ends:
+        a, b = max(0, first - B85_WINDOW), last + B85_WINDOW
+        out.append((a, text[a:b]) if ascii_ else (-1, data[a:b].decode("utf-8", "ignore")))
+    return out
+
+
+def _b85(text: str):
+    tried = 0
+    for off, win in _b85_windows(text):
+        for got in _b85_in(win, max(off, 0)):
+            yield got
+            tried += 1
+            if tried >= MAX_B85_RUNS:
+                return
+
+
+def _b85_in(text: str, off: int):
+    tried = 0
+    for n, m in enumerate(_B85_RUN.finditer(text)):
+        if n >= MAX_B85_SEEN or tried >= MAX_B85_RUNS:
+            return
+        run = m.group(0)
+        # random Base85 mixes digits, both cases and punctuation throughout; code and
+        # prose runs hold words (7 lowercase letters in a row: <1% of 40-char Base85)
+        if len(run) > MAX_IN or _WORDISH.search(run) or not _B85_P2.search(run) or not _B85_MIX.search(run):
+            continue
+        tried += 1
+        # '=', '<' and '>' are Base85 chars: a leaf arrives as name=value, markup as <tag>value
+        starts = [0] + [i + 1 for i, c in enumerate(run[:48]) if c in "=>"][:4]
+        for cand in (run[i:] for i in starts):
+            try:
+                raw = base64.b85decode(cand)
+            except ValueError:
+                continue
+            t = _text(raw)
+            if t:
+                yield "base85", t, m.start() + off, m.end() + off
+                break
+
+
+def _uu(text: str):
+    for m in _UU.finditer(text):
+        head = text[m.start():m.start() + 16]
+        body = m.group(1)[:MAX_IN]
+        out = bytearray()
+        try:
+            if head.startswith("begin-base64"):
+                out += base64.b64decode("".join(body.split()).rstrip("=") + "==")
+            else:
+                for line in body.splitlines():
+                    if line and line not in ("`", " "):
+                        out += binascii.a2b_uu(line)
+        except (binascii.Error, ValueError):
+            continue
+        t = _text(bytes(out))
+        if t:
+            yield "uuencode", t, m.start(), m.end()
+
+
+def _octal(text: str):
+    for m in _OCTAL.finditer(text):
+        raw = bytes(int(x, 8) for x in _OCT1.findall(m.group(0)[:MAX_IN]))
+        t = _text(raw)
+        if t:
+            yield "octal", t, m.start(), m.end()
+
+
+def _mime_words(text: str):
+    for m in _MIME_WORD.finditer(text):
+        charset, kind, data = m.group(1), m.group(2).upper(), m.group(3)
+        try:
+            if kind == "B":
+                raw = base64.b64decode(data + "=" * (-len(data) % 4))
+            else:
+                raw = binascii.a2b_qp(data.replace("_", " "))
+        except (binascii.Error, ValueError):
+            continue
+        try:
+            t = raw.decode(charset, "replace")
+        except LookupError:
+            t = _text(raw)
+        if t and t.isprintable():
+            yield "mime_word", t, m.start(), m.end()
+
+
+def _wrapped(text: str):
+    for m in _finditer(_WRAPPED, _WRAPPED_PY, text):
+        lines = m.group(0)[:MAX_IN].split()
+        # the last "line" may be the next word of prose glued on: try with and without it
+        for k in (len(lines), len(lines) - 1):
+            joined = "".join(lines[:k])
+            try:
+                raw = base64.b64decode(joined + "=" * (-len(joined) % 4))
+            except (binascii.Error, ValueError):
+                continue
+            t = _text(raw)
+            if t:
+                yield "base64_wrapped", t, m.start(), m.end()
+                break
+
+
+# in the order of HINTS
+_DECODERS = (_a85, _uu, _octal, _mime_words, _wrapped, _b85)
+
+
+def decode(text: str, limit: int = 64, kinds: frozenset[int] | None = None) -> list[tuple[str, str, int, int]]:
+    """(decoder, decoded text, start, end) for each candidate that decodes to text. Runs
+    the decoders whose hint occurs (`kinds`, from hints(), or computed here)."""
+    out: list[tuple[str, str, int, int]] = []
+    texts = [text]
+    if "&" in text and _MARKUP_ESC.search(text) and ("&lt;~" in text or "begin " in text or _B85_I in (kinds or ())):
+        texts.append(html.unescape(text))  # < > & " are Ascii85/uuencode/Base85 chars: XML/HTML escapes them
+    if "\\n" in text and escaped_multiline(text):  # multi-line encoding in a JSON string quoted into YAML, code
+        texts.append(text.replace("\\r\\n", "\n").replace("\\n", "\n").replace('\\"', '"').replace("\\\\", "\\"))
+    for n, t in enumerate(texts):
+        which = kinds if (n == 0 and kinds is not None) else hints(t)
+        for i in sorted(which):
+            for got in _DECODERS[i](t):
+                out.append(got)
+                if len(out) >= limit:
+                    return out
+        if out:
+            break
+    return out
+
+
+__all__ = ["HINTS", "decode", "escaped_multiline", "hint", "hints"]

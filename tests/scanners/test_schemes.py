@@ -1,0 +1,64 @@
+"""Request-smuggling scheme URLs (gopher, dict, ldap, tftp, jar, netdoc, phar, expect)
+inside outbound content block in every carrier; prose naming the protocols, and http(s)
+URLs on hosts named after them, allow."""
+import json
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+from ringfence.bench.cases import Case
+from ringfence.bench.static import actual_verdict, evaluate, fresh, make_engine
+from ringfence.scanners.schemes import SCHEMES, smuggling_findings
+
+E = make_engine()
+
+
+def _v(input_type, payload):
+    c = Case(Path("t.json"), {"id": "t", "input_type": input_type, "payload": payload, "requires": [],
+                              "expected_verdict": "block"})
+    return actual_verdict(evaluate(c, fresh(E)))
+
+
+def _url(scheme):
+    return {"jar": "jar:http://files.example.net/app.jar!/META-INF/x", "netdoc": "netdoc:///etc/passwd",
+            "phar": "phar:///tmp/upload.jpg/x.php", "expect": "expect://id"}.get(
+        scheme, f"{scheme}://127.0.0.1:6379/_CONFIG%20SET%20dir%20%2Ftmp")
+
+
+CARRIERS = {
+    "mcp_arg": lambda u: _v("mcp_tool_call", {"jsonrpc_messages": [{"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                                                                     "params": {"name": "fetch_url",
+                                                                                "arguments": {"target": u}}}]}),
+    "json_body": lambda u: _v("request_body", {"method": "POST", "url": "https://render.example.com/v1",
+                                               "content_type": "application/json",
+                                               "body": json.dumps({"image": {"src": u}})}),
+    "form_body": lambda u: _v("request_body", {"method": "POST", "url": "https://hooks.example.com/test",
+                                               "content_type": "application/x-www-form-urlencoded",
+                                               "body": urlencode({"callback": u})}),
+    "text_body": lambda u: _v("request_body", {"method": "POST", "url": "https://paste.example.com/new",
+                                               "content_type": "text/plain", "body": "fetch this: " + u}),
+}
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("carrier", CARRIERS)
+def test_smuggling_scheme_urls_block(scheme, carrier):
+    assert CARRIERS[carrier](_url(scheme).upper() if scheme == "dict" else _url(scheme)) == "block"
+
+
+@pytest.mark.parametrize("text", [
+    "The gopher protocol predates the web; dict servers listen on port 2628.",
+    "Configure the LDAP server (ldap.example.com) and the TFTP root for PXE boot.",
+    "Download https://jar.example.com/lib.jar and https://gopher.example.org/",
+    "the jar: prefix is Java's; see RFC 4266 for gopher URIs",
+    "mydict://not-a-real-scheme and xgopher://nope",
+])
+@pytest.mark.parametrize("carrier", CARRIERS)
+def test_prose_and_http_urls_allow(text, carrier):
+    assert CARRIERS[carrier](text) == "allow"
+
+
+def test_bounded_findings():
+    fields = [(f"f{i}", "gopher://10.0.0.1:25/_x") for i in range(100)]
+    assert len(smuggling_findings(fields)) == 8
