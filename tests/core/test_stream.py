@@ -179,3 +179,24 @@ def test_message_text_requires_utf8_for_text_frames_only():
     assert message_text(1, "é".encode()) == "é"
     assert message_text(1, b"\xff").rule == "ws_invalid_utf8"
     assert message_text(2, b"ok\xff") == "ok\ufffd"
+
+
+# -- token pieces across non-adjacent messages -----------------------------------
+
+def test_pieces_findings_report_only_what_spans_pieces():
+    from ringfence.bench.static import make_engine
+    from ringfence.core.stream import pieces_findings, remember_pieces
+    eng = make_engine()
+    # public values each judged alone in their own message: gluing them finds nothing new
+    benign: list[str] = []
+    for msg in ('{"method": "eth_getBalance", "params": ["0x046ebb0543f6d2ed3708b2ac2a9ad1651bf5c301", "latest"]}',
+                '{"method": "eth_getBlockByHash", "params": ["0x34790495bcc18d1b9997dda0af610b45675d7e0e37ca7f7176fef8486ec99aa7"]}'):
+        remember_pieces(benign, msg)
+    assert pieces_findings(eng, benign, "rpc.example", "ws client") == []
+    # a key id split over two messages with noise between: found across the pieces
+    key = "AKIA" + "Z7QW2ERT5YUI3OPA"
+    split: list[str] = []
+    for msg in (f'{{"a": "{key[:10]}"}}', '{"noise": "hello world"}', f'{{"b": "{key[10:]}"}}'):
+        remember_pieces(split, msg)
+    found = pieces_findings(eng, split, "collect.example", "ws client")
+    assert found and all("+" in f.where or f.where.startswith("fields (") for f in found)

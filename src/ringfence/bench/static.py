@@ -107,7 +107,7 @@ def _header(headers: dict, name: str) -> str:
 def _websocket(engine: Any, p: dict) -> Decision:
     """The /ws relay's steps: the upgrade's URL step, then client frames through
     the relay's own reassembly and its outbound joiner."""
-    from ..core.stream import MessageAssembler, edge_fields, inspector_joiner, message_text, remember_pieces
+    from ..core.stream import MessageAssembler, edge_fields, inspector_joiner, message_text, pieces_findings, remember_pieces
     from .wsraw import OPCODES
     enforce = engine.config.enforce
     url = p["url"]
@@ -138,9 +138,9 @@ def _websocket(engine: Any, p: dict) -> Decision:
             return _merge(*parts, decide([text]), enforce=enforce)
         d = joiner.feed(text, edge_fields(text), f"ws client message {count}")
         if not d.blocked and remember_pieces(pieces, text):   # as the relay: non-adjacent token pieces
-            d3 = engine.scan_fields([(f"ws client piece {i}", x) for i, x in enumerate(pieces)], "outbound", host)
-            if d3.findings:
-                d = _merge(d, d3, enforce=enforce)
+            extra = pieces_findings(engine, pieces, host, "ws client")
+            if extra:
+                d = _merge(d, decide(extra, enforce=enforce), enforce=enforce)
         parts.append(d)
         if d.blocked:
             break

@@ -423,3 +423,10 @@ def remember_pieces(pieces: list[str], text: str) -> bool:
     pieces.extend(new)
     del pieces[:-MAX_PIECES]
     return len(pieces) >= 2
+
+
+def pieces_findings(inspector, pieces: list[str], host: str, label: str) -> list[Finding]:
+    """DLP over the session's recent token pieces glued back: only what spans two or more
+    pieces (each piece alone was already judged in its own message, in context)."""
+    d = inspector.scan_fields([(f"{label} piece {i}", x) for i, x in enumerate(pieces)], "outbound", host)
+    return [f for f in d.findings if "+" in f.where or f.where.startswith("fields (") or f.scanner != "dlp"]

@@ -18,7 +18,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from ..core import Action, Decision, Finding, as_block, decide, fail_closed
-from ..core.stream import Joiner, MessageAssembler, edge_fields, inspector_joiner, message_text, remember_pieces
+from ..core.stream import Joiner, MessageAssembler, edge_fields, inspector_joiner, message_text, pieces_findings, remember_pieces
 from .boundary import frame_findings, gate, scrub
 from .forward import outbound_check, split_headers
 from .http1 import HttpError, Request, RequestReader, render_head
@@ -206,11 +206,9 @@ class WsRelay:
         if direction == "outbound" and not d.blocked and remember_pieces(side.pieces, text):
             # a secret split over messages with others between them: the session's recent
             # token pieces, glued in order by DLP's split joins
-            eng = self.srv.state.engine
-            d3 = eng.scan_fields([(f"ws {side.name} piece {i}", p) for i, p in enumerate(side.pieces)],
-                                 direction, self.t.host)
-            if d3.findings:
-                d = decide(list(d.findings) + list(d3.findings), enforce=self.srv.state.config.enforce)
+            extra = pieces_findings(self.srv.state.engine, side.pieces, self.t.host, f"ws {side.name}")
+            if extra:
+                d = decide(list(d.findings) + extra, enforce=self.srv.state.config.enforce)
         return as_block(d)  # frames are not rewritten: strip means block here
 
     async def run_side(self, side: Side) -> None:
