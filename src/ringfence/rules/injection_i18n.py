@@ -255,8 +255,35 @@ def tool_patterns(langs) -> list[str]:
         sh = _shapes(p, lang.order)
         sp = (f"{p['sysprompt']}{_g(25)}{p['show']}" if lang.order == "ov"
               else f"{p['show']}{_g(25)}{p['sysprompt']}")
-        out += sh["conceal"] + sh["exfil"] + [sp] + _extras(lang, p).get("conceal", [])
+        got = sh["conceal"] + sh["exfil"] + [sp] + _extras(lang, p).get("conceal", [])
+        out += [_look_alikes(x) for x in got] if lang.script in ("cyrl", "grek") else got
     return ["(?i:" + p.replace("(?#hs)", "") + ")" for p in out]
+
+
+def _look_alikes(p: str) -> str:
+    """Tool text is folded (Cyrillic and Greek look-alikes become ASCII): let each such
+    letter of p match its ASCII fold too."""
+    from ..scanners.shell import fold
+    out: list[str] = []
+    in_class = False
+    i = 0
+    while i < len(p):
+        c = p[i]
+        if c == "\\":
+            out.append(p[i:i + 2])
+            i += 2
+            continue
+        f = fold(c).lower() if not c.isascii() else c
+        if in_class:
+            in_class = c != "]"
+            out.append(c + f if in_class and f != c and len(f) == 1 else c)
+        elif c == "[":
+            in_class = True
+            out.append(c)
+        else:
+            out.append(f"[{c}{f}]" if f != c and len(f) == 1 else c)
+        i += 1
+    return "".join(out)
 
 
 def patterns() -> dict[str, list[tuple[str, float]]]:
