@@ -34,7 +34,7 @@ FAMILY_OF = {"override": "instruction_override", "secret": "credential_solicitat
 WEIGHT = {"override": 0.9, "secret": 0.85, "exfil": 0.85, "role": 0.9, "conceal": 0.9}
 
 _STOP = "\n.!?。．！？।॥؟۔።,，、،;；"
-_CLS = "[^" + re.escape(_STOP) + "]"
+_CLS = "[^" + re.escape(_STOP + "<>|") + "]"   # a gap never crosses a sentence, a comma or a tag
 _URL = r"(?:https?://|www\.|ftp://)"
 
 # English nouns every language also takes (code-switching).
@@ -214,8 +214,8 @@ def _shapes(p: dict[str, str], order: str) -> dict[str, list[str]]:
             "conceal": [f"{p['user']}{g(20)}(?#hs){p['tell']}", f"{p['tell']}{g(12)}(?#hs){p['user*']}"],
         }
     return {
-        "override": [f"{p['ign']}{g(30)}{p['prev']}{g(12)}(?#hs){p['rules*']}",
-                     f"{p['ign']}{g(30)}{p['rules']}{g(12)}(?#hs){p['prev*']}"],
+        "override": [f"{p['ign']}{g(30)}{p['prev*']}{g(12)}(?#hs){p['rules*']}",   # native: "ignore" and
+                     f"{p['ign']}{g(30)}{p['rules*']}{g(12)}(?#hs){p['prev*']}"],  # "instructions" are French too
         "secret": [f"{p['show']}{g(25)}(?#hs){p['obj*']}"],
         "exfil": [f"{p['send']}{g(40)}(?#hs){p['data*']}{g(60)}{_URL}"],
         "role": [f"{p['you']}{g(12)}(?#hs){p['free*']}{g(20)}{p['ai']}",
