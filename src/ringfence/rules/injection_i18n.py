@@ -84,7 +84,6 @@ _ARAB = ["يیىې", "كک", "هہةۀە", "اأإآٱ", "ؤو", "ئي"]
 _ARAB_MAP = {c: grp for grp in _ARAB[:5] for c in grp}
 
 
-_MARKS = "[\u0300-\u036f]?"
 
 
 def _fold(frag: str, script: str) -> str:
@@ -113,13 +112,11 @@ def _fold(frag: str, script: str) -> str:
         elif c == "'":
             out.append("['’ʼ‘׳]")
         elif script in ("latin", "grek") and unicodedata.combining(c):
-            out.append(_MARKS)
+            out.append("[\u0300-\u036f]?")   # a stacked mark (Yoruba ẹ̀): optional
         else:
             items = _class_items(c, script)
             if items != c:
                 out.append("[" + items + "]")
-                if script in ("latin", "grek"):
-                    out.append(_MARKS)
             else:
                 out.append(c)
         i += 1
