@@ -208,16 +208,16 @@ def _shapes(p: dict[str, str], order: str) -> dict[str, list[str]]:
                       f"{_URL}[^\\s]{{0,200}}{g(30)}{p['data']}{g(30)}(?#hs){p['send']}"],
             "role": [f"{p['you']}{g(12)}(?#hs){p['free*']}{g(20)}{p['ai']}{end}",
                      f"{p['you']}{g(12)}{p['ai']}{g(20)}(?#hs){p['free*']}{end}"],
-            "conceal": [f"{p['user']}{g(20)}(?#hs){p['tell']}", f"{p['tell']}{g(12)}(?#hs){p['user*']}"],
+            "conceal": [f"{p['user']}{g(20)}(?#hs){p['tell']}", f"{p['tell']}{g(12)}{p['user*']}"],
         }
-    return {
-        "override": [f"{p['ign']}{g(30)}{p['prev*']}{g(12)}(?#hs){p['rules*']}",   # native: "ignore" and
-                     f"{p['ign']}{g(30)}{p['rules*']}{g(12)}(?#hs){p['prev*']}"],  # "instructions" are French too
-        "secret": [f"{p['show']}{g(25)}(?#hs){p['obj*']}"],
+    return {   # a noun alone is too common in its own language's prose: the verb goes in too
+        "override": [f"{p['ign']}{g(30)}(?#hs){p['prev*']}{g(12)}{p['rules*']}",  # native: "ignore" and
+                     f"{p['ign']}{g(30)}(?#hs){p['rules*']}{g(12)}{p['prev*']}"],  # "instructions" are French too
+        "secret": [f"{p['show']}{g(25)}{p['obj*']}"],
         "exfil": [f"{p['send']}{g(40)}(?#hs){p['data*']}{g(60)}{_URL}"],
         "role": [f"{p['you']}{g(12)}(?#hs){p['free*']}{g(20)}{p['ai']}",
                  f"{p['you']}{g(12)}{p['ai']}{g(20)}(?#hs){p['free*']}"],
-        "conceal": [f"{p['tell']}{g(15)}(?#hs){p['user*']}"],
+        "conceal": [f"{p['tell']}{g(15)}{p['user*']}"],
     }
 
 
