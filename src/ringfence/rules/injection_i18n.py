@@ -12,16 +12,20 @@ must carry every part of the attack, not one trigger word:
   covert_action         DO-NOT-TELL + USER
 
 `order` is the language's verb position ("vo": verb first, "ov": verb last).
-Every group also takes the English nouns, so code-switched text ("पिछले सारे
-instructions ignore करो") matches; verbs stay native, so plain English never
-matches here (the English families cover it).
+Groups other than a pattern's last native part also take the English nouns, so
+code-switched text ("पिछले सारे instructions ignore करो") matches when its last
+part is native; verbs stay native, so plain English never matches here (the
+English families cover it).
 
-Matching: `re` with IGNORECASE (inbound) over raw and folded views. Letters
-written with a diacritic here also match without it or with another one
-("contraseña" ~ "contrasena"); Arabic-script letter variants (ي/ی, ك/ک, ه/ة,
-أ/ا) match each other. Python's \\b and \\w do not work inside Indic words
-(vowel signs are not \\w), so only Latin, Cyrillic and Greek groups get \\b.
-Gaps are bounded and never cross a sentence end or a comma.
+Matching: `re` with IGNORECASE (inbound) over raw and folded views. A letter
+written with a diacritic here also matches the bare letter and the letter with
+any one of its marks ("contraseña" ~ "contrasena", "bỏ" ~ "bo"); Arabic-script
+letter variants (ي/ی, ك/ک, ه/ة, أ/ا) match each other. Python's \\b and \\w do
+not work inside Indic words (vowel signs are not \\w), so only Latin, Cyrillic
+and Greek groups get \\b. Gaps are bounded and never cross a sentence end, a
+comma or a tag. The hyperscan prefilter gets a short native suffix of each
+pattern (see `_shapes`): one pattern per language and shape keeps the database
+quick to build, where one alternation over all languages would not compile.
 """
 from __future__ import annotations
 
