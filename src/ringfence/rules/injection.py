@@ -695,3 +695,8 @@ _INLINE_OPEN = (r"(?:[</](?:b|i|u|s|em|strong|span|a|mark|font|code|kbd|small|bi
                 r"var|samp)>|[\"']>|-->|[*_~`;])")
 MARKUP_TRIGGER = (_INLINE_OPEN + r" ?" + _MARKUP_WORD + "|" +
                   _MARKUP_WORD + r"[a-z]{0,6}(?:<[a-z/!]|[*_~`]|&[a-z#])")
+
+# The main families in ~40 more languages and transliterations (data: injection_langs).
+from .injection_i18n import extend as _extend_i18n  # noqa: E402
+
+FAMILIES = _extend_i18n(FAMILIES)

@@ -7,7 +7,7 @@ descriptions that say "important", "system" or "must" do not fire.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # Sensitive things a tool description has no business asking the model to read.
 SENSITIVE = (r"(?:~?/)?(?:~?/?\.ssh\b[\w/.-]*|\bid_(?:rsa|dsa|ecdsa|ed25519)\b|\.aws/credentials|\.aws\b|aws credentials"
@@ -106,6 +106,12 @@ FAMILIES: tuple[PoisonFamily, ...] = (
         r"\b(?:curl|wget)\s+[^\s]*https?://[^\s]*\s*\|\s*(?:ba|z)?sh\b",
     )),
 )
+
+# Hide-from-user, send-to-URL and reveal-the-system-prompt in ~40 more languages.
+from .injection_i18n import all_tool_patterns as _i18n_tool  # noqa: E402
+
+FAMILIES = tuple(replace(f, patterns=f.patterns + _i18n_tool()) if f.id == "non_english_directive" else f
+                 for f in FAMILIES)
 
 WEAK_FAMILIES: tuple[PoisonFamily, ...] = (
     PoisonFamily("tool_ordering_directive", "Tells the model to call another tool first", "medium", (
