@@ -32,6 +32,11 @@ class Family:
     patterns: tuple[tuple[str, float], ...]
     tp: tuple[str, ...] = ()
     tn: tuple[str, ...] = ()
+    # Families built from parts (see injection_semantic): context regexes searched in the
+    # hit's paragraph, each adding its weight when present; `needs` lists groups of part
+    # names, each group needing one present part, else the hit scores nothing.
+    parts: tuple[tuple[str, str, float], ...] = ()
+    needs: tuple[tuple[str, ...], ...] = ()
 
 
 # Shared fragments (kept short so each pattern stays readable).
@@ -56,6 +61,10 @@ _READ_VERB = (r"(?:read|cat|open|load|include|attach|send|upload|post|copy|prepe
               r"exfiltrate|output|print|dump|share|forward|transmit|extract|leak|embed|insert|access|retrieve|fetch)")
 _SEND_VERB = r"(?:send|post|upload|forward|transmit|exfiltrate|leak|deliver|submit|report|email|pipe)"
 _URL = r"(?:https?://|www\.|ftp://)"
+# "include your API key in the Authorization header": how a client authenticates, not a request for it
+_HOWTO_CARRIER = (r"(?!\s+(?:in|as|via|with|using|through|inside)\s+(?:the\s+|an?\s+|each\s+|every\s+|all\s+|your\s+)?"
+                  r"(?:[\w-]+\s+){0,2}?(?:headers?|query\s+(?:string|param\w*)|param\w*|(?:form\s+)?fields?|"
+                  r"environment|env|config\w*|settings)\b)")
 # A few optional words (one open class: cheap for the hyperscan superset, bounded for `re`).
 _GAP = r"(?:[\w\s,'’-]{0,40}?\s)?"
 # An AI persona ("an AI", "a chatbot") and what a jailbreak frees it from.
@@ -287,7 +296,7 @@ FAMILIES: tuple[Family, ...] = (
         (
             (r"\b(?:reveal|output|print|show|display|send|share|give|tell|disclose|leak|dump|include|provide|list|"
              r"repeat|return|write\s+out|copy|paste|expose|recite|type\s+out|read\s+out)\s+(?:me\s+|us\s+)?"
-             r"(?:(?:all\s+)?(?:of\s+)?your\s+)(?:[\w-]+\s+){0,3}?" + _SECRET + r"\b", STRONG),
+             r"(?:(?:all\s+)?(?:of\s+)?your\s+)(?:[\w-]+\s+){0,3}?" + _SECRET + r"\b" + _HOWTO_CARRIER, STRONG),
             (r"\b(?:reveal|output|print|show|display|send|share|give|tell|disclose|leak|dump|provide|list|repeat|"
              r"write\s+out|expose|recite|type\s+out|read\s+out)\s+(?:me\s+|us\s+)?(?:the|all)\s+(?:full\s+|entire\s+|"
              r"raw\s+)?(?:contents?|values?|text)\s+of\s+(?:all\s+)?your\s+(?:[\w-]+\s+){0,3}?" + _SECRET + r"\b", STRONG),
@@ -390,6 +399,7 @@ FAMILIES: tuple[Family, ...] = (
             (r"\b(?:append|add|attach|include|put|encode|insert|embed)\s+(?:the\s+|this\s+|our\s+|your\s+|all\s+|a\s+)?"
              r"(?:(?:full|entire|whole|previous|current)\s+)?(?:conversation|chat(?:\s+history)?|history|context|"
              r"messages?|transcript|user(?:'s)?\s+data|secrets?|credentials|summary|system\s+prompt|api\s+keys?)"
+             + _HOWTO_CARRIER +
              r"[^.\n]{0,60}?\b(?:to|in|into)\s+(?:the\s+|this\s+|that\s+|a\s+|each\s+)?(?:following\s+)?"
              r"(?:url|link|query\s+(?:string|parameter)|image\s+(?:url|link)|endpoint|webhook|" + _URL + r")", STRONG),
             (rf"\b{_SEND_VERB}\s+(?:it|them|this|that|everything|all\s+of\s+(?:it|this)|(?:the|its|their|all|your)\s+"
@@ -693,3 +703,10 @@ _INLINE_OPEN = (r"(?:[</](?:b|i|u|s|em|strong|span|a|mark|font|code|kbd|small|bi
                 r"var|samp)>|[\"']>|-->|[*_~`;])")
 MARKUP_TRIGGER = (_INLINE_OPEN + r" ?" + _MARKUP_WORD + "|" +
                   _MARKUP_WORD + r"[a-z]{0,6}(?:<[a-z/!]|[*_~`]|&[a-z#])")
+
+
+# Families built from parts live in their own module (it reuses fragments above).
+from .injection_semantic import build as _build_semantic  # noqa: E402
+
+SEMANTIC = _build_semantic(Family, VOCATIVE, _CRED_PATH)
+FAMILIES = FAMILIES + (SEMANTIC,)

@@ -45,6 +45,7 @@ _MAX_HITS_PER_PATTERN = 256   # per view; more is refused (scan_limit), so decoy
 _MAX_HITS = 4096              # per scan, all views; likewise
 _MAX_DECODED_RUNS = 64
 _MAX_RUN = 64 * 1024
+_MAX_PART_BONUS = 0.5        # parts together: enough to fire, not enough to outweigh discussion or quoting
 _MAX_BODY = 20000            # longest hidden comment or element body looked at
 _TAG_NAME = re.compile(r"<([a-z][a-z0-9]{0,15})\b")
 _MAP_LIMIT = 256 * 1024       # build a char map for a folded view only below this size
@@ -969,6 +970,10 @@ class InjectionScanner:
                 self._width.append(_max_width(p))
                 self._on.append(fam.id not in disabled)
         self._n_family = len(self._res)
+        # families built from parts: {family: ([(name, compiled or None, bonus)], needs)}
+        self._parts: dict[str, tuple[list, tuple]] = {
+            f.id: ([(n, re.compile(rx, _FLAGS) if rx else None, w) for n, rx, w in f.parts], f.needs)
+            for f in R.FAMILIES if f.parts}
         self._trig = {name: k for k, name in enumerate(list(_TRIGGERS) + list(_PRESENCE) + ["exact"])}
         self._pf = _matcher()
         self._hidden_trigger = re.compile(R.HIDDEN_TRIGGER, re.IGNORECASE)
@@ -980,7 +985,9 @@ class InjectionScanner:
         self._urgent = re.compile(r"\b(?:IMPORTANT|URGENT|MANDATORY|CRITICAL|ATTENTION|NOTE\s+TO)\b|重要|必ず|중요", 0)
 
     # -- public ---------------------------------------------------------
-    def scan(self, text: str, where: str = "") -> list[Finding]:
+    def scan(self, text: str, where: str = "", audience: str = "") -> list[Finding]:
+        """`audience="agent"`: text only the agent reads (a tool definition, an Agent Card),
+        so an instruction in it is aimed at the agent whoever it names."""
         if not self.enabled or not text:
             return []
         findings: list[Finding] = []
@@ -997,7 +1004,7 @@ class InjectionScanner:
             regions = self._hidden_regions(text, trig)
         for v in self._derived_views(text, trig, depth=self.max_depth):
             self._collect(v, hits, over)
-        findings += self._judge(text, hits, regions, where)
+        findings += self._judge(text, hits, regions, where, audience == "agent")
         if over:  # candidates beyond the caps were not looked at: refuse rather than guess
             findings.append(Finding("injection", "scan_limit", "high", "too many candidate matches to judge",
                                     where, "block"))
@@ -1229,7 +1236,7 @@ class InjectionScanner:
         return out
 
     # -- scoring --------------------------------------------------------
-    def _judge(self, text: str, hits: list[_Hit], regions, where: str) -> list[Finding]:
+    def _judge(self, text: str, hits: list[_Hit], regions, where: str, agent: bool = False) -> list[Finding]:
         findings: list[Finding] = []
         # hits inside hidden regions (raw offsets) get the hidden bonus: a region holds a hit
         # when it starts at or before it and ends at or after it (prefix maximum of ends)
@@ -1250,7 +1257,7 @@ class InjectionScanner:
         for group in by_view.values():
             c = _Context(group[0].view.text, group)
             for h in group:
-                h.score = self._score(h, c, raw_keys)
+                h.score = self._score(h, c, raw_keys, agent)
         fired = [h for h in hits if h.score >= self.threshold]
 
         # hidden regions with directive language, or with any (even weak) family hit inside
@@ -1315,12 +1322,18 @@ class InjectionScanner:
                                     where, self.action, span))
         return findings
 
-    def _score(self, h: _Hit, c: "_Context", raw_keys: set) -> float:
+    def _score(self, h: _Hit, c: "_Context", raw_keys: set, agent: bool = False) -> float:
         t = h.view.text
         a, b = h.start, h.end
         m = t[a:b]
         a2 = a + (len(m) - len(m.lstrip()))
         s = h.weight
+        parts = h.family in self._parts
+        if parts:   # its parts stand in for the addressee and other-family bonuses below
+            got = self._part_bonus(h, c, agent)
+            if got is None:
+                return 0.0
+            s += got
         ss, se = _sentence(t, a2, b)
         ws, we = _window(t, a2, b)
         if h.view.offsets is not None:   # markup view: code tags and backticks are judged on the source
@@ -1340,7 +1353,7 @@ class InjectionScanner:
             s -= 0.45
         if h.family != "covert_action" and _NEG_BEFORE.search(t, max(0, a2 - 40), a2):
             s -= 0.7    # "never share your API keys": advice, not a directive
-        if c.search(self._directive_ai, ss, se, alone=True):
+        if not parts and c.search(self._directive_ai, ss, se, alone=True):
             s += 0.3
         if self._directive_you.search(t, max(ws, a2 - 60), min(we, b + 80)):
             s += 0.2
@@ -1356,9 +1369,27 @@ class InjectionScanner:
             s += 0.3
         elif h.view.name not in ("raw", "markup") and (h.family, _norm_key(m)) not in raw_keys:
             s += 0.25   # only visible after undoing an obfuscation
-        if c.peer_near(h.family, a, 400):
+        if not parts and c.peer_near(h.family, a, 400):
             s += 0.3
         return s
+
+
+    def _part_bonus(self, h: _Hit, c: "_Context", agent: bool) -> float | None:
+        """Sum of the parts present around a hit of a family built from parts, or None
+        when one of its `needs` groups has no part present."""
+        parts, needs = self._parts[h.family]
+        lo, hi = _paragraph(h.view.text, h.start, h.end)
+        present = {"hidden"} if h.hidden else set()
+        if agent:
+            present.add("agent")
+        bonus = 0.0
+        for name, rx, w in parts:
+            if name in present or (rx is not None and c.search(rx, lo, hi)):
+                present.add(name)
+                bonus += w
+        if any(not present.intersection(group) for group in needs):
+            return None
+        return min(bonus, _MAX_PART_BONUS)
 
 
 class _Context:
@@ -1532,6 +1563,19 @@ def _window(t: str, a: int, b: int) -> tuple[int, int]:
     if k != -1:
         lo = k + 2
     hi = min(len(t), b + 150)
+    k = t.find("\n\n", b, hi)
+    if k != -1:
+        hi = k
+    return lo, hi
+
+
+def _paragraph(t: str, a: int, b: int) -> tuple[int, int]:
+    """The hit's paragraph, bounded: where the parts of a family built from parts are looked for."""
+    lo = max(0, a - 400)
+    k = t.rfind("\n\n", lo, a)
+    if k != -1:
+        lo = k + 2
+    hi = min(len(t), b + 300)
     k = t.find("\n\n", b, hi)
     if k != -1:
         hi = k
