@@ -665,12 +665,15 @@ HIDDEN_DIRECTIVE = (
     r"ignore|say|tell|send|include|reveal|recommend|call|run|execute)\b"
     r"|\b(?:you|your)\b[^.\n]{0,40}?\b(?:must|should|shall|are\s+required|have\s+to|need\s+to|will\s+now)\b"
     r"|\b(?:ignore|disregard|forget)\b[^.\n]{0,40}?\b(?:instructions?|rules|user|above|previous|prompt)\b"
-    r"|\b(?:send|post|upload|exfiltrate|forward)\b[^.\n]{0,60}?(?:https?://|@[\w-]+\.)"
+    # a send of data, not of "your comments" (a hidden contact form says that)
+    r"|\b(?:send|post|upload|exfiltrate|forward)\s+(?:it|them|this|that|everything|all|(?:the|its|their|all|any)\s+"
+    r"(?:\w+\s+){0,2}?(?:data|contents?|conversation|history|keys?|tokens?|secrets?|credentials|passwords?|files?|"
+    r"results?|output|messages|cookies?))\b[^.\n]{0,60}?(?:https?://|@[\w-]+\.)"
 )
 
 # Words that mark text as talking ABOUT injection rather than doing it.
 DISCUSSION = (
-    r"(?<![\w.@/-])(?:for\s+example|for\s+instance|e\.g\.|such\s+as|(?<![\w.-])examples?(?![\w-]|\.[a-z])|attackers?|"
+    r"(?<![\w.@/<-])(?:for\s+example|for\s+instance|e\.g\.|such\s+as|(?<![\w.-])examples?(?![\w-]|\.[a-z])|attackers?|"
     r"adversar(?:y|ies|ial)|malicious|phrases?\s+like|strings?\s+like|text\s+like|known\s+as|so-called|"
     r"prompt[\s-]+injections?|jailbreaks?|jailbreaking|OWASP|LLM0\d|detects?|detection|detector|defen[cs]es?|"
     r"defend|mitigat\w*|classifier|scanner|blocks?\s+(?:phrases|inputs|text)|red[\s-]team\w*|"

@@ -36,6 +36,7 @@ from urllib.parse import unquote
 
 from ..core import Finding
 from ..rules import injection as R
+from ..rules import injection_markup as M
 from ..text.unpack import base58_text, byte_arrays, bytes_to_text, json_unescape
 
 _FLAGS = re.IGNORECASE | re.MULTILINE
@@ -93,7 +94,8 @@ _TRIGGERS = {
     # quoted-printable: two =XX escapes close together, or a soft line break inside a word
     "qp": r"=[0-9a-f]{2}[^=\s]{0,16}=[0-9a-f]{2}|[a-z]=\r?\n[a-z]",
     "comment": r"<!--",
-    "css": R.HIDDEN_TRIGGER,
+    "css": R.HIDDEN_TRIGGER + "|" + M.HIDDEN_TRIGGER_MORE,
+    "nonrender": M.NON_RENDERED_TRIGGER,
     "leet": r"[a-z][0134579@$|!][a-z]|[0134579@$|][a-z]{2}",
     "markup": R.MARKUP_TRIGGER,
 }
@@ -929,6 +931,7 @@ class _Hit:
     end: int
     pattern: int
     hidden: bool = False
+    in_value: bool = False        # in an attribute value or markdown title: its quote is a delimiter
     score: float = 0.0
 
 
@@ -976,8 +979,9 @@ class InjectionScanner:
             for f in R.FAMILIES if f.parts}
         self._trig = {name: k for k, name in enumerate(list(_TRIGGERS) + list(_PRESENCE) + ["exact"])}
         self._pf = _matcher()
-        self._hidden_trigger = re.compile(R.HIDDEN_TRIGGER, re.IGNORECASE)
+        self._hidden_trigger = re.compile(R.HIDDEN_TRIGGER + "|" + M.HIDDEN_TRIGGER_MORE, re.IGNORECASE)
         self._hidden_tag = re.compile(R.HIDDEN_TAG, re.IGNORECASE)
+        self._hidden_tag_more = re.compile(M.HIDDEN_TAG_MORE, re.IGNORECASE)
         self._hidden_directive = re.compile(R.HIDDEN_DIRECTIVE, _FLAGS)
         self._discussion = re.compile(R.DISCUSSION, _FLAGS)
         self._directive_ai = re.compile(R.VOCATIVE, _FLAGS)
@@ -1220,7 +1224,7 @@ class InjectionScanner:
                 if gt == -1 or not tm:
                     continue
                 last_tag = lt
-                if not self._hidden_tag.search(text, lt, gt + 1):
+                if not (self._hidden_tag.search(text, lt, gt + 1) or self._hidden_tag_more.search(text, lt, gt + 1)):
                     continue
                 tag = tm.group(1)
                 close = low.find("</" + tag, gt + 1, gt + 1 + _MAX_BODY)
@@ -1228,6 +1232,8 @@ class InjectionScanner:
                 stop = low.find(">", end, end + 64) if close != -1 else -1
                 out.append((lt, stop + 1 if stop != -1 else end, "css_hidden", text[gt + 1:end]))
                 covered = out[-1][1]
+        if "nonrender" in trig:
+            out += _non_rendered(text)
         if not text.isascii() and ("invis" in trig or "exact" not in trig):
             for n, m in enumerate(_TAG_RUN.finditer(text)):
                 if n >= 256:
@@ -1247,6 +1253,8 @@ class InjectionScanner:
             if h.view.mapped and reg:
                 k = bisect.bisect_right(reg_starts, h.start)
                 h.hidden = k > 0 and reg_maxend[k - 1] >= h.end
+            if h.view.mapped and not h.hidden:   # an attribute value or a markdown title
+                h.hidden = h.in_value = _in_attribute(text, h.start, h.end) or _in_md_title(text, h.start)
         # a raw match spelled with exotic spaces or invisibles is still an obfuscation: its
         # cleaned-up twin in the "spaced" view keeps the bonus for being hidden that way
         raw_keys = {(h.family, _norm_key(h.view.text[h.start:h.end])) for h in hits if h.view.name == "raw"
@@ -1271,6 +1279,8 @@ class InjectionScanner:
                     inside = True
                     break
                 k += 1
+            if kind == "non_rendered" and not inside and not self._directive_ai.search(body):
+                continue   # (<noscript>You need to enable JavaScript</noscript> is no directive)
             if kind != "tag_chars" and not inside and not self._hidden_directive.search(body):
                 continue
             if kind == "tag_chars" and not inside and not self._hidden_directive.search(body):
@@ -1349,7 +1359,7 @@ class InjectionScanner:
             s -= 0.6
         elif c.search(self._discussion, ws, ss) or c.search(self._discussion, se, we):
             s -= 0.35
-        if code is not None or _quoted(t, a2, b):
+        if code is not None or (_quoted(t, a2, b) and not h.in_value):
             s -= 0.45
         if h.family != "covert_action" and _NEG_BEFORE.search(t, max(0, a2 - 40), a2):
             s -= 0.7    # "never share your API keys": advice, not a directive
@@ -1567,6 +1577,61 @@ def _window(t: str, a: int, b: int) -> tuple[int, int]:
     if k != -1:
         hi = k
     return lo, hi
+
+
+def _non_rendered(text: str) -> list[tuple[int, int, str, str]]:
+    """Elements never rendered as page text (<template>, <noscript>, SVG <desc>, JSON-LD
+    structured data), in raw offsets, bodies bounded."""
+    out: list[tuple[int, int, str, str]] = []
+    low = text.lower()
+    opens: list[tuple[int, str]] = []
+    for name in M.NON_RENDERED:
+        pos = 0
+        while len(opens) < 256:
+            a = low.find("<" + name, pos)
+            if a == -1:
+                break
+            pos = a + 1
+            if low[a + 1 + len(name):a + 2 + len(name)] in (">", " ", "\t", "\n", "\r", "/"):
+                opens.append((a, name))
+    pos = 0
+    while len(opens) < 512:
+        k = low.find(M.LD_JSON, pos)
+        if k == -1:
+            break
+        pos = k + 1
+        a = low.rfind("<script", max(0, k - 400), k)
+        if a != -1 and low.find(">", a, k) == -1:
+            opens.append((a, "script"))
+    for a, name in opens:
+        gt = low.find(">", a, a + 2000)
+        if gt == -1:
+            continue
+        close = low.find("</" + name, gt + 1, gt + 1 + _MAX_BODY)
+        end = close if close != -1 else min(len(text), gt + 1 + _MAX_BODY)
+        stop = low.find(">", end, end + 64) if close != -1 else -1
+        out.append((a, stop + 1 if stop != -1 else end, "non_rendered", text[gt + 1:end]))
+    return out
+
+
+def _in_attribute(t: str, a: int, b: int) -> bool:
+    """t[a:b] lies inside an HTML start tag (an attribute value: alt, title, meta content,
+    a hidden input's value ...), which a reader does not see as page text."""
+    lo = max(0, a - 2000)
+    lt = t.rfind("<", lo, a)
+    if lt == -1 or t.rfind(">", lo, a) > lt or not t[lt + 1:lt + 2].isalpha():
+        return False
+    gt = t.find(">", b, b + 2000)
+    return gt != -1 and t.find("<", b, gt) == -1
+
+
+def _in_md_title(t: str, a: int) -> bool:
+    """Offset a lies in the title of a markdown image, link or link reference definition."""
+    ls = t.rfind("\n", max(0, a - 2000), a) + 1
+    seg = t[ls:a]
+    if "](" not in seg and not seg.lstrip().startswith("["):
+        return False
+    return M.MD_TITLE.search(seg) is not None
 
 
 def _paragraph(t: str, a: int, b: int) -> tuple[int, int]:
