@@ -46,6 +46,10 @@ _PRIOR = (r"(?:previous|prior|preceding|above|earlier|initial|original|old|forme
           r"system|safety|developer|foregoing)")
 _TARGET = (r"(?:instructions?|prompts?|rules|guidelines|directives?|guidance|constraints|restrictions|"
            r"programming|system\s+prompt|orders|commands|polic(?:y|ies)|context)")
+# "ignore previous casing rules set in .greprc": a program's configuration, not the agent's rules
+_IN_CONFIG = (r"(?!\s+(?:(?:set|defined|configured|specified|listed|stored|given)\s+)?(?:in|from)\s+(?:the\s+|your\s+|a\s+)?"
+              r"(?:\.[\w.-]+|[\w-]+\.(?:conf|cfg|ini|toml|ya?ml|json|rc)\b|config(?:uration)?\s+files?|settings\s+files?|"
+              r"dotfiles?))")
 _IGNORE = r"(?:ignore|disregard|forget|override|overrule|bypass|discard|abandon)"
 _IGNORE2 = (r"(?:set\s+aside|throw\s+out|pay\s+no\s+attention\s+to|do\s+not\s+follow|don'?t\s+follow|"
             r"stop\s+following|no\s+longer\s+follow)")
@@ -82,7 +86,7 @@ FAMILIES: tuple[Family, ...] = (
     Family(
         "instruction_override", "Instruction override", "high",
         (
-            (rf"\b{_IGNORE}\s+{_ANY}{_DET}(?:{_ANY}{_DET})?{_PRIOR}\s+(?:[\w-]+\s+){{0,2}}?{_TARGET}\b", STRONG),
+            (rf"\b{_IGNORE}\s+{_ANY}{_DET}(?:{_ANY}{_DET})?{_PRIOR}\s+(?:[\w-]+\s+){{0,2}}?{_TARGET}\b{_IN_CONFIG}", STRONG),
             (rf"\b{_IGNORE}\s+{_ANY}(?:your|the\s+system'?s?|the\s+developer'?s?)\s+(?:[\w-]+\s+){{0,1}}?"
              r"(?:instructions|rules|guidelines|programming|training|system\s+prompt|directives|guardrails)\b", 0.9),
             (r"\b(?:ignore|disregard|forget)\s+(?:everything|all|anything)\s+(?:(?:you\s+(?:were|have\s+been)\s+"
