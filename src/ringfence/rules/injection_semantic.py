@@ -53,8 +53,9 @@ _PERSONAL = (r"(?:contact\s+list|contacts|address\s+book|(?:saved|stored|home|de
 _OWNED = (r"(?:the\s+)?(?:user|users|person|human|customer|owner|operator|principal|account\s+holder|client)(?:'s|’s|s'|s’)"
           r"\s+(?:\w+\s+){0,3}?(?:files?|data|details|information|info|messages|notes|documents|photos|history|"
           r"records|folders?|repos(?:itories)?|configs?|configuration|settings|accounts?|profile|keys|tokens)")
-# "send your API token in the Authorization header": how a client authenticates (the reader's own key)
-_HOWTO = (r"(?!\s+(?:me\s+|us\s+)?your\s+(?:own\s+)?(?:[\w-]+\s+){0,3}?[\w-]+\s+(?:in|as|via|with|using|through|inside)\s+"
+# "send your API token in the Authorization header": how a client authenticates (not someone else's key)
+_HOWTO = (r"(?!\s+(?:me\s+|us\s+)?(?:your|the|an?|this|that)\s+(?:own\s+)?(?!user|person|customer|human|owner|client)"
+          r"(?:[\w-]+\s+){0,5}?[\w-]+\s+(?:in|as|via|with|using|through|inside)\s+"
           r"(?:the\s+|an?\s+|each\s+|every\s+|all\s+|your\s+)?(?:[\w-]+\s+){0,2}?(?:headers?|query\s+(?:string|param\w*)|"
           r"param\w*|environment|env|config\w*|settings)\b)")
 # A short gap between verb and object; . ? ! only inside a word or URL, not at a sentence end.
