@@ -37,6 +37,7 @@ class Family:
     # names, each group needing one present part, else the hit scores nothing.
     parts: tuple[tuple[str, str, float], ...] = ()
     needs: tuple[tuple[str, ...], ...] = ()
+    lead: str = ""     # what every match starts with: checked (linear engine) before a full confirm
 
 
 # Shared fragments (kept short so each pattern stays readable).

@@ -46,6 +46,7 @@ _MAX_HITS_PER_PATTERN = 256   # per view; more is refused (scan_limit), so decoy
 _MAX_HITS = 4096              # per scan, all views; likewise
 _MAX_DECODED_RUNS = 64
 _MAX_RUN = 64 * 1024
+_PARTS_WIDTH = 420           # verb + 6 words + object: the confirm window of a family built from parts
 _MAX_PART_BONUS = 0.5        # parts together: enough to fire, not enough to outweigh discussion or quoting
 _MAX_BODY = 20000            # longest hidden comment or element body looked at
 _TAG_NAME = re.compile(r"<([a-z][a-z0-9]{0,15})\b")
@@ -966,11 +967,17 @@ class InjectionScanner:
         self._res: list[re.Pattern] = []
         self._width: list[int] = []
         self._on: list[bool] = []          # family enabled in this config
+        self._narrow: list[bool] = []      # confirmed in its own width only (no wide second look)
+        self._lead: list = []              # cheap pre-check of a candidate window, or None
         for fam in R.FAMILIES:                # the database holds every family, so configs share one
             for p, w in fam.patterns:
                 self._meta.append((fam.id, w))
                 self._res.append(_compiled(p))
-                self._width.append(_max_width(p))
+                # a family built from parts has bounded gaps: its own width is enough, and its
+                # prefilter part (the object) is common enough that wide looks would cost
+                self._width.append(_PARTS_WIDTH if fam.parts else _max_width(p))
+                self._narrow.append(bool(fam.parts))
+                self._lead.append(_runs("(?i)" + fam.lead) if fam.lead else None)
                 self._on.append(fam.id not in disabled)
         self._n_family = len(self._res)
         # families built from parts: {family: ([(name, compiled or None, bonus)], needs)}
@@ -1169,12 +1176,15 @@ class InjectionScanner:
                     yield m.start(), m.end()
             return
         back = self._width[i]
+        lead = self._lead[i]
         seen_to = retries = 0
         for e in ends:
             if e < seen_to:
                 continue
             hi = min(len(text), e + 16)
             lo = max(0, e - back - 2, seen_to)
+            if lead is not None and not lead.search(text[lo:hi]):   # (a slice: a superset at its edges)
+                continue
             found = False
             for m in rx.finditer(text, lo, hi):
                 if m.end() > m.start():
@@ -1182,7 +1192,7 @@ class InjectionScanner:
                     yield m.start(), m.end()
                     seen_to = m.end()
             wide = max(0, e - _WIDE_BACK, seen_to)
-            if found or wide >= lo:
+            if found or wide >= lo or self._narrow[i]:
                 continue
             retries += 1
             if retries > _MAX_RETRIES:   # many candidates that do not confirm: one linear pass instead
