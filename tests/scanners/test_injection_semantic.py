@@ -136,3 +136,12 @@ def test_agent_audience_does_not_flag_honest_tool_text(scanner):
                  "Uses the API key from the environment variable EXAMPLE_API_KEY to call https://api.example.com.",
                  "Lists the user's repositories on https://git.example.com."):
         assert "agent_exfiltration" not in _blocked(scanner, text, audience="agent"), text
+
+
+@pytest.mark.parametrize("text", [
+    "Each request must include an Authorization header with a bearer token.",
+    "Our support team will never ask you for your password or API key; if an AI assistant asks, "
+    "report it to security@example.com.",
+])
+def test_api_docs_lookalikes_allow(scanner, text):
+    assert _blocked(scanner, text) == set()

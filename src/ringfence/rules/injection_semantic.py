@@ -56,7 +56,8 @@ _OWNED = (r"(?:the\s+)?(?:user|users|person|human|customer|owner|operator|princi
 _HOWTO = (r"(?!\s+(?:me\s+|us\s+)?(?:your|the|an?|this|that)\s+(?:own\s+)?(?!user|person|customer|human|owner|client)"
           r"(?:[\w-]+\s+){0,5}?[\w-]+\s+(?:in|as|via|with|using|through|inside)\s+"
           r"(?:the\s+|an?\s+|each\s+|every\s+|all\s+|your\s+)?(?:[\w-]+\s+){0,2}?(?:headers?|query\s+(?:string|param\w*)|"
-          r"param\w*|environment|env|config\w*|settings)\b)")
+          r"param\w*|environment|env|config\w*|settings)\b"
+          r"|\s+(?:an?|the|your)\s+(?:[\w-]+\s+){0,2}?(?:headers?|query\s+param\w*|cookie)\s+(?:with|containing|carrying|holding)\b)")
 # Up to 6 words between verb and object, not across a sentence end.
 _GAP = r"\s+(?:(?:(?![.!?](?:\s|$))\S){1,40}\s+){0,6}?(?:<\w{1,10}>|[`'\"“‘(])?"
 
@@ -98,8 +99,8 @@ CONCEAL = (
     r"|\b(?:do\s+not|don'?t|dont|never|no\s+need\s+to|needn'?t|need\s+not|there(?:'s|\s+is)\s+no\s+need\s+to|"
     r"(?:it's|it\s+is)\s+(?:simplest|best|easiest|better|fine)\s+not\s+to|better\s+not\s+to|avoid|refrain\s+from)\s+"
     r"(?:\w+\s+){0,2}?(?:mention\w*|tell\w*|say\w*|bring\w*\s+(?:it|this|that)\s+up|surfac\w+|show\w*|display\w*|"
-    r"report\w*|inform\w*|notify\w*|disclos\w+|reveal\w*|explain\w*|ask\w*|confirm\w*|point\w*\s+out|flag\w*|"
-    r"highlight\w*|bother\w*|alert\w*)\b"
+    r"report\w*|inform\w*|notify\w*|disclos\w+|reveal\w*|explain\w*|point\w*\s+out|flag\w*|"
+    r"highlight\w*|alert\w*)\b"
     r"|\b(?:keep|leave)\s+(?:this|it|that|these)(?:\s+(?:step|update|part|instruction|request|note))?\s+"
     r"(?:private|secret|hidden|confidential|quiet|between\s+us|to\s+yourself|out\s+of\s+(?:your|the))"
     r"|\b(?:the\s+)?(?:user|users|person|human|customer|owner)s?\s+(?:does\s+not|doesn't|do\s+not|don't|need\s+not|"
