@@ -140,8 +140,8 @@ def test_agent_audience_does_not_flag_honest_tool_text(scanner):
 
 @pytest.mark.parametrize("text", [
     "Each request must include an Authorization header with a bearer token.",
-    "Our support team will never ask you for your password or API key; if an AI assistant asks, "
-    "report it to security@example.com.",
+    "Our support team will never ask you for your password or API key; if an AI assistant asks for "
+    "your tokens, open https://example.com/security.",
 ])
 def test_api_docs_lookalikes_allow(scanner, text):
     assert _blocked(scanner, text) == set()
