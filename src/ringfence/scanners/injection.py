@@ -977,7 +977,9 @@ class InjectionScanner:
                 # prefilter part (the object) is common enough that wide looks would cost
                 self._width.append(_PARTS_WIDTH if fam.parts else _max_width(p))
                 self._narrow.append(bool(fam.parts))
-                self._lead.append(_runs("(?i)" + fam.lead) if fam.lead else None)
+                # the whole pattern as a linear superset (no lookarounds, open repeats): one pass
+                # per view tells which candidate ends can hold a match at all
+                self._lead.append(_runs("(?i)" + _hs_pattern(p.replace(_HS_CUT, ""))) if fam.parts else None)
                 self._on.append(fam.id not in disabled)
         self._n_family = len(self._res)
         # families built from parts: {family: ([(name, compiled or None, bonus)], needs)}
@@ -1177,14 +1179,17 @@ class InjectionScanner:
             return
         back = self._width[i]
         lead = self._lead[i]
+        lead_ends = sorted(m.end() for m in lead.finditer(text)) if lead is not None else None
         seen_to = retries = 0
         for e in ends:
             if e < seen_to:
                 continue
             hi = min(len(text), e + 16)
             lo = max(0, e - back - 2, seen_to)
-            if lead is not None and not lead.search(text[lo:hi]):   # (a slice: a superset at its edges)
-                continue
+            if lead_ends is not None:   # no superset match ends near this candidate: nothing to confirm
+                k = bisect.bisect_left(lead_ends, e - 64)
+                if k == len(lead_ends) or lead_ends[k] > e + 16:
+                    continue
             found = False
             for m in rx.finditer(text, lo, hi):
                 if m.end() > m.start():
