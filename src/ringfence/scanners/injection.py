@@ -1179,7 +1179,7 @@ class InjectionScanner:
             return
         back = self._width[i]
         lead = self._lead[i]
-        lead_ends = sorted(m.end() for m in lead.finditer(text)) if lead is not None else None
+        lead_ends = _lead_ends(lead, text) if lead is not None else None
         seen_to = retries = 0
         for e in ends:
             if e < seen_to:
@@ -1407,13 +1407,17 @@ class InjectionScanner:
         present = {"hidden"} if h.hidden else set()
         if agent:
             present.add("agent")
+        rxs = {name: rx for name, rx, _ in parts}
+        for group in needs:   # the required groups first: most hits stop here, unaddressed
+            if present.intersection(group):
+                continue
+            if not any(rxs.get(n) is not None and c.search(rxs[n], lo, hi) and not present.add(n) for n in group):
+                return None
         bonus = 0.0
         for name, rx, w in parts:
             if name in present or (rx is not None and c.search(rx, lo, hi)):
                 present.add(name)
                 bonus += w
-        if any(not present.intersection(group) for group in needs):
-            return None
         return min(bonus, _MAX_PART_BONUS)
 
 
@@ -1647,6 +1651,18 @@ def _in_md_title(t: str, a: int) -> bool:
     if "](" not in seg and not seg.lstrip().startswith("["):
         return False
     return M.MD_TITLE.search(seg) is not None
+
+
+def _lead_ends(rx, text: str, chunk: int = 8192, overlap: int = 512) -> list[int]:
+    """Ends of rx's matches, found chunk by chunk (overlapping): the RE2 binding maps each
+    match back to character offsets from its subject's start, so a short subject keeps that linear."""
+    ends: set[int] = set()
+    pos = 0
+    while pos < len(text):
+        for m in rx.finditer(text[pos:pos + chunk + overlap]):
+            ends.add(pos + m.end())
+        pos += chunk
+    return sorted(ends)
 
 
 def _paragraph(t: str, a: int, b: int) -> tuple[int, int]:
