@@ -356,8 +356,11 @@ class Engine:
         except Exception as e:
             return fail_closed(e, started)
 
-    def scan_fields(self, fields: Iterable[tuple[str, str]], direction: str = "outbound", host: str = "") -> Decision:
-        """Several named strings (headers, JSON leaves, form fields): each alone and joined."""
+    def scan_fields(self, fields: Iterable[tuple[str, str]], direction: str = "outbound", host: str = "",
+                    audience: str = "") -> Decision:
+        """Several named strings (headers, JSON leaves, form fields): each alone and joined.
+        Inbound `audience="agent"`: text only the agent reads (an Agent Card, MCP server
+        instructions), so an instruction in it needs no addressee to count."""
         started = time.perf_counter()
         try:
             fields = list(fields)
@@ -365,7 +368,7 @@ class Engine:
                 return self._finish(self._dlp_fields(fields) + smuggling_findings(fields), started, host)
             findings: list[Finding] = []
             for where, value in fields:
-                findings += self.injection.scan(value, where)
+                findings += self.injection.scan(value, where, audience=audience)
             findings = [finding_as_block(f) if f.action == "strip" else f for f in findings]
             return self._finish(findings, started, host)
         except Exception as e:

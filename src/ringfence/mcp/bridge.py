@@ -39,6 +39,8 @@ MAX_PENDING = 10_000
 # While the kill switch is on, only these pass (session set-up and liveness);
 # every other request gets error -32001 with rule killswitch.
 HOUSEKEEPING = frozenset({"initialize", "ping", "notifications/initialized", "notifications/cancelled"})
+# Results whose text is written for the agent (server instructions, prompt and resource listings).
+_AGENT_FACING = frozenset({"initialize", "prompts/list", "prompts/get", "resources/list", "resources/templates/list"})
 
 
 def mcp_opt(config: Any, name: str, default: Any) -> Any:
@@ -139,12 +141,19 @@ class Guard:
             return Decision("allow")
         return as_block(self.engine.scan_fields(fields, "outbound"))
 
-    def _scan_in(self, value: Any, where: str) -> Decision:
+    def _scan_in(self, value: Any, where: str, agent: bool = False) -> Decision:
+        """`agent`: a result only the agent reads (server instructions, prompt and resource
+        listings), so an instruction in it needs no addressee to count."""
         fields = jsonrpc.leaves(value, where)
         if not fields:
             return Decision("allow")
         text = "\n".join(v for _, v in fields)
-        return as_block(self.engine.scan_text(text, "inbound", where, kind="tool_result"))
+        d = as_block(self.engine.scan_text(text, "inbound", where, kind="tool_result"))
+        if agent and not d.blocked:
+            d2 = as_block(self.engine.scan_fields([(where, text)], "inbound", audience="agent"))
+            if d2.blocked:
+                return d2
+        return d
 
     def _decide(self, findings: list[Finding], started: float) -> Decision:
         return as_block(decide(findings, enforce=self.config.enforce, started=started))
@@ -438,7 +447,7 @@ class Guard:
                     kind = "tool_result"
                     d, line = self._tool_result(msg, result, line, started, target)
                 else:
-                    d = self._scan_in(result, "result")
+                    d = self._scan_in(result, "result", agent=method in _AGENT_FACING)
             d = self._with_stream(d, msg, stream, started)
         except JsonRpcError as e:
             d = Decision("block", (Finding("mcp", e.rule, "high", str(e)[:80], "result", "block"),), f"mcp:{e.rule}")

@@ -32,6 +32,12 @@ class Family:
     patterns: tuple[tuple[str, float], ...]
     tp: tuple[str, ...] = ()
     tn: tuple[str, ...] = ()
+    # Families built from parts (see injection_semantic): context regexes searched in the
+    # hit's paragraph, each adding its weight when present; `needs` lists groups of part
+    # names, each group needing one present part, else the hit scores nothing.
+    parts: tuple[tuple[str, str, float], ...] = ()
+    needs: tuple[tuple[str, ...], ...] = ()
+    lead: str = ""     # what every match starts with: checked (linear engine) before a full confirm
 
 
 # Shared fragments (kept short so each pattern stays readable).
@@ -41,6 +47,10 @@ _PRIOR = (r"(?:previous|prior|preceding|above|earlier|initial|original|old|forme
           r"system|safety|developer|foregoing)")
 _TARGET = (r"(?:instructions?|prompts?|rules|guidelines|directives?|guidance|constraints|restrictions|"
            r"programming|system\s+prompt|orders|commands|polic(?:y|ies)|context)")
+# "ignore previous casing rules set in .greprc": a program's configuration, not the agent's rules
+_IN_CONFIG = (r"(?!\s+(?:(?:set|defined|configured|specified|listed|stored|given)\s+)?(?:in|from)\s+(?:the\s+|your\s+|a\s+)?"
+              r"(?:\.[\w.-]+|[\w-]+\.(?:conf|cfg|ini|toml|ya?ml|json|rc)\b|config(?:uration)?\s+files?|settings\s+files?|"
+              r"dotfiles?))")
 _IGNORE = r"(?:ignore|disregard|forget|override|overrule|bypass|discard|abandon)"
 _IGNORE2 = (r"(?:set\s+aside|throw\s+out|pay\s+no\s+attention\s+to|do\s+not\s+follow|don'?t\s+follow|"
             r"stop\s+following|no\s+longer\s+follow)")
@@ -56,6 +66,10 @@ _READ_VERB = (r"(?:read|cat|open|load|include|attach|send|upload|post|copy|prepe
               r"exfiltrate|output|print|dump|share|forward|transmit|extract|leak|embed|insert|access|retrieve|fetch)")
 _SEND_VERB = r"(?:send|post|upload|forward|transmit|exfiltrate|leak|deliver|submit|report|email|pipe)"
 _URL = r"(?:https?://|www\.|ftp://)"
+# "include your API key in the Authorization header": how a client authenticates, not a request for it
+_HOWTO_CARRIER = (r"(?!\s+(?:in|as|via|with|using|through|inside)\s+(?:the\s+|an?\s+|each\s+|every\s+|all\s+|your\s+)?"
+                  r"(?:[\w-]+\s+){0,2}?(?:headers?|query\s+(?:string|param\w*)|param\w*|(?:form\s+)?fields?|"
+                  r"environment|env|config\w*|settings)\b)")
 # A few optional words (one open class: cheap for the hyperscan superset, bounded for `re`).
 _GAP = r"(?:[\w\s,'’-]{0,40}?\s)?"
 # An AI persona ("an AI", "a chatbot") and what a jailbreak frees it from.
@@ -73,7 +87,7 @@ FAMILIES: tuple[Family, ...] = (
     Family(
         "instruction_override", "Instruction override", "high",
         (
-            (rf"\b{_IGNORE}\s+{_ANY}{_DET}(?:{_ANY}{_DET})?{_PRIOR}\s+(?:[\w-]+\s+){{0,2}}?{_TARGET}\b", STRONG),
+            (rf"\b{_IGNORE}\s+{_ANY}{_DET}(?:{_ANY}{_DET})?{_PRIOR}\s+(?:[\w-]+\s+){{0,2}}?{_TARGET}\b{_IN_CONFIG}", STRONG),
             (rf"\b{_IGNORE}\s+{_ANY}(?:your|the\s+system'?s?|the\s+developer'?s?)\s+(?:[\w-]+\s+){{0,1}}?"
              r"(?:instructions|rules|guidelines|programming|training|system\s+prompt|directives|guardrails)\b", 0.9),
             (r"\b(?:ignore|disregard|forget)\s+(?:everything|all|anything)\s+(?:(?:you\s+(?:were|have\s+been)\s+"
@@ -287,7 +301,7 @@ FAMILIES: tuple[Family, ...] = (
         (
             (r"\b(?:reveal|output|print|show|display|send|share|give|tell|disclose|leak|dump|include|provide|list|"
              r"repeat|return|write\s+out|copy|paste|expose|recite|type\s+out|read\s+out)\s+(?:me\s+|us\s+)?"
-             r"(?:(?:all\s+)?(?:of\s+)?your\s+)(?:[\w-]+\s+){0,3}?" + _SECRET + r"\b", STRONG),
+             r"(?:(?:all\s+)?(?:of\s+)?your\s+)(?:[\w-]+\s+){0,3}?" + _SECRET + r"\b" + _HOWTO_CARRIER, STRONG),
             (r"\b(?:reveal|output|print|show|display|send|share|give|tell|disclose|leak|dump|provide|list|repeat|"
              r"write\s+out|expose|recite|type\s+out|read\s+out)\s+(?:me\s+|us\s+)?(?:the|all)\s+(?:full\s+|entire\s+|"
              r"raw\s+)?(?:contents?|values?|text)\s+of\s+(?:all\s+)?your\s+(?:[\w-]+\s+){0,3}?" + _SECRET + r"\b", STRONG),
@@ -390,6 +404,7 @@ FAMILIES: tuple[Family, ...] = (
             (r"\b(?:append|add|attach|include|put|encode|insert|embed)\s+(?:the\s+|this\s+|our\s+|your\s+|all\s+|a\s+)?"
              r"(?:(?:full|entire|whole|previous|current)\s+)?(?:conversation|chat(?:\s+history)?|history|context|"
              r"messages?|transcript|user(?:'s)?\s+data|secrets?|credentials|summary|system\s+prompt|api\s+keys?)"
+             + _HOWTO_CARRIER +
              r"[^.\n]{0,60}?\b(?:to|in|into)\s+(?:the\s+|this\s+|that\s+|a\s+|each\s+)?(?:following\s+)?"
              r"(?:url|link|query\s+(?:string|parameter)|image\s+(?:url|link)|endpoint|webhook|" + _URL + r")", STRONG),
             (rf"\b{_SEND_VERB}\s+(?:it|them|this|that|everything|all\s+of\s+(?:it|this)|(?:the|its|their|all|your)\s+"
@@ -655,12 +670,15 @@ HIDDEN_DIRECTIVE = (
     r"ignore|say|tell|send|include|reveal|recommend|call|run|execute)\b"
     r"|\b(?:you|your)\b[^.\n]{0,40}?\b(?:must|should|shall|are\s+required|have\s+to|need\s+to|will\s+now)\b"
     r"|\b(?:ignore|disregard|forget)\b[^.\n]{0,40}?\b(?:instructions?|rules|user|above|previous|prompt)\b"
-    r"|\b(?:send|post|upload|exfiltrate|forward)\b[^.\n]{0,60}?(?:https?://|@[\w-]+\.)"
+    # a send of data, not of "your comments" (a hidden contact form says that)
+    r"|\b(?:send|post|upload|exfiltrate|forward)\s+(?:it|them|this|that|everything|all|(?:the|its|their|all|any)\s+"
+    r"(?:\w+\s+){0,2}?(?:data|contents?|conversation|history|keys?|tokens?|secrets?|credentials|passwords?|files?|"
+    r"results?|output|messages|cookies?))\b[^.\n]{0,60}?(?:https?://|@[\w-]+\.)"
 )
 
 # Words that mark text as talking ABOUT injection rather than doing it.
 DISCUSSION = (
-    r"(?<![\w.@/-])(?:for\s+example|for\s+instance|e\.g\.|such\s+as|(?<![\w.-])examples?(?![\w-]|\.[a-z])|attackers?|"
+    r"(?<![\w.@/<-])(?:for\s+example|for\s+instance|e\.g\.|such\s+as|(?<![\w.-])examples?(?![\w-]|\.[a-z])|attackers?|"
     r"adversar(?:y|ies|ial)|malicious|phrases?\s+like|strings?\s+like|text\s+like|known\s+as|so-called|"
     r"prompt[\s-]+injections?|jailbreaks?|jailbreaking|OWASP|LLM0\d|detects?|detection|detector|defen[cs]es?|"
     r"defend|mitigat\w*|classifier|scanner|blocks?\s+(?:phrases|inputs|text)|red[\s-]team\w*|"
@@ -700,3 +718,9 @@ MARKUP_TRIGGER = (_INLINE_OPEN + r" ?" + _MARKUP_WORD + "|" +
 from .injection_i18n import extend as _extend_i18n  # noqa: E402
 
 FAMILIES = _extend_i18n(FAMILIES)
+
+# Families built from parts live in their own module (it reuses fragments above).
+from .injection_semantic import build as _build_semantic  # noqa: E402
+
+SEMANTIC = _build_semantic(Family, VOCATIVE, _CRED_PATH)
+FAMILIES = FAMILIES + (SEMANTIC,)

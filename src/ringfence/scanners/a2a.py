@@ -144,8 +144,8 @@ class A2aScanner:
     def _dlp(self, fields: list[tuple[str, str]]) -> list[Finding]:
         return list(self.engine.scan_fields(fields, "outbound").findings) if fields else []
 
-    def _injection(self, fields: list[tuple[str, str]]) -> list[Finding]:
-        return list(self.engine.scan_fields(fields, "inbound").findings) if fields else []
+    def _injection(self, fields: list[tuple[str, str]], audience: str = "") -> list[Finding]:
+        return list(self.engine.scan_fields(fields, "inbound", audience=audience).findings) if fields else []
 
     def _poison(self, fields: list[tuple[str, str]]) -> list[Finding]:
         from ..core import redact
@@ -381,6 +381,10 @@ class A2aScanner:
                                 if isinstance(t, str):
                                     fields.append((f"card.skills[{i}].{key}[{j}]" if key == "examples"
                                                    else f"card.skills[{i}].tags", t))
+                    # one sentence split over a skill's name and description is read whole too
+                    joined = " ".join(s[k] for k in ("name", "description") if isinstance(s.get(k), str))
+                    if " " in joined:
+                        fields.append((f"card.skills[{i}].<joined>", joined))
             schemes = card.get("securitySchemes")
             if isinstance(schemes, dict):
                 for name, sch in list(schemes.items())[:100]:
@@ -393,7 +397,8 @@ class A2aScanner:
                     "card", rest, budget)
         except WalkLimit:
             return [Finding("a2a", "too_large", "high", "card is too large or too deep", "card", "block")]
-        findings = self._injection(fields + [(w, v) for w, v in rest if " " in v])
+        # a card is read by the connecting agent only: an instruction in it needs no addressee
+        findings = self._injection(fields + [(w, v) for w, v in rest if " " in v], audience="agent")
         findings += self._poison(fields)
         findings += self._drift(url, card)
         return findings

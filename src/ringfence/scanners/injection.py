@@ -31,6 +31,7 @@ from urllib.parse import unquote
 
 from ..core import Finding
 from ..rules import injection as R
+from ..rules import injection_markup as M
 from ..text.unpack import base58_text, byte_arrays, bytes_to_text, json_unescape
 
 _FLAGS = re.IGNORECASE | re.MULTILINE
@@ -40,6 +41,8 @@ _MAX_HITS_PER_PATTERN = 256   # per view; more is refused (scan_limit), so decoy
 _MAX_HITS = 4096              # per scan, all views; likewise
 _MAX_DECODED_RUNS = 64
 _MAX_RUN = 64 * 1024
+_PARTS_WIDTH = 420           # verb + 6 words + object: the confirm window of a family built from parts
+_MAX_PART_BONUS = 0.5        # parts together: enough to fire, not enough to outweigh discussion or quoting
 _MAX_BODY = 20000            # longest hidden comment or element body looked at
 _TAG_NAME = re.compile(r"<([a-z][a-z0-9]{0,15})\b")
 _MAP_LIMIT = 256 * 1024       # build a char map for a folded view only below this size
@@ -87,7 +90,8 @@ _TRIGGERS = {
     # quoted-printable: two =XX escapes close together, or a soft line break inside a word
     "qp": r"=[0-9a-f]{2}[^=\s]{0,16}=[0-9a-f]{2}|[a-z]=\r?\n[a-z]",
     "comment": r"<!--",
-    "css": R.HIDDEN_TRIGGER,
+    "css": R.HIDDEN_TRIGGER + "|" + M.HIDDEN_TRIGGER_MORE,
+    "nonrender": M.NON_RENDERED_TRIGGER,
     "leet": r"[a-z][0134579@$|!][a-z]|[0134579@$|][a-z]{2}",
     "markup": R.MARKUP_TRIGGER,
 }
@@ -853,6 +857,7 @@ class _Hit:
     end: int
     pattern: int
     hidden: bool = False
+    in_value: bool = False        # in an attribute value or markdown title: its quote is a delimiter
     score: float = 0.0
 
 
@@ -887,17 +892,40 @@ class InjectionScanner:
         self._res: list[re.Pattern] = []
         self._width: list[int] = []
         self._on: list[bool] = []          # family enabled in this config
+        self._narrow: list[bool] = []      # confirmed in its own width only (no wide second look)
+        self._lead: list = []              # cheap pre-check of a candidate window, or None
         for fam in R.FAMILIES:                # the database holds every family, so configs share one
             for p, w in fam.patterns:
                 self._meta.append((fam.id, w))
                 self._res.append(_compiled(p))
-                self._width.append(_max_width(p))
+                # a family built from parts has bounded gaps: its own width is enough, and its
+                # prefilter part (the object) is common enough that wide looks would cost
+                self._width.append(_PARTS_WIDTH if fam.parts else _max_width(p))
+                self._narrow.append(bool(fam.parts))
+                # the whole pattern as a linear superset (no lookarounds, open repeats): one pass
+                # per view tells which candidate ends can hold a match at all
+                self._lead.append(_runs("(?i)" + _hs_pattern(p.replace(_HS_CUT, ""))) if fam.parts else None)
                 self._on.append(fam.id not in disabled)
         self._n_family = len(self._res)
+        # families built from parts: {family: ([(name, compiled or None, bonus)], needs)}
+        self._parts: dict[str, tuple[list, tuple]] = {
+            f.id: ([(n, re.compile(rx, _FLAGS) if rx else None, w) for n, rx, w in f.parts], f.needs)
+            for f in R.FAMILIES if f.parts}
+        # a linear superset of each part (no lookarounds or word boundaries): its absence
+        # from a paragraph settles the part without the backtracking engine
+        self._part_pre: dict[str, Any] = {}
+        for f in R.FAMILIES:
+            for n, rx, _ in f.parts or ():
+                if rx and n not in self._part_pre:
+                    try:
+                        self._part_pre[n] = _runs("(?im)" + _hs_pattern(rx))
+                    except Exception:
+                        self._part_pre[n] = None
         self._trig = {name: k for k, name in enumerate(list(_TRIGGERS) + list(_PRESENCE) + ["exact"])}
         self._pf = _matcher()
-        self._hidden_trigger = re.compile(R.HIDDEN_TRIGGER, re.IGNORECASE)
+        self._hidden_trigger = re.compile(R.HIDDEN_TRIGGER + "|" + M.HIDDEN_TRIGGER_MORE, re.IGNORECASE)
         self._hidden_tag = re.compile(R.HIDDEN_TAG, re.IGNORECASE)
+        self._hidden_tag_more = re.compile(M.HIDDEN_TAG_MORE, re.IGNORECASE)
         self._hidden_directive = re.compile(R.HIDDEN_DIRECTIVE, _FLAGS)
         self._discussion = re.compile(R.DISCUSSION, _FLAGS)
         self._directive_ai = re.compile(R.VOCATIVE, _FLAGS)
@@ -905,7 +933,9 @@ class InjectionScanner:
         self._urgent = re.compile(r"\b(?:IMPORTANT|URGENT|MANDATORY|CRITICAL|ATTENTION|NOTE\s+TO)\b|重要|必ず|중요", 0)
 
     # -- public ---------------------------------------------------------
-    def scan(self, text: str, where: str = "") -> list[Finding]:
+    def scan(self, text: str, where: str = "", audience: str = "") -> list[Finding]:
+        """`audience="agent"`: text only the agent reads (a tool definition, an Agent Card),
+        so an instruction in it is aimed at the agent whoever it names."""
         if not self.enabled or not text:
             return []
         findings: list[Finding] = []
@@ -922,7 +952,7 @@ class InjectionScanner:
             regions = self._hidden_regions(text, trig)
         for v in self._derived_views(text, trig, depth=self.max_depth):
             self._collect(v, hits, over)
-        findings += self._judge(text, hits, regions, where)
+        findings += self._judge(text, hits, regions, where, audience == "agent")
         if over:  # candidates beyond the caps were not looked at: refuse rather than guess
             findings.append(Finding("injection", "scan_limit", "high", "too many candidate matches to judge",
                                     where, "block"))
@@ -1077,18 +1107,28 @@ class InjectionScanner:
         cannot push a match out of its window; too many of those and the whole view
         is searched instead."""
         rx = self._res[i]
+        lead = self._lead[i]
+        if ends is None and lead is not None and len(text) > _SMALL_VIEW:
+            # too many prefilter candidates (a page about tokens names them often): the
+            # superset's own matches, found by the linear engine, are the candidates
+            ends = _lead_ends(lead, text)
         if ends is None or len(text) <= _SMALL_VIEW:
             for m in rx.finditer(text):
                 if m.end() > m.start():
                     yield m.start(), m.end()
             return
         back = self._width[i]
+        lead_ends = _lead_ends(lead, text) if lead is not None else None
         seen_to = retries = 0
         for e in ends:
             if e < seen_to:
                 continue
             hi = min(len(text), e + 16)
             lo = max(0, e - back - 2, seen_to)
+            if lead_ends is not None:   # no superset match ends near this candidate: nothing to confirm
+                k = bisect.bisect_left(lead_ends, e - 64)
+                if k == len(lead_ends) or lead_ends[k] > e + 16:
+                    continue
             found = False
             for m in rx.finditer(text, lo, hi):
                 if m.end() > m.start():
@@ -1096,7 +1136,7 @@ class InjectionScanner:
                     yield m.start(), m.end()
                     seen_to = m.end()
             wide = max(0, e - _WIDE_BACK, seen_to)
-            if found or wide >= lo:
+            if found or wide >= lo or self._narrow[i]:
                 continue
             retries += 1
             if retries > _MAX_RETRIES:   # many candidates that do not confirm: one linear pass instead
@@ -1138,7 +1178,7 @@ class InjectionScanner:
                 if gt == -1 or not tm:
                     continue
                 last_tag = lt
-                if not self._hidden_tag.search(text, lt, gt + 1):
+                if not (self._hidden_tag.search(text, lt, gt + 1) or self._hidden_tag_more.search(text, lt, gt + 1)):
                     continue
                 tag = tm.group(1)
                 close = low.find("</" + tag, gt + 1, gt + 1 + _MAX_BODY)
@@ -1146,6 +1186,8 @@ class InjectionScanner:
                 stop = low.find(">", end, end + 64) if close != -1 else -1
                 out.append((lt, stop + 1 if stop != -1 else end, "css_hidden", text[gt + 1:end]))
                 covered = out[-1][1]
+        if "nonrender" in trig:
+            out += _non_rendered(text)
         if not text.isascii() and ("invis" in trig or "exact" not in trig):
             for n, m in enumerate(_TAG_RUN.finditer(text)):
                 if n >= 256:
@@ -1154,7 +1196,7 @@ class InjectionScanner:
         return out
 
     # -- scoring --------------------------------------------------------
-    def _judge(self, text: str, hits: list[_Hit], regions, where: str) -> list[Finding]:
+    def _judge(self, text: str, hits: list[_Hit], regions, where: str, agent: bool = False) -> list[Finding]:
         findings: list[Finding] = []
         # hits inside hidden regions (raw offsets) get the hidden bonus: a region holds a hit
         # when it starts at or before it and ends at or after it (prefix maximum of ends)
@@ -1165,6 +1207,8 @@ class InjectionScanner:
             if h.view.mapped and reg:
                 k = bisect.bisect_right(reg_starts, h.start)
                 h.hidden = k > 0 and reg_maxend[k - 1] >= h.end
+            if h.view.mapped and not h.hidden:   # an attribute value or a markdown title
+                h.hidden = h.in_value = _in_attribute(text, h.start, h.end) or _in_md_title(text, h.start)
         # a raw match spelled with exotic spaces or invisibles is still an obfuscation: its
         # cleaned-up twin in the "spaced" view keeps the bonus for being hidden that way
         raw_keys = {(h.family, _norm_key(h.view.text[h.start:h.end])) for h in hits if h.view.name == "raw"
@@ -1175,7 +1219,7 @@ class InjectionScanner:
         for group in by_view.values():
             c = _Context(group[0].view.text, group)
             for h in group:
-                h.score = self._score(h, c, raw_keys)
+                h.score = self._score(h, c, raw_keys, agent)
         fired = [h for h in hits if h.score >= self.threshold]
 
         # hidden regions with directive language, or with any (even weak) family hit inside
@@ -1189,6 +1233,8 @@ class InjectionScanner:
                     inside = True
                     break
                 k += 1
+            if kind == "non_rendered" and not inside and not self._directive_ai.search(body):
+                continue   # (<noscript>You need to enable JavaScript</noscript> is no directive)
             if kind != "tag_chars" and not inside and not self._hidden_directive.search(body):
                 continue
             if kind == "tag_chars" and not inside and not self._hidden_directive.search(body):
@@ -1240,12 +1286,18 @@ class InjectionScanner:
                                     where, self.action, span))
         return findings
 
-    def _score(self, h: _Hit, c: "_Context", raw_keys: set) -> float:
+    def _score(self, h: _Hit, c: "_Context", raw_keys: set, agent: bool = False) -> float:
         t = h.view.text
         a, b = h.start, h.end
         m = t[a:b]
         a2 = a + (len(m) - len(m.lstrip()))
         s = h.weight
+        parts = h.family in self._parts
+        if parts:   # its parts stand in for the addressee and other-family bonuses below
+            got = self._part_bonus(h, c, agent)
+            if got is None:
+                return 0.0
+            s += got
         ss, se = _sentence(t, a2, b)
         ws, we = _window(t, a2, b)
         if h.view.offsets is not None:   # markup view: code tags and backticks are judged on the source
@@ -1264,11 +1316,11 @@ class InjectionScanner:
             s -= 0.35
         else:
             discussed = False
-        if code is not None or _quoted(t, a2, b) or _inside_quote(t, a2, b):
+        if code is not None or ((_quoted(t, a2, b) or _inside_quote(t, a2, b)) and not h.in_value):
             s -= 0.45
         if h.family != "covert_action" and _NEG_BEFORE.search(t, max(0, a2 - 40), a2):
             s -= 0.7    # "never share your API keys": advice, not a directive
-        if c.search(self._directive_ai, ss, se, alone=True):
+        if not parts and c.search(self._directive_ai, ss, se, alone=True):
             s += 0.3
         if self._directive_you.search(t, max(ws, a2 - 60), min(we, b + 80)):
             s += 0.2
@@ -1285,9 +1337,35 @@ class InjectionScanner:
             s += 0.3
         elif h.view.name not in ("raw", "markup") and (h.family, _norm_key(m)) not in raw_keys:
             s += 0.25   # only visible after undoing an obfuscation
-        if c.peer_near(h.family, a, 400):
+        if not parts and c.peer_near(h.family, a, 400):
             s += 0.3
         return s
+
+
+    def _part_bonus(self, h: _Hit, c: "_Context", agent: bool) -> float | None:
+        """Sum of the parts present around a hit of a family built from parts, or None
+        when one of its `needs` groups has no part present."""
+        parts, needs = self._parts[h.family]
+        lo, hi = _paragraph(h.view.text, h.start, h.end)
+        present = {"hidden"} if h.hidden else set()
+        if agent:
+            present.add("agent")
+        text = h.view.text
+        pre = self._part_pre
+        rxs = {name: (rx if rx is not None and (pre.get(name) is None or pre[name].search(text[lo:hi]))
+                      else None) for name, rx, _ in parts}
+        for group in needs:   # the required groups first: most hits stop here, unaddressed
+            if present.intersection(group):
+                continue
+            if not any(rxs.get(n) is not None and c.search(rxs[n], lo, hi) and not present.add(n) for n in group):
+                return None
+        bonus = 0.0
+        for name, _rx, w in parts:
+            rx = rxs.get(name)
+            if name in present or (rx is not None and c.search(rx, lo, hi)):
+                present.add(name)
+                bonus += w
+        return min(bonus, _MAX_PART_BONUS)
 
 
 class _Context:
@@ -1461,6 +1539,86 @@ def _window(t: str, a: int, b: int) -> tuple[int, int]:
     if k != -1:
         lo = k + 2
     hi = min(len(t), b + 150)
+    k = t.find("\n\n", b, hi)
+    if k != -1:
+        hi = k
+    return lo, hi
+
+
+def _non_rendered(text: str) -> list[tuple[int, int, str, str]]:
+    """Elements never rendered as page text (<template>, <noscript>, SVG <desc>, JSON-LD
+    structured data), in raw offsets, bodies bounded."""
+    out: list[tuple[int, int, str, str]] = []
+    low = text.lower()
+    opens: list[tuple[int, str]] = []
+    for name in M.NON_RENDERED:
+        pos = 0
+        while len(opens) < 256:
+            a = low.find("<" + name, pos)
+            if a == -1:
+                break
+            pos = a + 1
+            if low[a + 1 + len(name):a + 2 + len(name)] in (">", " ", "\t", "\n", "\r", "/"):
+                opens.append((a, name))
+    pos = 0
+    while len(opens) < 512:
+        k = low.find(M.LD_JSON, pos)
+        if k == -1:
+            break
+        pos = k + 1
+        a = low.rfind("<script", max(0, k - 400), k)
+        if a != -1 and low.find(">", a, k) == -1:
+            opens.append((a, "script"))
+    for a, name in opens:
+        gt = low.find(">", a, a + 2000)
+        if gt == -1:
+            continue
+        close = low.find("</" + name, gt + 1, gt + 1 + _MAX_BODY)
+        end = close if close != -1 else min(len(text), gt + 1 + _MAX_BODY)
+        stop = low.find(">", end, end + 64) if close != -1 else -1
+        out.append((a, stop + 1 if stop != -1 else end, "non_rendered", text[gt + 1:end]))
+    return out
+
+
+def _in_attribute(t: str, a: int, b: int) -> bool:
+    """t[a:b] lies inside an HTML start tag (an attribute value: alt, title, meta content,
+    a hidden input's value ...), which a reader does not see as page text."""
+    lo = max(0, a - 2000)
+    lt = t.rfind("<", lo, a)
+    if lt == -1 or t.rfind(">", lo, a) > lt or not t[lt + 1:lt + 2].isalpha():
+        return False
+    gt = t.find(">", b, b + 2000)
+    return gt != -1 and t.find("<", b, gt) == -1
+
+
+def _in_md_title(t: str, a: int) -> bool:
+    """Offset a lies in the title of a markdown image, link or link reference definition."""
+    ls = t.rfind("\n", max(0, a - 2000), a) + 1
+    seg = t[ls:a]
+    if "](" not in seg and not seg.lstrip().startswith("["):
+        return False
+    return M.MD_TITLE.search(seg) is not None
+
+
+def _lead_ends(rx, text: str, chunk: int = 8192, overlap: int = 512) -> list[int]:
+    """Ends of rx's matches, found chunk by chunk (overlapping): the RE2 binding maps each
+    match back to character offsets from its subject's start, so a short subject keeps that linear."""
+    ends: set[int] = set()
+    pos = 0
+    while pos < len(text):
+        for m in rx.finditer(text[pos:pos + chunk + overlap]):
+            ends.add(pos + m.end())
+        pos += chunk
+    return sorted(ends)
+
+
+def _paragraph(t: str, a: int, b: int) -> tuple[int, int]:
+    """The hit's paragraph, bounded: where the parts of a family built from parts are looked for."""
+    lo = max(0, a - 400)
+    k = t.rfind("\n\n", lo, a)
+    if k != -1:
+        lo = k + 2
+    hi = min(len(t), b + 300)
     k = t.find("\n\n", b, hi)
     if k != -1:
         hi = k

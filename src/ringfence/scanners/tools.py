@@ -315,8 +315,14 @@ class ToolScanners:
         inj = getattr(self.engine, "injection", None) if self.engine is not None else None
         if inj is not None and joined:
             raw = "\n".join(t for _, t in texts) + "\n" + "\n".join(expand_name(n) for _, n in names)
+            # identifiers (the tool's name, enum values, ids) read as words too
+            idents = [e for _, t in texts if 12 <= len(t) <= 256 and not any(c.isspace() for c in t)
+                      and (e := expand_name(t)).count(" ") >= 3]
+            if idents:
+                raw += "\n" + "\n".join(idents)
             strong_hit = any(f.scanner == "tool_poison" and f.action != "warn" for f in out)
-            for f in inj.scan(raw, tw):
+            # a tool definition is read by the agent only: it needs no addressee
+            for f in inj.scan(raw, tw, audience="agent"):
                 a = act if f.action in ("block", "strip") else f.action
                 # Tool descriptions are instructions to the model by design: these
                 # families fire on honest ones ("call the login tool first", "reads
