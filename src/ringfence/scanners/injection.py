@@ -914,6 +914,7 @@ class InjectionScanner:
         # a linear superset of each part (no lookarounds or word boundaries): its absence
         # from a paragraph settles the part without the backtracking engine
         self._part_pre: dict[str, Any] = {}
+        self._gates: dict[int, list] = {}
         for f in R.FAMILIES:
             for n, rx, _ in f.parts or ():
                 if rx and n not in self._part_pre:
@@ -1100,6 +1101,21 @@ class InjectionScanner:
                 n += 1
         return trig
 
+    def _part_gates(self, i: int) -> list[list]:
+        """For a pattern of a family built from parts: its required groups made only of
+        parts with a linear superset, as lists of those supersets ([] otherwise)."""
+        got = self._gates.get(i)
+        if got is None:
+            fam = self._meta[i][0]
+            got = []
+            if fam in self._parts:
+                pre = self._part_pre
+                for group in self._parts[fam][1]:
+                    if all(pre.get(n) is not None for n in group):
+                        got.append([pre[n] for n in group])
+            self._gates[i] = got
+        return got
+
     def _confirm(self, i: int, text: str, ends: list[int] | None):
         """Matches of pattern i, looked for in windows that end at the candidate ends
         (a match ends where hyperscan reported one). A candidate that does not confirm
@@ -1108,7 +1124,8 @@ class InjectionScanner:
         is searched instead."""
         rx = self._res[i]
         lead = self._lead[i]
-        if ends is None and lead is not None and len(text) > _SMALL_VIEW:
+        from_lead = ends is None and lead is not None and len(text) > _SMALL_VIEW
+        if from_lead:
             # too many prefilter candidates (a page about tokens names them often): the
             # superset's own matches, found by the linear engine, are the candidates
             ends = _lead_ends(lead, text)
@@ -1118,13 +1135,21 @@ class InjectionScanner:
                     yield m.start(), m.end()
             return
         back = self._width[i]
-        lead_ends = _lead_ends(lead, text) if lead is not None else None
+        lead_ends = ends if lead is not None and ends is not None and from_lead else \
+            (_lead_ends(lead, text) if lead is not None else None)
+        # a family built from parts: a required group whose parts are all absent from
+        # every paragraph a match ending here could have cannot score, so skip confirming
+        gates = self._part_gates(i)
         seen_to = retries = 0
         for e in ends:
             if e < seen_to:
                 continue
             hi = min(len(text), e + 16)
             lo = max(0, e - back - 2, seen_to)
+            if gates:
+                para = text[max(0, e - back - 402):e + 316]
+                if not all(any(g.search(para) for g in group) for group in gates):
+                    continue
             if lead_ends is not None:   # no superset match ends near this candidate: nothing to confirm
                 k = bisect.bisect_left(lead_ends, e - 64)
                 if k == len(lead_ends) or lead_ends[k] > e + 16:
