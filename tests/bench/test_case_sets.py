@@ -25,6 +25,7 @@ CASE_SETS = {  # directory -> its baseline
     "extra_cases2": "extra2-baseline.json",
     "blind_round1": "blind1-baseline.json",
     "blind_round2": "blind2-baseline.json",
+    "blind_round3": "blind3-baseline.json",
 }
 
 
