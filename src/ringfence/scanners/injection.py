@@ -280,6 +280,16 @@ hora partir bist maintenant теперь 이제 모드 モード 模式 from
 _HS_CUT = "(?#hs)"
 
 
+def _lead_superset(p: str, flags: str, wide: bool = False):
+    """The whole pattern as a linear superset (of any text when `wide`, else of ASCII
+    text), or None when the linear engine refuses it."""
+    try:
+        q = _hs_pattern(p.replace(_HS_CUT, ""))
+        return _runs(flags + (_widen(q) if wide else q))
+    except Exception:
+        return None
+
+
 def _hs_pattern(p: str) -> str:
     """A superset of `p` in hyperscan's dialect that compiles quickly: no word
     boundaries or lookarounds, and long bounded repeats opened up. A top-level
@@ -894,6 +904,7 @@ class InjectionScanner:
         self._on: list[bool] = []          # family enabled in this config
         self._narrow: list[bool] = []      # confirmed in its own width only (no wide second look)
         self._lead: list = []              # cheap pre-check of a candidate window, or None
+        self._lead_wide: list = []         # the same for non-ASCII views
         for fam in R.FAMILIES:                # the database holds every family, so configs share one
             for p, w in fam.patterns:
                 self._meta.append((fam.id, w))
@@ -904,7 +915,13 @@ class InjectionScanner:
                 self._narrow.append(bool(fam.parts))
                 # the whole pattern as a linear superset (no lookarounds, open repeats): one pass
                 # per view tells which candidate ends can hold a match at all
-                self._lead.append(_runs("(?i)" + _hs_pattern(p.replace(_HS_CUT, ""))) if fam.parts else None)
+                # per view tells which candidate ends can hold a match at all. Also for every
+                # pattern the prefilter sees only the tail of ((?#hs)): a common tail word in
+                # code or another language would otherwise cost a backtracking look each.
+                # (compiled on first use: most patterns never need one)
+                lazy = (p, "(?i)" if fam.parts else "(?im)") if fam.parts or _HS_CUT in p else None
+                self._lead.append(lazy)
+                self._lead_wide.append(lazy)
                 self._on.append(fam.id not in disabled)
         self._n_family = len(self._res)
         # families built from parts: {family: ([(name, compiled or None, bonus)], needs)}
@@ -1101,6 +1118,13 @@ class InjectionScanner:
                 n += 1
         return trig
 
+    def _get_lead(self, i: int, wide: bool):
+        leads = self._lead_wide if wide else self._lead
+        got = leads[i]
+        if type(got) is tuple:
+            got = leads[i] = _lead_superset(got[0], got[1], wide=wide)
+        return got
+
     def _part_gates(self, i: int) -> list[list]:
         """For a pattern of a family built from parts: its required groups made only of
         parts with a linear superset, as lists of those supersets ([] otherwise)."""
@@ -1123,7 +1147,8 @@ class InjectionScanner:
         cannot push a match out of its window; too many of those and the whole view
         is searched instead."""
         rx = self._res[i]
-        lead = self._lead[i]
+        # the linear engine's \w and \s are ASCII: non-ASCII text takes the widened superset
+        lead = self._get_lead(i, not text.isascii())
         from_lead = ends is None and lead is not None and len(text) > _SMALL_VIEW
         if from_lead:
             # too many prefilter candidates (a page about tokens names them often): the
