@@ -145,3 +145,23 @@ def test_agent_audience_does_not_flag_honest_tool_text(scanner):
 ])
 def test_api_docs_lookalikes_allow(scanner, text):
     assert _blocked(scanner, text) == set()
+
+
+def test_needs_gate_never_changes_a_verdict(monkeypatch):
+    """The pre-confirm gate for families built from parts is a superset check: with it
+    on or off, every text gets the same findings (examples of every family, alone, in a
+    page, in hidden markup and in attribute values)."""
+    import ringfence.rules.injection as R
+    from ringfence.engine import Engine
+    from ringfence.scanners import injection as I
+    inj = Engine(lazy=True).injection
+    filler = "Our API guide explains how requests are signed and retried. " * 40
+    texts = []
+    for fam in R.FAMILIES:
+        for ex in fam.tp[:3] + fam.tn[:3]:
+            texts += [ex, filler + ex + " " + filler, f'<div style="display:none">{ex}</div>' + filler,
+                      f'<img alt="{ex}" src="x.png">' + filler, f'![chart](https://x.example/c.png "{ex}")\n' + filler]
+    gated = [[(f.rule, f.verdict if hasattr(f, "verdict") else f.action) for f in inj.scan(t, "t")] for t in texts]
+    monkeypatch.setattr(I._NeedsGate, "possible", lambda self, fam, lo, hi, e: True)
+    ungated = [[(f.rule, f.verdict if hasattr(f, "verdict") else f.action) for f in inj.scan(t, "t")] for t in texts]
+    assert gated == ungated

@@ -931,7 +931,6 @@ class InjectionScanner:
         # a linear superset of each part (no lookarounds or word boundaries): its absence
         # from a paragraph settles the part without the backtracking engine
         self._part_pre: dict[str, Any] = {}
-        self._gates: dict[int, list] = {}
         for f in R.FAMILIES:
             for n, rx, _ in f.parts or ():
                 if rx and n not in self._part_pre:
@@ -965,11 +964,16 @@ class InjectionScanner:
         over: list[bool] = []   # set when a cap stopped collection
         regions: list[tuple[int, int, str, str]] = []   # (start, end, kind, body) in raw offsets
         raw = _View("raw", text, True)
-        trig = self._collect(raw, hits, over)
-        if self.hidden_enabled:
-            regions = self._hidden_regions(text, trig)
+        agent = audience == "agent"
+        box: list = []
+
+        def raw_regions(trig: set[str]) -> list:
+            box.append(self._hidden_regions(text, trig) if self.hidden_enabled else [])
+            return box[0]
+        trig = self._collect(raw, hits, over, agent=agent, regions_of=raw_regions)
+        regions = box[0] if box else []
         for v in self._derived_views(text, trig, depth=self.max_depth):
-            self._collect(v, hits, over)
+            self._collect(v, hits, over, agent=agent)
         findings += self._judge(text, hits, regions, where, audience == "agent")
         if over:  # candidates beyond the caps were not looked at: refuse rather than guess
             findings.append(Finding("injection", "scan_limit", "high", "too many candidate matches to judge",
@@ -1101,16 +1105,22 @@ class InjectionScanner:
         return {name for name, i in self._trig.items() if i in ids}
 
     # -- matching -------------------------------------------------------
-    def _collect(self, view: _View, hits: list[_Hit], over: list[bool]) -> set[str]:
+    def _collect(self, view: _View, hits: list[_Hit], over: list[bool], agent: bool = False,
+                 regions_of=None) -> set[str]:
         ends, trig_ids = self._pf.scan(view.text)
         trig = {name for name, i in self._trig.items() if i in trig_ids}
         text = view.text
+        # where a hit could count as hidden (only the raw view's hits are judged so, by
+        # region, attribute value or markdown title): known before confirming anything
+        regions = regions_of(trig) if regions_of is not None else None
+        needs = _NeedsGate(self, text, agent, regions) if any(
+            self._meta[i][0] in self._parts for i in ends) else None
         for i in sorted(ends):
             if not self._on[i]:
                 continue
             fam, w = self._meta[i]
             n = 0
-            for a, b in self._confirm(i, text, ends[i]):
+            for a, b in self._confirm(i, text, ends[i], needs if fam in self._parts else None):
                 if n >= _MAX_HITS_PER_PATTERN or len(hits) >= _MAX_HITS:
                     over.append(True)
                     break
@@ -1125,22 +1135,7 @@ class InjectionScanner:
             got = leads[i] = _lead_superset(got[0], got[1], wide=wide)
         return got
 
-    def _part_gates(self, i: int) -> list[list]:
-        """For a pattern of a family built from parts: its required groups made only of
-        parts with a linear superset, as lists of those supersets ([] otherwise)."""
-        got = self._gates.get(i)
-        if got is None:
-            fam = self._meta[i][0]
-            got = []
-            if fam in self._parts:
-                pre = self._part_pre
-                for group in self._parts[fam][1]:
-                    if all(pre.get(n) is not None for n in group):
-                        got.append([pre[n] for n in group])
-            self._gates[i] = got
-        return got
-
-    def _confirm(self, i: int, text: str, ends: list[int] | None):
+    def _confirm(self, i: int, text: str, ends: list[int] | None, needs: "_NeedsGate | None" = None):
         """Matches of pattern i, looked for in windows that end at the candidate ends
         (a match ends where hyperscan reported one). A candidate that does not confirm
         in the pattern's usual width gets a second, wide look, so long runs of spaces
@@ -1164,17 +1159,16 @@ class InjectionScanner:
             (_lead_ends(lead, text) if lead is not None else None)
         # a family built from parts: a required group whose parts are all absent from
         # every paragraph a match ending here could have cannot score, so skip confirming
-        gates = self._part_gates(i)
         seen_to = retries = 0
         for e in ends:
             if e < seen_to:
                 continue
             hi = min(len(text), e + 16)
             lo = max(0, e - back - 2, seen_to)
-            if gates:
-                para = text[max(0, e - back - 402):e + 316]
-                if not all(any(g.search(para) for g in group) for group in gates):
-                    continue
+            # a family built from parts: a required group none of whose parts can be in
+            # the paragraph of a match ending here cannot score, so skip confirming
+            if needs is not None and not needs.possible(self._meta[i][0], max(0, e - back - 402), e + 316, e):
+                continue
             if lead_ends is not None:   # no superset match ends near this candidate: nothing to confirm
                 k = bisect.bisect_left(lead_ends, e - 64)
                 if k == len(lead_ends) or lead_ends[k] > e + 16:
@@ -1416,6 +1410,63 @@ class InjectionScanner:
                 present.add(name)
                 bonus += w
         return min(bonus, _MAX_PART_BONUS)
+
+
+class _NeedsGate:
+    """Per view: can the required parts of a family built from parts be present around a
+    candidate? Each part's linear superset is run once over the view (its match ends
+    kept); hidden text is possible only in the raw view, inside a hidden region, an
+    attribute value or a markdown link line. A superset answer: it never says no where
+    the judge could say yes."""
+
+    def __init__(self, sc: "InjectionScanner", text: str, agent: bool, regions):
+        self.sc, self.t, self.agent, self.regions = sc, text, agent, regions
+        self._ends: dict[str, list[int] | None] = {}
+        reg = sorted((a, b) for a, b, _, _ in regions or ())
+        self._reg_starts = [a for a, _ in reg]
+        self._reg_maxend = list(itertools.accumulate((b for _, b in reg), max))
+
+    def _part_ends(self, name: str) -> list[int] | None:
+        if name not in self._ends:
+            pre = self.sc._part_pre.get(name)
+            self._ends[name] = None if pre is None else _lead_ends(pre, self.t)
+        return self._ends[name]
+
+    def _hidden(self, e: int) -> bool:
+        if self.regions is None:
+            return True   # not the raw view: do not judge it here
+        t = self.t
+        k = bisect.bisect_right(self._reg_starts, e - 1)
+        if k > 0 and self._reg_maxend[k - 1] >= e:
+            return True
+        if _in_attribute(t, max(0, e - 1), e):
+            return True
+        ls = t.rfind("\n", max(0, e - 2000), e) + 1
+        line = t[ls:e]
+        return "](" in line or line.lstrip().startswith("[")
+
+    def possible(self, fam: str, lo: int, hi: int, e: int) -> bool:
+        # the cheap checks first: groups without "hidden", and "hidden" last in a group
+        groups = sorted(self.sc._parts[fam][1], key=lambda g: "hidden" in g)
+        for group in groups:
+            ok = False
+            for name in sorted(group, key=lambda n: n == "hidden"):
+                if name == "agent":
+                    ok = self.agent
+                elif name == "hidden":
+                    ok = self._hidden(e)
+                else:
+                    got = self._part_ends(name)
+                    if got is None:
+                        ok = True     # no superset: cannot rule it out
+                    else:
+                        k = bisect.bisect_left(got, lo)
+                        ok = k < len(got) and got[k] <= hi
+                if ok:
+                    break
+            if not ok:
+                return False
+        return True
 
 
 class _Context:
