@@ -12,8 +12,6 @@ byte, since it may be the first half of a CRLF."""
 from __future__ import annotations
 
 import re
-
-import orjson
 from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Iterable
@@ -393,24 +391,8 @@ _PIECE_MIX = re.compile(r"[0-9A-Z]")
 def message_pieces(text: str) -> list[str]:
     """Strings of a message that could be a piece of a token (the JSON string values, or
     the raw text): no spaces, a digit or a capital. Bounded."""
-    edges = None
-    if text[:1] in "{[" and len(text) <= JSON_MAX:
-        try:
-            doc = orjson.loads(text)
-        except orjson.JSONDecodeError:
-            doc = None
-        if doc is not None:
-            edges, stack, budget = [], [doc], JSON_NODES
-            while stack and budget > 0 and len(edges) < MAX_PIECES:
-                node = stack.pop()
-                budget -= 1
-                if type(node) is str:
-                    edges.append(node)
-                elif type(node) is dict:
-                    stack.extend(reversed(node.values()))
-                elif type(node) is list:
-                    stack.extend(reversed(node))
-    cand = edges if edges is not None else [text]
+    is_json, doc = _json_doc(text)
+    cand = [v for _, v in string_leaves(doc)][:MAX_PIECES] if is_json else [text]
     return [c for c in cand if _PIECE.fullmatch(c) and _PIECE_MIX.search(c)]
 
 
