@@ -1244,13 +1244,10 @@ class InjectionScanner:
         findings: list[Finding] = []
         # hits inside hidden regions (raw offsets) get the hidden bonus: a region holds a hit
         # when it starts at or before it and ends at or after it (prefix maximum of ends)
-        reg = sorted((a, b) for a, b, _, _ in regions)
-        reg_starts = [a for a, _ in reg]
-        reg_maxend = list(itertools.accumulate((b for _, b in reg), max))
+        held = _RegionIndex(regions)
         for h in hits:
-            if h.view.mapped and reg:
-                k = bisect.bisect_right(reg_starts, h.start)
-                h.hidden = k > 0 and reg_maxend[k - 1] >= h.end
+            if h.view.mapped and held:
+                h.hidden = held.holds(h.start, h.end)
             if h.view.mapped and not h.hidden:   # an attribute value or a markdown title
                 h.hidden = h.in_value = _in_attribute(text, h.start, h.end) or _in_md_title(text, h.start)
         # a raw match spelled with exotic spaces or invisibles is still an obfuscation: its
@@ -1412,6 +1409,23 @@ class InjectionScanner:
         return min(bonus, _MAX_PART_BONUS)
 
 
+class _RegionIndex:
+    """Hidden regions (raw offsets) by start, with the running maximum of their ends: a
+    region holds [a, b] when it starts at or before a and ends at or after b."""
+
+    def __init__(self, regions):
+        reg = sorted((a, b) for a, b, _, _ in regions)
+        self._starts = [a for a, _ in reg]
+        self._maxend = list(itertools.accumulate((b for _, b in reg), max))
+
+    def __bool__(self) -> bool:
+        return bool(self._starts)
+
+    def holds(self, a: int, b: int) -> bool:
+        k = bisect.bisect_right(self._starts, a)
+        return k > 0 and self._maxend[k - 1] >= b
+
+
 class _NeedsGate:
     """Per view: can the required parts of a family built from parts be present around a
     candidate? Each part's linear superset is run once over the view (its match ends
@@ -1422,9 +1436,7 @@ class _NeedsGate:
     def __init__(self, sc: "InjectionScanner", text: str, agent: bool, regions):
         self.sc, self.t, self.agent, self.regions = sc, text, agent, regions
         self._ends: dict[str, list[int] | None] = {}
-        reg = sorted((a, b) for a, b, _, _ in regions or ())
-        self._reg_starts = [a for a, _ in reg]
-        self._reg_maxend = list(itertools.accumulate((b for _, b in reg), max))
+        self._held = _RegionIndex(regions or ())
 
     def _part_ends(self, name: str) -> list[int] | None:
         if name not in self._ends:
@@ -1436,8 +1448,7 @@ class _NeedsGate:
         if self.regions is None:
             return True   # not the raw view: do not judge it here
         t = self.t
-        k = bisect.bisect_right(self._reg_starts, e - 1)
-        if k > 0 and self._reg_maxend[k - 1] >= e:
+        if self._held.holds(e - 1, e):
             return True
         if _in_attribute(t, max(0, e - 1), e):
             return True
