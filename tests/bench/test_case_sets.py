@@ -3,7 +3,8 @@ format, written for ringfence) through the static tier, each against its baselin
 benchmarks/. Misses and false positives are pinned by id: a new one fails, and so does a
 fixed one left pinned. A block caused only by an internal scan error is not a catch.
 
-The table is explicit (no glob): a blind round joins it only once it has been run."""
+The table is explicit (no glob): a blind round joins it only once it has been run.
+`scripts/pin_case_sets.py` shows what changed per set, and `--write` re-pins it."""
 import json
 import os
 import subprocess

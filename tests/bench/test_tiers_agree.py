@@ -6,6 +6,8 @@ Inspector) give the same verdict on each of the 76 dev cases.
 Only the dev cases here: the live tier takes minutes per hundred cases. The red-team
 sets (tests/bench/extra_cases*, blind_round1, blind_round2) were compared the same
 way by hand with `ringfence bench aeb --tier live` and `--tier static`."""
+import fcntl
+
 import pytest
 from shared_corpus import AEB_CASES, require
 
@@ -21,7 +23,9 @@ def test_live_and_static_tiers_agree_on_every_dev_case():
     cases, bad = C.load_cases(CASES)
     assert not bad and len(cases) >= 76
     profile = C.tool_profile()
-    live = {r["case_id"]: r for r in run_live(cases, profile, timeout=10)}
+    with open("/tmp/aeb.lock", "w") as lock:   # one live run at a time holds :80/:443
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        live = {r["case_id"]: r for r in run_live(cases, profile, timeout=10)}
     errors = [r for r in live.values() if r["actual_verdict"] == "error"]
     if errors and all("could not bind" in str(r["evidence"]) for r in errors):
         # The live tier serves its fixtures on 127.0.0.1:80 and :443; another run holds them.

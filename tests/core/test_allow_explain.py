@@ -3,7 +3,6 @@ running proxy, expiry, and a tool-scoped exemption in the MCP relay."""
 import http.server
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -13,16 +12,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from procs import free_port
 
 pytestmark = pytest.mark.timeout(240)
 ROOT = Path(__file__).resolve().parents[2]
 SERVER = str(ROOT / "tests" / "fixtures" / "mcp_servers" / "server.py")
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class _H(http.server.BaseHTTPRequestHandler):
@@ -56,7 +50,7 @@ def test_explain_then_allow_reloads_live_and_is_receipted(tmp_path):
     assert rf("init").returncode == 0
     up = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _H)
     threading.Thread(target=up.serve_forever, daemon=True).start()
-    upp, port = up.server_address[1], _free_port()
+    upp, port = up.server_address[1], free_port()
     proxy = subprocess.Popen([sys.executable, "-m", "ringfence", "run", "--listen", f"127.0.0.1:{port}",
                               "--resolve", f"app.test:{upp}:127.0.0.1", "--resolve", f"other.test:{upp}:127.0.0.1"],
                              env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)

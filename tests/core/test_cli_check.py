@@ -1,13 +1,13 @@
 """`ringfence check`, `serve-api` and `demo` as a user runs them: real subprocesses."""
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
 
 import httpx
 import pytest
+from procs import free_port
 
 RF = [sys.executable, "-m", "ringfence"]
 AWS = "AKIAIOSFODNN7EXAMPLE"
@@ -115,15 +115,9 @@ def test_demo():
     assert r.returncode == 0 and "as expected" in r.stdout
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def api():
-    port = _free_port()
+    port = free_port()
     token = "test-token-1234567890"
     p = subprocess.Popen(RF + ["serve-api", "--listen", f"127.0.0.1:{port}"],
                          env={**os.environ, "RINGFENCE_API_TOKEN": token},

@@ -3,7 +3,6 @@ memory, with an error naming the problem; a live reload of one is rejected
 without stalling requests (real `ringfence run` and `ringfence check`)."""
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -16,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from ringfence.config.load import ConfigError, load_config_text
+from procs import free_port
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -94,18 +94,12 @@ class _Up(BaseHTTPRequestHandler):
         pass
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_live_reload_of_bomb_rejected_without_stall(tmp_path):
     up = ThreadingHTTPServer(("127.0.0.1", 0), _Up)
     threading.Thread(target=up.serve_forever, daemon=True).start()
     cfg = tmp_path / "ringfence.yaml"
     cfg.write_text("mode: balanced\n")
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "ringfence", "run", "--config", str(cfg), "--listen",
                              f"127.0.0.1:{port}", "--resolve", f"site.test:{up.server_address[1]}:127.0.0.1"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -4,7 +4,6 @@ when no receipt was written."""
 import http.server
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -12,14 +11,9 @@ import urllib.error
 import urllib.request
 
 import pytest
+from procs import free_port
 
 pytestmark = pytest.mark.timeout(180)
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class _H(http.server.BaseHTTPRequestHandler):
@@ -42,7 +36,7 @@ def upstream():
 
 
 def _session(tmp_path, upstream, *flags, env_extra=None):
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, HOME=str(tmp_path), XDG_CACHE_HOME=os.path.expanduser("~/.cache"), **(env_extra or {}))
     env.pop("RINGFENCE_ADMIN_TOKEN", None)
     env.update(env_extra or {})

@@ -6,10 +6,10 @@ import socket
 import stat
 import subprocess
 import sys
-import time
 import urllib.request
 
 import pytest
+from procs import free_port
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -58,14 +58,8 @@ def test_init_dir_and_a_broken_key_is_refused(tmp_path):
     assert (d2 / "receipt.key").read_text() == "not a key"
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _run_proxy(home, *flags):
-    port = _free_port()
+    port = free_port()
     p = subprocess.Popen([sys.executable, "-m", "ringfence", "run", "--listen", f"127.0.0.1:{port}", *flags],
                          env=_env(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     line = p.stdout.readline()
@@ -122,7 +116,7 @@ def test_signing_key_alone_turns_receipts_on_and_a_missing_key_is_exit_2(tmp_pat
         p.terminate()
         p.communicate(timeout=30)
     assert glob.glob(str(home / ".ringfence" / "evidence" / "*.jsonl"))
-    for cmd in (["run", "--listen", f"127.0.0.1:{_free_port()}"], ["mcp", "proxy"]):
+    for cmd in (["run", "--listen", f"127.0.0.1:{free_port()}"], ["mcp", "proxy"]):
         r = rf(home, *cmd, "--signing-key", str(tmp_path / "missing.key"), *(["--", "true"] if "mcp" in cmd else []))
         assert r.returncode == 2 and "missing.key not found" in r.stderr, r.stderr
     r = rf(home, "run", "--no-receipts", "--receipts", str(tmp_path / "x"))

@@ -52,10 +52,28 @@ def test_lenient_walk_skips_what_is_too_deep_and_stops_at_the_cap():
     assert w.complete is False
     w = Walk(max_nodes=10, strict=False)
     got = list(w.strings([str(i) for i in range(100)]))
-    assert len(got) < 10 and not w.complete
+    # a list over the cap keeps its head (it used to vanish whole)
+    assert got == [(f"$[{i}]", str(i)) for i in range(9)] and not w.complete
     w = Walk(strict=False)
     list(w.strings(DOC))
     assert w.complete
+
+
+@pytest.mark.parametrize("depth", [0, 3, 70])   # 70: past the recursion switch
+@pytest.mark.parametrize("shape", ["list", "dict"])
+def test_lenient_cap_keeps_the_nodes_that_fit_at_any_depth(depth, shape):
+    n = 50
+    big: object = [f"v{i}" for i in range(n)] if shape == "list" else {f"k{i}": f"v{i}" for i in range(n)}
+    doc: object = big
+    for _ in range(depth):
+        doc = [doc]
+    cap = depth + 1 + 20
+    w = Walk(max_depth=200, max_nodes=cap, strict=False)
+    got = [v for _, v in w.strings(doc)]
+    assert got == [f"v{i}" for i in range(len(got))] and 15 <= len(got) <= 20
+    assert not w.complete
+    with pytest.raises(WalkLimit):
+        list(Walk(max_depth=200, max_nodes=cap).strings(doc))
 
 
 def test_a_budget_is_shared_by_every_walk_of_one_object():

@@ -86,3 +86,35 @@ def test_scanners_never_reach_into_state_or_transports():
     bad = [f"{f.relative_to(SRC)} imports {mod}" for f in _files("scanners")
            for mod, _ in _imports(f) if mod.split(".")[0] in ("state",) + TRANSPORTS]
     assert bad == []
+
+
+SCANNER_HANDLES = ("tools", "dlp", "injection", "a2a", "url")
+
+
+def _scanner_calls(path: Path):
+    """`<x>.engine.<scanner>.<method>` / `engine.<scanner>.<method>` uses: a transport
+    reaching past the Inspector to a scanner object."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute)
+                and node.value.attr in SCANNER_HANDLES):
+            owner = node.value.value
+            name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+            if name == "engine":
+                yield f"engine.{node.value.attr}.{node.attr}"
+
+
+def test_transports_route_mcp_tools_through_the_inspector():
+    """MCP tool calls, listings and results are Content kinds in ROUTES: transports
+    call Inspector.inspect, never the tool scanners themselves."""
+    bad = [f"{f.relative_to(SRC)}: {use}" for f in _files(*TRANSPORTS)
+           for use in _scanner_calls(f)]
+    assert bad == []
+    from ringfence.core.inspect import ROUTES
+    assert {("outbound", "tool_call"), ("inbound", "tools_list"), ("inbound", "tool_result")} <= set(ROUTES)
+
+
+def test_scanner_call_checker_sees_violations(tmp_path):
+    f = tmp_path / "t.py"
+    f.write_text("self.engine.tools.scan_tool_call(n, a)\nengine.dlp.scan(x)\nengine.inspect(a, c)\n")
+    assert list(_scanner_calls(f)) == ["engine.tools.scan_tool_call", "engine.dlp.scan"]

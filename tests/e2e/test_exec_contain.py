@@ -12,14 +12,9 @@ import threading
 from pathlib import Path
 
 import pytest
+from procs import free_port
 
 pytestmark = pytest.mark.timeout(300)
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class _H(http.server.BaseHTTPRequestHandler):
@@ -64,7 +59,7 @@ def world(tmp_path_factory):
 
 
 def _exec(world, *flags, script, timeout=240):
-    port = _free_port()
+    port = free_port()
     argv = [sys.executable, "-m", "ringfence", "exec", "--listen", f"127.0.0.1:{port}",
             "--resolve", f"plain.test:{world['plain']}:127.0.0.1", "--resolve", f"app.test:{world['tls']}:127.0.0.1",
             "--upstream-ca", world["upstream_ca"], *flags, "--", "sh", "-c", script]
@@ -107,7 +102,7 @@ def test_exec_sets_env_runs_command_and_stops_proxy(world):
 
 
 def test_exec_reuses_a_running_proxy(world):
-    port = _free_port()
+    port = free_port()
     proxy = subprocess.Popen([sys.executable, "-m", "ringfence", "run", "--listen", f"127.0.0.1:{port}",
                               "--no-receipts", "--resolve", f"plain.test:{world['plain']}:127.0.0.1"],
                              env=world["env"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -172,7 +167,7 @@ exit 5
 def test_contain_impossible_is_a_clear_exit_2(world, tmp_path):
     env = dict(world["env"], PATH=str(tmp_path))  # no unshare on PATH
     r = subprocess.run([sys.executable, "-m", "ringfence", "exec", "--contain", "--listen",
-                        f"127.0.0.1:{_free_port()}", "--", "true"], env=env, capture_output=True, text=True,
+                        f"127.0.0.1:{free_port()}", "--", "true"], env=env, capture_output=True, text=True,
                        timeout=60)
     assert r.returncode == 2 and "--contain needs" in r.stderr and "Traceback" not in r.stderr
 
@@ -212,7 +207,7 @@ def test_contained_agent_reaches_a_remote_mcp_server_through_ringfence(world, tm
     srv, cli = tmp_path / "srv.py", tmp_path / "cli.py"
     srv.write_text(MCP_SERVER)
     cli.write_text(MCP_CLIENT)
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([sys.executable, str(srv), str(port)], stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     try:
@@ -243,7 +238,7 @@ def _terminal_like():
 def test_exec_forwards_ctrl_c_to_the_command_then_stops_the_proxy(world):
     import signal
     import time
-    port = _free_port()
+    port = free_port()
     p = subprocess.Popen([sys.executable, "-m", "ringfence", "exec", "--no-receipts", "--listen", f"127.0.0.1:{port}",
                           "--", "sh", "-c", 'trap "echo got-int; exit 3" INT; echo ready; while :; do sleep 0.1; done'],
                          env=world["env"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,

@@ -2,34 +2,15 @@
 the inner request is scanned, and a TLS upstream (its own test CA) is verified."""
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
 
 import pytest
 
 from ringfence.bench.fixtures import Fixture
+from procs import free_port, wait_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_port(port: int, proc: subprocess.Popen, timeout: float = 30.0) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
-        try:
-            with socket.create_connection(("127.0.0.1", port), 0.2):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("proxy did not start")
 
 
 @pytest.fixture
@@ -43,14 +24,14 @@ def test_intercepted_https_through_real_run(tmp_path, upstream):
     ca_dir = tmp_path / "ca"
     assert subprocess.run([sys.executable, "-m", "ringfence", "tls", "init", "--dir", str(ca_dir)],
                           capture_output=True).returncode == 0
-    port, host = _free_port(), "shop.example.test"
+    port, host = free_port(), "shop.example.test"
     proc = subprocess.Popen(
         [sys.executable, "-m", "ringfence", "run", "--listen", f"127.0.0.1:{port}", "--intercept",
          "--ca-dir", str(ca_dir), "--upstream-ca", upstream.ca.ca_path, "-q",
          "--resolve", f"{host}:{upstream.https_port}:127.0.0.1"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        _wait_port(port, proc)
+        wait_port(port, proc, timeout=30.0)
         url = f"https://{host}:{upstream.https_port}/ok"
         curl = ["curl", "-s", "-m", "20", "-x", f"http://127.0.0.1:{port}", "--cacert", str(ca_dir / "ca.pem"),
                 "-o", "-", "-w", "\n%{http_code}"]

@@ -4,68 +4,32 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import threading
-import time
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from procs import free_port, ok_upstream, wait_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(90)]
 
 AWS_KEY = "AKIA" + "Q7ZR2KX9LMN4PW3T"
 
 
-class _Echo(BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = b"hello from upstream"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *a):
-        pass
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_port(port: int, proc: subprocess.Popen, timeout: float = 20.0) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if proc.poll() is not None:
-            raise AssertionError(f"ringfence run exited early: {proc.stderr.read().decode()[-2000:]}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), 0.2):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("proxy did not start")
-
-
 def test_run_serves_blocks_and_exits_cleanly_on_sigterm(tmp_path):
     from ringfence.receipts.keys import write_keypair
     key = str(tmp_path / "k" / "receipt.key")
     write_keypair(key)
-    up = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
-    threading.Thread(target=up.serve_forever, daemon=True).start()
-    up_port = up.server_address[1]
-    port = _free_port()
+    up = ok_upstream()
+    up_port = up.__enter__()
+    port = free_port()
     rdir = tmp_path / "receipts"
     proc = subprocess.Popen(
         [sys.executable, "-m", "ringfence", "run", "--listen", f"127.0.0.1:{port}", "--receipts", str(rdir),
          "--signing-key", key, "--resolve", f"site.test:{up_port}:127.0.0.1"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
-        _wait_port(port, proc)
+        wait_port(port, proc, timeout=20.0)
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({"http": f"http://127.0.0.1:{port}"}))
         with opener.open(f"http://site.test:{up_port}/page", timeout=10) as r:
             assert r.status == 200 and r.read() == b"hello from upstream"
@@ -90,7 +54,7 @@ def test_run_serves_blocks_and_exits_cleanly_on_sigterm(tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait(5)
-        up.shutdown()
+        up.__exit__(None, None, None)
 
 
 def test_tls_init_cli(tmp_path):

@@ -4,38 +4,22 @@ shuts down cleanly with a sealed receipt log."""
 from __future__ import annotations
 
 import signal
-import threading
 import time
 import urllib.error
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from procs import ok_upstream
 from rfrun_util import Run
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 
 
-class _Ok(BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = b"hello"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *a):
-        pass
-
-
 @pytest.fixture
 def upstream():
-    up = ThreadingHTTPServer(("127.0.0.1", 0), _Ok)
-    threading.Thread(target=up.serve_forever, daemon=True).start()
-    yield up.server_address[1]
-    up.shutdown()
+    with ok_upstream(b"hello") as port:
+        yield port
 
 
 def _status(rp: Run, up_port: int) -> int:

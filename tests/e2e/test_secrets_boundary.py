@@ -9,7 +9,6 @@ import asyncio
 import glob
 import json
 import os
-import socket
 import ssl
 import subprocess
 import sys
@@ -20,30 +19,13 @@ import httpx
 import pytest
 
 from secrets_upstream import Upstream
+from procs import free_port, wait_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 
 REAL = "Real-Demo-Token-7fQ2xK9pL4mN8vB3"
 PH = "rf-secret-demo"
 API, OTHER, WSH = "api.example.test", "other.example.test", "ws.example.test"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_port(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        assert proc.poll() is None, proc.stderr.read().decode()[-3000:]
-        try:
-            with socket.create_connection(("127.0.0.1", port), 0.2):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("proxy did not start")
 
 
 CONFIG = f"""
@@ -75,7 +57,7 @@ def rig(tmp_path_factory):
     assert subprocess.run(rf + ["keygen", "--out", str(tmp / "k.key")], capture_output=True).returncode == 0
     cfg = tmp / "rf.yaml"
     cfg.write_text(CONFIG)
-    port = _free_port()
+    port = free_port()
     resolve = []
     for h in (API, OTHER, WSH, "denied.example.test", "ok.blind.test", "no.blind.test"):
         resolve += ["--resolve", f"{h}:{up.https_port}:127.0.0.1", "--resolve", f"{h}:{up.http_port}:127.0.0.1"]
@@ -85,7 +67,7 @@ def rig(tmp_path_factory):
                                   "--receipts", str(tmp / "receipts"), "--signing-key", str(tmp / "k.key")]
                             + resolve, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     try:
-        _wait_port(port, proc)
+        wait_port(port, proc, timeout=60.0)
         yield {"up": up, "port": port, "ca": str(ca_dir / "ca.pem"), "receipts": tmp / "receipts",
                "proxy": f"http://127.0.0.1:{port}", "tmp": tmp}
     finally:

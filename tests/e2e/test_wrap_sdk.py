@@ -11,16 +11,11 @@ from pathlib import Path
 
 import anyio
 import pytest
+from procs import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER = str(ROOT / "tests" / "fixtures" / "mcp_servers" / "server.py")
 pytestmark = pytest.mark.timeout(180)
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _env(home):
@@ -39,7 +34,7 @@ def test_init_wrap_then_sdk_client(tmp_path):
     r = subprocess.run([sys.executable, "-m", "ringfence", "init"], env=env, capture_output=True, text=True,
                        timeout=60)
     assert r.returncode == 0, r.stderr
-    port = _free_port()
+    port = free_port()
     remote = subprocess.Popen([sys.executable, SERVER, "clean", "--http", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -2,25 +2,19 @@
 blocks; nothing is forwarded. A secret in the same request still blocks (403)."""
 import json
 import os
-import socket
 import subprocess
 import sys
 import urllib.parse
 
 import pytest
+from procs import free_port
 
 pytestmark = pytest.mark.timeout(120)
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def proxy(tmp_path_factory):
-    port, dead = _free_port(), _free_port()
+    port, dead = free_port(), free_port()
     env = dict(os.environ, HOME=str(tmp_path_factory.mktemp("h")), XDG_CACHE_HOME=os.path.expanduser("~/.cache"))
     p = subprocess.Popen([sys.executable, "-m", "ringfence", "run", "--no-receipts", "--listen",
                           f"127.0.0.1:{port}", "--resolve", f"dead.test:{dead}:127.0.0.1"],

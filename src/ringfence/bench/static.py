@@ -163,25 +163,30 @@ def evaluate(case: Case, engine: Any) -> Decision:
         body = p["response_body"]
         return _response(engine, case.data.get("transport") or "fetch", p["url"], body, _infer_ctype(body))
     if it in ("mcp_tool_call", "mcp_tool_sequence"):
-        session = engine.tools.new_session()
+        session = engine.tool_session()
         findings: list[Finding] = []
         for m in _messages(case):
             prm = m.get("params", {})
-            findings += engine.tools.scan_tool_call(prm.get("name", ""), prm.get("arguments", {}), session)
+            name = prm.get("name", "")
+            findings += engine.inspect(Action("mcp_stdio", "outbound", name, "tools/call", kind="tool_call"),
+                                       Content("tool_call", (name, prm.get("arguments", {})),
+                                               session=session)).findings
         return decide(findings, enforce=enforce)
     if it == "mcp_tool_definition":
-        session = engine.tools.new_session()
-        findings = []
+        session = engine.tool_session()
         tools = [t for m in _messages(case) for t in m.get("result", {}).get("tools", [])]
+        listing = Action("mcp_stdio", "inbound", "tools/list", "tools/list", kind="tools_list")
         if "mcp_tool_baseline" in case.requires:
             # Rug-pull: approve a benign baseline of the same tools first, then serve the payload.
-            engine.tools.scan_tools_list([_benign_twin(t) for t in tools], session)
-        findings += engine.tools.scan_tools_list(tools, session)
-        return decide(findings, enforce=enforce)
+            engine.inspect(listing, Content("tools_list", ([_benign_twin(t) for t in tools], False),
+                                            session=session))
+        return decide(list(engine.inspect(listing, Content("tools_list", (tools, False), session=session)).findings),
+                      enforce=enforce)
     if it == "mcp_tool_result":
         findings = []
         for m in _messages(case):
-            findings += engine.tools.scan_tool_result(m.get("result", {}))
+            findings += engine.inspect(Action("mcp_stdio", "inbound", "tools/call", "tools/call", kind="tool_result"),
+                                       Content("tool_result", m.get("result", {}), path="result")).findings
         return decide(findings, enforce=enforce)
     if it == "a2a_message":
         # As the live tier sends them: each message a JSON-RPC POST to the agent.

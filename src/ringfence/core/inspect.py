@@ -38,7 +38,11 @@ ROUTES: dict[tuple[str, str], tuple[str, ...]] = {
     ("outbound", "text"): ("dlp",),
     ("inbound", "text"): ("injection",),
     ("inbound", "response"): ("injection_response", "agent_card"),  # Agent Card only on its paths
-    ("inbound", "tool_result"): ("tool_result",),           # injection and DLP (see scan_text)
+    ("inbound", "tool_result"): ("tool_result",),           # text, or an MCP result object
+    # MCP: data is (name, arguments) / (tools, continuation); Content.session is the
+    # connection's tool session (chains, rug-pull baselines), or None for one-shot checks.
+    ("outbound", "tool_call"): ("tool_call",),
+    ("inbound", "tools_list"): ("tools_list",),
 }
 
 TEXTUAL = ("text/", "application/json", "+json", "xml", "javascript", "ecmascript", "yaml",
@@ -440,7 +444,19 @@ class Engine:
         if step == "injection":
             return self.scan_text(c.data, "inbound", c.kind, c.host)
         if step == "tool_result":
-            return self.scan_text(c.data, "inbound", c.kind, c.host, kind="tool_result")
+            if isinstance(c.data, str):
+                return self.scan_text(c.data, "inbound", c.kind, c.host, kind="tool_result")
+            started = time.perf_counter()
+            return self._finish(self.tools.scan_tool_result(c.data, where=c.path or "result"), started, c.host)
+        if step == "tool_call":
+            started = time.perf_counter()
+            name, args = c.data
+            return self._finish(self.tools.scan_tool_call(name, args, c.session), started, c.host)
+        if step == "tools_list":
+            started = time.perf_counter()
+            tools, continuation = c.data
+            found = self.tools.scan_tools_list(tools, c.session, c.path or "tools/list", continuation)
+            return self._finish(list(found), started, c.host)
         if step == "injection_response":
             return self.scan_response(c.data, c.content_type, c.encoding, c.host)
         if step == "a2a_request":
@@ -496,6 +512,16 @@ class Engine:
         return boundary_for(self.config)
 
     # -- MCP -------------------------------------------------------------
+    def tool_session(self, server: str = ""):
+        """A new MCP tool session (one per client connection): what Content.session
+        carries for tool_call and tools_list, so chains and baselines span the calls."""
+        return self.tools.new_session(server=server)
+
+    def redact_tool_result(self, result: dict) -> dict | None:
+        """An MCP result whose stripped verdict is kept: credentials replaced by typed
+        placeholders, or None when that cannot be done with certainty (then block)."""
+        return self.tools.redact_tool_result(result)
+
     @property
     def tools(self):
         if self._tools is None:

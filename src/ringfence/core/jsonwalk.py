@@ -4,8 +4,8 @@ Every scanner and transport that reads the strings inside a parsed JSON value
 walks it here: iteratively (no recursion limit), in document order (so a value
 split across fields glues back in the order it was written), bounded in depth
 and in nodes. Past a bound a strict walk raises WalkLimit (callers fail closed);
-a lenient one skips what is too deep, stops at the node cap and says so in
-`complete`.
+a lenient one skips what is too deep, keeps the first nodes up to the node cap
+(a long list keeps its head) and says so in `complete`.
 
     Walk(...).nodes(value, path)    (path, name, value, member) for every node
     Walk(...).strings(value, path)  (path, text): string leaves, optionally long
@@ -13,6 +13,7 @@ a lenient one skips what is too deep, stops at the node cap and says so in
 """
 from __future__ import annotations
 
+from itertools import islice
 from typing import Any, Iterator
 
 MAX_DEPTH = 64
@@ -74,17 +75,23 @@ class Walk:
         if depth + 1 > self.max_depth:
             self._over("depth")
             return
+        room = self.max_nodes - self.count
         self.count += len(v)
-        if self.count > self.max_nodes:
+        stop = self.count > self.max_nodes
+        if stop:
+            # strict raises; lenient keeps the children that fit, then stops
             self._over("nodes")
-            raise _Stop
+            self.count = self.max_nodes
         if depth >= _RECURSE:
-            self._below_iter(self._kids(v, p, name), depth + 1, out)
+            self._below_iter(self._kids(v, p, name, room if stop else None), depth + 1, out)
+            if stop:
+                raise _Stop
             return
         append = out.append
         below = self._below
         if is_dict:
-            for k, x in v.items():
+            items = islice(v.items(), room) if stop else v.items()
+            for k, x in items:
                 q = f"{p}.{k}"
                 if type(k) is not str:
                     k = str(k)
@@ -93,19 +100,22 @@ class Walk:
                 if tx is dict or tx is list or (tx is not str and isinstance(x, (dict, list, tuple))):
                     below(x, q, k, depth + 1, out)
         else:
-            for i, x in enumerate(v):
+            for i, x in enumerate(islice(v, room) if stop else v):
                 q = f"{p}[{i}]"
                 append((q, name, x, False))
                 tx = type(x)
                 if tx is dict or tx is list or (tx is not str and isinstance(x, (dict, list, tuple))):
                     below(x, q, name, depth + 1, out)
+        if stop:
+            raise _Stop
 
     @staticmethod
-    def _kids(v: Any, p: str, name: str) -> list:
+    def _kids(v: Any, p: str, name: str, room: int | None = None) -> list:
         if isinstance(v, dict):
-            return [(f"{p}.{k}", k if type(k) is str else str(k), x, True) for k, x in v.items()]
+            return [(f"{p}.{k}", k if type(k) is str else str(k), x, True)
+                    for k, x in islice(v.items(), room)]
         if isinstance(v, (list, tuple)):
-            return [(f"{p}[{i}]", name, x, False) for i, x in enumerate(v)]
+            return [(f"{p}[{i}]", name, x, False) for i, x in enumerate(islice(v, room))]
         return []
 
     def _below_iter(self, kids: list, depth: int, out: list) -> None:
@@ -123,9 +133,12 @@ class Walk:
             if d + 1 > self.max_depth:
                 self._over("depth")
                 continue
+            room = self.max_nodes - self.count
             self.count += len(sub)
             if self.count > self.max_nodes:
-                self._over("nodes")
+                self._over("nodes")    # strict raises; lenient keeps what fits, then stops
+                self.count = self.max_nodes
+                out.extend(sub[:max(room, 0)])
                 raise _Stop
             stack.append((iter(sub), d + 1))
 

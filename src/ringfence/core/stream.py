@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from .decide import decide, fail_closed, finding_as_block
+from .jsonwalk import MAX_DEPTH, Walk
 from .types import Decision, Finding
 
 _EOL = re.compile(rb"\r\n|\r|\n")
@@ -267,20 +268,9 @@ def _live(d: Decision) -> list[Finding]:
 
 def string_leaves(value: object, path: str = "$", nodes: int = JSON_NODES) -> list[tuple[str, str]]:
     """Non-empty string values (no keys) of a parsed JSON value in document
-    order, as (path, text); bounded by `nodes` visited."""
-    out: list[tuple[str, str]] = []
-    stack = [(value, path)]
-    while stack and nodes > 0:
-        v, p = stack.pop()
-        nodes -= 1
-        if isinstance(v, str):
-            if v:
-                out.append((p, v))
-        elif isinstance(v, dict):
-            stack.extend((x, f"{p}.{k}") for k, x in reversed(list(v.items())))
-        elif isinstance(v, list):
-            stack.extend((x, f"{p}[{i}]") for i, x in reversed(list(enumerate(v))))
-    return out
+    order, as (path, text); the first `nodes` nodes only (the lenient walk)."""
+    walk = Walk(MAX_DEPTH, nodes, strict=False)
+    return [(p, v) for p, v in walk.strings(value, path) if v]
 
 
 def _json_doc(text: str) -> tuple[bool, object]:

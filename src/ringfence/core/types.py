@@ -69,13 +69,14 @@ class Action:
 class Content:
     """What an Action carries, as the Inspector routes it: (Action.direction,
     kind) picks the scanners (core.inspect ROUTES)."""
-    kind: str                     # headers, body, response, text, tool_result
-    data: Any = b""               # bytes or text; (name, value) pairs for headers
+    kind: str                     # headers, body, response, text, tool_call, tools_list, tool_result
+    data: Any = b""               # bytes or text; (name, value) pairs for headers; MCP: see ROUTES
     content_type: str = ""
     encoding: str = ""            # Content-Encoding, when data is still encoded
     host: str = ""                # the host as the client sent it (exemptions, budgets)
     url: str = ""
     path: str = ""                # request path: A2A endpoints and Agent Card paths route on it
+    session: Any = None           # MCP: the tool session that calls and listings update (chains, baselines)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from ..core import Action, Decision, Finding, decide, fail_closed
+from ..core import Action, Content, Decision, Finding, decide, fail_closed
 
 log = logging.getLogger("ringfence.envoy")
 
@@ -313,7 +313,8 @@ class Gate:
         tools = res.get("tools") if isinstance(res, dict) else None
         if not isinstance(tools, list):
             return []
-        findings = list(self.engine.tools.scan_tools_list(tools, None, "tools/list"))
+        findings = list(self.engine.inspect(Action("envoy", "inbound", ex.url, "tools/list", kind="tools_list"),
+                                            Content("tools_list", (tools, False), path="tools/list")).findings)
         if self.baselines is not None:
             findings += await self.baselines.check(ex.url.split("?")[0], tools)
         return findings

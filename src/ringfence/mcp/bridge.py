@@ -30,7 +30,7 @@ from typing import Any
 
 import orjson
 
-from ..core import Action, Decision, Finding, as_block, decide, fail_closed, record, record_outcome
+from ..core import Action, Content, Decision, Finding, as_block, decide, fail_closed, record, record_outcome
 from . import jsonrpc
 from .jsonrpc import JsonRpcError
 
@@ -110,7 +110,7 @@ class Guard:
     @property
     def tool_session(self):
         if self._tools_session is None:
-            self._tools_session = self.engine.tools.new_session(server=self.server)
+            self._tools_session = self.engine.tool_session(self.server)
         return self._tools_session
 
     def _record(self, decision: Decision, direction: str, target: str, method: str, kind: str,
@@ -288,10 +288,11 @@ class Guard:
                 if not isinstance(name, str) or not isinstance(args, (dict, type(None))):
                     raise JsonRpcError("invalid_params", "tools/call needs a string name and object arguments")
                 target = name
-                findings = list(self.engine.tools.scan_tool_call(name, args or {}, self.tool_session,
-                                                                 server=self.server))
+                d = as_block(self.engine.inspect(
+                    Action(self.transport, "outbound", name, method, self.session_id, kind="tool_call"),
+                    Content("tool_call", (name, args or {}), session=self.tool_session)))
+                findings = list(d.findings)
                 rest = {k: v for k, v in p.items() if k not in ("name", "arguments")}
-                d = self._decide(findings, started)
                 if rest and not d.blocked:
                     d2 = self._scan_out(rest, "params")
                     if d2.verdict != "allow":
@@ -436,9 +437,10 @@ class Guard:
                 result = msg["result"]
                 if method == "tools/list" and isinstance(result, dict) and isinstance(result.get("tools"), list):
                     kind = "tools_list"
-                    findings = list(self.engine.tools.scan_tools_list(result["tools"], self.tool_session,
-                                                                      where="tools/list",
-                                                                      continuation=paged))
+                    findings = list(self.engine.inspect(
+                        Action(self.transport, "inbound", method, method, self.session_id, kind="tools_list"),
+                        Content("tools_list", (result["tools"], paged), path="tools/list",
+                                session=self.tool_session)).findings)
                     rest = {k: v for k, v in result.items() if k != "tools"}
                     if rest:
                         findings += list(self._scan_in(rest, "result").findings)
@@ -464,14 +466,15 @@ class Guard:
         """A tools/call result. Credentials in it are stripped by default (typed
         placeholders, mcp.tool_result_credentials); when they cannot be removed with
         certainty, or anything else is found, the result is blocked."""
-        findings = list(self.engine.tools.scan_tool_result(result, where="result"))
-        d = decide(findings, enforce=self.config.enforce, started=started)
+        d = self.engine.inspect(Action(self.transport, "inbound", tool or "tools/call", "tools/call",
+                                       self.session_id, kind="tool_result"),
+                                Content("tool_result", result, path="result"))
         if d.verdict != "allow" and tool:  # `ringfence allow` for this tool: before rewriting
             from ..exemptions import apply_tool_exemptions
             d = apply_tool_exemptions(self.config, d, tool)
         if d.verdict != "strip":
             return as_block(d), line
-        redacted = self.engine.tools.redact_tool_result(result)
+        redacted = self.engine.redact_tool_result(result)
         if redacted is None:
             return as_block(d), line
         out = orjson.dumps({**msg, "result": redacted}) + (b"\n" if line.endswith(b"\n") else b"")

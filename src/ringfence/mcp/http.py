@@ -388,7 +388,7 @@ async def serve_async(engine: Any, writer: Any, upstream: str, host: str, port: 
                       ready: Any = None, stop: asyncio.Event | None = None) -> int:
     from .h1 import start_server
     proxy = ReverseProxy(engine, writer, upstream, host)
-    _ = engine.tools  # build the MCP scanners now, not on the first request
+    engine.tool_session()  # build the MCP scanners now, not on the first request
     import gc
     gc.freeze()  # start-up objects (compiled rules, tables) leave the collector's per-request walks
     server = await start_server(proxy.handle, host, port, engine.config.mcp.max_message_bytes)

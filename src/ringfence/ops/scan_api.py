@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import hmac
 import json
-import time
 from typing import Any
 
 from aiohttp import web
 
-from ..core import Action, Decision, decide, fail_closed, record
+from ..core import Action, Content, Decision, record
 
 MAX_BODY = 1024 * 1024
 KINDS = ("url", "text", "tool_call")
@@ -44,13 +43,8 @@ def scan_request(engine: Any, req: dict) -> tuple[Decision, Action]:
         raise ValueError("tool_name: a non-empty string is required")
     if not isinstance(args, (dict, list, str)):
         raise ValueError("arguments must be an object, array or string")
-    started = time.perf_counter()
-    try:
-        findings = engine.tools.scan_tool_call(name, args, None)
-        d = decide(findings, enforce=engine.config.enforce, started=started)
-    except Exception as e:
-        d = fail_closed(e, started)
-    return d, Action("api", "outbound", name, "tools/call", kind="tool_call")
+    action = Action("api", "outbound", name, "tools/call", kind="tool_call")
+    return engine.inspect(action, Content("tool_call", (name, args))), action
 
 
 def make_app(engine: Any, token: str, writer: Any = None) -> web.Application:
