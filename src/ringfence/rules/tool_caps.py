@@ -74,7 +74,7 @@ _PLACE = (r"(?:url|uri|endpoint|webhook|(?:remote|external|third[- ]party|web|ht
           r"|recipient|attendee|contact|workspace|anyone|followers|subscribers|audience"
           r"|slack|discord|telegram|github|gitlab|s3|gcs|api)")
 NETWORK_TEXT = (
-    r"https?://|\bwss?://|\bwebhooks?\b|\bhttps?\s+(?:request|call|post|get|put|endpoint|api)|\brest(?:ful)?\s+api"
+    r"https?://|\bwss?://|\bwebhooks?\b|\bhttps?\s+(?:request|call|post|get|put|endpoint|api|url|address|link)|\brest(?:ful)?\s+api"
     r"|\bgraphql\b|\b(?:remote|external|third[- ]party|public)\s+(?:server|host|service|endpoint|api|url|storage|site)"
     r"|\b(?:over|via|across|on|from|to)\s+(?:the\s+)?(?:network|internet|web)\b|\bweb\s?(?:page|site)s?\b"
     r"|\bdns\b|\b(?:s3|gcs|azure\s+blob|cloud)\s+(?:bucket|storage)\b|\bpublic\s+(?:link|url)\b"
@@ -91,8 +91,7 @@ MESSAGE_TEXT = (
 LOCAL_TEXT = (
     r"\b(?:local(?:ly)?\s+(?:only|files?|disk|filesystem|file\s+system|machine|directory|folder|process|logs?)"
     r"|on\s+(?:the\s+)?(?:local\s+)?disk|from\s+(?:the\s+)?(?:local\s+)?(?:disk|filesystem|file\s+system|working\s+directory)"
-    r"|offline|never\s+leaves|(?:does\s+not|doesn't|never|without|no)\s+(?:send|upload|contact|reach|access|use|make|making)?"
-    r"\s*(?:any\s+)?(?:data\s+)?(?:network|internet|remote|external)"
+    r"|offline|never\s+leaves|(?:does\s+not|doesn't|never|without|no)\b[^.\n]{0,40}?\b(?:network|internet|remote|external)"
     r"|clipboard|stdout|stderr|standard\s+output|the\s+console|the\s+terminal|a\s+(?:local\s+)?process|the\s+editor"
     r"|in\s+memory|in-memory|log\s+files?|/var/log)\b")
 
