@@ -118,7 +118,7 @@ def test_chain_finding_says_why_the_tool_counts_as_network():
     s = _session([tool])
     fs = [f for name, a in [("read_file", {"path": "prod/terraform.tfstate"}), (tool["name"], args)]
           for f in TS.scan_tool_call(name, a, s) if f.scanner == "chain"]
-    assert fs and "archive_summary" in fs[0].excerpt and "https://" in fs[0].excerpt
+    assert fs and "archive_summary" in fs[0].excerpt and "description" in fs[0].excerpt
 
 
 def test_first_listed_definition_stays_the_one_used():
