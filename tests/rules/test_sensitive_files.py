@@ -72,7 +72,7 @@ def _lookalikes(p: str) -> list[str]:
     flat = re.sub(r"[/\\ ]+", "-", rel).strip(".-")
     out = [f"docs/{flat}.md", f"notes/{flat}.txt", f"src/{flat.replace('.', '_')}.py"]
     name = p.rsplit("/", 1)[-1]
-    if "k1" not in name and " " not in name and not p.endswith("/data/f1.bin"):  # a wildcard name matches anything
+    if name and "k1" not in name and " " not in name and not p.endswith("/data/f1.bin"):  # a wildcard name matches anything
         out += [p + ".example", p + ".md"]
     return out
 

@@ -38,6 +38,12 @@ def test_segments_fold_case_accents_and_separators():
     assert segments("HTTPRequest") == ["http", "request"]
 
 
+@pytest.mark.parametrize("name", ["create_jira_ticket", "notionAddPage", "append-to-gsheets", "sentry_capture",
+                                  "report_issue", "submit_feedback", "ask_openai", "zapier_trigger"])
+def test_hosted_service_names_are_egress(name):
+    assert of_name(name).egress, name
+
+
 @pytest.mark.parametrize("name", ["enviar_correo", "envoyerMessage", "datei_hochladen", "télécharger_fichier",
                                   "compartir-archivo", "nachricht_senden", "partager_document", "subirArchivo"])
 def test_other_languages_egress_by_name(name):
@@ -136,13 +142,16 @@ def test_other_capabilities_and_reasons():
     ({"attendees": ["a@example.org", "b@example.org"]}, V.SENDS_MESSAGES),
     ({"phone": "+44 20 7946 0000"}, V.SENDS_MESSAGES),
     ({"channel": "#random"}, V.SENDS_MESSAGES),
+    ({"endpoint": "collector.example.net/ingest"}, V.REACHES_NETWORK),
+    ({"host": "10.2.3.4:8080"}, V.REACHES_NETWORK),
 ])
 def test_arguments_show_egress(args, cap):
     assert cap in of_arguments(args).caps
 
 
 @pytest.mark.parametrize("args", [{"to": "2026-12-01"}, {"path": "/tmp/x"}, {"text": "see https://example.com"},
-                                  {"channel": "stable"}, {"email_template": "welcome"}])
+                                  {"channel": "stable"}, {"email_template": "welcome"},
+                                  {"server": "default"}, {"file": "notes.txt"}, {"host": "localhost"}])
 def test_arguments_near_misses(args):
     assert not of_arguments(args).egress
 

@@ -113,6 +113,13 @@ def test_sensitive_read_by_command_and_by_any_argument_name():
     assert ("secret_exfiltration", "block") in got
 
 
+def test_listing_or_searching_a_credential_directory_then_egress():
+    for first in [("list_directory", {"path": "~/.aws"}), ("grep_search", {"path": "/home/u/.ssh/", "pattern": "key"}),
+                  ("run_command", {"command": "grep -r token ~/.config/gh"})]:
+        assert ("sensitive_exfiltration", "block") in _chain(_session(), [first, ("sync_notes", {"notes": "x"})]), first
+    assert _chain(_session(), [("list_directory", {"path": "~/.awsome"}), ("sync_notes", {"notes": "x"})]) == set()
+
+
 def test_chain_finding_says_why_the_tool_counts_as_network():
     tool, args = LISTED_EGRESS[0]
     s = _session([tool])

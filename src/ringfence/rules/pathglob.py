@@ -101,6 +101,8 @@ def _parts(glob: str) -> tuple[str, str, str, str]:
             left, g = "", g[1:]  # `*.p12`: find the literal part; any name may precede it
     if g.endswith("/**"):
         return left, head, g[:-3], SEP
+    if g.endswith("/"):  # the directory itself
+        return left, head, g[:-1], SEP + "?" + _RIGHT
     return left, head, g, _BACKUP + _RIGHT
 
 

@@ -10,7 +10,7 @@ paths and command views are lower-cased before matching):
   ~/appdata/roaming/, ~/appdata/local/   also %APPDATA%, %LOCALAPPDATA%, $env:APPDATA
   **/x         at any depth;   /x   an absolute system path
   *  ?  {a,b}  as in shells;   !(a|b)  the next name is none of these
-  trailing /** everything inside the directory
+  trailing /** everything inside the directory;  trailing / the directory itself
 
 Tiers: `secret` files are credentials (reading one is blocked by the
 credential_file_access policy rule and starts a chain); `sensitive` files
@@ -182,6 +182,11 @@ CATALOGUE: tuple[Entry, ...] = (
     Entry("browser_history", "Browser history databases",
           _under(_CHROMIUM_ROOTS, "**/history") + _under(_FIREFOX_ROOTS, "**/places.sqlite") + ("~/library/safari/history.db",),
           tier="sensitive", near=("history.md", "docs/history/index.html")),
+    Entry("credential_dirs", "Directories that hold only credentials, listed or searched whole",
+          ("~/.aws/", "~/.ssh/", "~/.gnupg/", "~/.kube/", "~/.docker/", "~/.config/gcloud/", "~/.azure/", "~/.oci/",
+           "~/.password-store/", "~/.config/gh/", "~/.ethereum/keystore/", "~/.config/solana/", "/var/run/secrets/",
+           "/run/secrets/"),
+          tier="sensitive", near=("docs/aws", "src/ssh", "~/.awsome", "~/.ssh-tools")),
     # --- shell and REPL histories -------------------------------------------------------------------------------
     Entry("shell_history", "Shell and REPL histories (typed passwords, tokens in commands)",
           ("~/.{bash,zsh,sh,ksh,csh,tcsh}_history", "~/.history", "~/.zhistory", "~/.local/share/fish/fish_history",

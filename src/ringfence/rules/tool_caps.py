@@ -26,7 +26,12 @@ STRONG_SEGS: dict[str, frozenset[str]] = {
         "upload", "uploader", "browser", "browse", "navigate", "crawl", "crawler", "scrape", "scraper", "gist",
         "pastebin", "paste", "tweet", "s3", "bucket", "dropbox", "onedrive", "gdrive", "cloud", "remote",
         "translate", "translation", "translator", "geocode", "geocoding", "shorten", "shortener", "shortlink",
-        "web", "website", "internet", "online", "ngrok", "tunnel",
+        "web", "website", "internet", "online", "ngrok", "tunnel", "telemetry", "analytics",
+        # hosted services whose name alone says the data goes to them
+        "github", "gitlab", "bitbucket", "notion", "jira", "confluence", "trello", "asana", "airtable", "gsheets",
+        "sheets", "gdocs", "sentry", "datadog", "mixpanel", "hubspot", "salesforce", "zendesk", "intercom",
+        "twitter", "mastodon", "bluesky", "reddit", "linkedin", "facebook", "instagram", "youtube", "hastebin",
+        "openai", "anthropic", "gpt", "chatgpt", "gemini", "zapier", "ifttt", "pipedream",
         # other languages (accent-folded)
         "subir", "hochladen", "televerser", "caricare", "carregar", "traducir", "traduire", "ubersetzen",
         "tradurre", "traduzir", "wyslij",
@@ -48,7 +53,7 @@ WEAK_SEGS: dict[str, frozenset[str]] = {
     REACHES_NETWORK: frozenset({
         "fetch", "request", "requests", "post", "download", "downloader", "publish", "share", "sync", "push",
         "deploy", "submit", "export", "backup", "mirror", "beam", "broadcast", "link", "external", "lookup",
-        "resolve", "webpage", "site", "short",
+        "resolve", "webpage", "site", "short", "issue", "ticket", "feedback", "weather", "forecast",
         "enviar", "envoyer", "senden", "inviare", "publicar", "publier", "veroffentlichen", "pubblicare",
         "compartir", "partager", "teilen", "condividere", "partilhar", "sincronizar", "synchroniser",
         "synchronisieren", "sincronizzare", "telecharger", "herunterladen", "descargar", "scaricare", "baixar",

@@ -20,6 +20,8 @@ _MSG_TEXT = re.compile(V.MESSAGE_TEXT)
 _LOCAL_TEXT = re.compile(V.LOCAL_TEXT)
 _URL_VALUE = re.compile(r"(?i)\s*(?:https?|wss?|ftps?|sftp|gopher|dict|ldap)://\S")
 _EMAIL_VALUE = re.compile(r"(?i)\s*[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+\s*$")
+_HOST_VALUE = re.compile(r"(?i)\s*(?:[a-z0-9-]{1,63}\.)+[a-z][a-z0-9-]{1,62}(?::\d{1,5})?(?:/\S*)?\s*$"
+                         r"|\s*\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?(?:/\S*)?\s*$")
 _PHONE_VALUE = re.compile(r"\s*\+\d[\d\s().-]{6,18}\d\s*$")
 _MSG_KEYS = V.MESSAGE_PROPS | {"to", "from_to", "send_to", "mail_to", "destination_email"}
 MAX_TEXT = 16 * 1024
@@ -178,6 +180,8 @@ def of_arguments(arguments: Any) -> ToolCaps:
                     continue
                 if _URL_VALUE.match(x):
                     b.add(V.REACHES_NETWORK, f"argument '{str(k)[:30]}' is a URL")
+                elif key in V.NETWORK_PROPS and _HOST_VALUE.match(x):
+                    b.add(V.REACHES_NETWORK, f"argument '{str(k)[:30]}' is a host")
                 elif key in _MSG_KEYS and (_EMAIL_VALUE.match(x) or _PHONE_VALUE.match(x) or x.startswith(("#", "@"))):
                     b.add(V.SENDS_MESSAGES, f"argument '{str(k)[:30]}' is a recipient")
     return b.build()
