@@ -196,7 +196,7 @@ class ToolPolicy:
                     findings.append(Finding("policy", rule.id, rule.severity, ex, "params.arguments", self.action))
         for path, key, v in lv:
             kl = key.lower()
-            if kl not in PATH_KEYS and kl not in CMD_KEYS and kl not in _CONTENT_KEYS and _PATH_SHAPED.match(v):
+            if kl not in PATH_KEYS and kl not in CMD_KEYS and kl not in _NOT_READ_KEYS and _PATH_SHAPED.match(v):
                 # a path under any other name (`db`, `keystore`, `profile_dir`): a read, judged by the
                 # credential catalogue only (other path rules need to know the argument is a path)
                 info.read_paths.append(norm_path(v))
@@ -279,6 +279,10 @@ class ToolPolicy:
 
 _CONTENT_KEYS = frozenset({"content", "contents", "text", "data", "body", "new_str", "new_string", "old_str",
                            "old_string", "message", "description", "query", "pattern", "regex", "comment"})
+# Keys whose path values name what is left alone, or text that is not read.
+_NOT_READ_KEYS = _CONTENT_KEYS | {"exclude", "excludes", "exclude_patterns", "exclusions", "ignore", "ignores",
+                                  "ignore_patterns", "skip", "deny", "denylist", "blocklist", "blacklist", "except",
+                                  "patterns", "title", "name", "label", "summary"}
 # A whole value that is one home, absolute, drive or file: path.
 _PATH_SHAPED = re.compile(r"(?i)\s*(?:~|\$home\b|\$\{home\}|%[a-z]+%|\$env:[a-z]+|[a-z]:[\\/]|/|file:/)[^\n]{0,1024}\Z")
 _CMD_HINT = re.compile(r"[\s;|&$`<>(]|^[\w./-]+$")
