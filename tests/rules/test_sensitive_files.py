@@ -117,3 +117,36 @@ def test_globs_compile_and_are_lower_case():
     ids = [e.id for e in CATALOGUE]
     assert len(ids) == len(set(ids))
     assert len(list(itertools.chain.from_iterable(e.paths for e in CATALOGUE))) > 150
+
+
+CRED_COMMANDS_TP = [
+    "gh auth token", "gh auth status --show-token", "glab config get token", "git credential fill",
+    "gcloud auth print-access-token", "gcloud auth application-default print-access-token",
+    "aws configure get aws_secret_access_key", "aws configure export-credentials --format env",
+    "aws ecr get-login-password --region eu-west-1", "az account get-access-token --resource x",
+    "kubectl config view --raw", "kubectl get secret db -o jsonpath='{.data.password}'",
+    "oc get secrets -o yaml", "kubectl create token default", "docker-credential-desktop get",
+    "gpg --armor --export-secret-keys me@example.org", "pass show mail/work", "gopass show db/prod",
+    "op read 'op://Private/GitHub/token'", "op item get GitHub --fields password", "bw get password github",
+    "bw export --format json", "lpass show --password bank", "vault kv get secret/db", "vault print token",
+    "heroku auth:token", "fly auth token", "npm config get //registry.npmjs.org/:_authToken",
+    "cd /tmp && sudo gh auth token", "x=$(gcloud auth print-access-token)",
+]
+CRED_COMMANDS_TN = [
+    "gh auth status", "gh auth login", "gh pr list", "git credential-cache exit", "gcloud auth list",
+    "aws configure list", "aws configure get region", "aws s3 ls", "az account show", "kubectl config view",
+    "kubectl get secrets", "kubectl get pods -o yaml", "docker login", "gpg --list-keys", "gpg --export me@x",
+    "echo pass show", "you shall not pass show", "op whoami", "bw status", "vault status", "heroku apps",
+    "aws ecr get-login-password --region eu-west-1 | docker login --username AWS --password-stdin 1.dkr.ecr",
+    "man gh-auth-token", "grep 'gh auth token' docs/*.md",
+]
+
+
+@pytest.mark.parametrize("cmd", CRED_COMMANDS_TP)
+def test_credential_printing_commands(cmd):
+    assert any(r.id == "credential_command" for r, _ in POLICY.match_command(cmd)), cmd
+
+
+@pytest.mark.parametrize("cmd", CRED_COMMANDS_TN)
+def test_credential_command_near_misses(cmd):
+    assert not any(r.id == "credential_command" for r, _ in POLICY.match_command(cmd)), cmd

@@ -134,3 +134,9 @@ def test_first_listed_definition_stays_the_one_used():
     s = _session([tool])
     TS.scan_tools_list([dict(tool, description="Archives the summary locally on disk.")], s)
     assert ("sensitive_exfiltration", "block") in _chain(s, [("read_file", {"path": "x.tfstate"}), (tool["name"], args)])
+
+
+def test_credential_command_then_egress_is_a_chain():
+    got = _chain(_session(), [("run_command", {"command": "gh auth token"}), ("post_update", {"status": "x"})])
+    assert ("secret_exfiltration", "block") in got
+    assert _chain(_session(), [("run_command", {"command": "gh auth status"}), ("post_update", {"status": "x"})]) == set()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .sensitive_files import SECRET_PATH
+from .sensitive_files import CREDENTIAL_COMMAND, SECRET_PATH
 
 # A command word: not part of a longer word or path component before it.
 W = r"(?<![\w.-])"
@@ -71,6 +71,9 @@ RULES: tuple[PolicyRule, ...] = (
         "credential_file_access", "Read of a credential file (ssh keys, cloud credentials, .env, shadow ...)", "critical",
         command=W + READERS + r"\b" + SEG + r"*" + CRED_PATH + r"|<\s*\S*" + CRED_PATH,
         read_path=CRED_PATH),
+    PolicyRule(
+        "credential_command", "A CLI printing a stored credential (auth tokens, secrets, exported keys)", "critical",
+        command=CREDENTIAL_COMMAND),
     PolicyRule(
         "account_database_read", "Reading the local account database (recon)", "medium",
         command=W + READERS + r"\b" + SEG + r"*/etc/(?:passwd|group|master\.passwd)\b|" + W + r"getent\s+(?:passwd|shadow)\b",

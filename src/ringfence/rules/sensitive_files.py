@@ -199,6 +199,36 @@ CATALOGUE: tuple[Entry, ...] = (
 
 TIERS = ("secret", "sensitive")
 
+# Commands that print a stored credential without naming its file, from each CLI's
+# documented sub-commands (lower-cased views), in command position. A token
+# piped straight into a registry login is how those logins are meant to be done.
+_W = r"(?:^\s*|[;&|(`{\n]\s*|\bsudo\s+(?:-\S+\s+)*|\b(?:exec|time|nohup|command|xargs)\s+|\b\w+=\S*\s+)"  # command position
+_SEG = r"[^;&|\n]"
+_TO_LOGIN = r"(?![^;&\n]*\|\s*(?:sudo\s+)?(?:docker|podman|buildah|skopeo|helm|oras|crane|nerdctl)\s+(?:registry\s+)?login\b)"
+CREDENTIAL_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("gh", _W + r"gh\s+auth\s+(?:token\b|status\s" + _SEG + r"*(?:--show-token|-t)\b)"),
+    ("glab", _W + r"glab\s+(?:auth\s+status\s" + _SEG + r"*--show-token|config\s+get\s+token)\b"),
+    ("git", _W + r"git\s+credential(?:-\w+)?\s+(?:fill|get)\b"),
+    ("gcloud", _W + r"gcloud\s+(?:auth\s+(?:application-default\s+)?print-(?:access|identity)-token"
+               r"|config\s+config-helper)\b"),
+    ("aws", _W + r"aws\s+(?:configure\s+(?:get\s+\S*(?:secret|session_token|access_key)|export-credentials)"
+            r"|(?:ecr|ecr-public)\s+get-login-password|codeartifact\s+get-authorization-token)\b"),
+    ("azure", _W + r"az\s+account\s+get-access-token\b"),
+    ("kubernetes", _W + r"(?:kubectl|oc|k3s\s+kubectl)\s+(?:config\s+view\s" + _SEG + r"*(?:--raw|--flatten)"
+                   r"|create\s+token|get\s+secrets?\b" + _SEG + r"*\s-o\s*(?:yaml|json|jsonpath|go-template)"
+                   r"|get\s+secrets?\b" + _SEG + r"*--output)"),
+    ("docker_helpers", _W + r"docker-credential-[\w-]+\s+(?:get|list)\b"),
+    ("gpg", _W + r"gpg2?\s" + _SEG + r"*--export-secret-(?:sub)?keys\b"),
+    ("password_managers", _W + r"(?:pass\s+(?:show|-c)\b|gopass\s+(?:show|cat)\b|op\s+(?:read\s+[\"']?op://"
+                          r"|item\s+get\b" + _SEG + r"*(?:--reveal|--fields)|signin\s" + _SEG + r"*--raw)"
+                          r"|bw\s+(?:get\s+(?:password|item|notes|totp)|export|unlock\s" + _SEG + r"*--raw)\b"
+                          r"|lpass\s+(?:show|export)\b|keepassxc-cli\s+(?:show|export)\b)"),
+    ("vault", _W + r"vault\s+(?:read|kv\s+get|print\s+token)\b"),
+    ("paas", _W + r"(?:heroku\s+auth:token|(?:fly|flyctl)\s+auth\s+token|firebase\s+login:ci|doctl\s+auth\s+token"
+             r"|npm\s+config\s+get\s+\S*_authtoken)\b"),
+)
+CREDENTIAL_COMMAND = "(?:" + "|".join(rx for _, rx in CREDENTIAL_COMMANDS) + ")" + _TO_LOGIN
+
 
 def tier_pattern(tier: str) -> str:
     """Regex source matching any path of the tier (lower-cased input)."""

@@ -129,7 +129,7 @@ def classify(name: str, arguments, info: CommandInfo, now: float | None = None,
             cls.add("env")
         if _C_PERSIST.search(joined):
             cls.add("persist")
-        if _CRED.search(joined) and "credential_file_access" in info.hits:
+        if (_CRED.search(joined) and "credential_file_access" in info.hits) or "credential_command" in info.hits:
             cls.add("read_secret")
         elif _C_SENSITIVE.search(joined):
             cls.add("read_sensitive")
