@@ -97,6 +97,8 @@ CMD_CASES = [
     ("security_tool_kill", "systemctl stop auditd", "systemctl stop nginx"),
     ("security_tool_kill", "setenforce 0", "getenforce"),
     ("firewall_disable", "iptables -F", "iptables -L"),
+    ("credential_command", "gh auth token", "gh auth status"),
+    ("credential_command", "kubectl get secret db -o yaml", "kubectl get pods -o yaml"),
     ("firewall_disable", "ufw disable", "ufw status"),
     ("firewall_disable", "nft flush ruleset", "nft list ruleset"),
     ("authorized_keys_write", "echo ssh-ed25519 AAAA x >> ~/.ssh/authorized_keys", "cat ~/.ssh/authorized_keys"),

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .sensitive_files import CREDENTIAL_COMMAND, SECRET_PATH
+
 # A command word: not part of a longer word or path component before it.
 W = r"(?<![\w.-])"
 # Rest of the same simple command (stops at ; & | and newlines).
@@ -19,24 +21,9 @@ SEG = r"[^;&|\n]"
 # A dangerous target: absolute path, home, glob, parent dir.
 DANGER_TARGET = r"(?:/|~|\*|\.\.(?:/|\s|$))"
 
-# Credential files. `.pub`, known_hosts, ssh config and example env files are fine.
-CRED_PATH = (
-    r"(?:\.ssh/(?!known_hosts\b|config\b|authorized_keys\b|[^\s/;|&'\"]*\.pub\b)[^\s/;|&'\"]+"
-    r"|\bid_(?:rsa|dsa|ecdsa|ed25519)(?:_sk)?\b(?!\.pub)"
-    r"|\.aws/(?:credentials|config)\b|\.config/gcloud\b|\.azure/(?:accesstokens|msal)"
-    r"|(?<![\w-])\.env(?![\w.-])|(?<![\w-])\.env\.(?!example|sample|template|dist|defaults)[\w-]+"
-    r"|\.netrc\b|\.pgpass\b|/etc/(?:g?shadow|sudoers|master\.passwd)\b"
-    r"|\.kube/config\b|\.docker/config\.json|\.git-credentials\b|\.npmrc\b|\.pypirc\b"
-    r"|\.gnupg/|\.password-store/|login\.keychain|keychains/|\.vault-token\b"
-    r"|/proc/(?:self|\d+)/environ\b|\.config/gh/hosts\.yml"
-    # service-account tokens, IaC and registry credentials, wallets and browser secret stores
-    r"|/var/run/secrets/(?:kubernetes\.io|eks\.amazonaws\.com|azure)/|/run/secrets/\w"
-    r"|\.terraform\.d/credentials(?:\.tfrc\.json)?|\.terraformrc\b|\.pulumi/credentials\.json"
-    r"|\.cargo/credentials(?:\.toml)?\b|\.gem/credentials\b|\.m2/settings(?:-security)?\.xml"
-    r"|\.config/(?:hub|helm/repositories\.yaml|doctl/config\.yaml|op/config)\b|\.oci/config\b"
-    r"|\.bitcoin/wallet\.dat|\.ethereum/keystore/|\.electrum/wallets/|/Login Data\b|/key[34]\.db\b"
-    r"|/logins\.json\b|\.mozilla/firefox/[^\s/]+/cookies\.sqlite|\.1password/|\.local/share/keyrings/)"
-)
+# Credential files, from the catalogue (rules/sensitive_files.py): `.pub` keys,
+# known_hosts, ssh config and example env files are fine.
+CRED_PATH = SECRET_PATH
 READERS = (r"(?:cat|tac|less|more|head|tail|cp|mv|scp|rsync|base64|xxd|od|hexdump|strings|tar|zip|7z|gzip"
            r"|openssl|curl|wget|nc|ncat|vi|vim|nano|grep|egrep|rg|awk|sed|python\d?(?:\.\d+)?|node|perl"
            r"|ruby|bat|source|tee|sort|uniq|cut|dd|gpg|jq|yq|type|get-content|iconv|ln)")
@@ -84,6 +71,9 @@ RULES: tuple[PolicyRule, ...] = (
         "credential_file_access", "Read of a credential file (ssh keys, cloud credentials, .env, shadow ...)", "critical",
         command=W + READERS + r"\b" + SEG + r"*" + CRED_PATH + r"|<\s*\S*" + CRED_PATH,
         read_path=CRED_PATH),
+    PolicyRule(
+        "credential_command", "A CLI printing a stored credential (auth tokens, secrets, exported keys)", "critical",
+        command=CREDENTIAL_COMMAND),
     PolicyRule(
         "account_database_read", "Reading the local account database (recon)", "medium",
         command=W + READERS + r"\b" + SEG + r"*/etc/(?:passwd|group|master\.passwd)\b|" + W + r"getent\s+(?:passwd|shadow)\b",

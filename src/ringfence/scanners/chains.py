@@ -1,7 +1,11 @@
 """Attack-chain detection over a session's recent tool calls (sans-io).
 
-Each call is classified (read, read_secret, write, exec, network, download,
-env, persist, list, chmod_x) from its name segments and arguments. Patterns
+Each call is classified (read, read_secret, read_sensitive, write, exec,
+network, download, env, persist, list, chmod_x) from its name segments, its
+arguments, and what the tool can do (scanners/capabilities.py: its definition
+from tools/list when the session saw one, else its name): any tool that can
+reach the network or send a message is `network`, whatever its name. Paths
+are judged by the sensitive-file catalogue (rules/sensitive_files.py). Patterns
 are ordered steps matched backwards from the newest call with gap tolerance
 (at most `max_gap` unrelated calls between steps) over a bounded window.
 Strong patterns use config.mcp.chain_action; weak ones only warn.
@@ -16,16 +20,16 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..core import Finding
-from ..rules.policy import CRED_PATH, PERSIST_PATH
+from ..rules.policy import CRED_PATH, PERSIST_PATH, READERS, SEG, W
+from ..rules.sensitive_files import SENSITIVE_PATH
+from .capabilities import ToolCaps, of_call
 from .policy import CommandInfo, split_name
 
 _CRED = re.compile(CRED_PATH)
+_SENSITIVE = re.compile(SENSITIVE_PATH)
+_C_SENSITIVE = re.compile(W + READERS + r"\b" + SEG + r"*" + SENSITIVE_PATH + r"|<\s*\S*" + SENSITIVE_PATH)
 _PERSIST = re.compile(PERSIST_PATH)
 
-NET_SEGS = frozenset({"fetch", "http", "https", "curl", "wget", "request", "requests", "post", "webhook", "browse",
-                      "browser", "navigate", "download", "upload", "send", "email", "mail", "smtp", "publish",
-                      "share", "notify", "slack", "discord", "telegram", "tweet", "url", "web", "api", "gist",
-                      "paste", "socket", "ftp", "scp", "sftp"})
 ENV_SEGS = frozenset({"env", "environ", "environment", "getenv", "printenv", "envvars"})
 PERSIST_SEGS = frozenset({"cron", "crontab", "systemd", "launchd", "launchctl", "autostart", "startup"})
 WRITE_SEGS = frozenset({"write", "edit", "create", "save", "append", "put", "patch", "replace", "insert",
@@ -61,6 +65,7 @@ class Call:
     executed: str = ""                 # normalised command text (for path references)
     chmod_x: tuple[str, ...] = ()
     risky: bool = False                # written content looks like a payload
+    why: str = ""                      # why the call counts as network, or which file was sensitive
 
 
 @dataclass(slots=True)
@@ -68,7 +73,9 @@ class ChainState:
     calls: deque = field(default_factory=lambda: deque(maxlen=20))
 
 
-def classify(name: str, arguments, info: CommandInfo, now: float | None = None) -> Call:
+def classify(name: str, arguments, info: CommandInfo, now: float | None = None,
+             caps: ToolCaps | None = None) -> Call:
+    """`caps`: the tool's capabilities from its listed definition, if the session saw one."""
     segs = set(split_name(name))
     cls: set[str] = set()
     cmd = " ".join(info.commands[:4])
@@ -77,8 +84,11 @@ def classify(name: str, arguments, info: CommandInfo, now: float | None = None) 
     joined = "\n".join(views)
     if info.kind.exec:
         cls.add("exec")
-    if segs & NET_SEGS:
+    why = ""
+    tc = of_call(name, arguments, caps)
+    if tc.egress:
         cls.add("network")
+        why = tc.why("reaches_network") or tc.why("sends_messages")
     if segs & PERSIST_SEGS:
         cls.add("persist")
     if segs & LIST_SEGS:
@@ -99,14 +109,12 @@ def classify(name: str, arguments, info: CommandInfo, now: float | None = None) 
     for p in info.read_paths:
         if _CRED.search(p):
             cls.add("read_secret")
+        elif _SENSITIVE.search(p):
+            cls.add("read_sensitive")
+            why = why or posixpath.basename(p)
     for p in info.write_paths:
         if _PERSIST.search(p):
             cls.add("persist")
-    if isinstance(arguments, dict):
-        for k in ("url", "uri", "endpoint", "webhook", "to", "recipient", "host"):
-            v = arguments.get(k)
-            if isinstance(v, str) and re.match(r"(?i)\s*(?:https?|wss?|ftp)://", v):
-                cls.add("network")
     downloaded: list[str] = []
     chmod: list[str] = []
     if joined:
@@ -121,8 +129,10 @@ def classify(name: str, arguments, info: CommandInfo, now: float | None = None) 
             cls.add("env")
         if _C_PERSIST.search(joined):
             cls.add("persist")
-        if _CRED.search(joined) and "credential_file_access" in info.hits:
+        if (_CRED.search(joined) and "credential_file_access" in info.hits) or "credential_command" in info.hits:
             cls.add("read_secret")
+        elif _C_SENSITIVE.search(joined):
+            cls.add("read_sensitive")
         for m in _C_CHMODX.finditer(joined):
             cls.add("chmod_x")
             chmod.append(_norm(m.group(1)))
@@ -136,7 +146,7 @@ def classify(name: str, arguments, info: CommandInfo, now: float | None = None) 
                     downloaded.append(_norm(arguments[k]))
     risky = bool(info.content and _C_RISKY.search(info.content.lower()))
     return Call(now if now is not None else time.monotonic(), name[:128], frozenset(cls),
-                tuple(info.write_paths[:8]), tuple(downloaded[:8]), joined[:8192], tuple(chmod[:8]), risky)
+                tuple(info.write_paths[:8]), tuple(downloaded[:8]), joined[:8192], tuple(chmod[:8]), risky, why[:60])
 
 
 def _norm(p: str) -> str:
@@ -171,6 +181,8 @@ class Pattern:
 
 PATTERNS: tuple[Pattern, ...] = (
     Pattern("secret_exfiltration", "credential file read, then network", "critical", True, ("read_secret", "network")),
+    Pattern("sensitive_exfiltration", "file holding secrets (state, history) read, then network", "high", True,
+            ("read_sensitive", "network")),
     Pattern("env_exfiltration", "environment read, then network", "critical", True, ("env", "network")),
     Pattern("persist_callback", "persistence installed, then network callback", "critical", True, ("persist", "network")),
     Pattern("read_secret_write", "credential file read, then a write", "medium", False, ("read_secret", "write")),
@@ -205,7 +217,8 @@ def detect(calls: list[Call], max_gap: int, strong_action: str) -> list[Finding]
                 break
         if ok:
             first = calls[idx]
-            out.append(Finding("chain", p.id, p.severity, f"{first.name} -> {cur.name}"[:80], "session",
+            detail = f"{first.name} -> {cur.name}" + (f" ({cur.why})" if "network" in p.steps and cur.why else "")
+            out.append(Finding("chain", p.id, p.severity, detail[:120], "session",
                                strong_action if p.strong else "warn"))
     # Path-linked patterns: the exec runs what an earlier call wrote or downloaded.
     if "exec" in cur.classes and cur.executed:

@@ -13,6 +13,7 @@ from ..core import Finding
 from ..core.jsonwalk import Walk
 from ..rules.policy import RULES, PolicyRule
 from . import shell
+from .capabilities import ToolCaps, of_call, of_definition  # noqa: F401  (what a tool can do, for policy users)
 
 MAX_DEPTH = 32
 MAX_LEAVES = 4096
@@ -195,6 +196,15 @@ class ToolPolicy:
                     findings.append(Finding("policy", rule.id, rule.severity, ex, "params.arguments", self.action))
         for path, key, v in lv:
             kl = key.lower()
+            if kl not in PATH_KEYS and kl not in CMD_KEYS and kl not in _NOT_READ_KEYS and _PATH_SHAPED.match(v):
+                # a path under any other name (`db`, `keystore`, `profile_dir`): a read, judged by the
+                # credential catalogue only (other path rules need to know the argument is a path)
+                info.read_paths.append(norm_path(v))
+                for rule, ex in self.match_path(v, "read"):
+                    if rule.id == "credential_file_access" and rule.id not in seen:
+                        seen.add(rule.id)
+                        findings.append(Finding("policy", rule.id, rule.severity, ex, path, self.action))
+                continue
             if kl not in PATH_KEYS or len(v) > 4096:
                 continue
             if kl in ("url", "uri") and not v.lower().startswith("file:"):
@@ -217,10 +227,16 @@ class ToolPolicy:
                         seen.add(rule.id)
                         findings.append(Finding("policy", rule.id, rule.severity, ex, path, self.action))
         if info.kind.write:
-            info.content = " ".join(v for _, k, v in lv if k.lower() in ("content", "contents", "text", "data",
-                                                                         "body", "new_str", "new_string"))[:4096]
+            info.content = " ".join(v for _, k, v in lv if k.lower() in _CONTENT_KEYS)[:4096]
         info.hits = sorted(seen)
         return findings, info
+
+    @staticmethod
+    def capabilities(name: str, arguments: Any = None, definition: dict | None = None) -> ToolCaps:
+        """What a tool can do (reads/writes files, runs commands, reaches the network, sends
+        messages, reads the environment), each with its reason: from its listed definition
+        when given, else its name; plus what the call's arguments show."""
+        return of_call(name, arguments, of_definition(definition) if isinstance(definition, dict) else None)
 
     # -- per-server lists and constraints -----------------------------------
     def server_checks(self, name: str, arguments: Any, server: str) -> list[Finding]:
@@ -261,6 +277,14 @@ class ToolPolicy:
         return rx
 
 
+_CONTENT_KEYS = frozenset({"content", "contents", "text", "data", "body", "new_str", "new_string", "old_str",
+                           "old_string", "message", "description", "query", "pattern", "regex", "comment"})
+# Keys whose path values name what is left alone, or text that is not read.
+_NOT_READ_KEYS = _CONTENT_KEYS | {"exclude", "excludes", "exclude_patterns", "exclusions", "ignore", "ignores",
+                                  "ignore_patterns", "skip", "deny", "denylist", "blocklist", "blacklist", "except",
+                                  "patterns", "title", "name", "label", "summary"}
+# A whole value that is one home, absolute, drive or file: path.
+_PATH_SHAPED = re.compile(r"(?i)\s*(?:~|\$home\b|\$\{home\}|%[a-z]+%|\$env:[a-z]+|[a-z]:[\\/]|/|file:/)[^\n]{0,1024}\Z")
 _CMD_HINT = re.compile(r"[\s;|&$`<>(]|^[\w./-]+$")
 
 

@@ -19,6 +19,7 @@ from ..rules import tool_poison as tp
 from . import shell
 from ..text.decode import decode_layers
 from ..text.unpack import base58_text, byte_arrays
+from .capabilities import ToolCaps, of_definition
 from .chains import ChainTracker, classify
 from .schemes import smuggling_findings
 from .policy import ToolPolicy, leaves, split_name
@@ -157,6 +158,7 @@ class ToolSession:
     paging: bool = False      # the first listing is still being paged in
     tools: dict[str, _Record] = field(default_factory=dict)
     chains: ChainTracker = field(default_factory=ChainTracker)
+    caps: dict[str, ToolCaps] = field(default_factory=dict)  # from each tool's first listed definition
 
     @property
     def known(self) -> set[str]:
@@ -214,6 +216,8 @@ class ToolScanners:
             findings += self._poison(name, texts, names, tw, act)
             if session is not None:
                 findings += self._drift(tool, name, session, first, tw, seen_now)
+                if name not in session.caps and len(session.caps) < session.max_tools:
+                    session.caps[name] = of_definition(tool)
         if session is not None:
             session.listed = True
             session.paging = first
@@ -406,7 +410,7 @@ class ToolScanners:
             mode = self.mcp.session_binding_action
             if mode != "off" and session.listed and name not in session.tools:
                 findings.append(Finding("session_binding", "unlisted_tool", "high", name[:80], "params.name", mode))
-            call = classify(name, arguments, info)
+            call = classify(name, arguments, info, caps=session.caps.get(name))
             findings += session.chains.record(call, self.mcp.chain_action)
         return findings
 

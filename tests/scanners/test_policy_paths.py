@@ -1,0 +1,36 @@
+"""A path from the credential catalogue under any argument name is a read; under names that
+list what to leave alone (exclude, ignore) or that hold text (query, content), it is not."""
+import pytest
+
+from ringfence.config import Config
+from ringfence.scanners.policy import ToolPolicy
+
+TP = ToolPolicy(Config())
+
+
+def rules(name, args):
+    return {f.rule for f in TP.analyse(name, args)[0]}
+
+
+@pytest.mark.parametrize("name,args", [
+    ("sqlite_query", {"db": "~/Library/Application Support/Google/Chrome/Default/Cookies", "sql": "select 1"}),
+    ("open_wallet", {"keystore": "~/.ethereum/keystore/UTC--2024-01-01T00-00-00Z--abc"}),
+    ("import_profile", {"profile": "C:\\Users\\bob\\AppData\\Roaming\\Mozilla\\Firefox\\Profiles\\x\\logins.json"}),
+    ("load_config", {"config_location": "$HOME/.config/gh/hosts.yml"}),
+    ("analyze", {"input_file": "file:///home/u/.docker/config.json"}),
+    ("inspect", {"items": ["/etc/shadow"]}),
+])
+def test_credential_path_under_any_argument_name_is_a_read(name, args):
+    assert "credential_file_access" in rules(name, args)
+
+
+@pytest.mark.parametrize("name,args", [
+    ("backup", {"source": "~/project", "exclude": ["~/.ssh/*", "~/.aws/credentials", ".env"]}),
+    ("sync_dir", {"dir": "~/project", "ignore_patterns": ["~/.netrc"]}),
+    ("search_docs", {"query": "~/.aws/credentials"}),
+    ("create_issue", {"title": "~/.aws/credentials is world-readable", "body": "see ~/.ssh/id_rsa"}),
+    ("run_linter", {"cwd": "~/project", "config": "~/project/.eslintrc.json"}),
+    ("inspect", {"items": ["~/.ssh/id_ed25519.pub", "/etc/hostname"]}),
+])
+def test_excluded_text_and_harmless_paths_are_not_reads(name, args):
+    assert "credential_file_access" not in rules(name, args)
