@@ -693,7 +693,7 @@ class _Matcher:
         self.exact = len(triggers) + len(_PRESENCE)
         self._trig_res = [re.compile(t, re.IGNORECASE) for t in triggers]
         self._lock = threading.Lock()
-        self._db = self._native_db = self._wide_db = None
+        self._db = self._wide_db = None
         try:
             import hyperscan as hs
         except Exception:  # pragma: no cover - hyperscan is an optional speed-up
@@ -712,10 +712,6 @@ class _Matcher:
 
     def _build_wide(self, hs, patterns: list[str], triggers: list[str], base: int) -> None:
         try:
-            native = [i for i, p in enumerate(patterns) if not p.isascii()]
-            if native:
-                self._native_db = _hs_compile(hs, [_widen(_hs_pattern(patterns[i])) for i in native], native,
-                                              [base] * len(native))
             one = hs.HS_FLAG_UTF8 | hs.HS_FLAG_SINGLEMATCH
             wide = ([_widen(_hs_pattern(p)) for p in patterns] + [_widen(t) for t in triggers]
                     + list(_PRESENCE.values()))
@@ -763,38 +759,34 @@ class _Matcher:
             trig.add(self.exact)   # ASCII holds none of the presence characters
             return ends, trig
         self._await_wide()
+        lone = False
         try:
             udata = text.encode("utf-8")
         except UnicodeEncodeError:
-            udata = None
-        if udata is not None and self._wide_db is not None:
-            special = self.exact - len(_PRESENCE) + list(_PRESENCE).index("special")
+            # Lone surrogates: U+FFFD each, one char for one char (offsets kept). Every
+            # widened atom that takes a surrogate under `re` (., \W, \S, negated classes)
+            # takes U+FFFD too; no literal is a surrogate. Presence flags: not exact.
+            text = _LONE_SURROGATE.sub("\ufffd", text)
+            udata = text.encode("utf-8")
+            lone = True
+        if self._wide_db is None:  # pragma: no cover - _await_wide raised otherwise
+            return dict.fromkeys(range(n)), {k for k, rx in enumerate(self._trig_res) if rx.search(text)}
+        special = self.exact - len(_PRESENCE) + list(_PRESENCE).index("special")
+        with self._lock:
+            self._wide_db.scan(udata, match_event_handler=handler(ends))
+        if special in trig:   # rare: rescan with the case specials replaced
+            ends.clear()
+            trig.clear()
+            udata = _utf8_for_scan(text)[0]
             with self._lock:
                 self._wide_db.scan(udata, match_event_handler=handler(ends))
-            if special in trig:   # rare: rescan with the case specials replaced
-                ends.clear()
-                trig.clear()
-                udata = _utf8_for_scan(text)[0]
-                with self._lock:
-                    self._wide_db.scan(udata, match_event_handler=handler(ends))
-            else:
-                trig.add(self.exact)
-            _ends_to_chars(udata, ends)
-            return ends, trig
-        data = _ascii_bytes(text)   # lone surrogates: stand-ins, and the native db over "replace" UTF-8
-        with self._lock:
-            self._db.scan(data, match_event_handler=handler(ends))
-            if self._native_db is not None:
-                native: dict[int, list[int] | None] = {}
-                udata = text.encode("utf-8", "replace")
-                self._native_db.scan(udata, match_event_handler=handler(native))
-                for i, got in native.items():
-                    if got is None or ends.get(i, ()) is None:
-                        ends[i] = None
-                    else:
-                        ends[i] = sorted(set(ends.get(i, [])) | set(_byte_to_char(text, udata, got)))
+        elif not lone:
+            trig.add(self.exact)
+        _ends_to_chars(udata, ends)
         return ends, trig
 
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 # Characters `re` (IGNORECASE) matches with an ASCII letter: replaced by that letter
 # before the UTF-8 scan, so the ASCII atoms of the patterns need no Unicode case folding.
@@ -1615,18 +1607,6 @@ def _hex(run: str) -> str | None:
     except ValueError:
         return None
     return _bytes_text(raw)
-
-
-def _byte_to_char(text: str, data: bytes, ends: list[int]) -> list[int]:
-    """Byte offsets in the lowercased UTF-8 data -> char offsets (approximate when lowercasing changed length)."""
-    if len(data) == len(text):
-        return ends
-    out, pos_b, pos_c = [], 0, 0
-    for e in ends:
-        pos_c += len(data[pos_b:e].decode("utf-8", "ignore"))
-        pos_b = e
-        out.append(min(pos_c, len(text)))
-    return out
 
 
 def _sentence(t: str, a: int, b: int) -> tuple[int, int]:
