@@ -486,17 +486,25 @@ _DBS: dict[str, object] = {}
 _DBS_LOCK = threading.Lock()
 
 
-def _hs_compile(hs, exprs: list[str], ids: list[int], flags: list[int]):
+def _hs_compile(hs, exprs: list[str], ids: list[int], flags: list[int], keep=None, keep_tag: str = ""):
     """Compiled database, shared in-process and cached on disk by match/hscache (the
-    one disk cache, with its checks on the directory and files)."""
+    one disk cache, with its checks on the directory and files); `keep`: see there."""
     from ..match.hscache import cached_compile
-    key = hashlib.sha256(json.dumps([exprs, ids, flags]).encode()).hexdigest()
+    key = hashlib.sha256(json.dumps([exprs, ids, flags, keep_tag]).encode()).hexdigest()
     with _DBS_LOCK:
         db = _DBS.get(key)
         if db is None:
             db = _DBS[key] = cached_compile("injection", [e.encode() for e in exprs], list(ids), list(flags),
-                                            hs.HS_MODE_BLOCK)
+                                            hs.HS_MODE_BLOCK, keep=keep, keep_tag=keep_tag)
         return db
+
+
+def _ascii_keep(patterns: list[str]):
+    """For the database that scans only ASCII text: drop the patterns no ASCII text can
+    match (about 220 of the 44 languages' patterns: 10.4 -> 5.2 MB resident, half the
+    compile time). Triggers (indexes past the patterns) are kept."""
+    from ..match.ascii import VERSION, can_match_ascii
+    return (lambda k: k >= len(patterns) or can_match_ascii(patterns[k], _FLAGS)), f"ascii-text-v{VERSION}"
 
 
 # ---------------------------------------------------------------- folded view, piecewise
@@ -701,7 +709,8 @@ class _Matcher:
         base = hs.HS_FLAG_UTF8 | hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE
         exprs = [_hs_pattern(p) for p in patterns] + list(triggers)
         flags = [base] * len(patterns) + [hs.HS_FLAG_CASELESS | hs.HS_FLAG_SINGLEMATCH] * len(triggers)
-        self._db = _hs_compile(hs, exprs, list(range(len(exprs))), flags)
+        keep, keep_tag = _ascii_keep(patterns)   # this database scans ASCII text only
+        self._db = _hs_compile(hs, exprs, list(range(len(exprs))), flags, keep, keep_tag)
         # The UTF-8 databases serve non-ASCII text only and take ~80% of a cold build:
         # they are built on a thread (hyperscan releases the GIL) that the first
         # non-ASCII scan waits for, so ASCII scanning starts after the narrow one.
