@@ -440,9 +440,15 @@ def _ascii_bytes(text: str) -> bytes:
 
 # Every character `re` counts as \\s beyond ASCII's " \\t\\n\\r\\f\\v" (a test checks the list).
 _WIDE_SPACE = r"\x1c-\x1f\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
+# The UTF-8 database's \\s takes only the common ones: the other Unicode spaces cost it
+# 3 MB and 22 s of compile. A text holding any of those (reported by the "rarespace"
+# presence flag) is scanned again with each one replaced by " " (one char for one char).
+_DB_SPACE = r"\x1c-\x1f\x{a0}\x{3000}"
+_RARE_SPACES = "\x85\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f"
+_RARE_SPACE_RE = re.compile("[" + _RARE_SPACES + "]")
 
 
-def _widen(p: str) -> str:
+def _widen(p: str, space: str = _WIDE_SPACE) -> str:
     """A hyperscan-dialect pattern whose \\w and \\d (alone or in a positive class)
     also take any non-ASCII character, and \\s every Unicode space: a Unicode
     superset without UCP. (\\s stays exact: "any non-ASCII" there would turn
@@ -454,7 +460,7 @@ def _widen(p: str) -> str:
         if c == "\\" and i + 1 < n:
             t = p[i + 1]
             if t == "s":
-                out.append("[" + _WIDE_SPACE + "\\s]")
+                out.append("[" + space + "\\s]")
             elif t in "wd":
                 out.append("[" + _HI + "\\" + t + "]")
             else:
@@ -473,7 +479,7 @@ def _widen(p: str) -> str:
             if not body.startswith("[^") and re.search(r"\\[wd]", body):
                 body = "[" + _HI + ("\\x1c-\\x1f" if "\\s" in body else "") + body[1:]
             elif not body.startswith("[^") and "\\s" in body:
-                body = "[" + _WIDE_SPACE + body[1:]
+                body = "[" + space + body[1:]
             out.append(body)
             i = j + 1
             continue
@@ -722,7 +728,7 @@ class _Matcher:
     def _build_wide(self, hs, patterns: list[str], triggers: list[str], base: int) -> None:
         try:
             one = hs.HS_FLAG_UTF8 | hs.HS_FLAG_SINGLEMATCH
-            wide = ([_widen(_hs_pattern(p)) for p in patterns] + [_widen(t) for t in triggers]
+            wide = ([_widen(_hs_pattern(p), _DB_SPACE) for p in patterns] + [_widen(t, _DB_SPACE) for t in triggers]
                     + list(_PRESENCE.values()))
             wflags = ([base] * len(patterns) + [one | hs.HS_FLAG_CASELESS] * len(triggers)
                       + [one] * len(_PRESENCE))
@@ -780,10 +786,11 @@ class _Matcher:
             lone = True
         if self._wide_db is None:  # pragma: no cover - _await_wide raised otherwise
             return dict.fromkeys(range(n)), {k for k, rx in enumerate(self._trig_res) if rx.search(text)}
-        special = self.exact - len(_PRESENCE) + list(_PRESENCE).index("special")
+        flag0 = self.exact - len(_PRESENCE)
+        special, rare = flag0 + list(_PRESENCE).index("special"), flag0 + list(_PRESENCE).index("rarespace")
         with self._lock:
             self._wide_db.scan(udata, match_event_handler=handler(ends))
-        if special in trig:   # rare: rescan with the case specials replaced
+        if special in trig or rare in trig:   # rare: rescan with those characters replaced
             ends.clear()
             trig.clear()
             udata = _utf8_for_scan(text)[0]
@@ -803,9 +810,12 @@ _CASE_SPECIAL = (("\u0130", "i"), ("\u0131", "i"), ("\u017f", "s"), ("\u212a", "
 
 
 def _utf8_for_scan(text: str) -> tuple[bytes, bool] | None:
-    """(UTF-8 of text with the case specials replaced, presence flags exact), or None
-    for lone surrogates. One char stays one char, so char offsets are unchanged."""
+    """(UTF-8 of text with the case specials and the rare spaces replaced, presence flags
+    exact), or None for lone surrogates. One char stays one char, so char offsets are unchanged."""
     exact = True
+    if _RARE_SPACE_RE.search(text):
+        text = _RARE_SPACE_RE.sub(" ", text)
+        exact = False   # the "invis" flag counts spaces: let `re` decide
     for c, a in _CASE_SPECIAL:
         if c in text:
             text = text.replace(c, a)
@@ -842,6 +852,7 @@ _PRESENCE = {
     "invis": "(?:" + _hs_class(_INVISIBLE + _SPACES) + "|[\\x{e0000}-\\x{e007f}])",
     "drop": "(?:" + _hs_class(_INVISIBLE) + "|[\\x{e0000}-\\x{e007f}])",
     "special": _hs_class("".join(c for c, _ in _CASE_SPECIAL)),
+    "rarespace": _hs_class(_RARE_SPACES),
     "homo": _hs_class("".join(p[0] for p in _HOMO_PAIRS.split())),
     "mixed": ("[A-Za-z]" + _hs_class("".join(p[0] for p in _HOMO_PAIRS.split())) + "|"
               + _hs_class("".join(p[0] for p in _HOMO_PAIRS.split())) + "[A-Za-z]"),
