@@ -195,3 +195,44 @@ def test_file_that_is_not_regular_is_refused(cache_home):
     f.unlink()
     os.mkfifo(f, 0o600)                       # would block a plain open(); never read
     assert hscache.load(_parts()) is None
+
+
+def _ids_found(db, data: bytes) -> set[int]:
+    got: set[int] = set()
+
+    def on(i, _f, _t, _fl, _c):
+        got.add(i)
+    db.scan(data, match_event_handler=on)
+    return got
+
+
+def test_keep_compiles_a_subset_under_the_whole_lists_key(cache_home):
+    import hyperscan as hs
+    exprs = [b"alpha", b"beta", b"gamma", b"delta"]
+    calls: list[int] = []
+
+    def keep(k):
+        calls.append(k)
+        return k % 2 == 0
+    db = hscache.cached_compile("t.keep", exprs, [10, 11, 12, 13], [0] * 4, keep=keep, keep_tag="even-v1")
+    assert _ids_found(db, b"alpha beta gamma delta") == {10, 12}   # beta, delta left out
+    assert sorted(calls) == [0, 1, 2, 3]
+    calls.clear()
+    again = hscache.cached_compile("t.keep", exprs, [10, 11, 12, 13], [0] * 4, keep=keep, keep_tag="even-v1")
+    assert calls == []                                   # from the cache: keep not called
+    assert _ids_found(again, b"alpha beta gamma delta") == {10, 12}
+    # the same list without a filter, or with another tag, is another database
+    full = hscache.cached_compile("t.keep", exprs, [10, 11, 12, 13], [0] * 4)
+    assert _ids_found(full, b"alpha beta gamma delta") == {10, 11, 12, 13}
+    odd = hscache.cached_compile("t.keep", exprs, [10, 11, 12, 13], [0] * 4, keep=lambda k: k % 2 == 1,
+                                 keep_tag="odd-v1")
+    assert _ids_found(odd, b"alpha beta gamma delta") == {11, 13}
+    assert len(_files(cache_home)) == 3
+    assert hs.HS_MODE_BLOCK == db.mode
+
+
+def test_keep_needs_a_tag_and_something_to_keep(cache_home):
+    with pytest.raises(ValueError):
+        hscache.cached_compile("t.keep", [b"a1"], [0], [0], keep=lambda k: True)
+    with pytest.raises(ValueError):
+        hscache.cached_compile("t.keep", [b"a1"], [0], [0], keep=lambda k: False, keep_tag="none-v1")

@@ -88,6 +88,22 @@ def test_wide_space_class_is_exactly_re_whitespace():
     assert all(re.match(r"\s", chr(c)) for c in listed)
 
 
+def _listed(cls: str) -> set[int]:
+    import re
+    out: set[int] = set()
+    for part in re.findall(r"\\x\{?([0-9a-f]+)\}?(?:-\\x\{?([0-9a-f]+)\}?)?", cls):
+        out |= set(range(int(part[0], 16), int(part[1] or part[0], 16) + 1))
+    return out
+
+
+def test_database_spaces_and_rare_spaces_are_all_the_wide_spaces():
+    """The UTF-8 database takes the common spaces; every other one is a rare space
+    (presence flag, then a rescan with it replaced): together, every Unicode space."""
+    rare = {ord(c) for c in I._RARE_SPACES}
+    assert _listed(I._DB_SPACE) | rare == _listed(I._WIDE_SPACE)
+    assert not _listed(I._DB_SPACE) & rare
+
+
 # ---------------------------------------------------------------- disk cache
 hs = pytest.importorskip("hyperscan")
 

@@ -224,12 +224,21 @@ def store(key_parts, meta: dict, db, mode: int) -> None:
         return
 
 
-def cached_compile(tag: str, exprs: list[bytes], ids: list[int], flags: list[int], mode: int | None = None):
-    """hyperscan.Database for these expressions, from the cache when possible."""
+def cached_compile(tag: str, exprs: list[bytes], ids: list[int], flags: list[int], mode: int | None = None,
+                   keep=None, keep_tag: str = ""):
+    """hyperscan.Database for these expressions, from the cache when possible.
+
+    keep(k) -> bool, with keep_tag naming it (and its version): compile only the
+    expressions k it keeps, under the key of the whole list, so a cached database is
+    found without calling keep (which may be slow: it runs only when compiling)."""
     if _hs is None:
         raise RuntimeError("hyperscan is not installed")
     mode = _hs.HS_MODE_BLOCK if mode is None else mode
     parts = [tag, mode, [[e.hex(), i, f] for e, i, f in zip(exprs, ids, flags)]]
+    if keep is not None:
+        if not keep_tag:
+            raise ValueError("keep needs a keep_tag (it is part of the cache key)")
+        parts.append(["keep", keep_tag])
     got = load(parts)
     if got is not None:
         db = got[1]
@@ -237,6 +246,11 @@ def cached_compile(tag: str, exprs: list[bytes], ids: list[int], flags: list[int
             # A deserialised database has no scratch space: scanning it would raise.
             db.scratch = _hs.Scratch(db)
         return db
+    if keep is not None:
+        sel = [k for k in range(len(exprs)) if keep(k)]
+        if not sel:
+            raise ValueError(f"{tag}: keep left no expression to compile")
+        exprs, ids, flags = [exprs[k] for k in sel], [ids[k] for k in sel], [flags[k] for k in sel]
     db = _hs.Database(mode=mode)
     db.compile(expressions=list(exprs), ids=list(ids), elements=len(exprs), flags=list(flags))
     store(parts, {"tag": tag}, db, mode)

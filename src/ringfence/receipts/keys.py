@@ -8,10 +8,12 @@ import os
 import re
 import stat
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from typing import TYPE_CHECKING
 
 from .errors import KeyError_
+
+if TYPE_CHECKING:  # cryptography is imported where it is used: loading it costs ~10 MB RSS
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 PRIVATE_HEADER = "pipelock-ed25519-private-v1"
 PUBLIC_HEADER = "pipelock-ed25519-public-v1"
@@ -20,12 +22,16 @@ MAX_KEY_FILE = 4096
 _HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
-def public_bytes(key: Ed25519PrivateKey) -> bytes:
+def public_bytes(key: "Ed25519PrivateKey") -> bytes:
+    raw = getattr(key, "public_raw", None)  # a SodiumKey (fastsign.py) keeps its own
+    if isinstance(raw, bytes):
+        return raw
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
     return key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
-def seed_bytes(key: Ed25519PrivateKey) -> bytes:
-    from cryptography.hazmat.primitives.serialization import NoEncryption, PrivateFormat
+def seed_bytes(key: "Ed25519PrivateKey") -> bytes:
+    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
     return key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
 
 
@@ -33,7 +39,7 @@ def fingerprint(pub: bytes) -> str:
     return "sha256:" + hashlib.sha256(pub).hexdigest()
 
 
-def private_key_text(key: Ed25519PrivateKey) -> str:
+def private_key_text(key: "Ed25519PrivateKey") -> str:
     # Go's ed25519.PrivateKey is seed || public key.
     blob = seed_bytes(key) + public_bytes(key)
     return f"{PRIVATE_HEADER}\n{base64.b64encode(blob).decode()}\n"
@@ -64,6 +70,7 @@ def write_keypair(path: str) -> tuple[str, str, bytes]:
     parent = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(parent):
         os.makedirs(parent, mode=0o700, exist_ok=True)
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     key = Ed25519PrivateKey.generate()
     pub = public_bytes(key)
     # Write the private key under a temporary name, then link it into place, so a
@@ -100,8 +107,9 @@ def check_private_mode(path: str) -> None:
                         f"(mode {stat.S_IMODE(st.st_mode):04o}); run: chmod 600 {path}")
 
 
-def load_private_key(path: str) -> Ed25519PrivateKey:
-    """Load a Pipelock-format private key file; refuses unsafe modes."""
+def read_private_key_file(path: str) -> tuple[bytes, bytes | None]:
+    """(32-byte seed, embedded 32-byte public key or None) of a Pipelock-format private
+    key file; refuses unsafe modes and anything that is not such a file."""
     path = os.path.expanduser(path)
     check_private_mode(path)
     try:
@@ -124,9 +132,33 @@ def load_private_key(path: str) -> Ed25519PrivateKey:
         raise KeyError_(f"signing key {path}: bad base64") from None
     if len(blob) not in (32, 64):
         raise KeyError_(f"signing key {path}: want 64 key bytes, got {len(blob)}")
-    key = Ed25519PrivateKey.from_private_bytes(blob[:32])
-    if len(blob) == 64 and blob[32:] != public_bytes(key):
-        raise KeyError_(f"signing key {path}: embedded public key does not match the seed")
+    return blob[:32], (blob[32:] if len(blob) == 64 else None)
+
+
+def _check_embedded(path: str, embedded: bytes | None, derived: bytes) -> None:
+    if embedded is not None and embedded != derived:
+        raise KeyError_(f"signing key {os.path.expanduser(path)}: embedded public key does not match the seed")
+
+
+def load_private_key(path: str) -> "Ed25519PrivateKey":
+    """Load a Pipelock-format private key file as a cryptography key; refuses unsafe modes."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    seed, embedded = read_private_key_file(path)
+    key = Ed25519PrivateKey.from_private_bytes(seed)
+    _check_embedded(path, embedded, public_bytes(key))
+    return key
+
+
+def load_signing_key(path: str):
+    """The key a receipt writer signs with: a libsodium key (fastsign.SodiumKey, no
+    `cryptography` in memory) when libsodium is there and passes its known-answer
+    self-check, else load_private_key's. Both give the same signatures (RFC 8032)."""
+    from .fastsign import sodium_key
+    seed, embedded = read_private_key_file(path)
+    key = sodium_key(seed)
+    if key is None:
+        return load_private_key(path)
+    _check_embedded(path, embedded, key.public_raw)
     return key
 
 
@@ -170,5 +202,6 @@ def load_public_key(hex_or_path: str) -> bytes:
     return parse_public_key_text(raw.decode("ascii", "replace"), path)
 
 
-def public_key_object(pub: bytes) -> Ed25519PublicKey:
+def public_key_object(pub: bytes) -> "Ed25519PublicKey":
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
     return Ed25519PublicKey.from_public_bytes(pub)

@@ -19,7 +19,7 @@ from .canonical import clean_text, encode_writer_record, format_time_ns, go_stri
 from .classify import classify
 from .errors import ReceiptError
 from .fastsign import fast_signer
-from .keys import load_private_key, public_bytes
+from .keys import load_signing_key, public_bytes
 from .recorder import Recorder
 from .session import SessionMixin
 from .signer import Tickets
@@ -499,7 +499,7 @@ def open_writer(receipts_dir: str | None, signing_key: str | None, config: Any,
     directory = receipts_dir or rc.dir
     if not directory:
         return NullWriter()
-    key = load_private_key(signing_key or rc.signing_key)
+    key = load_signing_key(signing_key or rc.signing_key)
     directory = os.path.expanduser(directory)
     if os.path.exists(directory) and not os.path.isdir(directory):
         raise ReceiptError(f"receipts dir {directory} is not a directory")

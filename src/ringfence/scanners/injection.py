@@ -440,9 +440,15 @@ def _ascii_bytes(text: str) -> bytes:
 
 # Every character `re` counts as \\s beyond ASCII's " \\t\\n\\r\\f\\v" (a test checks the list).
 _WIDE_SPACE = r"\x1c-\x1f\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
+# The UTF-8 database's \\s takes only the common ones: the other Unicode spaces cost it
+# 3 MB and 22 s of compile. A text holding any of those (reported by the "rarespace"
+# presence flag) is scanned again with each one replaced by " " (one char for one char).
+_DB_SPACE = r"\x1c-\x1f\x{a0}\x{3000}"
+_RARE_SPACES = "\x85\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f"
+_RARE_SPACE_RE = re.compile("[" + _RARE_SPACES + "]")
 
 
-def _widen(p: str) -> str:
+def _widen(p: str, space: str = _WIDE_SPACE) -> str:
     """A hyperscan-dialect pattern whose \\w and \\d (alone or in a positive class)
     also take any non-ASCII character, and \\s every Unicode space: a Unicode
     superset without UCP. (\\s stays exact: "any non-ASCII" there would turn
@@ -454,7 +460,7 @@ def _widen(p: str) -> str:
         if c == "\\" and i + 1 < n:
             t = p[i + 1]
             if t == "s":
-                out.append("[" + _WIDE_SPACE + "\\s]")
+                out.append("[" + space + "\\s]")
             elif t in "wd":
                 out.append("[" + _HI + "\\" + t + "]")
             else:
@@ -473,7 +479,7 @@ def _widen(p: str) -> str:
             if not body.startswith("[^") and re.search(r"\\[wd]", body):
                 body = "[" + _HI + ("\\x1c-\\x1f" if "\\s" in body else "") + body[1:]
             elif not body.startswith("[^") and "\\s" in body:
-                body = "[" + _WIDE_SPACE + body[1:]
+                body = "[" + space + body[1:]
             out.append(body)
             i = j + 1
             continue
@@ -486,17 +492,25 @@ _DBS: dict[str, object] = {}
 _DBS_LOCK = threading.Lock()
 
 
-def _hs_compile(hs, exprs: list[str], ids: list[int], flags: list[int]):
+def _hs_compile(hs, exprs: list[str], ids: list[int], flags: list[int], keep=None, keep_tag: str = ""):
     """Compiled database, shared in-process and cached on disk by match/hscache (the
-    one disk cache, with its checks on the directory and files)."""
+    one disk cache, with its checks on the directory and files); `keep`: see there."""
     from ..match.hscache import cached_compile
-    key = hashlib.sha256(json.dumps([exprs, ids, flags]).encode()).hexdigest()
+    key = hashlib.sha256(json.dumps([exprs, ids, flags, keep_tag]).encode()).hexdigest()
     with _DBS_LOCK:
         db = _DBS.get(key)
         if db is None:
             db = _DBS[key] = cached_compile("injection", [e.encode() for e in exprs], list(ids), list(flags),
-                                            hs.HS_MODE_BLOCK)
+                                            hs.HS_MODE_BLOCK, keep=keep, keep_tag=keep_tag)
         return db
+
+
+def _ascii_keep(patterns: list[str]):
+    """For the database that scans only ASCII text: drop the patterns no ASCII text can
+    match (about 220 of the 44 languages' patterns: 10.4 -> 5.2 MB resident, half the
+    compile time). Triggers (indexes past the patterns) are kept."""
+    from ..match.ascii import VERSION, can_match_ascii
+    return (lambda k: k >= len(patterns) or can_match_ascii(patterns[k], _FLAGS)), f"ascii-text-v{VERSION}"
 
 
 # ---------------------------------------------------------------- folded view, piecewise
@@ -693,7 +707,7 @@ class _Matcher:
         self.exact = len(triggers) + len(_PRESENCE)
         self._trig_res = [re.compile(t, re.IGNORECASE) for t in triggers]
         self._lock = threading.Lock()
-        self._db = self._native_db = self._wide_db = None
+        self._db = self._wide_db = None
         try:
             import hyperscan as hs
         except Exception:  # pragma: no cover - hyperscan is an optional speed-up
@@ -701,7 +715,8 @@ class _Matcher:
         base = hs.HS_FLAG_UTF8 | hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE
         exprs = [_hs_pattern(p) for p in patterns] + list(triggers)
         flags = [base] * len(patterns) + [hs.HS_FLAG_CASELESS | hs.HS_FLAG_SINGLEMATCH] * len(triggers)
-        self._db = _hs_compile(hs, exprs, list(range(len(exprs))), flags)
+        keep, keep_tag = _ascii_keep(patterns)   # this database scans ASCII text only
+        self._db = _hs_compile(hs, exprs, list(range(len(exprs))), flags, keep, keep_tag)
         # The UTF-8 databases serve non-ASCII text only and take ~80% of a cold build:
         # they are built on a thread (hyperscan releases the GIL) that the first
         # non-ASCII scan waits for, so ASCII scanning starts after the narrow one.
@@ -712,12 +727,8 @@ class _Matcher:
 
     def _build_wide(self, hs, patterns: list[str], triggers: list[str], base: int) -> None:
         try:
-            native = [i for i, p in enumerate(patterns) if not p.isascii()]
-            if native:
-                self._native_db = _hs_compile(hs, [_widen(_hs_pattern(patterns[i])) for i in native], native,
-                                              [base] * len(native))
             one = hs.HS_FLAG_UTF8 | hs.HS_FLAG_SINGLEMATCH
-            wide = ([_widen(_hs_pattern(p)) for p in patterns] + [_widen(t) for t in triggers]
+            wide = ([_widen(_hs_pattern(p), _DB_SPACE) for p in patterns] + [_widen(t, _DB_SPACE) for t in triggers]
                     + list(_PRESENCE.values()))
             wflags = ([base] * len(patterns) + [one | hs.HS_FLAG_CASELESS] * len(triggers)
                       + [one] * len(_PRESENCE))
@@ -763,38 +774,35 @@ class _Matcher:
             trig.add(self.exact)   # ASCII holds none of the presence characters
             return ends, trig
         self._await_wide()
+        lone = False
         try:
             udata = text.encode("utf-8")
         except UnicodeEncodeError:
-            udata = None
-        if udata is not None and self._wide_db is not None:
-            special = self.exact - len(_PRESENCE) + list(_PRESENCE).index("special")
+            # Lone surrogates: U+FFFD each, one char for one char (offsets kept). Every
+            # widened atom that takes a surrogate under `re` (., \W, \S, negated classes)
+            # takes U+FFFD too; no literal is a surrogate. Presence flags: not exact.
+            text = _LONE_SURROGATE.sub("\ufffd", text)
+            udata = text.encode("utf-8")
+            lone = True
+        if self._wide_db is None:  # pragma: no cover - _await_wide raised otherwise
+            return dict.fromkeys(range(n)), {k for k, rx in enumerate(self._trig_res) if rx.search(text)}
+        flag0 = self.exact - len(_PRESENCE)
+        special, rare = flag0 + list(_PRESENCE).index("special"), flag0 + list(_PRESENCE).index("rarespace")
+        with self._lock:
+            self._wide_db.scan(udata, match_event_handler=handler(ends))
+        if special in trig or rare in trig:   # rare: rescan with those characters replaced
+            ends.clear()
+            trig.clear()
+            udata = _utf8_for_scan(text)[0]
             with self._lock:
                 self._wide_db.scan(udata, match_event_handler=handler(ends))
-            if special in trig:   # rare: rescan with the case specials replaced
-                ends.clear()
-                trig.clear()
-                udata = _utf8_for_scan(text)[0]
-                with self._lock:
-                    self._wide_db.scan(udata, match_event_handler=handler(ends))
-            else:
-                trig.add(self.exact)
-            _ends_to_chars(udata, ends)
-            return ends, trig
-        data = _ascii_bytes(text)   # lone surrogates: stand-ins, and the native db over "replace" UTF-8
-        with self._lock:
-            self._db.scan(data, match_event_handler=handler(ends))
-            if self._native_db is not None:
-                native: dict[int, list[int] | None] = {}
-                udata = text.encode("utf-8", "replace")
-                self._native_db.scan(udata, match_event_handler=handler(native))
-                for i, got in native.items():
-                    if got is None or ends.get(i, ()) is None:
-                        ends[i] = None
-                    else:
-                        ends[i] = sorted(set(ends.get(i, [])) | set(_byte_to_char(text, udata, got)))
+        elif not lone:
+            trig.add(self.exact)
+        _ends_to_chars(udata, ends)
         return ends, trig
 
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 # Characters `re` (IGNORECASE) matches with an ASCII letter: replaced by that letter
 # before the UTF-8 scan, so the ASCII atoms of the patterns need no Unicode case folding.
@@ -802,9 +810,12 @@ _CASE_SPECIAL = (("\u0130", "i"), ("\u0131", "i"), ("\u017f", "s"), ("\u212a", "
 
 
 def _utf8_for_scan(text: str) -> tuple[bytes, bool] | None:
-    """(UTF-8 of text with the case specials replaced, presence flags exact), or None
-    for lone surrogates. One char stays one char, so char offsets are unchanged."""
+    """(UTF-8 of text with the case specials and the rare spaces replaced, presence flags
+    exact), or None for lone surrogates. One char stays one char, so char offsets are unchanged."""
     exact = True
+    if _RARE_SPACE_RE.search(text):
+        text = _RARE_SPACE_RE.sub(" ", text)
+        exact = False   # the "invis" flag counts spaces: let `re` decide
     for c, a in _CASE_SPECIAL:
         if c in text:
             text = text.replace(c, a)
@@ -841,6 +852,7 @@ _PRESENCE = {
     "invis": "(?:" + _hs_class(_INVISIBLE + _SPACES) + "|[\\x{e0000}-\\x{e007f}])",
     "drop": "(?:" + _hs_class(_INVISIBLE) + "|[\\x{e0000}-\\x{e007f}])",
     "special": _hs_class("".join(c for c, _ in _CASE_SPECIAL)),
+    "rarespace": _hs_class(_RARE_SPACES),
     "homo": _hs_class("".join(p[0] for p in _HOMO_PAIRS.split())),
     "mixed": ("[A-Za-z]" + _hs_class("".join(p[0] for p in _HOMO_PAIRS.split())) + "|"
               + _hs_class("".join(p[0] for p in _HOMO_PAIRS.split())) + "[A-Za-z]"),
@@ -1615,18 +1627,6 @@ def _hex(run: str) -> str | None:
     except ValueError:
         return None
     return _bytes_text(raw)
-
-
-def _byte_to_char(text: str, data: bytes, ends: list[int]) -> list[int]:
-    """Byte offsets in the lowercased UTF-8 data -> char offsets (approximate when lowercasing changed length)."""
-    if len(data) == len(text):
-        return ends
-    out, pos_b, pos_c = [], 0, 0
-    for e in ends:
-        pos_c += len(data[pos_b:e].decode("utf-8", "ignore"))
-        pos_b = e
-        out.append(min(pos_c, len(text)))
-    return out
 
 
 def _sentence(t: str, a: int, b: int) -> tuple[int, int]:
