@@ -63,8 +63,10 @@ CATALOGUE: tuple[Entry, ...] = (
           near=("docs/gnupg-setup.md", "keys/release.asc")),
     Entry("tls_private_keys", "TLS private keys and key stores",
           ("**/privkey*.pem", "/etc/ssl/private/**", "/etc/letsencrypt/{live,archive}/**", "**/*.{p12,pfx,jks,keystore}",
-           "/etc/kubernetes/pki/*.key", "**/*private*key*.pem"),
-          near=("certs/fullchain.pem", "docs/keystore.md", "public_key.pem")),
+           "/etc/kubernetes/pki/*.key", "**/*private*key*.pem", "**/key.pem",
+           "**/{server,tls,private,client,ssl,domain,site,apiserver,etcd}.key", "**/authkey_*.p8"),
+          near=("certs/fullchain.pem", "docs/keystore.md", "public_key.pem", "slides/keynote.key", "certs/server.crt",
+                "public-key.pem")),
     # --- cloud CLIs -------------------------------------------------------------
     Entry("aws", "AWS CLI credentials, config and SSO caches",
           ("~/.aws/credentials", "~/.aws/config", "~/.aws/sso/cache/**", "~/.aws/cli/cache/**", "~/.s3cfg", "~/.boto",
