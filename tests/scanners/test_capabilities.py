@@ -36,6 +36,8 @@ def test_segments_fold_case_accents_and_separators():
     assert segments("postUpdate") == segments("post-update") == segments("POST_UPDATE") == ["post", "update"]
     assert segments("fs.readFile") == ["fs", "read", "file"]
     assert segments("HTTPRequest") == ["http", "request"]
+    assert segments("\u0455\u0435nd_\u0435mail") == ["send", "email"]  # Cyrillic look-alikes
+    assert segments("ｕｐｌｏａｄ_file") == ["upload", "file"]  # full-width
 
 
 @pytest.mark.parametrize("name", ["create_jira_ticket", "notionAddPage", "append-to-gsheets", "sentry_capture",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..rules import tool_caps as V
+from . import shell
 
 _WS = re.compile(r"\s+")
 _NET_TEXT = re.compile(V.NETWORK_TEXT)
@@ -65,14 +66,14 @@ class _Builder:
 
 
 def fold(text: str) -> str:
-    """Lower-case, accents removed (`Télécharger` -> `telecharger`)."""
-    t = unicodedata.normalize("NFKD", text[:MAX_TEXT])
+    """Look-alike letters to ASCII, accents removed, lower-cased (`Télécharger` -> `telecharger`)."""
+    t = unicodedata.normalize("NFKD", shell.fold(text[:MAX_TEXT]))
     return "".join(c for c in t if not unicodedata.combining(c)).lower()
 
 
 def segments(name: str) -> list[str]:
     """`postUpdate` / `post-update` / `fs.post_update` -> ['post', 'update'] (accents folded)."""
-    s = unicodedata.normalize("NFKD", name[:256])
+    s = unicodedata.normalize("NFKD", shell.fold(name[:256]))
     s = "".join(c for c in s if not unicodedata.combining(c))
     s = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", s)
     s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", s)
