@@ -101,6 +101,16 @@ def test_benign_commands_are_not_credential_reads(text):
     assert not any(r.id == "credential_file_access" for r, _ in POLICY.match_command(text)), text
 
 
+@pytest.mark.parametrize("cmd", [
+    "sqlite3 ~/.config/google-chrome/Default/Cookies 'select * from cookies'", "nl ~/.netrc", "rev ~/.pgpass",
+    "diff ~/.aws/credentials /dev/null", "certutil -encode C:\\Users\\bob\\.ssh\\id_rsa out.b64",
+    "findstr token %USERPROFILE%\\.docker\\config.json", "dd if=/home/bob/.ssh/id_ed25519 bs=1",
+    "python3 -c 'print(open(\"/home/bob/.git-credentials\").read())'",
+])
+def test_readers_of_every_kind(cmd):
+    assert any(r.id == "credential_file_access" for r, _ in POLICY.match_command(cmd)), cmd
+
+
 def test_backups_and_variables_count():
     for v in ["~/.aws/credentials.bak", "~/.netrc~", "~/.env.1", "${XDG_CONFIG_HOME}/gh/hosts.yml",
               "$env:APPDATA\\gcloud\\credentials.db", "%LOCALAPPDATA%\\Google\\Chrome\\User Data\\Default\\Login Data",

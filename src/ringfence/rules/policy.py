@@ -26,7 +26,8 @@ DANGER_TARGET = r"(?:/|~|\*|\.\.(?:/|\s|$))"
 CRED_PATH = SECRET_PATH
 READERS = (r"(?:cat|tac|less|more|head|tail|cp|mv|scp|rsync|base64|xxd|od|hexdump|strings|tar|zip|7z|gzip"
            r"|openssl|curl|wget|nc|ncat|vi|vim|nano|grep|egrep|rg|awk|sed|python\d?(?:\.\d+)?|node|perl"
-           r"|ruby|bat|source|tee|sort|uniq|cut|dd|gpg|jq|yq|type|get-content|iconv|ln)")
+           r"|ruby|bat|source|tee|sort|uniq|cut|dd|gpg|jq|yq|type|get-content|iconv|ln"
+           r"|sqlite3|nl|rev|diff|paste|fold|php|lua|findstr|certutil|select-string|zcat|bzcat|xzcat|unzip)")
 PROFILE = (r"(?:\.bashrc|\.bash_profile|\.bash_login|\.bash_logout|\.zshrc|\.zprofile|\.zshenv|\.zlogin"
            r"|(?<![\w-])\.profile\b|/etc/profile\b|/etc/profile\.d/|/etc/bash\.bashrc|/etc/zsh/|/etc/environment"
            r"|\.config/fish/config\.fish)")
