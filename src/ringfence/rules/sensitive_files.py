@@ -204,7 +204,8 @@ TIERS = ("secret", "sensitive")
 # Commands that print a stored credential without naming its file, from each CLI's
 # documented sub-commands (lower-cased views), in command position. A token
 # piped straight into a registry login is how those logins are meant to be done.
-_W = r"(?:^\s*|[;&|(`{\n]\s*|\bsudo\s+(?:-\S+\s+)*|\b(?:exec|time|nohup|command|xargs)\s+|\b\w+=\S*\s+)"  # command position
+# command position: line start or after ; & | ( ` { $( , then sudo/exec/env and VAR=value words
+_W = r"(?:^|[;&|(`{\n])\s*(?:(?:sudo|exec|time|nohup|command|env)\s+(?:-\S+\s+)*|\w+=\S*\s+)*"
 _SEG = r"[^;&|\n]"
 _TO_LOGIN = r"(?![^;&\n]*\|\s*(?:sudo\s+)?(?:docker|podman|buildah|skopeo|helm|oras|crane|nerdctl)\s+(?:registry\s+)?login\b)"
 CREDENTIAL_COMMANDS: tuple[tuple[str, str], ...] = (
