@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .sensitive_files import CREDENTIAL_COMMAND, SECRET_PATH
+from .sensitive_files import CREDENTIAL_COMMAND, CREDENTIAL_DIR, SECRET_PATH
 
 # A command word: not part of a longer word or path component before it.
 W = r"(?<![\w.-])"
@@ -70,7 +70,8 @@ RULES: tuple[PolicyRule, ...] = (
                  + r"|" + W + r"chmod\s+(?:-\S+\s+)*(?:[ugoa]*\+[rwx]*s|[2467][0-7]{3})\s")),
     PolicyRule(
         "credential_file_access", "Read of a credential file (ssh keys, cloud credentials, .env, shadow ...)", "critical",
-        command=W + READERS + r"\b" + SEG + r"*" + CRED_PATH + r"|<\s*\S*" + CRED_PATH,
+        command=(W + READERS + r"\b" + SEG + r"*" + CRED_PATH + r"|<\s*\S*" + CRED_PATH
+                 + r"|" + W + r"(?:tar|zip|7z|7za|cp|rsync|scp|rclone|ditto)\b" + SEG + r"*" + CREDENTIAL_DIR),
         read_path=CRED_PATH),
     PolicyRule(
         "credential_command", "A CLI printing a stored credential (auth tokens, secrets, exported keys)", "critical",

@@ -240,3 +240,5 @@ def tier_pattern(tier: str) -> str:
 
 SECRET_PATH = tier_pattern("secret")
 SENSITIVE_PATH = tier_pattern("sensitive")
+# Directories whose whole content is credentials (archived or copied whole, they are read).
+CREDENTIAL_DIR = compile_globs(next(e.paths for e in CATALOGUE if e.id == "credential_dirs"))
