@@ -96,9 +96,21 @@ def test_near_misses_of_each_entry_do_not_match(entry):
     "ls ~/.ssh", "cat ~/.ssh/id_ed25519.pub", "cat ~/.ssh/known_hosts", "cat examples/.env.example",
     "less docs/aws-credentials.md", "cat .env.sample", "vim src/credentials.py", "cat ~/.aws/credentials.md",
     "cat README.md", "grep -r token src/", "cat ~/.kube/config.example", "cat ~/.gitconfig",
+    "ls -la ~/.ssh", "tar czf out.tgz ~/project", "cp -r ~/.ssh-tools /tmp", "zip -r docs.zip docs/aws",
 ])
 def test_benign_commands_are_not_credential_reads(text):
     assert not any(r.id == "credential_file_access" for r, _ in POLICY.match_command(text)), text
+
+
+@pytest.mark.parametrize("cmd", [
+    "sqlite3 ~/.config/google-chrome/Default/Cookies 'select * from cookies'", "nl ~/.netrc", "rev ~/.pgpass",
+    "diff ~/.aws/credentials /dev/null", "certutil -encode C:\\Users\\bob\\.ssh\\id_rsa out.b64",
+    "findstr token %USERPROFILE%\\.docker\\config.json", "dd if=/home/bob/.ssh/id_ed25519 bs=1",
+    "python3 -c 'print(open(\"/home/bob/.git-credentials\").read())'",
+    "tar czf - ~/.gnupg | base64", "zip -r /tmp/k.zip ~/.ssh", "cp -r ~/.aws /tmp/x", "rsync -a ~/.password-store/ host:",
+])
+def test_readers_of_every_kind(cmd):
+    assert any(r.id == "credential_file_access" for r, _ in POLICY.match_command(cmd)), cmd
 
 
 def test_backups_and_variables_count():

@@ -36,10 +36,13 @@ def test_segments_fold_case_accents_and_separators():
     assert segments("postUpdate") == segments("post-update") == segments("POST_UPDATE") == ["post", "update"]
     assert segments("fs.readFile") == ["fs", "read", "file"]
     assert segments("HTTPRequest") == ["http", "request"]
+    assert segments("\u0455\u0435nd_\u0435mail") == ["send", "email"]  # Cyrillic look-alikes
+    assert segments("ｕｐｌｏａｄ_file") == ["upload", "file"]  # full-width
 
 
 @pytest.mark.parametrize("name", ["create_jira_ticket", "notionAddPage", "append-to-gsheets", "sentry_capture",
-                                  "report_issue", "submit_feedback", "ask_openai", "zapier_trigger"])
+                                  "report_issue", "submit_feedback", "ask_openai", "zapier_trigger", "google_search",
+                                  "nmap_scan", "send_invite", "rclone_copy", "mention_user"])
 def test_hosted_service_names_are_egress(name):
     assert of_name(name).egress, name
 
@@ -52,7 +55,8 @@ def test_other_languages_egress_by_name(name):
 
 @pytest.mark.parametrize("name", ["read_file", "list_directory", "write_file", "calculate_sum", "get_time",
                                   "format_code", "run_tests", "git_status", "search_files", "edit_notebook",
-                                  "lire_fichier", "datei_lesen", "sort_lines", "count_words"])
+                                  "lire_fichier", "datei_lesen", "sort_lines", "count_words", "notify_local",
+                                  "send_to_clipboard", "post_to_console", "share_offline_cache"])
 def test_local_names_are_not_egress(name):
     c = of_name(name)
     assert not c.egress, (name, c.reasons)

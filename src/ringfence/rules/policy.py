@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .sensitive_files import CREDENTIAL_COMMAND, SECRET_PATH
+from .sensitive_files import CREDENTIAL_COMMAND, CREDENTIAL_DIR, SECRET_PATH
 
 # A command word: not part of a longer word or path component before it.
 W = r"(?<![\w.-])"
@@ -26,7 +26,8 @@ DANGER_TARGET = r"(?:/|~|\*|\.\.(?:/|\s|$))"
 CRED_PATH = SECRET_PATH
 READERS = (r"(?:cat|tac|less|more|head|tail|cp|mv|scp|rsync|base64|xxd|od|hexdump|strings|tar|zip|7z|gzip"
            r"|openssl|curl|wget|nc|ncat|vi|vim|nano|grep|egrep|rg|awk|sed|python\d?(?:\.\d+)?|node|perl"
-           r"|ruby|bat|source|tee|sort|uniq|cut|dd|gpg|jq|yq|type|get-content|iconv|ln)")
+           r"|ruby|bat|source|tee|sort|uniq|cut|dd|gpg|jq|yq|type|get-content|iconv|ln"
+           r"|sqlite3|nl|rev|diff|paste|fold|php|lua|findstr|certutil|select-string|zcat|bzcat|xzcat|unzip)")
 PROFILE = (r"(?:\.bashrc|\.bash_profile|\.bash_login|\.bash_logout|\.zshrc|\.zprofile|\.zshenv|\.zlogin"
            r"|(?<![\w-])\.profile\b|/etc/profile\b|/etc/profile\.d/|/etc/bash\.bashrc|/etc/zsh/|/etc/environment"
            r"|\.config/fish/config\.fish)")
@@ -69,7 +70,8 @@ RULES: tuple[PolicyRule, ...] = (
                  + r"|" + W + r"chmod\s+(?:-\S+\s+)*(?:[ugoa]*\+[rwx]*s|[2467][0-7]{3})\s")),
     PolicyRule(
         "credential_file_access", "Read of a credential file (ssh keys, cloud credentials, .env, shadow ...)", "critical",
-        command=W + READERS + r"\b" + SEG + r"*" + CRED_PATH + r"|<\s*\S*" + CRED_PATH,
+        command=(W + READERS + r"\b" + SEG + r"*" + CRED_PATH + r"|<\s*\S*" + CRED_PATH
+                 + r"|" + W + r"(?:tar|zip|7z|7za|cp|rsync|scp|rclone|ditto)\b" + SEG + r"*" + CREDENTIAL_DIR),
         read_path=CRED_PATH),
     PolicyRule(
         "credential_command", "A CLI printing a stored credential (auth tokens, secrets, exported keys)", "critical",

@@ -63,8 +63,10 @@ CATALOGUE: tuple[Entry, ...] = (
           near=("docs/gnupg-setup.md", "keys/release.asc")),
     Entry("tls_private_keys", "TLS private keys and key stores",
           ("**/privkey*.pem", "/etc/ssl/private/**", "/etc/letsencrypt/{live,archive}/**", "**/*.{p12,pfx,jks,keystore}",
-           "/etc/kubernetes/pki/*.key", "**/*private*key*.pem"),
-          near=("certs/fullchain.pem", "docs/keystore.md", "public_key.pem")),
+           "/etc/kubernetes/pki/*.key", "**/*private*key*.pem", "**/key.pem",
+           "**/{server,tls,private,client,ssl,domain,site,apiserver,etcd}.key", "**/authkey_*.p8"),
+          near=("certs/fullchain.pem", "docs/keystore.md", "public_key.pem", "slides/keynote.key", "certs/server.crt",
+                "public-key.pem")),
     # --- cloud CLIs -------------------------------------------------------------
     Entry("aws", "AWS CLI credentials, config and SSO caches",
           ("~/.aws/credentials", "~/.aws/config", "~/.aws/sso/cache/**", "~/.aws/cli/cache/**", "~/.s3cfg", "~/.boto",
@@ -202,7 +204,8 @@ TIERS = ("secret", "sensitive")
 # Commands that print a stored credential without naming its file, from each CLI's
 # documented sub-commands (lower-cased views), in command position. A token
 # piped straight into a registry login is how those logins are meant to be done.
-_W = r"(?:^\s*|[;&|(`{\n]\s*|\bsudo\s+(?:-\S+\s+)*|\b(?:exec|time|nohup|command|xargs)\s+|\b\w+=\S*\s+)"  # command position
+# command position: line start or after ; & | ( ` { $( , then sudo/exec/env and VAR=value words
+_W = r"(?:^|[;&|(`{\n])\s*(?:(?:sudo|exec|time|nohup|command|env)\s+(?:-\S+\s+)*|\w+=\S*\s+)*"
 _SEG = r"[^;&|\n]"
 _TO_LOGIN = r"(?![^;&\n]*\|\s*(?:sudo\s+)?(?:docker|podman|buildah|skopeo|helm|oras|crane|nerdctl)\s+(?:registry\s+)?login\b)"
 CREDENTIAL_COMMANDS: tuple[tuple[str, str], ...] = (
@@ -241,3 +244,5 @@ def tier_pattern(tier: str) -> str:
 
 SECRET_PATH = tier_pattern("secret")
 SENSITIVE_PATH = tier_pattern("sensitive")
+# Directories whose whole content is credentials (archived or copied whole, they are read).
+CREDENTIAL_DIR = compile_globs(next(e.paths for e in CATALOGUE if e.id == "credential_dirs"))

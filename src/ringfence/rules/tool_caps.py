@@ -31,7 +31,8 @@ STRONG_SEGS: dict[str, frozenset[str]] = {
         "github", "gitlab", "bitbucket", "notion", "jira", "confluence", "trello", "asana", "airtable", "gsheets",
         "sheets", "gdocs", "sentry", "datadog", "mixpanel", "hubspot", "salesforce", "zendesk", "intercom",
         "twitter", "mastodon", "bluesky", "reddit", "linkedin", "facebook", "instagram", "youtube", "hastebin",
-        "openai", "anthropic", "gpt", "chatgpt", "gemini", "zapier", "ifttt", "pipedream",
+        "openai", "anthropic", "gpt", "chatgpt", "gemini", "zapier", "ifttt", "pipedream", "google", "bing",
+        "duckduckgo", "serpapi", "tavily", "perplexity", "traceroute", "nmap", "portscan", "rclone",
         # other languages (accent-folded)
         "subir", "hochladen", "televerser", "caricare", "carregar", "traducir", "traduire", "ubersetzen",
         "tradurre", "traduzir", "wyslij",
@@ -54,13 +55,14 @@ WEAK_SEGS: dict[str, frozenset[str]] = {
         "fetch", "request", "requests", "post", "download", "downloader", "publish", "share", "sync", "push",
         "deploy", "submit", "export", "backup", "mirror", "beam", "broadcast", "link", "external", "lookup",
         "resolve", "webpage", "site", "short", "issue", "ticket", "feedback", "weather", "forecast",
+        "llm",
         "enviar", "envoyer", "senden", "inviare", "publicar", "publier", "veroffentlichen", "pubblicare",
         "compartir", "partager", "teilen", "condividere", "partilhar", "sincronizar", "synchroniser",
         "synchronisieren", "sincronizzare", "telecharger", "herunterladen", "descargar", "scaricare", "baixar",
     }),
     SENDS_MESSAGES: frozenset({
         "send", "message", "messages", "msg", "notify", "notification", "notifications", "alert", "reply",
-        "forward", "announce", "broadcast", "subscribe", "comment",
+        "forward", "announce", "broadcast", "subscribe", "comment", "mention",
         "notificar", "notifier", "benachrichtigen", "notificare", "avisar",
     }),
     READS_FILES: frozenset({"read", "cat", "view", "open", "load", "show", "head", "tail", "get", "file", "files",
@@ -99,6 +101,9 @@ LOCAL_TEXT = (
     r"|offline|never\s+leaves|(?:does\s+not|doesn't|never|without|no)\b[^.\n]{0,40}?\b(?:network|internet|remote|external)"
     r"|clipboard|stdout|stderr|standard\s+output|the\s+console|the\s+terminal|a\s+(?:local\s+)?process|the\s+editor"
     r"|in\s+memory|in-memory|log\s+files?|/var/log)\b")
+
+# Name segments that place a tool on this machine: weak egress verbs then do not count.
+LOCAL_SEGS = frozenset({"local", "locally", "offline", "localhost", "clipboard", "stdout", "console"})
 
 # Input-schema property names (segments) and formats.
 NETWORK_PROPS = frozenset({"url", "urls", "uri", "endpoint", "webhook", "webhook_url", "callback", "callback_url",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..rules import tool_caps as V
+from . import shell
 
 _WS = re.compile(r"\s+")
 _NET_TEXT = re.compile(V.NETWORK_TEXT)
@@ -65,21 +66,22 @@ class _Builder:
 
 
 def fold(text: str) -> str:
-    """Lower-case, accents removed (`Télécharger` -> `telecharger`)."""
-    t = unicodedata.normalize("NFKD", text[:MAX_TEXT])
+    """Look-alike letters to ASCII, accents removed, lower-cased (`Télécharger` -> `telecharger`)."""
+    t = unicodedata.normalize("NFKD", shell.fold(text[:MAX_TEXT]))
     return "".join(c for c in t if not unicodedata.combining(c)).lower()
 
 
 def segments(name: str) -> list[str]:
     """`postUpdate` / `post-update` / `fs.post_update` -> ['post', 'update'] (accents folded)."""
-    s = unicodedata.normalize("NFKD", name[:256])
+    s = unicodedata.normalize("NFKD", shell.fold(name[:256]))
     s = "".join(c for c in s if not unicodedata.combining(c))
     s = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", s)
     s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", s)
     return [p for p in re.split(r"[^0-9a-z]+", s.lower()) if p]
 
 
-def _name_caps(name: str, b: _Builder, weak: _Builder) -> None:
+def _name_caps(name: str, b: _Builder, weak: _Builder) -> str:
+    """Strong evidence into `b`, weak into `weak`; returns why the name reads as local, if it does."""
     segs = segments(name)
     joined = "_".join(segs)
     for cap, vocab in V.STRONG_SEGS.items():
@@ -92,6 +94,8 @@ def _name_caps(name: str, b: _Builder, weak: _Builder) -> None:
             weak.add(cap, f"name '{name[:40]}' says {hit}")
     if joined in ("run", "run_code") or "run_command" in joined:
         b.add(V.RUNS_COMMANDS, f"name '{name[:40]}' runs code")
+    local = next((s for s in segs if s in V.LOCAL_SEGS), "")
+    return f"name '{name[:40]}' says {local}" if local else ""
 
 
 def _text_caps(text: str, where: str, b: _Builder) -> None:
@@ -127,7 +131,7 @@ def of_definition(tool: dict) -> ToolCaps:
     """Capabilities of a tool as listed in tools/list (name, description, schema, annotations)."""
     name = tool.get("name") if isinstance(tool.get("name"), str) else ""
     b, weak, text = _Builder(), _Builder(), _Builder()
-    _name_caps(name, b, weak)
+    local_name = _name_caps(name, b, weak)
     desc = " ".join(x for x in (tool.get("title"), tool.get("description")) if isinstance(x, str))
     _text_caps(desc, "description", text)
     props: list[tuple[str, dict]] = []
@@ -147,7 +151,7 @@ def of_definition(tool: dict) -> ToolCaps:
     if isinstance(ann, dict) and ann.get("openWorldHint") is True:
         b.add(V.REACHES_NETWORK, "annotations.openWorldHint")
     lm = _LOCAL_TEXT.search(_WS.sub(" ", fold(desc)))
-    local = f"description: '{lm.group(0)[:40]}'" if lm else ""
+    local = f"description: '{lm.group(0)[:40]}'" if lm else local_name
     # A description that places the tool on this machine outweighs the verbs of its
     # name and its own wording; schema facts (URL inputs, recipients) still count.
     if not local:
@@ -162,10 +166,11 @@ def of_definition(tool: dict) -> ToolCaps:
 def of_name(name: str) -> ToolCaps:
     """Capabilities from the name alone (no definition seen)."""
     b, weak = _Builder(), _Builder()
-    _name_caps(name, b, weak)
+    local = _name_caps(name, b, weak)
     for c, r in weak.reasons.items():
-        b.add(c, r)
-    return b.build()
+        if not (local and c in V.EGRESS):
+            b.add(c, r)
+    return b.build(local)
 
 
 def of_arguments(arguments: Any) -> ToolCaps:

@@ -65,7 +65,7 @@ class Call:
     executed: str = ""                 # normalised command text (for path references)
     chmod_x: tuple[str, ...] = ()
     risky: bool = False                # written content looks like a payload
-    why: str = ""                      # why the call counts as network, or which file was sensitive
+    why: str = ""                      # why the call counts as network (the capability's reason)
 
 
 @dataclass(slots=True)
@@ -111,7 +111,6 @@ def classify(name: str, arguments, info: CommandInfo, now: float | None = None,
             cls.add("read_secret")
         elif _SENSITIVE.search(p):
             cls.add("read_sensitive")
-            why = why or posixpath.basename(p)
     for p in info.write_paths:
         if _PERSIST.search(p):
             cls.add("persist")

@@ -196,7 +196,8 @@ class ToolPolicy:
                     findings.append(Finding("policy", rule.id, rule.severity, ex, "params.arguments", self.action))
         for path, key, v in lv:
             kl = key.lower()
-            if kl not in PATH_KEYS and kl not in CMD_KEYS and kl not in _NOT_READ_KEYS and _PATH_SHAPED.match(v):
+            if (kl not in PATH_KEYS and kl not in CMD_KEYS and kl not in _NOT_READ_KEYS and _PATH_SHAPED.match(v)
+                    and not _USES_CREDENTIAL.intersection(split_name(key))):
                 # a path under any other name (`db`, `keystore`, `profile_dir`): a read, judged by the
                 # credential catalogue only (other path rules need to know the argument is a path)
                 info.read_paths.append(norm_path(v))
@@ -283,6 +284,10 @@ _CONTENT_KEYS = frozenset({"content", "contents", "text", "data", "body", "new_s
 _NOT_READ_KEYS = _CONTENT_KEYS | {"exclude", "excludes", "exclude_patterns", "exclusions", "ignore", "ignores",
                                   "ignore_patterns", "skip", "deny", "denylist", "blocklist", "blacklist", "except",
                                   "patterns", "title", "name", "label", "summary"}
+# Keys that hand the tool a credential to use (`kubeconfig`, `identity_file`, `key_path`):
+# the tool authenticates with it, the agent never sees its content.
+_USES_CREDENTIAL = frozenset({"key", "keys", "keyfile", "identity", "credential", "credentials", "creds",
+                              "kubeconfig", "cert", "certificate", "auth", "token", "pem", "p12", "pfx", "ssh"})
 # A whole value that is one home, absolute, drive or file: path.
 _PATH_SHAPED = re.compile(r"(?i)\s*(?:~|\$home\b|\$\{home\}|%[a-z]+%|\$env:[a-z]+|[a-z]:[\\/]|/|file:/)[^\n]{0,1024}\Z")
 _CMD_HINT = re.compile(r"[\s;|&$`<>(]|^[\w./-]+$")
