@@ -110,3 +110,13 @@ def test_cold_cache_first_scan_does_not_wait_for_the_compile(tmp_path):
     assert rules_ != "[]", out.stdout   # the attack is found
     assert still_building == "True"   # answered before the ASCII database was ready
     assert time.monotonic() - t < 250
+
+
+def test_every_pattern_compiles_and_has_a_width():
+    """Patterns are compiled on first use: each one must compile (a broken one would
+    otherwise surface only when a text first makes it a candidate)."""
+    s = I.InjectionScanner(Config())
+    assert len(s._res) == len(s._width) == s._pf.n
+    for k in range(len(s._res)):
+        assert s._res[k].pattern and 64 <= s._width[k] <= 1200 or s._width[k] == I._PARTS_WIDTH
+    assert list(s._res)[0] is s._res[0]   # made once

@@ -684,6 +684,33 @@ _WIDE_BUILD_MAX_S = 600.0  # a cold build of the UTF-8 databases takes ~20 s on 
 _COLD_FALLBACK_MAX = 65536  # chars matched without a database still being built (~0.1-0.4 s); longer texts wait
 
 
+class _Lazy:
+    """A read-only list whose item k is fn(src[k]), made on first use (pure fn: a race
+    at worst makes it twice)."""
+
+    __slots__ = ("_fn", "_src", "_got")
+
+    def __init__(self, fn, src: list):
+        self._fn, self._src, self._got = fn, list(src), [None] * len(src)
+
+    def __len__(self) -> int:
+        return len(self._src)
+
+    def __getitem__(self, k: int):
+        v = self._got[k]
+        if v is None:
+            v = self._got[k] = self._fn(self._src[k])
+        return v
+
+    def __iter__(self):
+        return (self[k] for k in range(len(self._src)))
+
+
+def _pattern_width(src: tuple[str, bool]) -> int:
+    p, parts = src
+    return _PARTS_WIDTH if parts else _max_width(p)
+
+
 def _compiled(p: str) -> re.Pattern:
     rx = _RES.get(p)
     if rx is None:
@@ -968,8 +995,8 @@ class InjectionScanner:
         self._sev = {f.id: f.severity for f in R.FAMILIES}
         self._sev[R.HIDDEN.id] = R.HIDDEN.severity
         self._meta: list[tuple[str, float]] = []
-        self._res: list[re.Pattern] = []
-        self._width: list[int] = []
+        res_src: list[str] = []
+        width_src: list[tuple[str, bool]] = []
         self._on: list[bool] = []          # family enabled in this config
         self._narrow: list[bool] = []      # confirmed in its own width only (no wide second look)
         self._lead: list = []              # cheap pre-check of a candidate window, or None
@@ -977,10 +1004,10 @@ class InjectionScanner:
         for fam in R.FAMILIES:                # the database holds every family, so configs share one
             for p, w in fam.patterns:
                 self._meta.append((fam.id, w))
-                self._res.append(_compiled(p))
+                res_src.append(p)
                 # a family built from parts has bounded gaps: its own width is enough, and its
                 # prefilter part (the object) is common enough that wide looks would cost
-                self._width.append(_PARTS_WIDTH if fam.parts else _max_width(p))
+                width_src.append((p, bool(fam.parts)))
                 self._narrow.append(bool(fam.parts))
                 # the whole pattern as a linear superset (no lookarounds, open repeats): one pass
                 # per view tells which candidate ends can hold a match at all
@@ -992,6 +1019,10 @@ class InjectionScanner:
                 self._lead.append(lazy)
                 self._lead_wide.append(lazy)
                 self._on.append(fam.id not in disabled)
+        # compiled on first use: a scan confirms few patterns, and compiling all ~500 costs
+        # a one-shot `ringfence check` most of its start-up
+        self._res: _Lazy = _Lazy(_compiled, res_src)
+        self._width: _Lazy = _Lazy(_pattern_width, width_src)
         self._n_family = len(self._res)
         # families built from parts: {family: ([(name, compiled or None, bonus)], needs)}
         self._parts: dict[str, tuple[list, tuple]] = {
