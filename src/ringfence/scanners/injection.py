@@ -706,6 +706,10 @@ class _Lazy:
         return (self[k] for k in range(len(self._src)))
 
 
+def _trigger_re(t: str) -> re.Pattern:
+    return re.compile(t, re.IGNORECASE)
+
+
 def _pattern_width(src: tuple[str, bool]) -> int:
     p, parts = src
     return _PARTS_WIDTH if parts else _max_width(p)
@@ -751,7 +755,7 @@ class _Matcher:
     def __init__(self, patterns: list[str], triggers: list[str]):
         self.n = len(patterns)
         self.exact = len(triggers) + len(_PRESENCE)
-        self._trig_res = [re.compile(t, re.IGNORECASE) for t in triggers]
+        self._trig_res = _Lazy(_trigger_re, triggers)   # used only without a database
         self._lock = threading.Lock()
         self._db = self._wide_db = None
         self._hs = False
