@@ -2,7 +2,8 @@
 
     load(key_parts) -> (meta: dict, db) | None
     store(key_parts, meta: dict, db, mode) -> None
-    cached_compile(tag, exprs, ids, flags, mode=HS_MODE_BLOCK) -> hyperscan.Database
+    cached_compile(tag, exprs, ids, flags, mode=HS_MODE_BLOCK, keep=None, keep_tag="",
+                   load_only=False) -> hyperscan.Database (None: load_only and not cached)
     verify_file(path) -> bool
 
 `key_parts` is any JSON-serialisable value that determines the database (patterns,
