@@ -21,7 +21,9 @@ FILLERS = {"accented": ACCENTED, "russian": RUSSIAN, "chinese": CHINESE}
 
 @pytest.fixture(scope="module")
 def scanner() -> I.InjectionScanner:
-    return I.InjectionScanner(Config())
+    s = I.InjectionScanner(Config())
+    assert s._pf.wait_built(600)   # presence flags come from the databases
+    return s
 
 
 def rules(fs) -> set[str]:

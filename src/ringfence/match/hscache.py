@@ -2,7 +2,8 @@
 
     load(key_parts) -> (meta: dict, db) | None
     store(key_parts, meta: dict, db, mode) -> None
-    cached_compile(tag, exprs, ids, flags, mode=HS_MODE_BLOCK) -> hyperscan.Database
+    cached_compile(tag, exprs, ids, flags, mode=HS_MODE_BLOCK, keep=None, keep_tag="",
+                   load_only=False) -> hyperscan.Database (None: load_only and not cached)
     verify_file(path) -> bool
 
 `key_parts` is any JSON-serialisable value that determines the database (patterns,
@@ -225,12 +226,13 @@ def store(key_parts, meta: dict, db, mode: int) -> None:
 
 
 def cached_compile(tag: str, exprs: list[bytes], ids: list[int], flags: list[int], mode: int | None = None,
-                   keep=None, keep_tag: str = ""):
+                   keep=None, keep_tag: str = "", load_only: bool = False):
     """hyperscan.Database for these expressions, from the cache when possible.
 
     keep(k) -> bool, with keep_tag naming it (and its version): compile only the
     expressions k it keeps, under the key of the whole list, so a cached database is
-    found without calling keep (which may be slow: it runs only when compiling)."""
+    found without calling keep (which may be slow: it runs only when compiling).
+    load_only: None instead of compiling when the cache does not have it."""
     if _hs is None:
         raise RuntimeError("hyperscan is not installed")
     mode = _hs.HS_MODE_BLOCK if mode is None else mode
@@ -246,6 +248,8 @@ def cached_compile(tag: str, exprs: list[bytes], ids: list[int], flags: list[int
             # A deserialised database has no scratch space: scanning it would raise.
             db.scratch = _hs.Scratch(db)
         return db
+    if load_only:
+        return None
     if keep is not None:
         sel = [k for k in range(len(exprs)) if keep(k)]
         if not sel:

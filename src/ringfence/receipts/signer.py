@@ -17,12 +17,14 @@ fails every wait (fail closed: the caller must not release). Writers without a q
 """
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ReceiptError
+
+if TYPE_CHECKING:  # asyncio is imported where a future is made: one-shot commands never load it
+    import asyncio
 
 
 class Tickets:
@@ -71,7 +73,8 @@ class Tickets:
             if self.done < ticket:
                 raise ReceiptError(f"receipt not written: {self.error}")
 
-    def future(self, ticket: int) -> asyncio.Future:
+    def future(self, ticket: int) -> "asyncio.Future":
+        import asyncio
         loop = asyncio.get_running_loop()
         fut = loop.create_future()
         with self._cond:
@@ -84,7 +87,7 @@ class Tickets:
         return fut
 
 
-def _resolve(loop: asyncio.AbstractEventLoop, fut: asyncio.Future, err: BaseException | None) -> None:
+def _resolve(loop: "asyncio.AbstractEventLoop", fut: "asyncio.Future", err: BaseException | None) -> None:
     def done() -> None:
         if fut.done():
             return
@@ -111,6 +114,7 @@ async def written(writer: Any, timeout: float = 30.0) -> None:
     target = t.issued
     if t.done >= target:
         return
+    import asyncio
     try:
         await asyncio.wait_for(t.future(target), timeout)
     except asyncio.TimeoutError:

@@ -490,18 +490,30 @@ def _widen(p: str, space: str = _WIDE_SPACE) -> str:
 
 _DBS: dict[str, object] = {}
 _DBS_LOCK = threading.Lock()
+_DB_KEY_LOCKS: dict[str, threading.Lock] = {}
 
 
-def _hs_compile(hs, exprs: list[str], ids: list[int], flags: list[int], keep=None, keep_tag: str = ""):
+def _hs_compile(hs, exprs: list[str], ids: list[int], flags: list[int], keep=None, keep_tag: str = "",
+                load_only: bool = False):
     """Compiled database, shared in-process and cached on disk by match/hscache (the
-    one disk cache, with its checks on the directory and files); `keep`: see there."""
+    one disk cache, with its checks on the directory and files); `keep`, `load_only`
+    (None when not cached): see there."""
     from ..match.hscache import cached_compile
     key = hashlib.sha256(json.dumps([exprs, ids, flags, keep_tag]).encode()).hexdigest()
     with _DBS_LOCK:
         db = _DBS.get(key)
+        if db is not None:
+            return db
+        key_lock = _DB_KEY_LOCKS.setdefault(key, threading.Lock())
+    with key_lock:   # one build per database; other databases (and _matcher()) do not wait for it
+        with _DBS_LOCK:
+            db = _DBS.get(key)
         if db is None:
-            db = _DBS[key] = cached_compile("injection", [e.encode() for e in exprs], list(ids), list(flags),
-                                            hs.HS_MODE_BLOCK, keep=keep, keep_tag=keep_tag)
+            db = cached_compile("injection", [e.encode() for e in exprs], list(ids), list(flags),
+                                hs.HS_MODE_BLOCK, keep=keep, keep_tag=keep_tag, load_only=load_only)
+            if db is not None:
+                with _DBS_LOCK:
+                    _DBS[key] = db
         return db
 
 
@@ -669,6 +681,38 @@ def _nfkc_dropped(text: str) -> tuple[str, bool]:
 _RES: dict[str, re.Pattern] = {}
 _MATCHER: list = []
 _WIDE_BUILD_MAX_S = 600.0  # a cold build of the UTF-8 databases takes ~20 s on a busy 2-core machine
+_COLD_FALLBACK_MAX = 65536  # chars matched without a database still being built (~0.1-0.4 s); longer texts wait
+
+
+class _Lazy:
+    """A read-only list whose item k is fn(src[k]), made on first use (pure fn: a race
+    at worst makes it twice)."""
+
+    __slots__ = ("_fn", "_src", "_got")
+
+    def __init__(self, fn, src: list):
+        self._fn, self._src, self._got = fn, list(src), [None] * len(src)
+
+    def __len__(self) -> int:
+        return len(self._src)
+
+    def __getitem__(self, k: int):
+        v = self._got[k]
+        if v is None:
+            v = self._got[k] = self._fn(self._src[k])
+        return v
+
+    def __iter__(self):
+        return (self[k] for k in range(len(self._src)))
+
+
+def _trigger_re(t: str) -> re.Pattern:
+    return re.compile(t, re.IGNORECASE)
+
+
+def _pattern_width(src: tuple[str, bool]) -> int:
+    p, parts = src
+    return _PARTS_WIDTH if parts else _max_width(p)
 
 
 def _compiled(p: str) -> re.Pattern:
@@ -676,6 +720,12 @@ def _compiled(p: str) -> re.Pattern:
     if rx is None:
         rx = _RES[p] = re.compile(p, _FLAGS)
     return rx
+
+
+def wait_for_databases(timeout: float = _WIDE_BUILD_MAX_S) -> bool:
+    """Build (or load) every injection database now and wait for them: `make setup`
+    fills the disk cache with this. False when not done within `timeout` seconds."""
+    return _matcher().wait_built(timeout)
 
 
 def _matcher() -> "_Matcher":
@@ -705,27 +755,44 @@ class _Matcher:
     def __init__(self, patterns: list[str], triggers: list[str]):
         self.n = len(patterns)
         self.exact = len(triggers) + len(_PRESENCE)
-        self._trig_res = [re.compile(t, re.IGNORECASE) for t in triggers]
+        self._trig_res = _Lazy(_trigger_re, triggers)   # used only without a database
         self._lock = threading.Lock()
         self._db = self._wide_db = None
+        self._hs = False
+        self._narrow_ready = threading.Event()
+        self._wide_ready = threading.Event()
+        self._narrow_error: BaseException | None = None
+        self._wide_error: BaseException | None = None
         try:
             import hyperscan as hs
         except Exception:  # pragma: no cover - hyperscan is an optional speed-up
             return
+        self._hs = True
         base = hs.HS_FLAG_UTF8 | hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE
         exprs = [_hs_pattern(p) for p in patterns] + list(triggers)
         flags = [base] * len(patterns) + [hs.HS_FLAG_CASELESS | hs.HS_FLAG_SINGLEMATCH] * len(triggers)
         keep, keep_tag = _ascii_keep(patterns)   # this database scans ASCII text only
-        self._db = _hs_compile(hs, exprs, list(range(len(exprs))), flags, keep, keep_tag)
-        # The UTF-8 databases serve non-ASCII text only and take ~80% of a cold build:
-        # they are built on a thread (hyperscan releases the GIL) that the first
-        # non-ASCII scan waits for, so ASCII scanning starts after the narrow one.
-        self._wide_ready = threading.Event()
-        self._wide_error: BaseException | None = None
-        threading.Thread(target=self._build_wide, args=(hs, patterns, triggers, base),
-                         name="injection-hs-utf8", daemon=True).start()
+        narrow = (hs, exprs, list(range(len(exprs))), flags, keep, keep_tag)
+        self._db = _hs_compile(*narrow, load_only=True)
+        if self._db is not None:
+            self._narrow_ready.set()
+            narrow = None
+        # Databases not in the disk cache (a fresh machine: ~25 s of CPU) and the UTF-8
+        # one (non-ASCII text only) are built on a thread (hyperscan releases the GIL).
+        # Until one is ready, a text of at most _COLD_FALLBACK_MAX chars is matched
+        # without it (every pattern a candidate, confirmed by `re`: exact, slower); a
+        # longer one waits for it.
+        threading.Thread(target=self._build, args=(hs, narrow, patterns, triggers, base),
+                         name="injection-hs", daemon=True).start()
 
-    def _build_wide(self, hs, patterns: list[str], triggers: list[str], base: int) -> None:
+    def _build(self, hs, narrow, patterns: list[str], triggers: list[str], base: int) -> None:
+        if narrow is not None:
+            try:
+                self._db = _hs_compile(*narrow)
+            except BaseException as e:  # surfaces on the next ASCII scan (fail closed)
+                self._narrow_error = e
+            finally:
+                self._narrow_ready.set()
         try:
             one = hs.HS_FLAG_UTF8 | hs.HS_FLAG_SINGLEMATCH
             wide = ([_widen(_hs_pattern(p), _DB_SPACE) for p in patterns] + [_widen(t, _DB_SPACE) for t in triggers]
@@ -744,10 +811,30 @@ class _Matcher:
         if self._wide_error is not None:
             raise RuntimeError(f"UTF-8 pattern database: {self._wide_error!r}")
 
+    def _await_narrow(self) -> None:
+        if not self._narrow_ready.wait(_WIDE_BUILD_MAX_S):
+            raise RuntimeError(f"ASCII pattern database not built after {_WIDE_BUILD_MAX_S} s")
+        if self._narrow_error is not None:
+            raise RuntimeError(f"ASCII pattern database: {self._narrow_error!r}")
+
+    def wait_built(self, timeout: float = _WIDE_BUILD_MAX_S) -> bool:
+        """Block until every database is built (or failed); False after `timeout`."""
+        return not self._hs or (self._narrow_ready.wait(timeout) and self._wide_ready.wait(timeout))
+
+    def _everywhere(self, text: str) -> tuple[dict[int, list[int] | None], set[int]]:
+        """Without a database: every pattern a candidate over the whole text (confirmed
+        by `re`, so exact); triggers by `re`; presence flags not reported (not exact)."""
+        return dict.fromkeys(range(self.n)), {k for k, rx in enumerate(self._trig_res) if rx.search(text)}
+
     def scan(self, text: str) -> tuple[dict[int, list[int] | None], set[int]]:
         n = self.n
-        if self._db is None:
-            return dict.fromkeys(range(n)), {k for k, rx in enumerate(self._trig_res) if rx.search(text)}
+        if not self._hs:
+            return self._everywhere(text)
+        ascii_ = text.isascii()
+        if not (self._narrow_ready if ascii_ else self._wide_ready).is_set():   # still being built
+            if len(text) <= _COLD_FALLBACK_MAX:
+                return self._everywhere(text)
+            self._await_narrow() if ascii_ else self._await_wide()
         trig: set[int] = set()
 
         def handler(ends: dict):
@@ -768,7 +855,8 @@ class _Matcher:
             return on
 
         ends: dict[int, list[int] | None] = {}
-        if text.isascii():
+        if ascii_:
+            self._await_narrow()
             with self._lock:
                 self._db.scan(_ascii_bytes(text), match_event_handler=handler(ends))
             trig.add(self.exact)   # ASCII holds none of the presence characters
@@ -911,8 +999,8 @@ class InjectionScanner:
         self._sev = {f.id: f.severity for f in R.FAMILIES}
         self._sev[R.HIDDEN.id] = R.HIDDEN.severity
         self._meta: list[tuple[str, float]] = []
-        self._res: list[re.Pattern] = []
-        self._width: list[int] = []
+        res_src: list[str] = []
+        width_src: list[tuple[str, bool]] = []
         self._on: list[bool] = []          # family enabled in this config
         self._narrow: list[bool] = []      # confirmed in its own width only (no wide second look)
         self._lead: list = []              # cheap pre-check of a candidate window, or None
@@ -920,10 +1008,10 @@ class InjectionScanner:
         for fam in R.FAMILIES:                # the database holds every family, so configs share one
             for p, w in fam.patterns:
                 self._meta.append((fam.id, w))
-                self._res.append(_compiled(p))
+                res_src.append(p)
                 # a family built from parts has bounded gaps: its own width is enough, and its
                 # prefilter part (the object) is common enough that wide looks would cost
-                self._width.append(_PARTS_WIDTH if fam.parts else _max_width(p))
+                width_src.append((p, bool(fam.parts)))
                 self._narrow.append(bool(fam.parts))
                 # the whole pattern as a linear superset (no lookarounds, open repeats): one pass
                 # per view tells which candidate ends can hold a match at all
@@ -935,6 +1023,10 @@ class InjectionScanner:
                 self._lead.append(lazy)
                 self._lead_wide.append(lazy)
                 self._on.append(fam.id not in disabled)
+        # compiled on first use: a scan confirms few patterns, and compiling all ~500 costs
+        # a one-shot `ringfence check` most of its start-up
+        self._res: _Lazy = _Lazy(_compiled, res_src)
+        self._width: _Lazy = _Lazy(_pattern_width, width_src)
         self._n_family = len(self._res)
         # families built from parts: {family: ([(name, compiled or None, bonus)], needs)}
         self._parts: dict[str, tuple[list, tuple]] = {
