@@ -366,7 +366,8 @@ RULES = RULES + TAIL_RULES
 
 # Detectors that are code, not one regex. Listed so config and docs know their ids.
 SPECIAL_RULES: dict[str, tuple[str, Severity]] = {
-    "bip39_seed_phrase": ("BIP-39 seed phrase (checksum verified)", "critical"),
+    "bip39_seed_phrase": ("BIP-39 seed phrase, any official wordlist (checksum verified)", "critical"),
+    "electrum_seed": ("Electrum seed phrase (version prefix verified)", "critical"),
     "env_secret": ("Value of a sensitive environment variable", "critical"),
     "canary_token": ("Configured canary token", "critical"),
     "encoded_high_entropy": ("High-entropy secret inside an encoded blob", "high"),

@@ -35,7 +35,7 @@ from . import validators as V
 from .der import private_key_der
 from .rot13 import hints as rot13_hints, rot13
 from .entropy import is_public_id
-from . import public_ids
+from . import mnemonics, public_ids
 
 try:  # the fast engine; the fallback gives the same verdicts, slower
     import hyperscan as _hs
@@ -69,8 +69,9 @@ _DELIM_HINT = rb"(?:[0-9A-Fa-f]{2}[-:, ]){7}[0-9A-Fa-f]{2}|(?:\\x[0-9A-Fa-f]{2})
 _SEED_SEP = r"(?:[ \t,;|\"']{1,4}|[ \t]*\r?\n[ \t]*|\s{0,4}\d{1,2}[.):]?\s{1,4})"
 # Capitalised words count too: a sentence's first word joins its run, so a sentence
 # of wordlist words is judged by its whole length, not by the words after the first.
-_SEED_W = r"(?:[a-z]{3,8}|[A-Z]{3,8}|[A-Z][a-z]{2,7})"
-_SEED_SPAN = 8 + 11  # widest word plus separator the pattern allows
+# Up to 10 letters: the other Latin-script wordlists (scanners/mnemonics.py) have longer words.
+_SEED_W = r"(?:[a-z]{3,10}|[A-Z]{3,10}|[A-Z][a-z]{2,9})"
+_SEED_SPAN = 10 + 11  # widest word plus separator the pattern allows
 _BIP39_HINT = (_SEED_W + "(?:" + _SEED_SEP + _SEED_W + "){11}").encode()
 _SEED_RUN = re.compile(r"(?<![A-Za-z])" + _SEED_W + "(?:" + _SEED_SEP + _SEED_W + r")*(?![A-Za-z])")
 
@@ -865,6 +866,7 @@ class DlpScanner:
         self.literals = lits
         self._matcher = _matcher_for(tuple(self.rules), tuple(lits), _hs is not None)
         self._bip39 = "bip39_seed_phrase" not in disabled
+        self._electrum = "electrum_seed" not in disabled
         self._hi_entropy = "encoded_high_entropy" not in disabled
         self._field_rule = "secret_field" not in disabled
         words = sorted({k for r in self.rules for k in r.context}, key=len, reverse=True)
@@ -1256,7 +1258,7 @@ class DlpScanner:
                 self._confirm(i, view, hits[i], w, out, seen, bounds, fields, single)
             elif i >= ID_LITERAL:
                 self._literal(self.literals[i - ID_LITERAL], text, w, out, seen)
-        if self._bip39 and len(text) >= 12 * 4:
+        if self._bip39 and len(text) >= (12 * 4 if view.ascii else 12 * 2 - 1):  # CJK words: 1+ chars
             self._seed_phrase(text, w, out, seen, view.data)
         if view.decoded and self._hi_entropy:
             self._encoded_entropy(text, w, out, seen)
@@ -1376,8 +1378,16 @@ class DlpScanner:
             self._add(out, seen, "canary_token", "critical", redact(lit.value), where, None)
 
     def _seed_phrase(self, text: str, where, out, seen, data: bytes) -> None:
+        regions = self._matcher.seed_regions(data)
+        if not self._seed_english(regions, where, out, seen, data) and (regions or not data.isascii()):
+            got = mnemonics.find(text, regions, data)
+            if got is not None and vocabulary_reuse(got[1], data) <= len(set(got[1])) // 3:
+                excerpt = f"{got[0]}: {got[1][0]} {got[1][1]} ... ({len(got[1])} words)"
+                self._add(out, seen, "bip39_seed_phrase", "critical", excerpt, where, None)
+
+    def _seed_english(self, regions, where, out, seen, data: bytes) -> bool:
         budget = [5000]
-        for a, b in self._matcher.seed_regions(data):
+        for a, b in regions:
             chunk = data[max(0, a - 16): b + 16].decode("utf-8", "ignore")
             base = max(0, a - 16)
             for m in _SEED_RUN.finditer(chunk):
@@ -1385,17 +1395,20 @@ class DlpScanner:
                     continue
                 for words, ws, we in seed_candidates(m.group()):
                     if budget[0] <= 0:
-                        return
+                        return True
                     budget[0] -= 1
-                    if not V.bip39_checksum(words):
+                    bip39 = V.bip39_checksum(words)
+                    if not bip39 and not (self._electrum and V.electrum_seed(words)):
                         continue
                     # offsets are exact for ASCII; elsewhere the context is merely a little off
                     ws += base + m.start()
                     we += base + m.start()
                     if vocabulary_reuse(words, data[max(0, ws - 2000): we + 2000]) <= len(set(words)) // 3:
                         excerpt = f"{words[0]} {words[1]} ... ({len(words)} words)"
-                        self._add(out, seen, "bip39_seed_phrase", "critical", excerpt, where, None)
-                        return
+                        rule = "bip39_seed_phrase" if bip39 else "electrum_seed"
+                        self._add(out, seen, rule, "critical", excerpt, where, None)
+                        return True
+        return False
 
     def _encoded_entropy(self, text: str, where, out, seen) -> None:
         for n, m in enumerate(_TOKEN.finditer(text)):

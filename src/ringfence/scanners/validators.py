@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import json
 import math
 from collections import Counter
@@ -272,20 +273,37 @@ def bip39_words() -> dict[str, int]:
 def bip39_checksum(words: list[str]) -> bool:
     """True when the words form a valid BIP-39 English mnemonic (12-24 words, checksum ok)."""
     index = bip39_words()
-    n = len(words)
+    idx = [index.get(w) for w in words]
+    return None not in idx and bip39_indices_checksum(idx)  # type: ignore[arg-type]
+
+
+def bip39_indices_checksum(idx: list[int]) -> bool:
+    """BIP-39 checksum over wordlist indices (any language: the checksum is over them)."""
+    n = len(idx)
     if n not in (12, 15, 18, 21, 24):
         return False
     bits = 0
-    for w in words:
-        i = index.get(w)
-        if i is None:
-            return False
+    for i in idx:
         bits = (bits << 11) | i
     cs_len = n * 11 // 33
     ent_len = n * 11 - cs_len
     entropy = (bits >> cs_len).to_bytes(ent_len // 8, "big")
     checksum = bits & ((1 << cs_len) - 1)
     return hashlib.sha256(entropy).digest()[0] >> (8 - cs_len) == checksum
+
+
+ELECTRUM_PREFIXES = ("01", "100", "101", "102")  # standard, segwit, 2FA, 2FA segwit
+
+
+def electrum_seed(words: list[str]) -> bool:
+    """An Electrum (v2+) seed: HMAC-SHA512 keyed "Seed version" over the phrase
+    (lowercase, single spaces) starts with a documented version prefix. Electrum
+    draws its words from the BIP-39 English list but has no BIP-39 checksum."""
+    if len(words) not in (12, 13, 24):
+        return False
+    phrase = " ".join(w.lower() for w in words).encode()
+    mac = hmac.new(b"Seed version", phrase, hashlib.sha512).hexdigest()
+    return mac.startswith(ELECTRUM_PREFIXES)
 
 
 def bip39_phrase_shape(words: list[str]) -> bool:
