@@ -35,7 +35,7 @@ from . import validators as V
 from .der import private_key_der
 from .rot13 import hints as rot13_hints, rot13
 from .entropy import is_public_id
-from . import mnemonics, public_ids
+from . import financial, mnemonics, public_ids
 
 try:  # the fast engine; the fallback gives the same verdicts, slower
     import hyperscan as _hs
@@ -301,6 +301,7 @@ _CONFUSABLES = (
     "ΑA ΒB ΕE ΖZ ΗH ΙI ΚK ΜM ΝN ΟO ΡP ΤT ΥY ΧX αa οo ρp ιi υu νv ϲc ϳj κk"
 )
 _FOLD = {ord(p[0]): p[1] for p in _CONFUSABLES.split()}
+_FOLD.update(dict.fromkeys([0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212, 0xFE58, 0xFE63], "-"))  # dashes
 _FOLD.update(_INVISIBLE)
 
 
@@ -642,7 +643,8 @@ _VALIDATORS: dict[str, Callable[[str, str, re.Match, str], bool]] = {
     "gcp_sa_private_key": _v_gcp,
     "btc_address": _v_btc,
     "eth_address": lambda s, v, m, w: V.eth_address_mixed_valid(s),
-    "credit_card": lambda s, v, m, w: V.credit_card(s) and _card_separators_ok(s),
+    "credit_card": lambda s, v, m, w: (financial.card_number(s) and _card_separators_ok(s)
+                                       and not financial.labelled_not_card(s, v, m.start("s"), w)),
     "iban": lambda s, v, m, w: V.iban(s),
     "wif": lambda s, v, m, w: V.wif(s),
     "extended_private_key": lambda s, v, m, w: V.extended_private_key(s),
