@@ -487,8 +487,8 @@ MAX_PIECES = 16
 
 
 def split_text(fields) -> str:
-    """Token-piece values (no name= prefix) glued back: every ordered pair, then all of
-    them, one per line ("" when fewer than two pieces or none has a digit or capital)."""
+    """Token-piece values (no name= prefix) glued back: every pair in either order, then
+    all of them, one per line ("" when fewer than two pieces or none has a digit or capital)."""
     pieces = []
     for where, v in fields:
         name = where.rsplit(".", 1)[-1]
@@ -503,7 +503,8 @@ def split_text(fields) -> str:
                 pieces.append(x)
     if len(pieces) < 2:
         return ""
-    lines = [pieces[i] + pieces[j] for i in range(len(pieces)) for j in range(i + 1, len(pieces))]
+    # both orders: carriers are not read in the order a secret was cut (cookie z before cookie a)
+    lines = [pieces[i] + pieces[j] for i in range(len(pieces)) for j in range(len(pieces)) if i != j]
     lines.append("".join(pieces))
     return "\n".join(lines)
 
@@ -934,6 +935,14 @@ class DlpScanner:
             self._scan_join(fields, " ", out, seen, bool(ctx))
         self._scan_pairs(fields, out, seen, bool(ctx))
         self._scan_split(fields, out, seen)
+        return out
+
+    def scan_split(self, fields: Iterable[tuple[str, str]]) -> list[Finding]:
+        """Only the split join of these fields (pieces glued back): for carriers that are
+        scanned apart, such as the headers and the URL of one request."""
+        out: list[Finding] = []
+        if self.enabled:
+            self._scan_split([(w, v) for w, v in fields if isinstance(v, str) and v], out, set())
         return out
 
     def _scan_split(self, fields, out, seen) -> None:
