@@ -111,7 +111,9 @@ class _Matcher:
         exprs += [_BLOB, _DELIM_HINT]
         ids += [ID_BLOB, ID_DELIM]
         flags += ["som", ""]
-        exact, words = rot13_hints([r.pattern for r in rules], [k for r in rules for k in r.context])
+        exact, words = rot13_hints([r.pattern for r in rules], [k for r in rules for k in r.context],
+                                   [(r.pattern, exprs[i].decode(), flags[i] == "caseless")
+                                    for i, r in enumerate(rules) if not r.context])
         for group, flag in ((exact, ""), (words, "caseless")):  # only a text holding one gets a ROT13 view
             if group:
                 exprs.append("|".join(group).encode())
