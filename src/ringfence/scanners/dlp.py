@@ -69,10 +69,12 @@ _DELIM_HINT = rb"(?:[0-9A-Fa-f]{2}[-:, ]){7}[0-9A-Fa-f]{2}|(?:\\x[0-9A-Fa-f]{2})
 _SEED_SEP = r"(?:[ \t,;|\"']{1,4}|[ \t]*\r?\n[ \t]*|\s{0,4}\d{1,2}[.):]?\s{1,4})"
 # Capitalised words count too: a sentence's first word joins its run, so a sentence
 # of wordlist words is judged by its whole length, not by the words after the first.
-# Up to 10 letters: the other Latin-script wordlists (scanners/mnemonics.py) have longer words.
-_SEED_W = r"(?:[a-z]{3,10}|[A-Z]{3,10}|[A-Z][a-z]{2,9})"
-_SEED_SPAN = 10 + 11  # widest word plus separator the pattern allows
-_BIP39_HINT = (_SEED_W + "(?:" + _SEED_SEP + _SEED_W + "){11}").encode()
+_SEED_W = r"(?:[a-z]{3,8}|[A-Z]{3,8}|[A-Z][a-z]{2,7})"
+# The regions allow words of 9 letters: the Italian wordlist has them
+# (scanners/mnemonics.py); English runs are still cut at 8.
+_SEED_W_REGION = r"(?:[a-z]{3,9}|[A-Z]{3,9}|[A-Z][a-z]{2,7})"
+_SEED_SPAN = 9 + 11  # widest word plus separator the pattern allows
+_BIP39_HINT = (_SEED_W_REGION + "(?:" + _SEED_SEP + _SEED_W_REGION + "){11}").encode()
 _SEED_RUN = re.compile(r"(?<![A-Za-z])" + _SEED_W + "(?:" + _SEED_SEP + _SEED_W + r")*(?![A-Za-z])")
 
 ID_BLOB, ID_DELIM, ID_BIP39, ID_ROT13 = 100000, 100001, 100002, 100003
@@ -132,7 +134,7 @@ class _Matcher:
 
     @functools.cached_property
     def _bip_rx(self):
-        return re.compile((_SEED_W + "(?:" + _SEED_SEP + _SEED_W + "){11,}").encode())
+        return re.compile((_SEED_W_REGION + "(?:" + _SEED_SEP + _SEED_W_REGION + "){11,}").encode())
 
     def seed_regions(self, data: bytes, cap: int = 20000) -> list[tuple[int, int]]:
         """Byte ranges that hold 12+ consecutive seed-shaped words (lowercase or caps, 3-8 letters)."""

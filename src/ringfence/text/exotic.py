@@ -38,15 +38,16 @@ _B85_PUNCT = r"#$@^{}|~"
 # a Base85 run: 2 of its rarer punctuation marks close together, a letter or digit between
 # them (so JSON's {} and }{ are no hint)
 _B85_HINT2 = r"[%s][%s]{0,15}[0-9A-Za-z][%s]{0,15}[%s]" % (_B85_PUNCT, _B85_ALPHA, _B85_ALPHA, _B85_PUNCT)
-# or one rare mark (or ` ; ! *) with five alphabet chars on each side: a short encoded
-# secret (20-30 chars) often has a single rare mark
-_B85_HINT1 = r"[%s]{5}[%s`;!*][%s]{5}" % (_B85_ALPHA, _B85_PUNCT, _B85_ALPHA)
+# or one rare mark (or ` ; ! *) between alphabet chars (one before, five after: a long
+# class-led stretch before it would cost Hyperscan 10x): a short encoded secret (20-30
+# chars) often has a single rare mark
+_B85_HINT1 = r"[%s][%s`;!*][%s]{5}" % (_B85_ALPHA, _B85_PUNCT, _B85_ALPHA)
 # Z85 and bare Ascii85 have marks Base85 lacks ([ ] . : / and quotes): a bracket or rare
-# mark between five of their chars on each side
+# mark between their chars
 _Z85_ALPHA = r"0-9A-Za-z.\-:+=^!/*?&<>()\[\]{}@%$#"
-_Z85_HINT = (r"[%s]{5}[\[\]{}@^#$][%s]{5}|[\[\]{}@^#$][%s]{0,10}[0-9A-Za-z][%s]{0,10}[\[\]{}@^#$]"
+_Z85_HINT = (r"[%s][\[\]{}@^#$][%s]{5}|[\[\]{}@^#$][%s]{0,10}[0-9A-Za-z][%s]{0,10}[\[\]{}@^#$]"
              % ((_Z85_ALPHA,) * 4))
-_A85_HINT = r"[!-u]{5}[\[\]\\^@#$`][!-u]{5}"
+_A85_HINT = r"[!-u][\[\]\\^@#$`][!-u]{5}"
 _B85_HINT = "|".join((_B85_HINT2, _B85_HINT1, _Z85_HINT, _A85_HINT))
 # Z85 (ZeroMQ) and Ascii85 without its <~ ~> frame: the same base-85 arithmetic over other
 # alphabets, looked for in the same windows
@@ -117,10 +118,14 @@ def _hs_dbs():
                     try:
                         # one expression each, and the two class-led ones apart: together
                         # Hyperscan runs them ~10x slower than in two passes
-                        groups = ([HINTS[i] for i, h in enumerate(HINTS) if h != _WRAPPED_HINT],
-                                  [_WRAPPED_HINT], [_B85_HINT], [ESCAPED_MULTILINE])
-                        ids = ([i for i, h in enumerate(HINTS) if h != _WRAPPED_HINT],
-                               [HINTS.index(_WRAPPED_HINT)], [HINTS.index(_B85_HINT)], [0])
+                        # (the single-mark Base85/Z85/Ascii85 hints too: two more passes,
+                        # grouped as Hyperscan runs them fastest)
+                        first = [i for i, h in enumerate(HINTS) if h not in (_WRAPPED_HINT, _B85_HINT)]
+                        groups = ([HINTS[i] for i in first] + [_B85_HINT2],
+                                  [_WRAPPED_HINT], [_B85_HINT], [ESCAPED_MULTILINE],
+                                  [_B85_HINT1, _A85_HINT], [_Z85_HINT])
+                        ids = (first + [_B85_I], [HINTS.index(_WRAPPED_HINT)], [_B85_I], [0], [_B85_I] * 2,
+                               [_B85_I])
                         dbs = []
                         for n, (g, gi) in enumerate(zip(groups, ids)):
                             db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
@@ -147,6 +152,13 @@ def hints(text: str, wrapped: bool = True) -> frozenset[int]:
         data = text.encode("utf-8", "surrogatepass")
         for db, s in zip(dbs[:2] if wrapped else dbs[:1], scratch):
             db.scan(data, match_event_handler=lambda i, *_a: found.add(i), scratch=s)
+        for k in (4, 5):
+            if _B85_I in found:
+                break
+            try:
+                dbs[k].scan(data, match_event_handler=_stop, scratch=scratch[k])
+            except _hs.ScanTerminated:
+                found.add(_B85_I)
         return frozenset(found)
     return frozenset(i for i, rx in enumerate(_HINT_EACH) if (wrapped or i != _WRAPPED_I) and rx.search(text))
 
