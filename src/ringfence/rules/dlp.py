@@ -337,8 +337,9 @@ RULES: tuple[DlpRule, ...] = (
        validator="wif", tp=("5HueCGU8rMjxEXxiPuD5BDku4MkFqeZyd4dZ1jvhTVqvbTLvyTJ",),
        tn=("5HueCGU8rMjxEXxiPuD5BDku4MkFqeZyd4dZ1jvhTVqvbTLvyTK",)),
     _r("extended_private_key", "BIP-32 extended private key", "critical",
-       r"\b[xyztuv]prv[1-9A-HJ-NP-Za-km-z]{100,112}\b", validator="extended_private_key",
-       tp=("xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHi",),
+       r"\b[xyztuvYZUV]prv[1-9A-HJ-NP-Za-km-z]{100,112}\b", validator="extended_private_key",
+       tp=("xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHi",
+           "ZprvAhadJRUYsNge9SFyXyV2r8b6DmZXaiymC4yvfCV8g4ucEZxcPpQeT8rHXKuyZP1CvHcqdqWXVM6Nzu4FFV2typXKAqHAeRzQGrKFH3zA7PW"),
        tn=("xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHj",
            "xpub661MyMwAqRbcFtXgS5sYJABqqG9YLmC4Q1Rdap9gSE8NqtwybGhePY2gZ29ESFjqJoCu1Rupje8YtGqsefD265TMg7usUDFdp6W1EGMcet8")),
     _r("eth_private_key", "Ethereum private key (with context)", "critical",
@@ -363,8 +364,9 @@ RULES: tuple[DlpRule, ...] = (
 )
 
 from .dlp_tail import TAIL_RULES  # noqa: E402 - it builds on the definitions above
+from .dlp_crypto import CRYPTO_RULES  # noqa: E402
 
-RULES = RULES + TAIL_RULES
+RULES = RULES + TAIL_RULES + CRYPTO_RULES
 
 # Detectors that are code, not one regex. Listed so config and docs know their ids.
 SPECIAL_RULES: dict[str, tuple[str, Severity]] = {

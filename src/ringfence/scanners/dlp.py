@@ -658,6 +658,8 @@ _VALIDATORS: dict[str, Callable[[str, str, re.Match, str], bool]] = {
     "us_ssn": lambda s, v, m, w: V.us_ssn(s),
     "private_key_der": lambda s, v, m, w: private_key_der(s),
     "authorization_scheme": _v_auth_scheme,
+    "ed25519_keypair_array": lambda s, v, m, w: financial.keypair_array(s, v, m.start(), w),
+    "web3_keystore": lambda s, v, m, w: financial.web3_keystore(v, m.start(), m.end()),
 }
 
 

@@ -1,5 +1,6 @@
-"""Context checks for financial DLP rules (payment cards), kept out of the hot path:
-they run only on a card-shaped number that already passed Luhn and an issuer range.
+"""Context checks for financial and wallet DLP rules, kept out of the hot path: they run
+only on a match of the rule's own pattern (a card-shaped number that already passed Luhn
+and an issuer range, a keystore's "ciphertext" member).
 
 A bare digit run (no separators) labelled as another kind of number (an order,
 invoice, tracking or phone number, a timestamp) is that number, even when it passes
@@ -38,3 +39,28 @@ def card_number(s: str) -> bool:
         return True
     groups = re.split(r"[ -]", s)
     return len(groups) == 5 and V.credit_card("".join(groups[:4]))
+
+
+_KDF = re.compile(r'"kdf"\s{0,3}:\s{0,3}"(?:scrypt|pbkdf2)"', re.I)
+_MAC = re.compile(r'"mac"\s{0,3}:\s{0,3}"[0-9a-fA-F]{64}"')
+
+
+def web3_keystore(view: str, start: int, end: int) -> bool:
+    """A "ciphertext" member is an encrypted wallet key when the same object carries the
+    key-derivation function and the MAC of the Web3 Secret Storage format."""
+    near = view[max(0, start - 1500): end + 1500]
+    return bool(_KDF.search(near) and _MAC.search(near))
+
+
+_KEY_WORDS = re.compile(r"(?i)keypair|key_pair|secret|private|priv_?key|signer|wallet|solana|id\.json|seed")
+
+
+def keypair_array(s: str, view: str, start: int, where: str = "") -> bool:
+    """64 byte values: an ed25519 seed and its own public key (always a key), or 64
+    random-looking bytes named as a key just before them or by their field."""
+    if V.ed25519_keypair_array(s):
+        return True
+    vals = [int(x) for x in re.findall(r"\d+", s)]
+    if len(vals) != 64 or max(vals) > 255 or len(set(vals)) < 40:
+        return False
+    return bool(_KEY_WORDS.search(view[max(0, start - 80): start]) or _KEY_WORDS.search(where))

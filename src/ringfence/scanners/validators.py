@@ -145,8 +145,9 @@ def wif(s: str) -> bool:
     return len(p) == 33 or (len(p) == 34 and p[-1] == 0x01)
 
 
-_XPRV_VERSIONS = {
-    bytes.fromhex(v) for v in ("0488ade4", "04358394", "049d7878", "04b2430c", "044a4e28", "045f18bc")
+_XPRV_VERSIONS = {  # xprv tprv yprv zprv uprv vprv, and the multisig Yprv Zprv Uprv Vprv (SLIP-132)
+    bytes.fromhex(v) for v in ("0488ade4", "04358394", "049d7878", "04b2430c", "044a4e28", "045f18bc",
+                               "0295b005", "02aa7a99", "024285b5", "02575048")
 }
 
 
@@ -160,6 +161,23 @@ def btc_base58_address(s: str) -> bool:
     """P2PKH (version 0x00) or P2SH (0x05) address with a valid checksum."""
     p = base58check(s)
     return p is not None and len(p) == 21 and p[0] in (0x00, 0x05)
+
+
+def ed25519_keypair(raw: bytes) -> bool:
+    """64 bytes that are an ed25519 seed followed by its own public key (Solana's
+    keypair layout): the public half is derived from the seed and compared."""
+    if len(raw) != 64 or len(set(raw[:32])) < 8:
+        return False
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    pub = Ed25519PrivateKey.from_private_bytes(raw[:32]).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return pub == raw[32:]
+
+
+def ed25519_keypair_array(s: str) -> bool:
+    """A JSON/Python array of 64 byte values holding an ed25519 keypair."""
+    vals = [int(x) for x in s.strip("[] \t\r\n").replace("\n", "").split(",") if x.strip().isdigit()]
+    return len(vals) == 64 and max(vals) <= 255 and ed25519_keypair(bytes(vals))
 
 
 # -- bech32 (BIP-173 / BIP-350) ---------------------------------------------------
