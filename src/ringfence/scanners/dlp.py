@@ -1420,6 +1420,8 @@ class DlpScanner:
                     # offsets are exact for ASCII; elsewhere the context is merely a little off
                     ws += base + m.start()
                     we += base + m.start()
+                    if bip39 and mnemonics.published_vector([V.bip39_words()[w] for w in words], data, ws, we):
+                        continue  # a test vector: printed beside its own entropy
                     if vocabulary_reuse(words, data[max(0, ws - 2000): we + 2000]) <= len(set(words)) // 3:
                         excerpt = f"{words[0]} {words[1]} ... ({len(words)} words)"
                         rule = "bip39_seed_phrase" if bip39 else "electrum_seed"

@@ -127,7 +127,7 @@ def find(text: str, regions: list[tuple[int, int]], data: bytes) -> tuple[str, l
             budget -= 1
             if budget < 0:
                 return None
-            if V.bip39_indices_checksum(idx):
+            if V.bip39_indices_checksum(idx) and not published_vector(idx, data, 0, len(data)):
                 return lang, [w for w, _ in run]
     return None
 
@@ -164,3 +164,14 @@ def _cjk_runs(text: str):
             tokens.append((t.start(), t.end(), langs))
         out += _runs(tokens, text, CJK)
     return out
+
+
+VECTOR_SPAN = 400
+
+
+def published_vector(idx: list[int], data: bytes, start: int, end: int) -> bool:
+    """A phrase printed beside the entropy it encodes, in hex, is a test vector (BIP-39's
+    own list, wallet libraries' fixtures): a wallet backup never carries its entropy."""
+    hx = V.bip39_entropy(idx).hex().encode()
+    near = data[max(0, start - VECTOR_SPAN): end + VECTOR_SPAN].lower()
+    return hx in near

@@ -310,6 +310,16 @@ def bip39_indices_checksum(idx: list[int]) -> bool:
     return hashlib.sha256(entropy).digest()[0] >> (8 - cs_len) == checksum
 
 
+def bip39_entropy(idx: list[int]) -> bytes:
+    """The entropy a checksum-valid phrase encodes (its indices without the checksum bits)."""
+    n = len(idx)
+    bits = 0
+    for i in idx:
+        bits = (bits << 11) | i
+    cs_len = n * 11 // 33
+    return (bits >> cs_len).to_bytes((n * 11 - cs_len) // 8, "big")
+
+
 ELECTRUM_PREFIXES = ("01", "100", "101", "102")  # standard, segwit, 2FA, 2FA segwit
 
 
