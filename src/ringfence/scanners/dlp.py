@@ -137,7 +137,7 @@ class _Matcher:
         return re.compile((_SEED_W_REGION + "(?:" + _SEED_SEP + _SEED_W_REGION + "){11,}").encode())
 
     def seed_regions(self, data: bytes, cap: int = 20000) -> list[tuple[int, int]]:
-        """Byte ranges that hold 12+ consecutive seed-shaped words (lowercase or caps, 3-8 letters)."""
+        """Byte ranges that hold 12+ consecutive seed-shaped words (lowercase or caps, 3-9 letters)."""
         if self._bip_db is None:
             return _merge([m.span() for m in self._bip_rx.finditer(data)][:cap])
         regions: list[list[int]] = []
