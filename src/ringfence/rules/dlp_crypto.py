@@ -34,8 +34,8 @@ CRYPTO_RULES: tuple[DlpRule, ...] = (
        tn=(SOL_TN, "[" + ",".join(["0"] * 64) + "]", "[" + ",".join(str(i) for i in range(64)) + "]",
            '{"pixels": ' + SOL_TN + "}")),
     _r("ethereum_keystore", "Ethereum keystore (Web3 Secret Storage) file", "critical",
-       r'"ciphertext"\s{0,3}:\s{0,3}"[0-9a-fA-F]{32,}"', validator="web3_keystore",
-       tp=(KEYSTORE, KEYSTORE.replace(",", ", ").replace(":", ": ")),
+       r'\\{0,2}"ciphertext\\{0,2}"\s{0,3}:\s{0,3}\\{0,2}"[0-9a-fA-F]{32,}', validator="web3_keystore",
+       tp=(KEYSTORE, KEYSTORE.replace(",", ", ").replace(":", ": "), KEYSTORE.replace('"', '\\"')),  # also quoted in a string
        tn=('{"ciphertext": "' + "ab" * 32 + '", "note": "AES test vector"}',
            '{"crypto":{"cipher":"aes-128-ctr","kdf":"scrypt","mac":"00"}}')),
 )

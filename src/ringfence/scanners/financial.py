@@ -41,8 +41,8 @@ def card_number(s: str) -> bool:
     return len(groups) == 5 and V.credit_card("".join(groups[:4]))
 
 
-_KDF = re.compile(r'"kdf"\s{0,3}:\s{0,3}"(?:scrypt|pbkdf2)"', re.I)
-_MAC = re.compile(r'"mac"\s{0,3}:\s{0,3}"[0-9a-fA-F]{64}"')
+_KDF = re.compile(r'"kdf\\{0,2}"\s{0,3}:\s{0,3}\\{0,2}"(?:scrypt|pbkdf2)', re.I)  # quotes may come escaped
+_MAC = re.compile(r'"mac\\{0,2}"\s{0,3}:\s{0,3}\\{0,2}"[0-9a-fA-F]{64}')
 
 
 def web3_keystore(view: str, start: int, end: int) -> bool:
