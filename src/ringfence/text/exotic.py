@@ -41,13 +41,13 @@ _B85_HINT2 = r"[%s][%s]{0,15}[0-9A-Za-z][%s]{0,15}[%s]" % (_B85_PUNCT, _B85_ALPH
 # or one rare mark (or ` ; ! *) between alphabet chars (one before, five after: a long
 # class-led stretch before it would cost Hyperscan 10x): a short encoded secret (20-30
 # chars) often has a single rare mark
-_B85_HINT1 = r"[%s][%s`;!*][%s]{5}" % (_B85_ALPHA, _B85_PUNCT, _B85_ALPHA)
+_B85_HINT1 = r"[%s][#$^{}|~`;!*][%s]{5}" % (_B85_ALPHA, _B85_ALPHA)  # not '@': e-mail addresses, npm scopes
 # Z85 and bare Ascii85 have marks Base85 lacks ([ ] . : / and quotes): a bracket or rare
 # mark between their chars
 _Z85_ALPHA = r"0-9A-Za-z.\-:+=^!/*?&<>()\[\]{}@%$#"
-_Z85_HINT = (r"[%s][\[\]{}@^#$][%s]{5}|[\[\]{}@^#$][%s]{0,10}[0-9A-Za-z][%s]{0,10}[\[\]{}@^#$]"
+_Z85_HINT = (r"[%s][\[\]{}^#$][%s]{5}|[\[\]{}@^#$][%s]{0,10}[0-9A-Za-z][%s]{0,10}[\[\]{}@^#$]"
              % ((_Z85_ALPHA,) * 4))
-_A85_HINT = r"[!-u][\[\]\\^@#$`][!-u]{5}"
+_A85_HINT = r"[!-u][\[\]\\^#$`][!-u]{5}"
 _B85_HINT = "|".join((_B85_HINT2, _B85_HINT1, _Z85_HINT, _A85_HINT))
 # Z85 (ZeroMQ) and Ascii85 without its <~ ~> frame: the same base-85 arithmetic over other
 # alphabets, looked for in the same windows
