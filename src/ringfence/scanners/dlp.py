@@ -490,9 +490,11 @@ _SUB_NAME = re.compile(r"^[\w.-]{1,64}=")
 MAX_PIECES = 16
 
 
-def split_text(fields) -> str:
-    """Token-piece values (no name= prefix) glued back: every pair in either order, then
-    all of them, one per line ("" when fewer than two pieces or none has a digit or capital)."""
+def split_text(fields, reverse: bool = False) -> str:
+    """Token-piece values (no name= prefix) glued back: every ordered pair, then all of
+    them, one per line ("" when fewer than two pieces or none has a digit or capital).
+    reverse: the pieces in the opposite order (carriers not read in the order a secret
+    was cut: cookie z before cookie a)."""
     pieces = []
     for where, v in fields:
         name = where.rsplit(".", 1)[-1]
@@ -507,8 +509,9 @@ def split_text(fields) -> str:
                 pieces.append(x)
     if len(pieces) < 2:
         return ""
-    # both orders: carriers are not read in the order a secret was cut (cookie z before cookie a)
-    lines = [pieces[i] + pieces[j] for i in range(len(pieces)) for j in range(len(pieces)) if i != j]
+    if reverse:
+        pieces.reverse()
+    lines = [pieces[i] + pieces[j] for i in range(len(pieces)) for j in range(i + 1, len(pieces))]
     lines.append("".join(pieces))
     return "\n".join(lines)
 
@@ -944,19 +947,22 @@ class DlpScanner:
         return out
 
     def scan_split(self, fields: Iterable[tuple[str, str]]) -> list[Finding]:
-        """Only the split join of these fields (pieces glued back): for carriers that are
-        scanned apart, such as the headers and the URL of one request."""
+        """Only the split join of these fields (pieces glued back, in both orders): for
+        carriers that are scanned apart, such as the headers and the URL of one request."""
         out: list[Finding] = []
         if self.enabled:
-            self._scan_split([(w, v) for w, v in fields if isinstance(v, str) and v], out, set())
+            fields = [(w, v) for w, v in fields if isinstance(v, str) and v]
+            seen: set[tuple[str, str]] = set()
+            self._scan_split(fields, out, seen)
+            self._scan_split(fields, out, seen, reverse=True)
         return out
 
-    def _scan_split(self, fields, out, seen) -> None:
+    def _scan_split(self, fields, out, seen, reverse: bool = False) -> None:
         """A token split over non-adjacent fields (NDJSON lines, nested arguments, a
         cookie and a header) or over fields that arrive as name=value: its pieces glued
         back, every pair in order and all of them, matched by the rule patterns only
         (pieces of a token are no encoded blob)."""
-        text = split_text(fields)
+        text = split_text(fields, reverse)
         if not text:
             return
         hits, _ = self._matcher.scan(text.encode("utf-8", "surrogatepass"))
