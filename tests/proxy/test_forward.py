@@ -59,6 +59,17 @@ async def test_secret_in_header_and_body_blocked_near_miss_allowed(upstream, mak
     assert upstream.log[-1]["body"] == b'{"note": "AKIA is a prefix"}'
 
 
+async def test_secret_split_between_header_and_query_blocked(upstream, make_proxy):
+    """The head of a token in a header, its tail in the query of the same request."""
+    p = await make_proxy(routes_for(upstream))
+    token = "dop_v1_" + "0b6c3f9e2a7d41c58e06f1b2d39a7c4e5f81b02d6c9e3a7f41d5b8c2e06a9f37"
+    st, _, body = await get(p, upstream.url(f"/echo?s={token[30:]}"), headers={"X-Trace": token[:30]})
+    assert st == 403 and json.loads(body)["scanner"] == "dlp"
+    assert upstream.log == []
+    st, _, _ = await get(p, upstream.url("/echo?s=order-2024-000187"), headers={"X-Trace": "build-7781"})
+    assert st == 200
+
+
 async def test_chunked_request_body_is_scanned(upstream, make_proxy):
     p = await make_proxy(routes_for(upstream))
     secret = f"token={AWS_KEY}".encode()

@@ -232,3 +232,15 @@ def test_long_run_path_equals_word_by_word(seed):
     else:
         assert want  # the generated phrases are there to be found
     assert seed_candidates(text) == want
+
+
+def test_published_vectors_beside_their_entropy_pass(s):
+    """A phrase printed next to the entropy it encodes is a test vector (BIP-39's list,
+    library fixtures); the same phrase alone, or beside other hex, is still a phrase."""
+    for p in P12 + P24:
+        ent = M.to_entropy(p).hex()
+        assert RULE not in rules(s.scan(json.dumps({"english": [[ent, p, "c55257c360c07c72029aebc1b53c05ed"]]}))), p
+        assert RULE not in rules(s.scan(f"entropy: {ent.upper()}\nmnemonic: {p}\n"))
+        assert RULE in rules(s.scan(f"backup: {p}"))
+        other = M.to_entropy(P12[0] if p != P12[0] else P12[1]).hex()
+        assert RULE in rules(s.scan(json.dumps([[other, p]])))

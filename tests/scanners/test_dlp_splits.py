@@ -70,6 +70,27 @@ def cookie_and_header(parts):
         "Cookie": f"sid={parts[0]}; theme=light", "X-Request-Id": "".join(parts[1:])}})
 
 
+def header_then_query(parts):
+    return _v("header", {"method": "GET", "url": "https://edge.example.org/t?s=" + quote("".join(parts[1:]), safe=""),
+                         "headers": {"X-Trace": parts[0]}})
+
+
+def query_then_header(parts):
+    return _v("header", {"method": "GET", "url": "https://edge.example.org/t?lang=en&s=" + quote(parts[0], safe=""),
+                         "headers": {"X-Session-Tail": "".join(parts[1:])}})
+
+
+def header_and_path(parts):
+    return _v("header", {"method": "POST", "url": "https://edge.example.org/v1/" + quote(parts[1], safe="")
+                         + "/status", "headers": {"X-Client": parts[0]}})
+
+
+def cookies_reversed(parts):
+    """The tail in the first cookie, the head in a later one, unrelated cookies between."""
+    return _v("header", {"method": "GET", "url": "https://shop.example.com/cart", "headers": {
+        "Cookie": f"z={''.join(parts[1:])}; theme=dark; lang=en; a={parts[0]}"}})
+
+
 def path_segments(parts):
     segs = ["".join(f"%{b:02x}" for b in p.encode()) if i % 2 == 0 else p for i, p in enumerate(parts)]
     return _v("url", {"method": "GET", "url": "https://assets.example.com/s/" + "/".join(segs) + "/logo.svg"})
@@ -92,6 +113,8 @@ def ws_nonadjacent(parts):
 CARRIERS = {"ws_nonadjacent": (ws_nonadjacent, (2, 3)), "csv_rows": (csv_rows, (2, 3)), "ndjson_lines": (ndjson_lines, (2, 3)),
             "nested_args": (nested_args, (2,)), "form_fields": (form_fields, (2, 3)),
             "cookie_and_header": (cookie_and_header, (2,)), "path_segments": (path_segments, (3, 5)),
+            "header_then_query": (header_then_query, (2, 3)), "query_then_header": (query_then_header, (2, 3)),
+            "header_and_path": (header_and_path, (2,)), "cookies_reversed": (cookies_reversed, (2, 3)),
             "repeated_query": (repeated_query, (2, 3))}
 
 

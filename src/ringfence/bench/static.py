@@ -84,7 +84,7 @@ def _request(engine: Any, transport: str, url: str, method: str, headers: dict, 
     action = Action(transport, "outbound", url, method, kind="request")
     parts = [d_url]
     if headers:
-        parts.append(engine.inspect(action, Content("headers", list(headers.items()), host=host)))
+        parts.append(engine.inspect(action, Content("headers", list(headers.items()), host=host, url=url)))
     if body:
         parts.append(engine.inspect(action, Content("body", body, _header(headers, "content-type"),
                                                     _header(headers, "content-encoding"), host, url, path)))

@@ -19,6 +19,7 @@ from .decide import decide, fail_closed, finding_as_block
 from .types import Action, Content, Decision, Finding
 from .verdicts import MISS, VerdictCache, cacheable
 from ..scanners.content import ContentError, body_fields, decode_body, decompress, header_fields
+from ..scanners.crosssplit import url_pieces
 from ..scanners.public_ids import drop_chain_query_hits, issuer_use
 from ..scanners.schemes import smuggling_findings
 
@@ -33,7 +34,7 @@ log = logging.getLogger("ringfence.engine")
 # through check_url/acheck_url (DLP before DNS, then SSRF): the only step that
 # waits on I/O, so sync and async differ only there.
 ROUTES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("outbound", "headers"): ("dlp_fields",),
+    ("outbound", "headers"): ("dlp_fields", "dlp_split"),  # dlp_split: headers + the URL, glued
     ("outbound", "body"): ("dlp_body", "a2a_request"),     # A2A only when the body is JSON-RPC
     ("outbound", "text"): ("dlp",),
     ("inbound", "text"): ("injection",),
@@ -437,6 +438,10 @@ class Engine:
     def _step(self, step: str, c: Content) -> Decision:
         if step == "dlp_fields":
             return self.scan_headers(c.data, "outbound", c.host)
+        if step == "dlp_split":
+            if not c.url:
+                return Decision("allow")
+            return Decision("allow", tuple(self.dlp.scan_split(header_fields(c.data) + url_pieces(c.url))))
         if step == "dlp_body":
             return self.scan_body(bytes(c.data), c.content_type, c.encoding, "outbound", c.host)
         if step == "dlp":

@@ -154,7 +154,8 @@ class Gate:
                 return kv
             findings = await self._url_findings(ex, resolve)
             if not any(f.action == "block" for f in findings) and ex.headers:
-                findings += self.engine.scan_headers(ex.headers, "outbound", ex.host).findings
+                findings += self.engine.inspect(Action("envoy", "outbound", ex.url, ex.method, kind="request"),
+                                                Content("headers", ex.headers, host=ex.host, url=ex.url)).findings
             ex.findings = findings
             d = decide(findings, enforce=self.config.enforce, started=ex.started)
             if d.blocked or d.error:

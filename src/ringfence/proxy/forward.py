@@ -207,7 +207,7 @@ def outbound_finish(srv: "ProxyServer", st: Any, transport: str, t: Target, meth
         if not d_url.blocked:
             action = Action(transport, "outbound", t.url, method, kind="request")
             if headers:
-                findings += eng.inspect(action, Content("headers", headers, host=t.host)).findings
+                findings += eng.inspect(action, Content("headers", headers, host=t.host, url=t.url)).findings
             if body:
                 findings += eng.inspect(action, Content(
                     "body", bytes(body), _header(headers, "content-type"), _header(headers, "content-encoding"),

@@ -322,10 +322,12 @@ RULES: tuple[DlpRule, ...] = (
 
     # ---- Financial and crypto ----------------------------------------------------------------------
     _r("credit_card", "Payment card number", "medium",
-       r"(?<![\d.-])(?P<s>\d{13,19}|\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{1,7}|\d{4}[ -]\d{6}[ -]\d{4,5})(?![\d])",
+       r"(?<![\d.-])(?P<s>\d{13,19}|\d{4}(?:[ -]\d{4}){3}[ -]\d{3}|\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{1,7}"
+       r"|\d{4}[ -]\d{6}[ -]\d{4,5})(?![\d])",
        validator="credit_card",
        prefilter=r"\b(?:\d{13,19}|\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{1,7}|\d{4}[ -]\d{6}[ -]\d{4,5})\b",
-       tp=("4532015112830366", "5500 0000 0000 0004", "card 378282246310005", "2221-0012-3412-3450"),
+       tp=("4532015112830366", "5500 0000 0000 0004", "card 378282246310005", "2221-0012-3412-3450",
+           "4699 7746 2494 4019 195", "card 4532 0151 1283 0366 123"),
        tn=("4111111111111112", "1234 5678 9012 3456", "call +1 415 555 0123 now", "2026-03-10 09:30:00",
            "1700000000000")),
     _r("iban", "IBAN", "medium", r"\b(?P<s>[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30})\b", validator="iban",
@@ -335,8 +337,9 @@ RULES: tuple[DlpRule, ...] = (
        validator="wif", tp=("5HueCGU8rMjxEXxiPuD5BDku4MkFqeZyd4dZ1jvhTVqvbTLvyTJ",),
        tn=("5HueCGU8rMjxEXxiPuD5BDku4MkFqeZyd4dZ1jvhTVqvbTLvyTK",)),
     _r("extended_private_key", "BIP-32 extended private key", "critical",
-       r"\b[xyztuv]prv[1-9A-HJ-NP-Za-km-z]{100,112}\b", validator="extended_private_key",
-       tp=("xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHi",),
+       r"\b[xyztuvYZUV]prv[1-9A-HJ-NP-Za-km-z]{100,112}\b", validator="extended_private_key",
+       tp=("xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHi",
+           "ZprvAhadJRUYsNge9SFyXyV2r8b6DmZXaiymC4yvfCV8g4ucEZxcPpQeT8rHXKuyZP1CvHcqdqWXVM6Nzu4FFV2typXKAqHAeRzQGrKFH3zA7PW"),
        tn=("xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHj",
            "xpub661MyMwAqRbcFtXgS5sYJABqqG9YLmC4Q1Rdap9gSE8NqtwybGhePY2gZ29ESFjqJoCu1Rupje8YtGqsefD265TMg7usUDFdp6W1EGMcet8")),
     _r("eth_private_key", "Ethereum private key (with context)", "critical",
@@ -361,12 +364,14 @@ RULES: tuple[DlpRule, ...] = (
 )
 
 from .dlp_tail import TAIL_RULES  # noqa: E402 - it builds on the definitions above
+from .dlp_crypto import CRYPTO_RULES  # noqa: E402
 
-RULES = RULES + TAIL_RULES
+RULES = RULES + TAIL_RULES + CRYPTO_RULES
 
 # Detectors that are code, not one regex. Listed so config and docs know their ids.
 SPECIAL_RULES: dict[str, tuple[str, Severity]] = {
-    "bip39_seed_phrase": ("BIP-39 seed phrase (checksum verified)", "critical"),
+    "bip39_seed_phrase": ("BIP-39 seed phrase, any official wordlist (checksum verified)", "critical"),
+    "electrum_seed": ("Electrum seed phrase (version prefix verified)", "critical"),
     "env_secret": ("Value of a sensitive environment variable", "critical"),
     "canary_token": ("Configured canary token", "critical"),
     "encoded_high_entropy": ("High-entropy secret inside an encoded blob", "high"),

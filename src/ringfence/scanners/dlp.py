@@ -35,7 +35,7 @@ from . import validators as V
 from .der import private_key_der
 from .rot13 import hints as rot13_hints, rot13
 from .entropy import is_public_id
-from . import public_ids
+from . import financial, mnemonics, public_ids
 
 try:  # the fast engine; the fallback gives the same verdicts, slower
     import hyperscan as _hs
@@ -70,8 +70,11 @@ _SEED_SEP = r"(?:[ \t,;|\"']{1,4}|[ \t]*\r?\n[ \t]*|\s{0,4}\d{1,2}[.):]?\s{1,4})
 # Capitalised words count too: a sentence's first word joins its run, so a sentence
 # of wordlist words is judged by its whole length, not by the words after the first.
 _SEED_W = r"(?:[a-z]{3,8}|[A-Z]{3,8}|[A-Z][a-z]{2,7})"
-_SEED_SPAN = 8 + 11  # widest word plus separator the pattern allows
-_BIP39_HINT = (_SEED_W + "(?:" + _SEED_SEP + _SEED_W + "){11}").encode()
+# The regions allow words of 9 letters: the Italian wordlist has them
+# (scanners/mnemonics.py); English runs are still cut at 8.
+_SEED_W_REGION = r"(?:[a-z]{3,9}|[A-Z]{3,9}|[A-Z][a-z]{2,7})"
+_SEED_SPAN = 9 + 11  # widest word plus separator the pattern allows
+_BIP39_HINT = (_SEED_W_REGION + "(?:" + _SEED_SEP + _SEED_W_REGION + "){11}").encode()
 _SEED_RUN = re.compile(r"(?<![A-Za-z])" + _SEED_W + "(?:" + _SEED_SEP + _SEED_W + r")*(?![A-Za-z])")
 
 ID_BLOB, ID_DELIM, ID_BIP39, ID_ROT13 = 100000, 100001, 100002, 100003
@@ -110,7 +113,9 @@ class _Matcher:
         exprs += [_BLOB, _DELIM_HINT]
         ids += [ID_BLOB, ID_DELIM]
         flags += ["som", ""]
-        exact, words = rot13_hints([r.pattern for r in rules], [k for r in rules for k in r.context])
+        exact, words = rot13_hints([r.pattern for r in rules], [k for r in rules for k in r.context],
+                                   [(r.pattern, exprs[i].decode(), flags[i] == "caseless")
+                                    for i, r in enumerate(rules) if not r.context])
         for group, flag in ((exact, ""), (words, "caseless")):  # only a text holding one gets a ROT13 view
             if group:
                 exprs.append("|".join(group).encode())
@@ -129,10 +134,10 @@ class _Matcher:
 
     @functools.cached_property
     def _bip_rx(self):
-        return re.compile((_SEED_W + "(?:" + _SEED_SEP + _SEED_W + "){11,}").encode())
+        return re.compile((_SEED_W_REGION + "(?:" + _SEED_SEP + _SEED_W_REGION + "){11,}").encode())
 
     def seed_regions(self, data: bytes, cap: int = 20000) -> list[tuple[int, int]]:
-        """Byte ranges that hold 12+ consecutive seed-shaped words (lowercase or caps, 3-8 letters)."""
+        """Byte ranges that hold 12+ consecutive seed-shaped words (lowercase or caps, 3-9 letters)."""
         if self._bip_db is None:
             return _merge([m.span() for m in self._bip_rx.finditer(data)][:cap])
         regions: list[list[int]] = []
@@ -300,6 +305,7 @@ _CONFUSABLES = (
     "ΑA ΒB ΕE ΖZ ΗH ΙI ΚK ΜM ΝN ΟO ΡP ΤT ΥY ΧX αa οo ρp ιi υu νv ϲc ϳj κk"
 )
 _FOLD = {ord(p[0]): p[1] for p in _CONFUSABLES.split()}
+_FOLD.update(dict.fromkeys([0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212, 0xFE58, 0xFE63], "-"))  # dashes
 _FOLD.update(_INVISIBLE)
 
 
@@ -484,9 +490,11 @@ _SUB_NAME = re.compile(r"^[\w.-]{1,64}=")
 MAX_PIECES = 16
 
 
-def split_text(fields) -> str:
+def split_text(fields, reverse: bool = False) -> str:
     """Token-piece values (no name= prefix) glued back: every ordered pair, then all of
-    them, one per line ("" when fewer than two pieces or none has a digit or capital)."""
+    them, one per line ("" when fewer than two pieces or none has a digit or capital).
+    reverse: the pieces in the opposite order (carriers not read in the order a secret
+    was cut: cookie z before cookie a)."""
     pieces = []
     for where, v in fields:
         name = where.rsplit(".", 1)[-1]
@@ -501,6 +509,8 @@ def split_text(fields) -> str:
                 pieces.append(x)
     if len(pieces) < 2:
         return ""
+    if reverse:
+        pieces.reverse()
     lines = [pieces[i] + pieces[j] for i in range(len(pieces)) for j in range(i + 1, len(pieces))]
     lines.append("".join(pieces))
     return "\n".join(lines)
@@ -641,7 +651,8 @@ _VALIDATORS: dict[str, Callable[[str, str, re.Match, str], bool]] = {
     "gcp_sa_private_key": _v_gcp,
     "btc_address": _v_btc,
     "eth_address": lambda s, v, m, w: V.eth_address_mixed_valid(s),
-    "credit_card": lambda s, v, m, w: V.credit_card(s) and _card_separators_ok(s),
+    "credit_card": lambda s, v, m, w: (financial.card_number(s) and _card_separators_ok(s)
+                                       and not financial.labelled_not_card(s, v, m.start("s"), w)),
     "iban": lambda s, v, m, w: V.iban(s),
     "wif": lambda s, v, m, w: V.wif(s),
     "extended_private_key": lambda s, v, m, w: V.extended_private_key(s),
@@ -650,6 +661,8 @@ _VALIDATORS: dict[str, Callable[[str, str, re.Match, str], bool]] = {
     "us_ssn": lambda s, v, m, w: V.us_ssn(s),
     "private_key_der": lambda s, v, m, w: private_key_der(s),
     "authorization_scheme": _v_auth_scheme,
+    "ed25519_keypair_array": lambda s, v, m, w: financial.keypair_array(s, v, m.start(), w),
+    "web3_keystore": lambda s, v, m, w: financial.web3_keystore(v, m.start(), m.end()),
 }
 
 
@@ -865,6 +878,7 @@ class DlpScanner:
         self.literals = lits
         self._matcher = _matcher_for(tuple(self.rules), tuple(lits), _hs is not None)
         self._bip39 = "bip39_seed_phrase" not in disabled
+        self._electrum = "electrum_seed" not in disabled
         self._hi_entropy = "encoded_high_entropy" not in disabled
         self._field_rule = "secret_field" not in disabled
         words = sorted({k for r in self.rules for k in r.context}, key=len, reverse=True)
@@ -932,12 +946,23 @@ class DlpScanner:
         self._scan_split(fields, out, seen)
         return out
 
-    def _scan_split(self, fields, out, seen) -> None:
+    def scan_split(self, fields: Iterable[tuple[str, str]]) -> list[Finding]:
+        """Only the split join of these fields (pieces glued back, in both orders): for
+        carriers that are scanned apart, such as the headers and the URL of one request."""
+        out: list[Finding] = []
+        if self.enabled:
+            fields = [(w, v) for w, v in fields if isinstance(v, str) and v]
+            seen: set[tuple[str, str]] = set()
+            self._scan_split(fields, out, seen)
+            self._scan_split(fields, out, seen, reverse=True)
+        return out
+
+    def _scan_split(self, fields, out, seen, reverse: bool = False) -> None:
         """A token split over non-adjacent fields (NDJSON lines, nested arguments, a
         cookie and a header) or over fields that arrive as name=value: its pieces glued
         back, every pair in order and all of them, matched by the rule patterns only
         (pieces of a token are no encoded blob)."""
-        text = split_text(fields)
+        text = split_text(fields, reverse)
         if not text:
             return
         hits, _ = self._matcher.scan(text.encode("utf-8", "surrogatepass"))
@@ -1256,7 +1281,7 @@ class DlpScanner:
                 self._confirm(i, view, hits[i], w, out, seen, bounds, fields, single)
             elif i >= ID_LITERAL:
                 self._literal(self.literals[i - ID_LITERAL], text, w, out, seen)
-        if self._bip39 and len(text) >= 12 * 4:
+        if self._bip39 and len(text) >= (12 * 4 if view.ascii else 12 * 2 - 1):  # CJK words: 1+ chars
             self._seed_phrase(text, w, out, seen, view.data)
         if view.decoded and self._hi_entropy:
             self._encoded_entropy(text, w, out, seen)
@@ -1376,8 +1401,16 @@ class DlpScanner:
             self._add(out, seen, "canary_token", "critical", redact(lit.value), where, None)
 
     def _seed_phrase(self, text: str, where, out, seen, data: bytes) -> None:
+        regions = self._matcher.seed_regions(data)
+        if not self._seed_english(regions, where, out, seen, data) and (regions or not data.isascii()):
+            got = mnemonics.find(text, regions, data)
+            if got is not None and vocabulary_reuse(got[1], data) <= len(set(got[1])) // 3:
+                excerpt = f"{got[0]}: {got[1][0]} {got[1][1]} ... ({len(got[1])} words)"
+                self._add(out, seen, "bip39_seed_phrase", "critical", excerpt, where, None)
+
+    def _seed_english(self, regions, where, out, seen, data: bytes) -> bool:
         budget = [5000]
-        for a, b in self._matcher.seed_regions(data):
+        for a, b in regions:
             chunk = data[max(0, a - 16): b + 16].decode("utf-8", "ignore")
             base = max(0, a - 16)
             for m in _SEED_RUN.finditer(chunk):
@@ -1385,17 +1418,22 @@ class DlpScanner:
                     continue
                 for words, ws, we in seed_candidates(m.group()):
                     if budget[0] <= 0:
-                        return
+                        return True
                     budget[0] -= 1
-                    if not V.bip39_checksum(words):
+                    bip39 = V.bip39_checksum(words)
+                    if not bip39 and not (self._electrum and V.electrum_seed(words)):
                         continue
                     # offsets are exact for ASCII; elsewhere the context is merely a little off
                     ws += base + m.start()
                     we += base + m.start()
+                    if bip39 and mnemonics.published_vector([V.bip39_words()[w] for w in words], data, ws, we):
+                        continue  # a test vector: printed beside its own entropy
                     if vocabulary_reuse(words, data[max(0, ws - 2000): we + 2000]) <= len(set(words)) // 3:
                         excerpt = f"{words[0]} {words[1]} ... ({len(words)} words)"
-                        self._add(out, seen, "bip39_seed_phrase", "critical", excerpt, where, None)
-                        return
+                        rule = "bip39_seed_phrase" if bip39 else "electrum_seed"
+                        self._add(out, seen, rule, "critical", excerpt, where, None)
+                        return True
+        return False
 
     def _encoded_entropy(self, text: str, where, out, seen) -> None:
         for n, m in enumerate(_TOKEN.finditer(text)):

@@ -55,6 +55,28 @@ def _object_keys(obj, cap: int = MAX_KEYS) -> list[str]:
             todo.extend(v for v in node[:cap] if isinstance(v, (dict, list)))
     return out
 
+MAX_BYTE_LISTS = 16
+
+
+def _byte_lists(obj, cap: int = MAX_BYTE_LISTS) -> list[tuple[str, str]]:
+    """Lists of 16+ byte values (0..255) at any depth, as their JSON text: the leaves
+    alone are numbers, the list is a byte string (a keypair file, an encoded payload)."""
+    out: list[tuple[str, str]] = []
+    todo: list[tuple[str, Any]] = [("params.arguments", obj)]
+    seen = 0
+    while todo and len(out) < cap and seen < 20 * MAX_KEYS:
+        path, node = todo.pop(0)
+        seen += 1
+        if isinstance(node, dict):
+            todo.extend((f"{path}.{k}", v) for k, v in list(node.items())[:MAX_KEYS] if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            if len(node) >= 16 and all(type(v) is int and 0 <= v <= 255 for v in node[:65536]):
+                out.append((path + "[]", json.dumps(node[:65536])))
+            else:
+                todo.extend((f"{path}[{i}]", v) for i, v in enumerate(node[:MAX_KEYS]) if isinstance(v, (dict, list)))
+    return out
+
+
 class _TooDeep(Exception):
     pass
 
@@ -394,6 +416,7 @@ class ToolScanners:
         keys = _object_keys(arguments)
         if keys:  # a secret can travel as an object key at any depth, not only as a value
             fields.append(("params.arguments#keys", " ".join(keys)))
+        fields += _byte_lists(arguments)
         eng = self.engine
         if eng is not None and getattr(eng, "dlp", None) is not None:
             findings += eng.dlp.scan_fields(fields)

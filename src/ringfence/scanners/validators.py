@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import json
 import math
 from collections import Counter
@@ -144,8 +145,9 @@ def wif(s: str) -> bool:
     return len(p) == 33 or (len(p) == 34 and p[-1] == 0x01)
 
 
-_XPRV_VERSIONS = {
-    bytes.fromhex(v) for v in ("0488ade4", "04358394", "049d7878", "04b2430c", "044a4e28", "045f18bc")
+_XPRV_VERSIONS = {  # xprv tprv yprv zprv uprv vprv, and the multisig Yprv Zprv Uprv Vprv (SLIP-132)
+    bytes.fromhex(v) for v in ("0488ade4", "04358394", "049d7878", "04b2430c", "044a4e28", "045f18bc",
+                               "0295b005", "02aa7a99", "024285b5", "02575048")
 }
 
 
@@ -159,6 +161,23 @@ def btc_base58_address(s: str) -> bool:
     """P2PKH (version 0x00) or P2SH (0x05) address with a valid checksum."""
     p = base58check(s)
     return p is not None and len(p) == 21 and p[0] in (0x00, 0x05)
+
+
+def ed25519_keypair(raw: bytes) -> bool:
+    """64 bytes that are an ed25519 seed followed by its own public key (Solana's
+    keypair layout): the public half is derived from the seed and compared."""
+    if len(raw) != 64 or len(set(raw[:32])) < 8:
+        return False
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    pub = Ed25519PrivateKey.from_private_bytes(raw[:32]).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return pub == raw[32:]
+
+
+def ed25519_keypair_array(s: str) -> bool:
+    """A JSON/Python array of 64 byte values holding an ed25519 keypair."""
+    vals = [int(x) for x in s.strip("[] \t\r\n").replace("\n", "").split(",") if x.strip().isdigit()]
+    return len(vals) == 64 and max(vals) <= 255 and ed25519_keypair(bytes(vals))
 
 
 # -- bech32 (BIP-173 / BIP-350) ---------------------------------------------------
@@ -272,20 +291,47 @@ def bip39_words() -> dict[str, int]:
 def bip39_checksum(words: list[str]) -> bool:
     """True when the words form a valid BIP-39 English mnemonic (12-24 words, checksum ok)."""
     index = bip39_words()
-    n = len(words)
+    idx = [index.get(w) for w in words]
+    return None not in idx and bip39_indices_checksum(idx)  # type: ignore[arg-type]
+
+
+def bip39_indices_checksum(idx: list[int]) -> bool:
+    """BIP-39 checksum over wordlist indices (any language: the checksum is over them)."""
+    n = len(idx)
     if n not in (12, 15, 18, 21, 24):
         return False
     bits = 0
-    for w in words:
-        i = index.get(w)
-        if i is None:
-            return False
+    for i in idx:
         bits = (bits << 11) | i
     cs_len = n * 11 // 33
     ent_len = n * 11 - cs_len
     entropy = (bits >> cs_len).to_bytes(ent_len // 8, "big")
     checksum = bits & ((1 << cs_len) - 1)
     return hashlib.sha256(entropy).digest()[0] >> (8 - cs_len) == checksum
+
+
+def bip39_entropy(idx: list[int]) -> bytes:
+    """The entropy a checksum-valid phrase encodes (its indices without the checksum bits)."""
+    n = len(idx)
+    bits = 0
+    for i in idx:
+        bits = (bits << 11) | i
+    cs_len = n * 11 // 33
+    return (bits >> cs_len).to_bytes((n * 11 - cs_len) // 8, "big")
+
+
+ELECTRUM_PREFIXES = ("01", "100", "101", "102")  # standard, segwit, 2FA, 2FA segwit
+
+
+def electrum_seed(words: list[str]) -> bool:
+    """An Electrum (v2+) seed: HMAC-SHA512 keyed "Seed version" over the phrase
+    (lowercase, single spaces) starts with a documented version prefix. Electrum
+    draws its words from the BIP-39 English list but has no BIP-39 checksum."""
+    if len(words) not in (12, 13, 24):
+        return False
+    phrase = " ".join(w.lower() for w in words).encode()
+    mac = hmac.new(b"Seed version", phrase, hashlib.sha512).hexdigest()
+    return mac.startswith(ELECTRUM_PREFIXES)
 
 
 def bip39_phrase_shape(words: list[str]) -> bool:

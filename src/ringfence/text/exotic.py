@@ -20,6 +20,7 @@ import binascii
 import html
 import re
 import threading
+import unicodedata
 
 from .unpack import bytes_to_text
 
@@ -36,12 +37,34 @@ _B85_ALPHA = r"0-9A-Za-z!#$%&()*+\-;<=>?@^_`{|}~"
 _B85_PUNCT = r"#$@^{}|~"
 # a Base85 run: 2 of its rarer punctuation marks close together, a letter or digit between
 # them (so JSON's {} and }{ are no hint)
-_B85_HINT = r"[%s][%s]{0,15}[0-9A-Za-z][%s]{0,15}[%s]" % (_B85_PUNCT, _B85_ALPHA, _B85_ALPHA, _B85_PUNCT)
+_B85_HINT2 = r"[%s][%s]{0,15}[0-9A-Za-z][%s]{0,15}[%s]" % (_B85_PUNCT, _B85_ALPHA, _B85_ALPHA, _B85_PUNCT)
+# or one rare mark (or ` ; ! *) between alphabet chars (one before, five after: a long
+# class-led stretch before it would cost Hyperscan 10x): a short encoded secret (20-30
+# chars) often has a single rare mark
+_B85_HINT1 = r"[%s][#$^{}|~`;!*][%s]{5}" % (_B85_ALPHA, _B85_ALPHA)  # not '@': e-mail addresses, npm scopes
+# Z85 and bare Ascii85 have marks Base85 lacks ([ ] . : / and quotes): a bracket or rare
+# mark between their chars
+_Z85_ALPHA = r"0-9A-Za-z.\-:+=^!/*?&<>()\[\]{}@%$#"
+_Z85_HINT = (r"[%s][\[\]{}^#$][%s]{5}|[\[\]{}@^#$][%s]{0,10}[0-9A-Za-z][%s]{0,10}[\[\]{}@^#$]"
+             % ((_Z85_ALPHA,) * 4))
+_A85_HINT = r"[!-u][\[\]\\^#$`][!-u]{5}"
+_B85_HINT = "|".join((_B85_HINT2, _B85_HINT1, _Z85_HINT, _A85_HINT))
+# Z85 (ZeroMQ) and Ascii85 without its <~ ~> frame: the same base-85 arithmetic over other
+# alphabets, looked for in the same windows
+_Z85_CHARS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#"
+_B85_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~"
+_Z85_TO_B85 = str.maketrans(_Z85_CHARS, _B85_CHARS)
+_Z85_RUN = re.compile(r"[0-9A-Za-z.\-:+=^!/*?&<>()\[\]{}@%$#]{20,}")
+_A85_RUN = re.compile(r"[!-u]{20,}")
+_PUNCT = re.compile(r"[^0-9A-Za-z]")
+# runs this Base85-like (2 rare marks, digits and both cases) are decoded as leniently as
+# framed encodings; others must decode to plain ASCII-ish text
+_STRONG_P2 = re.compile(r"[%s][^%s]*[%s]" % (_B85_PUNCT, _B85_PUNCT, _B85_PUNCT))
+_STRONG_MIX = re.compile(r"[0-9].*[A-Z].*[a-z]|[0-9].*[a-z].*[A-Z]|[A-Z].*[0-9].*[a-z]|[A-Z].*[a-z].*[0-9]"
+                         r"|[a-z].*[0-9].*[A-Z]|[a-z].*[A-Z].*[0-9]", re.S)
+_CASES = re.compile(r"[A-Z].*[a-z]|[a-z].*[A-Z]", re.S)
 _B85_RUN_SRC = r"[%s]{20,}" % _B85_ALPHA
 _WORDISH = re.compile(r"[a-z]{7}")
-_B85_P2 = re.compile(r"[%s][^%s]*[%s]" % (_B85_PUNCT, _B85_PUNCT, _B85_PUNCT))
-_B85_MIX = re.compile(r"[0-9].*[A-Z].*[a-z]|[0-9].*[a-z].*[A-Z]|[A-Z].*[0-9].*[a-z]|[A-Z].*[a-z].*[0-9]"
-                      r"|[a-z].*[0-9].*[A-Z]|[a-z].*[A-Z].*[0-9]", re.S)
 MAX_B85_RUNS = 32     # candidates decoded
 MAX_B85_SEEN = 32     # runs looked at per window
 MAX_B85_WINDOWS = 4   # windows around hints (code is full of them: bounded work)
@@ -95,10 +118,14 @@ def _hs_dbs():
                     try:
                         # one expression each, and the two class-led ones apart: together
                         # Hyperscan runs them ~10x slower than in two passes
-                        groups = ([HINTS[i] for i, h in enumerate(HINTS) if h != _WRAPPED_HINT],
-                                  [_WRAPPED_HINT], [_B85_HINT], [ESCAPED_MULTILINE])
-                        ids = ([i for i, h in enumerate(HINTS) if h != _WRAPPED_HINT],
-                               [HINTS.index(_WRAPPED_HINT)], [HINTS.index(_B85_HINT)], [0])
+                        # (the single-mark Base85/Z85/Ascii85 hints too: two more passes,
+                        # grouped as Hyperscan runs them fastest)
+                        first = [i for i, h in enumerate(HINTS) if h not in (_WRAPPED_HINT, _B85_HINT)]
+                        groups = ([HINTS[i] for i in first] + [_B85_HINT2],
+                                  [_WRAPPED_HINT], [_B85_HINT], [ESCAPED_MULTILINE],
+                                  [_B85_HINT1, _A85_HINT], [_Z85_HINT])
+                        ids = (first + [_B85_I], [HINTS.index(_WRAPPED_HINT)], [_B85_I], [0], [_B85_I] * 2,
+                               [_B85_I])
                         dbs = []
                         for n, (g, gi) in enumerate(zip(groups, ids)):
                             db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
@@ -125,6 +152,13 @@ def hints(text: str, wrapped: bool = True) -> frozenset[int]:
         data = text.encode("utf-8", "surrogatepass")
         for db, s in zip(dbs[:2] if wrapped else dbs[:1], scratch):
             db.scan(data, match_event_handler=lambda i, *_a: found.add(i), scratch=s)
+        for k in (4, 5):
+            if _B85_I in found:
+                break
+            try:
+                dbs[k].scan(data, match_event_handler=_stop, scratch=scratch[k])
+            except _hs.ScanTerminated:
+                found.add(_B85_I)
         return frozenset(found)
     return frozenset(i for i, rx in enumerate(_HINT_EACH) if (wrapped or i != _WRAPPED_I) and rx.search(text))
 
@@ -220,20 +254,85 @@ def _b85_in(text: str, off: int):
         run = m.group(0)
         # random Base85 mixes digits, both cases and punctuation throughout; code and
         # prose runs hold words (7 lowercase letters in a row: <1% of 40-char Base85)
-        if len(run) > MAX_IN or _WORDISH.search(run) or not _B85_P2.search(run) or not _B85_MIX.search(run):
+        if len(run) > MAX_IN or _WORDISH.search(run) or not _PUNCT.search(run) or not _CASES.search(run):
             continue
         tried += 1
-        # '=', '<' and '>' are Base85 chars: a leaf arrives as name=value, markup as <tag>value
-        starts = [0] + [i + 1 for i, c in enumerate(run[:48]) if c in "=>"][:4]
-        for cand in (run[i:] for i in starts):
-            try:
-                raw = base64.b85decode(cand)
-            except ValueError:
+        got = _b85_run(run, not (_STRONG_P2.search(run) and _STRONG_MIX.search(run)))
+        if got:
+            yield "base85", got, m.start() + off, m.end() + off
+    for name, rx, fn in (("z85", _Z85_RUN, _z85_run), ("ascii85", _A85_RUN, _a85_run)):
+        for n, m in enumerate(rx.finditer(text)):
+            if n >= MAX_B85_SEEN or tried >= MAX_B85_RUNS:
+                return
+            run = m.group(0)
+            # Z85 puts lowercase first in its alphabet: text encodes to lowercase stretches
+            if len(run) > MAX_IN or (name != "z85" and _WORDISH.search(run)) or not _PUNCT.search(run) \
+                    or not _CASES.search(run):
                 continue
-            t = _text(raw)
-            if t:
-                yield "base85", t, m.start() + off, m.end() + off
-                break
+            tried += 1
+            got = fn(run)
+            if got:
+                yield name, got, m.start() + off, m.end() + off
+
+
+def _starts(run: str, marks: str) -> list[str]:
+    """The run, and the run after each of the first few `marks` (a leaf arrives as
+    name=value, markup as <tag>value<: those are alphabet chars)."""
+    heads = [run] + [run[i + 1:] for i, c in enumerate(run[:48]) if c in marks][:4]
+    # and before a closing tag's '<' ("...</data>": '/' ends the run, '<' does not)
+    cut = [h[:h.rindex("<")] for h in heads if "<" in h[-48:]] + [h.split("</", 1)[0] for h in heads if "</" in h]
+    return heads + [c for c in dict.fromkeys(cut) if c]
+
+
+def _plain(t: str | None, strict: bool = True) -> str | None:
+    """Unframed runs are tried loosely: keep only printable ASCII text (or, from a run
+    shaped like Base85, mostly ASCII or one script): random bytes that happen to be UTF-8
+    carry controls or a mix of scripts."""
+    if not t or not t.replace("\n", "").replace("\t", "").replace("\r", "").isprintable():
+        return None
+    if strict:
+        return t if t.isascii() and len(t) >= 16 else None
+    other = [c for c in t if not c.isascii()]
+    if len(other) * 10 <= len(t):
+        return t
+    return t if len({unicodedata.name(c, "?").split()[0] for c in other}) == 1 else None
+
+
+def _b85_run(run: str, strict: bool = True) -> str | None:
+    for cand in _starts(run, "=>"):
+        try:
+            t = _plain(_text(base64.b85decode(cand)), strict)
+        except ValueError:
+            continue
+        if t:
+            return t
+    return None
+
+
+def _z85_run(run: str) -> str | None:
+    """Z85 is Base85 over another alphabet; its strings come in whole 5-char groups."""
+    for cand in _starts(run, "=>:"):
+        if len(cand) % 5:
+            cand = cand[:len(cand) - len(cand) % 5]
+        try:
+            # Z85 data is padded to 4 bytes by its writer: NULs at the end are that padding
+            t = _plain(_text(base64.b85decode(cand.translate(_Z85_TO_B85)).rstrip(b"\0")))
+        except ValueError:
+            continue
+        if t:
+            return t
+    return None
+
+
+def _a85_run(run: str) -> str | None:
+    for cand in _starts(run.strip("\"'"), "=>:"):  # quotes are Ascii85 chars: a string's own come along
+        try:
+            t = _plain(_text(base64.a85decode(cand)))
+        except ValueError:
+            continue
+        if t:
+            return t
+    return None
 
 
 def _uu(text: str):

@@ -1,0 +1,41 @@
+"""DLP rules for wallet secrets whose shape alone is common (a byte array, a JSON
+object): each is confirmed by what makes it a key. Written from the formats' public
+documentation (Solana CLI keypair files, Web3 Secret Storage v3). All values synthetic.
+"""
+from __future__ import annotations
+
+from .dlp import DlpRule
+
+# A Solana CLI keypair file (~/.config/solana/id.json): 64 byte values, the ed25519 seed
+# then its public key. Generated for this example from a fixed hash, never used anywhere.
+SOL_KEYPAIR = [68, 157, 53, 161, 210, 173, 196, 29, 6, 159, 60, 243, 1, 79, 120, 203, 91, 105, 226, 42, 145, 2, 45,
+               91, 92, 200, 174, 89, 136, 134, 165, 167, 93, 213, 251, 4, 91, 235, 53, 162, 174, 77, 102, 22, 71, 34,
+               117, 69, 86, 172, 173, 238, 213, 123, 201, 187, 87, 156, 40, 229, 221, 255, 42, 194]
+SOL_TP = "[" + ",".join(map(str, SOL_KEYPAIR)) + "]"
+SOL_TN = "[" + ",".join(map(str, SOL_KEYPAIR[:32] + SOL_KEYPAIR[32:][::-1])) + "]"  # public half not the seed's
+KEYSTORE = ('{"address":"3f9c8d5e2a7b41c6d0e8f1a2b3c4d5e6f7a8b9c0","crypto":{"cipher":"aes-128-ctr",'
+            '"ciphertext":"8c4fa2815d2802827283e0ad84173581569969e58b081006f7e3dfc967a64cb1",'
+            '"cipherparams":{"iv":"6087dab2f9fdbbfaddc31a909735c1e6"},"kdf":"scrypt","kdfparams":{"dklen":32,'
+            '"n":262144,"p":1,"r":8,"salt":"ae3cd4e7013836a3df6bd7241b12db061dbe2c6785853cce422d148a624ce0bd"},'
+            '"mac":"517ead924a9d0dc3124507e3393d175ce3ff7c1e96529c6c555ce9e51205e9b2"},'
+            '"id":"3198bc9c-6672-5ab3-d995-4942343ae5b6","version":3}')
+
+
+def _r(*a, **k) -> DlpRule:
+    return DlpRule(*a, **k)
+
+
+CRYPTO_RULES: tuple[DlpRule, ...] = (
+    _r("solana_keypair", "Solana keypair byte array (ed25519 seed and its public key, or named as a key)", "critical",
+       r"\[\s*(?:\d{1,3}\s*,\s*){63}\d{1,3}\s*\]", validator="ed25519_keypair_array",
+       prefilter=r"(?:\d{1,3}\s{0,2},\s{0,8}){16}",  # 16 values in a row: Hyperscan runs it ~free; a '['-led one is not
+       tp=(SOL_TP, '{"keypair": ' + SOL_TP.replace(",", ", ") + "}", "[\n  " + SOL_TP[1:-1].replace(",", ",\n  ") + "\n]",
+           '{"secretKey": ' + SOL_TN + "}"),
+       tn=(SOL_TN, "[" + ",".join(["0"] * 64) + "]", "[" + ",".join(str(i) for i in range(64)) + "]",
+           '{"pixels": ' + SOL_TN + "}")),
+    _r("ethereum_keystore", "Ethereum keystore (Web3 Secret Storage) file", "critical",
+       r'\\{0,2}"ciphertext\\{0,2}"\s{0,3}:\s{0,3}\\{0,2}"[0-9a-fA-F]{32,}', validator="web3_keystore",
+       tp=(KEYSTORE, KEYSTORE.replace(",", ", ").replace(":", ": "), KEYSTORE.replace('"', '\\"')),  # also quoted in a string
+       tn=('{"ciphertext": "' + "ab" * 32 + '", "note": "AES test vector"}',
+           '{"crypto":{"cipher":"aes-128-ctr","kdf":"scrypt","mac":"00"}}')),
+)
