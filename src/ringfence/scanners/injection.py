@@ -698,10 +698,16 @@ class _Matcher:
             import hyperscan as hs
         except Exception:  # pragma: no cover - hyperscan is an optional speed-up
             return
+        from ..match.ascii import can_match_ascii
         base = hs.HS_FLAG_UTF8 | hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE
-        exprs = [_hs_pattern(p) for p in patterns] + list(triggers)
-        flags = [base] * len(patterns) + [hs.HS_FLAG_CASELESS | hs.HS_FLAG_SINGLEMATCH] * len(triggers)
-        self._db = _hs_compile(hs, exprs, list(range(len(exprs))), flags)
+        # the ASCII database holds only the patterns that can match ASCII text at all (most
+        # patterns of languages in other scripts cannot); the others are in the UTF-8 ones
+        self._capable = [can_match_ascii(p) for p in patterns]
+        main = [i for i in range(self.n) if self._capable[i]]
+        exprs = [_hs_pattern(patterns[i]) for i in main] + list(triggers)
+        ids = main + [self.n + k for k in range(len(triggers))]
+        flags = [base] * len(main) + [hs.HS_FLAG_CASELESS | hs.HS_FLAG_SINGLEMATCH] * len(triggers)
+        self._db = _hs_compile(hs, exprs, ids, flags)
         # The UTF-8 databases serve non-ASCII text only and take ~80% of a cold build:
         # they are built on a thread (hyperscan releases the GIL) that the first
         # non-ASCII scan waits for, so ASCII scanning starts after the narrow one.
@@ -712,7 +718,7 @@ class _Matcher:
 
     def _build_wide(self, hs, patterns: list[str], triggers: list[str], base: int) -> None:
         try:
-            native = [i for i, p in enumerate(patterns) if not p.isascii()]
+            native = [i for i, p in enumerate(patterns) if not p.isascii() or not self._capable[i]]
             if native:
                 self._native_db = _hs_compile(hs, [_widen(_hs_pattern(patterns[i])) for i in native], native,
                                               [base] * len(native))
@@ -758,8 +764,9 @@ class _Matcher:
 
         ends: dict[int, list[int] | None] = {}
         if text.isascii():
+            data = _ascii_bytes(text)
             with self._lock:
-                self._db.scan(_ascii_bytes(text), match_event_handler=handler(ends))
+                self._db.scan(data, match_event_handler=handler(ends))
             trig.add(self.exact)   # ASCII holds none of the presence characters
             return ends, trig
         self._await_wide()
@@ -794,6 +801,7 @@ class _Matcher:
                     else:
                         ends[i] = sorted(set(ends.get(i, [])) | set(_byte_to_char(text, udata, got)))
         return ends, trig
+
 
 
 # Characters `re` (IGNORECASE) matches with an ASCII letter: replaced by that letter
@@ -1426,6 +1434,59 @@ class _RegionIndex:
         return k > 0 and self._maxend[k - 1] >= b
 
 
+_PARTS_DB: list = []
+_PARTS_CAP = 1 << 16
+
+
+def _parts_db(part_pre: dict):
+    """(hyperscan database, part names) over the supersets of every part, or None."""
+    with _DBS_LOCK:
+        if _PARTS_DB:
+            return _PARTS_DB[0]
+    got = None
+    try:
+        import hyperscan as hs
+        names = sorted(n for n, rx in part_pre.items() if rx is not None)
+        exprs = [_hs_pattern(rx.pattern[len("(?im)"):]) if rx.pattern.startswith("(?im)") else None
+                 for n, rx in ((n, part_pre[n]) for n in names)]
+        if names and all(exprs):
+            base = hs.HS_FLAG_UTF8 | hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE
+            got = (_hs_compile(hs, exprs, list(range(len(names))), [base] * len(names)), names)
+    except Exception:
+        got = None
+    with _DBS_LOCK:
+        if not _PARTS_DB:
+            _PARTS_DB.append(got)
+        return _PARTS_DB[0]
+
+
+def _parts_hs_ends(part_pre: dict, text: str) -> dict[str, list[int] | None] | None:
+    """Every end of every part's superset in an ASCII text (hyperscan reports each end,
+    a superset of the linear engine's non-overlapping matches), or None."""
+    if not text.isascii():
+        return None
+    st = _parts_db(part_pre)
+    if st is None:
+        return None
+    db, names = st
+    ends: list[set[int]] = [set() for _ in names]
+    count = [0]
+
+    def on(i, _f, to, _fl, _c):
+        ends[i].add(to)
+        count[0] += 1
+        return count[0] > _PARTS_CAP
+
+    try:
+        db.scan(_ascii_bytes(text), match_event_handler=on)
+    except Exception:
+        if count[0] <= _PARTS_CAP:
+            return None
+    if count[0] > _PARTS_CAP:
+        return None
+    return {n: sorted(e) for n, e in zip(names, ends)}
+
+
 class _NeedsGate:
     """Per view: can the required parts of a family built from parts be present around a
     candidate? Each part's linear superset is run once over the view (its match ends
@@ -1440,8 +1501,12 @@ class _NeedsGate:
 
     def _part_ends(self, name: str) -> list[int] | None:
         if name not in self._ends:
-            pre = self.sc._part_pre.get(name)
-            self._ends[name] = None if pre is None else _lead_ends(pre, self.t)
+            got = _parts_hs_ends(self.sc._part_pre, self.t)   # every part in one pass (ASCII text)
+            if got is not None:
+                self._ends.update(got)
+            if name not in self._ends:
+                pre = self.sc._part_pre.get(name)
+                self._ends[name] = None if pre is None else _lead_ends(pre, self.t)
         return self._ends[name]
 
     def _hidden(self, e: int) -> bool:
@@ -1714,14 +1779,28 @@ def _in_md_title(t: str, a: int) -> bool:
 
 def _lead_ends(rx, text: str, chunk: int = 8192, overlap: int = 512) -> list[int]:
     """Ends of rx's matches, found chunk by chunk (overlapping): the RE2 binding maps each
-    match back to character offsets from its subject's start, so a short subject keeps that linear."""
+    match back to character offsets from its subject's start, so a short subject keeps that
+    linear. ASCII text is searched as bytes (the same matches, no offset mapping at all)."""
     ends: set[int] = set()
     pos = 0
+    if text.isascii() and type(rx) is not re.Pattern:
+        brx = _BYTES_RX.get(rx.pattern)
+        if brx is None:
+            brx = _BYTES_RX[rx.pattern] = _runs(rx.pattern.encode("utf-8"))
+        data = text.encode("ascii")
+        while pos < len(data):
+            for m in brx.finditer(data[pos:pos + chunk + overlap]):
+                ends.add(pos + m.end())
+            pos += chunk
+        return sorted(ends)
     while pos < len(text):
         for m in rx.finditer(text[pos:pos + chunk + overlap]):
             ends.add(pos + m.end())
         pos += chunk
     return sorted(ends)
+
+
+_BYTES_RX: dict[str, object] = {}
 
 
 def _paragraph(t: str, a: int, b: int) -> tuple[int, int]:
