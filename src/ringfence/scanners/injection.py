@@ -1440,9 +1440,8 @@ _PARTS_CAP = 1 << 16
 
 def _parts_db(part_pre: dict):
     """(hyperscan database, part names) over the supersets of every part, or None."""
-    with _DBS_LOCK:
-        if _PARTS_DB:
-            return _PARTS_DB[0]
+    if _PARTS_DB:   # (no lock: a background database build may hold it for seconds)
+        return _PARTS_DB[0]
     got = None
     try:
         import hyperscan as hs
@@ -1487,6 +1486,18 @@ def _parts_hs_ends(part_pre: dict, text: str) -> dict[str, list[int] | None] | N
     return {n: sorted(e) for n, e in zip(names, ends)}
 
 
+_GATE_ORDER: dict[tuple, list[tuple[str, ...]]] = {}
+
+
+def _gate_order(needs: tuple) -> list[tuple[str, ...]]:
+    """The cheap checks first: groups without "hidden", and "hidden" last in a group."""
+    got = _GATE_ORDER.get(needs)
+    if got is None:
+        got = _GATE_ORDER[needs] = [tuple(sorted(g, key=lambda n: n == "hidden"))
+                                    for g in sorted(needs, key=lambda g: "hidden" in g)]
+    return got
+
+
 class _NeedsGate:
     """Per view: can the required parts of a family built from parts be present around a
     candidate? Each part's linear superset is run once over the view (its match ends
@@ -1522,11 +1533,9 @@ class _NeedsGate:
         return "](" in line or line.lstrip().startswith("[")
 
     def possible(self, fam: str, lo: int, hi: int, e: int) -> bool:
-        # the cheap checks first: groups without "hidden", and "hidden" last in a group
-        groups = sorted(self.sc._parts[fam][1], key=lambda g: "hidden" in g)
-        for group in groups:
+        for group in _gate_order(self.sc._parts[fam][1]):
             ok = False
-            for name in sorted(group, key=lambda n: n == "hidden"):
+            for name in group:
                 if name == "agent":
                     ok = self.agent
                 elif name == "hidden":
