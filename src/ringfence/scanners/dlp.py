@@ -489,6 +489,8 @@ def split_text(fields) -> str:
     them, one per line ("" when fewer than two pieces or none has a digit or capital)."""
     pieces = []
     for where, v in fields:
+        if len(v) < 4 or len(pieces) >= MAX_PIECES:
+            continue   # (a piece is 4+ chars of v; the list is full)
         name = where.rsplit(".", 1)[-1]
         if where.startswith("header.") and ": " in v:
             v = v.split(": ", 1)[1]  # header fields arrive as "Name: value"
