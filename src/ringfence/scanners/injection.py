@@ -1173,14 +1173,14 @@ class InjectionScanner:
                 continue
             hi = min(len(text), e + 16)
             lo = max(0, e - back - 2, seen_to)
-            # a family built from parts: a required group none of whose parts can be in
-            # the paragraph of a match ending here cannot score, so skip confirming
-            if needs is not None and not needs.possible(self._meta[i][0], max(0, e - back - 402), e + 316, e):
-                continue
             if lead_ends is not None:   # no superset match ends near this candidate: nothing to confirm
                 k = bisect.bisect_left(lead_ends, e - 64)
                 if k == len(lead_ends) or lead_ends[k] > e + 16:
                     continue
+            # a family built from parts: a required group none of whose parts can be in
+            # the paragraph of a match ending here cannot score, so skip confirming
+            if needs is not None and not needs.possible(self._meta[i][0], max(0, e - back - 402), e + 316, e):
+                continue
             found = False
             for m in rx.finditer(text, lo, hi):
                 if m.end() > m.start():
