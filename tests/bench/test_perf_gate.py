@@ -99,3 +99,24 @@ def test_warm_check_process_ratio_to_sha256(tmp_path):
     sha_64mb = _sha_cpu(os.urandom(1 << 20), 20) * 64
     # main as found: ~0.6 s CPU ~ 18x SHA-256 over 64 MiB; after lazy scanners ~0.45 s
     assert best / sha_64mb <= 60, best / sha_64mb
+
+
+# Inbound injection scan of documentation pages (benchmarks/bench_injection.py), in-process,
+# 256 KB: scan CPU rate / SHA-256 CPU rate. f7124d1 ~.09 (html) / ~.07 (markdown); 4c9d3d9 ~.012
+# after the parts family and 44 languages; perfinj ~.017. A floor ~4x below: a 10x loss fails.
+INJECTION_FLOORS = {"html": 0.004, "markdown": 0.004}
+
+
+@pytest.mark.parametrize("kind", sorted(INJECTION_FLOORS))
+def test_injection_page_scan_ratio_to_sha256(kind):
+    import bench_injection as bi
+    from ringfence.config import Config
+    from ringfence.scanners.injection import InjectionScanner
+    page = (bi.html_page if kind == "html" else bi.markdown_page)(256 * 1024, 2, False)
+    data = page.encode()
+    scanner = InjectionScanner(Config())
+    scanner.scan(page)   # build the databases first
+    sha = _sha_cpu(data, 50)
+    ratio = sha / _cpu(lambda: scanner.scan(page), reps=5)
+    print(kind, round(ratio, 4))
+    assert ratio >= INJECTION_FLOORS[kind], (kind, ratio)

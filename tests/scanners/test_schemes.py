@@ -62,3 +62,20 @@ def test_prose_and_http_urls_allow(text, carrier):
 def test_bounded_findings():
     fields = [(f"f{i}", "gopher://10.0.0.1:25/_x") for i in range(100)]
     assert len(smuggling_findings(fields)) == 8
+
+
+def test_quick_precheck_never_drops_a_regex_match():
+    # the substring pre-check must pass every value the regex matches: random casings,
+    # the non-ASCII letters `re` matches with i/s/k, and surrounding text of every kind
+    import random
+
+    from ringfence.scanners.schemes import _URL, _may_hold
+    rng = random.Random(3)
+    alt = {"i": "iIıİ", "s": "sSſ", "k": "kKK"}
+    for _ in range(3000):
+        name = rng.choice(SCHEMES)
+        spelled = "".join(rng.choice(alt.get(c, c + c.upper())) for c in name)
+        value = rng.choice(["", "see ", "x=", "(", "é "]) + spelled + rng.choice([":", "://"]) + \
+            rng.choice(["//h/x", "a:b", "x", ""]) + rng.choice(["", " tail", "\n"])
+        if _URL.search(value):
+            assert _may_hold(value), value

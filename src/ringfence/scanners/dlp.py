@@ -497,6 +497,8 @@ def split_text(fields, reverse: bool = False) -> str:
     was cut: cookie z before cookie a)."""
     pieces = []
     for where, v in fields:
+        if len(v) < 4 or len(pieces) >= MAX_PIECES:
+            continue   # (a piece is 4+ chars of v; the list is full)
         name = where.rsplit(".", 1)[-1]
         if where.startswith("header.") and ": " in v:
             v = v.split(": ", 1)[1]  # header fields arrive as "Name: value"

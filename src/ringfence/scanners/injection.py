@@ -27,6 +27,7 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import unquote
 
 from ..core import Finding
@@ -1269,14 +1270,14 @@ class InjectionScanner:
                 continue
             hi = min(len(text), e + 16)
             lo = max(0, e - back - 2, seen_to)
-            # a family built from parts: a required group none of whose parts can be in
-            # the paragraph of a match ending here cannot score, so skip confirming
-            if needs is not None and not needs.possible(self._meta[i][0], max(0, e - back - 402), e + 316, e):
-                continue
             if lead_ends is not None:   # no superset match ends near this candidate: nothing to confirm
                 k = bisect.bisect_left(lead_ends, e - 64)
                 if k == len(lead_ends) or lead_ends[k] > e + 16:
                     continue
+            # a family built from parts: a required group none of whose parts can be in
+            # the paragraph of a match ending here cannot score, so skip confirming
+            if needs is not None and not needs.possible(self._meta[i][0], max(0, e - back - 402), e + 316, e):
+                continue
             found = False
             for m in rx.finditer(text, lo, hi):
                 if m.end() > m.start():
@@ -1530,6 +1531,70 @@ class _RegionIndex:
         return k > 0 and self._maxend[k - 1] >= b
 
 
+_PARTS_DB: list = []
+_PARTS_CAP = 1 << 16
+
+
+def _parts_db(part_pre: dict):
+    """(hyperscan database, part names) over the supersets of every part, or None."""
+    if _PARTS_DB:   # (no lock: a background database build may hold it for seconds)
+        return _PARTS_DB[0]
+    got = None
+    try:
+        import hyperscan as hs
+        names = sorted(n for n, rx in part_pre.items() if rx is not None)
+        exprs = [_hs_pattern(rx.pattern[len("(?im)"):]) if rx.pattern.startswith("(?im)") else None
+                 for n, rx in ((n, part_pre[n]) for n in names)]
+        if names and all(exprs):
+            base = hs.HS_FLAG_UTF8 | hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE
+            got = (_hs_compile(hs, exprs, list(range(len(names))), [base] * len(names)), names)
+    except Exception:
+        got = None
+    with _DBS_LOCK:
+        if not _PARTS_DB:
+            _PARTS_DB.append(got)
+        return _PARTS_DB[0]
+
+
+def _parts_hs_ends(part_pre: dict, text: str) -> dict[str, list[int] | None] | None:
+    """Every end of every part's superset in an ASCII text (hyperscan reports each end,
+    a superset of the linear engine's non-overlapping matches), or None."""
+    if not text.isascii():
+        return None
+    st = _parts_db(part_pre)
+    if st is None:
+        return None
+    db, names = st
+    ends: list[set[int]] = [set() for _ in names]
+    count = [0]
+
+    def on(i, _f, to, _fl, _c):
+        ends[i].add(to)
+        count[0] += 1
+        return count[0] > _PARTS_CAP
+
+    try:
+        db.scan(_ascii_bytes(text), match_event_handler=on)
+    except Exception:
+        if count[0] <= _PARTS_CAP:
+            return None
+    if count[0] > _PARTS_CAP:
+        return None
+    return {n: sorted(e) for n, e in zip(names, ends)}
+
+
+_GATE_ORDER: dict[tuple, list[tuple[str, ...]]] = {}
+
+
+def _gate_order(needs: tuple) -> list[tuple[str, ...]]:
+    """The cheap checks first: groups without "hidden", and "hidden" last in a group."""
+    got = _GATE_ORDER.get(needs)
+    if got is None:
+        got = _GATE_ORDER[needs] = [tuple(sorted(g, key=lambda n: n == "hidden"))
+                                    for g in sorted(needs, key=lambda g: "hidden" in g)]
+    return got
+
+
 class _NeedsGate:
     """Per view: can the required parts of a family built from parts be present around a
     candidate? Each part's linear superset is run once over the view (its match ends
@@ -1544,8 +1609,12 @@ class _NeedsGate:
 
     def _part_ends(self, name: str) -> list[int] | None:
         if name not in self._ends:
-            pre = self.sc._part_pre.get(name)
-            self._ends[name] = None if pre is None else _lead_ends(pre, self.t)
+            got = _parts_hs_ends(self.sc._part_pre, self.t)   # every part in one pass (ASCII text)
+            if got is not None:
+                self._ends.update(got)
+            if name not in self._ends:
+                pre = self.sc._part_pre.get(name)
+                self._ends[name] = None if pre is None else _lead_ends(pre, self.t)
         return self._ends[name]
 
     def _hidden(self, e: int) -> bool:
@@ -1561,11 +1630,9 @@ class _NeedsGate:
         return "](" in line or line.lstrip().startswith("[")
 
     def possible(self, fam: str, lo: int, hi: int, e: int) -> bool:
-        # the cheap checks first: groups without "hidden", and "hidden" last in a group
-        groups = sorted(self.sc._parts[fam][1], key=lambda g: "hidden" in g)
-        for group in groups:
+        for group in _gate_order(self.sc._parts[fam][1]):
             ok = False
-            for name in sorted(group, key=lambda n: n == "hidden"):
+            for name in group:
                 if name == "agent":
                     ok = self.agent
                 elif name == "hidden":
@@ -1806,14 +1873,28 @@ def _in_md_title(t: str, a: int) -> bool:
 
 def _lead_ends(rx, text: str, chunk: int = 8192, overlap: int = 512) -> list[int]:
     """Ends of rx's matches, found chunk by chunk (overlapping): the RE2 binding maps each
-    match back to character offsets from its subject's start, so a short subject keeps that linear."""
+    match back to character offsets from its subject's start, so a short subject keeps that
+    linear. ASCII text is searched as bytes (the same matches, no offset mapping at all)."""
     ends: set[int] = set()
     pos = 0
+    if text.isascii() and type(rx) is not re.Pattern:
+        brx = _BYTES_RX.get(rx.pattern)
+        if brx is None:
+            brx = _BYTES_RX[rx.pattern] = _runs(rx.pattern.encode("utf-8"))
+        data = text.encode("ascii")
+        while pos < len(data):
+            for m in brx.finditer(data[pos:pos + chunk + overlap]):
+                ends.add(pos + m.end())
+            pos += chunk
+        return sorted(ends)
     while pos < len(text):
         for m in rx.finditer(text[pos:pos + chunk + overlap]):
             ends.add(pos + m.end())
         pos += chunk
     return sorted(ends)
+
+
+_BYTES_RX: dict[str, object] = {}
 
 
 def _paragraph(t: str, a: int, b: int) -> tuple[int, int]:
