@@ -1,0 +1,271 @@
+"""One HTTP/1.1 engine for both sides, without I/O (llhttp through httptools).
+
+A Parser is fed bytes and collects messages: requests on a server, responses
+on a client. It owns the rules every ringfence transport shares; the caller
+owns sockets, timers, budgets and what to answer.
+
+- llhttp refuses the classic smuggling shapes (duplicate or conflicting
+  Content-Length, Content-Length with Transfer-Encoding, bad chunk sizes).
+- Caps: head bytes (request target, status line and fields, and the bytes fed
+  while a head is incomplete: slowloris), field count, body bytes (an oversize
+  body sets `too_large` and is no longer stored; an oversize Content-Length
+  sets it at once).
+- Requests: Transfer-Encoding other than plain "chunked" is refused (501),
+  Expect other than 100-continue (417).
+- Errors are recorded, never raised from a callback: the first rule broken is
+  kept, and an llhttp parse error overrides it (llhttp is the stricter judge).
+
+Callbacks are kept light (each one is a call from C into Python): one Message
+per message, header names matched by length before any lower-casing.
+"""
+from __future__ import annotations
+
+import http
+from collections import deque
+
+import httptools
+
+REQUEST, RESPONSE = 0, 1
+
+# Headers that describe one hop only; never forwarded.
+HOP_BY_HOP = frozenset({
+    "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
+    "te", "trailer", "transfer-encoding", "upgrade", "expect",
+})
+
+REASONS = {s.value: s.phrase for s in http.HTTPStatus}
+REASONS.update({413: "Payload Too Large", 414: "URI Too Long", 422: "Unprocessable Entity"})
+
+
+class H1Error(Exception):
+    """A broken rule: the status to answer (502 on the client side), then close."""
+
+    def __init__(self, status: int, message: str, rule: str):
+        super().__init__(message)
+        self.status = status
+        self.rule = rule
+
+
+class Message:
+    """One request or response. `body` is set on requests once complete;
+    responses keep body pieces in `chunks` for the caller to take."""
+
+    __slots__ = ("method", "target", "status", "reason", "version", "headers", "chunks", "size",
+                 "body", "length", "chunked", "framed", "expect_continue", "keep_alive", "upgrade",
+                 "head_done", "complete", "too_large", "head_bytes", "reserved")
+
+    def __init__(self) -> None:
+        self.method = b""
+        self.target = b""
+        self.status = 0
+        self.reason = ""
+        self.version = "1.1"
+        self.headers: list[tuple[str, str]] = []
+        self.chunks: list[bytes] = []
+        self.size = 0                # body bytes received
+        self.body = b""
+        self.length = -1             # Content-Length, -1 when absent
+        self.chunked = False
+        self.framed = False          # Content-Length or Transfer-Encoding present
+        self.expect_continue = False
+        self.keep_alive = True
+        self.upgrade = False
+        self.head_done = False
+        self.complete = False
+        self.too_large = False
+        self.head_bytes = 0
+        self.reserved = 0            # the caller's accounting (e.g. a shared body budget)
+
+    def header(self, name: str, default: str = "") -> str:
+        name = name.lower()
+        for k, v in self.headers:
+            if k.lower() == name:
+                return v
+        return default
+
+
+class Parser:
+    """Feed bytes with feed(); complete messages queue in `done`, the one being
+    read is `cur`; `msg` is the latest begun (for a client reading a response)."""
+
+    def __init__(self, side: int, *, max_head: int, max_fields: int, max_body: int,
+                 lower_names: bool = False, skip_interim: bool = False):
+        self.side = side
+        self.max_head = max_head
+        self.max_fields = max_fields
+        self.max_body = max_body
+        self.lower_names = lower_names
+        self.skip_interim = skip_interim  # drop 1xx responses (a client waiting for the final one)
+        self.p = (httptools.HttpRequestParser if side == REQUEST else httptools.HttpResponseParser)(self)
+        self.done: deque[Message] = deque()
+        self.cur: Message | None = None
+        self.msg: Message | None = None
+        self.error: H1Error | None = None
+        self.upgraded = False
+        self.leftover = b""           # bytes after a CONNECT or Upgrade head
+        self.head_fed = 0             # bytes fed while a head is incomplete
+
+    # -- errors ---------------------------------------------------------
+    def _fail(self, status: int, message: str, rule: str) -> None:
+        if self.error is None:
+            if self.side == RESPONSE:
+                status, rule = 502, "upstream_error"
+            self.error = H1Error(status, message, rule)
+
+    def _head_bytes(self, m: Message, n: int) -> None:
+        m.head_bytes += n
+        if m.head_bytes > self.max_head:
+            if self.side == REQUEST:
+                self._fail(431, "request header too large", "headers_too_large")
+            else:
+                self._fail(502, "upstream response head too large", "")
+
+    # -- llhttp callbacks -------------------------------------------------
+    def on_message_begin(self) -> None:
+        self.cur = self.msg = Message()
+
+    def on_url(self, url: bytes) -> None:
+        m = self.cur
+        m.target += url
+        m.head_bytes += len(url)
+        if len(m.target) > self.max_head:
+            self._fail(414, "request target too long", "uri_too_long")
+
+    def on_status(self, status: bytes) -> None:
+        m = self.cur
+        m.reason += status.decode("latin-1")
+        self._head_bytes(m, len(status))
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        m = self.cur
+        h = m.headers
+        if len(h) >= self.max_fields:
+            if self.side == REQUEST:
+                self._fail(431, "too many header fields", "headers_too_large")
+            else:
+                self._fail(502, "upstream sent too many headers", "")
+            return
+        m.head_bytes += len(name) + len(value) + 4
+        if m.head_bytes > self.max_head:
+            self._head_bytes(m, 0)
+        n = len(name)
+        if n == 14 or n == 17 or n == 6:  # content-length, transfer-encoding, expect
+            self._framing(m, name.lower(), value)
+        k = name.decode("latin-1")
+        h.append((k.lower() if self.lower_names else k, value.decode("latin-1")))
+
+    def _framing(self, m: Message, name: bytes, value: bytes) -> None:
+        if name == b"content-length":
+            m.framed = True
+            cl = value.strip()
+            if len(cl) > 18 or (cl.isdigit() and int(cl) > self.max_body):
+                m.too_large = True
+            elif cl.isdigit():
+                m.length = int(cl)
+        elif name == b"transfer-encoding":
+            m.framed = True
+            if value.strip().lower() == b"chunked":
+                m.chunked = True
+            elif self.side == REQUEST:
+                self._fail(501, "unsupported Transfer-Encoding", "bad_transfer_encoding")
+        elif name == b"expect" and self.side == REQUEST:
+            if value.strip().lower() == b"100-continue":
+                m.expect_continue = True
+            else:
+                self._fail(417, "unsupported Expect", "bad_expect")
+
+    def on_headers_complete(self) -> None:
+        m = self.cur
+        p = self.p
+        if self.side == REQUEST:
+            m.method = p.get_method()
+            m.upgrade = p.should_upgrade()
+        else:
+            m.status = st = p.get_status_code()
+            if self.skip_interim and 100 <= st < 200 and st != 101:
+                return  # an interim response: its head is not the one awaited
+            m.upgrade = st == 101
+        m.version = p.get_http_version()
+        m.keep_alive = p.should_keep_alive()  # llhttp answers this right here, not after
+        m.head_done = True
+
+    def on_body(self, body: bytes) -> None:
+        m = self.cur
+        m.size += len(body)
+        if m.too_large:
+            return
+        if m.size > self.max_body:
+            m.too_large = True
+            m.chunks.clear()
+            return
+        m.chunks.append(body)
+
+    def on_message_complete(self) -> None:
+        m = self.cur
+        self.cur = None
+        if not m.head_done:
+            return  # a skipped interim response
+        m.complete = True
+        if self.side == REQUEST:
+            c = m.chunks
+            m.body = c[0] if len(c) == 1 else b"".join(c)
+            c.clear()
+        self.done.append(m)
+
+    # -- feeding ----------------------------------------------------------
+    def feed(self, data: bytes) -> None:
+        """Parse `data`; read `error`, `done`, `cur` and `upgraded` afterwards."""
+        try:
+            self.p.feed_data(data)
+        except httptools.HttpParserUpgrade as e:
+            off = e.args[0] if e.args and isinstance(e.args[0], int) else len(data)
+            self.leftover = data[off:]
+            self.upgraded = True
+            m = self.cur
+            if m is not None and m.head_done:  # llhttp stops before message_complete
+                self.on_message_complete()
+        except httptools.HttpParserError as e:
+            msg = str(e) or "malformed message"
+            self.error = None
+            if self.side == REQUEST:
+                self._fail(400, msg[:100], "malformed_request")
+            else:
+                self._fail(502, f"malformed upstream response: {msg[:80]}", "")
+        m = self.cur
+        if m is None or m.head_done:
+            self.head_fed = 0
+        else:
+            self.head_fed += len(data)
+            if self.head_fed > self.max_head:
+                self._head_bytes(m, self.max_head + 1)
+
+    def take(self) -> Message | None:
+        return self.done.popleft() if self.done else None
+
+
+def render_head(start: str, headers: list[tuple[str, str]]) -> bytes:
+    """A request or status line and its fields (a field with CR or LF is dropped:
+    a relayed value never splits a message)."""
+    lines = [start, "\r\n"]
+    for k, v in headers:
+        if "\r" in v or "\n" in v or "\r" in k or "\n" in k:
+            continue
+        lines += (k, ": ", v, "\r\n")
+    lines.append("\r\n")
+    return "".join(lines).encode("latin-1", "replace")
+
+
+def response_head(status: int, reason: str | None, headers: list[tuple[str, str]]) -> bytes:
+    """reason None: the standard phrase."""
+    if reason is None:
+        reason = REASONS.get(status, "Status")
+    return render_head(f"HTTP/1.1 {status} {reason}", headers)
+
+
+def request_head(method: str, target: str, headers: list[tuple[str, str]]) -> bytes:
+    return render_head(f"{method} {target} HTTP/1.1", headers)
+
+
+def chunk(data: bytes) -> bytes:
+    """One chunk of a chunked body (b"" ends it)."""
+    return b"%x\r\n%s\r\n" % (len(data), data) if data else b"0\r\n\r\n"
