@@ -26,7 +26,7 @@ def test_request_head_and_fields():
     p.feed(GET)
     m = p.take()
     assert p.error is None and m is not None and m.complete
-    assert (m.method, m.target, m.version) == (b"GET", b"http://a.example/x?y=1", "1.1")
+    assert (m.method, m.target, m.version) == ("GET", b"http://a.example/x?y=1", "1.1")
     assert m.headers == [("Host", "a.example"), ("X-One", "1")]
     assert m.header("x-one") == "1" and m.keep_alive and m.body == b""
 
@@ -134,7 +134,7 @@ def test_connect_and_upgrade_keep_the_bytes_after_the_head():
     p = req_parser()
     p.feed(b"CONNECT a.example:443 HTTP/1.1\r\nHost: a.example:443\r\n\r\n\x16\x03\x01")
     m = p.take()
-    assert p.upgraded and m.method == b"CONNECT" and p.leftover == b"\x16\x03\x01"
+    assert p.upgraded and m.method == "CONNECT" and p.leftover == b"\x16\x03\x01"
     p = req_parser()
     p.feed(b"GET /ws HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n\x81\x00")
     m = p.take()

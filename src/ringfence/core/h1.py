@@ -52,10 +52,10 @@ class Message:
 
     __slots__ = ("method", "target", "status", "reason", "version", "headers", "chunks", "size",
                  "body", "length", "chunked", "framed", "expect_continue", "keep_alive", "upgrade",
-                 "head_done", "complete", "too_large", "head_bytes", "reserved")
+                 "head_done", "complete", "too_large", "head_bytes", "reserved", "error")
 
     def __init__(self) -> None:
-        self.method = b""
+        self.method = ""
         self.target = b""
         self.status = 0
         self.reason = ""
@@ -75,6 +75,7 @@ class Message:
         self.too_large = False
         self.head_bytes = 0
         self.reserved = 0            # the caller's accounting (e.g. a shared body budget)
+        self.error: H1Error | None = None  # the first rule this message broke
 
     def header(self, name: str, default: str = "") -> str:
         name = name.lower()
@@ -100,17 +101,21 @@ class Parser:
         self.done: deque[Message] = deque()
         self.cur: Message | None = None
         self.msg: Message | None = None
-        self.error: H1Error | None = None
+        self.error: H1Error | None = None  # the first error on this connection
+        self.malformed = False        # llhttp refused the bytes (nothing more can be read)
         self.upgraded = False
         self.leftover = b""           # bytes after a CONNECT or Upgrade head
         self.head_fed = 0             # bytes fed while a head is incomplete
 
     # -- errors ---------------------------------------------------------
     def _fail(self, status: int, message: str, rule: str) -> None:
+        if self.side == RESPONSE:
+            status, rule = 502, "upstream_error"
+        m = self.cur
+        if m is not None and m.error is None:
+            m.error = H1Error(status, message, rule)
         if self.error is None:
-            if self.side == RESPONSE:
-                status, rule = 502, "upstream_error"
-            self.error = H1Error(status, message, rule)
+            self.error = m.error if m is not None else H1Error(status, message, rule)
 
     def _head_bytes(self, m: Message, n: int) -> None:
         m.head_bytes += n
@@ -178,7 +183,7 @@ class Parser:
         m = self.cur
         p = self.p
         if self.side == REQUEST:
-            m.method = p.get_method()
+            m.method = p.get_method().decode("ascii", "replace")
             m.upgrade = p.should_upgrade()
         else:
             m.status = st = p.get_status_code()
@@ -226,11 +231,11 @@ class Parser:
                 self.on_message_complete()
         except httptools.HttpParserError as e:
             msg = str(e) or "malformed message"
-            self.error = None
+            self.malformed = True
             if self.side == REQUEST:
-                self._fail(400, msg[:100], "malformed_request")
+                self.error = H1Error(400, msg[:100], "malformed_request")
             else:
-                self._fail(502, f"malformed upstream response: {msg[:80]}", "")
+                self.error = H1Error(502, f"malformed upstream response: {msg[:80]}", "upstream_error")
         m = self.cur
         if m is None or m.head_done:
             self.head_fed = 0
