@@ -48,34 +48,34 @@ class H1Error(Exception):
 
 class Message:
     """One request or response. `body` is set on requests once complete;
-    responses keep body pieces in `chunks` for the caller to take."""
+    responses keep body pieces in `chunks` for the caller to take.
 
-    __slots__ = ("method", "target", "status", "reason", "version", "headers", "chunks", "size",
-                 "body", "length", "chunked", "framed", "expect_continue", "keep_alive", "upgrade",
-                 "head_done", "complete", "too_large", "head_bytes", "reserved", "error")
+    The scalars are class-level defaults (one is written only when it
+    differs): a message costs two lists to create."""
+
+    method = ""
+    target = b""
+    status = 0
+    reason = ""
+    version = "1.1"
+    size = 0                     # body bytes received
+    body = b""
+    length = -1                  # Content-Length, -1 when absent
+    chunked = False
+    framed = False               # Content-Length or Transfer-Encoding present
+    expect_continue = False
+    keep_alive = True
+    upgrade = False
+    head_done = False
+    complete = False
+    too_large = False
+    head_bytes = 0
+    reserved = 0                 # the caller's accounting (e.g. a shared body budget)
+    error: H1Error | None = None  # the first rule this message broke
 
     def __init__(self) -> None:
-        self.method = ""
-        self.target = b""
-        self.status = 0
-        self.reason = ""
-        self.version = "1.1"
         self.headers: list[tuple[str, str]] = []
         self.chunks: list[bytes] = []
-        self.size = 0                # body bytes received
-        self.body = b""
-        self.length = -1             # Content-Length, -1 when absent
-        self.chunked = False
-        self.framed = False          # Content-Length or Transfer-Encoding present
-        self.expect_continue = False
-        self.keep_alive = True
-        self.upgrade = False
-        self.head_done = False
-        self.complete = False
-        self.too_large = False
-        self.head_bytes = 0
-        self.reserved = 0            # the caller's accounting (e.g. a shared body budget)
-        self.error: H1Error | None = None  # the first rule this message broke
 
     def header(self, name: str, default: str = "") -> str:
         name = name.lower()
@@ -139,7 +139,7 @@ class Parser:
     def on_status(self, status: bytes) -> None:
         m = self.cur
         m.reason += status.decode("latin-1")
-        self._head_bytes(m, len(status))
+        m.head_bytes += len(status)
 
     def on_header(self, name: bytes, value: bytes) -> None:
         m = self.cur
@@ -251,13 +251,12 @@ class Parser:
 def render_head(start: str, headers: list[tuple[str, str]]) -> bytes:
     """A request or status line and its fields (a field with CR or LF is dropped:
     a relayed value never splits a message)."""
-    lines = [start, "\r\n"]
-    for k, v in headers:
-        if "\r" in v or "\n" in v or "\r" in k or "\n" in k:
-            continue
-        lines += (k, ": ", v, "\r\n")
-    lines.append("\r\n")
-    return "".join(lines).encode("latin-1", "replace")
+    text = "".join([f"{k}: {v}\r\n" for k, v in headers])
+    n = len(headers)
+    if text.count("\n") != n or text.count("\r") != n:  # rare: filter field by field
+        text = "".join([f"{k}: {v}\r\n" for k, v in headers
+                        if not ("\r" in k or "\n" in k or "\r" in v or "\n" in v)])
+    return f"{start}\r\n{text}\r\n".encode("latin-1", "replace")
 
 
 def response_head(status: int, reason: str | None, headers: list[tuple[str, str]]) -> bytes:
