@@ -198,3 +198,9 @@ def test_rendering():
     p = resp_parser()
     p.feed(response_head(201, None, [("Content-Length", "2")]) + b"ok")
     assert p.msg.status == 201 and p.msg.chunks == [b"ok"]
+
+
+def test_field_lookup_is_case_insensitive_and_first_wins():
+    from ringfence.core.h1 import field
+    h = [("Content-Type", "a"), ("content-type", "b")]
+    assert field(h, "CONTENT-TYPE") == "a" and field(h, "x", "d") == "d"

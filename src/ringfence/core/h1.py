@@ -40,7 +40,7 @@ REASONS.update({413: "Payload Too Large", 414: "URI Too Long", 422: "Unprocessab
 class H1Error(Exception):
     """A broken rule: the status to answer (502 on the client side), then close."""
 
-    def __init__(self, status: int, message: str, rule: str):
+    def __init__(self, status: int, message: str, rule: str = "bad_request"):
         super().__init__(message)
         self.status = status
         self.rule = rule
@@ -78,11 +78,16 @@ class Message:
         self.chunks: list[bytes] = []
 
     def header(self, name: str, default: str = "") -> str:
-        name = name.lower()
-        for k, v in self.headers:
-            if k.lower() == name:
-                return v
-        return default
+        return field(self.headers, name, default)
+
+
+def field(headers: list[tuple[str, str]], name: str, default: str = "") -> str:
+    """The first value of a field, by case-insensitive name."""
+    name = name.lower()
+    for k, v in headers:
+        if k.lower() == name:
+            return v
+    return default
 
 
 class Parser:
@@ -185,12 +190,12 @@ class Parser:
         if self.side == REQUEST:
             m.method = p.get_method().decode("ascii", "replace")
             m.upgrade = p.should_upgrade()
-        else:
+            m.version = p.get_http_version()
+        else:  # (a response's version is not read: no caller needs it)
             m.status = st = p.get_status_code()
             if self.skip_interim and 100 <= st < 200 and st != 101:
                 return  # an interim response: its head is not the one awaited
             m.upgrade = st == 101
-        m.version = p.get_http_version()
         m.keep_alive = p.should_keep_alive()  # llhttp answers this right here, not after
         m.head_done = True
 

@@ -22,7 +22,7 @@ import logging
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from ..core.h1 import REQUEST, Message, Parser
+from ..core.h1 import REQUEST, Message, Parser, field
 from .forward import (AGENT_CARD_PATHS, buffered_reply, empty_reply, outbound_finish,
                       outbound_now, relay_response, split_headers, too_large_reply, upstream_head)
 from .http1 import MAX_FIELDS, REASONS, HttpError
@@ -525,11 +525,7 @@ class UpstreamProto(asyncio.Protocol):
         return False
 
     def header(self, name: str, default: str = "") -> str:
-        name = name.lower()
-        for k, v in self.headers:
-            if k.lower() == name:
-                return v
-        return default
+        return field(self.headers, name, default)
 
     # outcomes
     def _stop_timer(self) -> FastClient | None:

@@ -13,7 +13,7 @@ import time
 from collections import deque
 from typing import AsyncIterator
 
-from ..core.h1 import RESPONSE, Message, Parser
+from ..core.h1 import RESPONSE, Message, Parser, field
 from .http1 import read_within
 
 log = logging.getLogger("ringfence.proxy")
@@ -105,11 +105,7 @@ class Response:
             self.keep_alive = False
 
     def header(self, name: str, default: str = "") -> str:
-        name = name.lower()
-        for k, v in self.headers:
-            if k.lower() == name:
-                return v
-        return default
+        return field(self.headers, name, default)
 
     async def _pump(self) -> bool:
         """Read once from the socket into the parser. False on EOF."""
