@@ -156,7 +156,7 @@ def test_response_until_close_and_chunked():
     assert not p.msg.framed and p.msg.chunks == [b"abc"]
     p = resp_parser()
     p.feed(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
-    assert p.msg.chunked and p.msg.complete and p.msg.chunks == [b"abc"]
+    assert p.msg.framed and p.msg.complete and p.msg.chunks == [b"abc"]
 
 
 def test_interim_responses_skipped_or_kept():

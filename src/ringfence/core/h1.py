@@ -26,6 +26,7 @@ from collections import deque
 import httptools
 
 REQUEST, RESPONSE = 0, 1
+_FRAMING = (b"content-length", b"transfer-encoding")
 
 # Headers that describe one hop only; never forwarded.
 HOP_BY_HOP = frozenset({
@@ -102,6 +103,9 @@ class Parser:
         self.max_body = max_body
         self.lower_names = lower_names
         self.skip_interim = skip_interim  # drop 1xx responses (a client waiting for the final one)
+        if side == RESPONSE:  # llhttp looks the callbacks up once, here
+            self.on_header = self._response_header
+            self.on_message_complete = self._response_complete
         self.p = (httptools.HttpRequestParser if side == REQUEST else httptools.HttpResponseParser)(self)
         self.done: deque[Message] = deque()
         self.cur: Message | None = None
@@ -150,21 +154,30 @@ class Parser:
         m = self.cur
         h = m.headers
         if len(h) >= self.max_fields:
-            if self.side == REQUEST:
-                self._fail(431, "too many header fields", "headers_too_large")
-            else:
-                self._fail(502, "upstream sent too many headers", "")
+            self._fail(431, "too many header fields", "headers_too_large")
             return
-        m.head_bytes += len(name) + len(value) + 4
-        if m.head_bytes > self.max_head:
-            self._head_bytes(m, 0)
         n = len(name)
+        m.head_bytes += n + len(value) + 4  # checked once the head is complete
         if n == 14 or n == 17 or n == 6:  # content-length, transfer-encoding, expect
             self._framing(m, name.lower(), value)
         k = name.decode("latin-1")
         h.append((k.lower() if self.lower_names else k, value.decode("latin-1")))
 
+    def _response_header(self, name: bytes, value: bytes) -> None:
+        m = self.cur
+        h = m.headers
+        if len(h) >= self.max_fields:
+            self._fail(502, "upstream sent too many headers", "")
+            return
+        n = len(name)
+        m.head_bytes += n + len(value) + 4
+        if (n == 14 or n == 17) and name.lower() in _FRAMING:
+            m.framed = True  # (its body is counted as it comes: no Content-Length check here)
+        k = name.decode("latin-1")
+        h.append((k.lower() if self.lower_names else k, value.decode("latin-1")))
+
     def _framing(self, m: Message, name: bytes, value: bytes) -> None:
+        """A request's Content-Length, Transfer-Encoding and Expect."""
         if name == b"content-length":
             m.framed = True
             cl = value.strip()
@@ -176,9 +189,9 @@ class Parser:
             m.framed = True
             if value.strip().lower() == b"chunked":
                 m.chunked = True
-            elif self.side == REQUEST:
+            else:
                 self._fail(501, "unsupported Transfer-Encoding", "bad_transfer_encoding")
-        elif name == b"expect" and self.side == REQUEST:
+        elif name == b"expect":
             if value.strip().lower() == b"100-continue":
                 m.expect_continue = True
             else:
@@ -187,6 +200,8 @@ class Parser:
     def on_headers_complete(self) -> None:
         m = self.cur
         p = self.p
+        if m.head_bytes > self.max_head:
+            self._head_bytes(m, 0)
         if self.side == REQUEST:
             m.method = p.get_method().decode("ascii", "replace")
             m.upgrade = p.should_upgrade()
@@ -213,14 +228,18 @@ class Parser:
     def on_message_complete(self) -> None:
         m = self.cur
         self.cur = None
-        if not m.head_done:
-            return  # a skipped interim response
         m.complete = True
-        if self.side == REQUEST:
-            c = m.chunks
-            m.body = c[0] if len(c) == 1 else b"".join(c)
-            c.clear()
+        c = m.chunks
+        m.body = c[0] if len(c) == 1 else b"".join(c)
+        c.clear()
         self.done.append(m)
+
+    def _response_complete(self) -> None:
+        m = self.cur
+        self.cur = None
+        if m.head_done:  # (not a skipped interim response)
+            m.complete = True
+            self.done.append(m)
 
     # -- feeding ----------------------------------------------------------
     def feed(self, data: bytes) -> None:
@@ -233,7 +252,7 @@ class Parser:
             self.upgraded = True
             m = self.cur
             if m is not None and m.head_done:  # llhttp stops before message_complete
-                self.on_message_complete()
+                self.on_message_complete()  # (the response side's, on a client)
         except httptools.HttpParserError as e:
             msg = str(e) or "malformed message"
             self.malformed = True
