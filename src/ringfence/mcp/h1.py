@@ -17,13 +17,14 @@ import ssl as _ssl
 from typing import Any, Awaitable, Callable
 from urllib.parse import urlsplit
 
-from ..core.h1 import REQUEST, RESPONSE, Message, Parser, chunk, request_head, response_head
+from ..core.h1 import HOP_BY_HOP, REQUEST, RESPONSE, Message, Parser, chunk, request_head, response_head
 
 MAX_HEAD = 64 * 1024
 MAX_HEADERS = 100
 IDLE_S = 120.0             # a client connection with no request in progress is closed after this
 MAX_QUEUED = 8              # pipelined requests waiting per connection
 UP_BUFFER = 1024 * 1024     # upstream bytes buffered before we stop reading
+_NOT_RELAYED = HOP_BY_HOP | {"host", "content-length"}  # set here for the upstream hop
 
 
 def _nodelay(transport: Any) -> None:
@@ -424,8 +425,7 @@ class UpstreamPool:
 
     async def request(self, method: str, target: str, headers: list[tuple[str, str]],
                       body: bytes = b"") -> UpResponse:
-        h = [("Host", self.host_header)] + [(k, v) for k, v in headers if k.lower() not in
-                                            ("host", "content-length", "transfer-encoding", "connection")]
+        h = [("Host", self.host_header)] + [(k, v) for k, v in headers if k.lower() not in _NOT_RELAYED]
         if body or method in ("POST", "PUT", "PATCH"):
             h.append(("Content-Length", str(len(body))))
         data = request_head(method, target, h) + body
