@@ -27,6 +27,7 @@ import httptools
 
 REQUEST, RESPONSE = 0, 1
 _FRAMING = (b"content-length", b"transfer-encoding")
+_REQUEST_FRAMING = _FRAMING + (b"expect",)
 
 # Headers that describe one hop only; never forwarded.
 HOP_BY_HOP = frozenset({
@@ -74,9 +75,8 @@ class Message:
     reserved = 0                 # the caller's accounting (e.g. a shared body budget)
     error: H1Error | None = None  # the first rule this message broke
 
-    def __init__(self) -> None:
-        self.headers: list[tuple[str, str]] = []
-        self.chunks: list[bytes] = []
+    headers: list[tuple[str, str]]  # these two are set by the Parser (no __init__ frame)
+    chunks: list[bytes]
 
     def header(self, name: str, default: str = "") -> str:
         return field(self.headers, name, default)
@@ -136,7 +136,9 @@ class Parser:
 
     # -- llhttp callbacks -------------------------------------------------
     def on_message_begin(self) -> None:
-        self.cur = self.msg = Message()
+        self.cur = self.msg = m = Message()
+        m.headers = []
+        m.chunks = []
 
     def on_url(self, url: bytes) -> None:
         m = self.cur
@@ -158,8 +160,10 @@ class Parser:
             return
         n = len(name)
         m.head_bytes += n + len(value) + 4  # checked once the head is complete
-        if n == 14 or n == 17 or n == 6:  # content-length, transfer-encoding, expect
-            self._framing(m, name.lower(), value)
+        if n == 14 or n == 17 or n == 6:  # content-length, transfer-encoding, expect (not accept)
+            ln = name.lower()
+            if ln in _REQUEST_FRAMING:
+                self._framing(m, ln, value)
         k = name.decode("latin-1")
         h.append((k.lower() if self.lower_names else k, value.decode("latin-1")))
 

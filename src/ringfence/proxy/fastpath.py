@@ -41,11 +41,6 @@ FAST_BODY_MAX = 64 * 1024      # bigger request bodies take the stream path
 PENDING_MAX = 256 * 1024       # bytes held from a client while its request is in flight
 
 
-def _plain(m: Message) -> bool:
-    """A head the fast path serves: an absolute http:// URI, a common method, a
-    Content-Length body within FAST_BODY_MAX (no chunked body, Expect or Upgrade)."""
-    return not (m.upgrade or m.chunked or m.expect_continue or m.too_large or
-                m.method not in FAST_METHODS or m.target[:7].lower() != b"http://")
 
 
 def _streams(transport: Any, loop: asyncio.AbstractEventLoop, limit: int, server_side: bool
@@ -165,8 +160,14 @@ class FastClient(asyncio.Protocol):
             return         # (the stream path times it)
         if p.done:
             r = p.done.popleft()
-            if p.done or m is not None or not _plain(r):
+            if p.done or m is not None:
                 self._leave()  # pipelined: the stream path queues requests
+                return
+            # the fast path serves an absolute http:// URI with a common method and a
+            # Content-Length body within FAST_BODY_MAX (no chunked body, Expect or Upgrade)
+            if r.upgrade or r.chunked or r.expect_continue or r.too_large or \
+                    r.method not in FAST_METHODS or r.target[:7].lower() != b"http://":
+                self._leave()
                 return
             if r.length > 0 and not self.reserved:
                 if not self.srv.budget.take(r.length):
@@ -176,8 +177,9 @@ class FastClient(asyncio.Protocol):
             self._cancel_timer()
             self._guard(self._dispatch, r)
         elif m is not None:
-            if not _plain(m):
-                self._leave()
+            if m.upgrade or m.chunked or m.expect_continue or m.too_large or \
+                    m.method not in FAST_METHODS or m.target[:7].lower() != b"http://":
+                self._leave()  # (as above)
             elif self.timer is None:
                 # The body is on its way; if it dawdles, the stream path takes it over
                 # (it enforces the body deadline, rate and memory budget).
@@ -354,8 +356,8 @@ class FastClient(asyncio.Protocol):
             self._answer(too_large_reply(srv, "forward", t, method, srv.state.config.proxy.max_body_bytes),
                          False)
             return
-        ct = up.header("content-type")
-        ce = up.header("content-encoding").strip().lower()
+        ct = field(up.headers, "content-type")
+        ce = field(up.headers, "content-encoding").strip().lower()
         raw = b"".join(up.chunks) if len(up.chunks) != 1 else up.chunks[0]
         head, body = buffered_reply(srv, "forward", t, method, status, reason, up.headers, ct, ce, raw,
                                     wants_html(self.req.headers))
@@ -516,7 +518,7 @@ class UpstreamProto(asyncio.Protocol):
             self.empty = self.complete = True
             self.keep_alive = False  # the parser cannot be told; do not reuse
             return False
-        ct = m.header("content-type")
+        ct = field(m.headers, "content-type")
         if not m.framed or "text/event-stream" in ct.lower() or \
                 not self.client.srv.state.engine.reads_whole(ct, self.client.t.path):
             self._to_streams()
