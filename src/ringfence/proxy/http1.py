@@ -197,8 +197,9 @@ _NO_RECEIPT = ("X-Ringfence-Receipt", "")
 
 
 def render_head(status: int, reason: str, headers: list[tuple[str, str]]) -> bytes:
-    if _NO_RECEIPT in headers:
-        headers = [h for h in headers if h != _NO_RECEIPT]  # no receipt written: no id handed out
+    while _NO_RECEIPT in headers:  # no receipt written: no id handed out
+        i = headers.index(_NO_RECEIPT)
+        headers = headers[:i] + headers[i + 1:]
     return render_message(f"HTTP/1.1 {status} {reason}", headers)
 
 
