@@ -1,11 +1,11 @@
 """The fast path: plain-HTTP absolute-URI proxy requests on asyncio Protocols.
 
 The dominant agent request (GET http://..., small or no body, keep-alive,
-a textual response with a length) is parsed by core.h1's engine, scanned
-with the same helpers as the stream path (forward.py), sent on a pooled
-upstream Protocol and answered with one transport.write: no stream objects,
-no per-request task. Both sides are read with core.h1's engine (the same
-rules as the stream path; anything it refuses or flags leaves the fast path).
+a textual response with a length) is read with core.h1's engine (the rules
+of the stream path), scanned with the same helpers as the stream path
+(forward.py), sent on a pooled upstream Protocol (its response read with the
+same engine) and answered with one transport.write: no stream objects, no
+per-request task.
 
 Everything else leaves the fast path: the client connection is handed, with
 every byte not yet answered, to the stream-based code (server.serve_http),
@@ -39,8 +39,6 @@ log = logging.getLogger("ringfence.proxy")
 FAST_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 FAST_BODY_MAX = 64 * 1024      # bigger request bodies take the stream path
 PENDING_MAX = 256 * 1024       # bytes held from a client while its request is in flight
-
-
 
 
 def _streams(transport: Any, loop: asyncio.AbstractEventLoop, limit: int, server_side: bool
