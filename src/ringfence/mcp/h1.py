@@ -1,10 +1,10 @@
-"""A small HTTP/1.1 server and keep-alive client on asyncio + httptools, for
+"""A small HTTP/1.1 server and keep-alive client on asyncio Protocols, for
 the MCP reverse proxy (its hot path: one JSON POST in, one POST upstream).
 
 aiohttp's server and client cost about 0.4 ms per proxied round trip on a
 loaded 2-core box; these are thin Protocols that do only what the proxy
-needs. Everything is bounded: request line + headers (64 KiB, 100 headers),
-bodies (the caller's cap; an oversize body is discarded, never buffered
+needs (parsing, its caps and rendering are core.h1's). Everything is
+bounded: request line + headers (64 KiB, 100 headers), bodies (the caller's cap; an oversize body is discarded, never buffered
 whole), requests queued per connection (pipelining pauses reading), upstream
 reads (timeout per wait) and idle pooled connections.
 """
@@ -12,20 +12,19 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import http
 import socket
 import ssl as _ssl
 from typing import Any, Awaitable, Callable
 from urllib.parse import urlsplit
 
-import httptools
+from ..core.h1 import HOP_BY_HOP, REQUEST, RESPONSE, Message, Parser, chunk, request_head, response_head
 
 MAX_HEAD = 64 * 1024
 MAX_HEADERS = 100
 IDLE_S = 120.0             # a client connection with no request in progress is closed after this
 MAX_QUEUED = 8              # pipelined requests waiting per connection
 UP_BUFFER = 1024 * 1024     # upstream bytes buffered before we stop reading
-_REASONS = {s.value: s.phrase.encode() for s in http.HTTPStatus}
+_NOT_RELAYED = HOP_BY_HOP | {"host", "content-length"}  # set here for the upstream hop
 
 
 def _nodelay(transport: Any) -> None:
@@ -35,19 +34,6 @@ def _nodelay(transport: Any) -> None:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except OSError:
             pass
-
-
-def _head(status: int, headers: list[tuple[str, str]]) -> bytearray:
-    out = bytearray(b"HTTP/1.1 %d %s\r\n" % (status, _REASONS.get(status, b"Status")))
-    for k, v in headers:
-        if "\r" in v or "\n" in v or "\r" in k or "\n" in k:
-            continue  # never let a relayed value split the response
-        out += k.encode("latin-1", "replace") + b": " + v.encode("latin-1", "replace") + b"\r\n"
-    return out
-
-
-class HeadTooLarge(Exception):
-    pass
 
 
 # ---------------------------------------------------------------------------
@@ -95,10 +81,9 @@ class Response:
         h.append(("Content-Length", str(len(body))))
         if not self.conn.keep_alive_now:
             h.append(("Connection", "close"))
-        head = _head(status, h)
-        head += b"\r\n"
+        head = response_head(status, None, h)
         self.started = True
-        self.conn.write(bytes(head) + body if len(body) < 16384 else bytes(head))
+        self.conn.write(head + body if len(body) < 16384 else head)
         if len(body) >= 16384:
             self.conn.write(body)
 
@@ -106,22 +91,20 @@ class Response:
         h = list(headers) + [("Content-Type", content_type), ("Transfer-Encoding", "chunked")]
         if not self.conn.keep_alive_now:
             h.append(("Connection", "close"))
-        head = _head(status, h)
-        head += b"\r\n"
         self.started = self.chunked = True
-        self.conn.write(bytes(head))
+        self.conn.write(response_head(status, None, h))
 
     async def write(self, data: bytes) -> None:
         """One chunk; raises ConnectionResetError once the client is gone."""
         if self.conn.closed:
             raise ConnectionResetError("client went away")
         if data:
-            self.conn.write(b"%x\r\n" % len(data) + data + b"\r\n")
+            self.conn.write(chunk(data))
             await self.conn.drain()
 
     def end(self) -> None:
         if self.chunked and not self.conn.closed:
-            self.conn.write(b"0\r\n\r\n")
+            self.conn.write(chunk(b""))
 
 
 Handler = Callable[[Request, Response], Awaitable[None]]
@@ -130,9 +113,9 @@ Handler = Callable[[Request, Response], Awaitable[None]]
 class _ServerConn(asyncio.Protocol):
     def __init__(self, handler: Handler, max_body: int):
         self.handler = handler
-        self.max_body = max_body
+        self.parser = Parser(REQUEST, max_head=MAX_HEAD, max_fields=MAX_HEADERS, max_body=max_body,
+                             lower_names=True)
         self.transport: Any = None
-        self.parser = httptools.HttpRequestParser(self)
         self.queue: collections.deque[Request] = collections.deque()
         self.task: asyncio.Task | None = None
         self.closed = False
@@ -140,14 +123,6 @@ class _ServerConn(asyncio.Protocol):
         self.read_paused = False
         self.keep_alive_now = True
         self.peer = ""
-        self._reset()
-
-    def _reset(self) -> None:
-        self.url = b""
-        self.hdrs: list[tuple[str, str]] = []
-        self.head_bytes = 0
-        self.req_keep_alive = False
-        self.body: bytearray | None = bytearray()
 
     # asyncio.Protocol
     def connection_made(self, transport: Any) -> None:
@@ -171,13 +146,14 @@ class _ServerConn(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self.last_data = asyncio.get_running_loop().time()
-        try:
-            self.parser.feed_data(data)
-        except httptools.HttpParserUpgrade:
-            self._fail(400)
-        except (httptools.HttpParserError, HeadTooLarge) as e:
-            cause = e.__context__ if isinstance(e, httptools.HttpParserCallbackError) else e
-            self._fail(431 if isinstance(cause, HeadTooLarge) else 400)
+        p = self.parser
+        p.feed(data)
+        if p.error is not None or p.upgraded:  # no upgrades here
+            st = p.error.status if p.error is not None else 400
+            self._fail(431 if st in (414, 431) else st)
+            return
+        while p.done:
+            self._queue(p.done.popleft())
 
     def connection_lost(self, exc: Any) -> None:
         self.closed = True
@@ -195,41 +171,9 @@ class _ServerConn(asyncio.Protocol):
         if self.paused_write is not None and not self.paused_write.done():
             self.paused_write.set_result(None)
 
-    # httptools callbacks
-    def on_message_begin(self) -> None:
-        self._reset()
-
-    def on_url(self, url: bytes) -> None:
-        self.url += url
-        self._count(len(url))
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self._count(len(name) + len(value) + 4)
-        if len(self.hdrs) >= MAX_HEADERS:
-            raise HeadTooLarge()
-        self.hdrs.append((name.decode("latin-1").lower(), value.decode("latin-1")))
-
-    def _count(self, n: int) -> None:
-        self.head_bytes += n
-        if self.head_bytes > MAX_HEAD:
-            raise HeadTooLarge()
-
-    def on_headers_complete(self) -> None:
-        # llhttp answers should_keep_alive() correctly here, not after the message
-        self.req_keep_alive = self.parser.should_keep_alive()
-
-    def on_body(self, body: bytes) -> None:
-        if self.body is not None:
-            if len(self.body) + len(body) > self.max_body:
-                self.body = None  # discard the rest; the handler sees None
-            else:
-                self.body += body
-
-    def on_message_complete(self) -> None:
-        p = self.parser
-        req = Request(p.get_method().decode("ascii", "replace"), self.url.decode("latin-1"), self.hdrs,
-                      None if self.body is None else bytes(self.body), self.peer, self.req_keep_alive)
-        self._reset()
+    def _queue(self, m: Message) -> None:
+        req = Request(m.method, m.target.decode("latin-1"), m.headers,
+                      None if m.too_large else m.body, self.peer, m.keep_alive)
         self.queue.append(req)
         if len(self.queue) >= MAX_QUEUED and not self.read_paused:
             self.read_paused = True
@@ -254,9 +198,9 @@ class _ServerConn(asyncio.Protocol):
     def _fail(self, status: int) -> None:
         if not self.closed:
             body = b'{"error":"bad request"}'
-            self.transport.write(bytes(_head(status, [("Content-Type", "application/json"),
-                                                      ("Content-Length", str(len(body))),
-                                                      ("Connection", "close")])) + b"\r\n" + body)
+            self.transport.write(response_head(status, None, [("Content-Type", "application/json"),
+                                                              ("Content-Length", str(len(body))),
+                                                              ("Connection", "close")]) + body)
             self.transport.close()
         self.closed = True
 
@@ -303,16 +247,16 @@ class UpstreamError(Exception):
 class _UpConn(asyncio.Protocol):
     def __init__(self) -> None:
         self.transport: Any = None
-        self.parser = httptools.HttpResponseParser(self)
         self.closed = False
         self.reused = False
         self.got_bytes = False
+        self.parser = Parser(RESPONSE, max_head=MAX_HEAD, max_fields=MAX_HEADERS, max_body=1 << 62,
+                             lower_names=True, skip_interim=True)
         self._new_response()
 
     def _new_response(self) -> None:
         self.status = 0
         self.headers: list[tuple[str, str]] = []
-        self.head_bytes = 0
         self.head_done: asyncio.Future | None = None
         self.chunks: collections.deque[bytes] = collections.deque()
         self.buffered = 0
@@ -328,10 +272,33 @@ class _UpConn(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self.got_bytes = True
-        try:
-            self.parser.feed_data(data)
-        except Exception as e:  # parse error or oversize head: this connection is done
-            self._abort(UpstreamError(f"bad upstream response ({type(e).__name__})"))
+        p = self.parser
+        p.feed(data)
+        if p.error is not None or p.upgraded:  # this connection is done
+            self._abort(UpstreamError(f"bad upstream response ({p.error or 'upgrade'})"))
+            return
+        p.done.clear()  # the response read is p.msg
+        m = p.msg
+        if m is None or not m.head_done:
+            return
+        if not self.status:
+            self.status = m.status
+            self.headers = m.headers
+            self.framed = m.framed or m.status in (204, 304)
+            self.keep_alive = m.keep_alive
+            if self.head_done is not None and not self.head_done.done():
+                self.head_done.set_result(None)
+        if m.chunks:
+            self.chunks.extend(m.chunks)
+            self.buffered += sum(map(len, m.chunks))
+            m.chunks.clear()
+            if self.buffered > UP_BUFFER and not self.paused:
+                self.paused = True
+                self.transport.pause_reading()
+            self._wake()
+        if m.complete:
+            self.done = True
+            self._wake()
 
     def eof_received(self) -> bool:
         return False
@@ -353,42 +320,6 @@ class _UpConn(asyncio.Protocol):
         w = self.waiter
         if w is not None and not w.done():
             w.set_result(None)
-
-    # httptools callbacks
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self.head_bytes += len(name) + len(value) + 4
-        if self.head_bytes > MAX_HEAD or len(self.headers) >= MAX_HEADERS:
-            raise HeadTooLarge()
-        n = name.decode("latin-1").lower()
-        if n in ("content-length", "transfer-encoding"):
-            self.framed = True
-        self.headers.append((n, value.decode("latin-1")))
-
-    def on_headers_complete(self) -> None:
-        self.status = self.parser.get_status_code()
-        if 100 <= self.status < 200:  # interim response: wait for the real one
-            self.headers = []
-            self.head_bytes = 0
-            return
-        if self.status in (204, 304):
-            self.framed = True
-        self.keep_alive = self.parser.should_keep_alive()
-        if self.head_done is not None and not self.head_done.done():
-            self.head_done.set_result(None)
-
-    def on_body(self, body: bytes) -> None:
-        self.chunks.append(body)
-        self.buffered += len(body)
-        if self.buffered > UP_BUFFER and not self.paused:
-            self.paused = True
-            self.transport.pause_reading()
-        self._wake()
-
-    def on_message_complete(self) -> None:
-        if 100 <= self.status < 200:
-            return
-        self.done = True
-        self._wake()
 
 
 class UpResponse:
@@ -494,17 +425,10 @@ class UpstreamPool:
 
     async def request(self, method: str, target: str, headers: list[tuple[str, str]],
                       body: bytes = b"") -> UpResponse:
-        h = [("Host", self.host_header)] + [(k, v) for k, v in headers if k.lower() not in
-                                            ("host", "content-length", "transfer-encoding", "connection")]
+        h = [("Host", self.host_header)] + [(k, v) for k, v in headers if k.lower() not in _NOT_RELAYED]
         if body or method in ("POST", "PUT", "PATCH"):
             h.append(("Content-Length", str(len(body))))
-        head = bytearray(f"{method} {target} HTTP/1.1\r\n".encode("latin-1"))
-        for k, v in h:
-            if "\r" in v or "\n" in v:
-                continue
-            head += k.encode("latin-1", "replace") + b": " + v.encode("latin-1", "replace") + b"\r\n"
-        head += b"\r\n"
-        data = bytes(head) + body
+        data = request_head(method, target, h) + body
         for attempt in (0, 1):
             conn = None
             while self.idle:

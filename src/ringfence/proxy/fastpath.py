@@ -1,10 +1,11 @@
 """The fast path: plain-HTTP absolute-URI proxy requests on asyncio Protocols.
 
 The dominant agent request (GET http://..., small or no body, keep-alive,
-a textual response with a length) is parsed from httptools callbacks, scanned
-with the same helpers as the stream path (forward.py), sent on a pooled
-upstream Protocol and answered with one transport.write: no stream objects,
-no per-request task.
+a textual response with a length) is read with core.h1's engine (the rules
+of the stream path), scanned with the same helpers as the stream path
+(forward.py), sent on a pooled upstream Protocol (its response read with the
+same engine) and answered with one transport.write: no stream objects, no
+per-request task.
 
 Everything else leaves the fast path: the client connection is handed, with
 every byte not yet answered, to the stream-based code (server.serve_http),
@@ -21,42 +22,23 @@ import logging
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-import httptools
-
+from ..core.h1 import REQUEST, Message, Parser, field
 from .forward import (AGENT_CARD_PATHS, buffered_reply, empty_reply, outbound_finish,
                       outbound_now, relay_response, split_headers, too_large_reply, upstream_head)
-from .http1 import REASONS, HttpError
+from .http1 import MAX_FIELDS, REASONS, HttpError
 from .blockpage import wants_html
 from .state import block_response, error_response, now
 from .target import TargetError, parse_url
-from .upstream import MAX_RESPONSE_HEAD, READ_SIZE, Conn, Response, UpstreamError
+from .upstream import MAX_RESPONSE_HEAD, READ_SIZE, Conn, Response, UpstreamError, response_parser
 
 if TYPE_CHECKING:
     from .server import ProxyServer
 
 log = logging.getLogger("ringfence.proxy")
 
-FAST_METHODS = frozenset({b"GET", b"HEAD", b"POST", b"PUT", b"PATCH", b"DELETE", b"OPTIONS"})
+FAST_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 FAST_BODY_MAX = 64 * 1024      # bigger request bodies take the stream path
 PENDING_MAX = 256 * 1024       # bytes held from a client while its request is in flight
-MAX_FIELDS = 200
-
-
-class _Leave(Exception):
-    """Raised from a parser callback: this request leaves the fast path."""
-
-
-class _Req:
-    __slots__ = ("method", "url", "headers", "body", "keep_alive", "http10")
-
-    def __init__(self, method: bytes, url: bytes, headers: list, body: bytes, keep_alive: bool,
-                 http10: bool):
-        self.method = method
-        self.url = url
-        self.headers = headers
-        self.body = body
-        self.keep_alive = keep_alive
-        self.http10 = http10
 
 
 def _streams(transport: Any, loop: asyncio.AbstractEventLoop, limit: int, server_side: bool
@@ -84,10 +66,9 @@ class FastClient(asyncio.Protocol):
         self.srv = srv
         self.loop = asyncio.get_running_loop()
         self.transport: Any = None
-        self.parser = httptools.HttpRequestParser(self)
         cfg = srv.state.config.proxy
-        self.max_header = cfg.max_header_bytes
-        self.max_body = min(FAST_BODY_MAX, cfg.max_body_bytes)
+        self.parser = Parser(REQUEST, max_head=cfg.max_header_bytes, max_fields=MAX_FIELDS,
+                             max_body=min(FAST_BODY_MAX, cfg.max_body_bytes))
         self.raw = b""                 # bytes since the start of the request not yet dispatched
         self.pending: list[bytes] = []  # bytes that arrived while busy
         self.pending_n = 0
@@ -101,16 +82,8 @@ class FastClient(asyncio.Protocol):
         self.served = False            # answered a request (then idle_timeout_s applies)
         self.reserved = 0              # body bytes held against the server's BodyBudget
         self.timer: asyncio.TimerHandle | None = None
-        # the request being parsed
-        self.in_msg = False
-        self.head_done = False
-        self.url = b""
-        self.headers: list[tuple[str, str]] = []
-        self.hbytes = 0
-        self.body = b""
-        self.ready: _Req | None = None
         # the request in flight
-        self.req: _Req | None = None
+        self.req: Message | None = None
         self.t: Any = None
         self.st: Any = None
         self.mname = ""
@@ -120,6 +93,11 @@ class FastClient(asyncio.Protocol):
         self.payload = b""
         self.hout: list[tuple[str, str]] = []
         self.addrs: list[str] = []
+
+    @property
+    def in_msg(self) -> bool:
+        """A request is being read (the server's idle sweep leaves it alone)."""
+        return self.parser.cur is not None
 
     # -- asyncio.Protocol ------------------------------------------------
     def connection_made(self, transport: Any) -> None:
@@ -152,7 +130,7 @@ class FastClient(asyncio.Protocol):
         self.eof = True
         if self.busy or self.pending:
             return True  # keep the write side open for the answer in flight
-        if self.in_msg:
+        if self.parser.cur is not None:
             self._leave()  # the stream path answers a request cut short
             return True
         return False
@@ -169,75 +147,37 @@ class FastClient(asyncio.Protocol):
             return
         self._feed(data)
 
-    # -- httptools callbacks ---------------------------------------------
-    def on_message_begin(self) -> None:
-        if self.ready is not None:
-            raise _Leave()  # pipelined: the stream path queues requests
-        self.in_msg = True
-        self.head_done = False
-        self.url = b""
-        self.headers = []
-        self.hbytes = 0
-        self.body = b""
-
-    def on_url(self, url: bytes) -> None:
-        self.url += url
-        if len(self.url) > self.max_header:
-            raise _Leave()
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self.hbytes += len(name) + len(value)
-        if len(self.headers) >= MAX_FIELDS or self.hbytes > self.max_header:
-            raise _Leave()
-        self.headers.append((name.decode("latin-1"), value.decode("latin-1")))
-
-    def on_headers_complete(self) -> None:
-        p = self.parser
-        if p.should_upgrade() or p.get_method() not in FAST_METHODS or \
-                self.url[:7].lower() != b"http://":
-            raise _Leave()
-        for k, v in self.headers:
-            lk = k.lower()
-            if lk == "content-length":
-                if len(v) > 18 or not v.strip().isdigit() or int(v) > self.max_body:
-                    raise _Leave()
-                n = int(v)
-                if n and not self.reserved:
-                    if not self.srv.budget.take(n):
-                        raise _Leave()  # the stream path answers 503
-                    self.reserved = n
-            elif lk in ("transfer-encoding", "expect"):
-                raise _Leave()
-        self.head_done = True
-
-    def on_body(self, body: bytes) -> None:
-        self.body += body
-        if len(self.body) > self.max_body:
-            raise _Leave()
-
-    def on_message_complete(self) -> None:
-        p = self.parser
-        self.in_msg = False
-        self.ready = _Req(p.get_method(), self.url, self.headers, self.body, p.should_keep_alive(),
-                          p.get_http_version() == "1.0")
-
     # -- reading ---------------------------------------------------------
     def _feed(self, data: bytes) -> None:
         self.raw = self.raw + data if self.raw else data
-        self.ready = None
-        try:
-            self.parser.feed_data(data)
-        except (httptools.HttpParserError, httptools.HttpParserUpgrade):
-            self._leave()
-            return
-        r = self.ready
-        if r is not None:
-            self.ready = None
+        p = self.parser
+        p.feed(data)
+        m = p.cur
+        if p.error is not None or p.upgraded or (m is not None and not m.head_done):
+            self._leave()  # refused (the stream path answers), or a head split across reads
+            return         # (the stream path times it)
+        if p.done:
+            r = p.done.popleft()
+            if p.done or m is not None:
+                self._leave()  # pipelined: the stream path queues requests
+                return
+            # the fast path serves an absolute http:// URI with a common method and a
+            # Content-Length body within FAST_BODY_MAX (no chunked body, Expect or Upgrade)
+            if r.upgrade or r.chunked or r.expect_continue or r.too_large or \
+                    r.method not in FAST_METHODS or r.target[:7].lower() != b"http://":
+                self._leave()
+                return
+            if r.length > 0 and not self.reserved:
+                if not self.srv.budget.take(r.length):
+                    self._leave()  # the stream path answers 503
+                    return
+                self.reserved = r.length
             self._cancel_timer()
             self._guard(self._dispatch, r)
-        elif self.in_msg:
-            if not self.head_done:
-                self._leave()  # a head split across reads: the stream path times it
+        elif m is not None:
+            if m.upgrade or m.chunked or m.expect_continue or m.too_large or \
+                    m.method not in FAST_METHODS or m.target[:7].lower() != b"http://":
+                self._leave()  # (as above)
             elif self.timer is None:
                 # The body is on its way; if it dawdles, the stream path takes it over
                 # (it enforces the body deadline, rate and memory budget).
@@ -304,13 +244,13 @@ class FastClient(asyncio.Protocol):
         self.srv.adopt(reader, writer, None)
 
     # -- one request -----------------------------------------------------
-    def _dispatch(self, r: _Req) -> None:
+    def _dispatch(self, r: Message) -> None:
         srv = self.srv
         if srv.hooks.kill_reason() is not None or getattr(srv.state.engine, "boundary", None) is not None:
             self._leave()  # the stream path answers (503 with its receipt; secrets, egress rules)
             return
         try:
-            t = parse_url(r.url.decode("latin-1"), ("http",))
+            t = parse_url(r.target.decode("latin-1"), ("http",))
         except TargetError:
             self._leave()  # the stream path answers 400
             return
@@ -319,7 +259,7 @@ class FastClient(asyncio.Protocol):
         self.req = r
         self.t = t
         self.st = st = srv.state
-        self.mname = method = r.method.decode("ascii")
+        self.mname = method = r.method
         self.out_rid = ""
         self.attempt = 0
         self.hout, headers = split_headers(r.headers)  # (forwarded, scanned)
@@ -414,8 +354,8 @@ class FastClient(asyncio.Protocol):
             self._answer(too_large_reply(srv, "forward", t, method, srv.state.config.proxy.max_body_bytes),
                          False)
             return
-        ct = up.header("content-type")
-        ce = up.header("content-encoding").strip().lower()
+        ct = field(up.headers, "content-type")
+        ce = field(up.headers, "content-encoding").strip().lower()
         raw = b"".join(up.chunks) if len(up.chunks) != 1 else up.chunks[0]
         head, body = buffered_reply(srv, "forward", t, method, status, reason, up.headers, ct, ce, raw,
                                     wants_html(self.req.headers))
@@ -432,7 +372,7 @@ class FastClient(asyncio.Protocol):
         resp = Response(self.srv.pool, conn, no_body, self.st.config.proxy.upstream_timeout_s)
         conn.reader.feed_data(raw)
         self.srv.adopt(reader, writer, _relay(self.srv, self.t, self.mname, resp, writer, self.out_rid,
-                                              self.req.http10, self.req.keep_alive, wants_html(self.req.headers)))
+                                              self.req.version == "1.0", self.req.keep_alive, wants_html(self.req.headers)))
 
     def _answer(self, data: bytes, keep: bool) -> None:
         self.busy = False
@@ -480,7 +420,7 @@ class UpstreamProto(asyncio.Protocol):
         self.key = key
         self.loop = asyncio.get_running_loop()
         self.transport: Any = None
-        self.parser = httptools.HttpResponseParser(self)
+        self.parser = response_parser()
         self.client: FastClient | None = None
         self.reused = False
         self.closed = False
@@ -500,9 +440,7 @@ class UpstreamProto(asyncio.Protocol):
         self.keep_alive = False
         self.empty = False
         self.too_large = False
-        self.escape = False
         self.no_body = False
-        self.cap = 0
         self.timeout = 0.0
         self.deadline = 0.0  # the server's sweeper answers 504 past it (no timer per request)
 
@@ -511,7 +449,8 @@ class UpstreamProto(asyncio.Protocol):
         self.client = client
         cfg = client.st.config.proxy
         self.no_body = client.mname == "HEAD"
-        self.cap = cfg.max_body_bytes
+        self.parser.max_body = cfg.max_body_bytes
+        self.parser.done.clear()
         self.timeout = cfg.upstream_timeout_s
         self.deadline = self.loop.time() + self.timeout
         client.srv.inflight.add(self)
@@ -542,68 +481,51 @@ class UpstreamProto(asyncio.Protocol):
             if self.got > MAX_RESPONSE_HEAD:
                 self._fail(UpstreamError(502, "upstream response head too large"))
                 return
-        try:
-            self.parser.feed_data(data)
-        except httptools.HttpParserUpgrade:
+        p = self.parser
+        p.feed(data)
+        m = p.msg
+        if not self.head_done and m is not None and m.head_done and self._head(m):
+            return  # handed to the stream code
+        if p.upgraded:
             self.complete = True
             self.keep_alive = False
-        except httptools.HttpParserError as e:
-            if self.escape:
-                self._to_streams()
-                return
-            if not self.too_large:
-                self._fail(UpstreamError(502, f"malformed upstream response: {str(e)[:80]}"))
-                return
+        elif p.error is not None and not self.too_large:
+            self._fail(UpstreamError(p.error.status, str(p.error), p.error.rule))
+            return
+        if m is not None and self.head_done and not self.empty:
+            self.size = m.size
+            if m.too_large:
+                self.too_large = True
+            elif m.complete:
+                self.complete = True
         if self.complete or self.too_large:
             self._done()
 
     def eof_received(self) -> None:
         return None
 
-    # httptools callbacks
-    def on_status(self, status: bytes) -> None:
-        self.reason += status.decode("latin-1")
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self.headers.append((name.decode("latin-1"), value.decode("latin-1")))
-        if len(self.headers) > 500:
-            raise UpstreamError(502, "upstream sent too many headers")
-
-    def on_headers_complete(self) -> None:
+    def _head(self, m: Message) -> bool:
+        """The response head: True when it must stream (handed over)."""
         self.head_done = True
-        p = self.parser
-        st = self.status = p.get_status_code()
-        self.keep_alive = p.should_keep_alive()
+        st = self.status = m.status
+        self.reason = m.reason
+        self.headers = m.headers
+        self.chunks = m.chunks
+        self.keep_alive = m.keep_alive
         if self.no_body or st in (204, 304) or st < 200:
             self.empty = self.complete = True
             self.keep_alive = False  # the parser cannot be told; do not reuse
-            return
-        ct = self.header("content-type")
-        has_len = any(k.lower() in ("content-length", "transfer-encoding") for k, _ in self.headers)
-        if not has_len or "text/event-stream" in ct.lower() or \
+            return False
+        ct = field(m.headers, "content-type")
+        if not m.framed or "text/event-stream" in ct.lower() or \
                 not self.client.srv.state.engine.reads_whole(ct, self.client.t.path):
-            self.escape = True
-            raise _Leave()
+            self._to_streams()
+            return True
         self.raw = b""
-
-    def on_body(self, body: bytes) -> None:
-        if self.complete:
-            return
-        self.size += len(body)
-        if self.size > self.cap:
-            self.too_large = True
-            raise _Leave()
-        self.chunks.append(body)
-
-    def on_message_complete(self) -> None:
-        self.complete = True
+        return False
 
     def header(self, name: str, default: str = "") -> str:
-        name = name.lower()
-        for k, v in self.headers:
-            if k.lower() == name:
-                return v
-        return default
+        return field(self.headers, name, default)
 
     # outcomes
     def _stop_timer(self) -> FastClient | None:

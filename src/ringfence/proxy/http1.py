@@ -1,18 +1,26 @@
-"""Strict HTTP/1.1 request reading on top of httptools (llhttp).
+"""Request reading on asyncio streams for the stream path (CONNECT, /fetch, /ws,
+TLS interception, and every request the fast path hands over).
 
-llhttp already refuses the classic smuggling shapes (duplicate or conflicting
-Content-Length, Content-Length with Transfer-Encoding, bad chunk sizes). We add
-caps on header and body size, a header timeout (slowloris), and refuse any
-Transfer-Encoding other than plain "chunked".
+Parsing and its rules (llhttp's smuggling refusals, caps on head, fields and
+body, Transfer-Encoding and Expect) are core.h1's; this adds the clocks (a
+header timeout against slowloris, body deadlines and a minimum rate), the
+shared body budget and 100 Continue.
 """
 from __future__ import annotations
 
 import asyncio
-from collections import deque
 
-import httptools
+from ..core.h1 import HOP_BY_HOP, REASONS, REQUEST, H1Error, Message, Parser
+from ..core.h1 import render_head as render_message
 
 READ_SIZE = 65536
+MAX_FIELDS = 200
+
+HttpError = H1Error   # a client error we answer with its status, then close
+Request = Message
+
+__all__ = ["HOP_BY_HOP", "REASONS", "HttpError", "Request", "RequestReader", "read_within",
+           "render_head", "simple_response"]
 
 
 async def read_within(reader: asyncio.StreamReader, n: int, timeout: float) -> bytes:
@@ -24,48 +32,6 @@ async def read_within(reader: asyncio.StreamReader, n: int, timeout: float) -> b
         return await reader.read(n)
     async with asyncio.timeout(timeout):
         return await reader.read(n)
-
-# Headers that describe one hop only; never forwarded.
-HOP_BY_HOP = frozenset({
-    "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
-    "te", "trailer", "transfer-encoding", "upgrade", "expect",
-})
-
-
-class HttpError(Exception):
-    """A client error we answer with a status code, then close."""
-
-    def __init__(self, status: int, message: str, rule: str = "bad_request"):
-        super().__init__(message)
-        self.status = status
-        self.rule = rule
-
-
-class Request:
-    __slots__ = ("method", "target", "version", "headers", "body", "keep_alive", "upgrade",
-                 "complete", "headers_done", "head_bytes", "error", "expect_continue", "reserved")
-
-    def __init__(self) -> None:
-        self.method = ""
-        self.target = b""
-        self.version = "1.1"
-        self.headers: list[tuple[str, str]] = []
-        self.body = bytearray()
-        self.keep_alive = True
-        self.upgrade = False
-        self.complete = False
-        self.headers_done = False
-        self.head_bytes = 0
-        self.error: HttpError | None = None
-        self.expect_continue = False
-        self.reserved = 0  # body bytes held against the shared BodyBudget
-
-    def header(self, name: str, default: str = "") -> str:
-        name = name.lower()
-        for k, v in self.headers:
-            if k.lower() == name:
-                return v
-        return default
 
 
 class RequestReader:
@@ -92,66 +58,30 @@ class RequestReader:
         self.budget = budget                  # BodyBudget shared across connections, or None
         self.reserved = 0                     # what this connection holds of it
         self.served = 0                       # requests read so far
-        self.parser = httptools.HttpRequestParser(self)
-        self.done: deque[Request] = deque()
-        self.cur: Request | None = None
-        self.leftover = b""
-        self.upgraded = False
-        self.head_pending = 0  # bytes fed while a head is incomplete
+        self.parser = Parser(REQUEST, max_head=max_header_bytes, max_fields=MAX_FIELDS,
+                             max_body=max_body_bytes)
 
-    # -- httptools callbacks ------------------------------------------
-    def on_message_begin(self) -> None:
-        self.cur = Request()
+    @property
+    def leftover(self) -> bytes:
+        return self.parser.leftover
 
-    def on_url(self, url: bytes) -> None:
-        r = self.cur
-        if r is not None:
-            r.target += url
-            if len(r.target) > self.max_header:
-                r.error = HttpError(414, "request target too long", "uri_too_long")
+    @property
+    def upgraded(self) -> bool:
+        return self.parser.upgraded
 
-    def on_header(self, name: bytes, value: bytes) -> None:
-        r = self.cur
-        if r is None:
+    # -- the body budget -------------------------------------------------
+    def _account(self, r: Request) -> None:
+        """Hold the body bytes a request announced or sent against the shared budget."""
+        if r.error or r.too_large or not r.head_done:
             return
-        r.headers.append((name.decode("latin-1"), value.decode("latin-1")))
-        if len(r.headers) > 200:
-            r.error = HttpError(431, "too many header fields", "headers_too_large")
-
-    def on_headers_complete(self) -> None:
-        r = self.cur
-        if r is None:
+        over = max(r.length, r.size) - r.reserved
+        if over <= 0 or self.budget is None:
             return
-        r.headers_done = True
-        r.method = self.parser.get_method().decode("ascii", "replace")
-        r.version = self.parser.get_http_version()
-        r.keep_alive = self.parser.should_keep_alive()
-        r.upgrade = self.parser.should_upgrade()
-        for k, v in r.headers:
-            lk = k.lower()
-            if lk == "transfer-encoding" and v.strip().lower() != "chunked":
-                r.error = HttpError(501, "unsupported Transfer-Encoding", "bad_transfer_encoding")
-            elif lk == "expect":
-                if v.strip().lower() == "100-continue":
-                    r.expect_continue = True
-                else:
-                    r.error = HttpError(417, "unsupported Expect", "bad_expect")
-            elif lk == "content-length":
-                cl = v.strip()
-                if len(cl) > 18 or (cl.isdigit() and int(cl) > self.max_body):
-                    r.error = HttpError(413, f"request body exceeds {self.max_body} bytes", "body_too_large")
-                elif cl.isdigit() and int(cl) and not r.error:
-                    self._reserve(r, int(cl))
-
-    def _reserve(self, r: Request, n: int) -> None:
-        b = self.budget
-        if b is None:
-            return
-        if not b.take(n):
+        if not self.budget.take(over):
             r.error = HttpError(503, "too many request bodies in flight; retry later", "body_budget")
             return
-        r.reserved += n
-        self.reserved += n
+        r.reserved += over
+        self.reserved += over
 
     def release(self, r: Request | None = None) -> None:
         """Give back a request's body bytes (all of this connection's when r is None)."""
@@ -163,26 +93,12 @@ class RequestReader:
         self.reserved -= n
         self.budget.give(n)
 
-    def on_body(self, body: bytes) -> None:
-        r = self.cur
-        if r is None or r.error:
-            return
-        if len(r.body) + len(body) > self.max_body:
-            r.error = HttpError(413, f"request body exceeds {self.max_body} bytes", "body_too_large")
-            return
-        over = len(r.body) + len(body) - r.reserved
-        if over > 0:  # chunked (no Content-Length): hold what arrives
-            self._reserve(r, over)
-            if r.error:
-                return
-        r.body += body
-
-    def on_message_complete(self) -> None:
-        r = self.cur
-        if r is not None:
-            r.complete = True
-            self.done.append(r)
-            self.cur = None
+    def _refused(self, r: Request) -> HttpError | None:
+        if r.error:
+            return r.error
+        if r.too_large:
+            return HttpError(413, f"request body exceeds {self.max_body} bytes", "body_too_large")
+        return None
 
     # -- reading -------------------------------------------------------
     def _check_body(self, r: Request, now: float, start: float, end: float) -> None:
@@ -190,53 +106,50 @@ class RequestReader:
             raise HttpError(408, f"request body not received within {self.body_total:g} s", "body_timeout")
         took = now - start
         if self.body_min_rate and took >= self.BODY_RATE_GRACE_S and \
-                len(r.body) < self.body_min_rate * took:
+                r.size < self.body_min_rate * took:
             raise HttpError(408, f"request body arriving slower than {self.body_min_rate} bytes/s",
                             "body_too_slow")
 
     def _feed(self, data: bytes) -> None:
-        try:
-            self.parser.feed_data(data)
-        except httptools.HttpParserUpgrade as e:
-            off = e.args[0] if e.args and isinstance(e.args[0], int) else len(data)
-            self.leftover = data[off:]
-            self.upgraded = True
-            r = self.cur
-            if r is not None and r.headers_done:  # CONNECT: llhttp stops before message_complete
-                r.complete = True
-                self.done.append(r)
-                self.cur = None
-        except httptools.HttpParserError as e:
-            msg = str(e) or "malformed request"
-            raise HttpError(400, msg[:100], "malformed_request") from None
+        p = self.parser
+        p.feed(data)
+        if p.malformed:
+            raise p.error
+        for r in p.done:
+            self._account(r)
+        if p.cur is not None:
+            self._account(p.cur)
 
     async def read_request(self) -> Request | None:
         """The next whole request, or None on a clean close between requests."""
         loop = asyncio.get_running_loop()
+        p = self.parser
         # A kept-alive connection may idle idle_timeout for its next request; once
         # its first byte arrives, the head gets header_timeout.
-        idle = self.served > 0 and self.cur is None and not self.head_pending
+        idle = self.served > 0 and p.cur is None
         deadline = loop.time() + (self.idle_timeout if idle else self.header_timeout)
         sent_continue = False
         body_start = body_end = last_data = 0.0
         while True:
-            if self.done:
-                r = self.done.popleft()
-                if r.error:
-                    raise r.error
+            if p.done:
+                r = p.done.popleft()
+                e = self._refused(r)
+                if e:
+                    raise e
                 self.served += 1
                 return r
-            if self.upgraded:
+            if p.upgraded:
                 return None  # nothing more to read on this HTTP connection
-            r = self.cur
-            if idle and (r is not None or self.head_pending):
+            r = p.cur
+            if idle and r is not None:
                 idle = False
                 deadline = loop.time() + self.header_timeout
             now = loop.time()
             if r is not None:
-                if r.error:
-                    raise r.error
-                if r.headers_done:
+                e = self._refused(r)
+                if e:
+                    raise e
+                if r.head_done:
                     if r.expect_continue and not sent_continue:
                         sent_continue = True
                         self.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
@@ -254,16 +167,16 @@ class RequestReader:
             else:
                 timeout = deadline - now
             if timeout <= 0:
-                if r is not None and r.headers_done:
+                if r is not None and r.head_done:
                     self._check_body(r, loop.time(), body_start, body_end)
                     raise HttpError(408, "request body stalled", "body_timeout")
                 raise HttpError(408, "request header timeout", "header_timeout")
             try:
                 data = await read_within(self.reader, READ_SIZE, timeout)
             except asyncio.TimeoutError:
-                if r is None and self.cur is None and not self.head_pending:
+                if r is None and p.cur is None:
                     return None  # idle keep-alive connection: just close
-                if r is not None and r.headers_done:
+                if r is not None and r.head_done:
                     now = loop.time()
                     self._check_body(r, now, body_start, body_end)
                     if now - last_data < self.body_timeout:
@@ -272,37 +185,22 @@ class RequestReader:
                 raise HttpError(408, "request timeout", "header_timeout") from None
             last_data = loop.time()
             if not data:
-                if self.cur is None and not self.done:
+                if p.cur is None and not p.done:
                     return None
-                if self.done:
+                if p.done:
                     continue
                 raise HttpError(400, "connection closed mid-request", "incomplete_request")
-            if self.cur is None or not self.cur.headers_done:
-                self.head_pending += len(data)
             self._feed(data)
-            if self.cur is None or self.cur.headers_done:
-                self.head_pending = 0
-            elif self.head_pending > self.max_header:
-                raise HttpError(431, "request header too large", "headers_too_large")
+
+
+_NO_RECEIPT = ("X-Ringfence-Receipt", "")
 
 
 def render_head(status: int, reason: str, headers: list[tuple[str, str]]) -> bytes:
-    lines = [f"HTTP/1.1 {status} {reason}\r\n"]
-    for k, v in headers:
-        if not v and k == "X-Ringfence-Receipt":
-            continue  # no receipt written: no id handed out
-        lines.append(f"{k}: {v}\r\n")
-    lines.append("\r\n")
-    return "".join(lines).encode("latin-1", "replace")
-
-
-REASONS = {
-    200: "OK", 101: "Switching Protocols", 204: "No Content", 400: "Bad Request", 403: "Forbidden",
-    404: "Not Found", 405: "Method Not Allowed", 408: "Request Timeout", 413: "Payload Too Large",
-    414: "URI Too Long", 417: "Expectation Failed", 431: "Request Header Fields Too Large",
-    500: "Internal Server Error", 501: "Not Implemented", 502: "Bad Gateway", 503: "Service Unavailable",
-    504: "Gateway Timeout",
-}
+    while _NO_RECEIPT in headers:  # no receipt written: no id handed out
+        i = headers.index(_NO_RECEIPT)
+        headers = headers[:i] + headers[i + 1:]
+    return render_message(f"HTTP/1.1 {status} {reason}", headers)
 
 
 def simple_response(status: int, body: bytes, content_type: str = "application/json",

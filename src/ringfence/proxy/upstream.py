@@ -2,7 +2,7 @@
 
 We dial exactly the addresses the engine vetted (no second DNS lookup, so no
 DNS rebinding), keep idle connections per (scheme, host, port, address), and
-parse responses with httptools.
+parse responses with core.h1.
 """
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ import time
 from collections import deque
 from typing import AsyncIterator
 
-import httptools
-
+from ..core.h1 import RESPONSE, Message, Parser, field
 from .http1 import read_within
 
 log = logging.getLogger("ringfence.proxy")
@@ -23,6 +22,13 @@ READ_SIZE = 65536
 MAX_IDLE_PER_KEY = 64
 IDLE_TTL_S = 30.0
 MAX_RESPONSE_HEAD = 256 * 1024
+MAX_RESPONSE_FIELDS = 500
+NO_CAP = 1 << 62
+
+
+def response_parser(max_body: int = NO_CAP) -> Parser:
+    """The engine for one upstream connection's responses."""
+    return Parser(RESPONSE, max_head=MAX_RESPONSE_HEAD, max_fields=MAX_RESPONSE_FIELDS, max_body=max_body)
 
 
 class UpstreamError(Exception):
@@ -81,44 +87,25 @@ class Response:
         self.until_close = False
         self.leftover = b""
         self._got_bytes = 0
-        self._parser = httptools.HttpResponseParser(self)
+        self._parser = response_parser()
         self._done = False
 
-    # httptools callbacks
-    def on_status(self, status: bytes) -> None:
-        self.reason += status.decode("latin-1")
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self.headers.append((name.decode("latin-1"), value.decode("latin-1")))
-        if len(self.headers) > 500:
-            raise UpstreamError(502, "upstream sent too many headers")
-
-    def on_headers_complete(self) -> None:
+    def _head(self, m: Message) -> None:
         self.headers_done = True
-        self.status = self._parser.get_status_code()
-        self.keep_alive = self._parser.should_keep_alive()
-        self.upgrade = self.status == 101
-        if self.no_body or self.status in (204, 304) or 100 <= self.status < 200:
+        self.status = m.status
+        self.reason = m.reason
+        self.headers = m.headers
+        self.keep_alive = m.keep_alive
+        self.upgrade = m.status == 101
+        if self.no_body or m.status in (204, 304) or 100 <= m.status < 200:
             self.complete = True
             self.keep_alive = False  # the parser cannot be told; do not reuse
-        else:
-            has_len = any(k.lower() in ("content-length", "transfer-encoding") for k, _ in self.headers)
-            if not has_len:
-                self.until_close = True
-                self.keep_alive = False
-
-    def on_body(self, body: bytes) -> None:
-        self.chunks.append(bytes(body))
-
-    def on_message_complete(self) -> None:
-        self.complete = True
+        elif not m.framed:
+            self.until_close = True
+            self.keep_alive = False
 
     def header(self, name: str, default: str = "") -> str:
-        name = name.lower()
-        for k, v in self.headers:
-            if k.lower() == name:
-                return v
-        return default
+        return field(self.headers, name, default)
 
     async def _pump(self) -> bool:
         """Read once from the socket into the parser. False on EOF."""
@@ -134,16 +121,23 @@ class Response:
                 return False
             raise UpstreamError(502, "upstream closed the connection", "upstream_closed")
         self._got_bytes += len(data)
-        if not self.headers_done and self._got_bytes > MAX_RESPONSE_HEAD:
-            raise UpstreamError(502, "upstream response head too large")
-        try:
-            self._parser.feed_data(data)
-        except httptools.HttpParserUpgrade as e:
-            off = e.args[0] if e.args and isinstance(e.args[0], int) else len(data)
-            self.leftover = data[off:]
+        p = self._parser
+        p.feed(data)
+        m = p.msg
+        if m is not None:
+            if not self.headers_done and m.head_done:
+                self._head(m)
+            if m.chunks:
+                self.chunks.extend(m.chunks)
+                m.chunks.clear()
+            if m.complete:
+                self.complete = True
+        p.done.clear()
+        if p.upgraded:
+            self.leftover = p.leftover
             self.complete = True
-        except httptools.HttpParserError as e:
-            raise UpstreamError(502, f"malformed upstream response: {str(e)[:80]}") from None
+        elif p.error is not None:
+            raise UpstreamError(p.error.status, str(p.error), p.error.rule)
         return True
 
     async def read_head(self) -> None:
