@@ -698,16 +698,8 @@ class _Matcher:
             import hyperscan as hs
         except Exception:  # pragma: no cover - hyperscan is an optional speed-up
             return
-        from ..match.ascii import can_match_ascii
         base = hs.HS_FLAG_UTF8 | hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE
-        # the ASCII database holds only the patterns that can match ASCII text at all (most
-        # patterns of languages in other scripts cannot); the others are in the UTF-8 ones
-        self._capable = [can_match_ascii(p) for p in patterns]
-        main = [i for i in range(self.n) if self._capable[i]]
-        exprs = [_hs_pattern(patterns[i]) for i in main] + list(triggers)
-        ids = main + [self.n + k for k in range(len(triggers))]
-        flags = [base] * len(main) + [hs.HS_FLAG_CASELESS | hs.HS_FLAG_SINGLEMATCH] * len(triggers)
-        self._db = _hs_compile(hs, exprs, ids, flags)
+        self._db, self._capable = _ascii_db(hs, patterns, triggers, base)
         # The UTF-8 databases serve non-ASCII text only and take ~80% of a cold build:
         # they are built on a thread (hyperscan releases the GIL) that the first
         # non-ASCII scan waits for, so ASCII scanning starts after the narrow one.
@@ -802,6 +794,44 @@ class _Matcher:
                         ends[i] = sorted(set(ends.get(i, [])) | set(_byte_to_char(text, udata, got)))
         return ends, trig
 
+
+
+_ASCII_DB_VERSION = 1
+
+
+def _ascii_db(hs, patterns: list[str], triggers: list[str], base: int):
+    """(database for ASCII text, which patterns can match ASCII at all). It holds only
+    those (most patterns of languages in other scripts cannot; they are in the UTF-8
+    databases). Deciding that parses every pattern (~0.3 s), so the answer is cached on
+    disk with the database, under a key of the patterns themselves."""
+    from ..match import hscache
+    from ..match.ascii import can_match_ascii
+    key = ["injection-ascii", _ASCII_DB_VERSION, hs.HS_MODE_BLOCK, base, patterns, triggers]
+    with _DBS_LOCK:
+        mem = _DBS.get("ascii:" + hscache.key_of(key))
+        if mem is not None:
+            return mem
+        got = None
+        try:
+            got = hscache.load(key)
+        except Exception:
+            got = None
+        capable = got[0].get("capable") if got is not None and isinstance(got[0], dict) else None
+        if isinstance(capable, list) and len(capable) == len(patterns):
+            db = got[1]
+            if getattr(db, "scratch", None) is None:
+                db.scratch = hs.Scratch(db)
+        else:
+            capable = [can_match_ascii(p) for p in patterns]
+            main = [i for i in range(len(patterns)) if capable[i]]
+            exprs = [_hs_pattern(patterns[i]).encode() for i in main] + [t.encode() for t in triggers]
+            ids = main + [len(patterns) + k for k in range(len(triggers))]
+            flags = [base] * len(main) + [hs.HS_FLAG_CASELESS | hs.HS_FLAG_SINGLEMATCH] * len(triggers)
+            db = hs.Database(mode=hs.HS_MODE_BLOCK)
+            db.compile(expressions=exprs, ids=ids, elements=len(exprs), flags=flags)
+            hscache.store(key, {"tag": "injection-ascii", "capable": capable}, db, hs.HS_MODE_BLOCK)
+        _DBS["ascii:" + hscache.key_of(key)] = (db, capable)
+        return db, capable
 
 
 # Characters `re` (IGNORECASE) matches with an ASCII letter: replaced by that letter
