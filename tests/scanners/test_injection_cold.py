@@ -118,5 +118,6 @@ def test_every_pattern_compiles_and_has_a_width():
     s = I.InjectionScanner(Config())
     assert len(s._res) == len(s._width) == s._pf.n
     for k in range(len(s._res)):
-        assert s._res[k].pattern and 64 <= s._width[k] <= 1200 or s._width[k] == I._PARTS_WIDTH
+        assert s._res[k].pattern
+        assert (64 <= s._width[k] <= 1200) or (s._width[k] == I._PARTS_WIDTH)
     assert list(s._res)[0] is s._res[0]   # made once
