@@ -142,6 +142,12 @@ def _joined_siblings(value: Any, path: str, out: list[tuple[str, str]], budget: 
                 _joined_siblings(v, f"{path}[{i}]", out, budget, depth + 1)
 
 
+def _sentence_of(text: str, a: int, b: int) -> str:
+    start = max(text.rfind(c, 0, a) for c in ".!?\n;") + 1
+    ends = [i for i in (text.find(c, b) for c in ".!?\n;") if i >= 0]
+    return text[start:min(ends) if ends else len(text)]
+
+
 class A2aScanner:
     def __init__(self, config: Any, engine: Any):
         self.config = config
@@ -176,7 +182,7 @@ class A2aScanner:
                     out.append(Finding("a2a_poison", rule, sev, redact(m.group(0), 12), where, self.action))
             for pat, neg in _I18N_SOLICIT:
                 m = pat.search(low)
-                if m and not neg.search(m.group(0)):
+                if m and not neg.search(_sentence_of(low, m.start(), m.end())):
                     out.append(Finding("a2a_poison", "agent_solicitation", "high", redact(m.group(0), 12), where,
                                        self.action))
                     break
