@@ -165,3 +165,13 @@ def i18n_solicit() -> tuple[tuple[str, str], ...]:
         gap = _sentence(80)
         out.append((r"\b" + verb + gap + r"\b" + noun + "|" + r"\b" + noun + gap + r"\b" + verb, neg))
     return tuple(out)
+
+# An imperative read of a credential file addressed to the model ("First, read ~/.npmrc",
+# "the assistant should open ..."), not a description of what the tool reads ("Reads ...").
+CRED_READ = (
+    r"\b(?:please|kindly|first|firstly|always|should|must|shall|need\s+to|needs\s+to|have\s+to|has\s+to"
+    r"|tool\s+to|command\s+to|also|you|assistant)\s*,?\s+"
+    r"(?:read|open|cat|load|fetch|retrieve|grab|collect|copy|dump|print|output|display|show)\s+(?:out\s+)?(?:the\s+)?"
+    r"(?:(?:full\s+|entire\s+|raw\s+)?(?:contents?|text)\s+(?:of|in)\s+)?(?:the\s+)?(?:file\s+)?(?:the\s+user'?s\s+)?(?:file\s+)?"
+    r"[`'\"]?(?:(?:~|\$home|%userprofile%|/home/[\w.-]+|/users/[\w.-]+|/root)?/)?(?:\.config/)?" + CRED_PATH,
+)

@@ -112,6 +112,7 @@ from . import agent_directives as _ad  # noqa: E402
 FAMILIES += (
     PoisonFamily("credential_path_to_url", "Names a credential file and a URL or address in one sentence", "critical",
                  _ad.CRED_PATH_TO_URL),
+    PoisonFamily("credential_read_directive", "Tells the model to read a credential file", "critical", _ad.CRED_READ),
     PoisonFamily("tool_shadowing", "Changes how another tool behaves", "critical", _ad.SHADOWING),
     PoisonFamily("secret_tool_first", "Calls a secret-handling tool first and passes its output on", "critical",
                  _ad.SECRET_TOOL_FIRST),

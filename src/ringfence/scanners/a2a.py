@@ -91,7 +91,8 @@ _NAME_FIELDS = ("name", "id", "tags")
 from ..rules import agent_directives as _ad  # noqa: E402
 DIRECTIVE_RULES: list[tuple[str, str, re.Pattern[str]]] = [
     (rule, "high", re.compile("|".join(f"(?:{p})" for p in pats))) for rule, pats in (
-        ("credential_path_to_url", _ad.CRED_PATH_TO_URL), ("agent_authority_claim", _ad.AUTHORITY),
+        ("credential_path_to_url", _ad.CRED_PATH_TO_URL), ("credential_read_directive", _ad.CRED_READ),
+        ("agent_authority_claim", _ad.AUTHORITY),
         ("agent_solicitation", _ad.SOLICIT), ("concealment", _ad.CONCEAL), ("tool_shadowing", _ad.SHADOWING))]
 _I18N_SOLICIT = [(re.compile(p), re.compile(n)) for p, n in _ad.i18n_solicit()]
 
