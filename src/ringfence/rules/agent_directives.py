@@ -65,8 +65,9 @@ NEGATED = r"(?:\b(?:not|never|no|avoid|without|nor|refuse|reject)\b|n't)\s*(?:\w
 
 # Directive + secret, then where it goes: checked against this tool's parameters.
 DIRECTIVE_SECRET = GIVE + _sentence(100) + SECRET_OBJECT
-SINK = (r"\b(?:in|into|as|to|inside|within|under|via)\s+(?:the\s+|its\s+|this\s+|that\s+|each\s+|every\s+|an?\s+)?"
-        r"[`'\"]?([\w.-]+)[`'\"]?(?:\s+([\w-]+))?")
+SINK = r"\b(?:in|into|as|to|inside|within|under|via)\s"
+SINK_FILLER = frozenset({"the", "its", "this", "that", "each", "every", "a", "an", "any", "whichever", "whatever",
+                         "first", "next", "last", "your", "their", "tool's", "request's"})
 SINK_WORDS = frozenset({"field", "fields", "parameter", "parameters", "param", "params", "argument", "arguments",
                         "arg", "args", "input", "property", "value"})
 

@@ -364,10 +364,12 @@ class ToolScanners:
             stop = re.search(r"[.!?](?:\s|$)|\n", tail)
             tail = tail[:stop.start()] if stop else tail
             for s in self.sink.finditer(tail):
-                target, after = s.group(1).strip("`'\".-"), (s.group(2) or "")
-                named = target in params or target.replace("-", "_") in params
-                generic = target in ad.SINK_WORDS or after in ad.SINK_WORDS
-                if not (named or generic) or self.secretish.search(target):
+                # the next few words after "in / into / as": a parameter of this tool or "field"
+                words = [w.strip("`'\".-") for w in tail[s.start():].split()[1:6]]
+                words = [w for w in words if w not in ad.SINK_FILLER][:4]
+                named = [w for w in words if w in params or w.replace("-", "_") in params]
+                generic = any(w in ad.SINK_WORDS for w in words)
+                if not (named or generic) or any(self.secretish.search(w) for w in (named or words)):
                     continue
                 w = wheres[max(0, bisect.bisect_right(offsets, m.start()) - 1)] if wheres else tw
                 return [Finding("tool_poison", "secret_to_parameter", "critical",
