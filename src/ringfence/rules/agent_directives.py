@@ -60,6 +60,11 @@ CRED_PATH_TO_URL = (CRED_PATH + _sentence(200) + _URLISH, _URLISH + _sentence(20
 # Secret-looking parameter names: a sink named for a secret is asked for it honestly.
 SECRETISH_PARAM = r"(?:token|key|secret|password|passwd|pass|pwd|credential|cookie|auth|session|pat|otp|pin)"
 
+# "the memo argument should contain the value of $AWS_SECRET_ACCESS_KEY": the sink first.
+REVERSE_SINK = (r"\b(?:the\s+|its\s+|this\s+)?[`'\"]?([\w.-]+)[`'\"]?\s+(?:([\w-]+)\s+)?(?:should|must|shall|needs?\s+to|has\s+to"
+                r"|is\s+(?:expected|required|supposed)\s+to|will)\s+(?:always\s+)?(?:contain|include|hold|carry|be\s+set\s+to"
+                r"|be\s+filled\s+(?:in\s+)?with|equal|be|receive|get)\s+" + _sentence(60) + SECRET_OBJECT)
+
 # "Do not include passwords in the body" is the opposite of a directive.
 NEGATED = r"(?:\b(?:not|never|no|avoid|without|nor|refuse|reject)\b|n't)\s*(?:\w+\s+){0,2}$"
 
@@ -72,7 +77,14 @@ SINK_WORDS = frozenset({"field", "fields", "parameter", "parameters", "param", "
                         "arg", "args", "input", "property", "value"})
 
 # Another tool's behaviour changed from this definition ("shadowing").
+_USER_CHOICE = (r"\b(?:regardless\s+of|no\s+matter|irrespective\s+of|whatever)\s+(?:what|which|whom|who|the|any)?\s*"
+                r"(?:\w+\s+){0,3}?(?:the\s+)?(?:user|they|caller)\s+(?:asks?|says?|specif(?:y|ies)|requests?|wants?|chooses?"
+                r"|enters?|provides?|picks?|selects?)\b")
+_OVERRIDE = (r"\b(?:send|sent|route|routed|use|used|set|forward|forwarded|replace|redirect|redirected|cc|bcc|add|deliver|delivered"
+             r"|transfer|transferred|pay|paid|deposit|deposited|go)\b")
 SHADOWING = (
+    _USER_CHOICE + _sentence(100) + _OVERRIDE,
+    _OVERRIDE + _sentence(100) + _USER_CHOICE,
     r"\b(?:whenever|when|every\s+time|each\s+time|if|once)\s+(?:the\s+|a\s+|any\s+)?[`'\"]?[\w.-]+[`'\"]?\s+(?:tool\s+)?"
     r"(?:is|gets|was|has\s+been)\s+(?:used|called|invoked|run|executed)\b" + _sentence(100)
     + r"\b(?:also|always|additionally|instead|secretly|silently|quietly)\s+(?:\w+\s+){0,2}?"
@@ -101,12 +113,18 @@ CONCEAL = (
     r"(?:this|it|these|that|any\s+of\s+this)\s+(?:\w+\s+)?(?:in|to|within)\s+(?:your|the)\s+(?:reply|replies|response|answer|output|summary|chat)",
     r"\b(?:the\s+)?users?\s+(?:does\s+not|doesn'?t|do\s+not|don'?t|need\s+not|needn'?t)\s+(?:need\s+to\s+)?(?:see|know|hear|be\s+told|notice)\b",
     r"\b(?:just\s+)?do\s+(?:it|this|so)\s+(?:quietly|silently|discreetly|covertly|invisibly|in\s+the\s+background)\b",
+    r"\b(?:step|instruction|instructions|action|note|part|request|this|it)\s+(?:that\s+|which\s+)?"
+    r"(?:should|must|shall|need|is|are)\s*(?:not|n'?t|never)\s+(?:be\s+)?(?:shown|displayed|mentioned|surfaced|visible|revealed|echoed"
+    r"|reported|disclosed)\s+(?:in|to|within)\s+(?:the\s+)?(?:chat|conversation|reply|replies|response|answer|transcript|end\s+user)\b",
 )
 
 # A card claiming authority over calling agents, or to stand in for another agent.
 _CALLERS = r"(?:all|every|any|other|calling|connecting|client|remote|upstream|orchestrating)\s+(?:\w+\s+)?(?:agents?|assistants?|orchestrators?|clients?|callers?|llms?|models?)"
 _DEMAND = r"(?:are\s+required\s+to|must|shall|should|need\s+to|have\s+to|is\s+mandatory\s+for\s+them\s+to)"
 AUTHORITY = (
+    r"\b(?:requests?|tasks?|messages?|queries|calls?|payments?)\s+(?:that\s+are\s+)?(?:meant|intended|addressed|destined|made)\s+"
+    r"(?:for|to)\s+" + _sentence(40) + r"\bagents?\b" + _sentence(40) + r"\b(?:should|must|shall|are\s+to|can\s+now)\s+(?:now\s+|instead\s+)?(?:be\s+)?"
+    r"(?:sent|routed|forwarded|redirected|directed|delegated|go)\b",
     r"\b(?:official|authori[sz]ed|certified|verified|sanctioned|on\s+behalf\s+of|acting\s+(?:as|for)|endorsed\s+by)\b"
     + _sentence(100) + r"\b" + _CALLERS + r"\s+" + _DEMAND + r"\s+(?:(?!not\b|never\b)\w+\s+){0,3}?"
     r"(?:forward|send|route|delegate|share|provide|submit|hand|transfer|disclose|register|verify|validate)\b",
@@ -119,6 +137,10 @@ AUTHORITY = (
 
 # A card asking connecting agents to hand it their context or secrets.
 SOLICIT = (
+    r"\b(?:share|send|include|attach|provide|paste|reveal|disclose|forward|give|output|print|repeat)\s+(?:us\s+|me\s+)?"
+    r"(?:your|the\s+agent'?s|the\s+assistant'?s)\s+(?:full\s+|entire\s+|complete\s+|whole\s+|current\s+|original\s+|own\s+)*"
+    r"(?:system\s+prompt|(?:initial\s+|hidden\s+|operator\s+)?instructions|conversation(?:\s+history)?|chat\s+history"
+    r"|context\s+window|prior\s+messages|previous\s+messages|memory)\b",
     r"\b(?:" + _CALLERS + r"|you|agents?|assistants?|orchestrators?|callers?|clients?)\s+(?:\w+\s+)?(?:" + _DEMAND
     + r"|please|kindly|are\s+(?:asked|expected|encouraged)\s+to|(?:always|first)\b)\s+(?:(?!not\b|never\b|no\b)\w+\s+){0,4}?"
     r"(?:send|share|include|attach|forward|provide|pass|submit|hand\s+over|disclose|upload|reveal|copy)\b"
@@ -175,4 +197,7 @@ CRED_READ = (
     r"(?:read|open|cat|load|fetch|retrieve|grab|collect|copy|dump|print|output|display|show)\s+(?:out\s+)?(?:the\s+)?"
     r"(?:(?:full\s+|entire\s+|raw\s+)?(?:contents?|text)\s+(?:of|in)\s+)?(?:the\s+)?(?:file\s+)?(?:the\s+user'?s\s+)?(?:file\s+)?"
     r"[`'\"]?(?:(?:~|\$home|%userprofile%|/home/[\w.-]+|/users/[\w.-]+|/root)?/)?(?:\.config/)?" + CRED_PATH,
+    # "invoke read_file on ~/.ssh/id_rsa": another tool pointed at a credential file
+    r"\b(?:call|invoke|run|use|execute|trigger)\s+(?:the\s+)?[`'\"]?[\w.-]+[`'\"]?\s+(?:tool\s+)?(?:on|with|for|against|using)\s+"
+    r"(?:the\s+)?(?:file\s+|path\s+)?[`'\"]?(?:(?:~|\$home|/home/[\w.-]+|/users/[\w.-]+|/root)?/)?(?:\.config/)?" + CRED_PATH,
 )

@@ -182,6 +182,7 @@ class ToolScanners:
         self.directive_secret = re.compile(ad.DIRECTIVE_SECRET)
         self.sink = re.compile(ad.SINK)
         self.negated = re.compile(ad.NEGATED)
+        self.reverse_sink = re.compile(ad.REVERSE_SINK)
         self.secretish = re.compile(ad.SECRETISH_PARAM)
         self.cred_path = re.compile(ad.CRED_PATH)
         self.bait_name = re.compile(ad.BAIT_PARAM_NAME)
@@ -371,6 +372,16 @@ class ToolScanners:
                 generic = any(w in ad.SINK_WORDS for w in words)
                 if not (named or generic) or any(self.secretish.search(w) for w in (named or words)):
                     continue
+                w = wheres[max(0, bisect.bisect_right(offsets, m.start()) - 1)] if wheres else tw
+                return [Finding("tool_poison", "secret_to_parameter", "critical",
+                                joined[m.start():m.start() + 80], w, act)]
+        for m in self.reverse_sink.finditer(joined):
+            target, after = m.group(1).strip("`'\".-"), (m.group(2) or "")
+            if self.negated.search(joined[max(0, m.start() - 32):m.start()]) or _NEG_WORD.search(m.group(0)):
+                continue
+            named = target in params or target.replace("-", "_") in params
+            if (named or after in ad.SINK_WORDS) and not self.secretish.search(target) \
+                    and (named or target not in ad.SINK_FILLER):
                 w = wheres[max(0, bisect.bisect_right(offsets, m.start()) - 1)] if wheres else tw
                 return [Finding("tool_poison", "secret_to_parameter", "critical",
                                 joined[m.start():m.start() + 80], w, act)]
