@@ -293,3 +293,17 @@ def test_unchanged_relisting_with_other_key_order_allows():
     engine.tools.scan_tools_list([t], s)
     again = {k: t[k] for k in reversed(list(t))}
     assert _blocked(engine.tools.scan_tools_list([again], s)) == set()
+
+
+# ------------------------------------------------------------ bounded work
+@pytest.mark.parametrize("desc", ["a" * 60_000, "a." * 30_000, "put " * 15_000, "~/.npmrc " * 6_666,
+                                  "x@" * 30_000, ("https://a.example/ ~/.aws/credentials ") * 1_500])
+def test_long_hostile_descriptions_stay_linear(engine, desc):
+    """These took 30-140 s before the directive rules were gated and anchored; the bound
+    is ten times what they take now, so a loaded machine does not flake it."""
+    import time
+    t = _tool()
+    t["description"] = desc
+    start = time.process_time()
+    engine.tools.scan_tools_list([t], None)
+    assert time.process_time() - start < 8.0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import functools
 import hashlib
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -299,7 +300,7 @@ class ToolScanners:
                 break
         for view in (joined, joined.translate(_LEET)):
             for fam, pats in self.families:
-                if fam.id in hit:
+                if fam.id in hit or (fam.gate and not ad.has_any(view, fam.gate)):
                     continue
                 for rx in pats:
                     m = rx.search(view)
@@ -357,8 +358,10 @@ class ToolScanners:
         variable, the conversation, the model's instructions) into one of this tool's
         own parameters, or into "the ... field": the sink is what makes it exfiltration.
         A parameter named for a secret (token, password) is asked for one honestly."""
+        if not ad.has_any(joined, ad.SECRET_KEYS):
+            return []
         params = {n.lower() for _, n in names} | {expand_name(n) for _, n in names}
-        for m in self.directive_secret.finditer(joined):
+        for m in itertools.islice(self.directive_secret.finditer(joined), 64):
             if self.negated.search(joined[max(0, m.start() - 32):m.start()]):
                 continue
             tail = joined[m.end():m.end() + 160]
@@ -375,7 +378,7 @@ class ToolScanners:
                 w = wheres[max(0, bisect.bisect_right(offsets, m.start()) - 1)] if wheres else tw
                 return [Finding("tool_poison", "secret_to_parameter", "critical",
                                 joined[m.start():m.start() + 80], w, act)]
-        for m in self.reverse_sink.finditer(joined):
+        for m in itertools.islice(self.reverse_sink.finditer(joined), 64):
             target, after = m.group(1).strip("`'\".-"), (m.group(2) or "")
             if self.negated.search(joined[max(0, m.start() - 32):m.start()]) or _NEG_WORD.search(m.group(0)):
                 continue
@@ -389,11 +392,13 @@ class ToolScanners:
         # in one sentence, unless the sentence only describes a default or an example.
         free = {p for p in params if len(p) >= 3 and not self.secretish.search(p) and " " not in p}
         keyish = any(re.search(r"key|identity|ssh|cert", p) for p in params)
-        for m in self.cred_path.finditer(joined):
+        cred = self.cred_path.finditer(joined) if ad.has_any(joined, ad.CRED_KEYS) else iter(())
+        for m in itertools.islice(cred, 64):
             if keyish and re.search(r"id_|\.ssh/", m.group(0)):
                 continue
-            a = max(joined.rfind("\n", 0, m.start()), joined.rfind(". ", 0, m.start())) + 1
-            b = min(x for x in (joined.find("\n", m.end()), joined.find(". ", m.end()), len(joined)) if x >= 0)
+            lo, hi = max(0, m.start() - 300), min(len(joined), m.end() + 300)   # bounded sentence window
+            a = max(joined.rfind("\n", lo, m.start()), joined.rfind(". ", lo, m.start()), lo - 1) + 1
+            b = min(x for x in (joined.find("\n", m.end(), hi), joined.find(". ", m.end(), hi), hi) if x >= 0)
             sent = joined[a:b]
             if _DESCRIBES.search(sent) or _NEG_WORD.search(joined[a:m.start()]):
                 continue
