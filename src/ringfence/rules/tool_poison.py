@@ -33,6 +33,7 @@ class PoisonFamily:
     severity: str
     patterns: tuple[str, ...]
     weak: bool = False   # weak signals only warn (legit descriptions do this too)
+    gate: tuple[str, ...] = ()   # when set, the family runs only on text holding one of these literals
 
 
 FAMILIES: tuple[PoisonFamily, ...] = (
@@ -106,6 +107,23 @@ FAMILIES: tuple[PoisonFamily, ...] = (
         r"\b(?:curl|wget)\s+[^\s]*https?://[^\s]*\s*\|\s*(?:ba|z)?sh\b",
     )),
 )
+
+from . import agent_directives as _ad  # noqa: E402
+
+FAMILIES += (
+    PoisonFamily("credential_path_to_url", "Names a credential file and a URL or address in one sentence", "critical",
+                 _ad.CRED_PATH_TO_URL, gate=_ad.CRED_KEYS),
+    PoisonFamily("credential_read_directive", "Tells the model to read a credential file", "critical", _ad.CRED_READ,
+                 gate=_ad.CRED_KEYS),
+    PoisonFamily("tool_shadowing", "Changes how another tool behaves", "critical", _ad.SHADOWING),
+    PoisonFamily("secret_tool_first", "Calls a secret-handling tool first and passes its output on", "critical",
+                 _ad.SECRET_TOOL_FIRST),
+    PoisonFamily("agent_authority_claim", "Claims authority over the calling agent", "critical", _ad.AUTHORITY),
+    PoisonFamily("agent_solicitation", "Asks the calling agent for its context or secrets", "critical", _ad.SOLICIT,
+                 gate=_ad.SECRET_KEYS),
+)
+FAMILIES = tuple(replace(f, patterns=f.patterns + _ad.CONCEAL) if f.id == "hidden_side_channel" else f
+                 for f in FAMILIES)
 
 # Hide-from-user, send-to-URL and reveal-the-system-prompt in ~40 more languages.
 from .injection_i18n import all_tool_patterns as _i18n_tool  # noqa: E402

@@ -29,6 +29,9 @@ from typing import Any
 
 from ..core import Finding, jsonstrict
 from ..core.jsonwalk import Walk, WalkLimit
+from .shell import fold
+
+_WS = re.compile(r"\s+")
 
 A2A_METHODS = frozenset({
     "message/send", "message/stream", "tasks/get", "tasks/cancel", "tasks/resubscribe",
@@ -83,6 +86,16 @@ POISON_RULES: list[tuple[str, str, re.Pattern[str]]] = [
 ]
 _NAME_FIELDS = ("name", "id", "tags")
 
+# Directives to the calling agent without trigger words (shared with the tool scanner;
+# they match folded, lower-cased text).
+from ..rules import agent_directives as _ad  # noqa: E402
+DIRECTIVE_RULES: list[tuple[str, str, re.Pattern[str]]] = [
+    (rule, "high", re.compile("|".join(f"(?:{p})" for p in pats))) for rule, pats in (
+        ("credential_path_to_url", _ad.CRED_PATH_TO_URL), ("credential_read_directive", _ad.CRED_READ),
+        ("agent_authority_claim", _ad.AUTHORITY),
+        ("agent_solicitation", _ad.SOLICIT), ("concealment", _ad.CONCEAL), ("tool_shadowing", _ad.SHADOWING))]
+_I18N_SOLICIT = [(re.compile(p), re.compile(n)) for p, n in _ad.i18n_solicit()]
+
 
 def _strict_json(data: bytes | str) -> Any:
     return jsonstrict.loads_bytes(data)  # JsonError is a ValueError
@@ -130,6 +143,12 @@ def _joined_siblings(value: Any, path: str, out: list[tuple[str, str]], budget: 
                 _joined_siblings(v, f"{path}[{i}]", out, budget, depth + 1)
 
 
+def _sentence_of(text: str, a: int, b: int) -> str:
+    start = max(text.rfind(c, 0, a) for c in ".!?\n;") + 1
+    ends = [i for i in (text.find(c, b) for c in ".!?\n;") if i >= 0]
+    return text[start:min(ends) if ends else len(text)]
+
+
 class A2aScanner:
     def __init__(self, config: Any, engine: Any):
         self.config = config
@@ -157,6 +176,17 @@ class A2aScanner:
                 m = pat.search(text)
                 if m:
                     out.append(Finding("a2a_poison", rule, sev, redact(m.group(0), 12), where, self.action))
+            low = _WS.sub(" ", fold(text)).lower()
+            for rule, sev, pat in DIRECTIVE_RULES:
+                m = pat.search(low)
+                if m:
+                    out.append(Finding("a2a_poison", rule, sev, redact(m.group(0), 12), where, self.action))
+            for pat, neg in _I18N_SOLICIT:
+                m = pat.search(low)
+                if m and not neg.search(_sentence_of(low, m.start(), m.end())):
+                    out.append(Finding("a2a_poison", "agent_solicitation", "high", redact(m.group(0), 12), where,
+                                       self.action))
+                    break
         return out
 
     @staticmethod
@@ -399,7 +429,7 @@ class A2aScanner:
             return [Finding("a2a", "too_large", "high", "card is too large or too deep", "card", "block")]
         # a card is read by the connecting agent only: an instruction in it needs no addressee
         findings = self._injection(fields + [(w, v) for w, v in rest if " " in v], audience="agent")
-        findings += self._poison(fields)
+        findings += self._poison(fields + [(w, v) for w, v in rest if " " in v])
         findings += self._drift(url, card)
         return findings
 

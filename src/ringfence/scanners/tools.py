@@ -9,12 +9,14 @@ from __future__ import annotations
 import bisect
 import functools
 import hashlib
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..core import Finding
+from ..rules import agent_directives as ad
 from ..rules import tool_poison as tp
 from . import shell
 from ..text.decode import decode_layers
@@ -33,6 +35,9 @@ _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t
 _WS = re.compile(r"[ \t\r\f\v]+")
 _HIDING = re.compile("[\U000E0000-\U000E007F\u202A-\u202E\u2066-\u2069\x1b\u200b\u2060\ufeff]")
 _TOOL_TEXT_SOFT = frozenset({"tool_invocation", "credential_path", "covert_action", "credential_solicitation"})
+_DESCRIBES = re.compile(r"\b(?:defaults?|e\.g\.|example|such as|like|path to|location of|where|if|unless|when"
+                        r"|scans?|detects?|finds?|reports?|checks?|lists?|uses?|used|reads? from)\b")
+_NEG_WORD = re.compile(r"\b(?:not|never|no|avoid|without)\b|n't")
 _LEETY = re.compile(r"[a-z][0134578@$|]|[0134578@$|][a-z]")
 
 
@@ -199,6 +204,14 @@ class ToolScanners:
         self.param_specific = re.compile(tp.PARAM_SPECIFIC)
         self.param_generic = re.compile(tp.PARAM_GENERIC)
         self.param_prov = re.compile(tp.PARAM_PROVENANCE)
+        self.directive_secret = re.compile(ad.DIRECTIVE_SECRET)
+        self.sink = re.compile(ad.SINK)
+        self.negated = re.compile(ad.NEGATED)
+        self.reverse_sink = re.compile(ad.REVERSE_SINK)
+        self.secretish = re.compile(ad.SECRETISH_PARAM)
+        self.cred_path = re.compile(ad.CRED_PATH)
+        self.bait_name = re.compile(ad.BAIT_PARAM_NAME)
+        self.bait_required = re.compile(ad.BAIT_REQUIRED)
         self._shared = baselines
 
     def new_session(self, server: str = "") -> ToolSession:
@@ -313,7 +326,7 @@ class ToolScanners:
                 break
         for view in (joined, joined.translate(_LEET)):
             for fam, pats in self.families:
-                if fam.id in hit:
+                if fam.id in hit or (fam.gate and not ad.has_any(view, fam.gate)):
                     continue
                 for rx in pats:
                     m = rx.search(view)
@@ -337,6 +350,9 @@ class ToolScanners:
                         out.append(Finding("tool_poison", "exfiltration_parameter_name", "high",
                                            f"{n[:40]} ({e[:36]})", path, act))
                         break
+        out += self._schema_bait(texts, names, act)
+        if not any(f.scanner == "tool_poison" and f.action != "warn" for f in out):
+            out += self._secret_to_parameter(joined, names, wheres, offsets, tw, act)
         # The shared prompt-injection scanner over the same text (raw, per tool).
         inj = getattr(self.engine, "injection", None) if self.engine is not None else None
         if inj is not None and joined:
@@ -347,6 +363,7 @@ class ToolScanners:
             if idents:
                 raw += "\n" + "\n".join(idents)
             strong_hit = any(f.scanner == "tool_poison" and f.action != "warn" for f in out)
+            secret_param = any(self.secretish.search(n.lower()) for _, n in names)
             # a tool definition is read by the agent only: it needs no addressee
             for f in inj.scan(raw, tw, audience="agent"):
                 a = act if f.action in ("block", "strip") else f.action
@@ -355,7 +372,95 @@ class ToolScanners:
                 # .env"). Alone they warn; with a tool-poison hit they count fully.
                 if f.rule in _TOOL_TEXT_SOFT and not strong_hit:
                     a = "warn"
+                # "Provide your API token" in a tool that has a token parameter asks for
+                # the secret the tool honestly takes.
+                elif f.rule == "agent_exfiltration" and not strong_hit and secret_param:
+                    a = "warn"
                 out.append(_with_action(f, a))
+        return out
+
+    def _secret_to_parameter(self, joined: str, names, wheres, offsets, tw: str, act: str) -> list[Finding]:
+        """An instruction that puts a secret (a credential file, a secret environment
+        variable, the conversation, the model's instructions) into one of this tool's
+        own parameters, or into "the ... field": the sink is what makes it exfiltration.
+        A parameter named for a secret (token, password) is asked for one honestly."""
+        if not ad.has_any(joined, ad.SECRET_KEYS):
+            return []
+        params = {n.lower() for _, n in names} | {expand_name(n) for _, n in names}
+        for m in itertools.islice(self.directive_secret.finditer(joined), 64):
+            if self.negated.search(joined[max(0, m.start() - 32):m.start()]):
+                continue
+            tail = joined[m.end():m.end() + 160]
+            stop = re.search(r"[.!?](?:\s|$)|\n", tail)
+            tail = tail[:stop.start()] if stop else tail
+            for s in self.sink.finditer(tail):
+                # the next few words after "in / into / as": a parameter of this tool or "field"
+                words = [w.strip("`'\".-") for w in tail[s.start():].split()[1:6]]
+                words = [w for w in words if w not in ad.SINK_FILLER][:4]
+                named = [w for w in words if w in params or w.replace("-", "_") in params]
+                generic = any(w in ad.SINK_WORDS for w in words)
+                if not (named or generic) or any(self.secretish.search(w) for w in (named or words)):
+                    continue
+                w = wheres[max(0, bisect.bisect_right(offsets, m.start()) - 1)] if wheres else tw
+                return [Finding("tool_poison", "secret_to_parameter", "critical",
+                                joined[m.start():m.start() + 80], w, act)]
+        for m in itertools.islice(self.reverse_sink.finditer(joined), 64):
+            target, after = m.group(1).strip("`'\".-"), (m.group(2) or "")
+            if self.negated.search(joined[max(0, m.start() - 32):m.start()]) or _NEG_WORD.search(m.group(0)):
+                continue
+            named = target in params or target.replace("-", "_") in params
+            if (named or after in ad.SINK_WORDS) and not self.secretish.search(target) \
+                    and (named or target not in ad.SINK_FILLER):
+                w = wheres[max(0, bisect.bisect_right(offsets, m.start()) - 1)] if wheres else tw
+                return [Finding("tool_poison", "secret_to_parameter", "critical",
+                                joined[m.start():m.start() + 80], w, act)]
+        # In any language: a credential file and one of this tool's free-text parameters
+        # in one sentence, unless the sentence only describes a default or an example.
+        free = {p for p in params if len(p) >= 3 and not self.secretish.search(p) and " " not in p}
+        keyish = any(re.search(r"key|identity|ssh|cert", p) for p in params)
+        cred = self.cred_path.finditer(joined) if ad.has_any(joined, ad.CRED_KEYS) else iter(())
+        for m in itertools.islice(cred, 64):
+            if keyish and re.search(r"id_|\.ssh/", m.group(0)):
+                continue
+            lo, hi = max(0, m.start() - 300), min(len(joined), m.end() + 300)   # bounded sentence window
+            a = max(joined.rfind("\n", lo, m.start()), joined.rfind(". ", lo, m.start()), lo - 1) + 1
+            b = min(x for x in (joined.find("\n", m.end(), hi), joined.find(". ", m.end(), hi), hi) if x >= 0)
+            sent = joined[a:b]
+            if _DESCRIBES.search(sent) or _NEG_WORD.search(joined[a:m.start()]):
+                continue
+            words = set(re.findall(r"[a-z0-9_]+", sent.replace(m.group(0), " ")))
+            hit = sorted(free & words)
+            if hit:
+                w = wheres[max(0, bisect.bisect_right(offsets, m.start()) - 1)] if wheres else tw
+                return [Finding("tool_poison", "secret_to_parameter", "critical",
+                                f"{m.group(0)[:40]} -> {hit[0][:30]}", w, act)]
+        return []
+
+    def _schema_bait(self, texts, names, act: str) -> list[Finding]:
+        """Parameter schemas that are bait: a default, const or example pointing at a
+        credential file; a vague parameter ("sidenote", "context") the tool supposedly
+        cannot work without."""
+        out: list[Finding] = []
+        for path, text in texts:
+            leaf = path.rsplit(".", 1)[-1].split("[")[0]
+            if leaf in ("default", "const", "examples", "example", "enum") and len(text) < 512 \
+                    and not any(c.isspace() for c in text.strip()):
+                m = self.cred_path.search(shell.fold(text).lower())
+                if m:
+                    prop = path.rsplit(".", 2)[-2] if path.count(".") >= 2 else ""
+                    ssh_key = "id_" in m.group(0) or ".ssh/" in m.group(0)
+                    if not (ssh_key and re.search(r"key|identity|ssh", prop.lower())):
+                        out.append(Finding("tool_poison", "credential_file_default", "critical",
+                                           f"{prop[:30]}: {m.group(0)[:40]}", path, act))
+                        break
+        desc = {p: t for p, t in texts}
+        for path, n in names:
+            if self.bait_name.search(expand_name(n)):
+                d = desc.get(f"{path}.description", "")
+                if d and self.bait_required.search(_WS.sub(" ", d.lower())):
+                    out.append(Finding("tool_poison", "bait_parameter", "high", f"{n[:30]}: {d[:40]}",
+                                       f"{path}.description", act))
+                    break
         return out
 
     def _drift(self, tool: dict, name: str, session: ToolSession, first: bool, tw: str,
