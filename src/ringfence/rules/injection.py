@@ -680,6 +680,19 @@ HIDDEN_DIRECTIVE = (
     r"results?|output|messages|cookies?))\b[^.\n]{0,60}?(?:https?://|@[\w-]+\.)"
 )
 
+# Right before a hit (ends where the hit starts): advice ("never share your API keys") or a
+# request being warned about ("ignore messages that ask you to send your password", "if
+# anyone asks you to share your code"): the reader is told what not to do, not given an order.
+ADVICE_BEFORE = (
+    r"\b(?:never|not|n't|cannot|no\s+one|nobody|neither|nor)\s+(?:\w+\s+){0,2}$"
+    r"|(?:\b(?:that|which|who)\s+(?:ask|asks|request|requests|tell|tells|want|wants|urge|urges|pressure|pressures)"
+    r"|\b(?:e-?mails?|messages?|texts?|sms|calls?|callers?|sites?|websites?|pages?|links?|pop-?ups?|people|strangers?|"
+    r"scammers?|fraudsters?|criminals?|impostors?|imposters?)\s+(?:asking|requesting|telling|urging|pressuring|"
+    r"that\s+(?:ask|request|tell|urge)s?)"
+    r"|\b(?:someone|anyone|somebody|anybody|a\s+stranger|a\s+caller)\s+(?:asks|requests|tells|wants|urges|asking|"
+    r"requesting|telling))\s+(?:you|users?|customers?|members?|employees?|staff)\s+to\s+$"
+)
+
 # Words that mark text as talking ABOUT injection rather than doing it.
 DISCUSSION = (
     r"(?<![\w.@/<-])(?:for\s+example|for\s+instance|e\.g\.|such\s+as|(?<![\w.-])examples?(?![\w-]|\.[a-z])|attackers?|"

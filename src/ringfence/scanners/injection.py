@@ -76,7 +76,7 @@ _MIXED_RE = re.compile(
     + "".join(re.escape(p[0]) for p in _HOMO_PAIRS.split()) + "][A-Za-z]")
 _LEET_TABLE = {ord(k): ord(v) for k, v in zip("0134579@$|!", "oieastgasii")}
 
-_NEG_BEFORE = re.compile(r"\b(?:never|not|n't|cannot|no\s+one|nobody|neither|nor)\s+(?:\w+\s+){0,2}$", re.I)
+_NEG_BEFORE = re.compile(R.ADVICE_BEFORE, re.I)
 _QUOTES = set("\"'`“”‘’«»„「」『』")
 
 # ---------------------------------------------------------------- triggers (prefilter-only ids)
