@@ -1,8 +1,8 @@
 """Text addressed to an AI assistant, in many languages: "For the AI assistant:",
 "Till AI-assistenten:", "Для ШІ-асистента:", "دستیار هوش مصنوعی عزیز:".
 
-The shape is a label: a word for an AI assistant (any inflection: a stem plus a short
-tail), at most two more words, then a colon. A noun that names an assistant and ends
+The shape is a label: a word for AI and a word for an assistant (any inflection: a stem
+plus a short tail, either order), at most two more words, then a colon. A noun that names an assistant and ends
 in a colon is a heading spoken to it; the same noun inside a sentence ("our AI
 assistant answers in 2 seconds") is not. Only a part (an addressee), never a finding
 alone: the families built from parts (rules/injection_semantic) and the hidden-text
@@ -21,10 +21,18 @@ _AI = (_ABBR + r"|هوش\s+مصنوعی|الذكاء\s+الاصطناعي|ذكا
        r"人工智能|人工知能|인공지능|ปัญญาประดิษฐ์|कृत्रिम\s+बुद्धि|tekoäly|umělé?\w{0,3}\s+inteligenc\w{1,3}|"
        r"sztuczn\w{1,3}\s+inteligencj\w{1,3}|mesterséges\s+intelligencia|yapay\s+zek[aâ]|kecerdasan\s+buatan|"
        r"trí\s+tuệ\s+nhân\s+tạo|akili\s+bandia|искусственн\w{1,4}\s+интеллект|штучн\w{1,4}\s+інтелект")
-# A label: an AI word, its inflection or compound tail, at most two more words, a colon
-# (one line, no sentence end between).
-_W = r"[^\s:：.!?。,;]{1,20}"
-ADDRESSEE_I18N = r"(?:" + _AI + r")[^\s:：.!?。,;]{0,14}(?:[\s-]+" + _W + r"){0,3}?\s*[:：]"
+# Words for an assistant, an agent or a bot (stems: also inside compounds, "Tekoälyavustajalle").
+_ASSIST = (r"assist|asist|asyst|assziszt|avustaj|ассистент|асистент|помощник|помічник|βοηθ|مساعد|دستیار|עוזר|"
+           r"सहायक|সহকারী|உதவியாளர்|助手|助理|アシスタント|어시스턴트|ผู้ช่วย|trợ\s+lý|yardımcı|msaidizi|katulong|"
+           r"pembantu|agent|агент|bot|бот")
+# A label: an AI word and an assistant word (either order, one line, no sentence end
+# between), at most two more words, a colon. Both words: "AI tools:" or "Assistance:"
+# in a hidden menu is no address to an agent.
+_L = r"[^\s:：.!?。,;]"
+_GAP = r"[^:：.!?。,;\n]{0,40}?"
+_TAIL = _L + r"{0,14}(?:[\s-]+" + _L + r"{1,20}){0,2}?\s*[:：]"
+ADDRESSEE_I18N = (r"(?:" + _AI + r")" + _GAP + r"(?:" + _ASSIST + r")" + _TAIL
+                  + r"|(?:" + _ASSIST + r")" + _GAP + r"(?:" + _AI + r")" + _TAIL)
 
 # (language, a label addressed to an AI assistant, the same label addressed to a person)
 SAMPLES = (
