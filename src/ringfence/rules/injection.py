@@ -647,6 +647,8 @@ HIDDEN_TAG = (r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:\
               r"(?<![-\w])color\s*:\s*(?:#fff(?:fff)?|white|rgba?\(\s*255\s*,\s*255\s*,\s*255)")
 
 # Directive language inside hidden text: addressed to an AI, or imperative.
+from .injection_addressee import ADDRESSEE_I18N  # noqa: E402
+
 VOCATIVE = (
     r"\b(?:dear|hey|hi|attention|note\s+(?:to|for)|message\s+(?:to|for)|instructions?\s+(?:to|for))\s+(?:the\s+|all\s+|any\s+)?"
     r"(?:AI|assistant|agent|model|LLM|chatbot|GPT|Claude|Gemini|copilot)s?\b"
@@ -666,6 +668,8 @@ VOCATIVE = (
 )
 HIDDEN_DIRECTIVE = (
     VOCATIVE +
+    # a label to an AI assistant in many languages ("Pro AI asistenta:", "Для ШІ-асистента:")
+    r"|" + ADDRESSEE_I18N +
     r"|\b(?:AI|assistant|agent|LLM|chatbot)s?\b[^.\n]{0,20}?\b(?:must|should|shall)\s+(?:always|never|now|not|only|"
     r"ignore|say|tell|send|include|reveal|recommend|call|run|execute)\b"
     r"|\b(?:you|your)\b[^.\n]{0,40}?\b(?:must|should|shall|are\s+required|have\s+to|need\s+to|will\s+now)\b"
@@ -674,6 +678,19 @@ HIDDEN_DIRECTIVE = (
     r"|\b(?:send|post|upload|exfiltrate|forward)\s+(?:it|them|this|that|everything|all|(?:the|its|their|all|any)\s+"
     r"(?:\w+\s+){0,2}?(?:data|contents?|conversation|history|keys?|tokens?|secrets?|credentials|passwords?|files?|"
     r"results?|output|messages|cookies?))\b[^.\n]{0,60}?(?:https?://|@[\w-]+\.)"
+)
+
+# Right before a hit (ends where the hit starts): advice ("never share your API keys") or a
+# request being warned about ("ignore messages that ask you to send your password", "if
+# anyone asks you to share your code"): the reader is told what not to do, not given an order.
+ADVICE_BEFORE = (
+    r"\b(?:never|not|n't|cannot|no\s+one|nobody|neither|nor)\s+(?:\w+\s+){0,2}$"
+    r"|(?:\b(?:that|which|who)\s+(?:ask|asks|request|requests|tell|tells|want|wants|urge|urges|pressure|pressures)"
+    r"|\b(?:e-?mails?|messages?|texts?|sms|calls?|callers?|sites?|websites?|pages?|links?|pop-?ups?|people|strangers?|"
+    r"scammers?|fraudsters?|criminals?|impostors?|imposters?)\s+(?:asking|requesting|telling|urging|pressuring|"
+    r"that\s+(?:ask|request|tell|urge)s?)"
+    r"|\b(?:someone|anyone|somebody|anybody|a\s+stranger|a\s+caller)\s+(?:asks|requests|tells|wants|urges|asking|"
+    r"requesting|telling))\s+(?:you|users?|customers?|members?|employees?|staff)\s+to\s+$"
 )
 
 # Words that mark text as talking ABOUT injection rather than doing it.
@@ -720,7 +737,7 @@ from .injection_i18n import extend as _extend_i18n  # noqa: E402
 FAMILIES = _extend_i18n(FAMILIES)
 
 # Families built from parts live in their own module (it reuses fragments above).
-from .injection_semantic import build as _build_semantic  # noqa: E402
+from .injection_semantic import build as _build_semantic, build_paths as _build_paths  # noqa: E402
 
 SEMANTIC = _build_semantic(Family, VOCATIVE, _CRED_PATH)
-FAMILIES = FAMILIES + (SEMANTIC,)
+FAMILIES = FAMILIES + (SEMANTIC, _build_paths(Family, VOCATIVE, _CRED_PATH))

@@ -77,7 +77,7 @@ _MIXED_RE = re.compile(
     + "".join(re.escape(p[0]) for p in _HOMO_PAIRS.split()) + "][A-Za-z]")
 _LEET_TABLE = {ord(k): ord(v) for k, v in zip("0134579@$|!", "oieastgasii")}
 
-_NEG_BEFORE = re.compile(r"\b(?:never|not|n't|cannot|no\s+one|nobody|neither|nor)\s+(?:\w+\s+){0,2}$", re.I)
+_NEG_BEFORE = re.compile(R.ADVICE_BEFORE, re.I)
 _QUOTES = set("\"'`“”‘’«»„「」『』")
 
 # ---------------------------------------------------------------- triggers (prefilter-only ids)
@@ -1941,6 +1941,11 @@ def _inside_quote(t: str, a: int, b: int) -> bool:
     return False
 
 
+# `ai_note: "..."` at a line start (lower-case key) or `content: "..."` in CSS: a data value
+_KEY_LINE = re.compile(r"[ \t]*(?:- )?[a-z_][a-z0-9_.-]{0,40}\s*:\s*")
+_CSS_CONTENT = re.compile(r"(?:^|[{;\s])content\s*:$")
+
+
 def _value_opener(t: str, q: int) -> bool:
     """The quote at q opens a data value (an HTML attribute `x="`, a JSON value `"k": "`
     or array item `["`), not a citation in prose: what it holds is said, not quoted."""
@@ -1951,6 +1956,8 @@ def _value_opener(t: str, q: int) -> bool:
         return True
     if pre[-1] == ":" and pre[:-1].rstrip()[-1:] in ('"', "'"):
         return True
+    if pre[-1] == ":" and (_CSS_CONTENT.search(pre) or _KEY_LINE.fullmatch(t, t.rfind("\n", 0, q) + 1, q)):
+        return True   # a CSS `content:` value or a lower-case YAML key at a line start
     return pre[-1] == "," and pre[:-1].rstrip()[-1:] in ('"', "'", "]", "}")
 
 
