@@ -20,11 +20,10 @@ SEG = r"[^;&|\n]"
 DANGER_TARGET = r"(?:/|~|\*|\.\.(?:/|\s|$))"
 
 # Credential files. `.pub`, known_hosts, ssh config and example env files are fine.
-CRED_PATH = (
+SECRET_FILE = (
     r"(?:\.ssh/(?!known_hosts\b|config\b|authorized_keys\b|[^\s/;|&'\"]*\.pub\b)[^\s/;|&'\"]+"
     r"|\bid_(?:rsa|dsa|ecdsa|ed25519)(?:_sk)?\b(?!\.pub)"
     r"|\.aws/(?:credentials|config)\b|\.config/gcloud\b|\.azure/(?:accesstokens|msal)"
-    r"|(?<![\w-])\.env(?![\w.-])|(?<![\w-])\.env\.(?!example|sample|template|dist|defaults)[\w-]+"
     r"|\.netrc\b|\.pgpass\b|/etc/(?:g?shadow|sudoers|master\.passwd)\b"
     r"|\.kube/config\b|\.docker/config\.json|\.git-credentials\b|\.npmrc\b|\.pypirc\b"
     r"|\.gnupg/|\.password-store/|login\.keychain|keychains/|\.vault-token\b"
@@ -34,9 +33,12 @@ CRED_PATH = (
     r"|\.terraform\.d/credentials(?:\.tfrc\.json)?|\.terraformrc\b|\.pulumi/credentials\.json"
     r"|\.cargo/credentials(?:\.toml)?\b|\.gem/credentials\b|\.m2/settings(?:-security)?\.xml"
     r"|\.config/(?:hub|helm/repositories\.yaml|doctl/config\.yaml|op/config)\b|\.oci/config\b"
-    r"|\.bitcoin/wallet\.dat|\.ethereum/keystore/|\.electrum/wallets/|/Login Data\b|/key[34]\.db\b"
+    r"|\.bitcoin/wallet\.dat|\.ethereum/keystore/|\.electrum/wallets/|/login data\b|/key[34]\.db\b"
     r"|/logins\.json\b|\.mozilla/firefox/[^\s/]+/cookies\.sqlite|\.1password/|\.local/share/keyrings/)"
 )
+ENV_FILE = r"(?:(?<![\w-])\.env(?![\w.-])|(?<![\w-])\.env\.(?!example|sample|template|dist|defaults)[\w-]+)"
+# Credential files: secrets proper and project .env files.
+CRED_PATH = r"(?:" + SECRET_FILE + r"|" + ENV_FILE + r")"
 READERS = (r"(?:cat|tac|less|more|head|tail|cp|mv|scp|rsync|base64|xxd|od|hexdump|strings|tar|zip|7z|gzip"
            r"|openssl|curl|wget|nc|ncat|vi|vim|nano|grep|egrep|rg|awk|sed|python\d?(?:\.\d+)?|node|perl"
            r"|ruby|bat|source|tee|sort|uniq|cut|dd|gpg|jq|yq|type|get-content|iconv|ln)")
@@ -48,7 +50,31 @@ PERSIST_PATH = (r"(?:/etc/cron(?:tab\b|\.\w+)|/var/spool/cron|/etc/systemd/|\.co
                 r"|/etc/xdg/autostart/|/etc/ld\.so\.preload)")
 WRITE_OP = r"(?:>>?|\btee\s+(?:-a\s+)?|\bcp\s" + SEG + r"*\s|\bmv\s" + SEG + r"*\s|\bsed\s+-i" + SEG + r"*|\bln\s+-s" + SEG + r"*\s|\binstall\s" + SEG + r"*\s)"
 SHELLS = r"(?:sudo\s+)?(?:/\S*/)?(?:ba|z|da|k|c|tc|fi)?sh\b"
-NET = r"(?:curl|wget|nc|ncat|netcat|socat|openssl|ssh|telnet|ftp|http|https|xh|aria2c|invoke-webrequest|iwr)"
+NET = (r"(?:curl|wget|nc|ncat|netcat|socat|openssl|ssh|scp|sftp|rsync|telnet|ftp|tftp|http|https|xh|aria2c"
+       r"|invoke-webrequest|iwr|invoke-restmethod|irm|dig|nslookup|drill|mail|mailx|sendmail|mutt|swaks|smbclient"
+       r"|gh\s+(?:gist|api|issue|release)|aws\s+s3|gsutil|rclone|s3cmd|azcopy|az\s+storage)")
+# Anything that sends data off the machine: network tools, DNS lookups, pushes and uploads by
+# cloud and forge CLIs, and the network calls of interpreter one-liners.
+SINK = (r"(?:" + W + r"(?:curl|wget|nc|ncat|netcat|socat|telnet|ftp|tftp|sftp|scp|rsync|ssh|aria2c|xh|https?|httpie"
+        r"|mail|mailx|sendmail|mutt|swaks|smbclient|s3cmd|gsutil|rclone|azcopy|bitsadmin|certutil)\b"
+        r"|/dev/(?:tcp|udp)/|" + W + r"openssl\s+s_client\b|" + W + r"(?:dig|nslookup|host|drill|kdig|delv)\s"
+        r"|" + W + r"git\s+(?:-c\s+\S+\s+)*push\b|" + W + r"gh\s+(?:gist|api|release|issue|pr)\b"
+        r"|" + W + r"aws\s+(?:s3|s3api)\b|" + W + r"gcloud\s+storage\b|" + W + r"az\s+storage\b"
+        r"|urlopen|urllib|requests\.(?:post|put|patch|get|request)|http\.client|httpx\.|socket\.(?:socket|create_connection)"
+        r"|\bfetch\(|https?\.request|net::http|lwp::|io::socket|curl_exec|fsockopen|xmlhttprequest|axios\."
+        r"|smtplib|ftplib|paramiko|net\.webclient|\.upload(?:file|string|data)\b|invoke-webrequest|invoke-restmethod"
+        r"|" + W + r"iwr\b|" + W + r"irm\b|tcpclient|start-bitstransfer|send-mailmessage)")
+# A secret file as data (not as the key or config a tool authenticates with: `ssh -i KEY`,
+# `--kubeconfig FILE`, `IdentityFile=KEY`, and not in commands that only manage keys).
+_AUTH_OPT = "".join(f"(?<!{o} )" for o in (
+    "-i", "--identity", "--identity-file", "--key", "--keyfile", "--key-file", "--private-key", "--ssh-key",
+    "--cert", "--netrc-file", "--kubeconfig", "--userconfig", "--config", "--credentials", "--credentials-file",
+    "--credential-file", "--auth-file", "--authfile", "--secret-file", "--env-file", "identityfile", "-o"))
+_KEY_MGMT = (r"(?:sudo\s+)?(?:ssh-keygen|ssh-add|ssh-copy-id|ssh-keyscan|chmod|chown|chgrp|ls|stat|test|\[|touch"
+             r"|mkdir|echo|printf|export|unset|file|wc|du|find|git\s+config|install|setfacl|restorecon)\b")
+SECRET_AS_DATA = (r"(?:^|(?<=[;&|\n(`]))\s*(?!" + _KEY_MGMT + r")" + SEG + r"*?(?:^|(?<=[\s@<(:,\[]))" + _AUTH_OPT
+                  + r"[^\s;&|=]*?" + SECRET_FILE)
+HISTORY = r"(?:\.(?:bash|zsh|sh|psql|mysql|python|node_repl|rediscli)_history\b|\.local/share/fish/fish_history\b)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +85,7 @@ class PolicyRule:
     command: str | None = None
     read_path: str | None = None
     write_path: str | None = None
+    command_with: str | None = None   # a command matches only if this also matches the same view
 
 
 RULES: tuple[PolicyRule, ...] = (
@@ -122,9 +149,9 @@ RULES: tuple[PolicyRule, ...] = (
                  + r"|" + W + r"go\s+install\s" + SEG + r"*https?://")),
     PolicyRule(
         "pipe_to_shell", "Downloading a script and running it (curl | sh)", "critical",
-        command=(W + r"(?:curl|wget|fetch|aria2c|iwr|invoke-webrequest)\b[^\n]*\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:/\S*/)?(?:(?:ba|z|da|k|fi)?sh|python\d?|perl|ruby|node|php|iex)\b"
+        command=(W + r"(?:curl|wget|fetch|aria2c|iwr|invoke-webrequest|irm|invoke-restmethod)\b[^\n]*\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:/\S*/)?(?:(?:ba|z|da|k|fi)?sh|python\d?|perl|ruby|node|php|iex)\b"
                  + r"|(?:ba|z|da)?sh\s+(?:-c\s+)?[\"']?(?:<\(|\$\()\s*(?:curl|wget)\b"
-                 + r"|\biex\s*\(?\s*\(?\s*(?:new-object\s+net\.webclient|iwr|invoke-webrequest)"
+                 + r"|\b(?:iex|invoke-expression)\s*\(?\s*\(?\s*(?:new-object\s+(?:system\.)?net\.webclient|iwr|invoke-webrequest|irm|invoke-restmethod)"
                  + r"|\.downloadstring\(")),
     PolicyRule(
         "download_then_run", "Downloading a file and then executing it in the same command line", "critical",
@@ -217,6 +244,29 @@ RULES: tuple[PolicyRule, ...] = (
                  + r"|" + W + r"systemctl\s+(?:stop|disable|mask)\s+(?:firewalld|ufw|nftables|iptables)\b"
                  + r"|" + W + r"netsh\s+(?:adv)?firewall\s+set\s" + SEG + r"*\bstate\s+off"
                  + r"|set-netfirewallprofile\s" + SEG + r"*-enabled\s+false")),
+    PolicyRule(
+        "credential_exfiltration", "A secret file or shell history read and sent off the machine in one command", "critical",
+        command=SECRET_AS_DATA + r"|" + W + READERS + r"\b" + SEG + r"*" + HISTORY
+                + r"|(?:^|[\s@<(:,\[])[^\s;&|=]*?(?:~|/root|/home/[^/\s]+)/\.(?:ssh|aws|gnupg|kube|docker|azure|password-store)/?(?=[\s;&|)'\"]|$)",
+        command_with=SINK),
+    PolicyRule(
+        "dns_exfiltration", "Data encoded into DNS query names", "critical",
+        command=(W + r"(?:dig|nslookup|host|drill|kdig|delv|resolvectl\s+query)\s" + SEG
+                 + r"*(?:\$\(|`)[^)`\n]*\b(?:cat|head|tail|base64|base32|basenc|xxd|od|hexdump|whoami|id|env|printenv|uname|tar|gzip|openssl)\b"
+                 + r"[^)`\n]*[)`][^\s.]*\.[a-z0-9-]+\."
+                 + r"|" + W + r"(?:base64|base32|basenc|xxd|od|hexdump|gzip|openssl\s+(?:base64|enc))\b[^\n]*\b(?:while|for|xargs)\b"
+                 + r"[^\n]*" + W + r"(?:dig|nslookup|host|drill|kdig|delv)\s" + SEG + r"*(?:\$\{?\w+\}?|\{\})\.[a-z0-9-]+\.[a-z]")),
+    PolicyRule(
+        "remote_code_exec", "Running code fetched from the network inside an interpreter or by a Windows loader", "critical",
+        command=(r"\b(?:exec|eval|iex|invoke-expression|instance_eval|load)\s*\(?[^\n]{0,60}?(?:urlopen|urllib\.request|requests\.get"
+                 + r"|httpx\.get|net::http\.get|lwp::simple|open-uri|uri\.open|\bfetch\(|downloadstring|invoke-webrequest|invoke-restmethod"
+                 + r"|" + W + r"iwr\b|" + W + r"irm\b|file_get_contents\(\s*https?:|\bget\(\s*https?:)"
+                 + r"|" + W + r"(?:irm|invoke-restmethod)\b[^\n]*\|\s*(?:iex|invoke-expression)\b"
+                 + r"|" + W + r"mshta(?:\.exe)?\s+(?:https?:|javascript:|vbscript:)"
+                 + r"|" + W + r"regsvr32(?:\.exe)?\s" + SEG + r"*/i:https?:"
+                 + r"|" + W + r"msiexec(?:\.exe)?\s" + SEG + r"*/(?:i|package)\s+https?:"
+                 + r"|" + W + r"(?:certutil(?:\.exe)?\s" + SEG + r"*-urlcache|bitsadmin(?:\.exe)?\s" + SEG + r"*/transfer"
+                 + r"|start-bitstransfer|(?:iwr|invoke-webrequest|curl|wget)\b" + SEG + r"*-outfile)\b[^\n]*(?:&&|;|\n)\s*(?:start\s+|start-process\s+|&\s*|\./|\.\\)?\S*\.(?:exe|bat|cmd|ps1|vbs|hta|scr|msi)\b")),
     PolicyRule(
         "authorized_keys_write", "Adding SSH authorized keys", "critical",
         command=WRITE_OP + SEG + r"*\.ssh/authorized_keys2?\b",

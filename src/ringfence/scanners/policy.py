@@ -112,6 +112,7 @@ class _Compiled:
     command: re.Pattern | None
     read_path: re.Pattern | None
     write_path: re.Pattern | None
+    command_with: re.Pattern | None
 
 
 @dataclass(slots=True)
@@ -131,7 +132,7 @@ class ToolPolicy:
         mcp = config.mcp
         disabled = set(getattr(mcp, "disabled_policy_rules", []) or [])
         self.action = mcp.policy_action
-        self.rules = [_Compiled(r, *(re.compile(p) if p else None for p in (r.command, r.read_path, r.write_path)))
+        self.rules = [_Compiled(r, *(re.compile(p) if p else None for p in (r.command, r.read_path, r.write_path, r.command_with)))
                       for r in RULES if r.id not in disabled]
         self.servers = dict(getattr(mcp, "servers", {}) or {})
         self._re2: dict[str, Any] = {}
@@ -148,7 +149,7 @@ class ToolPolicy:
                 continue
             for v in vs:
                 m = c.command.search(v)
-                if m:
+                if m and (c.command_with is None or c.command_with.search(v)):
                     hits.append((c.rule, _excerpt(v, m)))
                     break
         return hits
