@@ -66,13 +66,13 @@ SINK = (r"(?:" + W + r"(?:curl|wget|nc|ncat|netcat|socat|telnet|ftp|tftp|sftp|sc
         r"|" + W + r"iwr\b|" + W + r"irm\b|tcpclient|start-bitstransfer|send-mailmessage)")
 # A secret file as data (not as the key or config a tool authenticates with: `ssh -i KEY`,
 # `--kubeconfig FILE`, `IdentityFile=KEY`, and not in commands that only manage keys).
-_AUTH_OPT = "".join(f"(?<!{o} )" for o in (
+_AUTH_OPT = "".join(f"(?<!{o} )(?<!{o}=)" for o in (
     "-i", "--identity", "--identity-file", "--key", "--keyfile", "--key-file", "--private-key", "--ssh-key",
     "--cert", "--netrc-file", "--kubeconfig", "--userconfig", "--config", "--credentials", "--credentials-file",
     "--credential-file", "--auth-file", "--authfile", "--secret-file", "--env-file", "identityfile", "-o"))
 _KEY_MGMT = (r"(?:sudo\s+)?(?:ssh-keygen|ssh-add|ssh-copy-id|ssh-keyscan|chmod|chown|chgrp|ls|stat|test|\[|touch"
              r"|mkdir|echo|printf|export|unset|file|wc|du|find|git\s+config|install|setfacl|restorecon)\b")
-SECRET_AS_DATA = (r"(?:^|(?<=[;&|\n(`]))\s*(?!" + _KEY_MGMT + r")" + SEG + r"*?(?:^|(?<=[\s@<(:,\[]))" + _AUTH_OPT
+SECRET_AS_DATA = (r"(?:^|(?<=[;&|\n(`]))\s*+(?!" + _KEY_MGMT + r")" + SEG + r"*?(?:^|(?<=[\s@<(:,\[]))" + _AUTH_OPT
                   + r"[^\s;&|=]*?" + SECRET_FILE)
 HISTORY = r"(?:\.(?:bash|zsh|sh|psql|mysql|python|node_repl|rediscli)_history\b|\.local/share/fish/fish_history\b)"
 
@@ -109,7 +109,8 @@ RULES: tuple[PolicyRule, ...] = (
                  + r"|" + W + r"chmod\s+(?:-\S+\s+)*(?:[ugoa]*\+[rwx]*s|[2467][0-7]{3})\s")),
     PolicyRule(
         "credential_file_access", "Read of a credential file (ssh keys, cloud credentials, .env, shadow ...)", "critical",
-        command=W + READERS + r"\b" + SEG + r"*" + CRED_PATH + r"|<\s*\S*" + CRED_PATH,
+        command=W + READERS + r"\b" + SEG + r"*?(?:(?<=[\s@<(:,\[=>])|(?<=^))" + _AUTH_OPT + r"[^\s;&|]*?" + CRED_PATH
+        + r"|<\s*\S*" + CRED_PATH,
         read_path=CRED_PATH),
     PolicyRule(
         "account_database_read", "Reading the local account database (recon)", "medium",
@@ -170,7 +171,8 @@ RULES: tuple[PolicyRule, ...] = (
     PolicyRule(
         "encoded_command_exec", "Decoding an encoded payload and executing it", "critical",
         command=(r"\b(?:base64|b64decode|base32|xxd)\s+(?:-\w+\s+)*(?:-d|--decode|-D|-r)\b[^\n]*\|\s*(?:sudo\s+)?(?:/\S*/)?(?:(?:ba|z|da|k)?sh|python\d?|perl|ruby|node|php)\b"
-                 + r"|" + W + r"eval\s+[\"']?(?:\$\(|`)"
+                 + r"|" + W + r"eval\s+[\"']?(?:\$\(|`)[^)`\n]*\b(?:curl|wget|fetch|nc|ncat|base64|base32|xxd|openssl|rev|tr"
+                 + r"|gunzip|zcat|python\d?|perl|ruby|node|php|printf|echo|iwr|irm)\b"
                  + r"|" + W + r"python\d?(?:\.\d+)?\s+-c\s[^\n]*\b(?:exec|eval)\s*\([^\n]*(?:b64decode|base64|decodebytes|codecs\.decode|zlib\.decompress|marshal\.loads|bytes\.fromhex)"
                  + r"|" + W + r"(?:powershell|pwsh)(?:\.exe)?(?=\s)" + SEG + r"*\s-e(?:nc|ncodedcommand)?\s+[a-z0-9+/=]{16,}"
                  + r"|" + W + r"openssl\s+(?:enc|base64)\s" + SEG + r"*-d\b[^\n]*\|\s*(?:ba|z|da)?sh\b")),

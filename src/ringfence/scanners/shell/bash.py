@@ -237,7 +237,7 @@ def _param(env: Env, m: re.Match) -> str:
 
 _FUNC = re.compile(r"(?:^|(?<=[;&|\n(]))\s*(?:function\s+(" + NAME + r")\s*(?:\(\s*\))?|(" + NAME
                    + r")\s*\(\s*\))\s*\{")
-_ALIAS = re.compile(_SEP + r"\s*alias\s+(" + NAME + r")=('[^']{0,1024}'|\"[^\"]{0,1024}\"|[^\s;&|]{1,1024})")
+_ALIAS = re.compile(_SEP + r"\s*alias\s+(" + NAME + r")=('[^']{0,1024}'|\"[^\"]{0,1024}\"|\$\([^()]{0,1024}\)|`[^`]{0,1024}`|[^\s;&|`]{1,1024})")
 
 
 def _body_end(text: str, i: int) -> int:
@@ -344,11 +344,6 @@ def expand_braces(text: str) -> str:
 def _one_round(text: str, env: Env) -> str:
     text = _ANSI_C.sub(lambda m: "'" + unescape(m.group(1)).replace("'", "") + "'", text)
     text = _LOCALE_Q.sub(lambda m: m.group(1), text)
-    for m in _ASSIGN.finditer(text):
-        env.set(m.group(1), m.group(3), bool(m.group(2)))
-    text = _IFS.sub(" ", text)
-    text = _PARAM.sub(lambda m: _param(env, m), text)
-
     def ref(m: re.Match) -> str:
         name = m.group(1)
         if name in env.vars:
@@ -356,10 +351,20 @@ def _one_round(text: str, env: Env) -> str:
         if name in env.arrays:
             return env.arrays[name][0] if env.arrays[name] else ""
         return SYMBOLIC.get(name, m.group(0))
+
+    for m in _ASSIGN.finditer(text):
+        raw = m.group(3)
+        if "$" in raw and not raw.startswith("'"):   # assignments expand their value when they run
+            raw = _VAR_REF.sub(ref, _PARAM.sub(lambda p: _param(env, p), raw))
+        env.set(m.group(1), raw, bool(m.group(2)))
+    text = _IFS.sub(" ", text)
+    text = _PARAM.sub(lambda m: _param(env, m), text)
     text = _VAR_REF.sub(ref, text)
     text = _POSITIONAL.sub("", text)
     text = pipes.substitute(text)
     text = expand_braces(text)
+    if len(text) <= MAX_INPUT:
+        text = inline_functions(text)
     return text
 
 

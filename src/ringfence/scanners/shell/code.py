@@ -132,30 +132,37 @@ _DECODERS: list[tuple[re.Pattern, object]] = [
     (re.compile(L + r"\s*\.\s*(?:decode|tostring|encode)\(\s*(?:" + _LIT + r")?\s*\)", re.I),
      lambda g: _lit_value(g[0])),
 ]
+_DECODERS = [(re.compile("(?:" + rx.pattern + ")|(?P<lit>" + _LIT + ")", rx.flags), fn) for rx, fn in _DECODERS]
 # Literal concatenation: + (Python, JS, PowerShell, Ruby), . (Perl, PHP), .. (Lua), & (VB), juxtaposition (awk, Python).
-_CONCAT = re.compile(L + r"((?:\s*(?:\+|\.\.|\.|&|)\s*" + _LIT + r"){1,256})")
-_CONCAT_OP = re.compile(r"\s*(?:\+|\.\.|\.|&|)\s*(" + _LIT + r")")
+# A lone literal matches too, so scanning resumes after it and never starts inside a string.
+_CONCAT = {j: re.compile(L + r"((?:\s*(?:\+|\.\.|\.|&" + ("|" if j else "") + r")\s*" + _LIT + r"){0,256})")
+           for j in (True, False)}
+_CONCAT_OP = {j: re.compile(r"\s*(?:\+|\.\.|\.|&" + ("|" if j else "") + r")\s*(" + _LIT + r")") for j in (True, False)}
+_JUXTAPOSE = frozenset({"awk", "python3", "ruby"})   # languages where "a" "b" is one string
 
 
 def _format(fmt: str, args: list[str]) -> str:
     return re.sub(r"\{(\d{1,2})\}", lambda m: args[int(m.group(1))] if int(m.group(1)) < len(args) else "", fmt)
 
 
-def fold_literals(prog: str) -> str:
-    """String literals folded: decoders applied, concatenations joined (bounded rounds)."""
+def fold_literals(prog: str, juxtapose: bool = False) -> str:
+    """String literals folded: decoders applied, concatenations joined (bounded rounds).
+    `juxtapose`: adjacent literals are one string (awk, Python, Ruby)."""
     prog = prog[:MAX_CODE]
     for _ in range(MAX_ROUNDS):
         before = prog
         for rx, fn in _DECODERS:
             def rep(m: re.Match, fn=fn) -> str:
+                if m.group("lit") is not None:   # a whole literal: skip it (no decoding inside strings)
+                    return m.group(0)
                 try:
                     v = fn(m.groups())
                 except (ValueError, StopIteration, IndexError, re.error):
                     return m.group(0)
                 return m.group(0) if v is None else _lit(v)
             prog = rx.sub(rep, prog)
-        prog = _CONCAT.sub(lambda m: _lit(_lit_value(m.group(1)) + "".join(
-            _lit_value(t) for t in _CONCAT_OP.findall(m.group(2)))), prog)
+        prog = _CONCAT[juxtapose].sub(lambda m: m.group(0) if not m.group(2) else _lit(_lit_value(m.group(1)) + "".join(
+            _lit_value(t) for t in _CONCAT_OP[juxtapose].findall(m.group(2)))), prog)
         if prog == before or len(prog) > MAX_CODE:
             break
     return prog[:MAX_CODE]
@@ -190,7 +197,7 @@ def analyse(lang: str, prog: str) -> tuple[list[str], list[str]]:
     """(views of the program, shell commands it runs)."""
     if lang in _SHELLS or lang in ("eval", "cmd"):
         return [], [prog]
-    folded = fold_literals(prog)
+    folded = fold_literals(prog, lang in _JUXTAPOSE)
     flag = {"python3": "-c", "perl": "-e", "ruby": "-e", "node": "-e", "php": "-r", "awk": "",
             "powershell": "-c", "pwsh": "-c"}.get(lang, "-e")
     view = re.sub(r"[ \t]+", " ", (lang + " " + flag + " " + _LIT_RE.sub(lambda m: _lit_value(m.group(0)), folded))
@@ -223,12 +230,29 @@ def one_liners(text: str) -> list[tuple[str, str]]:
             if not w:
                 continue
             b = _base(w[0])
-            prog = _program(b, w)
+            prog = _raw_program(b, st) if b in ("cmd", "%comspec%", "powershell", "pwsh") else None
+            prog = prog if prog is not None else _program(b, w)
             if prog is not None and prog.strip():
                 out.append(("sh" if b in _SHELLS or b in ("su", "eval") else b, prog))
             if len(out) >= 16:
                 return out
     return out
+
+
+_RAW_FLAG = {"cmd": re.compile(r"\s/[ckr]\s+(.*)$", re.I | re.S),
+             "powershell": re.compile(r"\s[-/]c(?:o(?:m(?:m(?:a(?:n(?:d)?)?)?)?)?)?\s+(.*)$", re.I | re.S)}
+
+
+def _raw_program(b: str, stage: str) -> str | None:
+    """The text after `cmd /c` or `powershell -Command`, as written (one level of quotes removed)."""
+    rx = _RAW_FLAG["cmd" if b in ("cmd", "%comspec%") else "powershell"]
+    m = rx.search(stage)
+    if not m:
+        return None
+    prog = m.group(1).strip()
+    if len(prog) >= 2 and prog[0] == prog[-1] == '"':
+        prog = prog[1:-1]
+    return prog
 
 
 def _program(b: str, w: list[str]) -> str | None:

@@ -191,9 +191,13 @@ def _b64(data: str) -> bytes | None:
 
 
 def _text(b: bytes) -> str:
-    if len(b) >= 4 and b[1:2] == b"\0" and b[3:4] == b"\0":  # UTF-16LE (PowerShell)
+    """Bytes as text: UTF-16LE (PowerShell), UTF-8, else Latin-1 so binary (gzip) survives the next stage."""
+    if len(b) >= 4 and b[1:2] == b"\0" and b[3:4] == b"\0":
         return b.decode("utf-16-le", "replace")
-    return b.decode("utf-8", "replace")
+    try:
+        return b.decode("utf-8")
+    except UnicodeDecodeError:
+        return b.decode("latin-1")
 
 
 def _filter(w: list[str], data: str) -> str | None:
