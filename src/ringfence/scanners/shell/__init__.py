@@ -30,7 +30,8 @@ MAX_VIEWS = 48
 _SPACES = re.compile(r"[ \t]+")
 
 # Glob words (`/???/r?`, `/e*/sha*`, `~/.a?s/cred*`) resolved against the names that matter.
-_GLOB_WORD = re.compile(r"[^\s;&|()<>]*(?:[?*]|\[[^\]\s]{1,20}\])[^\s;&|()<>]*")
+_GLOB_SPLIT = re.compile(r"([\s;&|()<>]+)")
+_GLOB_CHARS = re.compile(r"[?*]|\[[^\]\s]{1,20}\]")
 _GLOB_CMDS = ("rm", "cat", "nc", "ncat", "curl", "wget", "bash", "sh", "python", "python3", "perl", "chmod",
               "chown", "dd", "mkfs", "shred", "base64", "socat", "crontab", "systemctl", "iptables", "sudo",
               "scp", "ssh", "rsync", "openssl", "xxd", "tar", "dig", "nslookup", "head", "tail", "less", "more")
@@ -46,15 +47,21 @@ _GLOB_TARGETS = tuple(f"{d}{c}" for c in _GLOB_CMDS for d in ("", "/bin/", "/usr
 
 
 def _resolve_globs(text: str) -> str:
-    def rep(m: re.Match) -> str:
-        w = m.group(0)
-        if len(w) > 96 or w.strip("*?") == "":
-            return w
+    """Glob words replaced by the first sensitive name they match (linear: words split once)."""
+    parts = _GLOB_SPLIT.split(text)
+    done = 0
+    for i in range(0, len(parts), 2):
+        w = parts[i]
+        if not w or len(w) > 96 or w.count("*") > 4 or w.strip("*?") == "" or not _GLOB_CHARS.search(w):
+            continue
+        done += 1
+        if done > 256:
+            break
         for t in _GLOB_TARGETS:
             if fnmatch.fnmatchcase(t, w):
-                return t
-        return w
-    return _GLOB_WORD.sub(rep, text)
+                parts[i] = t
+                break
+    return "".join(parts)
 
 
 def views(cmd: str, _depth: int = 0) -> list[str]:

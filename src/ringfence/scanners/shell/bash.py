@@ -266,16 +266,16 @@ def _body_end(text: str, i: int) -> int:
 
 def _expand_positional(body: str, args: list[str]) -> str:
     def rep(m: re.Match) -> str:
-        s = m.group(0)
-        if s in ("$@", "$*", '"$@"', '"$*"', "${@}", "${*}"):
+        s = m.group(0).strip('"')
+        if s in ("$@", "$*", "${@}", "${*}"):
             return " ".join(args)
         m2 = re.fullmatch(r"\$\{@:(\d{1,3})(?::(\d{1,3}))?\}", s)
         if m2:
             lo = max(int(m2.group(1)) - 1, 0)
             hi = lo + int(m2.group(2)) if m2.group(2) else None
             return " ".join(args[lo:hi])
-        k = int(s.strip("${}"))
-        return args[k - 1] if 0 < k <= len(args) else ""
+        k = s.strip("${}")
+        return args[int(k) - 1] if k.isdigit() and 0 < int(k) <= len(args) else ""
     return re.sub(r"\"?\$[@*]\"?|\$\{[@*]\}|\$\{@:\d{1,3}(?::\d{1,3})?\}|\$\{\d{1,2}\}|\$[1-9]", rep, body)
 
 

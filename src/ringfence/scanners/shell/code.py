@@ -132,7 +132,12 @@ _DECODERS: list[tuple[re.Pattern, object]] = [
     (re.compile(L + r"\s*\.\s*(?:decode|tostring|encode)\(\s*(?:" + _LIT + r")?\s*\)", re.I),
      lambda g: _lit_value(g[0])),
 ]
-_DECODERS = [(re.compile("(?:" + rx.pattern + ")|(?P<lit>" + _LIT + ")", rx.flags), fn) for rx, fn in _DECODERS]
+# Each decoder runs only when one of its words is in the text (most programs have none).
+_DECODER_WORDS = (("b64decode", "decodebytes", "decodestring", "atob", "base64"), ("fromhex", "unhexlify", "a2b_hex",
+                  "pack", "hex2bin", "hex"), ("rot",), ("fromcharcode", "pack"), ("[char[]]",), ("chr", "[char]"),
+                  ("[::-1]", "reverse", "strrev"), ("replace",), ("join",), ("-f",), ("decode", "tostring", "encode"))
+_DECODERS = [(re.compile("(?:" + rx.pattern + ")|(?P<lit>" + _LIT + ")", rx.flags), fn, kws)
+             for (rx, fn), kws in zip(_DECODERS, _DECODER_WORDS)]
 # Literal concatenation: + (Python, JS, PowerShell, Ruby), . (Perl, PHP), .. (Lua), & (VB), juxtaposition (awk, Python).
 # A lone literal matches too, so scanning resumes after it and never starts inside a string.
 _CONCAT = {j: re.compile(L + r"((?:\s*(?:\+|\.\.|\.|&" + ("|" if j else "") + r")\s*" + _LIT + r"){0,256})")
@@ -151,7 +156,11 @@ def fold_literals(prog: str, juxtapose: bool = False) -> str:
     prog = prog[:MAX_CODE]
     for _ in range(MAX_ROUNDS):
         before = prog
-        for rx, fn in _DECODERS:
+        low = prog.lower()
+        for rx, fn, kws in _DECODERS:
+            if not any(k in low for k in kws):
+                continue
+
             def rep(m: re.Match, fn=fn) -> str:
                 if m.group("lit") is not None:   # a whole literal: skip it (no decoding inside strings)
                     return m.group(0)
@@ -305,8 +314,8 @@ def _program(b: str, w: list[str]) -> str | None:
 
 _ENC_FLAG = re.compile(r"(?:^|\s)[-/]e(?:c|n(?:c(?:o(?:d(?:e(?:d(?:c(?:o(?:m(?:m(?:a(?:n(?:d)?)?)?)?)?)?)?)?)?)?)?)?)?"
                        r"\s+['\"]?([A-Za-z0-9+/=]{8,})", re.I)
-_WIN_MARK = re.compile(r"\^|%\w+%|%\w+:~|\$env:|powershell|pwsh|\bcmd(?:\.exe)?\b|[a-z]:\\|\\\.|`|-join|\[char\]"
-                       r"|new-object|invoke-|\biex\b|\bset\s+\w+=", re.I)
+_WIN_MARK = re.compile(r"\w\^\w|%\w+%|%\w+:~|\$env:|powershell|pwsh|\bcmd(?:\.exe)?\s+/[ckr]\b|\b[a-z]:\\\w"
+                       r"|\w`\w|-join\b|\[char\]|new-object|invoke-|\biex\b|(?:^|[&|(])\s*set\s+\"?\w+=", re.I)
 _CMD_SET = re.compile(r"(?:^|[&|\s(])set\s+\"?(\w{1,64})=([^&|\"\n]{0,1024})\"?", re.I)
 _CMD_VAR = re.compile(r"%(\w{1,64})(?::~(-?\d{1,4})(?:,(-?\d{1,4}))?|:([^%=]{1,32})=([^%]{0,32}))?%")
 _WIN_KNOWN = {"userprofile": "~", "homepath": "~", "home": "~", "appdata": "~/appdata/roaming",

@@ -171,8 +171,11 @@ def _sed(args: list[str], data: str) -> str | None:
                 return None
             pat, rep, fl = m.group(2), m.group(3), m.group(4)
             try:
-                import re2
-                rx = re2.compile(pat.replace("\\(", "(").replace("\\)", ")"), re2.IGNORECASE if "i" in fl else 0)
+                import re2   # linear time for a pattern the command supplies
+                opts = re2.Options()
+                opts.log_errors = False
+                opts.case_sensitive = "i" not in fl
+                rx = re2.compile(pat.replace("\\(", "(").replace("\\)", ")"), options=opts)
                 data = rx.sub(rep.replace("\\", "\\\\").replace("&", "\\0"), data, count=0 if "g" in fl else 1)
             except Exception:  # noqa: BLE001 - an unusual sed dialect: not evaluated
                 return None
