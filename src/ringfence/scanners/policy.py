@@ -148,8 +148,10 @@ class ToolPolicy:
             if c.command is None:
                 continue
             for v in vs:
+                if c.command_with is not None and not c.command_with.search(v):
+                    continue   # the cheaper half first: most commands have no network sink
                 m = c.command.search(v)
-                if m and (c.command_with is None or c.command_with.search(v)):
+                if m:
                     hits.append((c.rule, _excerpt(v, m)))
                     break
         return hits

@@ -26,6 +26,7 @@ from .text import MAX_OUTPUT, fold, homoglyphs
 __all__ = ["MAX_INPUT", "MAX_OUTPUT", "MAX_ROUNDS", "MAX_VIEWS", "deobfuscate", "fold", "homoglyphs", "views"]
 
 MAX_DEPTH = 3
+_LAYERS = re.compile(r"[|$`<'\"%^\\(]|\s[-/][a-z]*[cerk]\b|\beval\b|\bawk\b|\biex\b|powershell|pwsh|\bcmd\b", re.I)
 MAX_VIEWS = 48
 _SPACES = re.compile(r"[ \t]+")
 
@@ -86,6 +87,8 @@ def views(cmd: str, _depth: int = 0) -> list[str]:
     if _depth >= MAX_DEPTH or len(cmd) > MAX_INPUT:
         return out
     src = fold(cmd[:MAX_INPUT])
+    if not _LAYERS.search(src):   # no pipe, quote, substitution, code flag or Windows syntax: nothing nested
+        return out
     texts = [src]
     expanded = expand(cmd)
     if expanded != src:
