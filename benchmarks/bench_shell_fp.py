@@ -9,8 +9,12 @@ Corpora, from what is installed on this machine:
                   README and docs of installed Python packages and npm packages, one block at a time
 
 Each item is sent as the `command` of a `run_command` tool call through the tool policy (the
-same code that judges MCP calls). Every policy finding counts as a block. Prints a table and
-writes JSON with the rules that fired and samples for review.
+same code that judges MCP calls). A block by a detection rule (exfiltration, download-and-run,
+encoded or obfuscated execution, credential reads, reverse shells) is a false positive: this
+text is benign. Administration rules (deleting system paths, enabling services, setuid, ...)
+are policy by design, and maintainer scripts do exactly that; they are counted apart, like
+SSRF blocks of docs URLs in `ringfence bench fp`. Prints a table and writes JSON with the
+rules that fired and samples for review.
 
     python benchmarks/bench_shell_fp.py [--limit N] [--seed S] [--json FILE] [--show K]
 """
@@ -35,6 +39,14 @@ FENCE = re.compile(r"^(`{3,}|~{3,})[ \t]*(bash|sh|shell|console|zsh|shell-sessio
                    r"|bat|cmd|batch)\b[^\n]*\n(.*?)^\1[ \t]*$", re.M | re.S | re.I)
 RST = re.compile(r"^\.\. (?:code-block|code|sourcecode)::[ \t]*(bash|sh|shell|console|powershell|bat)[ \t]*\n"
                  r"(?:[ \t]+:[^\n]*\n)*\n((?:[ \t]+[^\n]*\n|[ \t]*\n)+)", re.M | re.I)
+
+
+# Rules about what an administrator does on purpose; blocking them for an agent is the policy.
+ADMIN_RULES = frozenset({"destructive_delete", "find_delete", "secure_wipe", "recursive_permission_change",
+                         "world_writable_or_setuid", "disk_wipe", "destructive_git", "cron_persistence",
+                         "service_persistence", "persistence_path_write", "shell_profile_edit", "detached_process",
+                         "audit_log_tampering", "privilege_escalation", "security_tool_kill", "firewall_disable",
+                         "account_database_read", "remote_package_install", "authorized_keys_write"})
 
 
 def _scripts(rnd: random.Random, limit: int) -> list[tuple[str, str]]:
@@ -138,10 +150,13 @@ def run(limit: int = 2000, seed: int = 0, samples: int = 20) -> dict:
     total = blocked = 0
     for name, items in corpora.items():
         rules: Counter = Counter()
+        admin: Counter = Counter()
         smp = []
         b = 0
         for ident, cmd in items:
             fs = pol.analyse("run_command", {"command": cmd})[0]
+            admin.update({f.rule for f in fs if f.rule in ADMIN_RULES})
+            fs = [f for f in fs if f.rule not in ADMIN_RULES]
             if fs:
                 b += 1
                 rules.update({f.rule for f in fs})
@@ -152,7 +167,8 @@ def run(limit: int = 2000, seed: int = 0, samples: int = 20) -> dict:
         total += n
         blocked += b
         rep["corpora"][name] = {"items": n, "blocked": b, "per_10k": round(b * 10000 / n, 1) if n else None,
-                                "rules": dict(rules.most_common()), "samples": smp}
+                                "rules": dict(rules.most_common()), "samples": smp,
+                                "admin_rules_not_counted": dict(admin.most_common())}
     rep["total"] = {"items": total, "blocked": blocked,
                     "per_10k": round(blocked * 10000 / total, 1) if total else None}
     rep["seconds"] = round(time.time() - t0, 1)

@@ -36,7 +36,8 @@ SECRET_FILE = (
     r"|\.bitcoin/wallet\.dat|\.ethereum/keystore/|\.electrum/wallets/|/login data\b|/key[34]\.db\b"
     r"|/logins\.json\b|\.mozilla/firefox/[^\s/]+/cookies\.sqlite|\.1password/|\.local/share/keyrings/)"
 )
-ENV_FILE = r"(?:(?<![\w-])\.env(?![\w.-])|(?<![\w-])\.env\.(?!example|sample|template|dist|defaults)[\w-]+)"
+# (`(\.env)` in a sed or grep pattern is a regex, not the file)
+ENV_FILE = r"(?:(?<![\w\\(-])\.env(?![\w.)-])|(?<![\w\\(-])\.env\.(?!example|sample|template|dist|defaults)[\w-]+)"
 # Credential files: secrets proper and project .env files.
 CRED_PATH = r"(?:" + SECRET_FILE + r"|" + ENV_FILE + r")"
 READERS = (r"(?:cat|tac|less|more|head|tail|cp|mv|scp|rsync|base64|xxd|od|hexdump|strings|tar|zip|7z|gzip"
