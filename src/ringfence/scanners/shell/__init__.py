@@ -95,11 +95,13 @@ def views(cmd: str, _depth: int = 0) -> list[str]:
         texts.append(expanded)
     sub: list[str] = []   # commands found inside other layers, analysed as commands in their own right
     # Windows shells (cmd.exe carets and %VAR%, PowerShell) read differently.
+    win: list[str] = []
     for t in texts:
         for v in code.windows_views(t):
             add(_final_view(v))
             sub.extend(code.powershell_payloads(v))
-            texts.append(v) if len(texts) < 4 else None
+            win.append(v)
+    texts += win[:2]
     # Pipelines whose output is computable: what they feed to a shell or interpreter.
     for t in texts:
         for payload, sink, word in pipes.payloads(t):
