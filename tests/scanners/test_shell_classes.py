@@ -111,3 +111,20 @@ def test_hostile_inputs_stay_bounded():
         vs = views(s)
         assert time.perf_counter() - t < 10, s[:60]
         assert len(vs) <= 48 and all(len(v) <= 2_000_000 for v in vs)
+
+
+SHELL_TOKENS = ["curl", " ", "'", '"', "\\", "$", "${", "}", "$(", ")", "`", "(", "{", ",", "|", ";", "&&", "<<<",
+                "<<EOF\n", "\nEOF", "<(", "[@]", "//", "/", "#", "%", ":", "-", "!", "^", "~/.ssh/id_rsa", "=",
+                "x=", "a=(", "f(){", "alias ", "eval ", "sh -c ", "python3 -c ", "perl -e ", "awk ", "node -e ",
+                "powershell -enc ", "cmd /c ", "%A:~1,2%", "set A=", "[char]99", "chr(99)+", "base64 -d", "rev",
+                "tr a-z n-za-m", "cut -c2-3", "sed s/x//", "xxd -r -p", "gunzip", "printf %s ", "echo ", "\n",
+                "\\x63", "\\143", "$'\\x63'", "Y3VybA==", "'+'", "\".\"", ".join(", "[::-1]", "\x00", "é", "ｃ"]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(SHELL_TOKENS), max_size=60))
+def test_shell_shaped_garbage_never_crashes(tokens):
+    s = "".join(tokens)
+    vs = views(s)
+    assert vs and all(isinstance(v, str) for v in vs)
+    POL.analyse("run_command", {"command": s})
