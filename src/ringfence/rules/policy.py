@@ -23,6 +23,7 @@ DANGER_TARGET = r"(?:/|~|\*|\.\.(?:/|\s|$))"
 
 # Credential files, from the catalogue (rules/sensitive_files.py): `.pub` keys,
 # known_hosts, ssh config and example env files are fine.
+SECRET_FILE = SECRET_PATH
 CRED_PATH = SECRET_PATH
 READERS = (r"(?:cat|tac|less|more|head|tail|cp|mv|scp|rsync|base64|xxd|od|hexdump|strings|tar|zip|7z|gzip"
            r"|openssl|curl|wget|nc|ncat|vi|vim|nano|grep|egrep|rg|awk|sed|python\d?(?:\.\d+)?|node|perl"
@@ -36,7 +37,31 @@ PERSIST_PATH = (r"(?:/etc/cron(?:tab\b|\.\w+)|/var/spool/cron|/etc/systemd/|\.co
                 r"|/etc/xdg/autostart/|/etc/ld\.so\.preload)")
 WRITE_OP = r"(?:>>?|\btee\s+(?:-a\s+)?|\bcp\s" + SEG + r"*\s|\bmv\s" + SEG + r"*\s|\bsed\s+-i" + SEG + r"*|\bln\s+-s" + SEG + r"*\s|\binstall\s" + SEG + r"*\s)"
 SHELLS = r"(?:sudo\s+)?(?:/\S*/)?(?:ba|z|da|k|c|tc|fi)?sh\b"
-NET = r"(?:curl|wget|nc|ncat|netcat|socat|openssl|ssh|telnet|ftp|http|https|xh|aria2c|invoke-webrequest|iwr)"
+NET = (r"(?:curl|wget|nc|ncat|netcat|socat|openssl|ssh|scp|sftp|rsync|telnet|ftp|tftp|http|https|xh|aria2c"
+       r"|invoke-webrequest|iwr|invoke-restmethod|irm|dig|nslookup|drill|mail|mailx|sendmail|mutt|swaks|smbclient"
+       r"|gh\s+(?:gist|api|issue|release)|aws\s+s3|gsutil|rclone|s3cmd|azcopy|az\s+storage)")
+# Anything that sends data off the machine: network tools, DNS lookups, pushes and uploads by
+# cloud and forge CLIs, and the network calls of interpreter one-liners.
+SINK = (r"(?:" + W + r"(?:curl|wget|nc|ncat|netcat|socat|telnet|ftp|tftp|sftp|scp|rsync|ssh|aria2c|xh|https?|httpie"
+        r"|mail|mailx|sendmail|mutt|swaks|smbclient|s3cmd|gsutil|rclone|azcopy|bitsadmin|certutil)\b"
+        r"|/dev/(?:tcp|udp)/|" + W + r"openssl\s+s_client\b|" + W + r"(?:dig|nslookup|host|drill|kdig|delv)\s"
+        r"|" + W + r"git\s+(?:-c\s+\S+\s+)*push\b|" + W + r"gh\s+(?:gist|api|release|issue|pr)\b"
+        r"|" + W + r"aws\s+(?:s3|s3api)\b|" + W + r"gcloud\s+storage\b|" + W + r"az\s+storage\b"
+        r"|urlopen|urllib|requests\.(?:post|put|patch|get|request)|http\.client|httpx\.|socket\.(?:socket|create_connection)"
+        r"|\bfetch\(|https?\.request|net::http|lwp::|io::socket|curl_exec|fsockopen|xmlhttprequest|axios\."
+        r"|smtplib|ftplib|paramiko|net\.webclient|\.upload(?:file|string|data)\b|invoke-webrequest|invoke-restmethod"
+        r"|" + W + r"iwr\b|" + W + r"irm\b|tcpclient|start-bitstransfer|send-mailmessage)")
+# A secret file as data (not as the key or config a tool authenticates with: `ssh -i KEY`,
+# `--kubeconfig FILE`, `IdentityFile=KEY`, and not in commands that only manage keys).
+_AUTH_OPT = "".join(f"(?<!{o} )(?<!{o}=)" for o in (
+    "-i", "--identity", "--identity-file", "--key", "--keyfile", "--key-file", "--private-key", "--ssh-key",
+    "--cert", "--netrc-file", "--kubeconfig", "--userconfig", "--config", "--credentials", "--credentials-file",
+    "--credential-file", "--auth-file", "--authfile", "--secret-file", "--env-file", "identityfile", "-o"))
+_KEY_MGMT = (r"(?:sudo\s+)?(?:ssh-keygen|ssh-add|ssh-copy-id|ssh-keyscan|chmod|chown|chgrp|ls|stat|test|\[|touch"
+             r"|mkdir|echo|printf|export|unset|file|wc|du|find|git\s+config|install|setfacl|restorecon)\b")
+SECRET_AS_DATA = (r"(?:^|(?<=[;&|\n(`]))\s*+(?!" + _KEY_MGMT + r")" + SEG + r"*?(?:^|(?<=[\s@<(:,\[]))" + _AUTH_OPT
+                  + r"[^\s;&|=]*?" + SECRET_FILE)
+HISTORY = r"(?:\.(?:bash|zsh|sh|psql|mysql|python|node_repl|rediscli)_history\b|\.local/share/fish/fish_history\b)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +72,7 @@ class PolicyRule:
     command: str | None = None
     read_path: str | None = None
     write_path: str | None = None
+    command_with: str | None = None   # a command matches only if this also matches the same view
 
 
 RULES: tuple[PolicyRule, ...] = (
@@ -70,7 +96,8 @@ RULES: tuple[PolicyRule, ...] = (
                  + r"|" + W + r"chmod\s+(?:-\S+\s+)*(?:[ugoa]*\+[rwx]*s|[2467][0-7]{3})\s")),
     PolicyRule(
         "credential_file_access", "Read of a credential file (ssh keys, cloud credentials, .env, shadow ...)", "critical",
-        command=(W + READERS + r"\b" + SEG + r"*" + CRED_PATH + r"|<\s*\S*" + CRED_PATH
+        command=(W + READERS + r"\b" + SEG + r"*?(?:(?<=[\s@<(:,\[=>])|(?<=^))" + _AUTH_OPT + r"[^\s;&|]*?" + CRED_PATH
+                 + r"|<\s*\S*" + CRED_PATH
                  + r"|" + W + r"(?:tar|zip|7z|7za|cp|rsync|scp|rclone|ditto)\b" + SEG + r"*" + CREDENTIAL_DIR),
         read_path=CRED_PATH),
     PolicyRule(
@@ -114,9 +141,9 @@ RULES: tuple[PolicyRule, ...] = (
                  + r"|" + W + r"go\s+install\s" + SEG + r"*https?://")),
     PolicyRule(
         "pipe_to_shell", "Downloading a script and running it (curl | sh)", "critical",
-        command=(W + r"(?:curl|wget|fetch|aria2c|iwr|invoke-webrequest)\b[^\n]*\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:/\S*/)?(?:(?:ba|z|da|k|fi)?sh|python\d?|perl|ruby|node|php|iex)\b"
+        command=(W + r"(?:curl|wget|fetch|aria2c|iwr|invoke-webrequest|irm|invoke-restmethod)\b[^\n]*\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:/\S*/)?(?:(?:ba|z|da|k|fi)?sh|python\d?|perl|ruby|node|php|iex)\b"
                  + r"|(?:ba|z|da)?sh\s+(?:-c\s+)?[\"']?(?:<\(|\$\()\s*(?:curl|wget)\b"
-                 + r"|\biex\s*\(?\s*\(?\s*(?:new-object\s+net\.webclient|iwr|invoke-webrequest)"
+                 + r"|\b(?:iex|invoke-expression)\s*\(?\s*\(?\s*(?:new-object\s+(?:system\.)?net\.webclient|iwr|invoke-webrequest|irm|invoke-restmethod)"
                  + r"|\.downloadstring\(")),
     PolicyRule(
         "download_then_run", "Downloading a file and then executing it in the same command line", "critical",
@@ -135,7 +162,8 @@ RULES: tuple[PolicyRule, ...] = (
     PolicyRule(
         "encoded_command_exec", "Decoding an encoded payload and executing it", "critical",
         command=(r"\b(?:base64|b64decode|base32|xxd)\s+(?:-\w+\s+)*(?:-d|--decode|-D|-r)\b[^\n]*\|\s*(?:sudo\s+)?(?:/\S*/)?(?:(?:ba|z|da|k)?sh|python\d?|perl|ruby|node|php)\b"
-                 + r"|" + W + r"eval\s+[\"']?(?:\$\(|`)"
+                 + r"|" + W + r"eval\s+[\"']?(?:\$\(|`)[^)`\n]*\b(?:curl|wget|fetch|nc|ncat|base64|base32|xxd|openssl|rev|tr"
+                 + r"|gunzip|zcat|python\d?|perl|ruby|node|php|printf|echo|iwr|irm)\b"
                  + r"|" + W + r"python\d?(?:\.\d+)?\s+-c\s[^\n]*\b(?:exec|eval)\s*\([^\n]*(?:b64decode|base64|decodebytes|codecs\.decode|zlib\.decompress|marshal\.loads|bytes\.fromhex)"
                  + r"|" + W + r"(?:powershell|pwsh)(?:\.exe)?(?=\s)" + SEG + r"*\s-e(?:nc|ncodedcommand)?\s+[a-z0-9+/=]{16,}"
                  + r"|" + W + r"openssl\s+(?:enc|base64)\s" + SEG + r"*-d\b[^\n]*\|\s*(?:ba|z|da)?sh\b")),
@@ -209,6 +237,29 @@ RULES: tuple[PolicyRule, ...] = (
                  + r"|" + W + r"systemctl\s+(?:stop|disable|mask)\s+(?:firewalld|ufw|nftables|iptables)\b"
                  + r"|" + W + r"netsh\s+(?:adv)?firewall\s+set\s" + SEG + r"*\bstate\s+off"
                  + r"|set-netfirewallprofile\s" + SEG + r"*-enabled\s+false")),
+    PolicyRule(
+        "credential_exfiltration", "A secret file or shell history read and sent off the machine in one command", "critical",
+        command=SECRET_AS_DATA + r"|" + W + READERS + r"\b" + SEG + r"*" + HISTORY
+                + r"|(?:^|[\s@<(:,\[])[^\s;&|=]*?(?:~|/root|/home/[^/\s]+)/\.(?:ssh|aws|gnupg|kube|docker|azure|password-store)/?(?=[\s;&|)'\"]|$)",
+        command_with=SINK),
+    PolicyRule(
+        "dns_exfiltration", "Data encoded into DNS query names", "critical",
+        command=(W + r"(?:dig|nslookup|host|drill|kdig|delv|resolvectl\s+query)\s" + SEG
+                 + r"*(?:\$\(|`)[^)`\n]*\b(?:cat|head|tail|base64|base32|basenc|xxd|od|hexdump|whoami|id|env|printenv|uname|tar|gzip|openssl)\b"
+                 + r"[^)`\n]*[)`][^\s.]*\.[a-z0-9-]+\."
+                 + r"|" + W + r"(?:base64|base32|basenc|xxd|od|hexdump|gzip|openssl\s+(?:base64|enc))\b[^\n]*\b(?:while|for|xargs)\b"
+                 + r"[^\n]*" + W + r"(?:dig|nslookup|host|drill|kdig|delv)\s" + SEG + r"*(?:\$\{?\w+\}?|\{\})\.[a-z0-9-]+\.[a-z]")),
+    PolicyRule(
+        "remote_code_exec", "Running code fetched from the network inside an interpreter or by a Windows loader", "critical",
+        command=(r"\b(?:exec|eval|iex|invoke-expression|instance_eval|load)\s*\(?[^\n]{0,60}?(?:urlopen|urllib\.request|requests\.get"
+                 + r"|httpx\.get|net::http\.get|lwp::simple|open-uri|uri\.open|\bfetch\(|downloadstring|invoke-webrequest|invoke-restmethod"
+                 + r"|" + W + r"iwr\b|" + W + r"irm\b|file_get_contents\(\s*https?:|\bget\(\s*https?:)"
+                 + r"|" + W + r"(?:irm|invoke-restmethod)\b[^\n]*\|\s*(?:iex|invoke-expression)\b"
+                 + r"|" + W + r"mshta(?:\.exe)?\s+(?:https?:|javascript:|vbscript:)"
+                 + r"|" + W + r"regsvr32(?:\.exe)?\s" + SEG + r"*/i:https?:"
+                 + r"|" + W + r"msiexec(?:\.exe)?\s" + SEG + r"*/(?:i|package)\s+https?:"
+                 + r"|" + W + r"(?:certutil(?:\.exe)?\s" + SEG + r"*-urlcache|bitsadmin(?:\.exe)?\s" + SEG + r"*/transfer"
+                 + r"|start-bitstransfer|(?:iwr|invoke-webrequest|curl|wget)\b" + SEG + r"*-outfile)\b[^\n]*(?:&&|;|\n)\s*(?:start\s+|start-process\s+|&\s*|\./|\.\\)?\S*\.(?:exe|bat|cmd|ps1|vbs|hta|scr|msi)\b")),
     PolicyRule(
         "authorized_keys_write", "Adding SSH authorized keys", "critical",
         command=WRITE_OP + SEG + r"*\.ssh/authorized_keys2?\b",

@@ -113,6 +113,7 @@ class _Compiled:
     command: re.Pattern | None
     read_path: re.Pattern | None
     write_path: re.Pattern | None
+    command_with: re.Pattern | None
 
 
 @dataclass(slots=True)
@@ -132,7 +133,7 @@ class ToolPolicy:
         mcp = config.mcp
         disabled = set(getattr(mcp, "disabled_policy_rules", []) or [])
         self.action = mcp.policy_action
-        self.rules = [_Compiled(r, *(re.compile(p) if p else None for p in (r.command, r.read_path, r.write_path)))
+        self.rules = [_Compiled(r, *(re.compile(p) if p else None for p in (r.command, r.read_path, r.write_path, r.command_with)))
                       for r in RULES if r.id not in disabled]
         self.servers = dict(getattr(mcp, "servers", {}) or {})
         self._re2: dict[str, Any] = {}
@@ -148,6 +149,8 @@ class ToolPolicy:
             if c.command is None:
                 continue
             for v in vs:
+                if c.command_with is not None and not c.command_with.search(v):
+                    continue   # the cheaper half first: most commands have no network sink
                 m = c.command.search(v)
                 if m:
                     hits.append((c.rule, _excerpt(v, m)))

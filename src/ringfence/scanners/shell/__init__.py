@@ -1,0 +1,129 @@
+"""Shell de-obfuscation before tool-policy matching (sans-io, bounded).
+
+An agent (or an injected instruction) can hide `curl ... | sh` as `c'u'rl`,
+`{curl,-d,@f}`, `$'\\x63url'`, `a=cu;b=rl;$a$b`, `${v//X/}`, `$(tr a-z n-za-m <<< phey)`,
+`echo <b64> | base64 -d | sh`, `python -c "os.system('cu'+'rl ...')"`,
+`powershell -enc <utf-16 base64>` or `c^u^r^l`. `views(cmd)` returns a few
+normalised readings of a command; policy rules (rules/policy.py) match any of
+them. This is not a shell: it only undoes hiding tricks, in a bounded number of
+rounds over bounded text, and runs nothing.
+
+  text.py   Unicode folding (look-alikes, invisible and tag characters)
+  words.py  quote-aware splitting into pipelines, stages and words
+  pipes.py  text pipelines (echo/printf/here-strings through rev, tr, cut, sed, base64 ...)
+  bash.py   quoting, variables, parameter expansion, arrays, functions, IFS, braces
+  code.py   interpreter one-liners, PowerShell and cmd.exe
+"""
+from __future__ import annotations
+
+import fnmatch
+import re
+
+from . import code, pipes
+from .bash import MAX_INPUT, MAX_ROUNDS, deobfuscate, expand
+from .text import MAX_OUTPUT, fold, homoglyphs
+
+__all__ = ["MAX_INPUT", "MAX_OUTPUT", "MAX_ROUNDS", "MAX_VIEWS", "deobfuscate", "fold", "homoglyphs", "views"]
+
+MAX_DEPTH = 3
+_LAYERS = re.compile(r"[|$`<'\"%^\\(]|\s[-/][a-z]*[cerk]\b|\beval\b|\bawk\b|\biex\b|powershell|pwsh|\bcmd\b", re.I)
+MAX_VIEWS = 48
+_SPACES = re.compile(r"[ \t]+")
+
+# Glob words (`/???/r?`, `/e*/sha*`, `~/.a?s/cred*`) resolved against the names that matter.
+_GLOB_SPLIT = re.compile(r"([\s;&|()<>]+)")
+_GLOB_CHARS = re.compile(r"[?*]|\[[^\]\s]{1,20}\]")
+_GLOB_CMDS = ("rm", "cat", "nc", "ncat", "curl", "wget", "bash", "sh", "python", "python3", "perl", "chmod",
+              "chown", "dd", "mkfs", "shred", "base64", "socat", "crontab", "systemctl", "iptables", "sudo",
+              "scp", "ssh", "rsync", "openssl", "xxd", "tar", "dig", "nslookup", "head", "tail", "less", "more")
+_GLOB_TARGETS = tuple(f"{d}{c}" for c in _GLOB_CMDS for d in ("", "/bin/", "/usr/bin/", "/sbin/", "/usr/sbin/",
+                                                                "/usr/local/bin/")) + tuple(
+    f"{h}{p}" for h in ("~/", "/root/", "/home/user/") for p in (
+        ".ssh/id_rsa", ".ssh/id_ed25519", ".ssh/id_ecdsa", ".ssh/authorized_keys", ".aws/credentials",
+        ".aws/config", ".kube/config", ".docker/config.json", ".netrc", ".git-credentials", ".npmrc", ".pypirc",
+        ".bashrc", ".zshrc", ".bash_history", ".zsh_history", ".config/gcloud/credentials.db",
+        ".config/gh/hosts.yml", ".vault-token", ".pgpass")) + (
+    "/etc/shadow", "/etc/passwd", "/etc/sudoers", "/etc/crontab", "/etc/gshadow", "/dev/tcp", "/dev/sda",
+    "/var/log", "/proc/self/environ", "/var/run/secrets/kubernetes.io/serviceaccount/token", ".env")
+
+
+def _resolve_globs(text: str) -> str:
+    """Glob words replaced by the first sensitive name they match (linear: words split once)."""
+    parts = _GLOB_SPLIT.split(text)
+    done = 0
+    for i in range(0, len(parts), 2):
+        w = parts[i]
+        if not w or len(w) > 96 or w.count("*") > 4 or w.strip("*?") == "" or not _GLOB_CHARS.search(w):
+            continue
+        done += 1
+        if done > 256:
+            break
+        for t in _GLOB_TARGETS:
+            if fnmatch.fnmatchcase(t, w):
+                parts[i] = t
+                break
+    return "".join(parts)
+
+
+def views(cmd: str, _depth: int = 0) -> list[str]:
+    """Distinct normalised views of a command for rule matching."""
+    plain = _SPACES.sub(" ", fold(cmd[:MAX_OUTPUT])).strip().lower()
+    out = [plain]
+
+    def add(v: str) -> None:
+        if v and v not in out and len(out) < MAX_VIEWS:
+            out.append(v)
+
+    deob, ifs = deobfuscate(cmd)
+    add(deob)
+    for sep in ifs:
+        # A reassigned IFS splits variables at that character; show both the
+        # split and the joined reading (`r,m` -> `r m` and `rm`).
+        s = sep.lower()
+        for v in (deob.replace(s, " "), deob.replace(s, "")):
+            add(_SPACES.sub(" ", v).strip())
+    if ("?" in deob or "*" in deob or "[" in deob) and len(deob) <= MAX_INPUT:
+        add(_resolve_globs(deob))
+    if _depth >= MAX_DEPTH or len(cmd) > MAX_INPUT:
+        return out
+    src = fold(cmd[:MAX_INPUT])
+    if not _LAYERS.search(src):   # no pipe, quote, substitution, code flag or Windows syntax: nothing nested
+        return out
+    texts = [src]
+    expanded = expand(cmd)
+    if expanded != src:
+        texts.append(expanded)
+    sub: list[str] = []   # commands found inside other layers, analysed as commands in their own right
+    # Windows shells (cmd.exe carets and %VAR%, PowerShell) read differently.
+    win: list[str] = []
+    for t in texts:
+        for v in code.windows_views(t):
+            add(_final_view(v))
+            sub.extend(code.powershell_payloads(v))
+            win.append(v)
+    texts += win[:2]
+    # Pipelines whose output is computable: what they feed to a shell or interpreter.
+    for t in texts:
+        for payload, sink, word in pipes.payloads(t):
+            if sink == "interpreter":
+                vs, cmds = code.analyse(code.lang_of(word), payload)
+                for v in vs:
+                    add(v)
+                sub.extend(cmds)
+            else:
+                sub.append(payload)
+    # Interpreter one-liners (python -c, perl -e, node -e, awk, powershell -c, sh -c, eval ...).
+    for t in texts:
+        for lang, prog in code.one_liners(t):
+            vs, cmds = code.analyse(lang, prog)
+            for v in vs:
+                add(v)
+            sub.extend(cmds)
+    for s in dict.fromkeys(sub[:16]):
+        for w in views(s, _depth + 1):
+            add(w)
+    return out
+
+
+def _final_view(v: str) -> str:
+    return _SPACES.sub(" ", v.replace('"', "").replace("'", "")).strip().lower()
