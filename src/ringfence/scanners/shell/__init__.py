@@ -26,6 +26,7 @@ from .text import MAX_OUTPUT, fold, homoglyphs
 __all__ = ["MAX_INPUT", "MAX_OUTPUT", "MAX_ROUNDS", "MAX_VIEWS", "deobfuscate", "fold", "homoglyphs", "views"]
 
 MAX_DEPTH = 3
+MAX_LAYERED = 16 * 1024   # nested layers (pipelines, one-liners, Windows) are read in the first 16 KB
 _LAYERS = re.compile(r"[|$`<'\"%^\\(]|\s[-/][a-z]*[cerk]\b|\beval\b|\bawk\b|\biex\b|powershell|pwsh|\bcmd\b", re.I)
 MAX_VIEWS = 48
 _SPACES = re.compile(r"[ \t]+")
@@ -89,9 +90,9 @@ def views(cmd: str, _depth: int = 0) -> list[str]:
     src = fold(cmd[:MAX_INPUT])
     if not _LAYERS.search(src):   # no pipe, quote, substitution, code flag or Windows syntax: nothing nested
         return out
-    texts = [src]
-    expanded = expand(cmd)
-    if expanded != src:
+    texts = [src[:MAX_LAYERED]]
+    expanded = expand(cmd)[:MAX_LAYERED]
+    if expanded != texts[0]:
         texts.append(expanded)
     sub: list[str] = []   # commands found inside other layers, analysed as commands in their own right
     # Windows shells (cmd.exe carets and %VAR%, PowerShell) read differently.

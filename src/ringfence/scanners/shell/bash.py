@@ -35,7 +35,7 @@ _LOCALE_Q = re.compile(r'\$"((?:[^"\\]|\\.){0,4096})"', re.S)
 _ECHO_E = re.compile(r"\b(echo\s+-[nE]*e[neE]*|printf)\s+(['\"]?)((?:[^'\"\\|;&]|\\.){0,4096})\2")
 _ASSIGN = re.compile(_SEP + r"\s*(?:export\s+|local\s+|readonly\s+|typeset\s+|declare\s+(?:-\w+\s+)?)?(" + NAME
                      + r")(\+?)=('[^']{0,4096}'|\"[^\"]{0,4096}\"|\$'(?:[^'\\]|\\.){0,4096}'|\((?:[^()]{0,4096})\)"
-                     + r"|[^\s;&|()]{0,4096}(?=[\s;&|)]|$))")
+                     + r"|(?:'[^']{0,4096}'|\"[^\"]{0,4096}\"|[^\s;&|()'\"]){0,4096}(?=[\s;&|)]|$))")
 _PARAM = re.compile(r"(\"?)\$\{(!?|#)(" + NAME + r"|\d{1,2}|[@*])(?:\[([^\]{}]{0,32})\])?([^{}]{0,256})\}(\"?)")
 _VAR_REF = re.compile(r"\$(" + NAME + r")")
 _IFS = re.compile(r"\$\{IFS(?::\d{1,3}(?::\d{1,3})?)?\}|\$IFS\b")
@@ -64,7 +64,7 @@ class Env:
         if raw.startswith("$'"):
             val = unescape(raw[2:-1])
         else:
-            val = _strip_quotes(raw)
+            val = "".join(words(raw)[:1]) if ("'" in raw or '"' in raw) else raw
         if name == "IFS":
             val = unescape(val)
             if val and val not in self.ifs and len(self.ifs) < 8:
@@ -237,7 +237,8 @@ def _param(env: Env, m: re.Match) -> str:
 
 _FUNC = re.compile(r"(?:^|(?<=[;&|\n(]))\s*(?:function\s+(" + NAME + r")\s*(?:\(\s*\))?|(" + NAME
                    + r")\s*\(\s*\))\s*\{")
-_ALIAS = re.compile(_SEP + r"\s*alias\s+(" + NAME + r")=('[^']{0,1024}'|\"[^\"]{0,1024}\"|\$\([^()]{0,1024}\)|`[^`]{0,1024}`|[^\s;&|`]{1,1024})")
+_ALIAS = re.compile(_SEP + r"\s*alias\s+(" + NAME + r")=(\$\([^()]{0,1024}\)|`[^`]{0,1024}`"
+                    r"|(?:'[^']{0,1024}'|\"[^\"]{0,1024}\"|[^\s;&|`'\"]){1,1024})")
 
 
 def _body_end(text: str, i: int) -> int:
@@ -294,7 +295,7 @@ def inline_functions(text: str) -> str:
         if len(defs) >= 16:
             break
     for m in _ALIAS.finditer(text[:MAX_INPUT]):
-        defs[m.group(1)] = _strip_quotes(m.group(2)) + ' "$@"'
+        defs[m.group(1)] = "".join(words(m.group(2))[:1]) + ' "$@"'
         if len(defs) >= 32:
             break
     if not defs:
