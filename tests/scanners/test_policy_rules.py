@@ -260,3 +260,18 @@ def test_glob_obfuscated_commands():
 ])
 def test_reversed_and_escaped_download_exec(cmd, rule):
     assert rule in rules_for("bash", {"command": cmd})
+
+
+@pytest.mark.parametrize("line", [
+    "set x |\n" + "  a\n" * 40 + "y",                 # indented lines after a pipe (was exponential)
+    "env |\n" + "\t\tb c\n" * 40 + "d",
+    "printenv | a\n" + "   \n" * 40 + "cat",
+])
+def test_pipeline_rules_are_not_exponential_in_whitespace(line):
+    """Shell scripts indent with long whitespace runs; a sink rule that could split a
+    run many ways took minutes on a 2 KB Debian script. Bounded now (and nothing fires)."""
+    import time
+    t = time.process_time()
+    fs, _ = POL.analyse("run_command", {"command": line})
+    assert time.process_time() - t < 10
+    assert "env_exfiltration" not in {f.rule for f in fs}
