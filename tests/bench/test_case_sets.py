@@ -27,6 +27,7 @@ CASE_SETS = {  # directory -> its baseline
     "blind_round1": "blind1-baseline.json",
     "blind_round2": "blind2-baseline.json",
     "blind_round3": "blind3-baseline.json",
+    "blind_round4": "blind4-baseline.json",
 }
 
 
