@@ -275,3 +275,11 @@ def test_pipeline_rules_are_not_exponential_in_whitespace(line):
     fs, _ = POL.analyse("run_command", {"command": line})
     assert time.process_time() - t < 10
     assert "env_exfiltration" not in {f.rule for f in fs}
+
+
+@pytest.mark.parametrize("pkg", ["python3-xmltodict", "python3-cairo:amd64", "mytool"])
+def test_env_inside_a_sed_regex_group_is_not_the_file(pkg):
+    """Debian prerm scripts: `dpkg -L PKG | sed -n -e '/^(.env)/...'` is a pattern, not a read."""
+    cmd = f"dpkg -L {pkg} | sed -En -e '/^(.env)\\/(.+)\\.py$/s,,rm \\1/__pycache__/\\2.*,e'"
+    assert "credential_file_access" not in rules_for("bash", {"command": cmd})
+    assert "credential_file_access" in rules_for("bash", {"command": f"cat .env | grep {pkg}"})

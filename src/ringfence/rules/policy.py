@@ -22,9 +22,10 @@ SEG = r"[^;&|\n]"
 DANGER_TARGET = r"(?:/|~|\*|\.\.(?:/|\s|$))"
 
 # Credential files, from the catalogue (rules/sensitive_files.py): `.pub` keys,
-# known_hosts, ssh config and example env files are fine.
+# known_hosts, ssh config and example env files are fine; a path right after `(` or `\`
+# is a regex in sed or grep (`/^(.env)/`, `\.env`), not the file.
 SECRET_FILE = SECRET_PATH
-CRED_PATH = SECRET_PATH
+CRED_PATH = r"(?<![\\(])" + SECRET_PATH
 READERS = (r"(?:cat|tac|less|more|head|tail|cp|mv|scp|rsync|base64|xxd|od|hexdump|strings|tar|zip|7z|gzip"
            r"|openssl|curl|wget|nc|ncat|vi|vim|nano|grep|egrep|rg|awk|sed|python\d?(?:\.\d+)?|node|perl"
            r"|ruby|bat|source|tee|sort|uniq|cut|dd|gpg|jq|yq|type|get-content|iconv|ln"
