@@ -8,32 +8,24 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from agent_cards import honest_card
 
 from ringfence.config import Config
 from ringfence.engine import Engine
 
 _ENGINE: list[Engine] = []
+_URLS = itertools.count(1)
 
 
 def _scan(card: dict) -> list:
     """One engine for the module; a fresh card URL per scan, so no drift baseline is shared."""
     if not _ENGINE:
         _ENGINE.append(Engine(Config()))
-    n = len(_ENGINE)
-    _ENGINE.append(_ENGINE[0])
-    return _ENGINE[0].a2a.scan_agent_card(f"https://a{n}.example.com/.well-known/agent-card.json", card)
-
-
-def _card() -> dict:
-    return {"name": "Expense Helper", "description": "Categorises receipts.", "url": "https://eh.example.com/a2a",
-            "version": "1.0.0", "capabilities": {"streaming": True, "extensions": []},
-            "defaultInputModes": ["text/plain"], "defaultOutputModes": ["text/plain"],
-            "skills": [{"id": "categorise", "name": "Categorise receipt", "description": "Returns a category.",
-                        "tags": ["finance"], "examples": ["Categorise this taxi receipt"]}]}
+    return _ENGINE[0].a2a.scan_agent_card(f"https://a{next(_URLS)}.example.com/.well-known/agent-card.json", card)
 
 
 def _at(location: str, text: str) -> dict:
-    c = _card()
+    c = honest_card()
     s = c["skills"][0]
     if location == "description":
         c["description"] = "Categorises receipts. " + text
@@ -123,7 +115,7 @@ def test_honest_cards_allow_at_every_location(location, text):
 
 
 def _changed(kind: str) -> dict:
-    c = _card()
+    c = honest_card()
     s = c["skills"][0]
     if kind == "example":
         s["examples"].append("Categorise this hotel bill")
@@ -144,9 +136,9 @@ def _changed(kind: str) -> dict:
 def test_card_that_changes_after_first_fetch_blocks(kind):
     engine = Engine(Config())
     url = "https://drift.example.com/.well-known/agent-card.json"
-    assert not [f for f in engine.a2a.scan_agent_card(url, _card()) if f.action == "block"]
+    assert not [f for f in engine.a2a.scan_agent_card(url, honest_card()) if f.action == "block"]
     assert "card_drift" in {f.rule for f in engine.a2a.scan_agent_card(url, _changed(kind)) if f.action == "block"}
     # the same card again (keys reordered) is no drift
     engine2 = Engine(Config())
-    engine2.a2a.scan_agent_card(url, _card())
-    assert not [f for f in engine2.a2a.scan_agent_card(url, dict(reversed(list(_card().items())))) if f.action == "block"]
+    engine2.a2a.scan_agent_card(url, honest_card())
+    assert not [f for f in engine2.a2a.scan_agent_card(url, dict(reversed(list(honest_card().items())))) if f.action == "block"]

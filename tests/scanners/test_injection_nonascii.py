@@ -232,6 +232,19 @@ def test_fullwidth_injection_in_chinese_prose(scanner):
     assert scanner.scan(big(CHINESE, "Ｉｇｎｏｒｅ　ｃａｓｅ　when comparing file names.")) == []
 
 
+def _covered(scanner, text: str, ends: dict, *label) -> int:
+    """Assert every non-empty `re` match of every pattern in `text` is a prefilter
+    candidate (its end reported, or the pattern flagged as over its cap); the count."""
+    n = 0
+    for i in range(scanner._pf.n):
+        for hit in scanner._res[i].finditer(text):
+            if hit.end() > hit.start():
+                n += 1
+                assert i in ends, (*label, i)
+                assert ends[i] is None or hit.end() in ends[i], (*label, i, hit.end())
+    return n
+
+
 @pytest.mark.parametrize("kind", sorted(FILLERS))
 def test_lone_surrogates_lose_no_candidate(scanner, kind):
     """Text with lone surrogates (as JSON \\ud800 escapes give) is prefiltered as UTF-8
@@ -249,12 +262,7 @@ def test_lone_surrogates_lose_no_candidate(scanner, kind):
             text = "".join(text)
             ends, trig = m.scan(text)
             assert len(I._PRESENCE) + len(I._TRIGGERS) not in trig   # presence flags not exact
-            for i in range(m.n):
-                for hit in scanner._res[i].finditer(text):
-                    if hit.end() > hit.start():
-                        checked += 1
-                        assert i in ends, (kind, ex, i)
-                        assert ends[i] is None or hit.end() in ends[i], (kind, ex, i, hit.end())
+            checked += _covered(scanner, text, ends, kind, ex)
     assert checked > 20
 
 
@@ -272,12 +280,7 @@ def test_ascii_database_loses_no_candidate(scanner):
                 text = "Release notes follow.\n" + plain + "\nThe end of the page.\n"
                 assert text.isascii()
                 ends, _ = m.scan(text)
-                for i in range(m.n):
-                    for hit in scanner._res[i].finditer(text):
-                        if hit.end() > hit.start():
-                            checked += 1
-                            assert i in ends, (ex, i)
-                            assert ends[i] is None or hit.end() in ends[i], (ex, i, hit.end())
+                checked += _covered(scanner, text, ends, ex)
     assert checked > 100
 
 
@@ -302,12 +305,7 @@ def test_rare_spaces_lose_no_candidate(scanner, kind):
             text = embed(FILLERS[kind], spaced, reps=2)
             ends, trig = m.scan(text)
             assert len(I._PRESENCE) + len(I._TRIGGERS) not in trig   # presence flags not exact
-            for i in range(m.n):
-                for hit in scanner._res[i].finditer(text):
-                    if hit.end() > hit.start():
-                        checked += 1
-                        assert i in ends, (kind, spaced, i)
-                        assert ends[i] is None or hit.end() in ends[i], (kind, spaced, i, hit.end())
+            checked += _covered(scanner, text, ends, kind, spaced)
     assert checked > 20
 
 

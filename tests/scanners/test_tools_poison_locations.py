@@ -7,6 +7,7 @@ import copy
 import itertools
 
 import pytest
+from agent_cards import honest_card
 
 from ringfence.config import Config
 from ringfence.engine import Engine
@@ -130,16 +131,8 @@ def test_honest_tools_allow(engine, tool):
 
 
 # ---------------------------------------------------------------- Agent Cards
-def _card() -> dict:
-    return {"name": "Expense Helper", "description": "Categorises receipts.", "url": "https://eh.example.com/a2a",
-            "version": "1.0.0", "capabilities": {"streaming": True, "extensions": []},
-            "defaultInputModes": ["text/plain"], "defaultOutputModes": ["text/plain"],
-            "skills": [{"id": "categorise", "name": "Categorise receipt", "description": "Returns a category.",
-                        "tags": ["finance"], "examples": ["Categorise this taxi receipt"]}]}
-
-
 def _card_at(location: str, text: str) -> dict:
-    c = _card()
+    c = honest_card()
     s = c["skills"][0]
     if location == "skill_description":
         s["description"] = text

@@ -1804,12 +1804,13 @@ def _sentence(t: str, a: int, b: int) -> tuple[int, int]:
     return s, e
 
 
-def _window(t: str, a: int, b: int) -> tuple[int, int]:
-    lo = max(0, a - 250)
+def _window(t: str, a: int, b: int, before: int = 250, after: int = 150) -> tuple[int, int]:
+    """[a, b] widened to its paragraph (blank lines), at most `before`/`after` chars."""
+    lo = max(0, a - before)
     k = t.rfind("\n\n", lo, a)
     if k != -1:
         lo = k + 2
-    hi = min(len(t), b + 150)
+    hi = min(len(t), b + after)
     k = t.find("\n\n", b, hi)
     if k != -1:
         hi = k
@@ -1899,15 +1900,7 @@ _BYTES_RX: dict[str, object] = {}
 
 def _paragraph(t: str, a: int, b: int) -> tuple[int, int]:
     """The hit's paragraph, bounded: where the parts of a family built from parts are looked for."""
-    lo = max(0, a - 400)
-    k = t.rfind("\n\n", lo, a)
-    if k != -1:
-        lo = k + 2
-    hi = min(len(t), b + 300)
-    k = t.find("\n\n", b, hi)
-    if k != -1:
-        hi = k
-    return lo, hi
+    return _window(t, a, b, 400, 300)
 
 
 def _quoted(t: str, a: int, b: int) -> bool:
