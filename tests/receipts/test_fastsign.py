@@ -28,18 +28,23 @@ def test_sodium_signatures_equal_cryptography():
         assert fast_signer(Ed25519PrivateKey.generate())(b"a") != sign(b"a")
 
 
+# The conformance vector's action record and the start of its signature under the conformance key.
+CONFORMANCE_RECORD = {
+    "version": 1, "action_id": "conformance-00000", "action_type": "write",
+    "timestamp": "2026-04-15T12:00:00Z", "principal": "org:conformance-test",
+    "actor": "agent:conformance-runner", "delegation_chain": ["test-policy-v1", "test-grant"],
+    "target": "https://api.example.com/conformance", "side_effect_class": "external_write",
+    "reversibility": "compensatable",
+    "policy_hash": "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    "verdict": "allow", "transport": "https", "method": "POST"}
+GOLDEN_SIGNATURE = '"signature":"ed25519:9f0b431d'
+
+
 @needs_sodium
 def test_conformance_key_golden_signature_through_sodium():
     s = ChainSigner(conformance_key())
     assert backend_of(s.sign_bytes) == "libsodium"
-    rec = {"version": 1, "action_id": "conformance-00000", "action_type": "write",
-           "timestamp": "2026-04-15T12:00:00Z", "principal": "org:conformance-test",
-           "actor": "agent:conformance-runner", "delegation_chain": ["test-policy-v1", "test-grant"],
-           "target": "https://api.example.com/conformance", "side_effect_class": "external_write",
-           "reversibility": "compensatable",
-           "policy_hash": "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-           "verdict": "allow", "transport": "https", "method": "POST"}
-    assert '"signature":"ed25519:9f0b431d' in s.sign(rec)
+    assert GOLDEN_SIGNATURE in s.sign(CONFORMANCE_RECORD)
 
 
 def test_env_forces_cryptography(monkeypatch):
@@ -115,14 +120,7 @@ def test_sodium_key_signs_like_cryptography_for_generated_keys(tmp_path):
 @needs_sodium
 def test_sodium_key_through_chain_signer_gives_the_golden_signature(tmp_path):
     s = ChainSigner(fastsign.sodium_key(_seed(conformance_key())))
-    rec = {"version": 1, "action_id": "conformance-00000", "action_type": "write",
-           "timestamp": "2026-04-15T12:00:00Z", "principal": "org:conformance-test",
-           "actor": "agent:conformance-runner", "delegation_chain": ["test-policy-v1", "test-grant"],
-           "target": "https://api.example.com/conformance", "side_effect_class": "external_write",
-           "reversibility": "compensatable",
-           "policy_hash": "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-           "verdict": "allow", "transport": "https", "method": "POST"}
-    assert '"signature":"ed25519:9f0b431d' in s.sign(rec)
+    assert GOLDEN_SIGNATURE in s.sign(CONFORMANCE_RECORD)
 
 
 def _seed(key):

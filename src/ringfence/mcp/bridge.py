@@ -447,7 +447,7 @@ class Guard:
                     d = self._decide(findings, started)
                 elif method == "tools/call" and isinstance(result, dict):
                     kind = "tool_result"
-                    d, line = self._tool_result(msg, result, line, started, target)
+                    d, line = self._tool_result(msg, result, line, target)
                 else:
                     d = self._scan_in(result, "result", agent=method in _AGENT_FACING)
             d = self._with_stream(d, msg, stream, started)
@@ -461,8 +461,7 @@ class Guard:
             return Outcome(to_client=self._block_error(mid, d), decision=d)
         return Outcome(to_client=line, decision=d)
 
-    def _tool_result(self, msg: dict, result: dict, line: bytes, started: float,
-                     tool: str = "") -> tuple[Decision, bytes]:
+    def _tool_result(self, msg: dict, result: dict, line: bytes, tool: str = "") -> tuple[Decision, bytes]:
         """A tools/call result. Credentials in it are stripped by default (typed
         placeholders, mcp.tool_result_credentials); when they cannot be removed with
         certainty, or anything else is found, the result is blocked."""
