@@ -1448,8 +1448,7 @@ class DlpScanner:
                 continue
             if V.shannon(s) < min(4.0, 0.8 * math.log2(len(s))):
                 continue
-            pre = text[max(0, m.start() - 12): m.start()].lower()
-            if re.search(r"sha\d{1,3}-$|integrity|nonce", pre) or is_public_id(m.group()):
+            if public_ids.public_blob(text, m.start(), m.group()) or is_public_id(m.group()):
                 continue
             if decode_blob(m.group()):  # a further encoded layer, not a secret itself
                 continue

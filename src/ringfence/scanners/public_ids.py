@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import codecs
 import json
 import re
 
 # -- 1. values public anywhere (the whole token has this shape) ---------------------------
 # Stripe and Clerk publishable keys (pk_live_/pk_test_), Mapbox public tokens (pk.eyJ...),
 # PostHog project keys (phc_), Google Analytics / Tag Manager / Ads ids, Cloudflare Turnstile
-# site keys (0x4AAAAAAA...), Plaid public tokens, Google OAuth client ids, Sentry DSNs
+# site keys (0x4AAAAAAA...), Datadog RUM client tokens (pub...), Plaid public tokens, Google OAuth client ids, Sentry DSNs
 # (public key only: the DSN's secret part was removed from the format years ago), Stripe
 # object ids.
 PUBLIC_VALUE = re.compile(
@@ -32,6 +33,8 @@ PUBLIC_VALUE = re.compile(
     r"|public-(?:sandbox|development|production)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
     r"|\d{6,20}-[a-z0-9]{32}\.apps\.googleusercontent\.com"
     r"|https://[0-9a-f]{32}@(?:o\d+\.)?(?:ingest\.(?:[a-z]{2}\.)?)?sentry\.io/\d+"
+    # Datadog browser client tokens ("pub" + 32 hex; API keys have no prefix)
+    r"|pub[0-9a-f]{32}"
     # Stripe object ids (customers, payment methods, charges...): names of records, not keys
     r"|(?:cus|pm|pi|ch|in|ii|il|sub|si|price|prod|evt|acct|txn|seti|src|tok|card|ba|py|po|tr|cs|plan|file"
     r"|link|cn|dp|du|sched|prv|ipi|iauth|ich)_(?:(?:live|test)_)?[A-Za-z0-9]{10,64}")
@@ -291,3 +294,31 @@ def issuer_use(rule: str, where: str, host: str) -> bool:
         return False
     w = re.sub(r" \([^()]*\)$", "", where.lower())  # "header.authorization (decoded)"
     return any(rule in rules and rx.fullmatch(w) and _host_in(host, hosts) for rules, rx, hosts in ISSUER_USE)
+
+
+# -- public blobs (the encoded-entropy hook) -------------------------------------------
+# A random-looking token in decoded text that is public by role: a digest or nonce named just
+# before it, a server challenge (WebAuthn clientDataJSON, OAuth PKCE), the body of a PEM
+# block that holds a public key or a certificate, or the DER of one (a key's public half
+# ships in every TLS handshake, WebAuthn registration and transparency-log entry).
+_PUBLIC_ROLE = re.compile(r"(?i)(?:sha\d{1,3}-|integrity|nonce|challenge)"
+                          r"[\"']?\s{0,3}[:=]?\s{0,3}[\"']?$")
+_PEM_BEGIN = re.compile(r"-----BEGIN ((?:RSA |EC |SSH2 |OPENSSH )?PUBLIC KEY|CERTIFICATE|X509 CRL|PGP PUBLIC KEY BLOCK)"
+                        r"-----|-----(?:BEGIN|END) [A-Z0-9 ]{1,40}-----")
+
+
+def public_blob(text: str, start: int, token: str) -> bool:
+    from .der import public_key_der
+    pre = text[max(0, start - 24):start]
+    if _PUBLIC_ROLE.search(pre):
+        return True
+    window = text[max(0, start - 8192):start]
+    if "-----" in window:
+        # the DLP also reads a ROT13 view of decoded text: a PEM block's labels read the same way there
+        for w in (window, codecs.encode(window, "rot13")):
+            last = None
+            for m in _PEM_BEGIN.finditer(w):
+                last = m
+            if last is not None and last.group(1):
+                return True   # inside a public-key or certificate PEM block (no END or other BEGIN since)
+    return public_key_der(token)
