@@ -55,6 +55,20 @@ _TMP = re.compile(r"^(?:/tmp/|/var/tmp/|/dev/shm/|/private/tmp/|~/\.|/run/user/)
 _VAR_KEYS = ("variable", "name", "key", "var", "env", "variable_name", "var_name", "names", "keys")
 
 
+def _benign_env_names(arguments) -> bool:
+    """An environment read that names only ordinary variables (a string, a comma list or a
+    list of names: PATH, LANG, SHELL...). No names, or any other name, reads the environment."""
+    if not isinstance(arguments, dict):
+        return False
+    for k in _VAR_KEYS + ("variables", "vars"):
+        v = arguments.get(k)
+        if isinstance(v, str):
+            v = v.replace(";", ",").split(",")
+        if isinstance(v, list) and v and len(v) <= 64:
+            return all(isinstance(n, str) and n.strip().lower() in BENIGN_ENV for n in v)
+    return False
+
+
 @dataclass(slots=True)
 class Call:
     t: float
@@ -93,15 +107,8 @@ def classify(name: str, arguments, info: CommandInfo, now: float | None = None,
         cls.add("persist")
     if segs & LIST_SEGS:
         cls.add("list")
-    if segs & ENV_SEGS:
-        var = ""
-        if isinstance(arguments, dict):
-            for k in _VAR_KEYS:
-                if isinstance(arguments.get(k), str):
-                    var = arguments[k]
-                    break
-        if var.strip().lower() not in BENIGN_ENV:
-            cls.add("env")
+    if segs & ENV_SEGS and not _benign_env_names(arguments):
+        cls.add("env")
     if segs & WRITE_SEGS or info.write_paths:
         cls.add("write")
     if (segs & READ_SEGS or info.read_paths) and "write" not in cls:
