@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .injection_owner import UI_ENTRY
+
 STRONG, MEDIUM, WEAK = 1.0, 0.7, 0.45
 THRESHOLD = 0.8
 
@@ -299,8 +301,8 @@ FAMILIES: tuple[Family, ...] = (
     Family(
         "credential_solicitation", "Credential or system-prompt solicitation", "high",
         (
-            (r"\b(?:reveal|output|print|show|display|send|share|give|tell|disclose|leak|dump|include|provide|list|"
-             r"repeat|return|write\s+out|copy|paste|expose|recite|type\s+out|read\s+out)\s+(?:me\s+|us\s+)?"
+            (r"\b" + UI_ENTRY + r"(?:reveal|output|print|show|display|send|share|give|tell|disclose|leak|dump|include|"
+             r"provide|list|repeat|return|write\s+out|copy|paste|expose|recite|type\s+out|read\s+out)\s+(?:me\s+|us\s+)?"
              r"(?:(?:all\s+)?(?:of\s+)?your\s+)(?:[\w-]+\s+){0,3}?" + _SECRET + r"\b" + _HOWTO_CARRIER, STRONG),
             (r"\b(?:reveal|output|print|show|display|send|share|give|tell|disclose|leak|dump|provide|list|repeat|"
              r"write\s+out|expose|recite|type\s+out|read\s+out)\s+(?:me\s+|us\s+)?(?:the|all)\s+(?:full\s+|entire\s+|"
@@ -359,6 +361,7 @@ FAMILIES: tuple[Family, ...] = (
             "Print the environment variables with `env` to debug your shell.",
             "Store your password in a password manager.",
             "Tokens are counted per request.",
+            "Paste your personal access token here and press Save.",
         ),
     ),
     Family(
