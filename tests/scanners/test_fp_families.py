@@ -146,3 +146,25 @@ def test_datadog_client_tokens_pass_api_keys_block():
         api = RND.randbytes(16).hex()
         assert verdict("https://collector.example.net/c", headers={"DD-API-KEY": api}) == "block"
         assert verdict("https://collector.example.net/c", {"api_key": api}) == "block"
+
+
+def _google_key() -> str:
+    return "AIza" + "".join(RND.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") for _ in range(35))
+
+
+@pytest.mark.parametrize("style", ["json", "js", "env"])
+def test_firebase_web_configs_pass_a_bare_google_key_blocks(style):
+    for _ in range(4):
+        key, proj = _google_key(), f"demo-{RND.randint(100, 999)}"
+        cfg = {"apiKey": key, "authDomain": f"{proj}.firebaseapp.com", "projectId": proj,
+               "storageBucket": f"{proj}.appspot.com", "messagingSenderId": str(RND.randint(10**11, 10**12)),
+               "appId": f"1:{RND.randint(10**11, 10**12)}:web:{RND.randbytes(11).hex()}"}
+        if style == "json":
+            body = {"files": {"firebase.json": {"content": json.dumps(cfg, indent=2)}}}
+        elif style == "js":
+            body = {"content": "const firebaseConfig = {\n" + "".join(f'  {k}: "{v}",\n' for k, v in cfg.items()) + "};"}
+        else:
+            body = {"content": "".join(f"VITE_FIREBASE_{k.upper()}={v}\n" for k, v in cfg.items())}
+        assert verdict("https://api.github.com/gists", body) == "allow", body
+        assert verdict("https://collector.example.net/c", {"key": key}) == "block"
+        assert verdict("https://collector.example.net/c", {"apiKey": key, "projectId": proj}) == "block"

@@ -173,6 +173,24 @@ def drop_chain_query_hits(fields: list[tuple[str, str]], found: list) -> list:
 _GLUED = re.compile(r"[+&;,|]?[A-Za-z_$][\w$.-]{0,40}(?:=|:|$)")
 
 
+# -- 7. Firebase web configs ------------------------------------------------------------
+# `firebaseConfig = {apiKey: "AIza...", authDomain: "x.firebaseapp.com", projectId: ...}` is
+# pasted into every web app's bundle: Firebase documents that this key only identifies the
+# project (access is governed by security rules). A Google key alone, or with one config
+# field beside it, is judged as any Google key.
+_FIREBASE_FIELD = re.compile(r"(?i)(authDomain|projectId|storageBucket|messagingSenderId|appId|measurementId|databaseURL)"
+                             r"\\{0,2}[\"']?\s{0,3}[:=]")
+
+
+_GOOGLE_KEY = re.compile(r"AIza[0-9A-Za-z_-]{35}")
+
+
+def firebase_web_config(view: str, start: int, end: int) -> bool:
+    win = view[max(0, start - 600): end + 600]
+    fields = {m.group(1).lower() for m in _FIREBASE_FIELD.finditer(win)}
+    return len(fields) >= 3 and ("authdomain" in fields or ".firebaseapp.com" in win)
+
+
 # -- the DLP hook ------------------------------------------------------------------------
 # Rules that judge by shape or name, not by a documented secret format: a public value
 # passes them wherever it goes.
@@ -193,6 +211,8 @@ def benign_hit(rule: str, secret: str, view: str, start: int, end: int, where: s
                                      or _TEST_CARD_DOC.search(view, max(0, start - 200), start) is not None)
     if rule == "jwt":
         return anon_jwt(secret)
+    if rule == "google_api_key":
+        return firebase_web_config(view, start, end)
     if rule == "aws_access_key_id":
         return placeholder(secret[4:]) or sigv4_scope(view, end)
     if rule in ("eth_address", "btc_address"):
@@ -200,6 +220,8 @@ def benign_hit(rule: str, secret: str, view: str, start: int, end: int, where: s
     if rule in _GENERIC:
         v = secret.strip().strip("\"'")
         if public_value(v) or _SIGV4_VALUE.fullmatch(v) or anon_jwt(v):
+            return True
+        if _GOOGLE_KEY.search(v) and firebase_web_config(view, start, end):
             return True
         # joined fields: a public value glued to the next field's "name=" or "X-Name:"
         m = PUBLIC_VALUE.match(v)
