@@ -43,7 +43,8 @@ _C_NET = re.compile(r"(?<![\w.-])(?:curl|wget|nc|ncat|netcat|socat|ssh|scp|sftp|
                     r"|invoke-webrequest|iwr|http|xh)\b|https?://|/dev/tcp/|requests\.(?:get|post)|urllib|fetch\(")
 _C_DOWNLOAD = re.compile(r"(?<![\w.-])(?:curl\s[^;&|\n]*\s-(?:o|-output)\s+(\S+)|curl\s[^;&|\n]*\s-o\b"
                          r"|wget\s(?:[^;&|\n]*\s-o\s+(\S+))?|aria2c\s)")
-_C_ENV = re.compile(r"(?:^|[\s;&|(`])(?:env|printenv|export\s+-p|declare\s+-x|set)(?:\s*$|\s*[;&|)`])"
+# (`test "${TMPDIR+set}" = set`: an operand compared, not the `set` builtin)
+_C_ENV = re.compile(r"(?:^|[\s;&|(`])(?<![=!]\s)(?:env|printenv|export\s+-p|declare\s+-x|set)(?:\s*$|\s*[;&|)`])"
                     r"|/proc/(?:self|\d+)/environ|os\.environ(?!\.get\(\s*['\"]?(?:path|home)\b)|process\.env\b|getenv\(")
 _C_PERSIST = re.compile(r"(?<![\w.-])crontab\b(?!\s+-l\b)|systemctl\s+(?:--user\s+)?enable\b|launchctl\s+(?:load|bootstrap)\b"
                         r"|schtasks\s+/create|update-rc\.d\b|" + PERSIST_PATH)

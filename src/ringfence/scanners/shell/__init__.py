@@ -66,6 +66,51 @@ def _resolve_globs(text: str) -> str:
     return "".join(parts)
 
 
+_GLOB_SET = frozenset("*?[")
+_MASK = {"*": "\ue001", "?": "\ue002", "[": "\ue003"}   # private-use stand-ins, put back after resolving
+_UNMASK = str.maketrans({v: k for k, v in _MASK.items()})
+_ASSIGN_BEFORE = re.compile(r"[A-Za-z_]\w{0,63}\+?=$")
+
+
+def _mask_quoted_globs(cmd: str) -> str:
+    """`*`, `?` and `[` the shell takes literally (inside quotes, or after a backslash) turned to
+    stand-ins, so glob resolution sees only real globs: `grep ' .* x'` and `sed 's/\(.*\)/'` name no
+    dotfiles. Quotes that are a variable's value stay (`a='*'; cat /etc/sha$a` globs when $a is
+    expanded), and so does `$(...)` inside double quotes (a command of its own)."""
+    if "'" not in cmd and '"' not in cmd and "\\" not in cmd:
+        return cmd
+    out = list(cmd)
+    i, n, q, keep, depth = 0, len(cmd), "", False, 0
+    while i < n:
+        c = cmd[i]
+        if q == "'":
+            if c == "'":
+                q = ""
+            elif c in _GLOB_SET and not keep:
+                out[i] = _MASK[c]
+        elif q == '"':
+            if c == "\\":
+                i += 1
+            elif c == '"' and depth == 0:
+                q = ""
+            elif cmd.startswith("$(", i):
+                depth += 1
+                i += 1
+            elif c == ")" and depth:
+                depth -= 1
+            elif c in _GLOB_SET and not keep and depth == 0:
+                out[i] = _MASK[c]
+        elif c == "\\":
+            if i + 1 < n and cmd[i + 1] in _GLOB_SET:
+                out[i + 1] = _MASK[cmd[i + 1]]
+            i += 1
+        elif c in "'\"":
+            q, depth = c, 0
+            keep = _ASSIGN_BEFORE.search(cmd, max(0, i - 65), i) is not None
+        i += 1
+    return "".join(out)
+
+
 def views(cmd: str, _depth: int = 0) -> list[str]:
     """Distinct normalised views of a command for rule matching."""
     plain = _SPACES.sub(" ", fold(cmd[:MAX_OUTPUT])).strip().lower()
@@ -84,7 +129,12 @@ def views(cmd: str, _depth: int = 0) -> list[str]:
         for v in (deob.replace(s, " "), deob.replace(s, "")):
             add(_SPACES.sub(" ", v).strip())
     if ("?" in deob or "*" in deob or "[" in deob) and len(deob) <= MAX_INPUT:
-        add(_resolve_globs(deob))
+        # a quoted or escaped `*` is literal to the shell (a sed or grep pattern), not a glob
+        masked = _mask_quoted_globs(cmd)
+        base = deob if masked == cmd else deobfuscate(masked)[0]
+        resolved = _resolve_globs(base)
+        if resolved != base:
+            add(resolved.translate(_UNMASK))
     if _depth >= MAX_DEPTH or len(cmd) > MAX_INPUT:
         return out
     src = fold(cmd[:MAX_INPUT])
