@@ -70,13 +70,15 @@ _GLOB_SET = frozenset("*?[")
 _MASK = {"*": "\ue001", "?": "\ue002", "[": "\ue003"}   # private-use stand-ins, put back after resolving
 _UNMASK = str.maketrans({v: k for k, v in _MASK.items()})
 _ASSIGN_BEFORE = re.compile(r"[A-Za-z_]\w{0,63}\+?=$")
+_PATTERN_VALUE = re.compile(r"[\s\\^,]")   # a sed/grep program kept in a variable, not a glob word
 
 
 def _mask_quoted_globs(cmd: str) -> str:
     """`*`, `?` and `[` the shell takes literally (inside quotes, or after a backslash) turned to
     stand-ins, so glob resolution sees only real globs: `grep ' .* x'` and `sed 's/\(.*\)/'` name no
     dotfiles. Quotes that are a variable's value stay (`a='*'; cat /etc/sha$a` globs when $a is
-    expanded), and so does `$(...)` inside double quotes (a command of its own)."""
+    expanded; a value with spaces, `^`, `,` or backslashes is a sed or grep program kept for
+    later), and so does `$(...)` inside double quotes (a command of its own)."""
     if "'" not in cmd and '"' not in cmd and "\\" not in cmd:
         return cmd
     out = list(cmd)
@@ -106,7 +108,9 @@ def _mask_quoted_globs(cmd: str) -> str:
             i += 1
         elif c in "'\"":
             q, depth = c, 0
-            keep = _ASSIGN_BEFORE.search(cmd, max(0, i - 65), i) is not None
+            end = cmd.find(c, i + 1)
+            value = cmd[i + 1:end if end >= 0 else n]
+            keep = _ASSIGN_BEFORE.search(cmd, max(0, i - 65), i) is not None and not _PATTERN_VALUE.search(value)
         i += 1
     return "".join(out)
 
