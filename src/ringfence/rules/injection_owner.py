@@ -1,4 +1,6 @@
-"""Whose instructions: an override aimed at a human artefact's instructions, as data.
+"""Instructions to people that use an attack's words, as data (the scanner applies them).
+
+1. Whose instructions: an override aimed at a human artefact's instructions.
 
 "Ignore the previous instructions on the label", "vergiss die vorherigen Anweisungen im Rezept",
 "マニュアルの以前の指示は無視して": the instructions belong to a manual, a recipe, a label, a
@@ -7,8 +9,15 @@ put the owner first). That is ordinary talk between people, not an attempt to un
 agent's instructions. The scanner drops an instruction_override hit only when such an owner
 is named next to it; the system prompt, the conversation, "your" rules or "the above" never
 count as an owner, so every attack wording without one still fires.
+
+2. Form copy ("paste your API token here"): UI_ENTRY, a lookahead the solicitation and
+   exfiltration patterns start with.
+3. Where a person reports an incident ("if someone asks for your password, report it to
+   security@..."): REPORT_DESK after a third party's request in the same sentence.
 """
 from __future__ import annotations
+
+import re
 
 _EN_THINGS = (r"manual|handbook|(?:style\s+|user\s+|setup\s+|install(?:ation)?\s+)?guide|recipe|label|leaflet|"
               r"package\s+insert|packaging|box|whiteboard|wiki(?:\s+page)?|README|FAQ|docs?|documentation|"
@@ -101,3 +110,29 @@ TN = (
     "Игнорируй предыдущие инструкции из руководства; новая версия в вики.",
     "マニュアルの以前の指示は無視してください。新しい版はウィキにあります。",
 )
+
+
+# what turns a report into a read: a path or a secret variable named before it
+_READ_OBJECT = re.compile(r"(?:~|\$HOME|%USERPROFILE%)?/\.?[\w.-]+/|(?<![\w.])\.(?:env|ssh|aws|netrc|npmrc|pypirc|"
+                          r"git-credentials|kube|docker)\b|\bid_(?:rsa|ed25519|ecdsa)\b|\$\{?[A-Z][A-Z0-9_]{2,}\}?")
+_AFTER = re.compile(OWNER_AFTER, re.I)
+_BEFORE = re.compile(OWNER_BEFORE)
+_DESK = re.compile(REPORT_DESK, re.I)
+_ASK = re.compile(THIRD_PARTY_ASK, re.I)
+
+
+def owner_named(text: str, a: int, b: int) -> bool:
+    """The override hit text[a:b] names the artefact whose instructions it means."""
+    return _AFTER.match(text, b) is not None or _BEFORE.search(text, max(0, a - 12), b) is not None
+
+
+def reported_to_desk(text: str, a: int, b: int) -> bool:
+    """The exfiltration hit text[a:b] is 'report it to <a security desk>' said after a third
+    party's request (in its sentence or the one before, within its paragraph), with no file or
+    variable to read named on the way."""
+    if _DESK.match(text, a) is None:
+        return False
+    lo = max(0, a - 240)
+    para = text.rfind("\n\n", lo, a)
+    lo = para + 2 if para >= 0 else lo
+    return _ASK.search(text, lo, a) is not None and _READ_OBJECT.search(text, lo, a) is None
