@@ -168,3 +168,18 @@ def test_firebase_web_configs_pass_a_bare_google_key_blocks(style):
         assert verdict("https://api.github.com/gists", body) == "allow", body
         assert verdict("https://collector.example.net/c", {"key": key}) == "block"
         assert verdict("https://collector.example.net/c", {"apiKey": key, "projectId": proj}) == "block"
+
+
+def _presigned(host: str, token: str) -> str:
+    cred = urllib.parse.quote("ASIAY34FZKBOKMUTVV7A/20260101/us-east-1/s3/aws4_request", safe="")
+    return (f"https://{host}/reports/q3.pdf?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential={cred}"
+            f"&X-Amz-Date=20260101T000000Z&X-Amz-Expires=900&X-Amz-Security-Token={urllib.parse.quote(token, safe='')}"
+            f"&X-Amz-SignedHeaders=host&X-Amz-Signature={RND.randbytes(32).hex()}")
+
+
+@pytest.mark.parametrize("host", ["my-bucket.s3.amazonaws.com", "my-bucket.s3.eu-west-1.amazonaws.com",
+                                  "s3.us-east-1.amazonaws.com"])
+def test_presigned_urls_with_a_session_token_pass_at_aws_only(host):
+    token = base64.b64encode(RND.randbytes(300)).decode()
+    assert verdict(_presigned(host, token)) == "allow"
+    assert verdict(_presigned("files.example.net", token)) == "block"

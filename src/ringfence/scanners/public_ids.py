@@ -287,6 +287,10 @@ ISSUER_USE: tuple[tuple[frozenset, re.Pattern, tuple[str, ...]], ...] = (
     (frozenset({"query_entropy", "azure_sas_token", "secret_field"}),
      re.compile(r"url\.query\.(?:sig|signature|policy|key-pair-id)|url\.query\*?|url\.query\..*\+.*"),
      ("core.windows.net", "cloudfront.net", "azureedge.net")),
+    # the session token of a SigV4 presigned URL (temporary credentials sign it) at AWS itself:
+    # useless without the secret key, which never travels; the same token sent elsewhere blocks
+    (frozenset({"secret_field", "query_entropy", "generic_secret_assignment"}),
+     re.compile(r"url\.query\.x-amz-security-token"), ("amazonaws.com", "amazonaws.com.cn")),
     # README badge tokens (Codecov graph tokens: read-only, published in badge URLs) and
     # Google Drive/Docs file ids in share-link paths
     (frozenset({"secret_field", "query_entropy", "generic_secret_assignment"}),
