@@ -183,3 +183,15 @@ def test_presigned_urls_with_a_session_token_pass_at_aws_only(host):
     token = base64.b64encode(RND.randbytes(300)).decode()
     assert verdict(_presigned(host, token)) == "allow"
     assert verdict(_presigned("files.example.net", token)) == "block"
+
+
+@pytest.mark.parametrize("name", ["searchKey", "searchOnlyApiKey", "algoliaSearchKey", "ALGOLIA_SEARCH_API_KEY",
+                                  "NEXT_PUBLIC_ALGOLIA_SEARCH_KEY", "typesense_search_only_api_key", "MEILI_SEARCH_KEY"])
+def test_search_only_keys_pass_admin_keys_block(name):
+    key = RND.randbytes(16).hex()
+    cfg = {"appId": "LATENCY12X", name: key}
+    assert verdict("https://api.github.com/gists", {"files": {"config.json": {"content": json.dumps(cfg)}}}) == "allow"
+    assert verdict("https://app.example.com/config", cfg) == "allow"
+    assert verdict("https://app.example.com/x?" + urllib.parse.urlencode({name: key})) == "allow"
+    for other in ("ALGOLIA_ADMIN_API_KEY", "apiKey", "research_api_key", "write_api_key"):
+        assert verdict("https://collector.example.net/c", {"appId": "LATENCY12X", other: key}) == "block", other

@@ -191,6 +191,25 @@ def firebase_web_config(view: str, start: int, end: int) -> bool:
     return len(fields) >= 3 and ("authdomain" in fields or ".firebaseapp.com" in win)
 
 
+# -- 8. search-only keys -----------------------------------------------------------------
+# Algolia, Typesense and Meilisearch issue search-only keys for the browser (their docs put
+# them in front-end code); the admin/write keys have the same shape but other names. Only a
+# hex/alphanumeric value under a name that says search-only passes, and only the shape and
+# name rules: the same value under any other name still blocks.
+# a name ending in search(-only)(-api)-key: searchKey, algoliaSearchOnlyApiKey, ALGOLIA_SEARCH_API_KEY
+_SEARCH_NAME = re.compile(r"(?:(?<![A-Za-z])[Ss]earch|(?<=[a-z])Search|(?<![A-Za-z])SEARCH)[_-]?(?:[Oo]nly[_-]?|ONLY[_-]?)?"
+                          r"(?:[Aa]pi[_-]?|API[_-]?)?(?:[Kk]ey|KEY)$")
+_SEARCH_BEFORE = re.compile(_SEARCH_NAME.pattern[:-1] + r"\\{0,2}[\"']?\s{0,3}[:=]\s{0,3}\\{0,2}[\"']?$")
+_SEARCH_VALUE = re.compile(r"[0-9a-f]{32}|[A-Za-z0-9]{32,64}")
+
+
+def search_only_key(value: str, where: str, before: str) -> bool:
+    if _SEARCH_VALUE.fullmatch(value) is None:
+        return False
+    name = where.rsplit(".", 1)[-1] if where else ""
+    return _SEARCH_NAME.search(name) is not None or _SEARCH_BEFORE.search(before) is not None
+
+
 # -- the DLP hook ------------------------------------------------------------------------
 # Rules that judge by shape or name, not by a documented secret format: a public value
 # passes them wherever it goes.
@@ -219,6 +238,8 @@ def benign_hit(rule: str, secret: str, view: str, start: int, end: int, where: s
         return chain_query(view, start, end) or _DONATE.search(view, max(0, start - 120), start) is not None
     if rule in _GENERIC:
         v = secret.strip().strip("\"'")
+        if search_only_key(v, where, view[max(0, start - 60):start]):
+            return True
         if public_value(v) or _SIGV4_VALUE.fullmatch(v) or anon_jwt(v):
             return True
         if _GOOGLE_KEY.search(v) and firebase_web_config(view, start, end):
