@@ -75,43 +75,58 @@ _PATTERN_VALUE = re.compile(r"[\s\\^,]")   # a sed/grep program kept in a variab
 
 def _mask_quoted_globs(cmd: str) -> str:
     """`*`, `?` and `[` the shell takes literally (inside quotes, or after a backslash) turned to
-    stand-ins, so glob resolution sees only real globs: `grep ' .* x'` and `sed 's/\(.*\)/'` name no
+    stand-ins, so glob resolution sees only real globs: `grep ' .* x'` and `sed 's/\\(.*\\)/'` name no
     dotfiles. Quotes that are a variable's value stay (`a='*'; cat /etc/sha$a` globs when $a is
     expanded; a value with spaces, `^`, `,` or backslashes is a sed or grep program kept for
-    later), and so does `$(...)` inside double quotes (a command of its own)."""
+    later). `$(...)` opens a command of its own, with its own quoting, inside double quotes too;
+    a comment's apostrophes open nothing."""
     if "'" not in cmd and '"' not in cmd and "\\" not in cmd:
         return cmd
     out = list(cmd)
-    i, n, q, keep, depth = 0, len(cmd), "", False, 0
+    n = len(cmd)
+    stack: list[tuple[str, bool]] = [("top", False)]   # contexts: top, sub ($(...)), dq (with its keep flag)
+    i = 0
     while i < n:
         c = cmd[i]
-        if q == "'":
-            if c == "'":
-                q = ""
-            elif c in _GLOB_SET and not keep:
-                out[i] = _MASK[c]
-        elif q == '"':
-            if c == "\\":
-                i += 1
-            elif c == '"' and depth == 0:
-                q = ""
-            elif cmd.startswith("$(", i):
-                depth += 1
-                i += 1
-            elif c == ")" and depth:
-                depth -= 1
-            elif c in _GLOB_SET and not keep and depth == 0:
-                out[i] = _MASK[c]
-        elif c == "\\":
+        ctx, keep = stack[-1]
+        if c == "\\":
             if i + 1 < n and cmd[i + 1] in _GLOB_SET:
                 out[i + 1] = _MASK[cmd[i + 1]]
-            i += 1
+            i += 2
+            continue
+        if cmd.startswith("$(", i):
+            stack.append(("sub", False))
+            i += 2
+            continue
+        if ctx == "dq":
+            if c == '"':
+                stack.pop()
+            elif c in _GLOB_SET and not keep:
+                out[i] = _MASK[c]
+        elif c == ")" and ctx == "sub":
+            stack.pop()
+        elif c == "#" and (i == 0 or cmd[i - 1] in " \t\n;&|("):
+            nl = cmd.find("\n", i)   # a comment: its apostrophes open no quote
+            i = n if nl < 0 else nl
+            continue
         elif c in "'\"":
-            q, depth = c, 0
             end = cmd.find(c, i + 1)
+            while c == '"' and end > 0 and cmd[end - 1] == "\\":
+                end = cmd.find(c, end + 1)
             value = cmd[i + 1:end if end >= 0 else n]
             keep = _ASSIGN_BEFORE.search(cmd, max(0, i - 65), i) is not None and not _PATTERN_VALUE.search(value)
+            if c == '"':
+                stack.append(("dq", keep))
+            else:
+                end = n if end < 0 else end
+                if not keep:
+                    for k in range(i + 1, end):
+                        if cmd[k] in _GLOB_SET:
+                            out[k] = _MASK[cmd[k]]
+                i = end
         i += 1
+        if len(stack) > 64:   # pathological nesting: stop masking (globs resolve as before)
+            return cmd
     return "".join(out)
 
 
