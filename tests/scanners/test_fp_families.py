@@ -195,3 +195,22 @@ def test_search_only_keys_pass_admin_keys_block(name):
     assert verdict("https://app.example.com/x?" + urllib.parse.urlencode({name: key})) == "allow"
     for other in ("ALGOLIA_ADMIN_API_KEY", "apiKey", "research_api_key", "write_api_key"):
         assert verdict("https://collector.example.net/c", {"appId": "LATENCY12X", other: key}) == "block", other
+
+
+_ENV_NAMES = ["AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN", "OPENAI_API_KEY", "DATABASE_URL", "STRIPE_SECRET_KEY",
+              "SLACK_BOT_TOKEN", "NPM_TOKEN", "SENTRY_AUTH_TOKEN"]
+
+
+@pytest.mark.parametrize("filler", ["", "<redacted>", "[REDACTED]", "***", "[FILTERED]", "<not set>", "(set)"])
+def test_crash_reports_listing_env_names_with_redacted_values_pass(filler):
+    names = RND.sample(_ENV_NAMES, 6)
+    env = "\n".join(f"{n}={filler}" for n in names)
+    trace = "Traceback (most recent call last):\n  File \"cli.py\", line 42, in main\nKeyError: 'region'"
+    assert verdict("https://crash.example.com/api/store", {"app": "cli", "trace": trace, "env": env}) == "allow"
+    assert verdict("https://crash.example.com/upload", {"report": "Environment:\n" + env + "\n\n" + trace}) == "allow"
+
+
+def test_a_real_value_among_the_names_still_blocks():
+    secret = "".join(RND.choice("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789") for _ in range(40))
+    env = "\n".join(f"{n}=" for n in _ENV_NAMES[:4]) + f"\nSTRIPE_SECRET_KEY={secret}\nSLACK_BOT_TOKEN="
+    assert verdict("https://crash.example.com/api/store", {"app": "cli", "env": env}) == "block"

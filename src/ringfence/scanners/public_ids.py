@@ -170,6 +170,7 @@ def drop_chain_query_hits(fields: list[tuple[str, str]], found: list) -> list:
     return [f for f in found if not (f.rule in ("eth_address", "btc_address") and ".params" in f.where)]
 
 
+_NEXT_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+=")
 _GLUED = re.compile(r"[+&;,|]?[A-Za-z_$][\w$.-]{0,40}(?:=|:|$)")
 
 
@@ -238,6 +239,8 @@ def benign_hit(rule: str, secret: str, view: str, start: int, end: int, where: s
         return chain_query(view, start, end) or _DONATE.search(view, max(0, start - 120), start) is not None
     if rule in _GENERIC:
         v = secret.strip().strip("\"'")
+        if _NEXT_NAME.fullmatch(v):
+            return True   # `STRIPE_SECRET_KEY=` then the next line's `SLACK_BOT_TOKEN=`: names with empty values
         if search_only_key(v, where, view[max(0, start - 60):start]):
             return True
         if public_value(v) or _SIGV4_VALUE.fullmatch(v) or anon_jwt(v):
