@@ -73,17 +73,36 @@ _ASSIGN_BEFORE = re.compile(r"[A-Za-z_]\w{0,63}\+?=$")
 _PATTERN_VALUE = re.compile(r"[\s\\^,]")   # a sed/grep program kept in a variable, not a glob word
 
 
+# `${name#`, `##`, `%`, `%%`, `/`, `//`, `^`, `,`: the rest up to `}` is a pattern (not `${v:-/e*/x}`,
+# whose default is globbed when unquoted)
+_PARAM_PATTERN = re.compile(r"\$\{#?(?:[A-Za-z_][A-Za-z0-9_]{0,63}|[0-9@*#?])(?:##?|%%?|//?|\^\^?|,,?)")
+# case patterns: `case $x in a*|[0-9]?) ...;; esac`
+_CASE = re.compile(r"(?<![\w-])case\s[^\n;]{1,200}?\sin\b(.{0,8192}?)(?<![\w-])esac\b", re.S)
+_CASE_PATTERN = re.compile(r"(?:^|;;&?|;&|\bin\b)\s*\(?([^()\n;]{1,200})\)", re.M)
+
+
+def _mask_case_patterns(cmd: str, out: list[str]) -> None:
+    for m in _CASE.finditer(cmd):
+        for p in _CASE_PATTERN.finditer(cmd, m.start(1) - 3, m.end(1)):
+            for k in range(p.start(1), p.end(1)):
+                if cmd[k] in _GLOB_SET:
+                    out[k] = _MASK[cmd[k]]
+
+
 def _mask_quoted_globs(cmd: str) -> str:
     """`*`, `?` and `[` the shell takes literally (inside quotes, or after a backslash) turned to
     stand-ins, so glob resolution sees only real globs: `grep ' .* x'` and `sed 's/\\(.*\\)/'` name no
     dotfiles. Quotes that are a variable's value stay (`a='*'; cat /etc/sha$a` globs when $a is
     expanded; a value with spaces, `^`, `,` or backslashes is a sed or grep program kept for
     later). `$(...)` opens a command of its own, with its own quoting, inside double quotes too;
-    a comment's apostrophes open nothing."""
-    if "'" not in cmd and '"' not in cmd and "\\" not in cmd:
+    a comment's apostrophes open nothing; `${v#?}` and case labels are patterns on a value, not on
+    file names."""
+    if "'" not in cmd and '"' not in cmd and "\\" not in cmd and "${" not in cmd and "case" not in cmd:
         return cmd
     out = list(cmd)
     n = len(cmd)
+    if "case" in cmd and "esac" in cmd:
+        _mask_case_patterns(cmd, out)
     stack: list[tuple[str, bool]] = [("top", False)]   # contexts: top, sub ($(...)), dq (with its keep flag)
     i = 0
     while i < n:
@@ -98,6 +117,15 @@ def _mask_quoted_globs(cmd: str) -> str:
             stack.append(("sub", False))
             i += 2
             continue
+        pm = _PARAM_PATTERN.match(cmd, i)
+        if pm:   # ${v#pat} ${v%pat} ${v/pat/r}: a pattern on a value, not on file names
+            end = cmd.find("}", pm.end(), i + 512)
+            if end > 0:
+                for k in range(i + 2, end):
+                    if cmd[k] in _GLOB_SET:
+                        out[k] = _MASK[cmd[k]]
+                i = end + 1
+                continue
         if ctx == "dq":
             if c == '"':
                 stack.pop()
