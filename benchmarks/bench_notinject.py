@@ -11,7 +11,7 @@ page, an MCP tool result and an A2A message. Any block is a false positive.
 
     python benchmarks/bench_notinject.py [--n N] [--seed S] [--json FILE] [--show K]
 
-Writes benchmarks/notinject-baseline.json with --json; the CI test
+Writes benchmarks/notinject-figures.json with --json; the CI test
 (tests/bench/test_notinject_bench.py) runs a smaller fixed sample with a loose bound.
 """
 from __future__ import annotations

@@ -20,5 +20,5 @@ def test_generator_covers_every_template_and_language_deterministically():
 def test_benign_trigger_words_rarely_block():
     rep = B.run(n=600, seed=1, samples=20)
     assert rep["items"] == 600 * len(B.CARRIERS)
-    # loose bound for CI (the committed benchmark, benchmarks/notinject-baseline.json, reports the figure)
+    # loose bound for CI (the committed benchmark, benchmarks/notinject-figures.json, reports the figure)
     assert rep["per_1k"] <= 20, (rep["per_1k"], rep["rules"], rep["samples"][:5])
