@@ -23,6 +23,7 @@ from ..text.decode import decode_layers
 from ..text.unpack import base58_text, byte_arrays
 from .capabilities import ToolCaps, of_definition
 from .chains import ChainTracker, classify
+from .content import named_values
 from .schemes import smuggling_findings
 from .policy import ToolPolicy, leaves, split_name
 
@@ -522,6 +523,7 @@ class ToolScanners:
         if keys:  # a secret can travel as an object key at any depth, not only as a value
             fields.append(("params.arguments#keys", " ".join(keys)))
         fields += _byte_lists(arguments)
+        fields += named_values(arguments, "params.arguments")  # {"key": "AccountKey", "value": "..."}
         eng = self.engine
         if eng is not None and getattr(eng, "dlp", None) is not None:
             findings += eng.dlp.scan_fields(fields)
