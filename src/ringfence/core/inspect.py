@@ -16,7 +16,7 @@ from typing import Any, Iterable
 
 from ..config import Config
 from .decide import decide, fail_closed, finding_as_block
-from .types import Action, Content, Decision, Finding
+from .types import MCP_LISTINGS, Action, Content, Decision, Finding
 from .verdicts import MISS, VerdictCache, cacheable
 from ..scanners.content import ContentError, body_fields, decode_body, decompress, header_fields
 from ..scanners.crosssplit import url_pieces
@@ -25,7 +25,7 @@ from ..scanners.schemes import smuggling_findings
 
 # What transports may use from the scanning side, so they never import scanners.
 __all__ = ["Engine", "Inspector", "ContentError", "CACHE_MAX_KEY_CHARS", "ROUTES", "decompress", "host_matches", "is_textual", "public_ip_literal",
-           "rule_examples", "AGENT_CARD_PATHS"]
+           "rule_examples", "AGENT_CARD_PATHS", "MCP_LISTINGS"]
 
 log = logging.getLogger("ringfence.engine")
 
@@ -44,6 +44,9 @@ ROUTES: dict[tuple[str, str], tuple[str, ...]] = {
     # connection's tool session (chains, rug-pull baselines), or None for one-shot checks.
     ("outbound", "tool_call"): ("tool_call",),
     ("inbound", "tools_list"): ("tools_list",),
+    # prompts/list, resources/list, resources/templates/list: data is (method, items,
+    # continuation); the tool-poisoning rules and a rug-pull baseline per listing.
+    ("inbound", "listing"): ("listing",),
 }
 
 TEXTUAL = ("text/", "application/json", "+json", "xml", "javascript", "ecmascript", "yaml",
@@ -461,6 +464,11 @@ class Engine:
             started = time.perf_counter()
             tools, continuation = c.data
             found = self.tools.scan_tools_list(tools, c.session, c.path or "tools/list", continuation)
+            return self._finish(list(found), started, c.host)
+        if step == "listing":
+            started = time.perf_counter()
+            method, items, continuation = c.data
+            found = self.tools.scan_listing(method, items, c.session, c.path or method, continuation)
             return self._finish(list(found), started, c.host)
         if step == "injection_response":
             return self.scan_response(c.data, c.content_type, c.encoding, c.host)

@@ -31,6 +31,7 @@ from typing import Any
 import orjson
 
 from ..core import Action, Content, Decision, Finding, as_block, decide, fail_closed, record, record_outcome
+from ..core.types import MCP_LISTINGS
 from . import jsonrpc
 from .jsonrpc import JsonRpcError
 
@@ -311,7 +312,8 @@ class Guard:
         if kind == "tool_call" and d.receipt_id:
             self.intents[key] = d.receipt_id
         # A tools/list with a cursor asks for a later page: its tools join the baseline.
-        if method == "tools/list" and isinstance(params, dict) and params.get("cursor") is not None:
+        if (method == "tools/list" or method in MCP_LISTINGS) and isinstance(params, dict) \
+                and params.get("cursor") is not None:
             self.paged.add(key)
         self.pending[key] = (method, target)
         return Outcome(to_server=line, decision=d, request_key=key)
@@ -444,6 +446,16 @@ class Guard:
                     rest = {k: v for k, v in result.items() if k != "tools"}
                     if rest:
                         findings += list(self._scan_in(rest, "result").findings)
+                    d = self._decide(findings, started)
+                elif method in MCP_LISTINGS and isinstance(result, dict) \
+                        and isinstance(result.get(MCP_LISTINGS[method]), list):
+                    # prompts and resources: the tool-poisoning rules and a rug-pull baseline,
+                    # then the whole result as agent-facing text, as before
+                    findings = list(self.engine.inspect(
+                        Action(self.transport, "inbound", method, method, self.session_id, kind="listing"),
+                        Content("listing", (method, result[MCP_LISTINGS[method]], paged), path=method,
+                                session=self.tool_session)).findings)
+                    findings += list(self._scan_in(result, "result", agent=True).findings)
                     d = self._decide(findings, started)
                 elif method == "tools/call" and isinstance(result, dict):
                     kind = "tool_result"

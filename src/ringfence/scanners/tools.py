@@ -177,6 +177,29 @@ class _Record:
     parts: dict[str, str]
 
 
+_TOOL_KEYS = ("name", "title", "description", "inputSchema", "annotations", "outputSchema")
+# The other listings an MCP server gives the agent: (the result member holding the
+# items, what names an item, its noun in findings, the members its fingerprint covers).
+LISTINGS = {
+    "prompts/list": ("prompts", ("name",), "prompt", ("name", "title", "description", "arguments", "_meta")),
+    "resources/list": ("resources", ("uri", "name"), "resource",
+                       ("uri", "name", "title", "description", "mimeType", "annotations", "_meta")),
+    "resources/templates/list": ("resourceTemplates", ("uriTemplate", "name"), "resource_template",
+                                 ("uriTemplate", "name", "title", "description", "mimeType", "annotations", "_meta")),
+}
+
+
+@dataclass(slots=True)
+class _Listing:
+    """One session's baseline of a prompts or resources listing."""
+    method: str
+    noun: str
+    keys: tuple[str, ...]
+    items: dict[str, _Record] = field(default_factory=dict)
+    listed: bool = False
+    paging: bool = False
+
+
 @dataclass
 class ToolSession:
     """Per MCP session state. Bounded: max_tools fingerprints, chain window."""
@@ -187,6 +210,7 @@ class ToolSession:
     tools: dict[str, _Record] = field(default_factory=dict)
     chains: ChainTracker = field(default_factory=ChainTracker)
     caps: dict[str, ToolCaps] = field(default_factory=dict)  # from each tool's first listed definition
+    listings: dict[str, "_Listing"] = field(default_factory=dict)  # prompts and resources, by list method
 
     @property
     def known(self) -> set[str]:
@@ -257,6 +281,55 @@ class ToolScanners:
         if session is not None:
             session.listed = True
             session.paging = first
+        return findings
+
+    # ------------------------------------------------------------------ prompts, resources
+    def scan_listing(self, method: str, items: list, session: ToolSession | None = None,
+                     where: str = "", continuation: bool = False) -> list[Finding]:
+        """A prompts/list, resources/list or resources/templates/list result's items:
+        the tool-poisoning rules over every string of each item (argument names read
+        as parameter names), and a rug-pull baseline per listing and session."""
+        try:
+            return self._scan_listing(method, items, session, where or method, continuation)
+        except Exception as e:  # fail closed
+            return [_internal(e, where or method)]
+
+    def _scan_listing(self, method, items, session, where, continuation) -> list[Finding]:
+        member, id_keys, noun, keys = LISTINGS[method]
+        act = self.mcp.tool_poisoning_action
+        if not isinstance(items, list):
+            return [Finding("tool_poison", f"malformed_{member}_list", "high", type(items).__name__, where, "block")]
+        listing = None
+        if session is not None:
+            listing = session.listings.get(method)
+            if listing is None:
+                listing = session.listings[method] = _Listing(method, noun, keys)
+        first = listing is not None and (not listing.listed or (continuation and listing.paging))
+        budget = [MAX_NODES, MAX_TEXT]
+        findings: list[Finding] = []
+        seen_now: dict[str, str] = {}
+        for i, item in enumerate(items):
+            iw = f"{where}[{i}]"
+            name = next((item[k] for k in id_keys if isinstance(item, dict) and isinstance(item.get(k), str)
+                         and item[k]), "")
+            if not name:
+                findings.append(Finding("tool_poison", f"malformed_{noun}", "high", f"{noun} without a name", iw, "block"))
+                continue
+            texts, names, complete = self._collect(item, iw, budget)
+            args = item.get("arguments")
+            if isinstance(args, list):   # a prompt's arguments: their names are parameter names
+                names += [(f"{iw}.arguments[{j}]", a["name"]) for j, a in enumerate(args[:1000])
+                          if isinstance(a, dict) and isinstance(a.get("name"), str)]
+            self._complete = complete
+            if not complete:
+                findings.append(Finding("tool_poison", "schema_too_complex", "high",
+                                        f"{name[:40]}: over {self.mcp.max_schema_depth} levels or size cap", iw, "block"))
+            findings += self._poison(name, texts, names, iw, act)
+            if listing is not None:
+                findings += self._drift(item, name, session, first, iw, seen_now, listing)
+        if listing is not None:
+            listing.listed = True
+            listing.paging = first
         return findings
 
     def _collect(self, tool: dict, tw: str, budget: list[int]) -> tuple[list[tuple[str, str]], list[tuple[str, str]], bool]:
@@ -465,11 +538,15 @@ class ToolScanners:
         return out
 
     def _drift(self, tool: dict, name: str, session: ToolSession, first: bool, tw: str,
-               seen_now: dict[str, str]) -> list[Finding]:
+               seen_now: dict[str, str], listing: _Listing | None = None) -> list[Finding]:
+        """`listing`: a prompts or resources listing (its own baseline and names); None for tools."""
         md = self.mcp.max_schema_depth
         parts = {}
+        keys = listing.keys if listing is not None else _TOOL_KEYS
+        noun = listing.noun if listing is not None else "tool"
+        store = listing.items if listing is not None else session.tools
         try:
-            for k in ("name", "title", "description", "inputSchema", "annotations", "outputSchema"):
+            for k in keys:
                 parts[k] = hashlib.sha256(_canon(tool.get(k), md, self._complete)).hexdigest()
         except _TooDeep:
             return []  # already refused as schema_too_complex
@@ -481,26 +558,28 @@ class ToolScanners:
         rug = self.mcp.rug_pull_action
         if name in seen_now:
             if seen_now[name] != fp:
-                return [Finding("rug_pull", "duplicate_tool_name", "high", f"{name[:40]} listed twice, differently",
+                return [Finding("rug_pull", f"duplicate_{noun}_name", "high", f"{name[:40]} listed twice, differently",
                                 tw, rug)]
             return []
         seen_now[name] = fp
         if self._shared is not None:
-            f = self._shared.check(session.server, name, fp, tw, rug)
+            f = self._shared.check(session.server, name if listing is None else f"{listing.method} {name}", fp, tw, rug)
             if f is not None:
                 return [f]
-        old = session.tools.get(name)
+        old = store.get(name)
         if old is None:
-            if len(session.tools) >= session.max_tools:
-                return [Finding("rug_pull", "too_many_tools", "high", f"over {session.max_tools} tools", tw, "block")]
-            session.tools[name] = _Record(fp, desc[:MAX_DESC_KEEP], len(desc), params, parts)
+            if len(store) >= session.max_tools:
+                return [Finding("rug_pull", f"too_many_{noun}s", "high", f"over {session.max_tools} {noun}s", tw, "block")]
+            store[name] = _Record(fp, desc[:MAX_DESC_KEEP], len(desc), params, parts)
             if first:
                 return []
-            return [Finding("rug_pull", "tool_added_after_approval", "medium", name[:80], tw, self.mcp.added_tool_action)]
+            return [Finding("rug_pull", f"{noun}_added_after_approval", "medium", name[:80], tw,
+                            self.mcp.added_tool_action)]
         if old.fp == fp:
             return []
         # The approved (first) definition stays the baseline.
-        return [Finding("rug_pull", "tool_definition_changed", "critical", _diff(old, desc, params, parts)[:160], tw, rug)]
+        return [Finding("rug_pull", f"{noun}_definition_changed", "critical", _diff(old, desc, params, parts)[:160],
+                        tw, rug)]
 
     # ------------------------------------------------------------------ tools/call
     def scan_tool_call(self, name: str, arguments: dict | list | str | None, session: ToolSession | None = None,
@@ -711,7 +790,8 @@ def _diff(old: _Record, desc: str, params: frozenset[str], parts: dict[str, str]
         bits.append("param added: " + ", ".join(a[:30] for a in added[:5]))
     if removed:
         bits.append("param removed: " + ", ".join(r[:30] for r in removed[:5]))
-    for k in ("inputSchema", "outputSchema", "annotations", "title"):
+    order = ("inputSchema", "outputSchema", "annotations", "title")
+    for k in order + tuple(k for k in parts if k not in order and k not in ("name", "description")):
         if old.parts.get(k) != parts.get(k) and not (k == "inputSchema" and (added or removed)):
             bits.append(f"{k} changed")
     return "; ".join(bits) or "definition changed"
