@@ -24,6 +24,7 @@ from ..text.unpack import base58_text, byte_arrays
 from .capabilities import ToolCaps, of_definition
 from .chains import ChainTracker, classify
 from .content import named_values
+from .handoff import credential_handoff
 from .schemes import smuggling_findings
 from .policy import ToolPolicy, leaves, split_name
 
@@ -424,6 +425,13 @@ class ToolScanners:
                         out.append(Finding("tool_poison", "exfiltration_parameter_name", "high",
                                            f"{n[:40]} ({e[:36]})", path, act))
                         break
+        # A label opening a sentence that hands a credential file on, in any language.
+        if not any(f.scanner == "tool_poison" and f.action != "warn" for f in out):
+            for path, text in texts:
+                got = credential_handoff(text, path, agent_only=True)
+                if got:
+                    out.append(_as_poison(got[0], act))
+                    break
         out += self._schema_bait(texts, names, act)
         if not any(f.scanner == "tool_poison" and f.action != "warn" for f in out):
             out += self._secret_to_parameter(joined, names, wheres, offsets, tw, act)
@@ -612,6 +620,11 @@ class ToolScanners:
                 if len(v) >= 16:
                     findings += [_with_action(f, "block") if f.action == "strip" else f
                                  for f in eng.injection.scan(v, p)]
+        for p, v in fields:   # a message that hands a credential file on to a URL, any language
+            got = credential_handoff(v, p) if len(v) >= 24 else []
+            if got:
+                findings += got
+                break
         pol, info = self.policy.analyse(name, arguments)
         findings += pol
         findings += self.policy.server_checks(name, arguments, server)
@@ -636,6 +649,7 @@ class ToolScanners:
             return []
         texts: list[tuple[str, str]] = []
         parts: list[tuple[str, Any]] = []
+        agent_only: list[str] = []   # content items annotated for the assistant alone
         if "jsonrpc" in result or ("result" in result and "content" not in result):
             if isinstance(result.get("result"), dict):
                 parts.append((f"{where}", result["result"]))
@@ -664,6 +678,8 @@ class ToolScanners:
                     for k in ("title", "description", "name", "annotations", "_meta"):
                         if k in item:
                             texts += _strings(item[k], f"{w}.{k}")
+                    if _assistant_only(item):
+                        agent_only.append(w)
             if "structuredContent" in obj:
                 texts += _strings(obj["structuredContent"], f"{base}.structuredContent")
             if isinstance(obj.get("error"), dict):
@@ -677,7 +693,12 @@ class ToolScanners:
             if t == "\x00":
                 findings.append(Finding("tool_result", "result_too_complex", "high", "over depth or size caps", w, "block"))
                 continue
-            findings += [_with_action(f, "block") if f.action == "strip" else f for f in inj.scan(t, w)]
+            hidden = any(w == a or w.startswith(a + ".") for a in agent_only)
+            # text the user never sees is read as addressed to the agent
+            findings += [_with_action(f, "block") if f.action == "strip" else f
+                         for f in inj.scan(t, w, **({"audience": "agent"} if hidden else {}))]
+            if len(t) >= 24 and not any(f.rule == "credential_handoff" for f in findings):
+                findings += credential_handoff(t, w, agent_only=hidden)
             if dlp is not None:
                 findings += [_with_action(f, cred) for f in dlp.scan(self._unplaceheld(t), w)]
         return findings
@@ -763,6 +784,18 @@ def _text_and_json(text: str, where: str) -> list[tuple[str, str]]:
         # Embedded JSON: its strings, with escapes decoded, are scanned too.
         out += [(p, v) for p, v in _strings(obj, where + "#json") if v != "\x00"]
     return out
+
+
+def _assistant_only(item: dict) -> bool:
+    """An MCP content item whose annotations name the assistant as its only audience."""
+    ann = item.get("annotations")
+    aud = ann.get("audience") if isinstance(ann, dict) else None
+    return isinstance(aud, list) and bool(aud) and all(a == "assistant" for a in aud)
+
+
+def _as_poison(f: Finding, action: str) -> Finding:
+    import dataclasses
+    return dataclasses.replace(f, scanner="tool_poison", action=action)
 
 
 def _with_action(f: Finding, action: str) -> Finding:
