@@ -39,7 +39,8 @@ ROUTES: dict[tuple[str, str], tuple[str, ...]] = {
     ("outbound", "text"): ("dlp",),
     ("inbound", "text"): ("injection",),
     ("inbound", "response"): ("injection_response", "agent_card"),  # Agent Card only on its paths
-    ("inbound", "tool_result"): ("tool_result",),           # text, or an MCP result object
+    ("inbound", "tool_result"): ("tool_result",),           # text, or an MCP result object (Content.session and
+                                                            # Action.target: the call it answers, for data flow)
     # MCP: data is (name, arguments) / (tools, continuation); Content.session is the
     # connection's tool session (chains, rug-pull baselines), or None for one-shot checks.
     ("outbound", "tool_call"): ("tool_call",),
@@ -423,10 +424,10 @@ class Engine:
         if steps is None:
             return fail_closed(ValueError(f"no route for {action.direction} {content.kind!r}"), started)
         try:
-            first = self._step(steps[0], content)
+            first = self._step(steps[0], content, action)
             extra: list[Finding] = []
             for step in steps[1:]:
-                extra += self._step(step, content).findings
+                extra += self._step(step, content, action).findings
             if not extra:
                 return first
             keep = first.content if first.verdict == "strip" else None
@@ -438,7 +439,7 @@ class Engine:
         except Exception as e:
             return fail_closed(e, started)
 
-    def _step(self, step: str, c: Content) -> Decision:
+    def _step(self, step: str, c: Content, action: Action | None = None) -> Decision:
         if step == "dlp_fields":
             return self.scan_headers(c.data, "outbound", c.host)
         if step == "dlp_split":
@@ -455,7 +456,9 @@ class Engine:
             if isinstance(c.data, str):
                 return self.scan_text(c.data, "inbound", c.kind, c.host, kind="tool_result")
             started = time.perf_counter()
-            return self._finish(self.tools.scan_tool_result(c.data, where=c.path or "result"), started, c.host)
+            tool = action.target if action is not None and c.session is not None else ""
+            return self._finish(self.tools.scan_tool_result(c.data, where=c.path or "result", session=c.session,
+                                                            tool=tool), started, c.host)
         if step == "tool_call":
             started = time.perf_counter()
             name, args = c.data

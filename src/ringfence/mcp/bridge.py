@@ -479,7 +479,7 @@ class Guard:
         certainty, or anything else is found, the result is blocked."""
         d = self.engine.inspect(Action(self.transport, "inbound", tool or "tools/call", "tools/call",
                                        self.session_id, kind="tool_result"),
-                                Content("tool_result", result, path="result"))
+                                Content("tool_result", result, path="result", session=self.tool_session))
         if d.verdict != "allow" and tool:  # `ringfence allow` for this tool: before rewriting
             from ..exemptions import apply_tool_exemptions
             d = apply_tool_exemptions(self.config, d, tool)

@@ -634,11 +634,21 @@ class ToolScanners:
                 findings.append(Finding("session_binding", "unlisted_tool", "high", name[:80], "params.name", mode))
             call = classify(name, arguments, info, caps=session.caps.get(name))
             findings += session.chains.record(call, self.mcp.chain_action)
+            if "network" in call.classes and session.chains.taints:
+                src = session.chains.flows([v for _, v in fields])
+                if src:   # data a sensitive read returned, on its way out (any number of calls later)
+                    findings.append(Finding("chain", "data_flow_exfiltration", "critical",
+                                            f"{src[:50]} -> {name[:50]}", "session", self.mcp.chain_action))
         return findings
 
     # ------------------------------------------------------------------ results
-    def scan_tool_result(self, result: dict, where: str = "result") -> list[Finding]:
+    def scan_tool_result(self, result: dict, where: str = "result", session: ToolSession | None = None,
+                         tool: str = "") -> list[Finding]:
+        """`session` and `tool`: the result answers this session's call of `tool` (a sensitive
+        read's data is remembered for data-flow chains)."""
         try:
+            if session is not None and tool and session.chains.awaiting:
+                session.chains.result(tool, [t for _, t in _result_texts(result)])
             return self._scan_tool_result(result, where)
         except Exception as e:
             return [_internal(e, where)]
