@@ -96,13 +96,17 @@ def classify(name: str, arguments, info: CommandInfo, now: float | None = None,
     if segs & LIST_SEGS:
         cls.add("list")
     if segs & ENV_SEGS:
-        var = ""
+        names: list[str] = []   # the variables asked for: one name or a list of them
         if isinstance(arguments, dict):
             for k in _VAR_KEYS:
-                if isinstance(arguments.get(k), str):
-                    var = arguments[k]
+                v = arguments.get(k)
+                if isinstance(v, str):
+                    names = [v]
                     break
-        if var.strip().lower() not in BENIGN_ENV:
+                if isinstance(v, list) and v and all(isinstance(x, str) for x in v[:64]):
+                    names = v[:64]
+                    break
+        if not names or len(names) >= 64 or any(n.strip().lower() not in BENIGN_ENV for n in names):
             cls.add("env")
     if segs & WRITE_SEGS or info.write_paths:
         cls.add("write")
