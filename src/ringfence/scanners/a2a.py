@@ -98,6 +98,18 @@ DIRECTIVE_RULES: list[tuple[str, str, re.Pattern[str]]] = [
 _I18N_SOLICIT = [(re.compile(p), re.compile(n)) for p, n in _ad.i18n_solicit()]
 
 
+# Members of a form or UI schema whose text speaks to the person filling it in.
+_FORM_COPY_KEYS = frozenset({"placeholder", "hint", "label", "helptext", "help_text", "help", "tooltip",
+                             "errormessage", "error_message"})
+
+
+def _form_copy(f: Finding) -> bool:
+    """A request for a credential in a form field's own copy ("paste your token here"):
+    the form asks the person who fills it, which is what a sign-up form is for."""
+    last = f.where.rsplit(".", 1)[-1].split("[")[0].lower()
+    return f.rule == "credential_solicitation" and last in _FORM_COPY_KEYS
+
+
 def _handoff(fields: list[tuple[str, str]]) -> list[Finding]:
     """A credential file to hand on to a URL or mail address, in any language (first hit)."""
     for w, v in fields:
@@ -260,7 +272,7 @@ class A2aScanner:
                     findings += self._url(url, f"params.{k}.url")
             _prose_leaves(v, f"params.{k}", dlp, inj, budget)
         findings += self._dlp(dlp)
-        findings += self._injection(inj)
+        findings += [f for f in self._injection(inj) if not _form_copy(f)]
         findings += _handoff(inj)
         return findings
 
