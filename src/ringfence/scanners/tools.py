@@ -508,10 +508,14 @@ class ToolScanners:
             a = max(joined.rfind("\n", lo, m.start()), joined.rfind(". ", lo, m.start()), lo - 1) + 1
             b = min(x for x in (joined.find("\n", m.end(), hi), joined.find(". ", m.end(), hi), hi) if x >= 0)
             sent = joined[a:b]
-            if _DESCRIBES.search(sent) or _NEG_WORD.search(joined[a:m.start()]):
+            if _NEG_WORD.search(joined[a:m.start()]):
                 continue
             words = set(re.findall(r"[a-z0-9_]+", sent.replace(m.group(0), " ")))
             hit = sorted(free & words)
+            # A sentence that describes ("more reliable when ...") may still end in an order
+            # that puts the file's contents into a parameter: "so include those in the locale string".
+            if _DESCRIBES.search(sent) and not any(_put_into(sent[m.end() - a:], p) for p in hit):
+                continue
             if hit:
                 w = wheres[max(0, bisect.bisect_right(offsets, m.start()) - 1)] if wheres else tw
                 return [Finding("tool_poison", "secret_to_parameter", "critical",
@@ -794,6 +798,19 @@ def _text_and_json(text: str, where: str) -> list[tuple[str, str]]:
         # Embedded JSON: its strings, with escapes decoded, are scanned too.
         out += [(p, v) for p, v in _strings(obj, where + "#json") if v != "\x00"]
     return out
+
+
+# The object of that order points back at the file (a pronoun, its contents, a secret noun):
+# "include a country code in the locale" orders nothing secret.
+_BACK = (r"(?:(?:all\s+|both\s+)?(?:those|them|it|that|these|this)|(?:the|its|their|all\s+the|the\s+full|the\s+raw)\s+"
+         r"(?:\w+\s+)?(?:contents?|tokens?|lines?|entries|values?|file|data|cookies?|credentials?|secrets?|keys?|text))")
+_PUT = re.compile(ad.GIVE[:-3] + r"|include)\b\s+" + _BACK + r"\s+(?:\w+\s+)?(?:in|into|inside|within|as|to)\s+"
+                  r"(?:the\s+|this\s+|that\s+|its\s+)?[`'\"]?([\w-]{1,40})[`'\"]?")
+
+
+def _put_into(text: str, param: str) -> bool:
+    """An order after the file that puts something into `param` ("include those in the locale string")."""
+    return any(m.group(1) == param for m in itertools.islice(_PUT.finditer(text), 16))
 
 
 def _assistant_only(item: dict) -> bool:
