@@ -45,6 +45,14 @@ _LEETY = re.compile(r"[a-z][0134578@$|]|[0134578@$|][a-z]")
 
 
 MAX_KEYS = 512
+# JSON Schema and MCP keywords of 12+ characters: structure, not text.
+_SCHEMA_WORDS = frozenset({"additionalProperties", "patternProperties", "dependentSchemas", "dependentRequired",
+                           "unevaluatedProperties", "unevaluatedItems", "additionalItems", "propertyNames",
+                           "contentMediaType", "contentEncoding", "contentSchema", "exclusiveMaximum",
+                           "exclusiveMinimum", "maxProperties", "minProperties", "destructiveHint", "idempotentHint",
+                           "openWorldHint", "readOnlyHint", "outputSchema", "definitions", "description",
+                           "maxContains", "minContains", "$dynamicAnchor", "$dynamicRef", "$vocabulary",
+                           "deprecated", "x-nullable", "discriminator", "externalDocs", "uniqueItems"})
 
 
 def _object_keys(obj, cap: int = MAX_KEYS) -> list[str]:
@@ -353,6 +361,10 @@ class ToolScanners:
                     ks = str(k)
                     if key in _NAME_KEYS and len(names) < 4096:
                         names.append((f"{path}.{ks}", ks))
+                    elif len(ks) >= 12 and ks not in _SCHEMA_WORDS and len(texts) < 65536:
+                        # any other key (in _meta, annotations, examples, defaults) is text the agent reads
+                        budget[1] -= len(ks)
+                        texts.append((f"{path}.{ks}#key", expand_name(ks)))
                     stack.append((v, f"{path}.{ks}", ks, d + 1))
             elif isinstance(node, list):
                 for j, v in enumerate(node):
