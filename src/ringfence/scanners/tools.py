@@ -725,8 +725,8 @@ class ToolScanners:
                          for f in inj.scan(t, w, **({"audience": "agent"} if hidden else {}))]
             if len(t) >= 24 and not any(f.rule == "credential_handoff" for f in findings):
                 findings += credential_handoff(t, w, agent_only=hidden)
-            if dlp is not None:
-                findings += [_with_action(f, cred) for f in dlp.scan(self._unplaceheld(t), w)]
+            if dlp is not None:   # credentials, not public identifiers (addresses: severity low)
+                findings += [_with_action(f, cred) for f in dlp.scan(self._unplaceheld(t), w) if f.severity != "low"]
         return findings
 
     def _unplaceheld(self, text: str) -> str:
@@ -748,6 +748,8 @@ class ToolScanners:
         for w, t in _result_texts(result):
             t = self._unplaceheld(t)
             for f in dlp.scan(t, w):
+                if f.severity == "low":
+                    continue
                 if f.span is None:
                     return None
                 a, b = f.span
@@ -762,7 +764,7 @@ class ToolScanners:
         if not secrets:
             return None
         out = _replace_strings(result, sorted(secrets.items(), key=lambda kv: -len(kv[0])))
-        if any(dlp.scan(self._unplaceheld(t), w) for w, t in _result_texts(out)):
+        if any(f.severity != "low" for w, t in _result_texts(out) for f in dlp.scan(self._unplaceheld(t), w)):
             return None  # something is still there: refuse rather than guess
         return out
 
