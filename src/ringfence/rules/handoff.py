@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from .agent_directives import CRED_KEYS, CRED_PATH
 
-__all__ = ["CRED_KEYS", "CRED_PATH", "LABEL", "SENTENCE_END", "SINK", "ENGLISH", "SAMPLES"]
+__all__ = ["CRED_KEYS", "CRED_PATH", "COLONS", "LABEL", "SENTENCE_END", "SINK", "ENGLISH", "SAMPLES"]
 
 # One to three words (any script, no digits or punctuation), then a colon: a sentence
 # opening addressed to someone. Not a URL scheme, a time or a drive letter.
 # Colons: ASCII, full width, Ethiopic wordspace and colon (a label in Amharic and Tigrinya).
 _COLON = ":：፡፥"
+COLONS = tuple(_COLON)
 # Sentence ends: Latin, CJK, Devanagari, Ethiopic, Armenian, Arabic, Urdu, Myanmar, Khmer.
 _ENDS = ".!?。！？।॥።։؟۔။។"
 _WORD = r"[^\s\d" + _COLON + _ENDS + r",;()\[\]{}<>\"'`/\\|*#=+~@&%$^_-]{1,30}"

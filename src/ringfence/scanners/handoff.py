@@ -26,8 +26,10 @@ def credential_handoff(text: str, where: str, agent_only: bool = False) -> list[
     if not isinstance(text, str) or len(text) < 12:
         return []
     text = text[:MAX_TEXT]
-    low = text.lower()
-    if not any(k in low for k in H.CRED_KEYS):
+    # cheapest first: a label needs a colon; data text needs somewhere to send to
+    if not any(c in text for c in H.COLONS) or (not agent_only and "://" not in text and "@" not in text):
+        return []
+    if not _gate().hits(text):   # one Hyperscan pass says whether any credential file is named
         return []
     n = 0
     for m in _CRED.finditer(text):
@@ -50,6 +52,17 @@ def credential_handoff(text: str, where: str, agent_only: bool = False) -> list[
         return [Finding("injection", "credential_handoff", "critical",
                         f"{label[:24]}: ... {m.group(0)[:40]}", where, "block")]
     return []
+
+
+_GATE: list = []
+
+
+def _gate():
+    """The credential-file pattern as a PatternSet (built on first use; a race builds it twice, harmlessly)."""
+    if not _GATE:
+        from .. import match
+        _GATE.append(match.PatternSet([("cred", H.CRED_PATH, match.I)]))
+    return _GATE[0]
 
 
 def _enough(text: str, words: int, chars: int) -> bool:
