@@ -40,6 +40,8 @@ def credential_handoff(text: str, where: str, agent_only: bool = False) -> list[
         if sentence is None:
             continue
         label, body, after = sentence
+        if " ".join(label.lower().split()) in H.NOTE_LABELS:
+            continue   # a note to a human reader of documentation
         rest = _SINK.sub(" ", body.replace(m.group(0), " "))
         words = _ASCII_WORD.findall(rest.lower())
         if any(w in H.ENGLISH for w in words) or not _enough(rest, 4, 12):
