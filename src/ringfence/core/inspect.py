@@ -347,6 +347,11 @@ class Engine:
                 return self._finish(self.dlp.scan(text, where), started, host)
             findings, content = self._inbound(text, where)
             if kind == "tool_result":
+                from ..scanners.handoff import credential_handoff   # any language (rules/handoff.py)
+                handoff = credential_handoff(text, where)
+                if handoff:
+                    findings = [finding_as_block(f) if f.action == "strip" else f for f in findings] + handoff
+                    content = None
                 dlp = [f if f.action != "strip" else finding_as_block(f) for f in self.dlp.scan(text, where)]
                 if dlp:
                     findings = [finding_as_block(f) if f.action == "strip" else f for f in findings] + dlp
@@ -368,6 +373,12 @@ class Engine:
             findings: list[Finding] = []
             for where, value in fields:
                 findings += self.injection.scan(value, where, audience=audience)
+            if audience == "agent":   # text only the agent reads: a handoff needs no URL
+                from ..scanners.handoff import credential_handoff
+                for where, value in fields:
+                    if (got := credential_handoff(value, where, agent_only=True)):
+                        findings += got
+                        break
             findings = [finding_as_block(f) if f.action == "strip" else f for f in findings]
             return self._finish(findings, started, host)
         except Exception as e:
