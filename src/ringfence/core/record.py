@@ -9,7 +9,7 @@ import logging
 from typing import Any, Callable
 
 from .decide import fail_closed
-from ..receipts.writer import NullWriter, open_writer
+from ..receipts.null import NullWriter, open_writer
 from .types import Action, Decision
 
 __all__ = ["NullWriter", "open_receipts", "record", "record_outcome", "after_written"]

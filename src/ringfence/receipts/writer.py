@@ -21,6 +21,7 @@ from .classify import classify
 from .errors import ReceiptError
 from .fastsign import fast_signer
 from .keys import load_signing_key, public_bytes
+from .null import NullWriter
 from .recorder import Recorder
 from .session import SessionMixin
 from .signer import Tickets
@@ -147,37 +148,6 @@ class ChainSigner:
         receipt, next_hash = self._sign_only(rec_json)
         self.commit(next_hash)
         return receipt
-
-
-class NullWriter:
-    """Receipts off: nothing written, so no receipt id is handed out."""
-    enabled = False
-    paths: list[str] = []
-
-    def record(self, action: Any, decision: Any, egress: bool = False, wait: bool = False,
-               defer: str = "") -> str:
-        return ""  # nothing written: no id to hand out
-
-    def flush(self, timeout: float = 30.0) -> None:
-        return None
-
-    def record_intent(self, action: Any, decision: Any, defer: str = "") -> str:
-        return ""  # nothing written: no id to hand out (and no outcome to link)
-
-    def record_outcome(self, intent_id: str, result: str, verdict: str = "allow", defer: str = "") -> str:
-        return ""
-
-    def open_session(self, kind: str, **facts: Any) -> str:
-        return ""
-
-    def close(self, reason: str = "shutdown") -> None:
-        return None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
 
 class ReceiptWriter(SessionMixin):
