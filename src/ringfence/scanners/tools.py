@@ -24,7 +24,7 @@ from ..text.unpack import base58_text, byte_arrays
 from .capabilities import ToolCaps, of_definition
 from .chains import ChainTracker, classify
 from .schemes import smuggling_findings
-from .policy import ToolPolicy, leaves, split_name
+from .policy import MAX_LEAF, ToolPolicy, leaves, split_name
 
 MAX_NODES = 200_000        # JSON nodes walked per tools/list
 MAX_TEXT = 4 * 1024 * 1024  # text collected per tools/list
@@ -531,7 +531,9 @@ class ToolScanners:
                 if len(v) >= 16:
                     findings += [_with_action(f, "block") if f.action == "strip" else f
                                  for f in eng.injection.scan(v, p)]
-        pol, info = self.policy.analyse(name, arguments)
+        walked = (lv, complete) if isinstance(arguments, (dict, list)) and \
+            self.mcp.max_message_bytes >= MAX_LEAF else None
+        pol, info = self.policy.analyse(name, arguments, walked)
         findings += pol
         findings += self.policy.server_checks(name, arguments, server)
         if session is not None:
