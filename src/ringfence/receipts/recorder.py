@@ -50,6 +50,7 @@ class Recorder:
         self.since_checkpoint = 0
         self.first_unsealed = 0                # first entry seq not yet covered by a checkpoint
         self.dirty = False
+        self.writes = 0                        # writes so far (sync_begin/sync_end tell them apart)
         self.closed = False
         self.last_checkpoint = time.monotonic()
         self._buf: list[bytes] | None = None   # hold(): lines wait here for one write(2)
@@ -97,6 +98,7 @@ class Recorder:
                     os.fsync(self.fd)
                 else:
                     self.dirty = True
+                    self.writes += 1
             except OSError as e:
                 try:
                     os.ftruncate(self.fd, start)
@@ -142,6 +144,7 @@ class Recorder:
                 os.fsync(self.fd)
             else:
                 self.dirty = True
+                self.writes += 1
         except OSError as e:
             # A failed write leaves no trace: cut a partial line off, so the next
             # entry (which takes the same seq) follows a whole line.
@@ -151,6 +154,18 @@ class Recorder:
                 pass
             raise ReceiptError(f"writing evidence file {self.path}: {e.strerror}") from None
         self.bytes_in_file += len(data)
+
+    def sync_begin(self) -> tuple[int, int] | None:
+        """For an fsync without the writer lock: (a duplicate of the fd, the write count
+        it covers), or None when nothing is dirty. The caller fsyncs, closes the
+        duplicate, and calls sync_end(count) under the lock again."""
+        if self.fd is None or not self.dirty:
+            return None
+        return os.dup(self.fd), self.writes
+
+    def sync_end(self, writes: int) -> None:
+        if self.writes == writes:  # nothing written while the fsync ran
+            self.dirty = False
 
     def sync(self) -> None:
         if self.fd is not None and self.dirty:

@@ -210,18 +210,32 @@ class ReceiptWriter(SessionMixin):
 
     # -- background fsync (batch mode) -------------------------------------
     def _flush_loop(self) -> None:
+        """The batched fsync runs without the writer lock (on a duplicate of the fd), so a
+        receipt being written never waits for the disk; `dirty` stays set until an fsync
+        that covered every write so far succeeded."""
+        rec = self.recorder
         while not self._stop.wait(self._interval):
             with self._lock:
                 if self.closed:
                     return
                 try:
-                    rec = self.recorder
                     if self._ckpt_s and rec.since_checkpoint and rec.fd is not None \
                             and time.monotonic() - rec.last_checkpoint >= self._ckpt_s:
                         rec.checkpoint()  # bounds what a crash can silently lose
-                    rec.sync()
-                except ReceiptError:
-                    pass  # the next record() or close() reports it
+                    got = rec.sync_begin()
+                except (ReceiptError, OSError):
+                    continue  # the next record() or close() reports it
+            if got is None:
+                continue
+            fd, writes = got
+            try:
+                os.fsync(fd)
+            except OSError:
+                continue  # still dirty: close() fsyncs again and reports it
+            finally:
+                os.close(fd)
+            with self._lock:
+                rec.sync_end(writes)
 
     # -- building -------------------------------------------------------
     def build_record(self, action: Any, decision: Any, ts: str, action_id: str) -> dict:
