@@ -119,6 +119,7 @@ class Recorder:
     def __init__(self, writer: Any, hooks: Hooks):
         self.writer = writer
         self.hooks = hooks
+        self.queued = getattr(writer, "tickets", None) is not None  # a signer thread: receipts may wait
 
     def record(self, action: Action, d: Decision, nbytes: int = 0,
                started: float | None = None, defer: str = "") -> Decision:
@@ -138,7 +139,7 @@ class Recorder:
     def written(self, callback) -> bool:
         """After a deferred record(): True when `callback(error)` will run on this loop
         once the receipt is written (or failed); False when it already is."""
-        return after_written(self.writer, callback)
+        return self.queued and after_written(self.writer, callback)
 
     def outcome(self, intent_id: str, result: str, transport: str = "fetch", defer: str = "") -> None:
         """The outcome receipt of an intent (after its bytes left); an "error=rule"
