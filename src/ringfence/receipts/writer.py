@@ -6,8 +6,8 @@ seals the run with a transcript_root and a signed checkpoint.
 from __future__ import annotations
 
 import atexit
-import logging
 import hashlib
+import logging
 import os
 import secrets
 import threading
@@ -195,7 +195,7 @@ class ReceiptWriter(SessionMixin):
         self._error: ReceiptError | None = None
         self._worker: threading.Thread | None = None
         self.tickets = Tickets() if self.queue_max else None  # signer.written() waits on these
-        self._wake_armed = False
+        self._wake_armed: Any = None  # the loop with a wake-up scheduled
         self._tl = threading.local()   # the ticket of this thread's last deferred receipt
         self._durable: tuple = ()      # chain state at the recorder's last durable write
         self.recorder.on_durable = self._mark_durable
@@ -400,19 +400,19 @@ class ReceiptWriter(SessionMixin):
     def _wake_soon(self) -> None:
         """Wake the writer thread once per event-loop iteration, not per receipt: the
         receipts queued by one iteration's callbacks go out as one batch."""
-        if self._wake_armed:
-            return
         import asyncio
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             self._wake()
             return
-        self._wake_armed = True
+        if self._wake_armed is loop:  # (a loop that closed with a wake pending is never running again)
+            return
+        self._wake_armed = loop
         loop.call_soon(self._wake)
 
     def _wake(self) -> None:
-        self._wake_armed = False
+        self._wake_armed = None
         with self._qcond:
             self._qcond.notify_all()
 
