@@ -26,7 +26,7 @@ from .chains import ChainTracker, classify
 from .content import named_values
 from .handoff import credential_handoff
 from .schemes import smuggling_findings
-from .policy import ToolPolicy, leaves, split_name
+from .policy import MAX_LEAF, ToolPolicy, leaves, split_name
 
 MAX_NODES = 200_000        # JSON nodes walked per tools/list
 MAX_TEXT = 4 * 1024 * 1024  # text collected per tools/list
@@ -641,7 +641,9 @@ class ToolScanners:
             if got:
                 findings += got
                 break
-        pol, info = self.policy.analyse(name, arguments)
+        walked = (lv, complete) if isinstance(arguments, (dict, list)) and \
+            self.mcp.max_message_bytes >= MAX_LEAF else None
+        pol, info = self.policy.analyse(name, arguments, walked)
         findings += pol
         findings += self.policy.server_checks(name, arguments, server)
         if session is not None:
