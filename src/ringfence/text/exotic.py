@@ -77,8 +77,27 @@ _OCT1 = re.compile(r"\\{1,2}([0-3][0-7]{2})")
 _MIME_WORD = re.compile(r"=\?([A-Za-z0-9_.:-]{1,40})\?([BbQq])\?([^?\s]{1,4096})\?=")
 _WRAPPED_SRC = r"(?:[A-Za-z0-9+/]{40,120}[ \t]*\r?\n[ \t]*)+[A-Za-z0-9+/]{0,120}={0,2}"
 _WRAPPED_HINT = r"[A-Za-z0-9+/]{40}\r?\n[ \t]*[A-Za-z0-9+/]{4}"
+# UTF-7 (RFC 2152): a '+', modified base64 of UTF-16, '-'; two such runs close together
+# (or one long one), so "C++-" and "+1-555-" are no hint
+_UTF7_HINT = r"\+[A-Za-z0-9/][A-Za-z0-9+/]{2,}-[^+\s]{0,24}\+[A-Za-z0-9/][A-Za-z0-9+/]{2,}-|\+[A-Za-z0-9/][A-Za-z0-9+/]{15,}-"
+# invisible characters as bits (two of them, 8 per byte); Braille patterns as bytes
+_ZW_CHARS = "\u200b\u200c\u200d\u2060\ufeff"
+_ZW_HINT = "(?:" + "|".join(_ZW_CHARS) + "){16}"
+_BRAILLE_HINT = "[\u2800-\u28ff]{8}"
+# Base45 (RFC 9285, QR payloads): its alphabet, with digits throughout (every third
+# character of Base45 text is 4-9 or A-F); prose in capitals has few digits
+_B45_HINT = r"(?:[0-9A-Z $%*+./:-]{0,5}[0-9]){4}"
+# base64 in groups ("QUtJ QUlP U0ZP"): 4-char groups, two with a capital, digit or
+# symbol inside (English words have them first, if at all)
+_G = r"[A-Za-z0-9+/]{4}"
+_GM = r"[A-Za-z0-9+/](?:[A-Z0-9+/][A-Za-z0-9+/]{2}|[a-z][A-Z0-9+/][A-Za-z0-9+/]|[a-z]{2}[A-Z0-9+/])"
+_GROUPS_HINT = "%s[ \t]%s[ \t]%s[ \t]%s" % (_G, _GM, _GM, _G)
 HINTS = (r"<~|&lt;~", r"begin(?:-base64)? [0-7]{3} ", r"\\{1,2}[0-3][0-7]{2}\\{1,2}[0-3][0-7]{2}",
-         r"=\?[\w.:-]{1,40}\?[BbQq]\?", _WRAPPED_HINT, _B85_HINT)
+         r"=\?[\w.:-]{1,40}\?[BbQq]\?", _WRAPPED_HINT, _B85_HINT,
+         _UTF7_HINT, _ZW_HINT, _BRAILLE_HINT, _B45_HINT, _GROUPS_HINT)
+# Hyperscan reads UTF-8 bytes: a class of non-ASCII characters is spelt as byte ranges
+_HS_FORM = {_BRAILLE_HINT: rb"(?:\xe2[\xa0-\xa3][\x80-\xbf]){8}"}
+UTF7, ZWBIN, BRAILLE, BASE45, GROUPS = range(6, 11)
 try:  # RE2 is a DFA: much faster than `re` on these class-led patterns
     import re2 as _re2
     _WRAPPED = _re2.compile(_WRAPPED_SRC)
@@ -130,7 +149,7 @@ def _hs_dbs():
                         for n, (g, gi) in enumerate(zip(groups, ids)):
                             db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
                             # the third: every Base85 hint's end, to look for runs near them only
-                            db.compile(expressions=[h.encode() for h in g], ids=gi,
+                            db.compile(expressions=[_HS_FORM.get(h, h.encode("utf-8")) for h in g], ids=gi,
                                        flags=[_hs.HS_FLAG_SINGLEMATCH if n != 2 else 0] * len(g))
                             dbs.append(db)
                     except Exception:  # pragma: no cover - RE2 then
@@ -396,8 +415,138 @@ def _wrapped(text: str):
                 break
 
 
+_UTF7_RUN = re.compile(r"\+[A-Za-z0-9/][A-Za-z0-9+/]*-?")
+
+
+def _utf7(text: str):
+    """Each '+...-' run read as UTF-7; the text with them replaced (one view)."""
+    n = [0]
+
+    def one(m: re.Match) -> str:
+        try:
+            t = m.group(0).encode("ascii").decode("utf-7")
+        except (UnicodeDecodeError, UnicodeEncodeError):
+            return m.group(0)
+        if not t.isprintable() and not t.isspace():
+            return m.group(0)
+        n[0] += 1
+        return t
+    out = _UTF7_RUN.sub(one, text[:MAX_IN])
+    if n[0] and out != text:
+        yield "utf7", out, 0, len(text)
+
+
+_ZW_RUN = re.compile("[" + _ZW_CHARS + "]{16,}")
+
+
+def _zwbin(text: str):
+    """Runs of invisible characters as bits: each pair of the characters present, either
+    way round, 8 bits a byte, most significant first (any third one a separator)."""
+    for m in _ZW_RUN.finditer(text):
+        run = m.group(0)[:MAX_IN]
+        present = sorted(set(run), key=run.count, reverse=True)[:3]
+        for a, b in ((x, y) for x in present for y in present if x != y):
+            bits = "".join("0" if c == a else "1" for c in run if c in (a, b))
+            if len(bits) < 64:
+                continue
+            raw = int(bits[:len(bits) // 8 * 8], 2).to_bytes(len(bits) // 8, "big")
+            t = _plain(_text(raw), strict=False)
+            if t:
+                yield "zero_width_binary", t, m.start(), m.end()
+                break
+
+
+_BRAILLE_RUN = re.compile("[\u2800-\u28ff]{8,}")
+
+
+def _braille(text: str):
+    """Braille patterns U+2800-28FF as the bytes they number (real Braille text reads as
+    control bytes and yields nothing)."""
+    for m in _BRAILLE_RUN.finditer(text):
+        raw = bytes(ord(c) - 0x2800 for c in m.group(0)[:MAX_IN])
+        t = _plain(_text(raw), strict=False)
+        if t:
+            yield "braille", t, m.start(), m.end()
+
+
+_B45_ALPHA = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+_B45_INDEX = {c: i for i, c in enumerate(_B45_ALPHA)}
+_B45_RUN = re.compile(r"[0-9A-Z$%*+./:-][0-9A-Z $%*+./:-]{13,}[0-9A-Z$%*+./:-]")
+
+
+def b45decode(s: str) -> bytes | None:
+    """RFC 9285 Base45; None when s is not valid Base45."""
+    if len(s) % 3 == 1:
+        return None
+    out = bytearray()
+    for i in range(0, len(s), 3):
+        chunk = s[i:i + 3]
+        try:
+            vals = [_B45_INDEX[c] for c in chunk]
+        except KeyError:
+            return None
+        n = sum(v * 45 ** k for k, v in enumerate(vals))
+        if len(chunk) == 3:
+            if n > 0xFFFF:
+                return None
+            out += n.to_bytes(2, "big")
+        else:
+            if n > 0xFF:
+                return None
+            out.append(n)
+    return bytes(out)
+
+
+def _b45(text: str):
+    """Base45 runs; a capitalised word before or after (its alphabet has the space) is
+    tried without."""
+    for n, m in enumerate(_B45_RUN.finditer(text)):
+        if n >= MAX_B85_SEEN:
+            return
+        run = m.group(0)[:MAX_IN]
+        if sum(c.isdigit() for c in run) * 6 < len(run):
+            continue
+        words = run.split(" ")
+        cands = [run] + [" ".join(words[i:]) for i in range(1, min(3, len(words)))] \
+            + [" ".join(words[:len(words) - i]) for i in range(1, min(3, len(words)))]
+        for cand in cands:
+            raw = b45decode(cand) if len(cand) >= 12 else None
+            t = _plain(_text(raw), strict=False) if raw else None
+            if t:
+                yield "base45", t, m.start(), m.end()
+                break
+
+
+_GROUPS_SRC = r"(?:(?:[A-Za-z0-9+/]{4}){1,19}[ \t]+){3,}[A-Za-z0-9+/]{2,76}={0,2}"
+try:
+    _GROUPS = _re2.compile(_GROUPS_SRC)
+except Exception:  # pragma: no cover
+    _GROUPS = re.compile(_GROUPS_SRC)
+_GROUPS_PY = re.compile(_GROUPS_SRC)
+
+
+def _groups(text: str):
+    """base64 written in groups with spaces between them, joined."""
+    for n, m in enumerate(_finditer(_GROUPS, _GROUPS_PY, text)):
+        if n >= MAX_B85_SEEN:
+            return
+        parts = m.group(0)[:MAX_IN].split()
+        # a short last "group" may be the next word glued on: whole groups first
+        cands = [parts[:-1], parts] if len(parts[-1]) < 4 else [parts]
+        for c in cands:
+            joined = "".join(c)
+            try:
+                raw = base64.b64decode(joined + "=" * (-len(joined) % 4))
+            except (binascii.Error, ValueError):
+                continue
+            t = _text(raw)
+            if t:
+                yield "base64_groups", t, m.start(), m.end()
+                break
+
+
 # in the order of HINTS
-_DECODERS = (_a85, _uu, _octal, _mime_words, _wrapped, _b85)
+_DECODERS = (_a85, _uu, _octal, _mime_words, _wrapped, _b85, _utf7, _zwbin, _braille, _b45, _groups)
 
 
 def decode(text: str, limit: int = 64, kinds: frozenset[int] | None = None) -> list[tuple[str, str, int, int]]:
@@ -421,4 +570,5 @@ def decode(text: str, limit: int = 64, kinds: frozenset[int] | None = None) -> l
     return out
 
 
-__all__ = ["HINTS", "decode", "escaped_multiline", "hint", "hints"]
+__all__ = ["BASE45", "BRAILLE", "GROUPS", "HINTS", "UTF7", "ZWBIN", "b45decode", "decode", "escaped_multiline",
+           "hint", "hints"]
