@@ -84,9 +84,10 @@ _UTF7_HINT = r"\+[A-Za-z0-9/][A-Za-z0-9+/]{2,}-[^+\s]{0,24}\+[A-Za-z0-9/][A-Za-z
 _ZW_CHARS = "\u200b\u200c\u200d\u2060\ufeff"
 _ZW_HINT = "(?:" + "|".join(_ZW_CHARS) + "){16}"
 _BRAILLE_HINT = "[\u2800-\u28ff]{8}"
-# Base45 (RFC 9285, QR payloads): its alphabet, with digits throughout (every third
-# character of Base45 text is 4-9 or A-F); prose in capitals has few digits
-_B45_HINT = r"(?:[0-9A-Z $%*+./:-]{0,5}[0-9]){4}"
+# Base45 (RFC 9285, QR payloads): capitals and digits side by side, three times within a
+# run of its alphabet (every third character of Base45 text is 4-9 or A-F); versions,
+# dates, lowercase hex and prose in capitals have few such pairs
+_B45_HINT = r"(?:[0-9A-Z $%*+./:-]{0,4}(?:[A-Z][0-9]|[0-9][A-Z])){3}"
 # base64 in groups ("QUtJ QUlP U0ZP"): 4-char groups, two with a capital, digit or
 # symbol inside (English words have them first, if at all)
 _G = r"[A-Za-z0-9+/]{4}"
