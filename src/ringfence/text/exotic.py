@@ -146,17 +146,21 @@ def _hs_dbs():
                                   [_B85_HINT1, _A85_HINT], [_Z85_HINT])
                         ids = (first + [_B85_I], [HINTS.index(_WRAPPED_HINT)], [_B85_I], [0], [_B85_I] * 2,
                                [_B85_I])
+                        from ..match.hscache import cached_compile
                         dbs = []
                         for n, (g, gi) in enumerate(zip(groups, ids)):
-                            db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
                             # the third: every Base85 hint's end, to look for runs near them only
-                            db.compile(expressions=[_HS_FORM.get(h, h.encode("utf-8")) for h in g], ids=gi,
-                                       flags=[_hs.HS_FLAG_SINGLEMATCH if n != 2 else 0] * len(g))
-                            dbs.append(db)
+                            dbs.append(cached_compile(f"exotic-{n}", [_HS_FORM.get(h, h.encode("utf-8")) for h in g],
+                                                      list(gi), [_hs.HS_FLAG_SINGLEMATCH if n != 2 else 0] * len(g)))
                     except Exception:  # pragma: no cover - RE2 then
                         dbs = None
                 _db.append(dbs)
     return _db[0]
+
+
+def warm() -> None:
+    """Build (or load) the hint databases now, not inside a caller's time budget."""
+    _hs_dbs()
 
 
 def hints(text: str, wrapped: bool = True) -> frozenset[int]:
@@ -572,4 +576,4 @@ def decode(text: str, limit: int = 64, kinds: frozenset[int] | None = None) -> l
 
 
 __all__ = ["BASE45", "BRAILLE", "GROUPS", "HINTS", "UTF7", "ZWBIN", "b45decode", "decode", "escaped_multiline",
-           "hint", "hints"]
+           "hint", "hints", "warm"]

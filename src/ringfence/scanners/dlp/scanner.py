@@ -17,6 +17,7 @@ from typing import Callable, Iterable
 
 from ...core import Finding, redact
 from ...rules.dlp import RULES
+from ...text import exotic
 from ...text.blobs import decode_blob, decode_blob_cached, unescape
 from .. import mnemonics, public_ids
 from .. import validators as V
@@ -81,6 +82,7 @@ class DlpScanner:
         self._ctx_names = re.compile("|".join(re.escape(k) for k in words), re.I) if words else None
         self._ctx_words = tuple(words)
         self._names_db = _names_db(self._ctx_words)
+        exotic.warm()  # the decoders' hint databases: built at start-up, not on the first request
 
     # -- public ------------------------------------------------------------
     def scan(self, text: str, where: str = "") -> list[Finding]:
