@@ -79,7 +79,9 @@ _WRAPPED_SRC = r"(?:[A-Za-z0-9+/]{40,120}[ \t]*\r?\n[ \t]*)+[A-Za-z0-9+/]{0,120}
 _WRAPPED_HINT = r"[A-Za-z0-9+/]{40}\r?\n[ \t]*[A-Za-z0-9+/]{4}"
 # UTF-7 (RFC 2152): a '+', modified base64 of UTF-16, '-'; two such runs close together
 # (or one long one), so "C++-" and "+1-555-" are no hint
-_UTF7_HINT = r"\+[A-Za-z0-9/][A-Za-z0-9+/]{2,}-[^+\s]{0,24}\+[A-Za-z0-9/][A-Za-z0-9+/]{2,}-|\+[A-Za-z0-9/][A-Za-z0-9+/]{15,}-"
+# (an ASCII or Latin-1 character shifted starts with 'A': "+AF8-" is '_')
+_UTF7_HINT = (r"\+A[A-Za-z0-9+/]{2,}-|\+[A-Za-z0-9/][A-Za-z0-9+/]{2,}-[^+\s]{0,24}\+[A-Za-z0-9/][A-Za-z0-9+/]{2,}-"
+              r"|\+[A-Za-z0-9/][A-Za-z0-9+/]{15,}-")
 # invisible characters as bits (two of them, 8 per byte); Braille patterns as bytes
 _ZW_CHARS = "\u200b\u200c\u200d\u2060\ufeff"
 _ZW_HINT = "(?:" + "|".join(_ZW_CHARS) + "){16}"
@@ -522,7 +524,8 @@ def _b45(text: str):
                 break
 
 
-_GROUPS_SRC = r"(?:(?:[A-Za-z0-9+/]{4}){1,19}[ \t]+){3,}[A-Za-z0-9+/]{2,76}={0,2}"
+# a run starts at a word boundary (RE2 has no look-behind: the boundary char is matched)
+_GROUPS_SRC = r"(?:^|[^A-Za-z0-9+/])((?:(?:[A-Za-z0-9+/]{4}){1,19}[ \t]+){3,}[A-Za-z0-9+/]{2,76}={0,2})"
 try:
     _GROUPS = _re2.compile(_GROUPS_SRC)
 except Exception:  # pragma: no cover
@@ -535,8 +538,14 @@ def _groups(text: str):
     for n, m in enumerate(_finditer(_GROUPS, _GROUPS_PY, text)):
         if n >= MAX_B85_SEEN:
             return
-        parts = m.group(0)[:MAX_IN].split()
-        # a short last "group" may be the next word glued on: whole groups first
+        parts = m.group(1)[:MAX_IN].split()
+        # a word before the groups ("data QUtJ ...") is no group: leading all-lowercase or
+        # all-digit groups are dropped (base64 rarely writes one), and a short last
+        # "group" may be the next word glued on: whole groups first
+        k = 0
+        while k < 2 and len(parts) - k > 4 and (parts[k].isdigit() or (parts[k].isalpha() and parts[k].islower())):
+            k += 1
+        parts = parts[k:]
         cands = [parts[:-1], parts] if len(parts[-1]) < 4 else [parts]
         for c in cands:
             joined = "".join(c)
@@ -546,7 +555,7 @@ def _groups(text: str):
                 continue
             t = _text(raw)
             if t:
-                yield "base64_groups", t, m.start(), m.end()
+                yield "base64_groups", t, m.start(1), m.end()
                 break
 
 

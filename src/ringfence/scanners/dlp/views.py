@@ -70,9 +70,14 @@ def first_views(text: str) -> list[View]:
     unesc = unescape(norm) if ("%" in norm or "\\" in norm or "&" in norm
                                or ("=" in norm and QP_RX.search(norm))) else norm
     if unesc != norm:
-        views.append(View(normalize(unesc), False, False))
+        folded = normalize(unesc)
+        views.append(View(folded, False, False))
         if not unesc.isascii() and _TAGS.search(unesc):
             views.append(View(normalize(unesc.translate(_TAG_TABLE)), True, False))
+        if folded != unesc and not unesc.isascii():
+            # escapes that spelt invisible or Braille characters: the fold drops what
+            # the decoders read (zero-width binary), so the unfolded text is a view too
+            views.append(View(unesc, False, False))
     return views
 
 
@@ -125,6 +130,11 @@ def decode_layer(view: View, hits, blobs, budget: list[int]) -> list[str]:
     # encoded text is also read after exactly one round.
     for cand in ((text, unquote(text)) if view.raw and text.count("%") >= 4 else (text,)):
         kinds = exotic.hints(cand, wrapped=False) if len(cand) >= 16 else ()
+        if exotic.BASE45 in kinds and not view.raw:
+            # '%' is a Base45 character: a percent-decoded view corrupts Base45, and a
+            # misaligned piece decodes to a truncated token; the raw text (and its one
+            # unquoted round, above) are the readings
+            kinds = kinds - {exotic.BASE45}
         if kinds:
             for _name, t, _a, _b in exotic.decode(cand, kinds=kinds):
                 if budget[0] <= 0:
