@@ -171,7 +171,9 @@ def decode_named(s: bytes | str, strict: bool = False) -> list[tuple[str, str]]:
         t = read(b32_bytes(core))
         if t:
             out.append(("base32", t))
-    if len(core) >= 32 or _mostly(core[0::4], _B64_LEAD_B) or core[:4] == b"H4sI" or core[:2] in _ZLIB_B64:
+    # (the shape gate keeps the lenient reading off most ids; the strict one checks the text)
+    if strict or len(core) >= 32 or _mostly(core[0::4], _B64_LEAD_B) or core[:4] == b"H4sI" \
+            or core[:2] in _ZLIB_B64:
         t = read(b64_bytes(s, mixed=not strict))
         if t:
             out.append(("base64", t))

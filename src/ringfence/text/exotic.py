@@ -90,11 +90,12 @@ _BRAILLE_HINT = "[\u2800-\u28ff]{8}"
 # run of its alphabet (every third character of Base45 text is 4-9 or A-F); versions,
 # dates, lowercase hex and prose in capitals have few such pairs
 _B45_HINT = r"(?:[0-9A-Z $%*+./:-]{0,4}(?:[A-Z][0-9]|[0-9][A-Z])){3}"
-# base64 in groups ("QUtJ QUlP U0ZP"): 4-char groups, two with a capital, digit or
-# symbol inside (English words have them first, if at all)
+# base64 in groups ("QUtJ QUlP U0ZP", or 8 or 16 chars a group): two groups with a
+# capital, digit or symbol inside a quad (English words have them first, if at all)
 _G = r"[A-Za-z0-9+/]{4}"
 _GM = r"[A-Za-z0-9+/](?:[A-Z0-9+/][A-Za-z0-9+/]{2}|[a-z][A-Z0-9+/][A-Za-z0-9+/]|[a-z]{2}[A-Z0-9+/])"
-_GROUPS_HINT = "%s[ \t]%s[ \t]%s[ \t]%s" % (_G, _GM, _GM, _G)
+_GX = "(?:%s){0,3}%s(?:%s){0,3}" % (_G, _GM, _G)  # a group of 4 to 16: one such quad in it
+_GROUPS_HINT = "(?:%s){1,4}[ \t]%s[ \t]%s[ \t]%s" % (_G, _GX, _GX, _G)
 HINTS = (r"<~|&lt;~", r"begin(?:-base64)? [0-7]{3} ", r"\\{1,2}[0-3][0-7]{2}\\{1,2}[0-3][0-7]{2}",
          r"=\?[\w.:-]{1,40}\?[BbQq]\?", _WRAPPED_HINT, _B85_HINT,
          _UTF7_HINT, _ZW_HINT, _BRAILLE_HINT, _B45_HINT, _GROUPS_HINT)
