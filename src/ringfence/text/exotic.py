@@ -144,11 +144,15 @@ def _hs_dbs():
                         # (the single-mark Base85/Z85/Ascii85 hints too: two more passes,
                         # grouped as Hyperscan runs them fastest)
                         first = [i for i, h in enumerate(HINTS) if h not in (_WRAPPED_HINT, _B85_HINT)]
+                        # 6 and 7: the inbound profile (hints_cheap): no Base85, wrapped base64
+                        # or groups in the first (their class-led hints cost ~1 ms/MB each)
+                        cheap = [i for i in first if i != GROUPS]
                         groups = ([HINTS[i] for i in first] + [_B85_HINT2],
                                   [_WRAPPED_HINT], [_B85_HINT], [ESCAPED_MULTILINE],
-                                  [_B85_HINT1, _A85_HINT], [_Z85_HINT])
+                                  [_B85_HINT1, _A85_HINT], [_Z85_HINT],
+                                  [HINTS[i] for i in cheap], [_GROUPS_HINT])
                         ids = (first + [_B85_I], [HINTS.index(_WRAPPED_HINT)], [_B85_I], [0], [_B85_I] * 2,
-                               [_B85_I])
+                               [_B85_I], cheap, [GROUPS])
                         from ..match.hscache import cached_compile
                         dbs = []
                         for n, (g, gi) in enumerate(zip(groups, ids)):
@@ -166,10 +170,12 @@ def warm() -> None:
     _hs_dbs()
 
 
-def hints(text: str, wrapped: bool = True) -> frozenset[int]:
+def hints(text: str, wrapped: bool = True, b85: bool = True) -> frozenset[int]:
     """Indices into HINTS of the decoders that could apply (Hyperscan passes; none is the
     common case). wrapped=False leaves out line-wrapped base64, for a caller that finds
-    base64 runs anyway (two long runs with only a line break between them)."""
+    base64 runs anyway (two long runs with only a line break between them). b85=False
+    leaves out unframed Base85/Z85/Ascii85 (two passes, and code and markup are full of
+    their hints), for a caller that reads prose (an instruction is not Base85 text)."""
     dbs = _hs_dbs()
     found: set[int] = set()
     if dbs is not None:
@@ -179,15 +185,35 @@ def hints(text: str, wrapped: bool = True) -> frozenset[int]:
         data = text.encode("utf-8", "surrogatepass")
         for db, s in zip(dbs[:2] if wrapped else dbs[:1], scratch):
             db.scan(data, match_event_handler=lambda i, *_a: found.add(i), scratch=s)
-        for k in (4, 5):
+        for k in (4, 5) if b85 else ():
             if _B85_I in found:
                 break
             try:
                 dbs[k].scan(data, match_event_handler=_stop, scratch=scratch[k])
             except _hs.ScanTerminated:
                 found.add(_B85_I)
+        if not b85:
+            found.discard(_B85_I)
         return frozenset(found)
-    return frozenset(i for i, rx in enumerate(_HINT_EACH) if (wrapped or i != _WRAPPED_I) and rx.search(text))
+    return frozenset(i for i, rx in enumerate(_HINT_EACH) if (wrapped or i != _WRAPPED_I) and (b85 or i != _B85_I)
+                     and rx.search(text))
+
+
+def hints_cheap(text: str, groups: bool = False) -> frozenset[int]:
+    """The hints of the decoders an inbound reader wants (framed Ascii85, uuencode, octal,
+    MIME words, UTF-7, zero-width binary, Braille, Base45; base64 groups when `groups`):
+    one Hyperscan pass of ~0.3-0.7 ms/MB (two with groups)."""
+    dbs = _hs_dbs()
+    if dbs is None:
+        return frozenset(i for i in hints(text, wrapped=False, b85=False) if groups or i != GROUPS)
+    scratch = getattr(_local, "scratch", None)
+    if scratch is None:
+        scratch = _local.scratch = [_hs.Scratch(db) for db in dbs]
+    found: set[int] = set()
+    data = text.encode("utf-8", "surrogatepass")
+    for k in (6, 7) if groups else (6,):
+        dbs[k].scan(data, match_event_handler=lambda i, *_a: found.add(i), scratch=scratch[k])
+    return frozenset(found)
 
 
 def _stop(*_a) -> bool:
@@ -586,4 +612,4 @@ def decode(text: str, limit: int = 64, kinds: frozenset[int] | None = None) -> l
 
 
 __all__ = ["BASE45", "BRAILLE", "GROUPS", "HINTS", "UTF7", "ZWBIN", "b45decode", "decode", "escaped_multiline",
-           "hint", "hints", "warm"]
+           "hint", "hints", "hints_cheap", "warm"]
