@@ -12,6 +12,7 @@ import threading
 
 from ...rules import injection as R
 from ...rules import injection_markup as M
+from ...text.blobs import DELIM_HEX_HINT
 from .chars import compile_runs, FLAGS, HOMO_PAIRS, INVISIBLE, SPACES
 
 _PARTS_WIDTH = 420           # verb + 6 words + object: the confirm window of a family built from parts
@@ -27,6 +28,15 @@ TRIGGERS = {
     "bytes": r"\[\s*(?:\d{1,3}\s*,\s*){7}",
     # quoted-printable: two =XX escapes close together, or a soft line break inside a word
     "qp": r"=[0-9a-f]{2}[^=\s]{0,16}=[0-9a-f]{2}|[a-z]=\r?\n[a-z]",
+    # hex with separators (41:42, 41 42, 0x41, 0x42), as text/blobs.delimited_hex reads it
+    "dhex": DELIM_HEX_HINT,
+    # framed Ascii85, uuencode, octal, MIME words, UTF-7, Base45 (letters beside digits):
+    # a superset (caseless) of text/exotic's inbound hints, which then decide exactly
+    "exotic": (r"<~|&lt;~|begin(?:-base64)? [0-7]{3} |\\{1,2}[0-3][0-7]{2}\\{1,2}[0-3][0-7]{2}"
+               r"|=\?[\w.:-]{1,40}\?[bq]\?|\+a[a-z0-9+/]{2,}-|\+[a-z0-9/][a-z0-9+/]{15,}-"
+               r"|(?:[0-9a-z $%*+./:-]{0,4}(?:[g-z][0-9]|[0-9][g-z])){3}"),
+    # base64 in space-separated groups: two groups with a digit around a third
+    "groups": r"[a-z+/]{0,3}[0-9][a-z0-9+/]{0,3}[ \t][a-z0-9+/]{4}[ \t][a-z+/]{0,3}[0-9][a-z0-9+/]{0,3}[ \t]",
     "comment": r"<!--",
     "css": R.HIDDEN_TRIGGER + "|" + M.HIDDEN_TRIGGER_MORE,
     "nonrender": M.NON_RENDERED_TRIGGER,
@@ -632,6 +642,7 @@ PRESENCE = {
     "drop": "(?:" + _hs_class(INVISIBLE) + "|[\\x{e0000}-\\x{e007f}])",
     "special": _hs_class("".join(c for c, _ in _CASE_SPECIAL)),
     "rarespace": _hs_class(_RARE_SPACES),
+    "braille": "[\\x{2800}-\\x{28ff}]{8}",  # bytes written as Braille patterns
     "homo": _hs_class("".join(p[0] for p in HOMO_PAIRS.split())),
     "mixed": ("[A-Za-z]" + _hs_class("".join(p[0] for p in HOMO_PAIRS.split())) + "|"
               + _hs_class("".join(p[0] for p in HOMO_PAIRS.split())) + "[A-Za-z]"),
