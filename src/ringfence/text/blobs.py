@@ -235,7 +235,10 @@ _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]
 _ESC_U = re.compile(r"\\{1,2}u([0-9a-fA-F]{4})|\\{1,2}x([0-9a-fA-F]{2})")
 _ESC_C = re.compile(r'(?<!\\)\\([nrt"])')
 _ESC_C_MAP = {"n": "\n", "r": "\r", "t": "\t", '"': '"'}
-QP_RX = re.compile(r"=(?:[0-9A-F]{2}[^=\s]{0,16}=[0-9A-F]{2}|\r?\n)")
+# quoted-printable: two escapes close together, a soft line break, or one escaped space,
+# '=' or line break between letters ("Bearer=20ASIA", "KEY=3Dsk"; "year=2024" is not one)
+QP_RX = re.compile(r"=(?:[0-9A-F]{2}[^=\s]{0,16}=[0-9A-F]{2}|\r?\n)|[A-Za-z]=(?:20|3D|0A)[A-Za-z]")
+_QP_SOFT_ESCAPED = re.compile(r"=(?:\\r)?\\n")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -264,6 +267,9 @@ def unescape(text: str, rounds: int = 8) -> str:
                 t = t.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
         if "&" in t and _ENTITY.search(t):
             t = html.unescape(t)
+        if "=\\" in t and _QP_SOFT_ESCAPED.search(t):
+            # soft line breaks inside a JSON or YAML string arrive escaped ("=\\r\\n")
+            t = _QP_SOFT_ESCAPED.sub(lambda m: "=\r\n", t)
         if "=" in t and QP_RX.search(t):
             t = qp(t)
         if t == prev:

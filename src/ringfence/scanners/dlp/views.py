@@ -125,10 +125,10 @@ def decode_layer(view: View, hits, blobs, budget: list[int]) -> list[str]:
         for t in byte_arrays(text):
             budget[0] -= len(t)
             out.append(t)
-    # Ascii85, Base85, uuencode, octal, MIME words. Their alphabets hold '%': the
+    # Ascii85, Base85, Base45, uuencode, octal, MIME words. Their alphabets hold '%': the
     # repeated percent-decoding of the other views can corrupt them, so a percent-
     # encoded text is also read after exactly one round.
-    for cand in ((text, unquote(text)) if view.raw and text.count("%") >= 4 else (text,)):
+    for cand in ((text, unquote(text)) if view.raw and "%" in text else (text,)):
         kinds = exotic.hints(cand, wrapped=False) if len(cand) >= 16 else ()
         if exotic.BASE45 in kinds and not view.raw:
             # '%' is a Base45 character: a percent-decoded view corrupts Base45, and a
