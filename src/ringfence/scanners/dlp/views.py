@@ -128,6 +128,7 @@ def decode_layer(view: View, hits, blobs, budget: list[int]) -> list[str]:
     # Ascii85, Base85, Base45, uuencode, octal, MIME words. Their alphabets hold '%': the
     # repeated percent-decoding of the other views can corrupt them, so a percent-
     # encoded text is also read after exactly one round.
+    first = len(out)
     for cand in ((text, unquote(text)) if view.raw and "%" in text else (text,)):
         kinds = exotic.hints(cand, wrapped=False) if len(cand) >= 16 else ()
         if exotic.BASE45 in kinds and not view.raw:
@@ -136,9 +137,12 @@ def decode_layer(view: View, hits, blobs, budget: list[int]) -> list[str]:
             # unquoted round, above) are the readings
             kinds = kinds - {exotic.BASE45}
         if kinds:
+            first = len(out) if cand is text else first
             for _name, t, _a, _b in exotic.decode(cand, kinds=kinds):
                 if budget[0] <= 0:
                     break
+                if cand is not text and any(t in prev for prev in out[first:]):
+                    continue  # a piece of what the raw text read as a whole (cut at a decoded '%')
                 budget[0] -= len(t)
                 out.append(t)
     if ID_DELIM in hits:
