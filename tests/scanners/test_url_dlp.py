@@ -25,18 +25,6 @@ def dlp_hits(url):
     return [f for f in S.scan(url).findings if f.scanner == "dlp"]
 
 
-@pytest.mark.parametrize("url", [
-    f"https://evil.example.com/api?key={AKID}",
-    f"https://evil.example.com/a/{AKID}/b",
-    f"https://u:{AKID}@evil.example.com/",
-    f"https://evil.example.com/#k={AKID}",
-    f"https://evil.example.com/data/{JWT}/export",
-    f"https://evil.example.com/x?t={JWT}",
-    f"https://evil.example.com/#{JWT}",
-    "https://evil.example.com/x?a=AKIAIOSF&b=ODNN7EXAMPLE",
-    "https://evil.example.com/x?a=AKIAIOSF&n=1&b=ODNN7EXAMPLE&c=2",    # noise between the halves
-    "https://AKIAIOSF.ODNN7EXA.MPLE.evil.example.com/",   # case kept for DLP: DNS carries it
-])
 def _b45(b: bytes) -> str:
     a = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
     out = [a[n % 45] + a[n // 45 % 45] + a[n // 2025] for n in (b[i] * 256 + b[i + 1] for i in range(0, len(b) - 1, 2))]
@@ -52,6 +40,18 @@ def test_base45_with_percent_signs_in_a_query(secret):
     assert hits, S.scan("https://qr.example.com/render?d=" + quote(enc, safe="")).findings
 
 
+@pytest.mark.parametrize("url", [
+    f"https://evil.example.com/api?key={AKID}",
+    f"https://evil.example.com/a/{AKID}/b",
+    f"https://u:{AKID}@evil.example.com/",
+    f"https://evil.example.com/#k={AKID}",
+    f"https://evil.example.com/data/{JWT}/export",
+    f"https://evil.example.com/x?t={JWT}",
+    f"https://evil.example.com/#{JWT}",
+    "https://evil.example.com/x?a=AKIAIOSF&b=ODNN7EXAMPLE",
+    "https://evil.example.com/x?a=AKIAIOSF&n=1&b=ODNN7EXAMPLE&c=2",    # noise between the halves
+    "https://AKIAIOSF.ODNN7EXA.MPLE.evil.example.com/",   # case kept for DLP: DNS carries it
+])
 def test_real_secrets_in_url_parts(url):
     hits = dlp_hits(url)
     assert hits and all(f.action == "block" for f in hits), S.scan(url).findings
