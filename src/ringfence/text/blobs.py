@@ -235,9 +235,9 @@ _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]
 _ESC_U = re.compile(r"\\{1,2}u([0-9a-fA-F]{4})|\\{1,2}x([0-9a-fA-F]{2})")
 _ESC_C = re.compile(r'(?<!\\)\\([nrt"])')
 _ESC_C_MAP = {"n": "\n", "r": "\r", "t": "\t", '"': '"'}
-# quoted-printable: two escapes close together, a soft line break, or one escaped space,
-# '=' or line break between letters ("Bearer=20ASIA", "KEY=3Dsk"; "year=2024" is not one)
-QP_RX = re.compile(r"=(?:[0-9A-F]{2}[^=\s]{0,16}=[0-9A-F]{2}|\r?\n)|[A-Za-z]=(?:20|3D|0A)[A-Za-z]")
+# quoted-printable: two escapes close together, or a soft line break. (One escape alone,
+# "Bearer=20ASIA", is no hint: joined fields glue "id=20" to "w=..." everywhere.)
+QP_RX = re.compile(r"=(?:[0-9A-F]{2}[^=\s]{0,16}=[0-9A-F]{2}|\r?\n)")
 _QP_SOFT_ESCAPED = re.compile(r"=(?:\\r)?\\n")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
