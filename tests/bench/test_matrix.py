@@ -40,6 +40,10 @@ DLP_CHAINS = ["b64", "b64u", "hex", "b32", "b32l", "b64>gzip", "b64>zlib", "b64>
 # payloads, so its column is measured by `ringfence bench matrix`, not asserted here.)
 MORE_DLP_CHAINS = ["a85", "uu", "oct", "xesc", "rot13", "mimeb", "mimeq", "b64wrap", "b64>bz2", "b64u>xz",
                    "hex>zip", "b64>zip", "a85>gzip", "pct>oct", "b64>rot13"]
+# Issue 10's third pass: the encodings blind round 4 used, as columns (and their stacks).
+THIRD_CHAINS = ["b64np", "b64g4", "hexc", "hexsp", "hex0x", "b45", "zb32", "utf7all", "zwbin", "braille",
+                "b64>cbor", "b64>msgpack", "hex>cbor", "b64g4>gzip", "zb32>zlib", "b45>gzip", "pct>b64np>gzip",
+                "b64>b64g4>utf16"]
 STRONG_DLP = ["dlp:aws_access_key_id", "dlp:github_token", "dlp:stripe_secret_key", "dlp:private_key_pem",
               "dlp:slack_token", "dlp:openai_project_key", "dlp:jwt", "dlp:google_api_key"]
 INJ_CARRIERS = ["html_text", "html_comment", "markdown", "json_resp", "mcp_result", "a2a_response", "xml_resp"]
@@ -87,7 +91,44 @@ def _decode(step, v):
         "mimeq": lambda: quopri.decodestring(s[10:-2].encode()), "b64wrap": lambda: base64.b64decode("".join(s.split())),
         "bz2": lambda: bz2.decompress(_raw(v)), "xz": lambda: lzma.decompress(_raw(v)),
         "zip": lambda: zipfile.ZipFile(io.BytesIO(_raw(v))).read("app/.env"),
+        "b64np": lambda: base64.b64decode(s + "=" * (-len(s) % 4)), "b64g4": lambda: base64.b64decode("".join(s.split())),
+        "hexc": lambda: bytes.fromhex(s.replace(":", "")), "hexsp": lambda: bytes.fromhex(s),
+        "hex0x": lambda: bytes(int(x, 16) for x in s.split(", ")),
+        "b45": lambda: _b45d(s), "zb32": lambda: _zb32d(s),
+        "utf7": lambda: s.encode().decode("utf-7"), "utf7all": lambda: s.encode().decode("utf-7"),
+        "zwbin": lambda: _bits("".join("1" if c == "\u200c" else "0" for c in s)),
+        "braille": lambda: bytes(ord(c) - 0x2800 for c in s),
+        "cbor": lambda: _after_key(_raw(v), cbor=True), "msgpack": lambda: _after_key(_raw(v), cbor=False),
     }[step]()
+
+
+def _b45d(s):
+    a = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+    out = bytearray()
+    for i in range(0, len(s), 3):
+        n = sum(a.index(c) * 45 ** k for k, c in enumerate(s[i:i + 3]))
+        out += n.to_bytes(2 if len(s[i:i + 3]) == 3 else 1, "big")
+    return bytes(out)
+
+
+def _zb32d(s):
+    t = s.translate(str.maketrans("ybndrfg8ejkmcpqxot1uwisza345h769", "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"))
+    return base64.b32decode(t + "=" * (-len(t) % 8))
+
+
+def _bits(b):
+    return int(b, 2).to_bytes(len(b) // 8, "big")
+
+
+def _after_key(raw, cbor):
+    """The value of the one-entry map {"data": value} (the encoders' shape), by its length head."""
+    k = raw.index(b"data") + 4
+    h = raw[k]
+    if cbor:
+        n, off = (h & 31, 1) if h & 31 < 24 else ((raw[k + 1], 2) if h & 31 == 24 else (int.from_bytes(raw[k + 1:k + 3], "big"), 3))
+    else:
+        n, off = (h & 31, 1) if h < 0xC0 else ((raw[k + 1], 2) if h == 0xD9 else (int.from_bytes(raw[k + 1:k + 3], "big"), 3))
+    return raw[k + off:k + off + n]
 
 
 def _raw(v):
@@ -125,6 +166,32 @@ def test_dlp_seeds_block_through_more_encodings_and_containers(did, carrier, cha
 @given(twin=st.sampled_from(M.BENIGN_OUT), carrier=st.sampled_from(BODY_CARRIERS),
        chain=st.sampled_from(MORE_DLP_CHAINS))
 def test_benign_twins_allow_through_more_encodings(twin, carrier, chain):
+    case = M.build("dlp", carrier, chain, twin)
+    if case is not None:
+        assert M._verdict(E, case) == "allow", (twin, carrier, chain, M._judge(E, case))
+
+
+@SETTINGS
+@given(did=st.sampled_from(STRONG_DLP), carrier=st.sampled_from(BODY_CARRIERS + ["ws_binary", "cookie", "url_query"]),
+       chain=st.sampled_from(THIRD_CHAINS), which=st.integers(0, 1))
+def test_dlp_seeds_block_through_the_third_pass_encodings(did, carrier, chain, which):
+    seeds = _seeds(did)
+    case = M.build("dlp", carrier, chain, seeds[which % len(seeds)])
+    if case is not None:
+        assert M._verdict(E, case) == "block", (did, carrier, chain)
+
+
+@pytest.mark.parametrize("chain", ["cbor", "msgpack", "gzip", "b64>cbor"])
+@pytest.mark.parametrize("did", STRONG_DLP)
+def test_dlp_seeds_block_in_binary_websocket_messages(did, chain):
+    for seed in _seeds(did):
+        assert M._verdict(E, M.build("dlp", "ws_binary", chain, seed)) == "block", (did, chain, seed)
+
+
+@SETTINGS
+@given(twin=st.sampled_from(M.BENIGN_OUT), carrier=st.sampled_from(BODY_CARRIERS + ["ws_binary"]),
+       chain=st.sampled_from(THIRD_CHAINS + ["cbor", "msgpack"]))
+def test_benign_twins_allow_through_the_third_pass_encodings(twin, carrier, chain):
     case = M.build("dlp", carrier, chain, twin)
     if case is not None:
         assert M._verdict(E, case) == "allow", (twin, carrier, chain, M._judge(E, case))

@@ -181,6 +181,23 @@ def test_message_text_requires_utf8_for_text_frames_only():
     assert message_text(2, b"ok\xff") == "ok\ufffd"
 
 
+@pytest.mark.parametrize("pack", ["cbor", "msgpack", "gzip", "zlib"])
+def test_a_binary_message_is_also_read_through_its_serialisation(pack):
+    import gzip
+    import zlib
+    value = b"AKIAIOSFODNN7EXAMPLE"
+    data = {"cbor": b"\xa1\x63key\x74" + value, "msgpack": b"\x81\xa3key\xb4" + value,
+            "gzip": gzip.compress(b"key: " + value, mtime=0), "zlib": zlib.compress(b"key: " + value)}[pack]
+    text = message_text(2, data)
+    assert "key: AKIAIOSFODNN7EXAMPLE" in text
+    assert text.startswith(data.decode("utf-8", "replace"))  # the bytes as sent come first
+
+
+def test_a_binary_message_of_random_bytes_reads_as_itself():
+    data = bytes(range(128, 256)) * 4
+    assert message_text(2, data) == data.decode("utf-8", "replace")
+
+
 # -- token pieces across non-adjacent messages -----------------------------------
 
 def test_pieces_findings_report_only_what_spans_pieces():

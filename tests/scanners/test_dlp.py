@@ -276,7 +276,7 @@ def test_fallback_engine_same_verdicts(monkeypatch):
     import ringfence.scanners.dlp as dlp_mod
     from ringfence.rules.dlp import RULES
     fast = make()
-    monkeypatch.setattr(dlp_mod, "_hs", None)
+    monkeypatch.setattr(dlp_mod.matcher, "_hs", None)
     slow = make()
     assert slow._matcher._db is None
     samples = [t for r in RULES for t in r.tp + r.tn] + CLEAN + [

@@ -25,6 +25,21 @@ def dlp_hits(url):
     return [f for f in S.scan(url).findings if f.scanner == "dlp"]
 
 
+def _b45(b: bytes) -> str:
+    a = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+    out = [a[n % 45] + a[n // 45 % 45] + a[n // 2025] for n in (b[i] * 256 + b[i + 1] for i in range(0, len(b) - 1, 2))]
+    return "".join(out) + (a[b[-1] % 45] + a[b[-1] // 45] if len(b) % 2 else "")
+
+
+@pytest.mark.parametrize("secret", [AKID, JWT, "ghp_j7FAc9QeWJKY40uvSwMFLZDe1f8rESQedUSt"])
+def test_base45_with_percent_signs_in_a_query(secret):
+    """'%' is a Base45 character: a query value encoded twice is read after one round too."""
+    from urllib.parse import quote
+    enc = _b45(("token " + secret).encode())
+    hits = dlp_hits("https://qr.example.com/render?d=" + quote(enc, safe="") + "&fmt=svg")
+    assert hits, S.scan("https://qr.example.com/render?d=" + quote(enc, safe="")).findings
+
+
 @pytest.mark.parametrize("url", [
     f"https://evil.example.com/api?key={AKID}",
     f"https://evil.example.com/a/{AKID}/b",

@@ -97,6 +97,55 @@ def _zip(v: str | bytes) -> bytes:
     return out.getvalue()
 
 
+_B45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+_ZB32 = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "ybndrfg8ejkmcpqxot1uwisza345h769")
+
+
+def _b45(v: str | bytes) -> str:
+    """RFC 9285: two bytes -> three characters (little end first), a last byte -> two."""
+    b, out = _b(v), []
+    for i in range(0, len(b) - 1, 2):
+        n = b[i] * 256 + b[i + 1]
+        out += [_B45[n % 45], _B45[n // 45 % 45], _B45[n // 2025]]
+    if len(b) % 2:
+        out += [_B45[b[-1] % 45], _B45[b[-1] // 45]]
+    return "".join(out)
+
+
+def _utf7(v: str | bytes, every: bool) -> str:
+    """UTF-7 (RFC 2152): every character shifted into modified base64, or only the ones
+    that are not letters or digits (each its own '+...-' run, as a hand-written evasion does)."""
+    s = _s(v)
+
+    def shift(t: str) -> str:
+        return "+" + base64.b64encode(t.encode("utf-16-be")).decode().rstrip("=") + "-"
+    if every:
+        return shift(s)
+    return "".join(c if c.isascii() and c.isalnum() else shift(c) for c in s)
+
+
+def _str_head(major: int, n: int) -> bytes:
+    """CBOR head of a text string (major 3) or map (major 5) of length n."""
+    if n < 24:
+        return bytes([major << 5 | n])
+    if n < 256:
+        return bytes([major << 5 | 24, n])
+    return bytes([major << 5 | 25]) + n.to_bytes(2, "big")
+
+
+def _cbor(v: str | bytes) -> bytes:
+    k, s = b"data", _b(v)
+    return _str_head(5, 1) + _str_head(3, len(k)) + k + _str_head(3, len(s)) + s
+
+
+def _msgpack(v: str | bytes) -> bytes:
+    def st(x: bytes) -> bytes:
+        n = len(x)
+        head = bytes([0xA0 | n]) if n < 32 else (bytes([0xD9, n]) if n < 256 else b"\xda" + n.to_bytes(2, "big"))
+        return head + x
+    return b"\x81" + st(b"data") + st(_b(v))
+
+
 ENCODERS: dict[str, Callable[[Any], Any]] = {
     "pct": lambda v: quote(_b(v), safe=""),
     "b64": lambda v: base64.b64encode(_b(v)).decode(),
@@ -131,8 +180,22 @@ ENCODERS: dict[str, Callable[[Any], Any]] = {
     "bz2": lambda v: bz2.compress(_b(v)),
     "xz": lambda v: lzma.compress(_b(v)),
     "zip": _zip,
+    # issue 10's third pass: the encodings the blind rounds used and the rest of the stdlib family
+    "b64np": lambda v: base64.b64encode(_b(v)).decode().rstrip("="),
+    "b64g4": lambda v: (lambda s: " ".join(s[i:i + 4] for i in range(0, len(s), 4)))(base64.b64encode(_b(v)).decode()),
+    "hexc": lambda v: ":".join("%02x" % c for c in _b(v)),
+    "hexsp": lambda v: " ".join("%02X" % c for c in _b(v)),
+    "hex0x": lambda v: ", ".join("0x%02x" % c for c in _b(v)),
+    "b45": _b45,
+    "zb32": lambda v: base64.b32encode(_b(v)).decode().rstrip("=").translate(_ZB32),
+    "utf7": lambda v: _utf7(v, False),
+    "utf7all": lambda v: _utf7(v, True),
+    "zwbin": lambda v: "".join("\u200c" if bit == "1" else "\u200b" for c in _b(v) for bit in format(c, "08b")),
+    "braille": lambda v: "".join(chr(0x2800 + c) for c in _b(v)),
+    "cbor": _cbor,
+    "msgpack": _msgpack,
 }
-BYTES_OUT = {"gzip", "zlib", "deflate", "brotli", "utf16", "bz2", "xz", "zip"}
+BYTES_OUT = {"gzip", "zlib", "deflate", "brotli", "utf16", "bz2", "xz", "zip", "cbor", "msgpack"}
 
 CHAINS: tuple[str, ...] = (
     "id",
@@ -146,11 +209,16 @@ CHAINS: tuple[str, ...] = (
     # depth 3
     "pct>pct>pct", "pct>b64>gzip", "b64>b64>b64", "b64>hex>b64", "hex>b64>zlib", "b64u>b64>brotli",
     "pct>b32>utf16", "ent>pct>b64", "jsu>b64>gzip", "b64>gzip>utf16",
+    # the third pass (blind round 4's misses, as classes)
+    "b64np", "b64g4", "hexc", "hexsp", "hex0x", "b45", "zb32", "utf7", "utf7all", "zwbin", "braille",
+    "pct>b45", "b64>utf7", "b64>cbor", "b64>msgpack", "hex>cbor", "b64g4>gzip", "zb32>zlib", "b45>gzip",
+    "pct>b64np>gzip", "b64>b64g4>utf16",
 )
 
 
-def encode(value: str, chain: str) -> str | None:
-    """value through the chain (outermost first in the name), or None if it cannot end as text."""
+def encode(value: str, chain: str, binary: bool = False) -> str | bytes | None:
+    """value through the chain (outermost first in the name), or None if it cannot end as
+    text (binary: or as bytes, for carriers that carry bytes)."""
     if chain == "id":
         return value
     v: Any = value
@@ -158,7 +226,7 @@ def encode(value: str, chain: str) -> str | None:
         v = ENCODERS[step](v)
         if v is None:
             return None
-    return v if isinstance(v, str) else None
+    return v if isinstance(v, str) or binary else None
 
 
 def depth(chain: str) -> int:
@@ -202,6 +270,18 @@ def _ws(v: str, split: bool) -> Case:
     return _case("websocket_frame", {"url": "wss://stream.example.com/socket", "frames": frames})
 
 
+def _ws_binary(v: str | bytes) -> Case:
+    """One binary message (a CBOR or MessagePack body, a compressed blob), in two frames."""
+    b = v.encode("utf-8") if isinstance(v, str) else v
+    k = len(b) // 2
+    frames = [{"opcode": "binary", "payload": base64.b64encode(b[:k]).decode(), "encoding": "base64", "fin": False},
+              {"opcode": "continuation", "payload": base64.b64encode(b[k:]).decode(), "encoding": "base64"}]
+    return _case("websocket_frame", {"url": "wss://stream.example.com/socket", "frames": frames})
+
+
+BINARY_CARRIERS = frozenset({"ws_binary"})
+
+
 def _multipart(v: str) -> str:
     return ("--XyZb0undary\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n"
             "--XyZb0undary\r\nContent-Disposition: form-data; name=\"data\"\r\n\r\n" + v +
@@ -242,6 +322,7 @@ OUTBOUND: dict[str, Callable[[str], Case | None]] = {
     "text": lambda v: _body("text/plain", "status report\n" + v + "\nend\n"),
     "ws_fragments": lambda v: _ws(v, False),
     "ws_split": lambda v: _ws(v, True),
+    "ws_binary": _ws_binary,
     "mcp_args": lambda v: _case("mcp_tool_call", {"jsonrpc_messages": [_rpc("tools/call", {
         "name": "save_note", "arguments": {"title": "notes", "body": {"text": v}}})]}),
     "a2a_part": lambda v: _case("a2a_message", {"jsonrpc_messages": [_rpc("message/send", {"message": {
@@ -492,7 +573,7 @@ def build(kind: str, carrier: str, chain: str, seed: str) -> Any:
         return _chain_case(seed, names)  # type: ignore[arg-type]
     if kind == "policy":
         return POLICY[carrier](SHELL_CHAINS[chain](seed))
-    enc = encode(seed, chain)
+    enc = encode(seed, chain, carrier in BINARY_CARRIERS)
     if enc is None:
         return None
     return carriers_for(kind)[carrier](enc)

@@ -19,6 +19,7 @@ from typing import Callable, Iterable
 from .decide import decide, fail_closed, finding_as_block
 from .jsonwalk import MAX_DEPTH, Walk
 from .types import Decision, Finding
+from ..text.unpack import bytes_to_text
 
 _EOL = re.compile(rb"\r\n|\r|\n")
 
@@ -362,13 +363,19 @@ class MessageAssembler:
 
 def message_text(op: int, data: bytes, where: str = "ws") -> str | Finding:
     """What a message says: text frames must be UTF-8; binary ones are scanned
-    as decoded text."""
+    as decoded text, followed by what a binary reading finds in them (the strings of a
+    CBOR or MessagePack value, compressed text: text/unpack.py, bounded)."""
     if op == OP_TEXT:
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:
             return Finding("websocket", "ws_invalid_utf8", "high", "text frame is not UTF-8", where, "block")
-    return data.decode("utf-8", "replace")
+    text = data.decode("utf-8", "replace")
+    if "\ufffd" in text:  # not UTF-8: a binary serialisation or a compressed blob
+        got = bytes_to_text(data)
+        if got is not None and got[0]:
+            text += "\n" + got[1]
+    return text
 
 
 # -- token pieces across non-adjacent messages ---------------------------------

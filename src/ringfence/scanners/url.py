@@ -505,6 +505,12 @@ class UrlScanner:
                 if vd:
                     fields.append((_where_key(k), vd))
                     values.append(vd)
+                    if "%25" in v:
+                        # encoded twice: the value after one round too ('%' is a character
+                        # of Base45 and Ascii85, which a second round would corrupt)
+                        once = unquote(v, errors="surrogateescape")
+                        if once != vd:
+                            fields.append((_where_key(k), once))
             # DLP joins adjacent fields itself; add pairs of fragment-like values with
             # noise between them (a secret split as a=AKIAIOSF&n=1&b=ODNN7EXAMPLE)
             frags = [v for v in values if len(v) >= 4 and _frag_like(v)]

@@ -5,14 +5,14 @@ documented checksum. They are called only on pattern hits, never on whole bodies
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
 import json
 import math
 from collections import Counter
 from functools import lru_cache
+
+from ..text.blobs import b64_bytes
 
 # -- entropy -----------------------------------------------------------------
 
@@ -359,14 +359,7 @@ def bip39_phrase_shape(words: list[str]) -> bool:
 
 def b64_any(s: str) -> bytes | None:
     """Decode standard or URL-safe base64, padded or not; None when invalid."""
-    t = s.strip().rstrip("=")
-    if not t or len(t) % 4 == 1:
-        return None
-    t = t.replace("-", "+").replace("_", "/") + "=" * (-len(t) % 4)
-    try:
-        return base64.b64decode(t, validate=True)
-    except (binascii.Error, ValueError):
-        return None
+    return b64_bytes(s)
 
 
 def jwt(token: str) -> bool:

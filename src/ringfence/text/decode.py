@@ -31,18 +31,15 @@ deadline and a cap on items. When one runs out, decoding stops and the list ends
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import html
-import quopri
 import re
 import time
-import zlib
 from dataclasses import dataclass
 from urllib.parse import unquote
 
 from . import exotic
-from .unpack import bytes_to_text
+from .blobs import b32_bytes, b64_bytes, qp
+from .unpack import bytes_to_text, json_unescape
 
 try:
     import re2 as _re2
@@ -151,31 +148,17 @@ def _decode_run(run: str) -> list[tuple[str, str]]:
         if r:
             return [r]
     if _B32_ONLY.fullmatch(run) and len(body) >= MIN_RUN:
-        try:
-            b = base64.b32decode(body + "=" * (-len(body) % 8))
-            r = _bytes_to_text(b, "base32")
-            if r:
-                out.append(r)
-        except (binascii.Error, ValueError):
-            pass
+        raw = b32_bytes(body)
+        r = _bytes_to_text(raw, "base32") if raw else None
+        if r:
+            out.append(r)
     if "=" not in body:
-        b64 = body.replace("-", "+").replace("_", "/")
-        if len(b64) % 4 == 1:
-            b64 = b64[:-1]
-        try:
-            b = base64.b64decode(b64 + "=" * (-len(b64) % 4), validate=True)
-            r = _bytes_to_text(b, "base64")
-            if r:
-                out.append(r)
-        except (binascii.Error, ValueError):
-            pass
+        b64 = body[:-1] if len(body) % 4 == 1 else body
+        raw = b64_bytes(b64)
+        r = _bytes_to_text(raw, "base64") if raw else None
+        if r:
+            out.append(r)
     return out
-
-
-def _json_u(s: str) -> str:
-    t = _JSONU.sub(lambda m: chr(int(m.group(0)[2:], 16)), s)
-    # join surrogate pairs; a lone surrogate becomes U+FFFD
-    return t.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 def _percent(s: str, rounds: int) -> str:
@@ -185,11 +168,6 @@ def _percent(s: str, rounds: int) -> str:
             break
         s = t
     return s
-
-
-def _qp(s: str) -> str:
-    b = s.encode("utf-8", "surrogatepass")
-    return quopri.decodestring(b).decode("utf-8", "replace")
 
 
 def _clusters(rx: re.Pattern, text: str, need: int) -> list[tuple[int, int]]:
@@ -251,9 +229,9 @@ def _layer(text: str, depth: int, max_depth: int, budget: _Budget) -> list[tuple
     if "&" in text:
         escapes.append(("html", _ENT_INT, 1, html.unescape))
     if "\\u" in text:
-        escapes.append(("json", _JSON_INT, 1, _json_u))
+        escapes.append(("json", _JSON_INT, 1, json_unescape))
     if "=" in text:
-        escapes.append(("qp", _QP, 3, _qp))
+        escapes.append(("qp", _QP, 3, qp))
     for chain, rx, need, fn in escapes:
         for a, b in _clusters(rx, text, need):
             if not budget.ok():
@@ -284,6 +262,7 @@ def decode_layers(text: str, *, max_depth: int = 4, max_total_bytes: int = 2 << 
     out: list[Decoded] = []
     if max_depth <= 0 or not text:
         return out
+    exotic.warm()  # a first call compiles the hint databases: not on the deadline
     budget = _Budget(max_total_bytes, deadline_s, max_items)
     _walk(text, 0, max_depth, budget, "", None, out)
     if budget.truncated:

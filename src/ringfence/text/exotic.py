@@ -77,8 +77,31 @@ _OCT1 = re.compile(r"\\{1,2}([0-3][0-7]{2})")
 _MIME_WORD = re.compile(r"=\?([A-Za-z0-9_.:-]{1,40})\?([BbQq])\?([^?\s]{1,4096})\?=")
 _WRAPPED_SRC = r"(?:[A-Za-z0-9+/]{40,120}[ \t]*\r?\n[ \t]*)+[A-Za-z0-9+/]{0,120}={0,2}"
 _WRAPPED_HINT = r"[A-Za-z0-9+/]{40}\r?\n[ \t]*[A-Za-z0-9+/]{4}"
+# UTF-7 (RFC 2152): a '+', modified base64 of UTF-16, '-'; two such runs close together
+# (or one long one), so "C++-" and "+1-555-" are no hint
+# (an ASCII or Latin-1 character shifted starts with 'A': "+AF8-" is '_')
+_UTF7_HINT = (r"\+A[A-Za-z0-9+/]{2,}-|\+[A-Za-z0-9/][A-Za-z0-9+/]{2,}-[^+\s]{0,24}\+[A-Za-z0-9/][A-Za-z0-9+/]{2,}-"
+              r"|\+[A-Za-z0-9/][A-Za-z0-9+/]{15,}-")
+# invisible characters as bits (two of them, 8 per byte); Braille patterns as bytes
+_ZW_CHARS = "\u200b\u200c\u200d\u2060\ufeff"
+_ZW_HINT = "(?:" + "|".join(_ZW_CHARS) + "){16}"
+_BRAILLE_HINT = "[\u2800-\u28ff]{8}"
+# Base45 (RFC 9285, QR payloads): capitals and digits side by side, three times within a
+# run of its alphabet (every third character of Base45 text is 4-9 or A-F); versions,
+# dates, lowercase hex and prose in capitals have few such pairs
+_B45_HINT = r"(?:[0-9A-Z $%*+./:-]{0,4}(?:[A-Z][0-9]|[0-9][A-Z])){3}"
+# base64 in groups ("QUtJ QUlP U0ZP", or 8 or 16 chars a group): two groups with a
+# capital, digit or symbol inside a quad (English words have them first, if at all)
+_G = r"[A-Za-z0-9+/]{4}"
+_GM = r"[A-Za-z0-9+/](?:[A-Z0-9+/][A-Za-z0-9+/]{2}|[a-z][A-Z0-9+/][A-Za-z0-9+/]|[a-z]{2}[A-Z0-9+/])"
+_GX = "(?:%s){0,3}%s(?:%s){0,3}" % (_G, _GM, _G)  # a group of 4 to 16: one such quad in it
+_GROUPS_HINT = "(?:%s){1,4}[ \t]%s[ \t]%s[ \t]%s" % (_G, _GX, _GX, _G)
 HINTS = (r"<~|&lt;~", r"begin(?:-base64)? [0-7]{3} ", r"\\{1,2}[0-3][0-7]{2}\\{1,2}[0-3][0-7]{2}",
-         r"=\?[\w.:-]{1,40}\?[BbQq]\?", _WRAPPED_HINT, _B85_HINT)
+         r"=\?[\w.:-]{1,40}\?[BbQq]\?", _WRAPPED_HINT, _B85_HINT,
+         _UTF7_HINT, _ZW_HINT, _BRAILLE_HINT, _B45_HINT, _GROUPS_HINT)
+# Hyperscan reads UTF-8 bytes: a class of non-ASCII characters is spelt as byte ranges
+_HS_FORM = {_BRAILLE_HINT: rb"(?:\xe2[\xa0-\xa3][\x80-\xbf]){8}"}
+UTF7, ZWBIN, BRAILLE, BASE45, GROUPS = range(6, 11)
 try:  # RE2 is a DFA: much faster than `re` on these class-led patterns
     import re2 as _re2
     _WRAPPED = _re2.compile(_WRAPPED_SRC)
@@ -121,28 +144,38 @@ def _hs_dbs():
                         # (the single-mark Base85/Z85/Ascii85 hints too: two more passes,
                         # grouped as Hyperscan runs them fastest)
                         first = [i for i, h in enumerate(HINTS) if h not in (_WRAPPED_HINT, _B85_HINT)]
+                        # 6 and 7: the inbound profile (hints_cheap): no Base85, wrapped base64
+                        # or groups in the first (their class-led hints cost ~1 ms/MB each)
+                        cheap = [i for i in first if i != GROUPS]
                         groups = ([HINTS[i] for i in first] + [_B85_HINT2],
                                   [_WRAPPED_HINT], [_B85_HINT], [ESCAPED_MULTILINE],
-                                  [_B85_HINT1, _A85_HINT], [_Z85_HINT])
+                                  [_B85_HINT1, _A85_HINT], [_Z85_HINT],
+                                  [HINTS[i] for i in cheap], [_GROUPS_HINT])
                         ids = (first + [_B85_I], [HINTS.index(_WRAPPED_HINT)], [_B85_I], [0], [_B85_I] * 2,
-                               [_B85_I])
+                               [_B85_I], cheap, [GROUPS])
+                        from ..match.hscache import cached_compile
                         dbs = []
                         for n, (g, gi) in enumerate(zip(groups, ids)):
-                            db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
                             # the third: every Base85 hint's end, to look for runs near them only
-                            db.compile(expressions=[h.encode() for h in g], ids=gi,
-                                       flags=[_hs.HS_FLAG_SINGLEMATCH if n != 2 else 0] * len(g))
-                            dbs.append(db)
+                            dbs.append(cached_compile(f"exotic-{n}", [_HS_FORM.get(h, h.encode("utf-8")) for h in g],
+                                                      list(gi), [_hs.HS_FLAG_SINGLEMATCH if n != 2 else 0] * len(g)))
                     except Exception:  # pragma: no cover - RE2 then
                         dbs = None
                 _db.append(dbs)
     return _db[0]
 
 
-def hints(text: str, wrapped: bool = True) -> frozenset[int]:
+def warm() -> None:
+    """Build (or load) the hint databases now, not inside a caller's time budget."""
+    _hs_dbs()
+
+
+def hints(text: str, wrapped: bool = True, b85: bool = True) -> frozenset[int]:
     """Indices into HINTS of the decoders that could apply (Hyperscan passes; none is the
     common case). wrapped=False leaves out line-wrapped base64, for a caller that finds
-    base64 runs anyway (two long runs with only a line break between them)."""
+    base64 runs anyway (two long runs with only a line break between them). b85=False
+    leaves out unframed Base85/Z85/Ascii85 (two passes, and code and markup are full of
+    their hints), for a caller that reads prose (an instruction is not Base85 text)."""
     dbs = _hs_dbs()
     found: set[int] = set()
     if dbs is not None:
@@ -152,15 +185,35 @@ def hints(text: str, wrapped: bool = True) -> frozenset[int]:
         data = text.encode("utf-8", "surrogatepass")
         for db, s in zip(dbs[:2] if wrapped else dbs[:1], scratch):
             db.scan(data, match_event_handler=lambda i, *_a: found.add(i), scratch=s)
-        for k in (4, 5):
+        for k in (4, 5) if b85 else ():
             if _B85_I in found:
                 break
             try:
                 dbs[k].scan(data, match_event_handler=_stop, scratch=scratch[k])
             except _hs.ScanTerminated:
                 found.add(_B85_I)
+        if not b85:
+            found.discard(_B85_I)
         return frozenset(found)
-    return frozenset(i for i, rx in enumerate(_HINT_EACH) if (wrapped or i != _WRAPPED_I) and rx.search(text))
+    return frozenset(i for i, rx in enumerate(_HINT_EACH) if (wrapped or i != _WRAPPED_I) and (b85 or i != _B85_I)
+                     and rx.search(text))
+
+
+def hints_cheap(text: str, groups: bool = False) -> frozenset[int]:
+    """The hints of the decoders an inbound reader wants (framed Ascii85, uuencode, octal,
+    MIME words, UTF-7, zero-width binary, Braille, Base45; base64 groups when `groups`):
+    one Hyperscan pass of ~0.3-0.7 ms/MB (two with groups)."""
+    dbs = _hs_dbs()
+    if dbs is None:
+        return frozenset(i for i in hints(text, wrapped=False, b85=False) if groups or i != GROUPS)
+    scratch = getattr(_local, "scratch", None)
+    if scratch is None:
+        scratch = _local.scratch = [_hs.Scratch(db) for db in dbs]
+    found: set[int] = set()
+    data = text.encode("utf-8", "surrogatepass")
+    for k in (6, 7) if groups else (6,):
+        dbs[k].scan(data, match_event_handler=lambda i, *_a: found.add(i), scratch=scratch[k])
+    return frozenset(found)
 
 
 def _stop(*_a) -> bool:
@@ -396,8 +449,145 @@ def _wrapped(text: str):
                 break
 
 
+_UTF7_RUN = re.compile(r"\+[A-Za-z0-9/][A-Za-z0-9+/]*-?")
+
+
+def _utf7(text: str):
+    """Each '+...-' run read as UTF-7; the text with them replaced (one view)."""
+    n = [0]
+
+    def one(m: re.Match) -> str:
+        try:
+            t = m.group(0).encode("ascii").decode("utf-7")
+        except (UnicodeDecodeError, UnicodeEncodeError):
+            return m.group(0)
+        if not t.isprintable() and not t.isspace():
+            return m.group(0)
+        n[0] += 1
+        return t
+    out = _UTF7_RUN.sub(one, text[:MAX_IN])
+    if n[0] and out != text:
+        yield "utf7", out, 0, len(text)
+
+
+_ZW_RUN = re.compile("[" + _ZW_CHARS + "]{16,}")
+
+
+def _zwbin(text: str):
+    """Runs of invisible characters as bits: each pair of the characters present, either
+    way round, 8 bits a byte, most significant first (any third one a separator)."""
+    for m in _ZW_RUN.finditer(text):
+        run = m.group(0)[:MAX_IN]
+        present = sorted(set(run), key=run.count, reverse=True)[:3]
+        for a, b in ((x, y) for x in present for y in present if x != y):
+            bits = "".join("0" if c == a else "1" for c in run if c in (a, b))
+            if len(bits) < 64:
+                continue
+            raw = int(bits[:len(bits) // 8 * 8], 2).to_bytes(len(bits) // 8, "big")
+            t = _plain(_text(raw), strict=False)
+            if t:
+                yield "zero_width_binary", t, m.start(), m.end()
+                break
+
+
+_BRAILLE_RUN = re.compile("[\u2800-\u28ff]{8,}")
+
+
+def _braille(text: str):
+    """Braille patterns U+2800-28FF as the bytes they number (real Braille text reads as
+    control bytes and yields nothing)."""
+    for m in _BRAILLE_RUN.finditer(text):
+        raw = bytes(ord(c) - 0x2800 for c in m.group(0)[:MAX_IN])
+        t = _plain(_text(raw), strict=False)
+        if t:
+            yield "braille", t, m.start(), m.end()
+
+
+_B45_ALPHA = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+_B45_INDEX = {c: i for i, c in enumerate(_B45_ALPHA)}
+_B45_RUN = re.compile(r"[0-9A-Z$%*+./:-][0-9A-Z $%*+./:-]{13,}[0-9A-Z$%*+./:-]")
+
+
+def b45decode(s: str) -> bytes | None:
+    """RFC 9285 Base45; None when s is not valid Base45."""
+    if len(s) % 3 == 1:
+        return None
+    out = bytearray()
+    for i in range(0, len(s), 3):
+        chunk = s[i:i + 3]
+        try:
+            vals = [_B45_INDEX[c] for c in chunk]
+        except KeyError:
+            return None
+        n = sum(v * 45 ** k for k, v in enumerate(vals))
+        if len(chunk) == 3:
+            if n > 0xFFFF:
+                return None
+            out += n.to_bytes(2, "big")
+        else:
+            if n > 0xFF:
+                return None
+            out.append(n)
+    return bytes(out)
+
+
+def _b45(text: str):
+    """Base45 runs; a capitalised word before or after (its alphabet has the space) is
+    tried without."""
+    for n, m in enumerate(_B45_RUN.finditer(text)):
+        if n >= MAX_B85_SEEN:
+            return
+        run = m.group(0)[:MAX_IN]
+        if sum(c.isdigit() for c in run) * 6 < len(run):
+            continue
+        words = run.split(" ")
+        cands = [run] + [" ".join(words[i:]) for i in range(1, min(3, len(words)))] \
+            + [" ".join(words[:len(words) - i]) for i in range(1, min(3, len(words)))]
+        for cand in cands:
+            raw = b45decode(cand) if len(cand) >= 12 else None
+            t = _plain(_text(raw), strict=False) if raw else None
+            if t:
+                yield "base45", t, m.start(), m.end()
+                break
+
+
+# a run starts at a word boundary (RE2 has no look-behind: the boundary char is matched)
+_GROUPS_SRC = r"(?:^|[^A-Za-z0-9+/])((?:(?:[A-Za-z0-9+/]{4}){1,19}[ \t]+){3,}[A-Za-z0-9+/]{2,76}={0,2})"
+try:
+    _GROUPS = _re2.compile(_GROUPS_SRC)
+except Exception:  # pragma: no cover
+    _GROUPS = re.compile(_GROUPS_SRC)
+_GROUPS_PY = re.compile(_GROUPS_SRC)
+
+
+def _groups(text: str):
+    """base64 written in groups with spaces between them, joined."""
+    for n, m in enumerate(_finditer(_GROUPS, _GROUPS_PY, text)):
+        if n >= MAX_B85_SEEN:
+            return
+        parts = m.group(1)[:MAX_IN].split()
+        # a word before the groups ("data QUtJ ...") is no group: leading all-lowercase or
+        # all-digit groups are dropped (base64 rarely writes one), and a short last
+        # "group" may be the next word glued on: whole groups first
+        k = 0
+        while k < 2 and len(parts) - k > 4 and (parts[k].isdigit() or (parts[k].isalpha() and parts[k].islower())):
+            k += 1
+        parts = parts[k:]
+        cands = [parts[:-1], parts] if len(parts[-1]) < 4 else [parts]
+        for c in cands:
+            joined = "".join(c)
+            try:
+                raw = base64.b64decode(joined + "=" * (-len(joined) % 4))
+            except (binascii.Error, ValueError):
+                continue
+            t = _text(raw)
+            if t:
+                yield "base64_groups", t, m.start(1), m.end()
+                break
+
+
 # in the order of HINTS
-_DECODERS = (_a85, _uu, _octal, _mime_words, _wrapped, _b85)
+_DECODERS = (_a85, _uu, _octal, _mime_words, _wrapped, _b85, _utf7, _zwbin, _braille, _b45, _groups)
 
 
 def decode(text: str, limit: int = 64, kinds: frozenset[int] | None = None) -> list[tuple[str, str, int, int]]:
@@ -421,4 +611,5 @@ def decode(text: str, limit: int = 64, kinds: frozenset[int] | None = None) -> l
     return out
 
 
-__all__ = ["HINTS", "decode", "escaped_multiline", "hint", "hints"]
+__all__ = ["BASE45", "BRAILLE", "GROUPS", "HINTS", "UTF7", "ZWBIN", "b45decode", "decode", "escaped_multiline",
+           "hint", "hints", "hints_cheap", "warm"]

@@ -356,9 +356,34 @@ def leet(text: str) -> str:
     return b.decode("utf-8", "surrogatepass").replace("\u20ac", "e")
 
 
+# ---- the secret view ------------------------------------------------------------------
+# Secrets are ASCII tokens: every look-alike is folded wherever it stands (no word rule
+# as in fold), controls and invisibles are dropped, dashes become '-'.
+_SECRET_DROP = {cp: None for cp in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]}
+_SECRET_DROP.update({cp: None for cp in _INVIS})
+_SECRET_FOLD = dict(_SECRET_DROP)
+_SECRET_FOLD.update(_HOMO)
+_SECRET_FOLD.update(dict.fromkeys([0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212, 0xFE58, 0xFE63], "-"))
+_CTRL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
+
+
+def fold_secret(text: str) -> str:
+    """The view secrets are matched in: invisible and control characters removed, NFKC,
+    every Cyrillic/Greek/Armenian look-alike folded to ASCII, dashes to '-', combining
+    marks dropped. ASCII text without controls comes back as it is."""
+    if text.isascii():
+        b = text.encode("ascii")
+        return text.translate(_SECRET_DROP) if len(b.translate(None, _CTRL_BYTES)) != len(b) else text
+    t = unicodedata.normalize("NFKC", text.translate(_SECRET_FOLD)).translate(_SECRET_FOLD)
+    if not t.isascii():
+        t = "".join(c for c in unicodedata.normalize("NFD", t) if not unicodedata.combining(c))
+        t = unicodedata.normalize("NFC", t)
+    return t
+
+
 from . import _fast  # noqa: E402  (uses the tables above)
 
-__all__ = ["fold", "fold_spaced", "fold_pair", "decode_tags", "leet"]
+__all__ = ["fold", "fold_spaced", "fold_pair", "fold_secret", "decode_tags", "leet"]
 
 
 def fold_tables():

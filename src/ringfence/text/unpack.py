@@ -2,7 +2,8 @@
 
     bytes_to_text(b) -> (layers, text) | None
 
-Tries, in order: UTF-8; UTF-16 (a BOM, or every other byte zero); gzip, zlib, bzip2,
+Tries, in order: UTF-8; UTF-16 (a BOM, or every other byte zero); the strings of a
+CBOR or MessagePack value (text/structs.py); gzip, zlib, bzip2,
 xz, lzma and zip (by magic, text/archive.py); brotli and raw deflate (no magic: kept only if the output is printable text);
 one nested compression layer (gzip of zlib, ...). `layers` names what was undone,
 e.g. "gzip" or "zlib>utf16". Every inflate is bounded (at most INFLATE_CAP bytes out,
@@ -14,6 +15,7 @@ from __future__ import annotations
 import zlib
 
 from .archive import is_archive, unarchive
+from .structs import struct_text
 
 try:
     import brotli as _brotli
@@ -104,6 +106,9 @@ def bytes_to_text(b: bytes, nested: int = 2) -> tuple[str, str] | None:
     got = _plain(b)
     if got is not None:
         return got
+    st = struct_text(b)  # CBOR / MessagePack: its strings, one entry a line
+    if st is not None and _printable(st[1]):
+        return st
     if nested <= 0:
         return None
     inf = inflate(b)

@@ -5,17 +5,16 @@ HTML entities, percent, quoted-printable, byte arrays, base64/32/58, hex), neste
 
 from __future__ import annotations
 
-import base64
-import binascii
 import bisect
 import html
-import quopri
 import re
 import unicodedata
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from ...text.unpack import base58_text, byte_arrays, bytes_to_text, json_unescape
+from ...text import exotic
+from ...text.blobs import decode_named, delimited_hex, hex_bytes, qp, text_of
+from ...text.unpack import byte_arrays, json_unescape
 from .chars import compile_runs, DROP_RE, HOMO_TABLE, INVIS_RE, LEET_TABLE, MIXED_RE, SPACE_TABLE
 from .fold import nfkc_dropped
 
@@ -28,9 +27,8 @@ _HEX_RUN = compile_runs(r"(?:[0-9a-fA-F]{2}){12,}|(?:\\x[0-9a-fA-F]{2}){6,}")
 _PCT = re.compile(r"%[0-9A-Fa-f]{2}[^%\s]{0,12}%[0-9A-Fa-f]{2}[^%\s]{0,12}%[0-9A-Fa-f]{2}")
 _ENT = re.compile(r"&(?:amp;)?#[xX]?[0-9a-fA-F]{1,6};")  # also entities shown as text (&amp;#73;)
 _JSU = re.compile(r"\\u([0-9a-fA-F]{4})")
-_B58_RUN = re.compile(r"(?<![A-Za-z0-9])[1-9A-HJ-NP-Za-km-z]{16,400}(?![A-Za-z0-9])")
+_BRAILLE_RE = re.compile("[\u2800-\u28ff]{8}")
 _QP = re.compile(r"=[0-9A-Fa-f]{2}[^=\s]{0,16}=[0-9A-Fa-f]{2}|[A-Za-z]=\r?\n[A-Za-z]")
-_B32_ONLY = re.compile(r"[A-Z2-7]+=*|[a-z2-7]+=*")
 
 
 # ---------------------------------------------------------------- markup-stripped view
@@ -133,62 +131,6 @@ def _safe_chr(cp: int) -> str:
     return chr(cp)
 
 
-def _printable(s: str) -> bool:
-    if len(s) < 8:
-        return False
-    good = sum(1 for c in s if c.isprintable() or c in "\n\r\t")
-    return good >= 0.85 * len(s)
-
-
-def _b64(run: str) -> str | None:
-    s = run.rstrip("=")
-    if len(s) < 16:
-        return None
-    alt = "-" in s or "_" in s
-    if alt and ("+" in s or "/" in s):
-        return None
-    s += "=" * (-len(s) % 4)
-    try:
-        raw = base64.urlsafe_b64decode(s) if alt else base64.b64decode(s, validate=True)
-    except (binascii.Error, ValueError):
-        return None
-    return _bytes_text(raw)
-
-
-def _b32(run: str) -> str | None:
-    s = run.rstrip("=").upper()
-    if len(s) < 16:
-        return None
-    try:
-        return _bytes_text(base64.b32decode(s + "=" * (-len(s) % 8)))
-    except (binascii.Error, ValueError):
-        return None
-
-
-def _bytes_text(raw: bytes) -> str | None:
-    """Decoded bytes as text: UTF-8, UTF-16, or gzip/zlib/deflate/brotli of text (bounded)."""
-    got = bytes_to_text(raw)
-    if got is None:
-        return None
-    return got[1] if _printable(got[1]) else None
-
-
-def _qp(text: str) -> str:
-    try:
-        return quopri.decodestring(text.encode("utf-8", "surrogatepass")).decode("utf-8", "replace")
-    except (ValueError, binascii.Error):
-        return text
-
-
-def _hex(run: str) -> str | None:
-    s = run.replace("\\x", "")
-    try:
-        raw = bytes.fromhex(s)
-    except ValueError:
-        return None
-    return _bytes_text(raw)
-
-
 def map_folded(source: str, a: int, b: int) -> tuple[int, int] | None:
     """Offsets in the folded view -> offsets in the source, by folding char by char."""
     pos = 0
@@ -262,37 +204,37 @@ def _decoded_views(text: str, trig: set[str], depth: int, triggers) -> list[View
     if "pct" in trig and _PCT.search(text):
         add("percent", unquote(text, errors="replace"))
     if "qp" in trig and _QP.search(text):
-        add("quoted_printable", _qp(text))
+        add("quoted_printable", qp(text))
     runs = 0
     if "[" in text and "bytes" in trig:
         for dec in byte_arrays(text):
             add("byte_array", dec, "bytes")
-    if "b64" in trig:
+    if "b64" in trig:  # base64/base64url, base32 either case, z-base-32, base58 (text/blobs)
         for m in _B64_RUN.finditer(text):
             if runs >= _MAX_DECODED_RUNS:
                 break
-            run = m.group(0)[:_MAX_RUN]
-            if _B32_ONLY.fullmatch(run) and not run.rstrip("=").isdigit():
-                dec = _b32(run)
-                if dec:
-                    runs += 1
-                    add("base32", dec, "base32")
-                    continue
-            dec = _b64(run)
-            if dec:
+            for name, dec in decode_named(m.group(0)[:_MAX_RUN], strict=True):
                 runs += 1
-                add("base64", dec, "base64")
-            elif _B58_RUN.fullmatch(run):
-                dec = base58_text(run)
-                if dec and _printable(dec):
-                    runs += 1
-                    add("base58", dec, "base58")
+                add(name, dec, name)
     if "hex" in trig:
         for m in _HEX_RUN.finditer(text):
             if runs >= _MAX_DECODED_RUNS:
                 break
-            dec = _hex(m.group(0)[:_MAX_RUN])
+            dec = text_of(hex_bytes(m.group(0)[:_MAX_RUN]))
             if dec:
                 runs += 1
                 add("hex", dec, "hex")
+    if "dhex" in trig:  # \x41\x42, 0x41 0x42, 41:42:43
+        for dec in delimited_hex(text, strict=True)[:_MAX_DECODED_RUNS]:
+            add("hex", dec, "hex")
+    hidden_bits = not text.isascii() and (
+        ("invis" in trig or "braille" in trig) if "exact" in trig
+        else bool(INVIS_RE.search(text) or _BRAILLE_RE.search(text)))
+    if "exotic" in trig or "b45" in trig or hidden_bits:
+        # UTF-7, zero-width binary, Braille bytes, Base45, framed Ascii85, uuencode, octal,
+        # MIME words (text/exotic: exact hints first, bounded decoders). Base64 in spaced
+        # groups is read outbound only: its hint costs ~1 ms/MB of every page here
+        kinds = exotic.hints_cheap(text)
+        for name, dec, _a, _b in (exotic.decode(text, kinds=kinds) if kinds else ()):
+            add(name, dec, name)
     return out
