@@ -652,8 +652,11 @@ from .injection_addressee import ADDRESSEE_I18N  # noqa: E402
 VOCATIVE = (
     r"\b(?:dear|hey|hi|attention|note\s+(?:to|for)|message\s+(?:to|for)|instructions?\s+(?:to|for))\s+(?:the\s+|all\s+|any\s+)?"
     r"(?:AI|assistant|agent|model|LLM|chatbot|GPT|Claude|Gemini|copilot)s?\b"
-    r"|\b(?:AI|assistant|agent|model|LLM|chatbot|GPT|Claude|Gemini|copilot)s?\s*(?:[:,]|\b(?:reading|processing|"
-    r"summari[sz]ing|parsing)\s+this)"
+    r"|\b(?:AI|assistant|agent|model|LLM|chatbot|GPT|Claude|Gemini|copilot)s?\s*\b(?:reading|processing|"
+    r"summari[sz]ing|parsing)\s+this"
+    # a label: "Assistant:", "AI agent:"; not "SSH agent:", "Threat model:" (another agent or model)
+    r"|\b(?:AI|assistant|LLM|chatbot|GPT|Claude|Gemini|copilot)s?\s*[:,]"
+    r"|(?:(?<![\w-])(?<![\w][\s-])|\b(?:AI|LLM|coding|autonomous)[\s-])(?:agent|model)s?\s*[:,]"
     r"|\b(?:you\s+are\s+an?\s+(?:AI|assistant|language\s+model|LLM))\b"
     r"|\bif\s+you(?:'re|’re|\s+are)\s+(?:an?\s+)?(?:AI|LLM|large\s+language\s+model|language\s+model|assistant|"
     r"agent|chatbot|bot|GPT|Claude|Gemini|copilot)\b"

@@ -19,6 +19,7 @@ the hit scores nothing. Part names "hidden" (inside non-rendered markup) and
 from __future__ import annotations
 
 from .injection_addressee import ADDRESSEE_I18N
+from .injection_labels import LABEL
 
 # (Built by `build`, called from rules/injection.py with its shared fragments: no import
 # cycle, one place that lists the families.)
@@ -170,7 +171,9 @@ def build_paths(Family, vocative: str, cred_path: str):
     (no addressee), said to a human, or sent nowhere stays ordinary prose. Text only the
     agent reads does not stand in for the addressee here: a README read by a tool names
     credential files and URLs all the time."""
-    parts = tuple(p for p in _parts(vocative) if p[0] != "agent")
+    # a label to an assistant in ~90 languages ("Kumsizi:", "Til aðstoðarmannsins:"): one
+    # helper word is enough here, the anchor already holds the file and where it goes
+    parts = tuple(p for p in _parts(vocative) if p[0] != "agent") + (("label", LABEL, 0.25),)
     paths = cred_path.replace(_DOTENV_IN, "")
     assert paths != cred_path, "rules/injection.py's .env alternative moved"
     secret = "(?:" + paths + _MORE_PATHS + r"|" + _DOTENV + r"|" + _SECRET_VAR + ")"
@@ -192,7 +195,7 @@ def build_paths(Family, vocative: str, cred_path: str):
             "Run ssh-keygen; it writes ~/.ssh/id_ed25519 and prints the public key.",
         ),
         parts=parts,
-        needs=(("addressee", "conceal"), ("sink", "conceal")),
+        needs=(("addressee", "label", "conceal"), ("sink", "conceal")),
     )
 
 
