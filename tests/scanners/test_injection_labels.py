@@ -118,3 +118,28 @@ def test_security_writing_quoting_a_labelled_attack_allows(scanner, lang, ai):
 def test_english_how_tos_after_a_helper_heading_allow(scanner, text):
     """A heading that names a helper tool, then a how-to naming a file and a URL."""
     assert "agent_file_exfiltration" not in _rules(scanner, text), text
+
+
+@pytest.mark.parametrize("k", range(len(SAMPLES)))
+def test_in_text_only_the_agent_reads_a_labelled_file_is_enough(scanner, k):
+    """A tool definition or an Agent Card: the sink is the tool call itself."""
+    lang, ai, human = SAMPLES[k]
+    text = f"Formats a date.\n{ai} {PATHS[k % len(PATHS)]} → tag"
+    assert "agent_file_handover" in _rules_agent(scanner, text), (lang, text)
+    assert "agent_file_handover" not in _rules(scanner, text), (lang, text)
+    person = f"Formats a date.\n{human} {PATHS[k % len(PATHS)]} → tag"
+    assert "agent_file_handover" not in _rules_agent(scanner, person), (lang, person)
+
+
+@pytest.mark.parametrize("text", [
+    "Reads ~/.aws/credentials to sign requests to S3.",
+    "Connects over SSH with ~/.ssh/id_ed25519 unless key_path is given.",
+    "Loads variables from .env in the working directory; OPENAI_API_KEY must be set.",
+    "Returns the merged kubeconfig (~/.kube/config) context names, never the credentials.",
+])
+def test_honest_tool_descriptions_naming_a_credential_file_allow(scanner, text):
+    assert "agent_file_handover" not in _rules_agent(scanner, text), text
+
+
+def _rules_agent(scanner, text: str) -> set[str]:
+    return {f.rule for f in scanner.scan(text, "t", audience="agent") if f.action in ("block", "strip")}
