@@ -57,7 +57,13 @@ def test_the_table_has_many_languages_and_every_label_is_recognised_and_no_perso
         assert not rx.search(human), (lang, human)
 
 
+@pytest.mark.parametrize("text", ["Для ИИ:", "AI-ისთვის:", "Para la IA:", "KI-Hinweis:", "LLM:"])
+def test_an_ai_abbreviation_is_a_label_word_too(text):
+    assert re.search(LABEL, text, re.IGNORECASE | re.MULTILINE), text
+
+
 @pytest.mark.parametrize("text", [
+    "MAIL: sent", "TAIWAN: news", "KIWI: 3 kg", "Email:", "Said: hi", "The AI team, in Paris:",
     "The assistant answers, then stops.", "Ask the assistant.", "Credential helper: git-credential-store",
     "We hired an assistant to help: Maria.", "Support assistants and managers attended the training.",
     "Kitchen: open 9 to 5", "Note: the assistant is optional", "Administrator:",

@@ -107,6 +107,33 @@ TABLE: tuple[tuple[str, str, str, str], ...] = (
     ("yo", r"olùrànlọ́wọ́|oluranlowo", "Sí olùrànlọ́wọ́:", "Sí alákòóso:"),
     ("ig", r"onye\s+enyemaka", "Nye onye enyemaka:", "Nye onye nchịkwa:"),
     ("mg", r"mpanampy", "Ho an'ny mpanampy:", "Ho an'ny mpitantana:"),
+    ("fy", r"assistint", "Oan de assistint:", "Oan de behearder:"),
+    ("br", r"skoazell", "D'ar skoazeller:", "D'ar merour:"),
+    ("gd", r"cuidea?ch|cuidich", "Don neach-cuideachaidh:", "Don rianaire:"),
+    ("la", r"adiutor|adjutor", "Adiutori:", "Procuratori:"),
+    ("yi", r"אַסיסטענט|אסיסטענט|געהילף", "צום אַסיסטענט:", "צום פֿאַרוואַלטער:"),
+    ("tt", r"ярдәмче", "Ярдәмчегә:", "Идарәчегә:"),
+    ("ba", r"ярҙамсы", "Ярҙамсыға:", "Идарасыға:"),
+    ("ug", r"ياردەمچى|ياردەمچي", "ياردەمچىگە:", "باشقۇرغۇچىغا:"),
+    ("sd", r"مددگار", "مددگار لاءِ:", "منتظم لاءِ:"),
+    ("as", r"সহকাৰী|সহায়ক", "সহকাৰীৰ বাবে:", "পৰিচালকৰ বাবে:"),
+    ("bo", r"རོགས་རམ", "རོགས་རམ་པར།:", "དོ་དམ་པར།:"),
+    ("dv", r"އެހީތެރި", "އެހީތެރިޔާއަށް:", "ވެރިޔާއަށް:"),
+    ("su", r"asistén|asisten", "Pikeun asistén:", "Pikeun pangurus:"),
+    ("ceb", r"katabang", "Sa katabang:", "Sa tagdumala:"),
+    ("mi", r"kaiāwhina|kaiawhina", "Ki te kaiāwhina:", "Ki te kaiwhakahaere:"),
+    ("sm", r"fesoasoani", "I le fesoasoani:", "I le pule:"),
+    ("haw", r"mea\s+kōkua|mea\s+kokua", "I ka mea kōkua:", "I ka luna:"),
+    ("rw", r"mufasha", "Ku mufasha:", "Ku muyobozi:"),
+    ("sn", r"mubatsiri|batsiri", "Kumubatsiri:", "Kumutungamiri:"),
+    ("st", r"mothusi|mothuši", "Ho mothusi:", "Ho motsamaisi:"),
+    ("ny", r"wothandiz|othandiz", "Kwa wothandizira:", "Kwa woyang'anira:"),
+    ("om", r"gargaar", "Gargaaraaf:", "Bulchaaf:"),
+    ("ln", r"mosungi", "Epai ya mosungi:", "Epai ya mokambi:"),
+    ("qu", r"yanapa", "Yanapaqman:", "Kamachiqman:"),
+    ("ay", r"yanapi", "Yanapirina:", "Apnaqirina:"),
+    ("gn", r"pytyvõ|pytyvo", "Pytyvõhárape:", "Sambyhyhárape:"),
+    ("ht", r"asistan", "Pou asistan an:", "Pou administratè a:"),
     ("zh", r"助手|助理", "致助手：", "致管理员："),
     ("ja", r"アシスタント|助手", "アシスタントへ：", "管理者へ："),
     ("ko", r"어시스턴트|도우미|비서", "어시스턴트에게:", "관리자에게:"),
@@ -121,7 +148,8 @@ _STEMS = "|".join(stems for _, stems, _, _ in TABLE)
 _START = (r"(?:^|(?<=[\n\r>\"'“«(\[|*#%/=•·–—\-:;])|(?<=[\n\r>\"'“«(\[|*#%/=•·–—\-:;]\s)|(?<=[.!?。։።؟।]\s)"
           r"|(?<=[.!?。։።؟।]\s\s))")
 _WORD = _T + r"{1,24}"
-_STEM_WORD = _T + r"{0,14}(?:" + _STEMS + r")" + _T + r"{0,16}"
+_ABBR = r"(?<![A-Za-zА-Яа-яЁёІі])(?-i:AI|KI|IA|LLM|ИИ|ШІ)(?![A-Za-zА-Яа-яЁёІі])"
+_STEM_WORD = r"(?:" + _T + r"{0,14}(?:" + _STEMS + r")|" + _ABBR + r")" + _T + r"{0,16}"
 # one word with an assistant stem, at most two words before it and two after, then a
 # colon of any script (or a full stop used as one after a one- or two-word label, the
 # Armenian habit), or a vocative comma right after the stem word
