@@ -148,13 +148,19 @@ _STEMS = "|".join(stems for _, stems, _, _ in TABLE)
 _START = (r"(?:^|(?<=[\n\r>\"'“«(\[|*#%/=•·–—\-:;])|(?<=[\n\r>\"'“«(\[|*#%/=•·–—\-:;]\s)|(?<=[.!?。։።؟।]\s)"
           r"|(?<=[.!?。։።؟।]\s\s))")
 _WORD = _T + r"{1,24}"
-_ABBR = r"(?<![A-Za-zА-Яа-яЁёІі])(?-i:AI|KI|IA|LLM|ИИ|ШІ)(?![A-Za-zА-Яа-яЁёІі])"
-_STEM_WORD = r"(?:" + _T + r"{0,14}(?:" + _STEMS + r")|" + _ABBR + r")" + _T + r"{0,16}"
-# one word with an assistant stem, at most two words before it and two after, then a
-# colon of any script (or a full stop used as one after a one- or two-word label, the
-# Armenian habit), or a vocative comma right after the stem word
-LABEL = (_START + r"(?:" + _WORD + r"\s+){0,2}?" + _STEM_WORD
-         + r"(?:(?:\s+" + _WORD + r"){0,2}?\s*[:：︰፡፥፦៖]|\s*[,，、،](?=\s))"
-         + r"|" + _START + r"(?:" + _WORD + r"\s+)?" + _STEM_WORD + r"\.(?=\s)")
+_ABBR = r"(?<![A-Za-zА-Яа-яЁёІі])(?-i:AI|KI|LLM|ИИ|ШІ)"
+# a full stop used as a colon after a label ("Օգնականին."): only in scripts whose own full
+# stop is another mark (Armenian, Ethiopic, Indic, Burmese, Khmer, Tibetan, Thai, Lao, CJK)
+_OWN_STOP = r"\u0530-\u058f\u1200-\u139f\u0900-\u0d7f\u1000-\u109f\u1780-\u17ff\u0f00-\u0fff\u0e00-\u0eff\u3040-\u30ff\u4e00-\u9fff"
+# after the word: at most two words and a colon of any script, a vocative comma right after
+# it, or that script's dot
+_END = (r"(?:(?:\s+" + _WORD + r"){0,2}?\s*[:：︰፡፥፦៖]|\s*[,，、،](?=\s)|(?<=[" + _OWN_STOP + r"])\.(?=\s))")
+# At most two words, then a word holding an assistant stem (anywhere in it: compounds and
+# unspaced scripts) or an AI abbreviation (a tail only after a hyphen: "AI-ისთვის:"), then
+# _END. The match stops at the stem (the rest is a lookahead): the prefilter's superset is
+# then the stems alone, a literal set, and an abbreviation with the one character after it
+# (caseless there, so "ai" inside a word such as "details" is not a candidate).
+LABEL = (_START + r"(?:" + _WORD + r"\s+){0,2}?" + _T + r"{0,14}(?#hs)(?:(?:" + _STEMS + r")(?=" + _T + r"{0,16}"
+         + _END + r")|" + _ABBR + r"(?=(?:[-‐]" + _T + r"{1,16})?" + _END + r")[-‐\s:：︰,，])")
 
 SAMPLES = tuple((lang, ai, human) for lang, _, ai, human in TABLE)
