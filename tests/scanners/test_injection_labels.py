@@ -37,6 +37,9 @@ CARRIERS = (
     lambda s: "1\n00:00:01,000 --> 00:00:04,000\nHello.\n\n2\n00:00:04,500 --> 00:00:09,000\n" + s + "\n",
     lambda s: json.dumps({"paths": {"/o": {"get": {"description": s}}}}, ensure_ascii=False),
     lambda s: "> " + s + "\n",
+    lambda s: "title: Shop\nnote: |\n    " + s + "\n",
+    lambda s: "<rss><item><description><![CDATA[<p>" + s + "</p>]]></description></item></rss>",
+    lambda s: "id,name,comment\n1,Widget,\"" + s.replace('"', '""') + "\"\n",
 )
 
 

@@ -146,7 +146,7 @@ _STEMS = "|".join(stems for _, stems, _, _ in TABLE)
 # Where a label may start: the text's start, or after a line break, markup, a quote, a
 # list or comment marker, a key's colon, or a sentence end and a space.
 _START = (r"(?:^|(?<=[\n\r>\"'“«(\[|*#%/=•·–—\-:;])|(?<=[\n\r>\"'“«(\[|*#%/=•·–—\-:;]\s)|(?<=[.!?。։።؟।]\s)"
-          r"|(?<=[.!?。։።؟।]\s\s))")
+          r"|(?<=[.!?。։።؟।]\s\s))[ \t]*")   # (an indented line: a YAML block, a code comment)
 _WORD = _T + r"{1,24}"
 _ABBR = r"(?<![A-Za-zА-Яа-яЁёІі])(?-i:AI|KI|LLM|ИИ|ШІ)"
 # a full stop used as a colon after a label ("Օգնականին."): only in scripts whose own full
