@@ -152,3 +152,19 @@ def test_honest_tool_descriptions_naming_a_credential_file_allow(scanner, text):
 
 def _rules_agent(scanner, text: str) -> set[str]:
     return {f.rule for f in scanner.scan(text, "t", audience="agent") if f.action in ("block", "strip")}
+
+
+HIDDEN = (lambda s: f"<p>Hours: 9 to 5.</p><!-- {s} -->",
+          lambda s: f"<p>Menu</p><div style=\"display:none\">{s}</div>",
+          lambda s: f"<p>News</p><span aria-hidden=\"true\" style=\"font-size:0\">{s}</span>")
+
+
+@pytest.mark.parametrize("k", range(0, len(SAMPLES), 3))
+def test_hidden_from_the_reader_a_labelled_file_is_enough(scanner, k):
+    lang, ai, human = SAMPLES[k]
+    page = HIDDEN[k % len(HIDDEN)](f"{ai} {PATHS[k % len(PATHS)]}")
+    assert "agent_file_handover" in _rules(scanner, page), (lang, page)
+    person = HIDDEN[k % len(HIDDEN)](f"{human} {PATHS[k % len(PATHS)]}")
+    assert "agent_file_handover" not in _rules(scanner, person), (lang, person)
+    shown = f"<p>{ai} {PATHS[k % len(PATHS)]}</p>"
+    assert "agent_file_handover" not in _rules(scanner, shown), (lang, shown)
