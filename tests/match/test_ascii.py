@@ -79,9 +79,9 @@ def test_injection_patterns_said_impossible_match_no_ascii_text():
     """Every injection pattern judged non-ASCII-only, against ASCII versions of every
     family's examples (non-ASCII letters replaced by look-alike and plain ASCII letters)."""
     from ringfence.rules import injection as R
-    from ringfence.scanners import injection as inj
+    from ringfence.scanners.injection import chars
     pats = [p for fam in R.FAMILIES for p, _ in fam.patterns]
-    no = [p for p in pats if not can_match_ascii(p, inj._FLAGS)]
+    no = [p for p in pats if not can_match_ascii(p, chars.FLAGS)]
     assert len(no) > 100   # the 44 languages' tables hold many
     texts = []
     for fam in R.FAMILIES:
@@ -92,4 +92,4 @@ def test_injection_patterns_said_impossible_match_no_ascii_text():
     blob = "\n".join(texts)
     assert blob.isascii()
     for p in no:
-        assert re.search(p, blob, inj._FLAGS) is None, p
+        assert re.search(p, blob, chars.FLAGS) is None, p

@@ -8,6 +8,7 @@ import stat
 import pytest
 
 from ringfence.config import Config
+from ringfence.scanners.injection import prefilter
 from ringfence.scanners import injection as I
 
 FILLER = ("The client retries failed requests with exponential backoff. You can override the default "
@@ -66,14 +67,14 @@ def test_many_decoy_candidates_still_find_the_real_one(scanner):
 
 def test_ascii_stand_ins_keep_one_byte_per_char():
     text = "a\u00a0é٣\u212a\u017f\u0131。\x1c\ud800z"
-    data = I._ascii_bytes(text)
+    data = prefilter._ascii_bytes(text)
     assert len(data) == len(text)
     assert data == b"a _0ksi\x01 \x01z"
 
 
 def test_widen_covers_non_ascii_in_classes():
-    w = I._widen(r"[\w-]+\s+\d[^\s]x\.")
-    assert w.startswith(r"[\x{80}-\x{10FFFF}\w-]+[" + I._WIDE_SPACE + r"\s]+")
+    w = prefilter._widen(r"[\w-]+\s+\d[^\s]x\.")
+    assert w.startswith(r"[\x{80}-\x{10FFFF}\w-]+[" + prefilter._WIDE_SPACE + r"\s]+")
     assert w.endswith(r"[^\s]x\.")   # negated classes already take non-ASCII
 
 
@@ -81,7 +82,7 @@ def test_wide_space_class_is_exactly_re_whitespace():
     import re
     got = {c for c in range(0x80, 0x110000) if not 0xD800 <= c < 0xE000 and re.match(r"\s", chr(c))}
     listed = set(range(0x1c, 0x20))
-    for part in re.findall(r"\\x\{?([0-9a-f]+)\}?(?:-\\x\{?([0-9a-f]+)\}?)?", I._WIDE_SPACE):
+    for part in re.findall(r"\\x\{?([0-9a-f]+)\}?(?:-\\x\{?([0-9a-f]+)\}?)?", prefilter._WIDE_SPACE):
         lo = int(part[0], 16)
         listed |= set(range(lo, int(part[1] or part[0], 16) + 1))
     assert {c for c in listed if c >= 0x80} == got
@@ -99,9 +100,9 @@ def _listed(cls: str) -> set[int]:
 def test_database_spaces_and_rare_spaces_are_all_the_wide_spaces():
     """The UTF-8 database takes the common spaces; every other one is a rare space
     (presence flag, then a rescan with it replaced): together, every Unicode space."""
-    rare = {ord(c) for c in I._RARE_SPACES}
-    assert _listed(I._DB_SPACE) | rare == _listed(I._WIDE_SPACE)
-    assert not _listed(I._DB_SPACE) & rare
+    rare = {ord(c) for c in prefilter._RARE_SPACES}
+    assert _listed(prefilter._DB_SPACE) | rare == _listed(prefilter._WIDE_SPACE)
+    assert not _listed(prefilter._DB_SPACE) & rare
 
 
 # ---------------------------------------------------------------- disk cache
@@ -110,7 +111,7 @@ hs = pytest.importorskip("hyperscan")
 
 def _compile(tag: str):
     flags = [hs.HS_FLAG_CASELESS]
-    return I._hs_compile(hs, [f"needle{tag}"], [0], flags)
+    return prefilter.hs_compile(hs, [f"needle{tag}"], [0], flags)
 
 
 def _found(db, data: bytes) -> bool:
@@ -135,7 +136,7 @@ def test_cache_file_is_private_and_reused(tmp_path, monkeypatch):
     assert stat.S_IMODE(d.stat().st_mode) == 0o700
     assert stat.S_IMODE(files[0].stat().st_mode) == 0o600
     assert not list(d.glob("injection-*"))   # no second cache format
-    I._DBS.clear()   # force a load from disk
+    prefilter._DBS.clear()   # force a load from disk
     mtime = files[0].stat().st_mtime_ns
     db = _compile(tag)
     assert files[0].stat().st_mtime_ns == mtime   # read, not rewritten
@@ -153,7 +154,7 @@ def test_corrupt_cache_file_is_ignored(tmp_path, monkeypatch):
     blob[-10] ^= 0xFF
     f.write_bytes(bytes(blob))
     assert not hscache.verify_file(f)
-    I._DBS.clear()
+    prefilter._DBS.clear()
     db = _compile(tag)
     assert _found(db, f"NEEDLE{tag}".encode())
     assert hscache.verify_file(f)   # rewritten with a good copy
@@ -166,7 +167,7 @@ def test_cache_in_a_shared_directory_is_not_used(tmp_path, monkeypatch):
     (tmp_path / "ringfence").mkdir(mode=0o777)
     os.chmod(tmp_path / "ringfence", 0o777)
     assert hscache.usable_dir(True) is None
-    I._DBS.clear()
+    prefilter._DBS.clear()
     tag = "s" + tmp_path.name.replace("-", "")
     assert _found(_compile(tag), f"needle{tag}".encode())
     assert _db_files(tmp_path / "ringfence") == []
@@ -175,7 +176,7 @@ def test_cache_in_a_shared_directory_is_not_used(tmp_path, monkeypatch):
 def test_no_cache_env(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.setenv("RINGFENCE_NO_CACHE", "1")
-    I._DBS.clear()
+    prefilter._DBS.clear()
     db = _compile("n" + tmp_path.name.replace("-", ""))
     assert _found(db, f"needlen{tmp_path.name.replace('-', '')}".encode())
     assert not (tmp_path / "ringfence").exists()

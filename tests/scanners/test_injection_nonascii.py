@@ -8,6 +8,7 @@ import pytest
 
 from ringfence.config import Config
 from ringfence.rules import injection as R
+from ringfence.scanners.injection import fold, prefilter
 from ringfence.scanners import injection as I
 
 ACCENTED = ("Le café du coin ouvre à sept heures; la crème brûlée y est célèbre. Über die Straße geht "
@@ -135,7 +136,7 @@ class StandInReference:
         patterns = [p for fam in R.FAMILIES for p, _ in fam.patterns]
         native = [i for i, p in enumerate(patterns) if not p.isascii()]
         base = hs.HS_FLAG_UTF8 | hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE
-        self.native_db = I._hs_compile(hs, [I._widen(I._hs_pattern(patterns[i])) for i in native], native,
+        self.native_db = prefilter.hs_compile(hs, [prefilter._widen(prefilter.hs_pattern(patterns[i])) for i in native], native,
                                        [base] * len(native))
         self.real = real
 
@@ -149,13 +150,13 @@ class StandInReference:
                     trig.add(i - n)
                 elif ends.get(i, ()) is not None:
                     got = ends.setdefault(i, [])
-                    if len(got) >= I._HS_CAP:
+                    if len(got) >= prefilter._HS_CAP:
                         ends[i] = None
                     elif not got or got[-1] != to:
                         got.append(to)
             return on
         ends: dict = {}
-        self.real._db.scan(I._ascii_bytes(text), match_event_handler=handler(ends))
+        self.real._db.scan(prefilter._ascii_bytes(text), match_event_handler=handler(ends))
         native: dict = {}
         udata = text.encode("utf-8", "replace")
         self.native_db.scan(udata, match_event_handler=handler(native))
@@ -179,7 +180,7 @@ def test_utf8_path_agrees_with_stand_in_path(scanner, kind):
 
 # ---------------------------------------------------------------- folded view, piecewise
 def test_simple_chars_are_context_free():
-    st = I._fold_runs_state()
+    st = fold._fold_runs_state()
     if st is None:
         pytest.skip("no hyperscan")
     import unicodedata
@@ -208,21 +209,21 @@ def test_piecewise_fold_equals_nfkc(seed):
     rng = random.Random(seed)
     n = rng.choice([5, 50, 400, 3000])
     text = "".join(rng.choice(PIECES) for _ in range(n))
-    got, _ = I._nfkc_dropped(text)
-    assert got == I._nfkc_dropped_slow(text)
+    got, _ = fold.nfkc_dropped(text)
+    assert got == fold._nfkc_dropped_slow(text)
     sparse = RUSSIAN * 20 + text[:40] + CHINESE * 20
-    assert I._nfkc_dropped(sparse)[0] == I._nfkc_dropped_slow(sparse)
+    assert fold.nfkc_dropped(sparse)[0] == fold._nfkc_dropped_slow(sparse)
 
 
 @pytest.mark.parametrize("text", ["客户端，日志：（输出）" * 200, "Ｉｇｎｏｒｅ　ａｌｌ" * 100, RUSSIAN * 30 + "№ 5…",
                                   CHINESE * 30 + "e\u0301", "\uff9e" + CHINESE * 30 + "ｶ\uff9e"])
 def test_piecewise_fold_fast_cases_equal_nfkc(text):
-    assert I._nfkc_dropped(text)[0] == I._nfkc_dropped_slow(text)
+    assert fold.nfkc_dropped(text)[0] == fold._nfkc_dropped_slow(text)
 
 
 def test_look_alike_produced_by_nfkc_is_flagged():
     # U+03D0 GREEK BETA SYMBOL normalizes to β, a look-alike the folded view must translate
-    folded, homo = I._nfkc_dropped(CHINESE * 30 + "\u03d0")
+    folded, homo = fold.nfkc_dropped(CHINESE * 30 + "\u03d0")
     assert homo and "β" in folded
 
 
@@ -261,7 +262,7 @@ def test_lone_surrogates_lose_no_candidate(scanner, kind):
                 text.insert(rnd.randrange(len(text) + 1), chr(rnd.randrange(0xD800, 0xE000)))
             text = "".join(text)
             ends, trig = m.scan(text)
-            assert len(I._PRESENCE) + len(I._TRIGGERS) not in trig   # presence flags not exact
+            assert len(prefilter.PRESENCE) + len(prefilter.TRIGGERS) not in trig   # presence flags not exact
             checked += _covered(scanner, text, ends, kind, ex)
     assert checked > 20
 
@@ -290,7 +291,7 @@ def test_rare_spaces_lose_no_candidate(scanner, kind):
     (thin, narrow no-break, en/em, line separator ...) between the words of an attack is
     rescanned with them replaced: every `re` match is still a candidate."""
     m = scanner._pf
-    rare = I._RARE_SPACES
+    rare = prefilter._RARE_SPACES
     checked = 0
     k = 0
     for fam in R.FAMILIES:
@@ -304,7 +305,7 @@ def test_rare_spaces_lose_no_candidate(scanner, kind):
                 k += 1
             text = embed(FILLERS[kind], spaced, reps=2)
             ends, trig = m.scan(text)
-            assert len(I._PRESENCE) + len(I._TRIGGERS) not in trig   # presence flags not exact
+            assert len(prefilter.PRESENCE) + len(prefilter.TRIGGERS) not in trig   # presence flags not exact
             checked += _covered(scanner, text, ends, kind, spaced)
     assert checked > 20
 

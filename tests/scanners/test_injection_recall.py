@@ -172,7 +172,7 @@ def test_corpus_sizes():
 
 # ---------------------------------------------------------------- prefilter cut and bounds
 def test_hs_cut_keeps_only_the_suffix_for_the_prefilter():
-    from ringfence.scanners.injection import _hs_pattern
+    from ringfence.scanners.injection.prefilter import hs_pattern as _hs_pattern
     assert _hs_pattern(r"\b(?:pretend|imagine)\s+(?#hs)assistant\s+without") == r"assistant\s+without"
     assert _hs_pattern(r"\bpretend\s+you") == r"pretend\s+you"
 

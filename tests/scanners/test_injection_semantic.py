@@ -165,7 +165,7 @@ def test_needs_gate_never_changes_a_verdict(monkeypatch):
     page, in hidden markup and in attribute values)."""
     import ringfence.rules.injection as R
     from ringfence.engine import Engine
-    from ringfence.scanners import injection as I
+    from ringfence.scanners.injection import context
     inj = Engine(lazy=True).injection
     filler = "Our API guide explains how requests are signed and retried. " * 40
     texts = []
@@ -174,6 +174,6 @@ def test_needs_gate_never_changes_a_verdict(monkeypatch):
             texts += [ex, filler + ex + " " + filler, f'<div style="display:none">{ex}</div>' + filler,
                       f'<img alt="{ex}" src="x.png">' + filler, f'![chart](https://x.example/c.png "{ex}")\n' + filler]
     gated = [[(f.rule, f.verdict if hasattr(f, "verdict") else f.action) for f in inj.scan(t, "t")] for t in texts]
-    monkeypatch.setattr(I._NeedsGate, "possible", lambda self, fam, lo, hi, e: True)
+    monkeypatch.setattr(context.NeedsGate, "possible", lambda self, fam, lo, hi, e: True)
     ungated = [[(f.rule, f.verdict if hasattr(f, "verdict") else f.action) for f in inj.scan(t, "t")] for t in texts]
     assert gated == ungated

@@ -1,0 +1,296 @@
+"""The views a text is matched in besides the raw one: invisibles as spaces, confusables
+folded, NFKC (see fold), markup stripped, leetspeak, and decoded layers (JSON \\u escapes,
+HTML entities, percent, quoted-printable, byte arrays, base64/32/58, hex), nested to a depth.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import bisect
+import html
+import quopri
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from ...text.unpack import base58_text, byte_arrays, bytes_to_text, json_unescape
+from .chars import compile_runs, DROP_RE, HOMO_TABLE, INVIS_RE, LEET_TABLE, MIXED_RE, SPACE_TABLE
+from .fold import nfkc_dropped
+
+_MAX_DECODED_RUNS = 64
+_MAX_RUN = 64 * 1024
+
+
+_B64_RUN = compile_runs(r"[A-Za-z0-9+/_-]{20,}={0,2}")
+_HEX_RUN = compile_runs(r"(?:[0-9a-fA-F]{2}){12,}|(?:\\x[0-9a-fA-F]{2}){6,}")
+_PCT = re.compile(r"%[0-9A-Fa-f]{2}[^%\s]{0,12}%[0-9A-Fa-f]{2}[^%\s]{0,12}%[0-9A-Fa-f]{2}")
+_ENT = re.compile(r"&(?:amp;)?#[xX]?[0-9a-fA-F]{1,6};")  # also entities shown as text (&amp;#73;)
+_JSU = re.compile(r"\\u([0-9a-fA-F]{4})")
+_B58_RUN = re.compile(r"(?<![A-Za-z0-9])[1-9A-HJ-NP-Za-km-z]{16,400}(?![A-Za-z0-9])")
+_QP = re.compile(r"=[0-9A-Fa-f]{2}[^=\s]{0,16}=[0-9A-Fa-f]{2}|[A-Za-z]=\r?\n[A-Za-z]")
+_B32_ONLY = re.compile(r"[A-Z2-7]+=*|[a-z2-7]+=*")
+
+
+# ---------------------------------------------------------------- markup-stripped view
+# Built only when the "markup" trigger saw a tag, emphasis marker or entity right
+# next to an injection word ("you are now <b>DAN", "**Pretend**", "previous</p>"):
+# tags go (block tags become a space, table cells a bar), emphasis markers go, entities are
+# decoded. Pieces keep their original offsets so a hit maps back to a span.
+_BLOCK_TAGS = frozenset("""p div br hr li ul ol dl dt dd h1 h2 h3 h4 h5 h6 tr td th table thead tbody tfoot
+caption blockquote section article header footer nav aside main pre figure figcaption details summary form
+fieldset address title body html head""".split())
+_MARKUP_TOKEN = re.compile(
+    r"<!--.{0,2000}?-->"                                      # a comment (bounded)
+    r"|<(/?)([a-zA-Z][a-zA-Z0-9-]{0,20})(?![a-zA-Z0-9-])[^<>]{0,1000}>"   # a tag
+    r"|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});"  # an entity
+    r"|(?<![^\W_])(?:\*{1,3}|_{1,3}|~~|`)(?=[^\W_])|(?<=[^\W_])(?:\*{1,3}|_{1,3}|~~|`)(?![^\W_])",  # emphasis
+    re.DOTALL)
+_MAX_MARKUP_TOKENS = 200000
+
+
+def _markup_view(text: str) -> tuple[str, list[int], list[int]] | None:
+    """(stripped text, piece starts in it, piece starts in text): piece k is copied
+    verbatim when its lengths agree, else it replaced markup (mapped as a whole).
+    None when nothing changed or the text holds too much markup to map."""
+    out: list[str] = []
+    vpos: list[int] = []
+    opos: list[int] = []
+    n = pos = 0
+    last = ""          # last character emitted (a block tag adds a space only between words)
+    for k, m in enumerate(_MARKUP_TOKEN.finditer(text)):
+        if k >= _MAX_MARKUP_TOKENS:
+            return None
+        a, b = m.start(), m.end()
+        if a > pos:
+            vpos.append(n)
+            opos.append(pos)
+            out.append(text[pos:a])
+            n += a - pos
+            last = text[a - 1]
+        tok = m.group(0)
+        rep = ""
+        if m.group(2) is not None:
+            name = m.group(2).lower()
+            if name in ("td", "th"):
+                rep = " | "     # table cells are separate units: a phrase does not run across them
+            elif name in _BLOCK_TAGS and last and not last.isspace() and not text[b:b + 1].isspace():
+                rep = " "       # a space, not a line break: sentence and window context stay as in the raw view
+        elif tok[0] == "&":
+            rep = html.unescape(tok).replace("\u00a0", " ")
+        vpos.append(n)
+        opos.append(a)
+        out.append(rep)
+        n += len(rep)
+        if rep:
+            last = rep[-1]
+        pos = b
+    if not vpos:
+        return None
+    if pos < len(text):
+        vpos.append(n)
+        opos.append(pos)
+        out.append(text[pos:])
+    return "".join(out), vpos, opos
+
+
+def map_markup(view: "View", a: int, b: int) -> tuple[int, int]:
+    """Offsets a..b of a markup view -> offsets in its source text."""
+    return markup_pos(view, a, False), markup_pos(view, b, True)
+
+
+def markup_pos(view: "View", p: int, end: bool) -> int:
+    vpos, opos = view.offsets
+    src = view.source
+    k = bisect.bisect_right(vpos, p - 1 if end and p > 0 else p) - 1
+    if k < 0:
+        return 0
+    v0, o0 = vpos[k], opos[k]
+    v1 = vpos[k + 1] if k + 1 < len(vpos) else len(view.text)
+    o1 = opos[k + 1] if k + 1 < len(opos) else len(src)
+    if v1 - v0 == o1 - o0:   # a verbatim piece (a replacement is always shorter than its markup)
+        return o0 + (p - v0)
+    return o1 if end else o0
+
+
+# ---------------------------------------------------------------- data
+@dataclass
+class View:
+    name: str
+    text: str
+    mapped: bool                  # offsets equal the original text's
+    layer: str = ""               # "base64"/"hex" for payload layers (hiding is itself suspicious)
+    source: str = ""              # for folded and markup views: the text it was made from (to map offsets)
+    offsets: tuple | None = None  # markup view: (piece starts in text, piece starts in source)
+
+
+def _safe_chr(cp: int) -> str:
+    if 0xD800 <= cp <= 0xDFFF:
+        return "\ufffd"
+    return chr(cp)
+
+
+def _printable(s: str) -> bool:
+    if len(s) < 8:
+        return False
+    good = sum(1 for c in s if c.isprintable() or c in "\n\r\t")
+    return good >= 0.85 * len(s)
+
+
+def _b64(run: str) -> str | None:
+    s = run.rstrip("=")
+    if len(s) < 16:
+        return None
+    alt = "-" in s or "_" in s
+    if alt and ("+" in s or "/" in s):
+        return None
+    s += "=" * (-len(s) % 4)
+    try:
+        raw = base64.urlsafe_b64decode(s) if alt else base64.b64decode(s, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return _bytes_text(raw)
+
+
+def _b32(run: str) -> str | None:
+    s = run.rstrip("=").upper()
+    if len(s) < 16:
+        return None
+    try:
+        return _bytes_text(base64.b32decode(s + "=" * (-len(s) % 8)))
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _bytes_text(raw: bytes) -> str | None:
+    """Decoded bytes as text: UTF-8, UTF-16, or gzip/zlib/deflate/brotli of text (bounded)."""
+    got = bytes_to_text(raw)
+    if got is None:
+        return None
+    return got[1] if _printable(got[1]) else None
+
+
+def _qp(text: str) -> str:
+    try:
+        return quopri.decodestring(text.encode("utf-8", "surrogatepass")).decode("utf-8", "replace")
+    except (ValueError, binascii.Error):
+        return text
+
+
+def _hex(run: str) -> str | None:
+    s = run.replace("\\x", "")
+    try:
+        raw = bytes.fromhex(s)
+    except ValueError:
+        return None
+    return _bytes_text(raw)
+
+
+def map_folded(source: str, a: int, b: int) -> tuple[int, int] | None:
+    """Offsets in the folded view -> offsets in the source, by folding char by char."""
+    pos = 0
+    start = None
+    for i, c in enumerate(source):
+        if DROP_RE.match(c):
+            continue
+        n = len(unicodedata.normalize("NFKC", c))
+        if start is None and pos + n > a:
+            start = i
+        pos += n
+        if start is not None and pos >= b:
+            return start, i + 1
+    return (start, len(source)) if start is not None else None
+
+
+def derived_views(text: str, trig: set[str], depth: int, triggers) -> list[View]:
+    """The views `text` is matched in besides the raw one; `triggers(text)` names the
+    prefilter's triggers in a decoded layer."""
+    views: list[View] = []
+    base = text
+    if not text.isascii():
+        # presence flags from the prefilter pass stand in for three regex passes
+        exact = "exact" in trig
+        if ("invis" in trig) if exact else INVIS_RE.search(text):
+            base = text.translate(SPACE_TABLE)
+            views.append(View("spaced", base, True))
+        if ("mixed" in trig) if exact and base is text else MIXED_RE.search(base):
+            base = base.translate(HOMO_TABLE)
+            views.append(View("confusable", base, True))
+        has_drop = ("drop" in trig) if exact else DROP_RE.search(text)
+        if has_drop or not unicodedata.is_normalized("NFKC", text):
+            folded, homo = nfkc_dropped(text)
+            if homo or not exact or "homo" in trig:
+                folded = folded.translate(HOMO_TABLE)
+            if folded != base:
+                views.append(View("folded", folded, False, source=text))
+    if "markup" in trig:
+        got = _markup_view(text)
+        if got is not None and got[0] != text:
+            views.append(View("markup", got[0], False, source=text, offsets=(got[1], got[2])))
+    if "leet" in trig or (base is not text and re.search(r"[a-z][0134579@$|!][a-z]", base, re.I)):
+        leet = base.translate(LEET_TABLE)
+        if leet != base:
+            views.append(View("leet", leet, True))
+    if depth > 0:
+        views += _decoded_views(text, trig, depth, triggers)
+    return views
+
+def _decoded_views(text: str, trig: set[str], depth: int, triggers) -> list[View]:
+    out: list[View] = []
+    budget = [max(4 * len(text), 4096)]
+
+    def add(name: str, decoded: str, layer: str = ""):
+        if not decoded or decoded == text or budget[0] <= 0:
+            return
+        decoded = decoded[: budget[0]]
+        budget[0] -= len(decoded)
+        out.append(View(name, decoded, False, layer=layer))
+        if depth > 1:  # nested layers and their folded forms
+            sub_trig = triggers(decoded)
+            for v in derived_views(decoded, sub_trig, depth - 1, triggers):
+                v.mapped = False
+                v.layer = v.layer or layer
+                out.append(v)
+
+    if "jsu" in trig and _JSU.search(text):
+        add("json_unescape", json_unescape(text))
+    if "ent" in trig and _ENT.search(text):
+        add("html_unescape", html.unescape(text))
+    if "pct" in trig and _PCT.search(text):
+        add("percent", unquote(text, errors="replace"))
+    if "qp" in trig and _QP.search(text):
+        add("quoted_printable", _qp(text))
+    runs = 0
+    if "[" in text and "bytes" in trig:
+        for dec in byte_arrays(text):
+            add("byte_array", dec, "bytes")
+    if "b64" in trig:
+        for m in _B64_RUN.finditer(text):
+            if runs >= _MAX_DECODED_RUNS:
+                break
+            run = m.group(0)[:_MAX_RUN]
+            if _B32_ONLY.fullmatch(run) and not run.rstrip("=").isdigit():
+                dec = _b32(run)
+                if dec:
+                    runs += 1
+                    add("base32", dec, "base32")
+                    continue
+            dec = _b64(run)
+            if dec:
+                runs += 1
+                add("base64", dec, "base64")
+            elif _B58_RUN.fullmatch(run):
+                dec = base58_text(run)
+                if dec and _printable(dec):
+                    runs += 1
+                    add("base58", dec, "base58")
+    if "hex" in trig:
+        for m in _HEX_RUN.finditer(text):
+            if runs >= _MAX_DECODED_RUNS:
+                break
+            dec = _hex(m.group(0)[:_MAX_RUN])
+            if dec:
+                runs += 1
+                add("hex", dec, "hex")
+    return out
