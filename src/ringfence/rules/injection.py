@@ -741,8 +741,8 @@ FAMILIES = _extend_i18n(FAMILIES)
 
 # Families built from parts live in their own module (it reuses fragments above).
 from .injection_semantic import build as _build_semantic, build_paths as _build_paths  # noqa: E402
-from .injection_semantic import build_agent_paths as _build_agent_paths  # noqa: E402
+from .injection_semantic import build_agent_paths as _build_agent_paths, build_label_order as _build_label_order  # noqa: E402
 
 SEMANTIC = _build_semantic(Family, VOCATIVE, _CRED_PATH)
 FAMILIES = FAMILIES + (SEMANTIC, _build_paths(Family, VOCATIVE, _CRED_PATH),
-                       _build_agent_paths(Family, VOCATIVE, _CRED_PATH))
+                       _build_agent_paths(Family, VOCATIVE, _CRED_PATH), _build_label_order(Family, VOCATIVE, _CRED_PATH))

@@ -147,7 +147,9 @@ _STEMS = "|".join(stems for _, stems, _, _ in TABLE)
 # list or comment marker, a key's colon, or a sentence end and a space.
 _START = (r"(?:^|(?<=[\n\r>\"'“«(\[|*#%/=•·–—\-:;])|(?<=[\n\r>\"'“«(\[|*#%/=•·–—\-:;]\s)|(?<=[.!?。։።؟।]\s)"
           r"|(?<=[.!?。։።؟।]\s\s))[ \t]*")   # (an indented line: a YAML block, a code comment)
-_WORD = _T + r"{1,24}"
+# (an elided article or preposition belongs to the next word: "l'assistant", "I'r", "D'ar")
+_TA = r"(?:" + _T + r"|['’](?=[^\W\d_]))"
+_WORD = _TA + r"{1,24}"
 _ABBR = r"(?<![A-Za-zА-Яа-яЁёІі])(?-i:AI|KI|LLM|ИИ|ШІ)"
 # a full stop used as a colon after a label ("Օգնականին."): only in scripts whose own full
 # stop is another mark (Armenian, Ethiopic, Indic, Burmese, Khmer, Tibetan, Thai, Lao, CJK)
@@ -160,7 +162,25 @@ _END = (r"(?:(?:\s+" + _WORD + r"){0,2}?\s*[:：︰፡፥፦៖]|\s*[,，、،](
 # _END. The match stops at the stem (the rest is a lookahead): the prefilter's superset is
 # then the stems alone, a literal set, and an abbreviation with the one character after it
 # (caseless there, so "ai" inside a word such as "details" is not a candidate).
-LABEL = (_START + r"(?:" + _WORD + r"\s+){0,2}?" + _T + r"{0,14}(?#hs)(?:(?:" + _STEMS + r")(?=" + _T + r"{0,16}"
-         + _END + r")|" + _ABBR + r"(?=(?:[-‐]" + _T + r"{1,16})?" + _END + r")[-‐\s:：︰,，])")
+LABEL = (_START + r"(?:" + _WORD + r"\s+){0,2}?" + _TA + r"{0,14}(?#hs)(?:(?:" + _STEMS + r")(?=" + _T + r"{0,16}"
+         + _END + r")|" + _ABBR + r"(?=(?:[\-‐]" + _T + r"{1,16})?" + _END + r")[\-‐\s:：︰,，])")
 
 SAMPLES = tuple((lang, ai, human) for lang, _, ai, human in TABLE)
+
+# A label that is more than a bare name: a speaker tag in a chat transcript is the noun
+# alone ("Assistant:", "Asistente:", "AI:"); an order is addressed to it ("To the assistant:",
+# "Asistentui:", "Kumsizi:", "Для ИИ-агента:", "À l'assistant :").
+ADDRESSED = (_START + r"(?:(?<=[^\W\d_]['’])|(?!(?:" + _STEMS + r"|" + _ABBR + r")[ \t]*[:：︰፡፥፦៖,，、،.](?:\s|$)))(?:" + _WORD
+             + r"\s+){0,2}?" + _TA + r"{0,14}(?#hs)(?:(?:" + _STEMS + r")(?=" + _T + r"{0,16}" + _END + r")|"
+             + _ABBR + r"(?=(?:[\-‐]" + _T + r"{1,16})?" + _END + r")[\-‐\s:：︰,，])")
+
+# What an order names that a reader recognises in any language: words every script
+# borrows (API, token, password, cookie, prompt), a secret variable or credential file
+# (added by the family), a download piped to a shell, a URL left open for data ("?d=").
+LOANED_SECRET = (
+    r"(?<![A-Za-z])(?-i:API)(?![a-z])|\btokens?\b|токен|توکن|توكن|טוקן|टोकन|টোকেন|トークン|토큰|令牌|ტოკენ|թոքեն|"
+    r"\bpasswor|\bparol|парол|پسورد|パスワード|패스워드|密码|密碼|პაროლ|գաղտնաբառ|"
+    r"\bcookies?\b|куки|クッキー|쿠키|کوکی|كوكي|\bprompts?\b|промпт|پرامپت|プロンプト|프롬프트|提示词|პრომპტ|"
+    r"\b(?:curl|wget)\s+-|\|\s*(?:ba|z)?sh\b|"
+    r"(?:https?://\S{1,200}?[?&][\w-]{1,20}=(?:$|[\s\"'<)\].,;]|\{[^}\s]{1,30}\}|<[^>\s]{1,30}>|\$\{?\w))"
+)
