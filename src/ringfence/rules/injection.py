@@ -38,6 +38,7 @@ class Family:
     parts: tuple[tuple[str, str, float], ...] = ()
     needs: tuple[tuple[str, ...], ...] = ()
     lead: str = ""     # what every match starts with: checked (linear engine) before a full confirm
+    reach: int = 0     # how far past where a match ends its trailing lookahead may look (confirm windows)
 
 
 # Shared fragments (kept short so each pattern stays readable).
@@ -648,6 +649,7 @@ HIDDEN_TAG = (r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:\
 
 # Directive language inside hidden text: addressed to an AI, or imperative.
 from .injection_addressee import ADDRESSEE_I18N  # noqa: E402
+from .injection_labels import ADDRESSED as _ADDRESSED  # noqa: E402
 
 VOCATIVE = (
     r"\b(?:dear|hey|hi|attention|note\s+(?:to|for)|message\s+(?:to|for)|instructions?\s+(?:to|for))\s+(?:the\s+|all\s+|any\s+)?"
@@ -671,8 +673,9 @@ VOCATIVE = (
 )
 HIDDEN_DIRECTIVE = (
     VOCATIVE +
-    # a label to an AI assistant in many languages ("Pro AI asistenta:", "Для ШІ-асистента:")
-    r"|" + ADDRESSEE_I18N +
+    # a label to an AI assistant in many languages ("Pro AI asistenta:", "Для ШІ-асистента:"),
+    # or to an assistant in ~115 ("Asistentui:", "Kumsizi:"; not a transcript's "Assistant:")
+    r"|" + ADDRESSEE_I18N + r"|" + _ADDRESSED +
     r"|\b(?:AI|assistant|agent|LLM|chatbot)s?\b[^.\n]{0,20}?\b(?:must|should|shall)\s+(?:always|never|now|not|only|"
     r"ignore|say|tell|send|include|reveal|recommend|call|run|execute)\b"
     r"|\b(?:you|your)\b[^.\n]{0,40}?\b(?:must|should|shall|are\s+required|have\s+to|need\s+to|will\s+now)\b"
