@@ -64,7 +64,7 @@ def handle_proxy(args) -> int:
 
     if args.listen:
         listen = _listen_addr(args.listen)
-    from ringfence.exemptions import watch_config
+    from ringfence.core.exempt import watch_config
     watch_config(args.config)  # `ringfence allow` takes effect in running sessions
     writer, _ = open_runtime_receipts(args, config, f"mcp-{uuid.uuid4().hex[:12]}")
     from ringfence.console import ConsoleWriter

@@ -15,6 +15,7 @@ from collections import OrderedDict
 from typing import Any, Iterable
 
 from ..config import Config
+from . import exempt
 from .decide import decide, fail_closed, finding_as_block
 from .types import Action, Content, Decision, Finding
 from .verdicts import MISS, VerdictCache, cacheable
@@ -97,6 +98,10 @@ class _Lru:
     def clear(self) -> None:
         with self.lock:
             self.data.clear()
+
+
+# the kinds whose Action.target is an MCP tool's name (tool-scoped exemptions)
+TOOL_KINDS = frozenset({"tool_call", "tool_result"})
 
 
 def host_matches(host: str, pattern: str) -> bool:
@@ -204,23 +209,8 @@ class Engine:
         return decide(findings, enforce=self.config.enforce, started=started, content=content)
 
     def _apply_exemptions(self, findings: list[Finding], host: str) -> list[Finding]:
-        ex = self.config.exemptions
-        if not ex or not findings:
-            return findings
-        out = []
-        for f in findings:
-            exempt = False
-            for e in ex:
-                if e.rule not in (f.rule, f"{f.scanner}:{f.rule}"):
-                    continue
-                if e.tools or (e.expires and not e.active()):
-                    continue  # tool-scoped ones apply in the MCP relays; expired ones never
-                if not e.domains or (host and any(host_matches(host, d) for d in e.domains)):
-                    exempt = True
-                    break
-            if not exempt:
-                out.append(f)
-        return out
+        # tool-scoped entries are applied by inspect(), which knows the tool
+        return exempt.keep(findings, self.config, host) if findings else findings
 
     # -- cached pure steps -----------------------------------------------
     def _url_scan(self, url: str, method: str):
@@ -425,12 +415,15 @@ class Engine:
             for step in steps[1:]:
                 extra += self._step(step, content).findings
             if not extra:
-                return first
-            keep = first.content if first.verdict == "strip" else None
-            d = self._finish(list(first.findings) + extra, started, content.host, keep)
-            if d.verdict == "strip" and d.content is None:
-                d = decide([finding_as_block(f) if f.action == "strip" else f for f in d.findings],
-                           enforce=self.config.enforce, started=started)
+                d = first
+            else:
+                keep = first.content if first.verdict == "strip" else None
+                d = self._finish(list(first.findings) + extra, started, content.host, keep)
+                if d.verdict == "strip" and d.content is None:
+                    d = decide([finding_as_block(f) if f.action == "strip" else f for f in d.findings],
+                               enforce=self.config.enforce, started=started)
+            if content.kind in TOOL_KINDS and action.target:   # `exemptions: [{tools: [...]}]`
+                d = exempt.apply(d, self.config, content.host, action.target)
             return d
         except Exception as e:
             return fail_closed(e, started)

@@ -6,8 +6,6 @@ Decisions, and core.record is the only caller of the receipt writer.
 """
 from __future__ import annotations
 
-import dataclasses
-import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 

@@ -30,6 +30,7 @@ from typing import Any
 
 import orjson
 
+from ..core import exempt
 from ..core import Action, Content, Decision, Finding, as_block, decide, fail_closed, record, record_outcome
 from . import jsonrpc
 from .jsonrpc import JsonRpcError
@@ -117,9 +118,8 @@ class Guard:
                 request_id: Any = None, meta: dict | None = None) -> Decision:
         action = Action(self.transport, direction, target or method or "mcp", method,
                         self.session_id, jsonrpc.id_text(request_id), kind, meta or {})
-        if decision.verdict != "allow" and target:
-            from ..exemptions import apply_tool_exemptions
-            decision = apply_tool_exemptions(self.config, decision, target)
+        if decision.verdict != "allow" and target:   # findings the bridge joined after inspect()
+            decision = exempt.apply(decision, self.config, tool=target)
         decision = record(self.writer, action, decision)  # no receipt, no pass
         self.stats[decision.verdict if decision.verdict in self.stats else "block"] += 1
         return decision
@@ -468,9 +468,6 @@ class Guard:
         d = self.engine.inspect(Action(self.transport, "inbound", tool or "tools/call", "tools/call",
                                        self.session_id, kind="tool_result"),
                                 Content("tool_result", result, path="result"))
-        if d.verdict != "allow" and tool:  # `ringfence allow` for this tool: before rewriting
-            from ..exemptions import apply_tool_exemptions
-            d = apply_tool_exemptions(self.config, d, tool)
         if d.verdict != "strip":
             return as_block(d), line
         redacted = self.engine.redact_tool_result(result)

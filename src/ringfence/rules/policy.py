@@ -24,7 +24,6 @@ DANGER_TARGET = r"(?:/|~|\*|\.\.(?:/|\s|$))"
 # Credential files, from the catalogue (rules/sensitive_files.py): `.pub` keys,
 # known_hosts, ssh config and example env files are fine; a path right after `(` or `\`
 # is a regex in sed or grep (`/^(.env)/`, `\.env`), not the file.
-SECRET_FILE = SECRET_PATH
 CRED_PATH = r"(?<![\\(])" + SECRET_PATH
 READERS = (r"(?:cat|tac|less|more|head|tail|cp|mv|scp|rsync|base64|xxd|od|hexdump|strings|tar|zip|7z|gzip"
            r"|openssl|curl|wget|nc|ncat|vi|vim|nano|grep|egrep|rg|awk|sed|python\d?(?:\.\d+)?|node|perl"
@@ -61,7 +60,7 @@ _AUTH_OPT = "".join(f"(?<!{o} )(?<!{o}=)" for o in (
 _KEY_MGMT = (r"(?:sudo\s+)?(?:ssh-keygen|ssh-add|ssh-copy-id|ssh-keyscan|chmod|chown|chgrp|ls|stat|test|\[|touch"
              r"|mkdir|echo|printf|export|unset|file|wc|du|find|git\s+config|install|setfacl|restorecon)\b")
 SECRET_AS_DATA = (r"(?:^|(?<=[;&|\n(`]))\s*+(?!" + _KEY_MGMT + r")" + SEG + r"*?(?:^|(?<=[\s@<(:,\[]))" + _AUTH_OPT
-                  + r"[^\s;&|=]*?" + SECRET_FILE)
+                  + r"[^\s;&|=]*?" + CRED_PATH)
 HISTORY = r"(?:\.(?:bash|zsh|sh|psql|mysql|python|node_repl|rediscli)_history\b|\.local/share/fish/fish_history\b)"
 
 

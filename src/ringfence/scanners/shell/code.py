@@ -92,6 +92,10 @@ def _chars(nums: str) -> str | None:
 
 
 L = r"(" + _LIT + r")"
+# A list of character codes. The comma is required between codes: with an optional one, "7373"
+# splits as 7|373, 73|73, ... and a list with no closing match backtracks exponentially.
+_CODES = r"(?:0x[0-9a-f]+|\d+)(?:\s*,\s*(?:0x[0-9a-f]+|\d+)){0,4095}\s*,?\s*"
+
 # Decoders with literal arguments (Python, Perl, Ruby, PHP, JavaScript, PowerShell).
 _DECODERS: list[tuple[re.Pattern, object]] = [
     (re.compile(r"(?:base64\.)?(?:b64decode|decodebytes|standard_b64decode|urlsafe_b64decode|decodestring)\(\s*" + L
@@ -105,9 +109,9 @@ _DECODERS: list[tuple[re.Pattern, object]] = [
      lambda g: _hex(_lit_value(next(x for x in g if x)))),
     (re.compile(r"codecs\.(?:decode|encode)\(\s*" + L + r"\s*,\s*['\"]rot.?13['\"]\s*\)|str_rot13\(\s*" + L + r"\s*\)",
                 re.I), lambda g: codecs.decode(_lit_value(next(x for x in g if x)), "rot13")),
-    (re.compile(r"(?:string\.fromcharcode|pack\(\s*['\"]c\*['\"]\s*,)\s*\(?\s*((?:(?:0x[0-9a-f]+|\d+)\s*,?\s*){1,4096})\)",
+    (re.compile(r"(?:string\.fromcharcode|pack\(\s*['\"]c\*['\"]\s*,)\s*\(?\s*(" + _CODES + r")\)",
                 re.I), lambda g: _chars(g[0])),
-    (re.compile(r"\[char\[\]\]\s*\(?\s*((?:(?:0x[0-9a-f]+|\d+)\s*,?\s*){1,4096})\)?\s*-join\s*(?:''|\"\")", re.I),
+    (re.compile(r"\[char\[\]\]\s*\(?\s*(" + _CODES + r")\)?\s*-join\s*(?:''|\"\")", re.I),
      lambda g: _chars(g[0])),
     (re.compile(r"(?:\bchr\(\s*(0x[0-9a-f]+|\d+)\s*\)|\[char\]\s*\(?(0x[0-9a-f]+|\d+)\)?|\b(\d+)\.chr\b)", re.I),
      lambda g: _chars(next(x for x in g if x))),
