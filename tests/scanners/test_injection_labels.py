@@ -236,7 +236,7 @@ def test_hidden_markup_holding_an_order_addressed_to_the_assistant_is_hidden_tex
 
 
 @pytest.mark.parametrize("label", ["Laguntzaile adimendunarentzat:", "Көмекшіге ескерту:", "Al la asistanto:",
-                                   "Note for AI agents:", "សម្រាប់ជំនួយការ៖", "À l'assistant :"])
+                                   "Для ИИ-агента:", "សម្រាប់ជំនួយការ៖", "À l'assistant :"])
 def test_a_labelled_order_inside_a_long_page_blocks(scanner, label):
     """Long pages are confirmed in windows around prefilter candidates: the label's words
     after its stem must still be seen (Family.reach)."""

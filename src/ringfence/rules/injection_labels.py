@@ -163,7 +163,7 @@ _END = (r"(?:(?:\s+" + _WORD + r"){0,2}?\s*[:：︰፡፥፦៖]|\s*[,，、،](
 # then the stems alone, a literal set, and an abbreviation with the one character after it
 # (caseless there, so "ai" inside a word such as "details" is not a candidate).
 LABEL = (_START + r"(?:" + _WORD + r"\s+){0,2}?" + _TA + r"{0,14}(?#hs)(?:(?:" + _STEMS + r")(?=" + _T + r"{0,16}"
-         + _END + r")|" + _ABBR + r"(?=(?:[\-‐]" + _T + r"{1,16})?" + _END + r")[\-‐\s:：︰,，])")
+         + _END + r")|" + _ABBR + r"(?=(?:[\-‐]" + _T + r"{1,16})?" + _END + r")[\-‐:：,，])")
 
 SAMPLES = tuple((lang, ai, human) for lang, _, ai, human in TABLE)
 
@@ -172,7 +172,9 @@ SAMPLES = tuple((lang, ai, human) for lang, _, ai, human in TABLE)
 # "Asistentui:", "Kumsizi:", "Для ИИ-агента:", "À l'assistant :"). As an anchor it ends at
 # the stem (the prefilter's superset is the stems, a literal set; a consumed tail made the
 # database measurably slower), and its family's reach lets the confirm window see the rest.
-_AT_STEM = r"(?:(?:" + _STEMS + r")(?=" + _T + r"{0,16}" + _END + r")|" + _ABBR + r"(?=(?:[\-‐]" + _T + r"{1,16})?" + _END + r")[\-‐\s:：︰,，])"
+# (an abbreviation only right before a hyphen or a colon: the prefilter is caseless, and
+# "ai " or "ии " end words in Italian or Russian prose)
+_AT_STEM = r"(?:(?:" + _STEMS + r")(?=" + _T + r"{0,16}" + _END + r")|" + _ABBR + r"(?=(?:[\-‐]" + _T + r"{1,16})?" + _END + r")[\-‐:：])"
 ADDRESSED = (_START + r"(?:(?<=[^\W\d_]['’])|(?!(?:" + _STEMS + r"|" + _ABBR + r")[ \t]*[:：︰፡፥፦៖,，、،.](?:\s|$)))(?:" + _WORD
              + r"\s+){0,2}?" + _TA + r"{0,14}(?#hs)" + _AT_STEM)
 ADDRESSED_REACH = 80   # the rest of the label after its stem (a lookahead: Family.reach)
@@ -192,4 +194,4 @@ LOANED_SECRET = (
 def stem_then(obj: str) -> str:
     """An assistant stem with `obj` later on its line (a part: searched in the paragraph,
     its prefilter superset is the stems alone)."""
-    return (r"(?#hs)(?:(?:" + _STEMS + r")|" + _ABBR + r"[\-‐\s:：︰,，])(?=[^\n]{0,300}?(?:" + obj + r"))")
+    return (r"(?#hs)(?:(?:" + _STEMS + r")|" + _ABBR + r"[\-‐:：])(?=[^\n]{0,300}?(?:" + obj + r"))")
