@@ -12,6 +12,11 @@ One extra cell ("10k_c16_repeated") requests one identical page, so it DOES hit 
 verdict caches: it is labelled so and kept apart from the targets.
 
     python benchmarks/bench_proxy.py [--seconds 3] [--no-receipts] [--conc 16 64]
+        [--variant NAME='receipts: {queue_max: 4096}'] [--before REV]
+
+--variant adds one more receipts proxy with that extra config (repeatable), and --before
+one running src/ringfence as it was at git revision REV (git archive into a temp dir), so
+before/after and config variants are measured in the same run, against the same yardstick.
 """
 from __future__ import annotations
 
@@ -187,28 +192,45 @@ def main() -> int:
     ap.add_argument("--receipts-yaml", default="", metavar="YAML",
                     help="extra config for the receipts proxy, e.g. 'receipts: {queue_max: 0}'")
     ap.add_argument("--receipts", action="store_true", help=argparse.SUPPRESS)  # old flag: now the default
+    ap.add_argument("--variant", action="append", default=[], metavar="NAME=YAML",
+                    help="one more receipts proxy, with this extra config (repeatable)")
+    ap.add_argument("--before", metavar="REV", help="one more receipts proxy running src/ringfence at git REV")
     args = ap.parse_args()
     up_port = free_port()
     labels = ["proxy_receipts"] if args.receipts_only else ["proxy"] + ([] if args.no_receipts else ["proxy_receipts"])
+    yamls = {"proxy_receipts": args.receipts_yaml}
+    for v in args.variant:
+        name, _, yaml_text = v.partition("=")
+        labels.append(name)
+        yamls[name] = yaml_text
+    if args.before:
+        labels.append("before_receipts")
+        yamls["before_receipts"] = args.receipts_yaml
     ports = {label: free_port() for label in labels}
     procs, pids = [], {}
     tmp = tempfile.mkdtemp(prefix="rf-bench-")
     try:
+        if args.before:
+            repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+            tar = subprocess.run(["git", "-C", repo, "archive", args.before, "src/ringfence"],
+                                 capture_output=True, check=True, timeout=120).stdout
+            subprocess.run(["tar", "-x", "-C", tmp], input=tar, check=True, timeout=120)
         procs.append(subprocess.Popen([sys.executable, "-c", UPSTREAM_CODE, str(up_port)]))
         for label, port in ports.items():
             cmd = [sys.executable, "-m", "ringfence", "run", "-q", "--listen", f"127.0.0.1:{port}",
                    "--resolve", f"bench.test:{up_port}:127.0.0.1"]
-            if label == "proxy_receipts":
+            env = dict(os.environ, PYTHONPATH=os.path.join(tmp, "src")) if label == "before_receipts" else None
+            if label != "proxy":
                 from ringfence.receipts.keys import write_keypair
-                key = os.path.join(tmp, "k", "bench.key")
+                key = os.path.join(tmp, "k", f"{label}.key")
                 write_keypair(key)
-                cmd += ["--receipts", os.path.join(tmp, "receipts"), "--signing-key", key]
-                if args.receipts_yaml:
-                    cfg = os.path.join(tmp, "receipts.yaml")
+                cmd += ["--receipts", os.path.join(tmp, f"receipts-{label}"), "--signing-key", key]
+                if yamls.get(label):
+                    cfg = os.path.join(tmp, f"{label}.yaml")
                     with open(cfg, "w") as f:
-                        f.write(args.receipts_yaml + "\n")
+                        f.write(yamls[label] + "\n")
                     cmd += ["--config", cfg]
-            p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
             procs.append(p)
             pids[label] = p.pid
         wait_port(up_port)
@@ -245,7 +267,11 @@ def main() -> int:
                       "scanning": "url+headers+response injection",
                       "verdict_cache": "misses: every body and URL differ (except the *_repeated cell)",
                       "yardstick": "direct requests/s to the same upstream, same run, same load generator",
-                      "proxies": {"proxy": "no receipt log", "proxy_receipts": "signed receipt per decision"},
+                      "proxies": {"proxy": "no receipt log", "proxy_receipts": "signed receipt per decision",
+                                  **{k: f"signed receipts, config {v!r}" for k, v in yamls.items()
+                                     if k not in ("proxy_receipts", "before_receipts")},
+                                  **({"before_receipts": f"signed receipts, src at {args.before}"}
+                                     if args.before else {})},
                       "results": results, "targets": targets, "met": met}, indent=2))
     return 0
 

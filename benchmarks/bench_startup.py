@@ -8,6 +8,8 @@
 - cache_build: what `make setup` does to fill the cache (every database), CPU and wall.
 - warm: the same command again with that cache filled (best of --reps): wall, CPU, RSS.
   Yardstick: `python -c pass` with the same interpreter, same run.
+- --warm-only: just the warm figures (the user's pattern cache as it is), bytecode cached;
+  --before REV adds the same warm figures for src/ringfence at git REV, rounds interleaved.
 - proxy: `ringfence run` with signed receipts: RSS when idle, after a 1,000-request
   warm-up, and after --requests more requests (pages that differ per request, c16);
   growth is reported against both.
@@ -68,6 +70,39 @@ def check_figures(reps: int) -> dict:
                           "cache_build": {k: fill[k] for k in ("wall_s", "cpu_s", "exit")},
                           "warm": {k: warm[k] for k in ("wall_s", "cpu_s", "rss_MB", "exit")},
                           "warm_cpu_over_python_pass": round(warm["cpu_s"] / max(base["cpu_s"], 1e-3), 1)}
+    return out
+
+
+def warm_figures(reps: int, before: str = "") -> dict:
+    """Warm `ringfence check` per direction, bytecode cached (one priming run first); with
+    `before`, the same for src/ringfence at that git revision, rounds interleaved."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    srcs = {"after": ""}
+    tmp = tempfile.mkdtemp(prefix="rf-warm-")
+    try:
+        if before:
+            repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+            tar = subprocess.run(["git", "-C", repo, "archive", before, "src/ringfence"],
+                                 capture_output=True, check=True, timeout=120).stdout
+            subprocess.run(["tar", "-x", "-C", tmp], input=tar, check=True, timeout=120)
+            srcs["before"] = os.path.join(tmp, "src")
+        runs: dict = {}
+        for rep in range(reps + 1):
+            for label, src in srcs.items():
+                e = dict(env, PYTHONPATH=src) if src else env
+                for direction in ("outbound", "inbound"):
+                    cmd = [sys.executable, "-m", "ringfence", "check", "--text", "-", "--direction", direction]
+                    r = timed(cmd, e, b"hello world")
+                    if rep:  # the first round writes the bytecode caches
+                        runs.setdefault(f"{label}_{direction}", []).append(r)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    base = best([timed([sys.executable, "-c", "pass"], env) for _ in range(reps)])
+    out = {"python_c_pass_cpu_s": base["cpu_s"], "before_rev": before or None}
+    for k, rs in runs.items():
+        w = best(rs)
+        out[k] = {"cpu_s": w["cpu_s"], "wall_s": w["wall_s"], "rss_MB": w["rss_MB"], "exit": w["exit"]}
     return out
 
 
@@ -143,7 +178,15 @@ def main() -> int:
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--requests", type=int, default=10_000 if quick else 100_000)
     ap.add_argument("--no-proxy", action="store_true", help="skip the proxy memory run")
+    ap.add_argument("--warm-only", action="store_true", help="only warm `ringfence check` (see --before)")
+    ap.add_argument("--before", metavar="REV", default="", help="with --warm-only: also src/ringfence at git REV")
     args = ap.parse_args()
+    if args.warm_only:
+        print(json.dumps({"benchmark": "warm_check", "machine_cores": os.cpu_count(),
+                          "load_avg_1m": round(os.getloadavg()[0], 2),
+                          "yardstick": "`python -c pass` (same interpreter, same run)",
+                          "warm": warm_figures(args.reps, args.before), "target_cpu_s": 0.150}, indent=2))
+        return 0
     res = {"benchmark": "startup_memory", "machine_cores": os.cpu_count(),
            "load_avg_1m": round(os.getloadavg()[0], 2),
            "yardstick": "`python -c pass` (same interpreter, same run) for check; proxy RSS vs its own idle RSS",

@@ -37,13 +37,13 @@ class ConsoleWriter:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
 
-    def record(self, action: Any, decision: Any) -> str:
-        rid = self.inner.record(action, decision) if self.enabled else ""
+    def record(self, action: Any, decision: Any, **kw: Any) -> str:
+        rid = self.inner.record(action, decision, **kw) if self.enabled else ""
         return self._show(action, decision, rid)
 
-    def record_intent(self, action: Any, decision: Any) -> str:
+    def record_intent(self, action: Any, decision: Any, **kw: Any) -> str:
         """The decision of an egress about to leave (its receipt is the intent): one line too."""
-        rid = self.inner.record_intent(action, decision) if self.enabled else ""
+        rid = self.inner.record_intent(action, decision, **kw) if self.enabled else ""
         return self._show(action, decision, rid)
 
     def _show(self, action: Any, decision: Any, rid: str) -> str:

@@ -86,6 +86,15 @@ def test_a_scan_error_block_is_not_a_catch():
     assert actual_verdict(decide([])) == "allow"
 
 
+def test_a_strip_is_contained_as_the_live_tier_counts_it():
+    # A credential redacted from a tool result (or an injected span cut from a page)
+    # never reaches the client: contained, in both tiers.
+    cred = Finding("dlp", "github_token", "critical", "gho_***", "result.content[0].text", "strip")
+    assert decide([cred]).verdict == "strip" and actual_verdict(decide([cred])) == "block"
+    warn = Finding("dlp", "github_token", "critical", "gho_***", "result.content[0].text", "warn")
+    assert actual_verdict(decide([warn])) == "allow"
+
+
 def test_every_baseline_pins_known_misses_by_id():
     for f in sorted((ROOT / "benchmarks").glob("*baseline.json")):
         d = json.loads(f.read_text())

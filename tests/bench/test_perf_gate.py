@@ -120,3 +120,43 @@ def test_injection_page_scan_ratio_to_sha256(kind):
     ratio = sha / _cpu(lambda: scanner.scan(page), reps=5)
     print(kind, round(ratio, 4))
     assert ratio >= INJECTION_FLOORS[kind], (kind, ratio)
+
+
+def test_signer_thread_receipt_cost_ratio_to_sha256(tmp_path):
+    """Receipts queued to the signer thread (receipts.queue_max > 0), all threads' CPU
+    per receipt: batching must not cost more than signing inline does (gate above)."""
+    from ringfence.core import Action, Decision
+    from ringfence.receipts import ReceiptWriter
+    from ringfence.receipts.keys import load_private_key, write_keypair
+    priv, _, _ = write_keypair(str(tmp_path / "k.key"))
+    w = ReceiptWriter(str(tmp_path / "ev"), load_private_key(priv), policy_hash="sha256:00", session_id="g",
+                      queue_max=4096)
+    a, d = Action("forward", "inbound", "https://ok.test/p?n=1", "GET", kind="response"), Decision("allow")
+    n = 300
+    best = float("inf")
+    for _ in range(3):
+        c = time.process_time()
+        for _ in range(n):
+            w.record(a, d, defer="wait")
+        w.tickets.wait(w.last_ticket(), 60)
+        best = min(best, time.process_time() - c)
+    w.close()
+    sha_1mb = _sha_cpu(os.urandom(1 << 20), 20)
+    # ~40-60 us CPU a receipt (signing, hashing, one write per batch) ~ 0.1x SHA-256 over 1 MiB
+    assert best / n / sha_1mb <= 0.6, best / n / sha_1mb
+
+
+def test_mcp_tool_call_scan_ratio_to_sha256(engine):
+    """One tools/call through the tool scanners (DLP over the arguments, policy, chains):
+    ~0.15-0.2 ms CPU ~ 0.3x SHA-256 over 1 MiB on the 2-core box."""
+    from ringfence.scanners.tools import ToolSession
+    tools = engine.tools
+    s = ToolSession(server="gate")
+    tools.scan_tools_list([{"name": "search", "description": "Search the knowledge base.",
+                            "inputSchema": {"type": "object", "properties": {"query": {"type": "string"}}}}],
+                          s, "tools/list", False)
+    args = {"query": "quarterly revenue report for the sales team", "limit": 10}
+    n = 200
+    per = _cpu(lambda: [tools.scan_tool_call("search", args, s) for _ in range(n)]) / n
+    sha_1mb = _sha_cpu(os.urandom(1 << 20), 20)
+    assert per / sha_1mb <= 2.0, per / sha_1mb

@@ -23,7 +23,7 @@ def test_every_route_names_known_steps(eng):
     for (direction, kind), steps in ROUTES.items():
         assert direction in ("outbound", "inbound") and steps
         data = {"body": b"", "headers": [], "tool_call": ("t", {"a": "clean text"}),
-                "tools_list": ([], False)}.get(kind, "clean text")
+                "tools_list": ([], False), "listing": ("prompts/list", [], False)}.get(kind, "clean text")
         d = eng.inspect(Action("t", direction, "x"), Content(kind, data))
         assert d.verdict == "allow", (direction, kind, d)
 

@@ -142,3 +142,23 @@ def test_format_time_ns_is_canonical_across_seconds():
     for ns in (base, base + 1, base + 999_999_999, base + 10**9, base + 10**9 + 5 * 10**8):
         assert is_canonical_time(format_time_ns(ns))
     assert format_time_ns(base + 10**9 + 5 * 10**8) == "2026-04-15T12:00:01.5Z"
+
+
+def test_control_parts_equal_the_reference_record(tmp_path, keypair):
+    """Session, heartbeat and outcome receipts are encoded without a dict, byte-equal."""
+    w = _writer(tmp_path, keypair, principal="org:<p>&", actor="agent:\u00e9")
+    cases = [
+        ("ringfence://session/open", "session_open", "session_open kind=run config=sha256:ab", "session",
+         "receipt_session", "", "allow", "", "unclassified", "none", "unknown"),
+        ("http://h.test/a?q=<1>&\u00e9", "status=200 bytes=10240", "outcome of 0190-x", "outcome", "forward",
+         "GET", "allow", "0190-x", "unclassified", "none", "unknown"),
+        ("x" * 5000, "p" * 400 + "\u2028", "i" * 2000, "outcome", "t" * 200, "M" * 300, "block",
+         "\ud800" + "r" * 300, "read", "external", "reversible"),
+        ("", "", "", "", "", "", "allow", "", "unclassified", "none", "unknown"),
+    ]
+    for args in cases:
+        head, tail = w._control_parts("0190-id", *args)
+        rec = w.control_record("0190-id", TS, *args)
+        rec["chain_prev_hash"], rec["chain_seq"] = "genesis", 0
+        assert f'{head}{TS}{tail},"chain_prev_hash":"genesis","chain_seq":0}}' == encode_writer_record(rec)
+    w.close()

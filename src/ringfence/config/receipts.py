@@ -21,6 +21,9 @@ class ReceiptsConfig(Section):
     queue_max: int = Field(0, ge=0, le=1_000_000,
                            description="sign and append on a writer thread with this bounded queue; "
                                        "0 = in the caller (nothing queued can be lost in a crash)")
+    wait_written: bool = Field(True, description="with a writer thread (queue_max > 0): a proxied response "
+                               "waits until its receipt is written (true), or leaves at once (false: a "
+                               "receipt that then cannot be written makes every later action fail closed)")
     intent_durability: Literal["fsync", "batch", "disabled"] = Field(
         "batch", description="the intent receipt of every egress (forward, fetch, CONNECT, WebSocket, MCP "
                              "tools/call) is written before a byte leaves; fsync: fsync'd before it leaves too; "

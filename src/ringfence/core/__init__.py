@@ -11,10 +11,10 @@ record  the only caller of the receipt writer: no receipt, no pass
 Transports build an Action and its Content, hand them to the Inspector, and
 enforce the Decision; they decide nothing themselves."""
 from .decide import BLOCK_MESSAGE, agent_answer, as_block, decide, fail_closed, finding_as_block
-from .record import NullWriter, open_receipts, record, record_outcome
+from .record import NullWriter, after_written, open_receipts, record, record_outcome
 from .types import (SEVERITY_RANK, VERDICT_RANK, Action, Content, Decision, Direction, Finding, Severity, Verdict,
                     redact)
 
 __all__ = ["Action", "Content", "Decision", "Direction", "Finding", "Severity", "Verdict", "SEVERITY_RANK", "VERDICT_RANK",
            "BLOCK_MESSAGE", "agent_answer", "as_block", "decide", "fail_closed", "finding_as_block",
-           "NullWriter", "open_receipts", "record", "record_outcome", "redact"]
+           "NullWriter", "after_written", "open_receipts", "record", "record_outcome", "redact"]

@@ -17,7 +17,7 @@ from typing import Any, Iterable
 from ..config import Config
 from . import exempt
 from .decide import decide, fail_closed, finding_as_block
-from .types import Action, Content, Decision, Finding
+from .types import MCP_LISTINGS, Action, Content, Decision, Finding
 from .verdicts import MISS, VerdictCache, cacheable
 from ..scanners.content import ContentError, body_fields, decode_body, decompress, header_fields
 from ..scanners.crosssplit import url_pieces
@@ -26,7 +26,7 @@ from ..scanners.schemes import smuggling_findings
 
 # What transports may use from the scanning side, so they never import scanners.
 __all__ = ["Engine", "Inspector", "ContentError", "CACHE_MAX_KEY_CHARS", "ROUTES", "decompress", "host_matches", "is_textual", "public_ip_literal",
-           "rule_examples", "AGENT_CARD_PATHS"]
+           "rule_examples", "AGENT_CARD_PATHS", "MCP_LISTINGS"]
 
 log = logging.getLogger("ringfence.engine")
 
@@ -40,11 +40,15 @@ ROUTES: dict[tuple[str, str], tuple[str, ...]] = {
     ("outbound", "text"): ("dlp",),
     ("inbound", "text"): ("injection",),
     ("inbound", "response"): ("injection_response", "agent_card"),  # Agent Card only on its paths
-    ("inbound", "tool_result"): ("tool_result",),           # text, or an MCP result object
+    ("inbound", "tool_result"): ("tool_result",),           # text, or an MCP result object (Content.session and
+                                                            # Action.target: the call it answers, for data flow)
     # MCP: data is (name, arguments) / (tools, continuation); Content.session is the
     # connection's tool session (chains, rug-pull baselines), or None for one-shot checks.
     ("outbound", "tool_call"): ("tool_call",),
     ("inbound", "tools_list"): ("tools_list",),
+    # prompts/list, resources/list, resources/templates/list: data is (method, items,
+    # continuation); the tool-poisoning rules and a rug-pull baseline per listing.
+    ("inbound", "listing"): ("listing",),
 }
 
 TEXTUAL = ("text/", "application/json", "+json", "xml", "javascript", "ecmascript", "yaml",
@@ -343,6 +347,11 @@ class Engine:
                 return self._finish(self.dlp.scan(text, where), started, host)
             findings, content = self._inbound(text, where)
             if kind == "tool_result":
+                from ..scanners.handoff import credential_handoff   # any language (rules/handoff.py)
+                handoff = credential_handoff(text, where)
+                if handoff:
+                    findings = [finding_as_block(f) if f.action == "strip" else f for f in findings] + handoff
+                    content = None
                 dlp = [f if f.action != "strip" else finding_as_block(f) for f in self.dlp.scan(text, where)]
                 if dlp:
                     findings = [finding_as_block(f) if f.action == "strip" else f for f in findings] + dlp
@@ -364,6 +373,12 @@ class Engine:
             findings: list[Finding] = []
             for where, value in fields:
                 findings += self.injection.scan(value, where, audience=audience)
+            if audience == "agent":   # text only the agent reads: a handoff needs no URL
+                from ..scanners.handoff import credential_handoff
+                for where, value in fields:
+                    if (got := credential_handoff(value, where, agent_only=True)):
+                        findings += got
+                        break
             findings = [finding_as_block(f) if f.action == "strip" else f for f in findings]
             return self._finish(findings, started, host)
         except Exception as e:
@@ -410,10 +425,10 @@ class Engine:
         if steps is None:
             return fail_closed(ValueError(f"no route for {action.direction} {content.kind!r}"), started)
         try:
-            first = self._step(steps[0], content)
+            first = self._step(steps[0], content, action)
             extra: list[Finding] = []
             for step in steps[1:]:
-                extra += self._step(step, content).findings
+                extra += self._step(step, content, action).findings
             if not extra:
                 d = first
             else:
@@ -428,7 +443,7 @@ class Engine:
         except Exception as e:
             return fail_closed(e, started)
 
-    def _step(self, step: str, c: Content) -> Decision:
+    def _step(self, step: str, c: Content, action: Action | None = None) -> Decision:
         if step == "dlp_fields":
             return self.scan_headers(c.data, "outbound", c.host)
         if step == "dlp_split":
@@ -445,7 +460,9 @@ class Engine:
             if isinstance(c.data, str):
                 return self.scan_text(c.data, "inbound", c.kind, c.host, kind="tool_result")
             started = time.perf_counter()
-            return self._finish(self.tools.scan_tool_result(c.data, where=c.path or "result"), started, c.host)
+            tool = action.target if action is not None and c.session is not None else ""
+            return self._finish(self.tools.scan_tool_result(c.data, where=c.path or "result", session=c.session,
+                                                            tool=tool), started, c.host)
         if step == "tool_call":
             started = time.perf_counter()
             name, args = c.data
@@ -454,6 +471,11 @@ class Engine:
             started = time.perf_counter()
             tools, continuation = c.data
             found = self.tools.scan_tools_list(tools, c.session, c.path or "tools/list", continuation)
+            return self._finish(list(found), started, c.host)
+        if step == "listing":
+            started = time.perf_counter()
+            method, items, continuation = c.data
+            found = self.tools.scan_listing(method, items, c.session, c.path or method, continuation)
             return self._finish(list(found), started, c.host)
         if step == "injection_response":
             return self.scan_response(c.data, c.content_type, c.encoding, c.host)

@@ -116,3 +116,9 @@ class Decision:
         if self.receipt_id:
             d["receipt_id"] = self.receipt_id
         return d
+
+
+# The MCP listings other than tools/list that the Inspector's "listing" route reads:
+# list method -> the result member holding the items.
+MCP_LISTINGS = {"prompts/list": "prompts", "resources/list": "resources",
+                "resources/templates/list": "resourceTemplates"}

@@ -23,11 +23,17 @@ _GENERATIONS = itertools.count(1)
 
 
 def _feed(h: Any, part: Any) -> None:
-    """Length-prefixed and typed: raw bytes as they are, anything else (str, int, None,
-    tuples and lists of those) by its repr, which is one-to-one for these types."""
+    """Length-prefixed and typed: raw bytes as they are, a str as its UTF-8 (lone
+    surrogates kept; no repr copy of a page), anything else (int, None, tuples and lists
+    of those) by its repr, which is one-to-one for these types."""
     if isinstance(part, (bytes, bytearray, memoryview)):
         h.update(b"b%d:" % len(part))
         h.update(part)
+        return
+    if type(part) is str:
+        b = part.encode("utf-8", "surrogatepass")
+        h.update(b"s%d:" % len(b))
+        h.update(b)
         return
     if isinstance(part, list):
         part = tuple(part)

@@ -88,7 +88,7 @@ class Gate:
     # -- receipts -------------------------------------------------------------
     def record(self, action: Action, d: Decision, nbytes: int = 0) -> Decision:
         try:
-            rid = self.writer.record(action, d)
+            rid = self.writer.record(action, d, wait=True)  # written on return (a signer thread too)
         except Exception as e:  # no receipt, no pass
             log.error("receipt write failed: %s", e)
             rid = ""

@@ -51,7 +51,7 @@ def upstream_request(engine: Any, writer: Any, transport: str, session_id: str, 
         meta = {"intent": intent} if intent else {}
         action = Action(transport, "outbound", url, method, session_id[:128], "", "upstream_request", meta)
         try:
-            rid = writer.record(action, d or decide([]))
+            rid = writer.record(action, d or decide([]), wait=True)  # written on return
         except Exception as e:  # no receipt, no pass
             d, rid = fail_closed(e), ""
         if d is not None:
@@ -89,7 +89,8 @@ def refuse_real_values(engine: Any, writer: Any, transport: str, session_id: str
     if d is None:
         return None
     try:
-        rid = writer.record(Action(transport, "outbound", "mcp", "message", session_id[:128], "", "message"), d)
+        rid = writer.record(Action(transport, "outbound", "mcp", "message", session_id[:128], "", "message"), d,
+                            wait=True)
     except Exception as e:
         d, rid = fail_closed(e), ""
     if not d.blocked:

@@ -32,6 +32,7 @@ import orjson
 
 from ..core import exempt
 from ..core import Action, Content, Decision, Finding, as_block, decide, fail_closed, record, record_outcome
+from ..core.types import MCP_LISTINGS
 from . import jsonrpc
 from .jsonrpc import JsonRpcError
 
@@ -311,7 +312,8 @@ class Guard:
         if kind == "tool_call" and d.receipt_id:
             self.intents[key] = d.receipt_id
         # A tools/list with a cursor asks for a later page: its tools join the baseline.
-        if method == "tools/list" and isinstance(params, dict) and params.get("cursor") is not None:
+        if (method == "tools/list" or method in MCP_LISTINGS) and isinstance(params, dict) \
+                and params.get("cursor") is not None:
             self.paged.add(key)
         self.pending[key] = (method, target)
         return Outcome(to_server=line, decision=d, request_key=key)
@@ -445,6 +447,16 @@ class Guard:
                     if rest:
                         findings += list(self._scan_in(rest, "result").findings)
                     d = self._decide(findings, started)
+                elif method in MCP_LISTINGS and isinstance(result, dict) \
+                        and isinstance(result.get(MCP_LISTINGS[method]), list):
+                    # prompts and resources: the tool-poisoning rules and a rug-pull baseline,
+                    # then the whole result as agent-facing text, as before
+                    findings = list(self.engine.inspect(
+                        Action(self.transport, "inbound", method, method, self.session_id, kind="listing"),
+                        Content("listing", (method, result[MCP_LISTINGS[method]], paged), path=method,
+                                session=self.tool_session)).findings)
+                    findings += list(self._scan_in(result, "result", agent=True).findings)
+                    d = self._decide(findings, started)
                 elif method == "tools/call" and isinstance(result, dict):
                     kind = "tool_result"
                     d, line = self._tool_result(msg, result, line, target)
@@ -467,7 +479,7 @@ class Guard:
         certainty, or anything else is found, the result is blocked."""
         d = self.engine.inspect(Action(self.transport, "inbound", tool or "tools/call", "tools/call",
                                        self.session_id, kind="tool_result"),
-                                Content("tool_result", result, path="result"))
+                                Content("tool_result", result, path="result", session=self.tool_session))
         if d.verdict != "strip":
             return as_block(d), line
         redacted = self.engine.redact_tool_result(result)

@@ -22,6 +22,7 @@ import logging
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from ..core import fail_closed
 from ..core.h1 import REQUEST, Message, Parser, field
 from .forward import (AGENT_CARD_PATHS, buffered_reply, empty_reply, outbound_finish,
                       outbound_now, relay_response, split_headers, too_large_reply, upstream_head)
@@ -198,11 +199,11 @@ class FastClient(asyncio.Protocol):
         elif self.eof:
             self.transport.close()
 
-    def _outcome(self, result: str) -> None:
+    def _outcome(self, result: str, defer: str = "") -> None:
         """The outcome receipt of the request in flight, once."""
         rid, self.intent = self.intent, ""
         if rid or result.startswith("error="):
-            self.srv.rec.outcome(rid, result, "forward")
+            self.srv.rec.outcome(rid, result, "forward", defer)
 
     def _release(self) -> None:
         if self.reserved:
@@ -264,7 +265,7 @@ class FastClient(asyncio.Protocol):
         self.attempt = 0
         self.hout, headers = split_headers(r.headers)  # (forwarded, scanned)
         started = now()
-        done = outbound_now(srv, st, "forward", t, method, headers, r.body, started)
+        done = outbound_now(srv, st, "forward", t, method, headers, r.body, started, "wait")
         if done is None:  # a DNS lookup: the one step that waits
             fut = asyncio.ensure_future(st.engine.acheck_url(t.url, method))
             fut.add_done_callback(partial(self._url_done, headers, started))
@@ -282,7 +283,7 @@ class FastClient(asyncio.Protocol):
 
     def _outbound_after_dns(self, headers: list, started: float, got: Any) -> None:
         self._outbound(outbound_finish(self.srv, self.st, "forward", self.t, self.mname, headers,
-                                       self.req.body, got, started))
+                                       self.req.body, got, started, defer="wait"))
 
     def _guard(self, fn, *args) -> None:
         """Fail closed: an internal error drops the connection (never an allow)."""
@@ -294,6 +295,25 @@ class FastClient(asyncio.Protocol):
             self.transport.abort()
 
     def _outbound(self, done: tuple) -> None:
+        """The outbound decision, its receipt queued: go on once it is written (the
+        intent is on disk before a byte leaves; a block answer after its receipt)."""
+        d = done[0]
+        if not d.blocked:
+            self.intent = d.receipt_id  # a client gone meanwhile still gets its outcome
+        if not self.srv.rec.written(partial(self._written, self._outbound_go, done)):
+            self._outbound_go(done)
+
+    def _written(self, then, arg: Any, err: BaseException | None) -> None:
+        """A queued receipt landed (err None: go on) or could not be written: fail closed."""
+        if self.closed:
+            return
+        if err is not None:
+            self.intent = ""  # its intent is not on disk: nothing left, no outcome owed
+            self._guard(self._answer, block_response(fail_closed(err)), False)
+            return
+        self._guard(then, arg)
+
+    def _outbound_go(self, done: tuple) -> None:
         r, t = self.req, self.t
         d, addrs = done
         if d.blocked:
@@ -346,7 +366,7 @@ class FastClient(asyncio.Protocol):
         srv = self.srv
         status = up.status
         reason = up.reason or REASONS.get(status, "")
-        self._outcome(f"status={status} bytes={up.size}" + (" too_large" if up.too_large else ""))
+        self._outcome(f"status={status} bytes={up.size}" + (" too_large" if up.too_large else ""), "wait")
         if up.empty:
             self._answer(empty_reply(method, status, reason, up.headers, self.out_rid), True)
             return
@@ -357,8 +377,14 @@ class FastClient(asyncio.Protocol):
         ct = field(up.headers, "content-type")
         ce = field(up.headers, "content-encoding").strip().lower()
         raw = b"".join(up.chunks) if len(up.chunks) != 1 else up.chunks[0]
+        wait = srv.state.config.receipts.wait_written
         head, body = buffered_reply(srv, "forward", t, method, status, reason, up.headers, ct, ce, raw,
-                                    wants_html(self.req.headers))
+                                    wants_html(self.req.headers), "wait" if wait else "trip")
+        if not (wait and srv.rec.written(partial(self._written, self._reply, (head, body)))):
+            self._reply((head, body))
+
+    def _reply(self, hb: tuple[bytes, bytes]) -> None:
+        head, body = hb
         if len(body) < 262144:
             self._answer(head + body, True)
         else:

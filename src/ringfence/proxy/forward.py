@@ -147,7 +147,7 @@ def outbound_memo_key(srv: "ProxyServer", st: Any, t: Target, method: str,
 
 
 def outbound_now(srv: "ProxyServer", st: Any, transport: str, t: Target, method: str,
-                 headers: list[tuple[str, str]], body: bytes, started: float,
+                 headers: list[tuple[str, str]], body: bytes, started: float, defer: str = "",
                  ) -> tuple[Decision, list[str]] | None:
     """outbound_check without waiting, when its URL step needs no DNS lookup
     (else None). Exact repeats reuse the memoized verdict; each still gets its
@@ -158,14 +158,15 @@ def outbound_now(srv: "ProxyServer", st: Any, transport: str, t: Target, method:
         if hit is not MISS:
             d, addrs = hit
             return _record_outbound(srv, transport, t, method, body, d, list(addrs), None, "", None,
-                                    started)
+                                    started, defer)
     try:
         got: Any = url_step_now(srv, st.engine, t, method, None)
     except Exception as e:
         got = e
     if got is None:
         return None
-    return outbound_finish(srv, st, transport, t, method, headers, body, got, started, memo_key=key)
+    return outbound_finish(srv, st, transport, t, method, headers, body, got, started, memo_key=key,
+                           defer=defer)
 
 
 async def outbound_check(srv: "ProxyServer", transport: str, t: Target, method: str,
@@ -194,9 +195,10 @@ async def outbound_check(srv: "ProxyServer", transport: str, t: Target, method: 
 def outbound_finish(srv: "ProxyServer", st: Any, transport: str, t: Target, method: str,
                     headers: list[tuple[str, str]], body: bytes, got: Any, started: float, *,
                     vetted: list[str] | None = None, request_id: str = "",
-                    meta: dict | None = None, memo_key: Any = None) -> tuple[Decision, list[str]]:
+                    meta: dict | None = None, memo_key: Any = None, defer: str = "",
+                    ) -> tuple[Decision, list[str]]:
     """After the URL step (`got` is its (decision, addrs) or the exception it raised):
-    headers, body, one decision, one receipt."""
+    headers, body, one decision, one receipt (deferred: see core.record)."""
     eng = st.engine
     addrs: list[str] = []
     try:
@@ -218,19 +220,20 @@ def outbound_finish(srv: "ProxyServer", st: Any, transport: str, t: Target, meth
     except Exception as e:  # fail closed
         log.error("outbound scan failed", exc_info=e)
         d = fail_closed(e, started)
-    return _record_outbound(srv, transport, t, method, body, d, addrs, vetted, request_id, meta)
+    return _record_outbound(srv, transport, t, method, body, d, addrs, vetted, request_id, meta, None, defer)
 
 
 def _record_outbound(srv: "ProxyServer", transport: str, t: Target, method: str, body: bytes,
                      d: Decision, addrs: list[str], vetted: list[str] | None, request_id: str,
-                     meta: dict | None, started: float | None = None) -> tuple[Decision, list[str]]:
+                     meta: dict | None, started: float | None = None,
+                     defer: str = "") -> tuple[Decision, list[str]]:
     m = dict(meta) if meta else {}
     m["egress"] = True  # allowed, it is sent next: the receipt is the durable intent (core.record)
     if vetted is None and srv.route(t.host, t.port):
         m["resolve_override"] = True
     action = Action(transport, "outbound", t.url, method, request_id=request_id,
                     kind="request", meta=m)
-    d = srv.rec.record(action, d, len(body), started)
+    d = srv.rec.record(action, d, len(body), started, defer)
     return d, ([] if d.blocked else addrs)
 
 
@@ -244,21 +247,22 @@ async def inbound_check(srv: "ProxyServer", transport: str, t: Target, method: s
 
 def inbound_scan(srv: "ProxyServer", transport: str, t: Target, method: str,
                  status: int, content_type: str, body: bytes, *,
-                 request_id: str = "", want_text: bool = True) -> tuple[Decision, str]:
+                 request_id: str = "", want_text: bool = True, defer: str = "") -> tuple[Decision, str]:
     """inbound_check without the coroutine (it never waits). Repeats are served by
     the engine's verdict cache of response texts (one hash of the body, not two)."""
     st = srv.state
     started = now()
     d, text = _inbound_decision(srv, st, transport, t, method, content_type, body, started)
-    return _record_inbound(srv, transport, t, method, status, content_type, body, d, request_id), text
+    return _record_inbound(srv, transport, t, method, status, content_type, body, d, request_id,
+                           defer=defer), text
 
 
 def _record_inbound(srv: "ProxyServer", transport: str, t: Target, method: str, status: int,
                     content_type: str, body: bytes, d: Decision, request_id: str,
-                    started: float | None = None) -> Decision:
+                    started: float | None = None, defer: str = "") -> Decision:
     action = Action(transport, "inbound", t.url, method, request_id=request_id, kind="response",
                     meta={"status": status, "content_type": content_type[:100]})
-    return srv.rec.record(action, d, len(body), started)
+    return srv.rec.record(action, d, len(body), started, defer)
 
 
 def _inbound_decision(srv: "ProxyServer", st: Any, transport: str, t: Target, method: str, content_type: str,
@@ -366,8 +370,9 @@ def too_large_reply(srv: "ProxyServer", transport: str, t: Target, method: str, 
 
 def buffered_reply(srv: "ProxyServer", transport: str, t: Target, method: str, status: int,
                    reason: str, headers: list[tuple[str, str]], ct: str, ce: str,
-                   raw: bytes, html: bool = False) -> tuple[bytes, bytes]:
-    """A whole textual response: decode, scan, and the (head, body) to send."""
+                   raw: bytes, html: bool = False, defer: str = "") -> tuple[bytes, bytes]:
+    """A whole textual response: decode, scan, and the (head, body) to send
+    (`defer`: its receipt is queued, see core.record)."""
     cfg = srv.state.config.proxy
     srv.state.engine.account(t.host, len(raw))
     try:
@@ -384,7 +389,7 @@ def buffered_reply(srv: "ProxyServer", transport: str, t: Target, method: str, s
     if clean is not None:
         decoded = raw = clean
         headers = [(k, v) for k, v in headers if k.lower() != "content-encoding"]
-    d, _ = inbound_scan(srv, transport, t, method, status, ct, decoded, want_text=False)
+    d, _ = inbound_scan(srv, transport, t, method, status, ct, decoded, want_text=False, defer=defer)
     if d.blocked:
         return block_response(d, html=html), b""
     if d.verdict == "strip" and d.content is not None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from ..core import Action, Decision, agent_answer, open_receipts, record, record_outcome
+from ..core import Action, Decision, after_written, agent_answer, open_receipts, record, record_outcome
 from .http1 import REASONS, render_head
 
 log = logging.getLogger("ringfence.proxy")
@@ -119,27 +119,34 @@ class Recorder:
     def __init__(self, writer: Any, hooks: Hooks):
         self.writer = writer
         self.hooks = hooks
+        self.queued = getattr(writer, "tickets", None) is not None  # a signer thread: receipts may wait
 
     def record(self, action: Action, d: Decision, nbytes: int = 0,
-               started: float | None = None) -> Decision:
+               started: float | None = None, defer: str = "") -> Decision:
         """`started` (perf_counter) re-times a reused (memoized) decision: its duration
-        is this event's, set on the one Decision built here."""
+        is this event's, set on the one Decision built here. `defer`: see core.record
+        (the caller then waits with written() before it acts)."""
         if started is not None:
             d = Decision(d.verdict, d.findings, d.reason, d.content,
                          (time.perf_counter() - started) * 1000, d.error)
-        d = record(self.writer, action, d, self.hooks.count)  # no receipt, no pass
+        d = record(self.writer, action, d, self.hooks.count, defer)  # no receipt, no pass
         self.hooks.observe(action.transport, d, nbytes)
         return d
 
     def upstream_error(self, transport: str, reason: str) -> None:
         self.hooks.count("upstream_errors", transport, reason[:64])
 
-    def outcome(self, intent_id: str, result: str, transport: str = "fetch") -> None:
+    def written(self, callback) -> bool:
+        """After a deferred record(): True when `callback(error)` will run on this loop
+        once the receipt is written (or failed); False when it already is."""
+        return self.queued and after_written(self.writer, callback)
+
+    def outcome(self, intent_id: str, result: str, transport: str = "fetch", defer: str = "") -> None:
         """The outcome receipt of an intent (after its bytes left); an "error=rule"
         result also counts as an upstream error, receipts on or off."""
         if result.startswith("error="):
             self.hooks.count("upstream_errors", transport, result[6:70].split(" ", 1)[0])
-        record_outcome(self.writer, intent_id, result)
+        record_outcome(self.writer, intent_id, result, defer)
 
 
 def block_body(d: Decision) -> dict:

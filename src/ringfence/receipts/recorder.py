@@ -50,8 +50,67 @@ class Recorder:
         self.since_checkpoint = 0
         self.first_unsealed = 0                # first entry seq not yet covered by a checkpoint
         self.dirty = False
+        self.writes = 0                        # writes so far (sync_begin/sync_end tell them apart)
         self.closed = False
         self.last_checkpoint = time.monotonic()
+        self._buf: list[bytes] | None = None   # hold(): lines wait here for one write(2)
+        self._snap: tuple = ()                 # state at the last durable point while holding
+        self.on_durable = None                 # called after each successful held write
+
+    # -- one write(2) per batch ---------------------------------------------
+    def _state(self) -> tuple:
+        return (self.seq, self.prev_hash, self.in_file, self.since_checkpoint, self.first_unsealed,
+                self.bytes_in_file, self.last_checkpoint)
+
+    def hold(self) -> None:
+        """Buffer the entries that follow until release(): one write(2) for them all.
+        A failed write undoes every held entry (file truncated, seq and hash restored)."""
+        self._buf = []
+        self._snap = self._state()
+
+    def release(self) -> None:
+        try:
+            self._flush_held()
+        finally:
+            self._buf = None
+
+    def drop(self) -> None:
+        """Forget the held entries (an error before they were written)."""
+        if self._buf is not None:
+            self._buf = None
+            self._restore()
+
+    def _restore(self) -> None:
+        (self.seq, self.prev_hash, self.in_file, self.since_checkpoint, self.first_unsealed,
+         self.bytes_in_file, self.last_checkpoint) = self._snap
+
+    def _flush_held(self) -> None:
+        buf = self._buf
+        if buf:
+            data = b"".join(buf)
+            buf.clear()
+            start = self._snap[5]
+            try:
+                n = os.write(self.fd, data)
+                while n < len(data):
+                    n += os.write(self.fd, data[n:])
+                if self.fsync_always:
+                    os.fsync(self.fd)
+                else:
+                    self.dirty = True
+                    self.writes += 1
+            except OSError as e:
+                try:
+                    os.ftruncate(self.fd, start)
+                except OSError:
+                    pass
+                self._buf = None
+                self._restore()
+                raise ReceiptError(f"writing evidence file {self.path}: {e.strerror}") from None
+        if self._buf is not None:
+            self._snap = self._state()
+            if self.on_durable is not None:
+                self.on_durable()
 
     # -- files ----------------------------------------------------------
     def _open(self) -> None:
@@ -73,6 +132,10 @@ class Recorder:
         if self.fd is None:
             self._open()
         data = line.encode("utf-8")
+        if self._buf is not None:
+            self._buf.append(data)
+            self.bytes_in_file += len(data)
+            return
         try:
             n = os.write(self.fd, data)
             while n < len(data):  # regular files rarely short-write; finish the line anyway
@@ -81,6 +144,7 @@ class Recorder:
                 os.fsync(self.fd)
             else:
                 self.dirty = True
+                self.writes += 1
         except OSError as e:
             # A failed write leaves no trace: cut a partial line off, so the next
             # entry (which takes the same seq) follows a whole line.
@@ -90,6 +154,18 @@ class Recorder:
                 pass
             raise ReceiptError(f"writing evidence file {self.path}: {e.strerror}") from None
         self.bytes_in_file += len(data)
+
+    def sync_begin(self) -> tuple[int, int] | None:
+        """For an fsync without the writer lock: (a duplicate of the fd, the write count
+        it covers), or None when nothing is dirty. The caller fsyncs, closes the
+        duplicate, and calls sync_end(count) under the lock again."""
+        if self.fd is None or not self.dirty:
+            return None
+        return os.dup(self.fd), self.writes
+
+    def sync_end(self, writes: int) -> None:
+        if self.writes == writes:  # nothing written while the fsync ran
+            self.dirty = False
 
     def sync(self) -> None:
         if self.fd is not None and self.dirty:
@@ -160,6 +236,8 @@ class Recorder:
         if self.fd is None:
             return
         try:
+            if self._buf is not None:
+                self._flush_held()  # rotation while holding: the held entries go first
             self.sync()
             os.fsync(self.fd)
         except OSError as e:  # a clear error, never a traceback
@@ -167,6 +245,9 @@ class Recorder:
         finally:
             os.close(self.fd)
             self.fd = None
+            self.in_file = self.bytes_in_file = 0
+            if self._buf is not None:
+                self._snap = self._state()
 
     def close(self) -> None:
         if self.closed:

@@ -26,7 +26,7 @@ import time
 from collections import OrderedDict
 from typing import Any
 
-from .canonical import encode_writer_record, format_time_ns
+from .canonical import format_time_ns, go_string, go_string_memo
 from .errors import ReceiptError
 from .keys import fingerprint
 
@@ -61,10 +61,26 @@ class SessionMixin:
     def _control(self, target: str, pattern: str, intent: str, *, layer: str = "session",
                  transport: str = SESSION_TRANSPORT, method: str = "", verdict: str = "allow",
                  ref: str = "", atype: str = "unclassified", side: str = "none",
-                 rev: str = "unknown") -> str:
-        from .writer import _clip, uuid7
+                 rev: str = "unknown", wait: bool = True, defer: str = "") -> str:
+        from .writer import uuid7
         action_id = uuid7()
-        ts = format_time_ns(time.time_ns())
+        head, tail = self._control_parts(action_id, target, pattern, intent, layer, transport, method,
+                                         verdict, ref, atype, side, rev)
+        summary = f"receipt: {verdict} {atype} {transport}"
+        if self._worker is not None:
+            self._submit((head, tail, verdict, transport, summary), wait and not defer, defer)
+        else:
+            with self._lock:
+                if self.closed:
+                    raise ReceiptError("receipt writer is closed")
+                self._append_one(head, format_time_ns(time.time_ns()), tail, verdict, transport, summary)
+        return action_id
+
+    def control_record(self, action_id: str, ts: str, target: str, pattern: str, intent: str,
+                       layer: str, transport: str, method: str, verdict: str, ref: str, atype: str,
+                       side: str, rev: str) -> dict:
+        """The control record as a dict (what _control_parts encodes; tests compare the two)."""
+        from .writer import _clip
         rec: dict[str, Any] = {"version": 1, "action_id": action_id, "action_type": atype, "timestamp": ts,
                                "principal": self.principal, "actor": self.actor, "delegation_chain": None,
                                "target": _clip(target), "intent": _clip(intent, 1024),
@@ -74,24 +90,32 @@ class SessionMixin:
                                "layer": layer, "pattern": _clip(pattern, 256)}
         if ref:
             rec["request_id"] = _clip(ref, 256)
-        body = self._encode_control(rec)
-        i = body.index(ts)
-        head, tail = body[:i], body[i + len(ts):]
-        summary = f"receipt: {verdict} {atype} {transport}"
-        if self._worker is not None:
-            self._enqueue((head, tail, verdict, transport, summary))
-        else:
-            with self._lock:
-                if self.closed:
-                    raise ReceiptError("receipt writer is closed")
-                self._append_one(head, ts, tail, verdict, transport, summary)
-        return action_id
+        return rec
 
-    @staticmethod
-    def _encode_control(rec: dict) -> str:
-        """The record up to (without) its chain fields, as sign_body wants it."""
-        enc = encode_writer_record(rec)
-        return enc[:enc.rindex(',"chain_prev_hash":')]
+    def _control_parts(self, action_id: str, target: str, pattern: str, intent: str, layer: str,
+                       transport: str, method: str, verdict: str, ref: str, atype: str, side: str,
+                       rev: str) -> tuple[str, str]:
+        """(head, tail) around the timestamp: head + ts + tail is
+        encode_writer_record(control_record(...)) up to its chain fields, without the dict."""
+        from .writer import _clip
+        gm = go_string_memo
+        intent, method, pattern = _clip(intent, 1024), _clip(method, 128), _clip(pattern, 256)
+        out = ['","principal":', gm(self.principal), ',"actor":', gm(self.actor),
+               ',"delegation_chain":null,"target":', go_string(_clip(target))]
+        if intent:
+            out += (',"intent":', go_string(intent))
+        out += (',"side_effect_class":', gm(side), ',"reversibility":', gm(rev), ',"policy_hash":',
+                gm(self.policy_hash), ',"verdict":', gm(verdict), ',"transport":', gm(_clip(transport, 128)))
+        if method:
+            out += (',"method":', gm(method))
+        if layer:
+            out += (',"layer":', gm(layer))
+        if pattern:
+            out += (',"pattern":', go_string(pattern))
+        if ref:
+            out += (',"request_id":', go_string(_clip(ref, 256)))
+        head = f'{{"version":1,"action_id":{go_string(action_id)},"action_type":{gm(atype)},"timestamp":"'
+        return head, "".join(out)
 
     # -- sessions -------------------------------------------------------------
     def open_session(self, kind: str, *, ruleset_hash: str = "", version: str = "",
@@ -140,15 +164,18 @@ class SessionMixin:
             pass  # close() still seals what is there; verify reports the missing close
 
     # -- intent and outcome -------------------------------------------------
-    def record_intent(self, action: Any, decision: Any) -> str:
+    def record_intent(self, action: Any, decision: Any, defer: str = "") -> str:
         """The decision receipt of an action about to be sent, durable before return.
 
-        A blocked decision is an ordinary receipt (nothing leaves, no outcome expected)."""
+        A blocked decision is an ordinary receipt (nothing leaves, no outcome expected).
+        defer="wait" (writer thread, batch durability only): queued; the caller waits for
+        last_ticket() before a byte leaves."""
+        if self.intent_durability == "fsync":
+            defer = ""  # the fsync is the caller's to wait for, here
         if decision.verdict == "block" or self.intent_durability == "disabled":
-            return self.record(action, decision)
-        rid = self.record(action, decision, egress=True)
+            return self.record(action, decision, wait=True, defer=defer)
+        rid = self.record(action, decision, egress=True, wait=True, defer=defer)
         self._intents_put(rid, action)
-        self.flush()
         if self.intent_durability == "fsync":
             with self._lock:
                 self.recorder.sync()  # durable before any byte leaves
@@ -161,11 +188,11 @@ class SessionMixin:
         while len(d) > MAX_OPEN_INTENTS:
             d.popitem(last=False)
 
-    def record_outcome(self, intent_id: str, result: str, verdict: str = "allow") -> str:
+    def record_outcome(self, intent_id: str, result: str, verdict: str = "allow", defer: str = "") -> str:
         """What happened after an intent: e.g. 'status=200 bytes=512' or 'error=upstream_timeout'."""
         if not intent_id or self.intent_durability == "disabled":
             return ""
         d = self.__dict__.get("_intents") or {}
         target, transport, method = d.pop(intent_id, ("ringfence:outcome", "unknown", ""))
         return self._control(target, result, "outcome of " + intent_id, layer=OUTCOME_LAYER, transport=transport,
-                             method=method, verdict=verdict, ref=intent_id)
+                             method=method, verdict=verdict, ref=intent_id, defer=defer)

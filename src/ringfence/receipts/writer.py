@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import logging
 import os
 import secrets
 import threading
@@ -20,11 +21,13 @@ from .classify import classify
 from .errors import ReceiptError
 from .fastsign import fast_signer
 from .keys import load_signing_key, public_bytes
+from .null import NullWriter
 from .recorder import Recorder
 from .session import SessionMixin
 from .signer import Tickets
 
 _sha256 = hashlib.sha256
+log = logging.getLogger("ringfence.receipts")
 
 VERDICTS = frozenset({"block", "allow", "warn", "ask", "strip", "forward", "redirect"})
 MAX_FIELD = 4096        # bound every free-text field in a receipt
@@ -147,36 +150,6 @@ class ChainSigner:
         return receipt
 
 
-class NullWriter:
-    """Receipts off: nothing written, so no receipt id is handed out."""
-    enabled = False
-    paths: list[str] = []
-
-    def record(self, action: Any, decision: Any, egress: bool = False) -> str:
-        return ""  # nothing written: no id to hand out
-
-    def flush(self, timeout: float = 30.0) -> None:
-        return None
-
-    def record_intent(self, action: Any, decision: Any) -> str:
-        return ""  # nothing written: no id to hand out (and no outcome to link)
-
-    def record_outcome(self, intent_id: str, result: str, verdict: str = "allow") -> str:
-        return ""
-
-    def open_session(self, kind: str, **facts: Any) -> str:
-        return ""
-
-    def close(self, reason: str = "shutdown") -> None:
-        return None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-
 class ReceiptWriter(SessionMixin):
     enabled = True
 
@@ -222,6 +195,10 @@ class ReceiptWriter(SessionMixin):
         self._error: ReceiptError | None = None
         self._worker: threading.Thread | None = None
         self.tickets = Tickets() if self.queue_max else None  # signer.written() waits on these
+        self._wake_armed: Any = None  # the loop with a wake-up scheduled
+        self._tl = threading.local()   # the ticket of this thread's last deferred receipt
+        self._durable: tuple = ()      # chain state at the recorder's last durable write
+        self.recorder.on_durable = self._mark_durable
         if self.queue_max:
             self._worker = threading.Thread(target=self._write_loop, name="receipts-writer", daemon=True)
             self._worker.start()
@@ -233,18 +210,32 @@ class ReceiptWriter(SessionMixin):
 
     # -- background fsync (batch mode) -------------------------------------
     def _flush_loop(self) -> None:
+        """The batched fsync runs without the writer lock (on a duplicate of the fd), so a
+        receipt being written never waits for the disk; `dirty` stays set until an fsync
+        that covered every write so far succeeded."""
+        rec = self.recorder
         while not self._stop.wait(self._interval):
             with self._lock:
                 if self.closed:
                     return
                 try:
-                    rec = self.recorder
                     if self._ckpt_s and rec.since_checkpoint and rec.fd is not None \
                             and time.monotonic() - rec.last_checkpoint >= self._ckpt_s:
                         rec.checkpoint()  # bounds what a crash can silently lose
-                    rec.sync()
-                except ReceiptError:
-                    pass  # the next record() or close() reports it
+                    got = rec.sync_begin()
+                except (ReceiptError, OSError):
+                    continue  # the next record() or close() reports it
+            if got is None:
+                continue
+            fd, writes = got
+            try:
+                os.fsync(fd)
+            except OSError:
+                continue  # still dirty: close() fsyncs again and reports it
+            finally:
+                os.close(fd)
+            with self._lock:
+                rec.sync_end(writes)
 
     # -- building -------------------------------------------------------
     def build_record(self, action: Any, decision: Any, ts: str, action_id: str) -> dict:
@@ -354,20 +345,29 @@ class ReceiptWriter(SessionMixin):
         self.last_ts = ts
         self.verdicts[verdict] = self.verdicts.get(verdict, 0) + 1
 
-    def record(self, action: Any, decision: Any, egress: bool = False) -> str:
+    def record(self, action: Any, decision: Any, egress: bool = False, wait: bool = False,
+               defer: str = "") -> str:
         """Sign and append one receipt; returns its action_id. Raises ReceiptError on failure.
 
-        With queue_max > 0 the receipt is built (and its timestamp taken) here, then signed
-        and appended by the writer thread in call order; record() returns at once. A write
-        error then surfaces on every later record(), flush() and close(): from the first
-        failure on, the writer refuses (fail closed). What a crash can lose is at most the
-        queued receipts (<= queue_max) on top of the fsync interval; flush() waits for them."""
+        Without a writer thread (queue_max 0) the receipt is written when this returns.
+        With one, the record (and its timestamp) is built here and queued; then
+        - wait=True: written when this returns (the caller drains the queue itself
+          when the writer thread is idle, else waits for it); a failure raises and
+          blocks only this action, like the inline writer;
+        - defer="wait": returns at once; the caller must wait for last_ticket() (see
+          signer.Tickets.notify) before it acts; a failure fails that wait only;
+        - defer="trip", or neither (the old queue mode): returns at once and nobody
+          waits, so a write failure trips the writer: every later record(), flush()
+          and close() refuses (fail closed). A crash can lose at most the queued
+          receipts (<= queue_max) on top of the fsync interval; flush() waits for them."""
         action_id = uuid7()
+        if defer:
+            self._tl.ticket = 0  # nothing to wait for unless this one is queued
         try:
             head, tail, verdict, atype, transport = self.record_parts(action, decision, action_id, egress)
             summary = f"receipt: {verdict} {atype} {transport}"
             if self._worker is not None:
-                self._enqueue((head, tail, verdict, transport, summary))
+                self._submit((head, tail, verdict, transport, summary), wait, defer)
                 return action_id
             with self._lock:  # only what the chain order needs: time, chain fields, signature, append
                 if self.closed:
@@ -379,8 +379,44 @@ class ReceiptWriter(SessionMixin):
             raise ReceiptError(f"cannot write receipt: {type(e).__name__}: {e}") from e
         return action_id
 
+    def last_ticket(self) -> int:
+        """The ticket of the last receipt this thread deferred (0: none)."""
+        return getattr(self._tl, "ticket", 0)
+
     # -- writer thread (queue_max > 0) ------------------------------------
-    def _enqueue(self, item: tuple) -> None:
+    def _submit(self, item: tuple, wait: bool, defer: str) -> None:
+        ticket = self._enqueue(item, trip=not wait and defer != "wait", wake=not defer)
+        if defer:
+            self._tl.ticket = ticket
+            self._wake_soon()
+        elif wait:
+            if self._lock.acquire(blocking=False):  # the writer thread is idle: write it here
+                try:
+                    self._drain_locked()
+                finally:
+                    self._lock.release()
+            self.tickets.wait(ticket, max(self._queue_wait_s, 1.0) * 6)
+
+    def _wake_soon(self) -> None:
+        """Wake the writer thread once per event-loop iteration, not per receipt: the
+        receipts queued by one iteration's callbacks go out as one batch."""
+        import asyncio
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._wake()
+            return
+        if self._wake_armed is loop:  # (a loop that closed with a wake pending is never running again)
+            return
+        self._wake_armed = loop
+        loop.call_soon(self._wake)
+
+    def _wake(self) -> None:
+        self._wake_armed = None
+        with self._qcond:
+            self._qcond.notify_all()
+
+    def _enqueue(self, item: tuple, trip: bool = True, wake: bool = True) -> int:
         with self._qcond:
             if self._error is not None:
                 raise self._error
@@ -398,10 +434,12 @@ class ReceiptWriter(SessionMixin):
                 if self._qclosed:
                     raise ReceiptError("receipt writer is closed")
             # The timestamp is taken in queue order, so chain order and time order agree.
-            self._q.append((format_time_ns(time.time_ns()),) + item)
+            ticket = self.tickets.issue()
+            self._q.append((format_time_ns(time.time_ns()),) + item + (ticket, trip))
             self._pending += 1
-            self.tickets.issue()
-            self._qcond.notify_all()
+            if wake:
+                self._qcond.notify_all()
+            return ticket
 
     def _write_loop(self) -> None:
         q, cond = self._q, self._qcond
@@ -411,31 +449,56 @@ class ReceiptWriter(SessionMixin):
                     cond.wait()
                 if not q:  # closed and drained
                     return
-                batch = list(q)
-                q.clear()
-            done = 0
-            try:
-                with self._lock:
-                    for ts, head, tail, verdict, transport, summary in batch:
-                        if self.closed:
-                            raise ReceiptError("receipt writer is closed")
-                        self._append_one(head, ts, tail, verdict, transport, summary)
-                        done += 1
-            except Exception as e:
-                err = e if isinstance(e, ReceiptError) else \
-                    ReceiptError(f"cannot write receipt: {type(e).__name__}: {e}")
-                with cond:
-                    self._error = self._error or ReceiptError(
-                        f"{len(batch) - done} queued receipt(s) not written: {err}")
-                    self._pending = 0
-                    q.clear()
-                    cond.notify_all()
-                self.tickets.failed(self._error)
+            with self._lock:
+                self._drain_locked()
+
+    def _mark_durable(self) -> None:
+        s = self.signer
+        self._durable = (s.chain_seq, s.last_hash, self.count, self.first_ts, self.last_ts, dict(self.verdicts))
+
+    def _drain_locked(self) -> None:
+        """Under self._lock: sign and append everything queued, in queue order, with one
+        write(2) per batch. Whoever holds the lock drains, so chain order is queue order."""
+        with self._qcond:
+            if not self._q:
                 return
-            with cond:
+            batch = list(self._q)
+            self._q.clear()
+        rec = self.recorder
+        self._mark_durable()
+        start = self.count
+        err: BaseException | None = None
+        rec.hold()
+        try:
+            for ts, head, tail, verdict, transport, summary, _, _ in batch:
+                if self.closed:
+                    raise ReceiptError("receipt writer is closed")
+                self._append_one(head, ts, tail, verdict, transport, summary)
+            rec.release()
+        except Exception as e:
+            rec.drop()
+            s = self.signer
+            s.chain_seq, s.last_hash, self.count, self.first_ts, self.last_ts, self.verdicts = self._durable
+            err = e if isinstance(e, ReceiptError) else \
+                ReceiptError(f"cannot write receipt: {type(e).__name__}: {e}")
+        ok = self.count - start
+        failed = batch[ok:]
+        trip = any(it[7] for it in failed)
+        with self._qcond:
+            if trip:
+                self._error = self._error or ReceiptError(f"{len(failed)} queued receipt(s) not written: {err}")
+                self._pending = 0
+                self._q.clear()
+            else:
                 self._pending -= len(batch)
-                cond.notify_all()
-            self.tickets.written(len(batch))
+            self._qcond.notify_all()
+        if failed and not trip:
+            log.error("%d receipt(s) not written: %s", len(failed), err)
+        if trip:  # nothing from the first failure on counts as written
+            self.tickets.settle(batch[ok - 1][6] if ok else 0)
+            self.tickets.failed(self._error)
+        else:
+            self.tickets.settle(batch[-1][6], {it[6]: err for it in failed} if failed else None)
 
     def flush(self, timeout: float = 30.0) -> None:
         """Wait until every receipt recorded so far is written; raises ReceiptError on a

@@ -61,6 +61,15 @@ def _r(*a, **k) -> DlpRule:
     return DlpRule(*a, **k)
 
 
+
+# Synthetic WIF keys (sha256 of a label as the key, never used anywhere): Litecoin,
+# Dogecoin (compressed and not), Dash, testnet, Bitcoin. Near misses: a broken checksum,
+# and a 34-byte payload whose last byte is not the compression flag.
+WIF_TP = ("T8rqfxMUVejKbhfeQ7u3kfMgxoNH5MYqAAgepVGWuHQrAG6zgYad", "QR5Ng4Ndj4B9iaeSadeC5vPjSEoiD5SKoQsqPknt5Qd5JE8BmY9R",
+          "6JgxfJXjJgguj3e2ic35n4wYN8CwedMEmxFgxuWsze56WMJT1Yy", "XFJh3ULEn5SyhY8zvKRuSG5BokjvnqiWD3bDidneVdA3eUmPfEzr",
+          "cRwpEEcy6s1suJHfqF5rjYaKp6QAEKGC6Uw8jNZEqrQT4gwZtPAu", "L3ci8fXtEbXALsWo2ecDeostKfKbfoVV5V49EezEEQvzf3udkFYx")
+WIF_TN = ("QPcgyBtTvsJgkQ9pjsjMvtX2LmnWaHf6zubqMX7uzvv2u5syZAE2", "QPcgyBtTvsJgkQ9pjsjMvtX2LmnWaHf6zubqMX7uzvv2u5yimCNG")
+
 RULES: tuple[DlpRule, ...] = (
     # ---- AI / ML providers ------------------------------------------------------
     _r("anthropic_api_key", "Anthropic API key", "critical",
@@ -333,9 +342,12 @@ RULES: tuple[DlpRule, ...] = (
     _r("iban", "IBAN", "medium", r"\b(?P<s>[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30})\b", validator="iban",
        tp=("GB29NWBK60161331926819", "iban=DE89 3704 0044 0532 0130 00"),
        tn=("GB29NWBK60161331926818", "XX29NWBK60161331926819", "US12 3456 7890 1234")),
-    _r("bitcoin_wif", "Bitcoin WIF private key", "critical", r"\b[5KLc9][1-9A-HJ-NP-Za-km-z]{50,51}\b",
-       validator="wif", tp=("5HueCGU8rMjxEXxiPuD5BDku4MkFqeZyd4dZ1jvhTVqvbTLvyTJ",),
-       tn=("5HueCGU8rMjxEXxiPuD5BDku4MkFqeZyd4dZ1jvhTVqvbTLvyTK",)),
+    # WIF of any coin: the version byte names the network (0x80 Bitcoin, 0xb0 Litecoin, 0x9e
+    # Dogecoin, 0xcc Dash ...); the checksum and the 32-byte key (+0x01) make it a key.
+    _r("bitcoin_wif", "WIF private key (Bitcoin and every coin that uses its format)", "critical",
+       r"\b[1-9A-HJ-NP-Za-km-z]{51,52}\b",
+       validator="wif", tp=("5HueCGU8rMjxEXxiPuD5BDku4MkFqeZyd4dZ1jvhTVqvbTLvyTJ",) + WIF_TP,
+       tn=("5HueCGU8rMjxEXxiPuD5BDku4MkFqeZyd4dZ1jvhTVqvbTLvyTK",) + WIF_TN),
     _r("extended_private_key", "BIP-32 extended private key", "critical",
        r"\b[xyztuvYZUV]prv[1-9A-HJ-NP-Za-km-z]{100,112}\b", validator="extended_private_key",
        tp=("xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHi",

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .injection_owner import UI_ENTRY
+
 STRONG, MEDIUM, WEAK = 1.0, 0.7, 0.45
 THRESHOLD = 0.8
 
@@ -52,6 +54,14 @@ _TARGET = (r"(?:instructions?|prompts?|rules|guidelines|directives?|guidance|con
 _IN_CONFIG = (r"(?!\s+(?:(?:set|defined|configured|specified|listed|stored|given)\s+)?(?:in|from)\s+(?:the\s+|your\s+|a\s+)?"
               r"(?:\.[\w.-]+|[\w-]+\.(?:conf|cfg|ini|toml|ya?ml|json|rc)\b|config(?:uration)?\s+files?|settings\s+files?|"
               r"dotfiles?))")
+# "override previous RBAC policy", "ignore existing firewall rules": a system's rules named by
+# what they govern (an acronym or a technical noun), not an agent's instructions ("AI rules",
+# "safety rules" and "system prompt" are no such qualifier).
+_NOT_TECH = (r"(?!(?:(?-i:(?!AI\b|LLM\b|GPT\b|DAN\b)[A-Z][A-Z0-9]{1,7}s?)|firewall|iptables|nftables|routing|lint(?:ing|er)?|"
+             r"eslint|pylint|prettier|gitignore|cach(?:e|ing)|retention|branch(?:-protection)?|merge|backup|network|"
+             r"security\s+group|selinux|apparmor|sudoers|cron|naming|compiler|linker|css|nginx|apache|proxy|dns|"
+             r"mail|spam|rewrite|redirect|password|lifecycle|scaling|quota|rate[\s-]limit(?:ing)?)\s+"
+             r"(?:[\w-]+\s+)?(?:rules|polic(?:y|ies)|restrictions|constraints|settings|config\w*)\b)")
 _IGNORE = r"(?:ignore|disregard|forget|override|overrule|bypass|discard|abandon)"
 _IGNORE2 = (r"(?:set\s+aside|throw\s+out|pay\s+no\s+attention\s+to|do\s+not\s+follow|don'?t\s+follow|"
             r"stop\s+following|no\s+longer\s+follow)")
@@ -88,7 +98,8 @@ FAMILIES: tuple[Family, ...] = (
     Family(
         "instruction_override", "Instruction override", "high",
         (
-            (rf"\b{_IGNORE}\s+{_ANY}{_DET}(?:{_ANY}{_DET})?{_PRIOR}\s+(?:[\w-]+\s+){{0,2}}?{_TARGET}\b{_IN_CONFIG}", STRONG),
+            (rf"\b{_IGNORE}\s+{_ANY}{_DET}(?:{_ANY}{_DET})?{_PRIOR}\s+{_NOT_TECH}(?:{_NOT_TECH}[\w-]+\s+){{0,2}}?{_TARGET}\b{_IN_CONFIG}",
+             STRONG),
             (rf"\b{_IGNORE}\s+{_ANY}(?:your|the\s+system'?s?|the\s+developer'?s?)\s+(?:[\w-]+\s+){{0,1}}?"
              r"(?:instructions|rules|guidelines|programming|training|system\s+prompt|directives|guardrails)\b", 0.9),
             (r"\b(?:ignore|disregard|forget)\s+(?:everything|all|anything)\s+(?:(?:you\s+(?:were|have\s+been)\s+"
@@ -143,7 +154,7 @@ FAMILIES: tuple[Family, ...] = (
             (r"(?:игнорируй|забудь|проигнорируй)\s+(?:всё|все)\s+(?:вышесказанное|что\s+было\s+(?:сказано|выше))",
              STRONG),
             # multi-word forms of "ignore" (kept apart so the verbs above stay a cheap literal prefix)
-            (rf"\b{_IGNORE2}\s+{_ANY}{_DET}(?:{_PRIOR}\s+)?(?:[\w-]+\s+){{0,2}}?{_TARGET}\b", 0.9),
+            (rf"\b{_IGNORE2}\s+{_ANY}{_DET}(?:{_PRIOR}\s+)?{_NOT_TECH}(?:{_NOT_TECH}[\w-]+\s+){{0,2}}?{_TARGET}\b", 0.9),
             (rf"\b{_IGNORE}\s+(?:all\s+)?(?:of\s+)?(?:the\s+|any\s+|those\s+)?(?:instructions|rules|guidelines|directives|"
              r"prompts?|guardrails)\s+(?:that\s+)?(?:you\s+(?:were|have\s+been|got)\s+(?:given|told|provided)|"
              r"(?:given|provided)\s+(?:to\s+you\s+)?(?:earlier|before|previously|above|so\s+far))", STRONG),
@@ -172,6 +183,8 @@ FAMILIES: tuple[Family, ...] = (
             "Override the default timeout with --timeout.",
             "忽略大小写",
             "Die vorherigen Anweisungen gelten weiterhin.",
+            "Use --force to override previous RBAC policy bindings for the gateway.",
+            "Helm will ignore existing firewall rules unless --reconcile is set.",
         ),
     ),
     Family(
@@ -300,8 +313,8 @@ FAMILIES: tuple[Family, ...] = (
     Family(
         "credential_solicitation", "Credential or system-prompt solicitation", "high",
         (
-            (r"\b(?:reveal|output|print|show|display|send|share|give|tell|disclose|leak|dump|include|provide|list|"
-             r"repeat|return|write\s+out|copy|paste|expose|recite|type\s+out|read\s+out)\s+(?:me\s+|us\s+)?"
+            (r"\b" + UI_ENTRY + r"(?:reveal|output|print|show|display|send|share|give|tell|disclose|leak|dump|include|"
+             r"provide|list|repeat|return|write\s+out|copy|paste|expose|recite|type\s+out|read\s+out)\s+(?:me\s+|us\s+)?"
              r"(?:(?:all\s+)?(?:of\s+)?your\s+)(?:[\w-]+\s+){0,3}?" + _SECRET + r"\b" + _HOWTO_CARRIER, STRONG),
             (r"\b(?:reveal|output|print|show|display|send|share|give|tell|disclose|leak|dump|provide|list|repeat|"
              r"write\s+out|expose|recite|type\s+out|read\s+out)\s+(?:me\s+|us\s+)?(?:the|all)\s+(?:full\s+|entire\s+|"
@@ -360,6 +373,7 @@ FAMILIES: tuple[Family, ...] = (
             "Print the environment variables with `env` to debug your shell.",
             "Store your password in a password manager.",
             "Tokens are counted per request.",
+            "Paste your personal access token here and press Save.",
         ),
     ),
     Family(

@@ -211,7 +211,10 @@ RULES: tuple[PolicyRule, ...] = (
                  + r"|" + W + r"(?:nc|ncat|netcat)\s+\S+\s+\d+\s*<\s*\S")),
     PolicyRule(
         "env_exfiltration", "Environment dump sent to the network", "critical",
-        command=(W + r"(?:env|printenv|set|export\s+-p|declare\s+-x|cat\s+/proc/(?:self|\d+)/environ)\b[^\n]*\|\s*(?:\S+\s+)*?" + NET + r"\b"
+        # the dump piped (one `|`, not `||`) to a network tool; `set` bare (not `set -e`), `env` not
+        # running a command with assignments (`env LANG=C sort`)
+        command=(W + r"(?:env(?!\s+(?:-\S+\s+)*[a-z_]\w*=)|printenv|set(?=\s*(?:$|[|;&)]))|export\s+-p|declare\s+-x|"
+                 r"cat\s+/proc/(?:self|\d+)/environ)\b[^\n]*?(?<!\|)\|(?!\|)\s*(?:\S+\s+)*?" + NET + r"\b"
                  + r"|" + W + NET + r"\b[^\n]*(?:\$\(|`)\s*(?:env|printenv|set|export\s+-p)\b"
                  # interpreter one-liners that read the whole environment and open a connection
                  + r"|" + W + r"(?:python\d?(?:\.\d+)?\s+-c|node\s+-e|perl\s+-e|ruby\s+-e)\s[^\n]*"

@@ -98,6 +98,16 @@ CATALOGUE: tuple[Entry, ...] = (
           ("~/.claude/.credentials.json", "~/.codex/auth.json", "~/.config/github-copilot/{hosts,apps}.json",
            "~/.huggingface/token", "~/.cache/huggingface/token", "~/.kaggle/kaggle.json", "~/.config/openai/**"),
           near=("docs/huggingface-token.md", "~/.claude/settings.json")),
+    # MCP client configs: each server's command line and its env block, where API keys
+    # are written in clear (Claude Desktop, Claude Code, Cursor, Windsurf, VS Code, Cline).
+    Entry("mcp_client_configs", "MCP client configurations (server env blocks hold API keys)",
+          ("~/library/application support/claude/claude_desktop_config.json",
+           "~/.config/claude/claude_desktop_config.json", "~/appdata/roaming/claude/claude_desktop_config.json",
+           "~/.claude.json", "~/.cursor/mcp.json", "**/.cursor/mcp.json", "~/.codeium/windsurf/mcp_config.json",
+           "**/.vscode/mcp.json", "~/library/application support/code/user/mcp.json", "~/.config/code/user/mcp.json",
+           "~/.gemini/settings.json", "**/cline_mcp_settings.json"),
+          tier="sensitive", near=("docs/claude_desktop_config.md", "examples/mcp.json.example", "~/.claude/settings.json",
+                                  "~/.cursor/rules/style.mdc")),
     # --- containers and orchestration --------------------------------------------------
     Entry("kubernetes", "kubeconfig files and cluster admin credentials",
           ("~/.kube/config", "**/kubeconfig", "**/*.kubeconfig", "/etc/kubernetes/{admin,super-admin,kubelet,controller-manager,scheduler}.conf",

@@ -29,6 +29,7 @@ from typing import Any
 
 from ..core import Finding, jsonstrict
 from ..core.jsonwalk import Walk, WalkLimit
+from .handoff import credential_handoff
 from .shell import fold
 
 _WS = re.compile(r"\s+")
@@ -95,6 +96,27 @@ DIRECTIVE_RULES: list[tuple[str, str, re.Pattern[str]]] = [
         ("agent_authority_claim", _ad.AUTHORITY),
         ("agent_solicitation", _ad.SOLICIT), ("concealment", _ad.CONCEAL), ("tool_shadowing", _ad.SHADOWING))]
 _I18N_SOLICIT = [(re.compile(p), re.compile(n)) for p, n in _ad.i18n_solicit()]
+
+
+# Members of a form or UI schema whose text speaks to the person filling it in.
+_FORM_COPY_KEYS = frozenset({"placeholder", "hint", "label", "helptext", "help_text", "help", "tooltip",
+                             "errormessage", "error_message"})
+
+
+def _form_copy(f: Finding) -> bool:
+    """A request for a credential in a form field's own copy ("paste your token here"):
+    the form asks the person who fills it, which is what a sign-up form is for."""
+    last = f.where.rsplit(".", 1)[-1].split("[")[0].lower()
+    return f.rule == "credential_solicitation" and last in _FORM_COPY_KEYS
+
+
+def _handoff(fields: list[tuple[str, str]]) -> list[Finding]:
+    """A credential file to hand on to a URL or mail address, in any language (first hit)."""
+    for w, v in fields:
+        got = credential_handoff(v, w)
+        if got:
+            return got
+    return []
 
 
 def _strict_json(data: bytes | str) -> Any:
@@ -250,7 +272,8 @@ class A2aScanner:
                     findings += self._url(url, f"params.{k}.url")
             _prose_leaves(v, f"params.{k}", dlp, inj, budget)
         findings += self._dlp(dlp)
-        findings += self._injection(inj)
+        findings += [f for f in self._injection(inj) if not _form_copy(f)]
+        findings += _handoff(inj)
         return findings
 
     def _message(self, message: dict, where: str, dlp: list, inj: list, budget: Walk) -> list[Finding]:
@@ -359,7 +382,7 @@ class A2aScanner:
             return [Finding("a2a", "too_large", "high", "too many or too deeply nested fields", "response", "block")]
         if not seen_a2a:
             return None
-        return self._injection(fields)
+        return self._injection(fields) + _handoff(fields)
 
     def _collect_parts(self, value: Any, where: str, out: list, budget: Walk, depth: int = 0) -> bool:
         """Text of every part list found anywhere in a response. True when A2A shapes were seen."""
@@ -421,15 +444,21 @@ class A2aScanner:
                     if isinstance(sch, dict):
                         _leaves({k: v for k, v in sch.items() if k in ("description", "name")},
                                 f"card.securitySchemes.{name}", fields, budget)
-            # Everything else in the card still gets the injection scan.
+            # Every other string in the card (a skill's other members, extensions and their
+            # params, every part of a security scheme) gets the same scans: the connecting
+            # agent reads all of it.
             rest: list[tuple[str, str]] = []
-            _leaves({k: v for k, v in card.items() if k not in ("name", "description", "skills", "securitySchemes")},
-                    "card", rest, budget)
+            _leaves({k: v for k, v in card.items() if k not in ("name", "description")}, "card", rest, budget)
+            have = set(fields)
+            rest = [f for f in rest if f not in have]
         except WalkLimit:
             return [Finding("a2a", "too_large", "high", "card is too large or too deep", "card", "block")]
         # a card is read by the connecting agent only: an instruction in it needs no addressee
         findings = self._injection(fields + [(w, v) for w, v in rest if " " in v], audience="agent")
         findings += self._poison(fields + [(w, v) for w, v in rest if " " in v])
+        for w, v in fields + rest:   # a credential file handed on, in any language
+            if not any(f.rule == "credential_handoff" for f in findings):
+                findings += credential_handoff(v, w, agent_only=True)
         findings += self._drift(url, card)
         return findings
 

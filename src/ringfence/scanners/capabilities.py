@@ -7,6 +7,7 @@ arguments of a call. Each capability carries the reason it was given.
 The vocabulary is data in rules/tool_caps.py."""
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -46,7 +47,7 @@ class ToolCaps:
         return next((r for c, r in self.reasons if c == cap), "")
 
     def union(self, other: "ToolCaps | None") -> "ToolCaps":
-        if other is None:
+        if other is None or not other.reasons:
             return self
         b = _Builder()
         for c, r in self.reasons + other.reasons:
@@ -71,13 +72,18 @@ def fold(text: str) -> str:
     return "".join(c for c in t if not unicodedata.combining(c)).lower()
 
 
-def segments(name: str) -> list[str]:
-    """`postUpdate` / `post-update` / `fs.post_update` -> ['post', 'update'] (accents folded)."""
-    s = unicodedata.normalize("NFKD", shell.fold(name[:256]))
+def segments(name: str) -> tuple[str, ...]:
+    """`postUpdate` / `post-update` / `fs.post_update` -> ('post', 'update') (accents folded)."""
+    return _segments(name[:256])
+
+
+@functools.lru_cache(maxsize=4096)  # names and argument keys repeat call after call
+def _segments(name: str) -> tuple[str, ...]:
+    s = unicodedata.normalize("NFKD", shell.fold(name))
     s = "".join(c for c in s if not unicodedata.combining(c))
     s = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", s)
     s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", s)
-    return [p for p in re.split(r"[^0-9a-z]+", s.lower()) if p]
+    return tuple(p for p in re.split(r"[^0-9a-z]+", s.lower()) if p)
 
 
 def _name_caps(name: str, b: _Builder, weak: _Builder) -> str:
@@ -165,6 +171,11 @@ def of_definition(tool: dict) -> ToolCaps:
 
 def of_name(name: str) -> ToolCaps:
     """Capabilities from the name alone (no definition seen)."""
+    return _of_name(name[:256])
+
+
+@functools.lru_cache(maxsize=4096)
+def _of_name(name: str) -> ToolCaps:
     b, weak = _Builder(), _Builder()
     local = _name_caps(name, b, weak)
     for c, r in weak.reasons.items():

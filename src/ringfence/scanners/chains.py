@@ -12,6 +12,8 @@ Strong patterns use config.mcp.chain_action; weak ones only warn.
 """
 from __future__ import annotations
 
+import hashlib
+import os
 import posixpath
 import re
 import time
@@ -43,7 +45,8 @@ _C_NET = re.compile(r"(?<![\w.-])(?:curl|wget|nc|ncat|netcat|socat|ssh|scp|sftp|
                     r"|invoke-webrequest|iwr|http|xh)\b|https?://|/dev/tcp/|requests\.(?:get|post)|urllib|fetch\(")
 _C_DOWNLOAD = re.compile(r"(?<![\w.-])(?:curl\s[^;&|\n]*\s-(?:o|-output)\s+(\S+)|curl\s[^;&|\n]*\s-o\b"
                          r"|wget\s(?:[^;&|\n]*\s-o\s+(\S+))?|aria2c\s)")
-_C_ENV = re.compile(r"(?:^|[\s;&|(`])(?:env|printenv|export\s+-p|declare\s+-x|set)(?:\s*$|\s*[;&|)`])"
+# (`test "${TMPDIR+set}" = set`: an operand compared, not the `set` builtin)
+_C_ENV = re.compile(r"(?:^|[\s;&|(`])(?<![=!]\s)(?:env|printenv|export\s+-p|declare\s+-x|set)(?:\s*$|\s*[;&|)`])"
                     r"|/proc/(?:self|\d+)/environ|os\.environ(?!\.get\(\s*['\"]?(?:path|home)\b)|process\.env\b|getenv\(")
 _C_PERSIST = re.compile(r"(?<![\w.-])crontab\b(?!\s+-l\b)|systemctl\s+(?:--user\s+)?enable\b|launchctl\s+(?:load|bootstrap)\b"
                         r"|schtasks\s+/create|update-rc\.d\b|" + PERSIST_PATH)
@@ -53,6 +56,20 @@ _C_RISKY = re.compile(r"(?<![\w.-])(?:curl|wget|nc|ncat|netcat|socat|base64\s+-d
                       r"|\|\s*(?:ba|z)?sh\b|\brm\s+-[a-z]*r|crontab|authorized_keys|/etc/(?:passwd|shadow)")
 _TMP = re.compile(r"^(?:/tmp/|/var/tmp/|/dev/shm/|/private/tmp/|~/\.|/run/user/)|/\.[^/]+/")
 _VAR_KEYS = ("variable", "name", "key", "var", "env", "variable_name", "var_name", "names", "keys")
+
+
+def _benign_env_names(arguments) -> bool:
+    """An environment read that names only ordinary variables (a string, a comma list or a
+    list of names: PATH, LANG, SHELL...). No names, or any other name, reads the environment."""
+    if not isinstance(arguments, dict):
+        return False
+    for k in _VAR_KEYS + ("variables", "vars"):
+        v = arguments.get(k)
+        if isinstance(v, str):
+            v = v.replace(";", ",").split(",")
+        if isinstance(v, list) and v and len(v) < 64:   # a huge list is a dump by another name
+            return all(isinstance(n, str) and n.strip().lower() in BENIGN_ENV for n in v)
+    return False
 
 
 @dataclass(slots=True)
@@ -93,15 +110,8 @@ def classify(name: str, arguments, info: CommandInfo, now: float | None = None,
         cls.add("persist")
     if segs & LIST_SEGS:
         cls.add("list")
-    if segs & ENV_SEGS:
-        var = ""
-        if isinstance(arguments, dict):
-            for k in _VAR_KEYS:
-                if isinstance(arguments.get(k), str):
-                    var = arguments[k]
-                    break
-        if var.strip().lower() not in BENIGN_ENV:
-            cls.add("env")
+    if segs & ENV_SEGS and not _benign_env_names(arguments):
+        cls.add("env")
     if segs & WRITE_SEGS or info.write_paths:
         cls.add("write")
     if (segs & READ_SEGS or info.read_paths) and "write" not in cls:
@@ -256,16 +266,122 @@ def detect(calls: list[Call], max_gap: int, strong_action: str) -> list[Finding]
     return list(best.values())
 
 
+# -- data flow ------------------------------------------------------------------------
+# What a sensitive read returned is remembered as salted hashes of overlapping windows of
+# its secret-looking tokens (never the text): a later call that carries any window of one,
+# in clear, decoded (base64, hex, percent, base32 ...), split over DNS labels or as a
+# digest, sends data of that read, however many calls later.
+SOURCE_CLASSES = frozenset({"read_secret", "read_sensitive", "env"})
+FLOW_W = 12                 # window length (normalised characters)
+MAX_TAINTS = 16             # reads remembered per session
+MAX_PIECES = 64             # tokens kept per read
+MAX_WINDOWS = 4096          # windows kept per read
+MAX_FLOW_TEXT = 64 * 1024   # argument text checked per call
+_TOKEN = re.compile(r"[A-Za-z0-9+/=_\-.]{12,512}")
+_NORM = re.compile(r"[^a-z0-9]+")
+_LABEL_SEP = re.compile(r"[.\-_]")
+
+
+def _pieces(texts: list[str]) -> list[str]:
+    """Secret-looking tokens (letters and digits mixed, 12+ characters) of a read's result."""
+    out: list[str] = []
+    for t in texts:
+        for m in _TOKEN.finditer(t[:1 << 20]):
+            # KEY=value: the value alone too (what a digest or an upload would be made of)
+            for tok in dict.fromkeys((m.group(0), m.group(0).split("=", 1)[-1].strip("="))):
+                n = _NORM.sub("", tok.lower())
+                # a value, not a word, a path or a version: 12+ letters and digits, 3+ of each
+                if len(n) >= FLOW_W and sum(c.isdigit() for c in n) >= 3 and sum(c.isalpha() for c in n) >= 3:
+                    out.append(tok)
+                    if len(out) >= MAX_PIECES:
+                        return out
+    return out
+
+
+@dataclass(slots=True)
+class _Taint:
+    t: float
+    name: str
+    windows: set = field(default_factory=set)
+
+
 class ChainTracker:
-    """Per-session bounded history (count and age)."""
+    """Per-session bounded history (count and age), and the data of sensitive reads."""
 
     def __init__(self, window: int = 20, window_s: float = 600.0, max_gap: int = 3):
         self.calls: deque[Call] = deque(maxlen=window)
         self.window_s = window_s
         self.max_gap = max_gap
+        self.awaiting: dict[str, float] = {}          # sensitive reads whose result is still to come
+        self.taints: deque[_Taint] = deque(maxlen=MAX_TAINTS)
+        self._salt = os.urandom(8).hex()
 
     def record(self, call: Call, strong_action: str) -> list[Finding]:
         while self.calls and call.t - self.calls[0].t > self.window_s:
             self.calls.popleft()
         self.calls.append(call)
+        if call.classes & SOURCE_CLASSES and len(self.awaiting) < 64:
+            self.awaiting[call.name] = call.t
         return detect(list(self.calls), self.max_gap, strong_action)
+
+    # -- data flow --------------------------------------------------------
+    def _h(self, window: str) -> int:
+        return hash(self._salt + window)
+
+    def result(self, name: str, texts: list[str], now: float | None = None) -> None:
+        """The result of tool `name`: remembered (as window hashes) when it answers a sensitive read."""
+        t = self.awaiting.pop(name[:128], None)
+        if t is None:
+            return
+        windows: set[int] = set()
+        for tok in _pieces(texts):
+            for form in (tok, hashlib.sha256(tok.encode()).hexdigest(), hashlib.md5(tok.encode()).hexdigest(),
+                         hashlib.sha1(tok.encode()).hexdigest()):
+                n = _NORM.sub("", form.lower())
+                for i in range(0, max(0, len(n) - FLOW_W + 1)):
+                    windows.add(self._h(n[i:i + FLOW_W]))
+                    if len(windows) >= MAX_WINDOWS:
+                        break
+        if windows:
+            self.taints.append(_Taint(now if now is not None else time.monotonic(), name[:128], windows))
+
+    def flows(self, values: list[str], now: float | None = None) -> str:
+        """The name of the sensitive read whose data one of `values` carries, or ""."""
+        now = now if now is not None else time.monotonic()
+        while self.taints and now - self.taints[0].t > self.window_s:
+            self.taints.popleft()
+        if not self.taints:
+            return ""
+        budget = MAX_FLOW_TEXT
+        for v in values:
+            if budget <= 0:
+                break
+            v = v[:budget]
+            budget -= len(v)
+            forms = [v] + _decodings(v)
+            if v.count(".") >= 2 and " " not in v and len(v) <= 1024:
+                # a hostname: its leading labels joined (the zone's length is unknown), then decoded
+                labels = _LABEL_SEP.split(v.split("/")[0])[:12]
+                for k in range(2, len(labels)):
+                    joined = "".join(labels[:k])
+                    forms += _decodings(joined) + _decodings(joined.upper())
+                forms.append("".join(labels))
+            for form in forms:
+                n = _NORM.sub("", form.lower())
+                hs = {self._h(n[i:i + FLOW_W]) for i in range(0, max(0, len(n) - FLOW_W + 1))}
+                for taint in self.taints:
+                    if hs & taint.windows:
+                        return taint.name
+        return ""
+
+
+def _decodings(v: str) -> list[str]:
+    """The decoded layers of an argument (bounded), for data sent encoded."""
+    from ..text.decode import decode_layers
+    if len(v) < 16:
+        return []
+    try:
+        return [d.text for d in decode_layers(v[:16384], max_depth=2, max_total_bytes=65536, deadline_s=0.05,
+                                              max_items=16) if d.text and d.chain != "truncated"]
+    except Exception:
+        return []

@@ -11,6 +11,7 @@ import email.policy
 import io
 import itertools
 import json
+import re
 import urllib.parse
 import zlib
 from typing import Any, Iterable
@@ -164,6 +165,37 @@ def _json_leaves(obj: Any, where: str) -> list[tuple[str, str]]:
     return out
 
 
+# A setting written as an object of its name and its value ({"key": "AccountKey",
+# "value": "..."}: Postman environments, key-value stores, env lists of CI and
+# orchestration APIs): the name is the value's context word, in another member.
+_PAIR_NAME_KEYS = ("key", "name", "key_name", "keyname", "variable", "var", "env", "setting", "field", "param",
+                   "parameter", "label")
+_PAIR_VALUE_KEYS = ("value", "val", "secret", "secret_value", "data", "content")
+_PAIR_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
+MAX_PAIRS = 256
+
+
+def named_values(obj: Any, where: str, max_nodes: int = 20_000) -> list[tuple[str, str]]:
+    """Objects that hold one setting as a name member and a value member, as
+    (where.name, "name=value") fields, at any depth (bounded: nodes, pairs)."""
+    out: list[tuple[str, str]] = []
+    todo: list[tuple[str, Any]] = [(where, obj)]
+    seen = 0
+    while todo and seen < max_nodes and len(out) < MAX_PAIRS:
+        path, node = todo.pop()
+        seen += 1
+        if isinstance(node, dict):
+            name = next((node[k] for k in _PAIR_NAME_KEYS if isinstance(node.get(k), str)), None)
+            value = next((node[k] for k in _PAIR_VALUE_KEYS if isinstance(node.get(k), str) and node[k]), None)
+            if name and value is not None and _PAIR_IDENT.fullmatch(name):
+                out.append((f"{path}.{name}", f"{name}={value}"))
+            todo.extend((f"{path}.{k}", v) for k, v in itertools.islice(node.items(), 1024)
+                        if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            todo.extend((f"{path}[{i}]", v) for i, v in enumerate(node[:1024]) if isinstance(v, (dict, list)))
+    return out
+
+
 def json_fields(text: str, where: str = "body.json.$") -> list[tuple[str, str]] | None:
     """JSON leaves as named fields (key=value). None when it is not JSON we can walk
     (invalid, or nested beyond the parser's depth limit): the caller scans raw text."""
@@ -176,9 +208,12 @@ def json_fields(text: str, where: str = "body.json.$") -> list[tuple[str, str]] 
         except (ValueError, RecursionError):
             return None
     try:
-        return _json_leaves(obj, where)
+        out = _json_leaves(obj, where)
     except OverflowError:
         return None
+    if any(f'"{k}"' in text for k in _PAIR_VALUE_KEYS):
+        out += named_values(obj, where)
+    return out
 
 
 def _form_fields(text: str) -> list[tuple[str, str]]:

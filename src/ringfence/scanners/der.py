@@ -61,3 +61,44 @@ def private_key_der(text: str) -> bool:
 
 
 __all__ = ["private_key_der"]
+
+
+# Public-key algorithm OIDs of a SubjectPublicKeyInfo (DER of the OID body): rsaEncryption,
+# id-ecPublicKey, id-dsa, X25519, X448, Ed25519, Ed448, RSASSA-PSS.
+_PUBLIC_ALGS = tuple(bytes.fromhex(h) for h in (
+    "2a864886f70d010101", "2a8648ce3d0201", "2a8648ce380401", "2b656e", "2b656f", "2b6570", "2b6571",
+    "2a864886f70d01010a"))
+
+
+def _der_bytes(text: str, limit: int = 4096) -> bytes | None:
+    s = "".join(text.split()).replace("-", "+").replace("_", "/").rstrip("=")
+    if len(s) > limit:
+        return None
+    try:
+        return base64.b64decode(s + "=" * (-len(s) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def public_key_der(text: str) -> bool:
+    """Base64 (or base64url) of a SubjectPublicKeyInfo with a known public-key algorithm, or of
+    an X.509 certificate: public material by design (a private key never has this shape)."""
+    b = _der_bytes(text)
+    if b is None or len(b) < 40:
+        return False
+    outer = _header(b, 0)
+    if outer is None or outer[0] != 0x30 or outer[1] + outer[2] != len(b):
+        return False
+    first = _header(b, outer[1])
+    if first is None or first[0] != 0x30:
+        return False
+    inner = _header(b, first[1])
+    if inner is None:
+        return False
+    if inner[0] == 0x06:   # SPKI: AlgorithmIdentifier { OID, params }, then the key as a BIT STRING
+        oid = b[inner[1]:inner[1] + inner[2]]
+        key = _header(b, first[1] + first[2])
+        return oid in _PUBLIC_ALGS and key is not None and key[0] == 0x03
+    # Certificate: TBSCertificate { [0] version, INTEGER serial, ... }
+    return inner[0] == 0xA0 and _header(b, inner[1] + inner[2]) is not None \
+        and _header(b, inner[1] + inner[2])[0] == 0x02

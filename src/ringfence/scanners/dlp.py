@@ -1162,7 +1162,7 @@ class DlpScanner:
         if v.lower().startswith(("bearer ", "basic ", "token ")):
             v = v.split(None, 1)[1] if " " in v else v
         bare = v.split(": ", 1)[1] if where.startswith("header.") and ": " in v else v  # "X-Api-Key: value"
-        if secret_like(v) and not public_ids.benign_hit("secret_field", bare, bare, 0, len(bare)):
+        if secret_like(v) and not public_ids.benign_hit("secret_field", bare, bare, 0, len(bare), where):
             self._add(out, seen, "secret_field", "high", redact(v), where, None)
 
     def _scan_text(self, text, where, out, seen, bounds=None, fields=None, single=False) -> None:
@@ -1448,8 +1448,7 @@ class DlpScanner:
                 continue
             if V.shannon(s) < min(4.0, 0.8 * math.log2(len(s))):
                 continue
-            pre = text[max(0, m.start() - 12): m.start()].lower()
-            if re.search(r"sha\d{1,3}-$|integrity|nonce", pre) or is_public_id(m.group()):
+            if public_ids.public_blob(text, m.start(), m.group()) or is_public_id(m.group()):
                 continue
             if decode_blob(m.group()):  # a further encoded layer, not a secret itself
                 continue

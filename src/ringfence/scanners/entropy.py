@@ -16,6 +16,7 @@ import re
 import zlib
 from collections import Counter
 
+from .der import public_key_der
 from .public_ids import public_value
 
 _LOG2 = {n: math.log2(n) for n in range(1, 4097)}
@@ -65,11 +66,24 @@ _PUBLIC_ID = re.compile(
     r"|Qm[1-9A-HJ-NP-Za-km-z]{44}|[0-9a-df-np-sv-z]{32}-[A-Za-z0-9._+-]{1,200}")
 
 
+# A search qualifier before a value ("integrity:sha512-...", "sha:9fceb02", "digest:sha256:..."):
+# the value after it is judged alone.
+_QUALIFIER = re.compile(r"[A-Za-z][\w.-]{0,30}:(?!//)")
+
+
 def is_public_id(s: str) -> bool:
-    """A publishable key, an IPFS CID, a Nix store path name or a Docker/SRI digest."""
+    """A publishable key, an IPFS CID, a Nix store path name, a Docker/SRI digest, a public
+    key or certificate (base64 DER), or one of these after a search qualifier."""
     if s.startswith("Qm") and len(set(s[2:])) < 8:
         return False  # a CID is a hash: not a run of one letter
-    return _PUBLIC_ID.fullmatch(s) is not None or public_value(s)
+    if _PUBLIC_ID.fullmatch(s) is not None or public_value(s) or public_key_der(s):
+        return True
+    q = _QUALIFIER.match(s)
+    if q is None:
+        return False
+    rest = s[q.end():]
+    return is_hex(rest) or is_uuid(rest) or is_sri(rest) or (_PUBLIC_ID.fullmatch(rest) is not None
+                                                             or public_value(rest) or public_key_der(rest))
 
 
 def _decoded_text(value: str) -> str | None:
@@ -214,6 +228,8 @@ def data_like(value: str, threshold: float, min_len: int, depth: int = 0) -> tup
     n = len(value)
     if n < min_len:
         return None
+    if "+" in value and is_public_id(value):
+        return None  # a digest's or public key's base64 is no text of words to split on "+"
     if depth < 2:
         pieces = None
         if "://" in value or value.startswith("/"):

@@ -3,6 +3,7 @@ file paths, plus per-server allow/deny lists and argument constraints."""
 from __future__ import annotations
 
 import fnmatch
+import functools
 import json
 import posixpath
 import re
@@ -40,11 +41,16 @@ PATH_KEYS = frozenset({"path", "paths", "file", "files", "file_path", "filepath"
                        "target_path", "destination_path", "notebook_path"})
 
 
-def split_name(name: str) -> list[str]:
-    """`runShellCommand` / `run-shell_command` -> ['run', 'shell', 'command']."""
-    s = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name[:256])
+def split_name(name: str) -> tuple[str, ...]:
+    """`runShellCommand` / `run-shell_command` -> ('run', 'shell', 'command')."""
+    return _split_name(name[:256])
+
+
+@functools.lru_cache(maxsize=4096)  # tool names and argument keys repeat call after call
+def _split_name(name: str) -> tuple[str, ...]:
+    s = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
     s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", s)
-    return [p for p in re.split(r"[^A-Za-z0-9]+", s.lower()) if p]
+    return tuple(p for p in re.split(r"[^A-Za-z0-9]+", s.lower()) if p)
 
 
 @dataclass(slots=True)
@@ -55,13 +61,15 @@ class ToolKind:
 
 
 def tool_kind(name: str) -> ToolKind:
+    return ToolKind(*_kind_bits(name[:256]))
+
+
+@functools.lru_cache(maxsize=4096)
+def _kind_bits(name: str) -> tuple[bool, bool, bool]:
     segs = split_name(name)
     joined = "_".join(segs)
-    k = ToolKind()
-    k.exec = bool(EXEC_SEGS.intersection(segs)) or joined in ("run", "run_code") or "run_command" in joined
-    k.read = bool(READ_SEGS.intersection(segs))
-    k.write = bool(WRITE_SEGS.intersection(segs))
-    return k
+    return (bool(EXEC_SEGS.intersection(segs)) or joined in ("run", "run_code") or "run_command" in joined,
+            bool(READ_SEGS.intersection(segs)), bool(WRITE_SEGS.intersection(segs)))
 
 
 def leaves(obj: Any, prefix: str = "params.arguments", max_leaf: int = MAX_LEAF) -> tuple[list[tuple[str, str, str]], bool]:
@@ -166,12 +174,18 @@ class ToolPolicy:
                 hits.append((c.rule, np[-80:]))
         return hits
 
-    def analyse(self, name: str, arguments: Any) -> tuple[list[Finding], CommandInfo]:
+    def analyse(self, name: str, arguments: Any, walked: tuple | None = None) -> tuple[list[Finding], CommandInfo]:
+        """`walked`: leaves(arguments, max_leaf >= MAX_LEAF) the caller has already (one walk a call)."""
         info = CommandInfo(kind=tool_kind(name))
         findings: list[Finding] = []
         if isinstance(arguments, str):
             arguments = {"command" if info.kind.exec else "input": arguments}
-        lv, complete = leaves(arguments)
+            walked = None
+        if walked is None:
+            lv, complete = leaves(arguments)
+        else:
+            lv, complete = walked
+            lv = [(p, k, v if len(v) <= MAX_LEAF else v[:MAX_LEAF]) for p, k, v in lv]
         if not complete:
             findings.append(Finding("policy", "arguments_too_complex", "high",
                                     f"over {MAX_DEPTH} levels or {MAX_LEAVES} values", "params.arguments", "block"))

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import codecs
 import json
 import re
 
 # -- 1. values public anywhere (the whole token has this shape) ---------------------------
 # Stripe and Clerk publishable keys (pk_live_/pk_test_), Mapbox public tokens (pk.eyJ...),
 # PostHog project keys (phc_), Google Analytics / Tag Manager / Ads ids, Cloudflare Turnstile
-# site keys (0x4AAAAAAA...), Plaid public tokens, Google OAuth client ids, Sentry DSNs
+# site keys (0x4AAAAAAA...), Datadog RUM client tokens (pub...), Plaid public tokens, Google OAuth client ids, Sentry DSNs
 # (public key only: the DSN's secret part was removed from the format years ago), Stripe
 # object ids.
 PUBLIC_VALUE = re.compile(
@@ -32,6 +33,8 @@ PUBLIC_VALUE = re.compile(
     r"|public-(?:sandbox|development|production)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
     r"|\d{6,20}-[a-z0-9]{32}\.apps\.googleusercontent\.com"
     r"|https://[0-9a-f]{32}@(?:o\d+\.)?(?:ingest\.(?:[a-z]{2}\.)?)?sentry\.io/\d+"
+    # Datadog browser client tokens ("pub" + 32 hex; API keys have no prefix)
+    r"|pub[0-9a-f]{32}"
     # Stripe object ids (customers, payment methods, charges...): names of records, not keys
     r"|(?:cus|pm|pi|ch|in|ii|il|sub|si|price|prod|evt|acct|txn|seti|src|tok|card|ba|py|po|tr|cs|plan|file"
     r"|link|cn|dp|du|sched|prv|ipi|iauth|ich)_(?:(?:live|test)_)?[A-Za-z0-9]{10,64}")
@@ -167,7 +170,45 @@ def drop_chain_query_hits(fields: list[tuple[str, str]], found: list) -> list:
     return [f for f in found if not (f.rule in ("eth_address", "btc_address") and ".params" in f.where)]
 
 
+_NEXT_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+=")
 _GLUED = re.compile(r"[+&;,|]?[A-Za-z_$][\w$.-]{0,40}(?:=|:|$)")
+
+
+# -- 7. Firebase web configs ------------------------------------------------------------
+# `firebaseConfig = {apiKey: "AIza...", authDomain: "x.firebaseapp.com", projectId: ...}` is
+# pasted into every web app's bundle: Firebase documents that this key only identifies the
+# project (access is governed by security rules). A Google key alone, or with one config
+# field beside it, is judged as any Google key.
+_FIREBASE_FIELD = re.compile(r"(?i)(authDomain|projectId|storageBucket|messagingSenderId|appId|measurementId|databaseURL)"
+                             r"\\{0,2}[\"']?\s{0,3}[:=]")
+
+
+_GOOGLE_KEY = re.compile(r"AIza[0-9A-Za-z_-]{35}")
+
+
+def firebase_web_config(view: str, start: int, end: int) -> bool:
+    win = view[max(0, start - 600): end + 600]
+    fields = {m.group(1).lower() for m in _FIREBASE_FIELD.finditer(win)}
+    return len(fields) >= 3 and ("authdomain" in fields or ".firebaseapp.com" in win)
+
+
+# -- 8. search-only keys -----------------------------------------------------------------
+# Algolia, Typesense and Meilisearch issue search-only keys for the browser (their docs put
+# them in front-end code); the admin/write keys have the same shape but other names. Only a
+# hex/alphanumeric value under a name that says search-only passes, and only the shape and
+# name rules: the same value under any other name still blocks.
+# a name ending in search(-only)(-api)-key: searchKey, algoliaSearchOnlyApiKey, ALGOLIA_SEARCH_API_KEY
+_SEARCH_NAME = re.compile(r"(?:(?<![A-Za-z])[Ss]earch|(?<=[a-z])Search|(?<![A-Za-z])SEARCH)[_-]?(?:[Oo]nly[_-]?|ONLY[_-]?)?"
+                          r"(?:[Aa]pi[_-]?|API[_-]?)?(?:[Kk]ey|KEY)$")
+_SEARCH_BEFORE = re.compile(_SEARCH_NAME.pattern[:-1] + r"\\{0,2}[\"']?\s{0,3}[:=]\s{0,3}\\{0,2}[\"']?$")
+_SEARCH_VALUE = re.compile(r"[0-9a-f]{32}|[A-Za-z0-9]{32,64}")
+
+
+def search_only_key(value: str, where: str, before: str) -> bool:
+    if _SEARCH_VALUE.fullmatch(value) is None:
+        return False
+    name = where.rsplit(".", 1)[-1] if where else ""
+    return _SEARCH_NAME.search(name) is not None or _SEARCH_BEFORE.search(before) is not None
 
 
 # -- the DLP hook ------------------------------------------------------------------------
@@ -190,13 +231,21 @@ def benign_hit(rule: str, secret: str, view: str, start: int, end: int, where: s
                                      or _TEST_CARD_DOC.search(view, max(0, start - 200), start) is not None)
     if rule == "jwt":
         return anon_jwt(secret)
+    if rule == "google_api_key":
+        return firebase_web_config(view, start, end)
     if rule == "aws_access_key_id":
         return placeholder(secret[4:]) or sigv4_scope(view, end)
     if rule in ("eth_address", "btc_address"):
         return chain_query(view, start, end) or _DONATE.search(view, max(0, start - 120), start) is not None
     if rule in _GENERIC:
         v = secret.strip().strip("\"'")
+        if _NEXT_NAME.fullmatch(v):
+            return True   # `STRIPE_SECRET_KEY=` then the next line's `SLACK_BOT_TOKEN=`: names with empty values
+        if search_only_key(v, where, view[max(0, start - 60):start]):
+            return True
         if public_value(v) or _SIGV4_VALUE.fullmatch(v) or anon_jwt(v):
+            return True
+        if _GOOGLE_KEY.search(v) and firebase_web_config(view, start, end):
             return True
         # joined fields: a public value glued to the next field's "name=" or "X-Name:"
         m = PUBLIC_VALUE.match(v)
@@ -262,6 +311,10 @@ ISSUER_USE: tuple[tuple[frozenset, re.Pattern, tuple[str, ...]], ...] = (
     (frozenset({"query_entropy", "azure_sas_token", "secret_field"}),
      re.compile(r"url\.query\.(?:sig|signature|policy|key-pair-id)|url\.query\*?|url\.query\..*\+.*"),
      ("core.windows.net", "cloudfront.net", "azureedge.net")),
+    # the session token of a SigV4 presigned URL (temporary credentials sign it) at AWS itself:
+    # useless without the secret key, which never travels; the same token sent elsewhere blocks
+    (frozenset({"secret_field", "query_entropy", "generic_secret_assignment"}),
+     re.compile(r"url\.query\.x-amz-security-token"), ("amazonaws.com", "amazonaws.com.cn")),
     # README badge tokens (Codecov graph tokens: read-only, published in badge URLs) and
     # Google Drive/Docs file ids in share-link paths
     (frozenset({"secret_field", "query_entropy", "generic_secret_assignment"}),
@@ -291,3 +344,31 @@ def issuer_use(rule: str, where: str, host: str) -> bool:
         return False
     w = re.sub(r" \([^()]*\)$", "", where.lower())  # "header.authorization (decoded)"
     return any(rule in rules and rx.fullmatch(w) and _host_in(host, hosts) for rules, rx, hosts in ISSUER_USE)
+
+
+# -- public blobs (the encoded-entropy hook) -------------------------------------------
+# A random-looking token in decoded text that is public by role: a digest or nonce named just
+# before it, a server challenge (WebAuthn clientDataJSON, OAuth PKCE), the body of a PEM
+# block that holds a public key or a certificate, or the DER of one (a key's public half
+# ships in every TLS handshake, WebAuthn registration and transparency-log entry).
+_PUBLIC_ROLE = re.compile(r"(?i)(?:sha\d{1,3}-|integrity|nonce|challenge)"
+                          r"[\"']?\s{0,3}[:=]?\s{0,3}[\"']?$")
+_PEM_BEGIN = re.compile(r"-----BEGIN ((?:RSA |EC |SSH2 |OPENSSH )?PUBLIC KEY|CERTIFICATE|X509 CRL|PGP PUBLIC KEY BLOCK)"
+                        r"-----|-----(?:BEGIN|END) [A-Z0-9 ]{1,40}-----")
+
+
+def public_blob(text: str, start: int, token: str) -> bool:
+    from .der import public_key_der
+    pre = text[max(0, start - 24):start]
+    if _PUBLIC_ROLE.search(pre):
+        return True
+    window = text[max(0, start - 8192):start]
+    if "-----" in window:
+        # the DLP also reads a ROT13 view of decoded text: a PEM block's labels read the same way there
+        for w in (window, codecs.encode(window, "rot13")):
+            last = None
+            for m in _PEM_BEGIN.finditer(w):
+                last = m
+            if last is not None and last.group(1):
+                return True   # inside a public-key or certificate PEM block (no END or other BEGIN since)
+    return public_key_der(token)

@@ -23,8 +23,10 @@ from ..text.decode import decode_layers
 from ..text.unpack import base58_text, byte_arrays
 from .capabilities import ToolCaps, of_definition
 from .chains import ChainTracker, classify
+from .content import named_values
+from .handoff import credential_handoff
 from .schemes import smuggling_findings
-from .policy import ToolPolicy, leaves, split_name
+from .policy import MAX_LEAF, ToolPolicy, leaves, split_name
 
 MAX_NODES = 200_000        # JSON nodes walked per tools/list
 MAX_TEXT = 4 * 1024 * 1024  # text collected per tools/list
@@ -43,6 +45,14 @@ _LEETY = re.compile(r"[a-z][0134578@$|]|[0134578@$|][a-z]")
 
 
 MAX_KEYS = 512
+# JSON Schema and MCP keywords of 12+ characters: structure, not text.
+_SCHEMA_WORDS = frozenset({"additionalProperties", "patternProperties", "dependentSchemas", "dependentRequired",
+                           "unevaluatedProperties", "unevaluatedItems", "additionalItems", "propertyNames",
+                           "contentMediaType", "contentEncoding", "contentSchema", "exclusiveMaximum",
+                           "exclusiveMinimum", "maxProperties", "minProperties", "destructiveHint", "idempotentHint",
+                           "openWorldHint", "readOnlyHint", "outputSchema", "definitions", "description",
+                           "maxContains", "minContains", "$dynamicAnchor", "$dynamicRef", "$vocabulary",
+                           "deprecated", "x-nullable", "discriminator", "externalDocs", "uniqueItems"})
 
 
 def _object_keys(obj, cap: int = MAX_KEYS) -> list[str]:
@@ -176,6 +186,29 @@ class _Record:
     parts: dict[str, str]
 
 
+_TOOL_KEYS = ("name", "title", "description", "inputSchema", "annotations", "outputSchema")
+# The other listings an MCP server gives the agent: (the result member holding the
+# items, what names an item, its noun in findings, the members its fingerprint covers).
+LISTINGS = {
+    "prompts/list": ("prompts", ("name",), "prompt", ("name", "title", "description", "arguments", "_meta")),
+    "resources/list": ("resources", ("uri", "name"), "resource",
+                       ("uri", "name", "title", "description", "mimeType", "annotations", "_meta")),
+    "resources/templates/list": ("resourceTemplates", ("uriTemplate", "name"), "resource_template",
+                                 ("uriTemplate", "name", "title", "description", "mimeType", "annotations", "_meta")),
+}
+
+
+@dataclass(slots=True)
+class _Listing:
+    """One session's baseline of a prompts or resources listing."""
+    method: str
+    noun: str
+    keys: tuple[str, ...]
+    items: dict[str, _Record] = field(default_factory=dict)
+    listed: bool = False
+    paging: bool = False
+
+
 @dataclass
 class ToolSession:
     """Per MCP session state. Bounded: max_tools fingerprints, chain window."""
@@ -186,6 +219,7 @@ class ToolSession:
     tools: dict[str, _Record] = field(default_factory=dict)
     chains: ChainTracker = field(default_factory=ChainTracker)
     caps: dict[str, ToolCaps] = field(default_factory=dict)  # from each tool's first listed definition
+    listings: dict[str, "_Listing"] = field(default_factory=dict)  # prompts and resources, by list method
 
     @property
     def known(self) -> set[str]:
@@ -258,6 +292,55 @@ class ToolScanners:
             session.paging = first
         return findings
 
+    # ------------------------------------------------------------------ prompts, resources
+    def scan_listing(self, method: str, items: list, session: ToolSession | None = None,
+                     where: str = "", continuation: bool = False) -> list[Finding]:
+        """A prompts/list, resources/list or resources/templates/list result's items:
+        the tool-poisoning rules over every string of each item (argument names read
+        as parameter names), and a rug-pull baseline per listing and session."""
+        try:
+            return self._scan_listing(method, items, session, where or method, continuation)
+        except Exception as e:  # fail closed
+            return [_internal(e, where or method)]
+
+    def _scan_listing(self, method, items, session, where, continuation) -> list[Finding]:
+        member, id_keys, noun, keys = LISTINGS[method]
+        act = self.mcp.tool_poisoning_action
+        if not isinstance(items, list):
+            return [Finding("tool_poison", f"malformed_{member}_list", "high", type(items).__name__, where, "block")]
+        listing = None
+        if session is not None:
+            listing = session.listings.get(method)
+            if listing is None:
+                listing = session.listings[method] = _Listing(method, noun, keys)
+        first = listing is not None and (not listing.listed or (continuation and listing.paging))
+        budget = [MAX_NODES, MAX_TEXT]
+        findings: list[Finding] = []
+        seen_now: dict[str, str] = {}
+        for i, item in enumerate(items):
+            iw = f"{where}[{i}]"
+            name = next((item[k] for k in id_keys if isinstance(item, dict) and isinstance(item.get(k), str)
+                         and item[k]), "")
+            if not name:
+                findings.append(Finding("tool_poison", f"malformed_{noun}", "high", f"{noun} without a name", iw, "block"))
+                continue
+            texts, names, complete = self._collect(item, iw, budget)
+            args = item.get("arguments")
+            if isinstance(args, list):   # a prompt's arguments: their names are parameter names
+                names += [(f"{iw}.arguments[{j}]", a["name"]) for j, a in enumerate(args[:1000])
+                          if isinstance(a, dict) and isinstance(a.get("name"), str)]
+            self._complete = complete
+            if not complete:
+                findings.append(Finding("tool_poison", "schema_too_complex", "high",
+                                        f"{name[:40]}: over {self.mcp.max_schema_depth} levels or size cap", iw, "block"))
+            findings += self._poison(name, texts, names, iw, act)
+            if listing is not None:
+                findings += self._drift(item, name, session, first, iw, seen_now, listing)
+        if listing is not None:
+            listing.listed = True
+            listing.paging = first
+        return findings
+
     def _collect(self, tool: dict, tw: str, budget: list[int]) -> tuple[list[tuple[str, str]], list[tuple[str, str]], bool]:
         """Every string in the tool definition at any depth (iteratively), plus parameter names."""
         texts: list[tuple[str, str]] = []
@@ -278,6 +361,10 @@ class ToolScanners:
                     ks = str(k)
                     if key in _NAME_KEYS and len(names) < 4096:
                         names.append((f"{path}.{ks}", ks))
+                    elif len(ks) >= 12 and ks not in _SCHEMA_WORDS and len(texts) < 65536:
+                        # any other key (in _meta, annotations, examples, defaults) is text the agent reads
+                        budget[1] -= len(ks)
+                        texts.append((f"{path}.{ks}#key", expand_name(ks)))
                     stack.append((v, f"{path}.{ks}", ks, d + 1))
             elif isinstance(node, list):
                 for j, v in enumerate(node):
@@ -350,6 +437,13 @@ class ToolScanners:
                         out.append(Finding("tool_poison", "exfiltration_parameter_name", "high",
                                            f"{n[:40]} ({e[:36]})", path, act))
                         break
+        # A label opening a sentence that hands a credential file on, in any language.
+        if not any(f.scanner == "tool_poison" and f.action != "warn" for f in out):
+            for path, text in texts:
+                got = credential_handoff(text, path, agent_only=True)
+                if got:
+                    out.append(_as_poison(got[0], act))
+                    break
         out += self._schema_bait(texts, names, act)
         if not any(f.scanner == "tool_poison" and f.action != "warn" for f in out):
             out += self._secret_to_parameter(joined, names, wheres, offsets, tw, act)
@@ -426,10 +520,14 @@ class ToolScanners:
             a = max(joined.rfind("\n", lo, m.start()), joined.rfind(". ", lo, m.start()), lo - 1) + 1
             b = min(x for x in (joined.find("\n", m.end(), hi), joined.find(". ", m.end(), hi), hi) if x >= 0)
             sent = joined[a:b]
-            if _DESCRIBES.search(sent) or _NEG_WORD.search(joined[a:m.start()]):
+            if _NEG_WORD.search(joined[a:m.start()]):
                 continue
             words = set(re.findall(r"[a-z0-9_]+", sent.replace(m.group(0), " ")))
             hit = sorted(free & words)
+            # A sentence that describes ("more reliable when ...") may still end in an order
+            # that puts the file's contents into a parameter: "so include those in the locale string".
+            if _DESCRIBES.search(sent) and not any(_put_into(sent[m.end() - a:], p) for p in hit):
+                continue
             if hit:
                 w = wheres[max(0, bisect.bisect_right(offsets, m.start()) - 1)] if wheres else tw
                 return [Finding("tool_poison", "secret_to_parameter", "critical",
@@ -464,11 +562,15 @@ class ToolScanners:
         return out
 
     def _drift(self, tool: dict, name: str, session: ToolSession, first: bool, tw: str,
-               seen_now: dict[str, str]) -> list[Finding]:
+               seen_now: dict[str, str], listing: _Listing | None = None) -> list[Finding]:
+        """`listing`: a prompts or resources listing (its own baseline and names); None for tools."""
         md = self.mcp.max_schema_depth
         parts = {}
+        keys = listing.keys if listing is not None else _TOOL_KEYS
+        noun = listing.noun if listing is not None else "tool"
+        store = listing.items if listing is not None else session.tools
         try:
-            for k in ("name", "title", "description", "inputSchema", "annotations", "outputSchema"):
+            for k in keys:
                 parts[k] = hashlib.sha256(_canon(tool.get(k), md, self._complete)).hexdigest()
         except _TooDeep:
             return []  # already refused as schema_too_complex
@@ -480,26 +582,28 @@ class ToolScanners:
         rug = self.mcp.rug_pull_action
         if name in seen_now:
             if seen_now[name] != fp:
-                return [Finding("rug_pull", "duplicate_tool_name", "high", f"{name[:40]} listed twice, differently",
+                return [Finding("rug_pull", f"duplicate_{noun}_name", "high", f"{name[:40]} listed twice, differently",
                                 tw, rug)]
             return []
         seen_now[name] = fp
         if self._shared is not None:
-            f = self._shared.check(session.server, name, fp, tw, rug)
+            f = self._shared.check(session.server, name if listing is None else f"{listing.method} {name}", fp, tw, rug)
             if f is not None:
                 return [f]
-        old = session.tools.get(name)
+        old = store.get(name)
         if old is None:
-            if len(session.tools) >= session.max_tools:
-                return [Finding("rug_pull", "too_many_tools", "high", f"over {session.max_tools} tools", tw, "block")]
-            session.tools[name] = _Record(fp, desc[:MAX_DESC_KEEP], len(desc), params, parts)
+            if len(store) >= session.max_tools:
+                return [Finding("rug_pull", f"too_many_{noun}s", "high", f"over {session.max_tools} {noun}s", tw, "block")]
+            store[name] = _Record(fp, desc[:MAX_DESC_KEEP], len(desc), params, parts)
             if first:
                 return []
-            return [Finding("rug_pull", "tool_added_after_approval", "medium", name[:80], tw, self.mcp.added_tool_action)]
+            return [Finding("rug_pull", f"{noun}_added_after_approval", "medium", name[:80], tw,
+                            self.mcp.added_tool_action)]
         if old.fp == fp:
             return []
         # The approved (first) definition stays the baseline.
-        return [Finding("rug_pull", "tool_definition_changed", "critical", _diff(old, desc, params, parts)[:160], tw, rug)]
+        return [Finding("rug_pull", f"{noun}_definition_changed", "critical", _diff(old, desc, params, parts)[:160],
+                        tw, rug)]
 
     # ------------------------------------------------------------------ tools/call
     def scan_tool_call(self, name: str, arguments: dict | list | str | None, session: ToolSession | None = None,
@@ -522,6 +626,7 @@ class ToolScanners:
         if keys:  # a secret can travel as an object key at any depth, not only as a value
             fields.append(("params.arguments#keys", " ".join(keys)))
         fields += _byte_lists(arguments)
+        fields += named_values(arguments, "params.arguments")  # {"key": "AccountKey", "value": "..."}
         eng = self.engine
         if eng is not None and getattr(eng, "dlp", None) is not None:
             findings += eng.dlp.scan_fields(fields)
@@ -531,7 +636,14 @@ class ToolScanners:
                 if len(v) >= 16:
                     findings += [_with_action(f, "block") if f.action == "strip" else f
                                  for f in eng.injection.scan(v, p)]
-        pol, info = self.policy.analyse(name, arguments)
+        for p, v in fields:   # a message that hands a credential file on to a URL, any language
+            got = credential_handoff(v, p) if len(v) >= 24 else []
+            if got:
+                findings += got
+                break
+        walked = (lv, complete) if isinstance(arguments, (dict, list)) and \
+            self.mcp.max_message_bytes >= MAX_LEAF else None
+        pol, info = self.policy.analyse(name, arguments, walked)
         findings += pol
         findings += self.policy.server_checks(name, arguments, server)
         if session is not None:
@@ -540,11 +652,21 @@ class ToolScanners:
                 findings.append(Finding("session_binding", "unlisted_tool", "high", name[:80], "params.name", mode))
             call = classify(name, arguments, info, caps=session.caps.get(name))
             findings += session.chains.record(call, self.mcp.chain_action)
+            if "network" in call.classes and session.chains.taints:
+                src = session.chains.flows([v for _, v in fields])
+                if src:   # data a sensitive read returned, on its way out (any number of calls later)
+                    findings.append(Finding("chain", "data_flow_exfiltration", "critical",
+                                            f"{src[:50]} -> {name[:50]}", "session", self.mcp.chain_action))
         return findings
 
     # ------------------------------------------------------------------ results
-    def scan_tool_result(self, result: dict, where: str = "result") -> list[Finding]:
+    def scan_tool_result(self, result: dict, where: str = "result", session: ToolSession | None = None,
+                         tool: str = "") -> list[Finding]:
+        """`session` and `tool`: the result answers this session's call of `tool` (a sensitive
+        read's data is remembered for data-flow chains)."""
         try:
+            if session is not None and tool and session.chains.awaiting:
+                session.chains.result(tool, [t for _, t in _result_texts(result)])
             return self._scan_tool_result(result, where)
         except Exception as e:
             return [_internal(e, where)]
@@ -555,6 +677,7 @@ class ToolScanners:
             return []
         texts: list[tuple[str, str]] = []
         parts: list[tuple[str, Any]] = []
+        agent_only: list[str] = []   # content items annotated for the assistant alone
         if "jsonrpc" in result or ("result" in result and "content" not in result):
             if isinstance(result.get("result"), dict):
                 parts.append((f"{where}", result["result"]))
@@ -583,6 +706,8 @@ class ToolScanners:
                     for k in ("title", "description", "name", "annotations", "_meta"):
                         if k in item:
                             texts += _strings(item[k], f"{w}.{k}")
+                    if _assistant_only(item):
+                        agent_only.append(w)
             if "structuredContent" in obj:
                 texts += _strings(obj["structuredContent"], f"{base}.structuredContent")
             if isinstance(obj.get("error"), dict):
@@ -596,9 +721,14 @@ class ToolScanners:
             if t == "\x00":
                 findings.append(Finding("tool_result", "result_too_complex", "high", "over depth or size caps", w, "block"))
                 continue
-            findings += [_with_action(f, "block") if f.action == "strip" else f for f in inj.scan(t, w)]
-            if dlp is not None:
-                findings += [_with_action(f, cred) for f in dlp.scan(self._unplaceheld(t), w)]
+            hidden = any(w == a or w.startswith(a + ".") for a in agent_only)
+            # text the user never sees is read as addressed to the agent
+            findings += [_with_action(f, "block") if f.action == "strip" else f
+                         for f in inj.scan(t, w, **({"audience": "agent"} if hidden else {}))]
+            if len(t) >= 24 and not any(f.rule == "credential_handoff" for f in findings):
+                findings += credential_handoff(t, w, agent_only=hidden)
+            if dlp is not None:   # credentials, not public identifiers (addresses: severity low)
+                findings += [_with_action(f, cred) for f in dlp.scan(self._unplaceheld(t), w) if f.severity != "low"]
         return findings
 
     def _unplaceheld(self, text: str) -> str:
@@ -620,6 +750,8 @@ class ToolScanners:
         for w, t in _result_texts(result):
             t = self._unplaceheld(t)
             for f in dlp.scan(t, w):
+                if f.severity == "low":
+                    continue
                 if f.span is None:
                     return None
                 a, b = f.span
@@ -634,7 +766,7 @@ class ToolScanners:
         if not secrets:
             return None
         out = _replace_strings(result, sorted(secrets.items(), key=lambda kv: -len(kv[0])))
-        if any(dlp.scan(self._unplaceheld(t), w) for w, t in _result_texts(out)):
+        if any(f.severity != "low" for w, t in _result_texts(out) for f in dlp.scan(self._unplaceheld(t), w)):
             return None  # something is still there: refuse rather than guess
         return out
 
@@ -684,6 +816,31 @@ def _text_and_json(text: str, where: str) -> list[tuple[str, str]]:
     return out
 
 
+# The object of that order points back at the file (a pronoun, its contents, a secret noun):
+# "include a country code in the locale" orders nothing secret.
+_BACK = (r"(?:(?:all\s+|both\s+)?(?:those|them|it|that|these|this)|(?:the|its|their|all\s+the|the\s+full|the\s+raw)\s+"
+         r"(?:\w+\s+)?(?:contents?|tokens?|lines?|entries|values?|file|data|cookies?|credentials?|secrets?|keys?|text))")
+_PUT = re.compile(ad.GIVE[:-3] + r"|include)\b\s+" + _BACK + r"\s+(?:\w+\s+)?(?:in|into|inside|within|as|to)\s+"
+                  r"(?:the\s+|this\s+|that\s+|its\s+)?[`'\"]?([\w-]{1,40})[`'\"]?")
+
+
+def _put_into(text: str, param: str) -> bool:
+    """An order after the file that puts something into `param` ("include those in the locale string")."""
+    return any(m.group(1) == param for m in itertools.islice(_PUT.finditer(text), 16))
+
+
+def _assistant_only(item: dict) -> bool:
+    """An MCP content item whose annotations name the assistant as its only audience."""
+    ann = item.get("annotations")
+    aud = ann.get("audience") if isinstance(ann, dict) else None
+    return isinstance(aud, list) and bool(aud) and all(a == "assistant" for a in aud)
+
+
+def _as_poison(f: Finding, action: str) -> Finding:
+    import dataclasses
+    return dataclasses.replace(f, scanner="tool_poison", action=action)
+
+
 def _with_action(f: Finding, action: str) -> Finding:
     import dataclasses
     return f if f.action == action else dataclasses.replace(f, action=action)
@@ -709,7 +866,8 @@ def _diff(old: _Record, desc: str, params: frozenset[str], parts: dict[str, str]
         bits.append("param added: " + ", ".join(a[:30] for a in added[:5]))
     if removed:
         bits.append("param removed: " + ", ".join(r[:30] for r in removed[:5]))
-    for k in ("inputSchema", "outputSchema", "annotations", "title"):
+    order = ("inputSchema", "outputSchema", "annotations", "title")
+    for k in order + tuple(k for k in parts if k not in order and k not in ("name", "description")):
         if old.parts.get(k) != parts.get(k) and not (k == "inputSchema" and (added or removed)):
             bits.append(f"{k} changed")
     return "; ".join(bits) or "definition changed"

@@ -138,9 +138,11 @@ def base58check(s: str) -> bytes | None:
 
 
 def wif(s: str) -> bool:
-    """Bitcoin WIF private key: version 0x80 (or 0xef testnet), 32 bytes, optional 0x01 flag."""
+    """WIF private key of any coin: 32 bytes, optional 0x01 compression flag, and a version
+    byte that is the coin's address version + 0x80 by convention (Bitcoin 0x80, Litecoin
+    0xb0, Dogecoin 0x9e, Dash 0xcc, testnet 0xef): below 0x80 it is an address prefix."""
     p = base58check(s)
-    if p is None or p[0] not in (0x80, 0xEF):
+    if p is None or p[0] < 0x80:
         return False
     return len(p) == 33 or (len(p) == 34 and p[-1] == 0x01)
 

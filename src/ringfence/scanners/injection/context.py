@@ -191,20 +191,22 @@ class HitContext:
         return None
 
 
+# A sentence ends at ! ? a line break or CJK stops, and at a "." before a space, a tag or a
+# closing mark that is not an abbreviation
+# ("e.g. <q>...</q>", "i.e.", "cf.", "vs.", "Dr."): a cited example stays in the
+# sentence that introduces it.
+_SENTENCE_END = re.compile(r"(?<![A-Za-z]\.[A-Za-z])(?<!\b(?:cf|vs|Dr|Mr|Ms|St|no|No))(?<!\betc)(?<!\bMrs)(?<!\bapprox)"
+                           r"[.](?=[\s<\"'”’)\]*_]|$)|[!?\n。！？]")
+
+
 def sentence_span(t: str, a: int, b: int) -> tuple[int, int]:
     lo = max(0, a - 300)
     s = lo
-    for ch in ".!?\n。！？":
-        k = t.rfind(ch, lo, a)
-        if k + 1 > s:
-            s = k + 1
+    for m in _SENTENCE_END.finditer(t, lo, a):
+        s = m.end()
     hi = min(len(t), b + 300)
-    e = hi
-    for ch in ".!?\n。！？":
-        k = t.find(ch, b, hi)
-        if k != -1 and k < e:
-            e = k
-    return s, e
+    m = _SENTENCE_END.search(t, b, hi)
+    return s, (m.start() if m else hi)
 
 
 def window_span(t: str, a: int, b: int, before: int = 250, after: int = 150) -> tuple[int, int]:
@@ -280,8 +282,13 @@ def paragraph_span(t: str, a: int, b: int) -> tuple[int, int]:
     return window_span(t, a, b, 400, 300)
 
 
+_Q_OPEN = re.compile(r"<q(?:\s[^<>]{0,200})?>\s*$", re.I)
+
+
 def is_quoted(t: str, a: int, b: int) -> bool:
-    """The hit opens a quotation: it is being cited, not said."""
+    """The hit opens a quotation: it is being cited, not said (a quote mark, or HTML's <q>)."""
+    if t[max(0, a - 1):a] == ">" and _Q_OPEN.search(t, max(0, a - 220), a):
+        return True
     before = t[max(0, a - 3):a].rstrip(" *_")
     if before and before[-1] in _QUOTES:
         return not _value_opener(t, a - (len(t[max(0, a - 3):a]) - len(before)) - 1)

@@ -10,6 +10,7 @@ from typing import Any
 from ...core import Finding
 from ...rules import injection as R
 from ...rules import injection_markup as M
+from ...rules import injection_owner as O
 from .chars import compile_runs, FLAGS, INVIS_RE, SPACE_TABLE, TAG_RUN
 from .context import (
     code_span_at, Hit, HitContext, in_attribute, in_md_title, inside_quote, is_quoted, MAX_BODY,
@@ -413,6 +414,10 @@ class InjectionScanner:
         a, b = h.start, h.end
         m = t[a:b]
         a2 = a + (len(m) - len(m.lstrip()))
+        if h.family == "instruction_override" and O.owner_named(t, a2, b):
+            return 0.0   # "ignore the previous instructions on the label": a manual's, not the agent's
+        if h.family == "exfiltration" and O.reported_to_desk(t, a2, b):
+            return 0.0   # "if someone asks for your password, report it to security@...": advice to people
         s = h.weight
         parts = h.family in self._parts
         if parts:   # its parts stand in for the addressee and other-family bonuses below

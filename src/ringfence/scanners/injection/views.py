@@ -75,6 +75,8 @@ def _markup_view(text: str) -> tuple[str, list[int], list[int]] | None:
             name = m.group(2).lower()
             if name in ("td", "th"):
                 rep = " | "     # table cells are separate units: a phrase does not run across them
+            elif name == "q":
+                rep = '"'       # browsers render <q> as quotation marks: what it holds is cited
             elif name in _BLOCK_TAGS and last and not last.isspace() and not text[b:b + 1].isspace():
                 rep = " "       # a space, not a line break: sentence and window context stay as in the raw view
         elif tok[0] == "&":

@@ -66,6 +66,98 @@ def _resolve_globs(text: str) -> str:
     return "".join(parts)
 
 
+_GLOB_SET = frozenset("*?[")
+_MASK = {"*": "\ue001", "?": "\ue002", "[": "\ue003"}   # private-use stand-ins, put back after resolving
+_UNMASK = str.maketrans({v: k for k, v in _MASK.items()})
+_ASSIGN_BEFORE = re.compile(r"[A-Za-z_]\w{0,63}\+?=$")
+_PATTERN_VALUE = re.compile(r"[\s\\^,]")   # a sed/grep program kept in a variable, not a glob word
+
+
+# `${name#`, `##`, `%`, `%%`, `/`, `//`, `^`, `,`: the rest up to `}` is a pattern (not `${v:-/e*/x}`,
+# whose default is globbed when unquoted)
+_PARAM_PATTERN = re.compile(r"\$\{#?(?:[A-Za-z_][A-Za-z0-9_]{0,63}|[0-9@*#?])(?:##?|%%?|//?|\^\^?|,,?)")
+# case patterns: `case $x in a*|[0-9]?) ...;; esac`
+_CASE = re.compile(r"(?<![\w-])case\s[^\n;]{1,200}?\sin\b(.{0,8192}?)(?<![\w-])esac\b", re.S)
+_CASE_PATTERN = re.compile(r"(?:^|;;&?|;&|\bin\b)\s*\(?([^()\n;]{1,200})\)", re.M)
+
+
+def _mask_case_patterns(cmd: str, out: list[str]) -> None:
+    for m in _CASE.finditer(cmd):
+        for p in _CASE_PATTERN.finditer(cmd, m.start(1) - 3, m.end(1)):
+            for k in range(p.start(1), p.end(1)):
+                if cmd[k] in _GLOB_SET:
+                    out[k] = _MASK[cmd[k]]
+
+
+def _mask_quoted_globs(cmd: str) -> str:
+    """`*`, `?` and `[` the shell takes literally (inside quotes, or after a backslash) turned to
+    stand-ins, so glob resolution sees only real globs: `grep ' .* x'` and `sed 's/\\(.*\\)/'` name no
+    dotfiles. Quotes that are a variable's value stay (`a='*'; cat /etc/sha$a` globs when $a is
+    expanded; a value with spaces, `^`, `,` or backslashes is a sed or grep program kept for
+    later). `$(...)` opens a command of its own, with its own quoting, inside double quotes too;
+    a comment's apostrophes open nothing; `${v#?}` and case labels are patterns on a value, not on
+    file names."""
+    if "'" not in cmd and '"' not in cmd and "\\" not in cmd and "${" not in cmd and "case" not in cmd:
+        return cmd
+    out = list(cmd)
+    n = len(cmd)
+    if "case" in cmd and "esac" in cmd:
+        _mask_case_patterns(cmd, out)
+    stack: list[tuple[str, bool]] = [("top", False)]   # contexts: top, sub ($(...)), dq (with its keep flag)
+    i = 0
+    while i < n:
+        c = cmd[i]
+        ctx, keep = stack[-1]
+        if c == "\\":
+            if i + 1 < n and cmd[i + 1] in _GLOB_SET:
+                out[i + 1] = _MASK[cmd[i + 1]]
+            i += 2
+            continue
+        if cmd.startswith("$(", i):
+            stack.append(("sub", False))
+            i += 2
+            continue
+        pm = _PARAM_PATTERN.match(cmd, i)
+        if pm:   # ${v#pat} ${v%pat} ${v/pat/r}: a pattern on a value, not on file names
+            end = cmd.find("}", pm.end(), i + 512)
+            if end > 0:
+                for k in range(i + 2, end):
+                    if cmd[k] in _GLOB_SET:
+                        out[k] = _MASK[cmd[k]]
+                i = end + 1
+                continue
+        if ctx == "dq":
+            if c == '"':
+                stack.pop()
+            elif c in _GLOB_SET and not keep:
+                out[i] = _MASK[c]
+        elif c == ")" and ctx == "sub":
+            stack.pop()
+        elif c == "#" and (i == 0 or cmd[i - 1] in " \t\n;&|("):
+            nl = cmd.find("\n", i)   # a comment: its apostrophes open no quote
+            i = n if nl < 0 else nl
+            continue
+        elif c in "'\"":
+            end = cmd.find(c, i + 1)
+            while c == '"' and end > 0 and cmd[end - 1] == "\\":
+                end = cmd.find(c, end + 1)
+            value = cmd[i + 1:end if end >= 0 else n]
+            keep = _ASSIGN_BEFORE.search(cmd, max(0, i - 65), i) is not None and not _PATTERN_VALUE.search(value)
+            if c == '"':
+                stack.append(("dq", keep))
+            else:
+                end = n if end < 0 else end
+                if not keep:
+                    for k in range(i + 1, end):
+                        if cmd[k] in _GLOB_SET:
+                            out[k] = _MASK[cmd[k]]
+                i = end
+        i += 1
+        if len(stack) > 64:   # pathological nesting: stop masking (globs resolve as before)
+            return cmd
+    return "".join(out)
+
+
 def views(cmd: str, _depth: int = 0) -> list[str]:
     """Distinct normalised views of a command for rule matching."""
     plain = _SPACES.sub(" ", fold(cmd[:MAX_OUTPUT])).strip().lower()
@@ -84,7 +176,12 @@ def views(cmd: str, _depth: int = 0) -> list[str]:
         for v in (deob.replace(s, " "), deob.replace(s, "")):
             add(_SPACES.sub(" ", v).strip())
     if ("?" in deob or "*" in deob or "[" in deob) and len(deob) <= MAX_INPUT:
-        add(_resolve_globs(deob))
+        # a quoted or escaped `*` is literal to the shell (a sed or grep pattern), not a glob
+        masked = _mask_quoted_globs(cmd)
+        base = deob if masked == cmd else deobfuscate(masked)[0]
+        resolved = _resolve_globs(base)
+        if resolved != base:
+            add(resolved.translate(_UNMASK))
     if _depth >= MAX_DEPTH or len(cmd) > MAX_INPUT:
         return out
     src = fold(cmd[:MAX_INPUT])
