@@ -40,6 +40,7 @@ class Family:
     parts: tuple[tuple[str, str, float], ...] = ()
     needs: tuple[tuple[str, ...], ...] = ()
     lead: str = ""     # what every match starts with: checked (linear engine) before a full confirm
+    reach: int = 0     # how far past where a match ends its trailing lookahead may look (confirm windows)
 
 
 # Shared fragments (kept short so each pattern stays readable).
@@ -662,12 +663,16 @@ HIDDEN_TAG = (r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:\
 
 # Directive language inside hidden text: addressed to an AI, or imperative.
 from .injection_addressee import ADDRESSEE_I18N  # noqa: E402
+from .injection_labels import ADDRESSED as _ADDRESSED  # noqa: E402
 
 VOCATIVE = (
     r"\b(?:dear|hey|hi|attention|note\s+(?:to|for)|message\s+(?:to|for)|instructions?\s+(?:to|for))\s+(?:the\s+|all\s+|any\s+)?"
     r"(?:AI|assistant|agent|model|LLM|chatbot|GPT|Claude|Gemini|copilot)s?\b"
-    r"|\b(?:AI|assistant|agent|model|LLM|chatbot|GPT|Claude|Gemini|copilot)s?\s*(?:[:,]|\b(?:reading|processing|"
-    r"summari[sz]ing|parsing)\s+this)"
+    r"|\b(?:AI|assistant|agent|model|LLM|chatbot|GPT|Claude|Gemini|copilot)s?\s*\b(?:reading|processing|"
+    r"summari[sz]ing|parsing)\s+this"
+    # a label: "Assistant:", "AI agent:"; not "SSH agent:", "Threat model:" (another agent or model)
+    r"|\b(?:AI|assistant|LLM|chatbot|GPT|Claude|Gemini|copilot)s?\s*[:,]"
+    r"|(?:(?<![\w-])(?<![\w][\s-])|\b(?:AI|LLM|coding|autonomous)[\s-])(?:agent|model)s?\s*[:,]"
     r"|\b(?:you\s+are\s+an?\s+(?:AI|assistant|language\s+model|LLM))\b"
     r"|\bif\s+you(?:'re|’re|\s+are)\s+(?:an?\s+)?(?:AI|LLM|large\s+language\s+model|language\s+model|assistant|"
     r"agent|chatbot|bot|GPT|Claude|Gemini|copilot)\b"
@@ -682,8 +687,9 @@ VOCATIVE = (
 )
 HIDDEN_DIRECTIVE = (
     VOCATIVE +
-    # a label to an AI assistant in many languages ("Pro AI asistenta:", "Для ШІ-асистента:")
-    r"|" + ADDRESSEE_I18N +
+    # a label to an AI assistant in many languages ("Pro AI asistenta:", "Для ШІ-асистента:"),
+    # or to an assistant in ~115 ("Asistentui:", "Kumsizi:"; not a transcript's "Assistant:")
+    r"|" + ADDRESSEE_I18N + r"|" + _ADDRESSED +
     r"|\b(?:AI|assistant|agent|LLM|chatbot)s?\b[^.\n]{0,20}?\b(?:must|should|shall)\s+(?:always|never|now|not|only|"
     r"ignore|say|tell|send|include|reveal|recommend|call|run|execute)\b"
     r"|\b(?:you|your)\b[^.\n]{0,40}?\b(?:must|should|shall|are\s+required|have\s+to|need\s+to|will\s+now)\b"
@@ -752,6 +758,8 @@ FAMILIES = _extend_i18n(FAMILIES)
 
 # Families built from parts live in their own module (it reuses fragments above).
 from .injection_semantic import build as _build_semantic, build_paths as _build_paths  # noqa: E402
+from .injection_semantic import build_agent_paths as _build_agent_paths, build_label_order as _build_label_order  # noqa: E402
 
 SEMANTIC = _build_semantic(Family, VOCATIVE, _CRED_PATH)
-FAMILIES = FAMILIES + (SEMANTIC, _build_paths(Family, VOCATIVE, _CRED_PATH))
+FAMILIES = FAMILIES + (SEMANTIC, _build_paths(Family, VOCATIVE, _CRED_PATH),
+                       _build_agent_paths(Family, VOCATIVE, _CRED_PATH), _build_label_order(Family, VOCATIVE, _CRED_PATH))

@@ -321,6 +321,15 @@ def inside_quote(t: str, a: int, b: int) -> bool:
 # `ai_note: "..."` at a line start (lower-case key) or `content: "..."` in CSS: a data value
 _KEY_LINE = re.compile(r"[ \t]*(?:- )?[a-z_][a-z0-9_.-]{0,40}\s*:\s*")
 _CSS_CONTENT = re.compile(r"(?:^|[{;\s])content\s*:$")
+# `msgstr "..."` (gettext), `title "..."`: a lower-case key, a space, then a value that
+# fills the rest of its line (a prose citation starts with a capital or goes on after it)
+_KEY_SPACE_LINE = re.compile(r"[ \t]*[a-z_][a-z0-9_.\[\]-]{0,40}[ \t]+")
+
+
+def _fills_line(t: str, q: int) -> bool:
+    le = t.find("\n", q + 1)
+    rest = t[q + 1:le if le >= 0 else len(t)].rstrip().rstrip(",;)")
+    return len(rest) > 1 and rest[-1] == _PAIRS.get(t[q], t[q])
 
 
 def _value_opener(t: str, q: int) -> bool:
@@ -335,6 +344,10 @@ def _value_opener(t: str, q: int) -> bool:
         return True
     if pre[-1] == ":" and (_CSS_CONTENT.search(pre) or _KEY_LINE.fullmatch(t, t.rfind("\n", 0, q) + 1, q)):
         return True   # a CSS `content:` value or a lower-case YAML key at a line start
+    if pre[-1] == "(" and len(pre) > 1 and (pre[-2].isalnum() or pre[-2] in "_$.") and pre[-1] == t[q - 1]:
+        return True   # a call's string argument: log("..."), _("...")
+    if _KEY_SPACE_LINE.fullmatch(t, t.rfind("\n", 0, q) + 1, q) and _fills_line(t, q):
+        return True
     return pre[-1] == "," and pre[:-1].rstrip()[-1:] in ('"', "'", "]", "}")
 
 

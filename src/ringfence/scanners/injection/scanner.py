@@ -69,6 +69,7 @@ class InjectionScanner:
         width_src: list[tuple[str, bool]] = []
         self._on: list[bool] = []          # family enabled in this config
         self._narrow: list[bool] = []      # confirmed in its own width only (no wide second look)
+        self._reach: list[int] = []        # chars a match's trailing lookahead needs past its end
         self._lead: list = []              # cheap pre-check of a candidate window, or None
         self._lead_wide: list = []         # the same for non-ASCII views
         for fam in R.FAMILIES:                # the database holds every family, so configs share one
@@ -79,6 +80,7 @@ class InjectionScanner:
                 # prefilter part (the object) is common enough that wide looks would cost
                 width_src.append((p, bool(fam.parts)))
                 self._narrow.append(bool(fam.parts))
+                self._reach.append(fam.reach)
                 # the whole pattern as a linear superset (no lookarounds, open repeats): one pass
                 # per view tells which candidate ends can hold a match at all
                 # per view tells which candidate ends can hold a match at all. Also for every
@@ -243,7 +245,7 @@ class InjectionScanner:
         for e in ends:
             if e < seen_to:
                 continue
-            hi = min(len(text), e + 16)
+            hi = min(len(text), e + 16 + self._reach[i])
             lo = max(0, e - back - 2, seen_to)
             if lead_ends is not None:   # no superset match ends near this candidate: nothing to confirm
                 k = bisect.bisect_left(lead_ends, e - 64)
