@@ -60,8 +60,8 @@ async def test_connect_literal_private_ip_refused(make_proxy):
 
 
 async def test_connect_bad_target_is_400(make_proxy):
-    p = await make_proxy()
-    for t in (b"nohost", b"a.test:99999", b"a.test:443/x"):
+    p = await make_proxy()   # an invalid port is the URL pipeline's block (tests/proxy/test_refused_targets.py)
+    for t in (b"nohost", b"a.test:443/x"):
         out = await raw_request(p.port, b"CONNECT " + t + b" HTTP/1.1\r\nHost: x\r\n\r\n")
         assert out.startswith(b"HTTP/1.1 400"), t
 

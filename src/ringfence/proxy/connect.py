@@ -12,8 +12,8 @@ import time
 from typing import TYPE_CHECKING
 
 from ..core import Action, Decision, decide, fail_closed
-from .http1 import HttpError, Request, RequestReader
-from .state import block_response, error_response
+from .http1 import Request, RequestReader
+from .state import block_response, error_response, refuse_target
 from .target import TargetError, parse_connect
 from .tls import should_intercept
 from .upstream import UpstreamError
@@ -91,7 +91,7 @@ async def handle_connect(srv: "ProxyServer", req: Request, rr: RequestReader,
     try:
         sent, host, port = parse_connect(target)
     except TargetError as e:
-        raise HttpError(400, str(e), "bad_target") from None
+        refuse_target(srv, "connect", "https://" + target, "CONNECT", req.headers, e)
     st = srv.state
     tls_cfg = st.config.tls
     intercept = bool(srv.ca is not None and tls_cfg.intercept

@@ -16,8 +16,7 @@ from .forward import (_content_block, inbound_check, is_textual, outbound_check,
 from .boundary import gate, scrub
 from .html import extract_text, looks_like_html
 from .http1 import HttpError, Request, render_head
-from .state import block_response, error_response
-from ..core import Action
+from .state import Refused, block_response, error_response, refuse_target
 from .target import TargetError, parse_url
 from .upstream import BodyTooLarge, UpstreamError
 
@@ -54,17 +53,11 @@ async def handle_fetch(srv: "ProxyServer", req: Request, target: str, writer: as
         try:
             t = parse_url(url)
         except TargetError as e:
-            # A scheme the URL pipeline refuses (gopher, file, ftp...) is a decision, with
-            # a receipt, as `ringfence check --url` and the bench's static tier say; a
-            # malformed or missing URL stays a 400.
-            other = "://" in url[:64] and not url[:8].lower().startswith(("http://", "https://"))
-            d, _ = srv.state.engine.check_url(url, method, resolve=False) if other else (None, [])
-            if d is None or not d.blocked:
-                raise HttpError(400, f"fetch url: {e}", "bad_target") from None
-            d = srv.rec.record(Action("fetch", "outbound", url[:2048], method, kind="request"), d, len(body))
-            from .blockpage import wants_html
-            writer.write(block_response(d, html=wants_html(req.headers)))
-            return True
+            try:
+                refuse_target(srv, "fetch", url, method, req.headers, e, "fetch url: ")
+            except Refused as r:
+                writer.write(r.response)
+                return True
         g, blocked = gate(srv, "fetch", t, method, headers, body, scanned,  # secrets, egress rules
                           meta={"hop": hops} if hops else None)
         if blocked is not None:

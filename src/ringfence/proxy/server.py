@@ -11,7 +11,7 @@ import orjson
 from ..core import Action, Finding, decide
 from .http1 import HttpError, Request, RequestReader, simple_response
 from .limits import BodyBudget
-from .state import Hooks, Recorder, State, error_response, kill_response
+from .state import Hooks, Recorder, Refused, State, error_response, kill_response, refuse_target
 from .target import Target, TargetError, parse_url
 from .upstream import Pool
 
@@ -316,6 +316,9 @@ class ProxyServer:
                 except HttpError as e:
                     writer.write(error_response(e.status, e.rule, str(e)))
                     keep = False
+                except Refused as e:
+                    writer.write(e.response)
+                    keep = True
                 finally:
                     rr.release(req)
                     req.body = bytearray()
@@ -349,7 +352,7 @@ class ProxyServer:
             up = _is_ws_upgrade(req)
             host = f"[{tunnel.host}]" if ":" in tunnel.host else tunnel.host
             url = f"{'wss' if up else scheme}://{host}{'' if tunnel.port == 443 else f':{tunnel.port}'}{target}"
-            t = _target(url, ("https", "wss"))
+            t = _target(self, "intercept", url, ("https", "wss"), req)
             if up:
                 from .websocket import handle_upgrade
                 return await handle_upgrade(self, "intercept", t, req, rr, reader, writer,
@@ -379,23 +382,23 @@ class ProxyServer:
             return True
         lower = target[:6].lower()
         if lower.startswith(("ws://", "wss://")) or (_is_ws_upgrade(req) and lower.startswith("http")):
-            t = _target(target, ("ws", "wss", "http", "https"))
+            t = _target(self, "forward", target, ("ws", "wss", "http", "https"), req)
             if t.scheme in ("http", "https"):
                 t = Target("ws" if t.scheme == "http" else "wss", t.host, t.port, t.path, t.url)
             from .websocket import handle_upgrade
             return await handle_upgrade(self, "forward", t, req, rr, reader, writer)
-        t = _target(target, ("http", "https"))
+        t = _target(self, "forward", target, ("http", "https"), req)
         from .forward import forward
         self.mark("forward", t.url, method)
         return await forward(self, "forward", t, method, req.headers, bytes(req.body), writer,
                              client_http10=http10)
 
 
-def _target(url: str, allowed: tuple[str, ...]) -> Target:
+def _target(srv: "ProxyServer", transport: str, url: str, allowed: tuple[str, ...], req: Request) -> Target:
     try:
         return parse_url(url, allowed)
     except TargetError as e:
-        raise HttpError(400, str(e), "bad_target") from None
+        refuse_target(srv, transport, url, req.method, req.headers, e)
 
 
 def _is_ws_upgrade(req: Request) -> bool:

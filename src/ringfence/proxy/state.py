@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from typing import Any, NoReturn
 
 import orjson
 
 from ..core import Action, Decision, after_written, agent_answer, open_receipts, record, record_outcome
-from .http1 import REASONS, render_head
+from .http1 import REASONS, HttpError, render_head
 
 log = logging.getLogger("ringfence.proxy")
 
@@ -172,6 +172,29 @@ def block_response(d: Decision, status: int = 403, close: bool = False, html: bo
     if close:
         headers.append(("Connection", "close"))
     return render_head(status, REASONS.get(status, "Forbidden"), headers) + body
+
+
+class Refused(Exception):
+    """A request target the URL pipeline refuses (a URL parsers disagree on, an invalid
+    IP literal, a refused scheme): a decision like any other, with a receipt and the
+    block answer. `response` is that answer, ready to write."""
+
+    def __init__(self, response: bytes):
+        super().__init__("request target refused")
+        self.response = response
+
+
+def refuse_target(srv: Any, transport: str, url: str, method: str, headers: Any, err: Exception,
+                  prefix: str = "") -> NoReturn:
+    """A target the transport could not parse. When the URL pipeline blocks the same
+    URL (as `ringfence check --url` and every other path would), raise Refused with the
+    recorded block; a target no pipeline can read at all stays a 400."""
+    d, _ = srv.state.engine.check_url(url, method, resolve=False)
+    if not d.blocked or d.reason == "url:parse_error":   # nothing there to decide on
+        raise HttpError(400, f"{prefix}{err}", "bad_target") from None
+    d = srv.rec.record(Action(transport, "outbound", url[:2048], method, kind="request"), d)
+    from .blockpage import wants_html
+    raise Refused(block_response(d, html=wants_html(headers)))
 
 
 def error_response(status: int, error: str, message: str, receipt_id: str = "",

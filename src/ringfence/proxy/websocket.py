@@ -22,7 +22,7 @@ from ..core.stream import Joiner, MessageAssembler, edge_fields, inspector_joine
 from .boundary import frame_findings, gate, scrub
 from .forward import outbound_check, split_headers
 from .http1 import HttpError, Request, RequestReader, render_head
-from .state import block_response, error_response
+from .state import block_response, error_response, refuse_target
 from .target import Target, TargetError, parse_url
 from .upstream import Response, UpstreamError
 
@@ -304,7 +304,7 @@ async def handle_ws_endpoint(srv: "ProxyServer", req: Request, target: str, rr: 
     try:
         t = parse_url(url, ("ws", "wss"))
     except TargetError as e:
-        raise HttpError(400, f"ws url: {e}", "bad_target") from None
+        refuse_target(srv, "websocket", url, req.method, req.headers, e, "ws url: ")
     return await handle_upgrade(srv, "websocket", t, req, rr, reader, writer)
 
 
