@@ -28,6 +28,7 @@ CASE_SETS = {  # directory -> its baseline
     "blind_round2": "blind2-baseline.json",
     "blind_round3": "blind3-baseline.json",
     "blind_round4": "blind4-baseline.json",
+    "blind_round5": "blind5-baseline.json",
 }
 
 
