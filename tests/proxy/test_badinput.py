@@ -26,7 +26,7 @@ def status(out: bytes) -> int:
     (b"POST http://a.test/ HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n", 400),
     (b"POST http://a.test/ HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 501),
     (b"GET http://a.test/ HTTP/1.1\r\nHost: a\r\nX-A: b\r\n c\r\n\r\n", 400),
-    (b"GET ftp://a.test/ HTTP/1.1\r\nHost: a\r\n\r\n", 400),
+    (b"GET ftp://a.test/ HTTP/1.1\r\nHost: a\r\n\r\n", 403),   # a refused scheme: the URL pipeline's recorded block
     (b"GET http://a.test/ HTTP/1.1\r\nHost: a\r\nExpect: magic\r\n\r\n", 417),
 ])
 async def test_malformed_and_smuggling_requests_rejected(make_proxy, data, expected):
