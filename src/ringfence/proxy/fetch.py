@@ -57,7 +57,7 @@ async def handle_fetch(srv: "ProxyServer", req: Request, target: str, writer: as
                 refuse_target(srv, "fetch", url, method, req.headers, e, "fetch url: ")
             except Refused as r:
                 writer.write(r.response)
-                return True
+                return False   # the answer says Connection: close
         g, blocked = gate(srv, "fetch", t, method, headers, body, scanned,  # secrets, egress rules
                           meta={"hop": hops} if hops else None)
         if blocked is not None:

@@ -316,9 +316,9 @@ class ProxyServer:
                 except HttpError as e:
                     writer.write(error_response(e.status, e.rule, str(e)))
                     keep = False
-                except Refused as e:
+                except Refused as e:   # answered like a bad target: then the connection closes
                     writer.write(e.response)
-                    keep = True
+                    keep = False
                 finally:
                     rr.release(req)
                     req.body = bytearray()

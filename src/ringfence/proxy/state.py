@@ -194,7 +194,7 @@ def refuse_target(srv: Any, transport: str, url: str, method: str, headers: Any,
         raise HttpError(400, f"{prefix}{err}", "bad_target") from None
     d = srv.rec.record(Action(transport, "outbound", url[:2048], method, kind="request"), d)
     from .blockpage import wants_html
-    raise Refused(block_response(d, html=wants_html(headers)))
+    raise Refused(block_response(d, close=True, html=wants_html(headers)))
 
 
 def error_response(status: int, error: str, message: str, receipt_id: str = "",
