@@ -1,0 +1,58 @@
+"""Benign look-alike families of blind round 5 (issue 10), generated: each family's members
+must pass, and the attacks right beside them must keep blocking.
+
+Families: project refs of hosted backends as subdomains; content-addressed Nix/Guix store
+names and NAR hashes in cache URLs; unsigned JWTs (alg "none") carrying only public claims;
+a public receiving address in a payment-request URI; a PATH entry, alias or plain setting
+appended to a shell profile."""
+import base64
+import json
+import random
+import string
+
+import pytest
+
+from ringfence.bench.static import _request, actual_verdict, make_engine
+
+E = make_engine()
+RND = random.Random(5)
+
+
+def verdict(url: str, body: dict | None = None, headers: dict | None = None) -> str:
+    h = dict(headers or {})
+    raw = b""
+    if body is not None:
+        raw = json.dumps(body).encode()
+        h["Content-Type"] = "application/json"
+    return actual_verdict(_request(E, "forward", url, "POST" if body is not None else "GET", h, raw))
+
+
+def rand(alphabet: str, n: int) -> str:
+    return "".join(RND.choice(alphabet) for _ in range(n))
+
+
+# -- project refs of hosted backends --------------------------------------------------------
+BACKENDS = ("{r}.supabase.co", "{r}.supabase.in", "{r}.auth.eu-central-1.nhost.run", "{r}-default-rtdb.firebaseio.com",
+            "ep-{r}.us-east-2.aws.neon.tech")
+
+
+@pytest.mark.parametrize("host", BACKENDS)
+@pytest.mark.parametrize("i", range(4))
+def test_backend_project_refs_pass(host, i):
+    # refs are 20 random letters; half drawn without repeats (the highest-entropy ones)
+    ref = "".join(RND.sample(string.ascii_lowercase, 20)) if i % 2 else rand(string.ascii_lowercase, 20)
+    assert verdict(f"https://{host.format(r=ref)}/rest/v1/feedback?select=*") == "allow"
+
+
+AWS = "AKIA" + "QWERTYUIOP234567"
+
+
+@pytest.mark.parametrize("host", BACKENDS)
+def test_secrets_and_lookalike_hosts_still_block(host):
+    # a key id as a label of the platform's own domain: hostname DLP still reads it
+    assert verdict(f"https://{host.format(r=AWS.lower())}/x") == "block" or \
+        verdict(f"https://{AWS}.{host.format(r='abc')}/x") == "block"
+    # random data labels under an attacker's domain named like the platform
+    data = RND.randbytes(16).hex()
+    assert verdict(f"https://{data}.supabase.co.exfil-{rand(string.ascii_lowercase, 5)}.net/") == "block"
+    assert verdict(f"https://{data}.supabase-co.example.net/") == "block"
