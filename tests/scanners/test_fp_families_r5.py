@@ -56,3 +56,37 @@ def test_secrets_and_lookalike_hosts_still_block(host):
     data = RND.randbytes(16).hex()
     assert verdict(f"https://{data}.supabase.co.exfil-{rand(string.ascii_lowercase, 5)}.net/") == "block"
     assert verdict(f"https://{data}.supabase-co.example.net/") == "block"
+
+
+# -- content-addressed store names ------------------------------------------------------------
+NIX32 = "0123456789abcdfghijklmnpqrsvwxyz"   # Nix's base32: no e, o, t, u
+NAMES = ("hello-2.12.1", "glibc-2.39-52", "python3-3.12.4-env", "source", "openssl-3.0.14-dev")
+
+
+def _store_urls(i: int) -> list[str]:
+    h32, h52, name = rand(NIX32, 32), rand(NIX32, 52), NAMES[i % len(NAMES)]
+    return [f"https://cache.nixos.org/{h32}.narinfo",
+            f"https://cache.nixos.org/nar/{h52}.nar.xz",
+            f"https://cache.nixos.org/nar/{h52}.nar.zst",
+            f"https://nix-community.cachix.org/nar/{h52}.nar",
+            f"https://ci.guix.gnu.org/{h32}.narinfo",
+            f"https://ci.guix.gnu.org/nar/lzip/{h32}-{name}",
+            f"https://hydra.example.org/nix/store/{h32}-{name}/bin",
+            f"https://mirror.example.org/search?path=/gnu/store/{h32}-{name}"]
+
+
+@pytest.mark.parametrize("i", range(6))
+def test_store_hashes_and_nar_files_pass(i):
+    for url in _store_urls(i):
+        assert verdict(url) == "allow", url
+
+
+@pytest.mark.parametrize("i", range(6))
+def test_data_dressed_as_nar_files_still_blocks(i):
+    secret = RND.randbytes(39)
+    carriers = [base64.urlsafe_b64encode(secret).decode().rstrip("="),           # mixed case: not Nix base32
+                rand(string.ascii_lowercase + string.digits, 52),                # e/o/t/u present
+                base64.b32encode(secret).decode().rstrip("=")]                   # RFC 4648 base32, upper case
+    for c in carriers:
+        assert verdict(f"https://cache.nixos.org.example.net/nar/{c}.nar.xz") == "block", c
+    assert verdict(f"https://cache.example.net/nar/{AWS}{rand(NIX32, 32)}.nar.xz") == "block"

@@ -63,7 +63,10 @@ def is_sri(s: str) -> bool:
 # Public identifiers that look random by design: publishable keys, content ids and digests.
 _PUBLIC_ID = re.compile(
     r"(?:pk_(?:live|test)_|pk\.eyJ|sha(?:1|256|384|512)[:-]|bafy|bafk)[A-Za-z0-9+/=._-]{8,}"
-    r"|Qm[1-9A-HJ-NP-Za-km-z]{44}|[0-9a-df-np-sv-z]{32}-[A-Za-z0-9._+-]{1,200}")
+    r"|Qm[1-9A-HJ-NP-Za-km-z]{44}|[0-9a-df-np-sv-z]{32}-[A-Za-z0-9._+-]{1,200}"
+    # Nix binary caches: <store hash>.narinfo and nar/<sha256 of the archive>.nar[.xz|.zst|...],
+    # both in Nix's own base32 alphabet (no e, o, t, u)
+    r"|[0-9a-df-np-sv-z]{32}\.narinfo|[0-9a-df-np-sv-z]{52}\.nar(?:\.(?:xz|bz2|zst|gz|br|lz4|lzip))?")
 
 
 # A search qualifier before a value ("integrity:sha512-...", "sha:9fceb02", "digest:sha256:..."):
@@ -72,7 +75,7 @@ _QUALIFIER = re.compile(r"[A-Za-z][\w.-]{0,30}:(?!//)")
 
 
 def is_public_id(s: str) -> bool:
-    """A publishable key, an IPFS CID, a Nix store path name, a Docker/SRI digest, a public
+    """A publishable key, an IPFS CID, a Nix store path name or NAR file, a Docker/SRI digest, a public
     key or certificate (base64 DER), or one of these after a search qualifier."""
     if s.startswith("Qm") and len(set(s[2:])) < 8:
         return False  # a CID is a hash: not a run of one letter
