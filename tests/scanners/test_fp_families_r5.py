@@ -90,3 +90,38 @@ def test_data_dressed_as_nar_files_still_blocks(i):
     for c in carriers:
         assert verdict(f"https://cache.nixos.org.example.net/nar/{c}.nar.xz") == "block", c
     assert verdict(f"https://cache.example.net/nar/{AWS}{rand(NIX32, 32)}.nar.xz") == "block"
+
+
+# -- unsigned JWTs with public claims --------------------------------------------------------
+def b64u(b: bytes) -> str:
+    return base64.urlsafe_b64encode(b).decode().rstrip("=")
+
+
+def jwt(claims: dict, alg: str = "none", sig: bytes = b"") -> str:
+    return f'{b64u(json.dumps({"alg": alg, "typ": "JWT"}).encode())}.{b64u(json.dumps(claims).encode())}.{b64u(sig)}'
+
+
+def _public_claims(i: int) -> dict:
+    c = {"sub": RND.choice(["guest", "anonymous", "visitor-%d" % RND.randrange(10 ** 6)]),
+         "scope": RND.choice(["read:public", "maps:view tiles:read", "embed"]),
+         "exp": 1767225600 + RND.randrange(10 ** 7), "iat": 1700000000 + RND.randrange(10 ** 7)}
+    if i % 2:
+        c.update(iss="https://viewer.example-maps.com", aud="embed", locale="nb-NO")
+    return c
+
+
+@pytest.mark.parametrize("i", range(8))
+def test_unsigned_public_jwts_pass(i):
+    t = jwt(_public_claims(i), alg=["none", "None", "NONE"][i % 3])
+    for key in ("t", "jwt", "guest", "embed"):
+        assert verdict(f"https://viewer.example-maps.com/embed?map=oslo&{key}={t}") == "allow", (key, t)
+
+
+@pytest.mark.parametrize("i", range(8))
+def test_signed_or_secret_bearing_jwts_still_block(i):
+    c = _public_claims(i)
+    signed = jwt(c, alg="HS256", sig=RND.randbytes(32))
+    with_secret = jwt(dict(c, session=b64u(RND.randbytes(32))))
+    with_key = jwt(dict(c, aws=AWS, aws_secret="wJalrXUtnFEMI/K7MDENG/bPxRfiCY" + b64u(RND.randbytes(8))))
+    for t in (signed, with_secret, with_key):
+        assert verdict(f"https://viewer.example-maps.com/embed?map=oslo&t={t}") == "block", t

@@ -260,6 +260,10 @@ def data_like(value: str, threshold: float, min_len: int, depth: int = 0) -> tup
         return None
     if "/" in value and all(is_slug(p) or is_wordlike(p) or len(p) < min_len // 2 for p in value.split("/")):
         return None  # a relative path of words: docs/getting-started/install
+    if depth < 2 and value[:2] == "ey" and value.endswith("."):
+        r = _unsigned_jwt(value, threshold, min_len, depth)
+        if r is not False:
+            return r
     if depth < 2 and value[:2] in ("ey", "Wy", "W3", "e3"):
         r = _b64_json(value, threshold, min_len, depth)
         if r is not False:
@@ -287,6 +291,10 @@ def _b64_json(value: str, threshold: float, min_len: int, depth: int) -> tuple[s
         return False
     if not isinstance(doc, (dict, list)):
         return False
+    return _json_verdict(doc, value, threshold, min_len, depth)
+
+
+def _json_verdict(doc, value: str, threshold: float, min_len: int, depth: int) -> tuple[str, float] | None:
     stack, seen = [(doc, 0)], 0
     while stack:
         node, d = stack.pop()
@@ -304,6 +312,24 @@ def _b64_json(value: str, threshold: float, min_len: int, depth: int) -> tuple[s
             if r:
                 return r
     return None
+
+
+def _unsigned_jwt(value: str, threshold: float, min_len: int, depth: int) -> tuple[str, float] | None | bool:
+    """An unsigned JWT (header alg "none", empty signature) is two base64url JSON documents
+    that prove nothing: judged by their values like any encoded JSON. A signed one is a bearer
+    credential and keeps the plain verdict. False: not that shape."""
+    import json
+    parts = value.split(".")
+    if len(parts) != 3 or parts[2] or not parts[1] or len(value) > _B64_JSON_MAX:
+        return False
+    try:
+        header, claims = (json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)).decode("utf-8"))
+                          for p in parts[:2])
+    except (binascii.Error, UnicodeDecodeError, ValueError, RecursionError):
+        return False
+    if not isinstance(header, dict) or not isinstance(claims, dict) or str(header.get("alg", "")).lower() != "none":
+        return False
+    return _json_verdict([header, claims], value, threshold, min_len, depth)
 
 
 _NESTED_SPLIT = re.compile(r"[/?&=#]+")
