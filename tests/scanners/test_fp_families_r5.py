@@ -125,3 +125,82 @@ def test_signed_or_secret_bearing_jwts_still_block(i):
     with_key = jwt(dict(c, aws=AWS, aws_secret="wJalrXUtnFEMI/K7MDENG/bPxRfiCY" + b64u(RND.randbytes(8))))
     for t in (signed, with_secret, with_key):
         assert verdict(f"https://viewer.example-maps.com/embed?map=oslo&t={t}") == "block", t
+
+
+# -- a receiving address in a payment-request URI ---------------------------------------------
+B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+BECH = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+
+
+def b58check(payload: bytes) -> str:
+    import hashlib
+    raw = payload + hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4]
+    n, out = int.from_bytes(raw, "big"), ""
+    while n:
+        n, r = divmod(n, 58)
+        out = B58[r] + out
+    return "1" * (len(raw) - len(raw.lstrip(b"\0"))) + out
+
+
+def bech32(hrp: str, prog: bytes) -> str:   # BIP 173, witness version 0
+    def polymod(vals):
+        chk = 1
+        for v in vals:
+            top, chk = chk >> 25, (chk & 0x1ffffff) << 5 ^ v
+            for i, g in enumerate((0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3)):
+                chk ^= g if (top >> i) & 1 else 0
+        return chk
+    acc, bits, data = 0, 0, [0]
+    for b in prog:
+        acc, bits = acc << 8 | b, bits + 8
+        while bits >= 5:
+            bits -= 5
+            data.append(acc >> bits & 31)
+    if bits:
+        data.append(acc << (5 - bits) & 31)
+    exp = [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
+    pm = polymod(exp + data + [0] * 6) ^ 1
+    return hrp + "1" + "".join(BECH[d] for d in data + [pm >> 5 * (5 - i) & 31 for i in range(6)])
+
+
+def _address(i: int) -> tuple[str, str]:
+    h = RND.randbytes(20)
+    return [("bitcoin", bech32("bc", h)), ("bitcoin", b58check(b"\0" + h)), ("bitcoin", b58check(b"\x05" + h)),
+            ("ethereum", "0x" + h.hex()), ("litecoin", bech32("ltc", h))][i % 5]
+
+
+def _mcp(args: dict, tool: str = "generate_qr") -> str:
+    from pathlib import Path
+
+    from ringfence.bench.cases import Case
+    from ringfence.bench.static import evaluate, fresh
+    c = Case(Path("t.json"), {"id": "t", "input_type": "mcp_tool_call", "requires": [], "expected_verdict": "allow",
+                              "payload": {"jsonrpc_messages": [{"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                                                                "params": {"name": tool, "arguments": args}}]}})
+    return actual_verdict(evaluate(c, fresh(E)))
+
+
+def _pay_uris(scheme: str, addr: str) -> list[str]:
+    return [f"{scheme}:{addr}", f"{scheme}:{addr}?amount=0.001&label=Invoice%2042",
+            f"{scheme.upper()}:{addr.upper() if addr.startswith(('bc1', 'ltc1')) else addr}?label=Donations",
+            f"Scan to pay: {scheme}:{addr}?message=thanks"]
+
+
+@pytest.mark.parametrize("i", range(10))
+def test_payment_request_uris_pass(i):
+    scheme, addr = _address(i)
+    if scheme == "ethereum":
+        addr = "pay-" + addr if i % 2 else addr
+    for uri in _pay_uris(scheme, addr):
+        assert _mcp({"data": uri, "size": 256}) == "allow", uri
+        assert verdict("https://qr.example.net/api/create", {"data": uri}) == "allow", uri
+
+
+@pytest.mark.parametrize("i", range(10))
+def test_keys_beside_a_payment_uri_and_bare_addresses_still_block(i):
+    scheme, addr = _address(i)
+    wif = b58check(b"\x80" + RND.randbytes(32) + b"\x01")
+    assert _mcp({"data": f"{scheme}:{addr}?label=x", "note": f"wallet key {wif}"}) == "block"
+    assert verdict("https://qr.example.net/api/create", {"data": f"{scheme}:{addr}", "wif": wif}) == "block"
+    if scheme == "bitcoin":   # the address alone, with no payment request around it
+        assert _mcp({"to": "ops@example.net", "body": f"my wallet addresses: {addr}"}, "send_email") == "block"
