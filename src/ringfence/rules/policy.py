@@ -40,15 +40,18 @@ _Q = r"(?:\\?[\"'])?"
 _BIN_DIR = (r"(?:(?:" + _HOME + r"|/usr/local|/opt|/snap|/opt/homebrew)(?:/(?!\.\.)[\w.+-]+)*/(?:s?bin|shims|platform-tools)"
             r"|\$(?:pnpm_home|gobin|volta_home/bin|bun_install/bin|deno_install/bin|cargo_home/bin|gopath/bin|pyenv_root/bin))")
 _PATH_ENTRY = r"(?:\$path|\$\{path\}|" + _BIN_DIR + r")"
-_TOOL_VAR = (r"(?:editor|visual|pager|lang|lc_[a-z]+|gopath|gobin|goroot|cargo_home|rustup_home|java_home|android_home"
-             r"|android_sdk_root|nvm_dir|pyenv_root|pnpm_home|bun_install|deno_install|volta_home|term|clicolor|bat_theme)")
+# tool homes may be paths; a program setting (editor, pager) only a command name: a path there runs a script
+_TOOL_DIR = (r"(?:gopath|gobin|goroot|cargo_home|rustup_home|java_home|android_home|android_sdk_root|nvm_dir|pyenv_root"
+             r"|pnpm_home|bun_install|deno_install|volta_home)")
+_TOOL_SETTING = r"(?:editor|visual|pager|lang|lc_[a-z]+|term|clicolor|bat_theme)"
 _EVERYDAY = (r"(?:ls|ll|la|grep|egrep|fgrep|git|vim|nvim|vi|nano|code|less|cat|bat|python3?|pip3?|docker|kubectl|make"
              r"|clear|cd|tree|du|df|ps|htop|top|npm|pnpm|yarn|go|cargo|terraform|tmux)")
 _SENSITIVE = r"(?:sudo|su|doas|pkexec|ssh|scp|sftp|passwd|gpg|pass|login|kinit|aws|gcloud|az|op|bw|vault|curl|wget|cd)"
 PROFILE_LINE = (r"(?:export\s+)?path=" + _Q + _PATH_ENTRY + r"(?::" + _PATH_ENTRY + r")*" + _Q
                 + r"|fish_add_path\s+" + _Q + _BIN_DIR + _Q
-                + r"|alias\s+(?!" + _SENSITIVE + r"=)[\w.-]{1,30}=" + _Q + _EVERYDAY + r"(?:\s+[\w./=:,+-]+){0,6}" + _Q
-                + r"|export\s+" + _TOOL_VAR + r"=" + _Q + r"(?:" + _HOME + r")?[\w./:+-]*" + _Q)
+                + r"|alias\s+(?!" + _SENSITIVE + r"=)[\w.-]{1,30}=" + _Q + _EVERYDAY + r"(?:\s+(?!-c\b)[\w.=:,+-]+){0,6}" + _Q
+                + r"|export\s+" + _TOOL_DIR + r"=" + _Q + r"(?:" + _HOME + r"|/usr/local|/opt|/usr/lib)(?:/(?!\.\.)[\w.+-]+)*" + _Q
+                + r"|export\s+" + _TOOL_SETTING + r"=" + _Q + r"[\w.:+-]+" + _Q)
 PROFILE_FILE = r"[\"']?(?:~|\$home|\$\{home\})/(?:\.bashrc|\.bash_profile|\.zshrc|\.zprofile|\.profile|\.config/fish/config\.fish)[\"']?"
 # the whole simple command: echo/printf of one such line (quoted or not), appended to the user's profile
 PROFILE_APPEND = (r"\s*(?:echo(?:\s+-[ne]{1,2})?|printf)\s+(?:'(?:" + PROFILE_LINE + r")(?:\\n)?'|\"(?:" + PROFILE_LINE
