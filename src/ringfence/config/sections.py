@@ -93,7 +93,11 @@ class UrlConfig(Section):
         "*.azurecontainerapps.io", "*.cloudapp.azure.com", "*.run.app", "*.appspot.com", "*.cloudfunctions.net",
         "*.web.app", "*.firebaseapp.com", "*.herokuapp.com", "*.herokudns.com", "*.vercel.app", "*.fly.dev",
         "*.onrender.com", "*.pages.dev", "*.workers.dev", "*.amplifyapp.com", "*.railway.app",
-        "*.deno.dev"],
+        "*.deno.dev",
+        # hosted backends: the first label is the project ref the platform assigned
+        # (Supabase: 20 random letters), published in every client bundle
+        "*.supabase.co", "*.supabase.in", "*.nhost.run", "*.firebaseio.com", "*.neon.tech", "*.xata.sh",
+        "*.upstash.io", "*.turso.io"],
         description="hosts whose subdomain labels are platform-assigned ids (no subdomain entropy check; "
                     "hostname DLP still runs)")
     entropy_exempt_hosts: list[str] = Field(default_factory=list,

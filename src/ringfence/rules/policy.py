@@ -31,11 +31,35 @@ READERS = (r"(?:cat|tac|less|more|head|tail|cp|mv|scp|rsync|base64|xxd|od|hexdum
            r"|sqlite3|nl|rev|diff|paste|fold|php|lua|findstr|certutil|select-string|zcat|bzcat|xzcat|unzip)")
 PROFILE = (r"(?:\.bashrc|\.bash_profile|\.bash_login|\.bash_logout|\.zshrc|\.zprofile|\.zshenv|\.zlogin"
            r"|(?<![\w-])\.profile\b|/etc/profile\b|/etc/profile\.d/|/etc/bash\.bashrc|/etc/zsh/|/etc/environment"
-           r"|\.config/fish/config\.fish)")
+           r"|\.config/fish/config\.fish)(?!\.(?:bak|backup|orig|old|save|swp|\d+)\b|~)")   # a backup copy is no start-up file
+# What an appended profile line may be without a finding: a PATH entry for a bin directory under
+# home, /usr/local or /opt (not /tmp), an alias of an everyday command, a plain setting of a
+# well-known tool variable. No substitution, no second command, nothing sourced or downloaded.
+_HOME = r"(?:~|\$home|\$\{home\})"
+_Q = r"(?:\\?[\"'])?"
+_BIN_DIR = (r"(?:(?:" + _HOME + r"|/usr/local|/opt|/snap|/opt/homebrew)(?:/(?!\.\.)[\w.+-]+)*/(?:s?bin|shims|platform-tools)"
+            r"|\$(?:pnpm_home|gobin|volta_home/bin|bun_install/bin|deno_install/bin|cargo_home/bin|gopath/bin|pyenv_root/bin))")
+_PATH_ENTRY = r"(?:\$path|\$\{path\}|" + _BIN_DIR + r")"
+# tool homes may be paths; a program setting (editor, pager) only a command name: a path there runs a script
+_TOOL_DIR = (r"(?:gopath|gobin|goroot|cargo_home|rustup_home|java_home|android_home|android_sdk_root|nvm_dir|pyenv_root"
+             r"|pnpm_home|bun_install|deno_install|volta_home)")
+_TOOL_SETTING = r"(?:editor|visual|pager|lang|lc_[a-z]+|term|clicolor|bat_theme)"
+_EVERYDAY = (r"(?:ls|ll|la|grep|egrep|fgrep|git|vim|nvim|vi|nano|code|less|cat|bat|python3?|pip3?|docker|kubectl|make"
+             r"|clear|cd|tree|du|df|ps|htop|top|npm|pnpm|yarn|go|cargo|terraform|tmux)")
+_SENSITIVE = r"(?:sudo|su|doas|pkexec|ssh|scp|sftp|passwd|gpg|pass|login|kinit|aws|gcloud|az|op|bw|vault|curl|wget|cd)"
+PROFILE_LINE = (r"(?:export\s+)?path=" + _Q + _PATH_ENTRY + r"(?::" + _PATH_ENTRY + r")*" + _Q
+                + r"|fish_add_path\s+" + _Q + _BIN_DIR + _Q
+                + r"|alias\s+(?!" + _SENSITIVE + r"=)[\w.-]{1,30}=" + _Q + _EVERYDAY + r"(?:\s+(?!-c\b)[\w.=:,+-]+){0,6}" + _Q
+                + r"|export\s+" + _TOOL_DIR + r"=" + _Q + r"(?:" + _HOME + r"|/usr/local|/opt|/usr/lib)(?:/(?!\.\.)[\w.+-]+)*" + _Q
+                + r"|export\s+" + _TOOL_SETTING + r"=" + _Q + r"[\w.:+-]+" + _Q)
+PROFILE_FILE = r"[\"']?(?:~|\$home|\$\{home\})/(?:\.bashrc|\.bash_profile|\.zshrc|\.zprofile|\.profile|\.config/fish/config\.fish)[\"']?"
+# the whole simple command: echo/printf of one such line (quoted or not), appended to the user's profile
+PROFILE_APPEND = (r"\s*(?:echo(?:\s+-[ne]{1,2})?|printf)\s+(?:'(?:" + PROFILE_LINE + r")(?:\\n)?'|\"(?:" + PROFILE_LINE
+                  + r")(?:\\n)?\"|(?:" + PROFILE_LINE + r")(?:\\n|\n|n)?)\s*>>\s*" + PROFILE_FILE + r"\s*")
 PERSIST_PATH = (r"(?:/etc/cron(?:tab\b|\.\w+)|/var/spool/cron|/etc/systemd/|\.config/systemd/|/lib/systemd/system/"
                 r"|library/launch(?:agents|daemons)/|/etc/init\.d/|/etc/rc\.local|\.config/autostart/"
                 r"|/etc/xdg/autostart/|/etc/ld\.so\.preload)")
-WRITE_OP = r"(?:>>?|\btee\s+(?:-a\s+)?|\bcp\s" + SEG + r"*\s|\bmv\s" + SEG + r"*\s|\bsed\s+-i" + SEG + r"*|\bln\s+-s" + SEG + r"*\s|\binstall\s" + SEG + r"*\s)"
+WRITE_OP = r"(?:>>?|\b(?:curl|wget)\s" + SEG + r"*\s(?:-o|-O|--output|--output-document)(?:=|\s+)|\btee\s+(?:-a\s+)?|\bcp\s" + SEG + r"*\s|\bmv\s" + SEG + r"*\s|\bsed\s+-i" + SEG + r"*|\bln\s+-s" + SEG + r"*\s|\binstall\s" + SEG + r"*\s)"
 SHELLS = r"(?:sudo\s+)?(?:/\S*/)?(?:ba|z|da|k|c|tc|fi)?sh\b"
 NET = (r"(?:curl|wget|nc|ncat|netcat|socat|openssl|ssh|scp|sftp|rsync|telnet|ftp|tftp|http|https|xh|aria2c"
        r"|invoke-webrequest|iwr|invoke-restmethod|irm|dig|nslookup|drill|mail|mailx|sendmail|mutt|swaks|smbclient"
@@ -73,6 +97,7 @@ class PolicyRule:
     read_path: str | None = None
     write_path: str | None = None
     command_with: str | None = None   # a command matches only if this also matches the same view
+    command_unless: str | None = None  # a match is dropped when its whole simple command is this
 
 
 RULES: tuple[PolicyRule, ...] = (
@@ -187,7 +212,7 @@ RULES: tuple[PolicyRule, ...] = (
     PolicyRule(
         "shell_profile_edit", "Modifying shell start-up files", "high",
         command=WRITE_OP + SEG + r"*" + PROFILE,
-        write_path=PROFILE),
+        write_path=PROFILE, command_unless=PROFILE_APPEND),
     PolicyRule(
         "detached_process", "Starting a process that outlives the session", "medium",
         command=(W + r"nohup\s|" + W + r"setsid\s|" + W + r"disown\b"

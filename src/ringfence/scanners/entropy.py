@@ -63,7 +63,10 @@ def is_sri(s: str) -> bool:
 # Public identifiers that look random by design: publishable keys, content ids and digests.
 _PUBLIC_ID = re.compile(
     r"(?:pk_(?:live|test)_|pk\.eyJ|sha(?:1|256|384|512)[:-]|bafy|bafk)[A-Za-z0-9+/=._-]{8,}"
-    r"|Qm[1-9A-HJ-NP-Za-km-z]{44}|[0-9a-df-np-sv-z]{32}-[A-Za-z0-9._+-]{1,200}")
+    r"|Qm[1-9A-HJ-NP-Za-km-z]{44}|[0-9a-df-np-sv-z]{32}-[A-Za-z0-9._+-]{1,200}"
+    # Nix binary caches: <store hash>.narinfo and nar/<sha256 of the archive>.nar[.xz|.zst|...],
+    # both in Nix's own base32 alphabet (no e, o, t, u)
+    r"|[0-9a-df-np-sv-z]{32}\.narinfo|[0-9a-df-np-sv-z]{52}\.nar(?:\.(?:xz|bz2|zst|gz|br|lz4|lzip))?")
 
 
 # A search qualifier before a value ("integrity:sha512-...", "sha:9fceb02", "digest:sha256:..."):
@@ -72,7 +75,7 @@ _QUALIFIER = re.compile(r"[A-Za-z][\w.-]{0,30}:(?!//)")
 
 
 def is_public_id(s: str) -> bool:
-    """A publishable key, an IPFS CID, a Nix store path name, a Docker/SRI digest, a public
+    """A publishable key, an IPFS CID, a Nix store path name or NAR file, a Docker/SRI digest, a public
     key or certificate (base64 DER), or one of these after a search qualifier."""
     if s.startswith("Qm") and len(set(s[2:])) < 8:
         return False  # a CID is a hash: not a run of one letter
@@ -257,6 +260,10 @@ def data_like(value: str, threshold: float, min_len: int, depth: int = 0) -> tup
         return None
     if "/" in value and all(is_slug(p) or is_wordlike(p) or len(p) < min_len // 2 for p in value.split("/")):
         return None  # a relative path of words: docs/getting-started/install
+    if depth < 2 and value[:2] == "ey" and value.endswith("."):
+        r = _unsigned_jwt(value, threshold, min_len, depth)
+        if r is not False:
+            return r
     if depth < 2 and value[:2] in ("ey", "Wy", "W3", "e3"):
         r = _b64_json(value, threshold, min_len, depth)
         if r is not False:
@@ -284,6 +291,10 @@ def _b64_json(value: str, threshold: float, min_len: int, depth: int) -> tuple[s
         return False
     if not isinstance(doc, (dict, list)):
         return False
+    return _json_verdict(doc, value, threshold, min_len, depth)
+
+
+def _json_verdict(doc, value: str, threshold: float, min_len: int, depth: int) -> tuple[str, float] | None:
     stack, seen = [(doc, 0)], 0
     while stack:
         node, d = stack.pop()
@@ -301,6 +312,24 @@ def _b64_json(value: str, threshold: float, min_len: int, depth: int) -> tuple[s
             if r:
                 return r
     return None
+
+
+def _unsigned_jwt(value: str, threshold: float, min_len: int, depth: int) -> tuple[str, float] | None | bool:
+    """An unsigned JWT (header alg "none", empty signature) is two base64url JSON documents
+    that prove nothing: judged by their values like any encoded JSON. A signed one is a bearer
+    credential and keeps the plain verdict. False: not that shape."""
+    import json
+    parts = value.split(".")
+    if len(parts) != 3 or parts[2] or not parts[1] or len(value) > _B64_JSON_MAX:
+        return False
+    try:
+        header, claims = (json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)).decode("utf-8"))
+                          for p in parts[:2])
+    except (binascii.Error, UnicodeDecodeError, ValueError, RecursionError):
+        return False
+    if not isinstance(header, dict) or not isinstance(claims, dict) or str(header.get("alg", "")).lower() != "none":
+        return False
+    return _json_verdict([header, claims], value, threshold, min_len, depth)
 
 
 _NESTED_SPLIT = re.compile(r"[/?&=#]+")

@@ -122,6 +122,47 @@ class _Compiled:
     read_path: re.Pattern | None
     write_path: re.Pattern | None
     command_with: re.Pattern | None
+    command_unless: re.Pattern | None = None
+
+
+_SEP = frozenset(";&|\n()`")
+
+
+def _simple_command(v: str, start: int, end: int) -> str | None:
+    """The simple command around v[start:end]: from the last separator before it to the next
+    one after it, or None when that separator sits inside a quote (the shell reads more).
+    A line break right before it is no cut: the views print printf's "\\n" as one."""
+    quote, cut, i = "", 0, 0
+    head = v[:start].rstrip(" \t")
+    keep = len(head) - 1 if head.endswith("\n") else -1
+    while i < start:
+        c = v[i]
+        if quote:
+            if c == quote:
+                quote = ""
+            elif c == "\\" and quote == '"':
+                i += 1
+        elif c in "'\"":
+            quote = c
+        elif c == "\\":
+            i += 1
+        elif c in _SEP and i != keep:
+            cut = i + 1
+        i += 1
+    if quote:
+        return None
+    stop = next((j for j in range(end, len(v)) if v[j] in _SEP), len(v))
+    return v[cut:stop]
+
+
+def _search(c: _Compiled, v: str) -> re.Match | None:
+    if c.command_unless is None:
+        return c.command.search(v)
+    for m in c.command.finditer(v):
+        seg = _simple_command(v, m.start(), m.end())
+        if seg is None or not c.command_unless.fullmatch(seg):
+            return m
+    return None
 
 
 @dataclass(slots=True)
@@ -141,7 +182,8 @@ class ToolPolicy:
         mcp = config.mcp
         disabled = set(getattr(mcp, "disabled_policy_rules", []) or [])
         self.action = mcp.policy_action
-        self.rules = [_Compiled(r, *(re.compile(p) if p else None for p in (r.command, r.read_path, r.write_path, r.command_with)))
+        self.rules = [_Compiled(r, *(re.compile(p) if p else None for p in (r.command, r.read_path, r.write_path, r.command_with,
+                                                                          r.command_unless)))
                       for r in RULES if r.id not in disabled]
         self.servers = dict(getattr(mcp, "servers", {}) or {})
         self._re2: dict[str, Any] = {}
@@ -159,7 +201,7 @@ class ToolPolicy:
             for v in vs:
                 if c.command_with is not None and not c.command_with.search(v):
                     continue   # the cheaper half first: most commands have no network sink
-                m = c.command.search(v)
+                m = _search(c, v)
                 if m:
                     hits.append((c.rule, _excerpt(v, m)))
                     break

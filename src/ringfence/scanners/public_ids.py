@@ -153,6 +153,16 @@ _DONATE = re.compile(r"(?i)(?:\b|\\n)(?:donat(?:e|ions?|ing)|tip\s?jar|tips?\b|s
                      r"(?:project|work|development)|buy\s+me\s+a\s+coffee)")
 
 
+# A payment request (BIP 21 `bitcoin:<address>?amount=&label=`, EIP 681 `ethereum:[pay-]<address>`,
+# the same scheme for other chains): the address is the one the payer is asked to pay, published
+# for that. Only the address right after the scheme passes; a key beside it is its own finding.
+_PAY_URI = re.compile(r"(?i)(?:bitcoin|bitcoincash|litecoin|dogecoin|dash|zcash|ethereum):(?:pay-)?$")
+
+
+def payment_uri(view: str, start: int) -> bool:
+    return _PAY_URI.search(view, max(0, start - 20), start) is not None
+
+
 def chain_query(view: str, start: int, end: int) -> bool:
     lo, hi = view.rfind("{", 0, start), view.find("}", end)
     win = view[max(0, start - 2000): end + 2000] if lo < 0 or hi < 0 else view[max(lo - 200, 0): hi + 200]
@@ -236,7 +246,8 @@ def benign_hit(rule: str, secret: str, view: str, start: int, end: int, where: s
     if rule == "aws_access_key_id":
         return placeholder(secret[4:]) or sigv4_scope(view, end)
     if rule in ("eth_address", "btc_address"):
-        return chain_query(view, start, end) or _DONATE.search(view, max(0, start - 120), start) is not None
+        return chain_query(view, start, end) or payment_uri(view, start) \
+            or _DONATE.search(view, max(0, start - 120), start) is not None
     if rule in _GENERIC:
         v = secret.strip().strip("\"'")
         if _NEXT_NAME.fullmatch(v):
