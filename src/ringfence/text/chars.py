@@ -1,0 +1,34 @@
+"""Character tables every folding view reads: one set, so the injection views and
+text/normalize.py (fold, fold_secret) cannot drift apart.
+
+    INVISIBLE    characters with no glyph that hide inside words (format characters,
+                 fillers, variation selectors); normalize widens it with all of \\p{Cf}
+    SPACES       exotic spaces
+    HOMO_PAIRS   single code point look-alikes -> one ASCII letter (1:1, so a view that
+                 translates with them keeps every offset)
+"""
+from __future__ import annotations
+
+INVISIBLE = ("\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180e\u180f\u200b\u200c\u200d\u200e"
+             "\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\u206a"
+             "\u206b\u206c\u206d\u206e\u206f\u3164\ufe00\ufe01\ufe02\ufe03\ufe04\ufe05\ufe06\ufe07\ufe08\ufe09"
+             "\ufe0a\ufe0b\ufe0c\ufe0d\ufe0e\ufe0f\ufeff\uffa0\U0001d173\U0001d174\U0001d175\U0001d176\U0001d177"
+             "\U0001d178\U0001d179\U0001d17a") + "".join(map(chr, range(0xE0100, 0xE01F0)))  # + VS supplement
+SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+
+# Well-known look-alikes (public Unicode confusable facts), each one code point -> one ASCII letter.
+HOMO_PAIRS = (
+    # Cyrillic
+    "аa бb вb сc дd еe ёe һh іi їi јj кk лn мm нh оo пn рp тt уy хx ѕs ԁd ԛq ԝw ӏl ɡg ьb ґr"
+    " АA ВB СC ЕE ЁE НH ІI ЇI ЈJ КK МM ОO РP ТT ХX ЅS УY ԚQ ԜW ҮY ҺH ӀI ЬB"
+    # Greek
+    " αa βb γy εe ηn ιi κk νv οo ρp τt υu χx ωw ϲc ϳj"
+    " ΑA ΒB ΕE ΖZ ΗH ΙI ΚK ΜM ΝN ΟO ΡP ΤT ΥY ΧX ϹC"
+    # Armenian
+    " աw գq զq հh յj ոn ռn սu ցg օo քp ՍU ՏS ՕO"
+    # Latin look-alikes in other blocks: dotless, small capitals, letterlike, Roman numerals
+    " ıi ȷj ɑa ɩi ʏy ǀl ℓl ⅰi ⅼl ɪi ʟl ɴn ʀr ꜱs ᴀa ᴄc ᴅd ᴇe ᴋk ᴍm ᴏo ᴘp ᴛt ᴜu ᴠv ᴡw ᴢz"
+)
+HOMO: dict[int, str] = {ord(p[0]): p[1] for p in HOMO_PAIRS.split()}
+
+__all__ = ["HOMO", "HOMO_PAIRS", "INVISIBLE", "SPACES"]
