@@ -123,3 +123,14 @@ def test_hex_and_base32_readings():
         enc = base64.b32encode(raw).decode()
         assert b32_bytes(enc) == raw == b32_bytes(enc.lower()) == b32_bytes(enc.rstrip("="))
     assert b32_bytes("NBSWY3DP1") is None
+
+
+@pytest.mark.parametrize("raw", [b"\x00\x00" + hashlib.sha256(b"k").digest(), hashlib.sha256(b"w").digest(),
+                                 b"\x00" + b"hello world, base58"])
+def test_b58_bytes_keeps_leading_zero_bytes_and_bounds_length(raw):
+    from ringfence.text.unpack import b58_bytes
+    zeros = len(raw) - len(raw.lstrip(b"\x00"))
+    enc = "1" * zeros + b58(raw)
+    assert b58_bytes(enc) == raw
+    assert b58_bytes(enc + "0") is None and b58_bytes("") is None    # '0' is not in the alphabet
+    assert b58_bytes(enc, max_len=len(enc) - 1) is None
