@@ -6,6 +6,7 @@ text/normalize.py (fold, fold_secret) cannot drift apart.
     SPACES       exotic spaces
     HOMO_PAIRS   single code point look-alikes -> one ASCII letter (1:1, so a view that
                  translates with them keeps every offset)
+    hs_class(cps) -> str   a hyperscan class of code points (ranges folded)
 """
 from __future__ import annotations
 
@@ -31,4 +32,19 @@ HOMO_PAIRS = (
 )
 HOMO: dict[int, str] = {ord(p[0]): p[1] for p in HOMO_PAIRS.split()}
 
-__all__ = ["HOMO", "HOMO_PAIRS", "INVISIBLE", "SPACES"]
+
+
+def hs_class(cps) -> str:
+    """A hyperscan character class of the code points cps, runs folded into ranges."""
+    cps = sorted(set(cps))
+    out, i = [], 0
+    while i < len(cps):
+        j = i
+        while j + 1 < len(cps) and cps[j + 1] == cps[j] + 1:
+            j += 1
+        out.append("\\x{%x}" % cps[i] + ("-\\x{%x}" % cps[j] if j > i else ""))
+        i = j + 1
+    return "[" + "".join(out) + "]"
+
+
+__all__ = ["HOMO", "HOMO_PAIRS", "INVISIBLE", "SPACES", "hs_class"]
