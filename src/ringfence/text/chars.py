@@ -4,6 +4,7 @@ text/normalize.py (fold, fold_secret) cannot drift apart.
     INVISIBLE    characters with no glyph that hide inside words (format characters,
                  fillers, variation selectors); normalize widens it with all of \\p{Cf}
     SPACES       exotic spaces
+    DASHES       dashes and minus signs that read as '-'
     HOMO_PAIRS   single code point look-alikes -> one ASCII letter (1:1, so a view that
                  translates with them keeps every offset)
     hs_class(cps) -> str   a hyperscan class of code points (ranges folded)
@@ -31,6 +32,8 @@ HOMO_PAIRS = (
     " ıi ȷj ɑa ɩi ʏy ǀl ℓl ⅰi ⅼl ɪi ʟl ɴn ʀr ꜱs ᴀa ᴄc ᴅd ᴇe ᴋk ᴍm ᴏo ᴘp ᴛt ᴜu ᴠv ᴡw ᴢz"
 )
 HOMO: dict[int, str] = {ord(p[0]): p[1] for p in HOMO_PAIRS.split()}
+DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"   # read as '-'
+
 
 
 
@@ -47,4 +50,4 @@ def hs_class(cps) -> str:
     return "[" + "".join(out) + "]"
 
 
-__all__ = ["HOMO", "HOMO_PAIRS", "INVISIBLE", "SPACES", "hs_class"]
+__all__ = ["DASHES", "HOMO", "HOMO_PAIRS", "INVISIBLE", "SPACES", "hs_class"]

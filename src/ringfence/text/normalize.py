@@ -37,7 +37,7 @@ import unicodedata
 
 import regex
 
-from .chars import HOMO, INVISIBLE
+from .chars import DASHES, HOMO, INVISIBLE
 
 # ---- tables ------------------------------------------------------------------------
 
@@ -339,7 +339,7 @@ _SECRET_DROP = {cp: None for cp in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E,
 _SECRET_DROP.update({cp: None for cp in _INVIS})
 _SECRET_FOLD = dict(_SECRET_DROP)
 _SECRET_FOLD.update(_HOMO)
-_SECRET_FOLD.update(dict.fromkeys([0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212, 0xFE58, 0xFE63], "-"))
+_SECRET_FOLD.update(dict.fromkeys(map(ord, DASHES), "-"))
 _CTRL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
 
 
