@@ -6,7 +6,9 @@ text/normalize.py (fold, fold_secret) cannot drift apart.
     SPACES       exotic spaces
     DASHES       dashes and minus signs that read as '-'
     HOMO_PAIRS   single code point look-alikes -> one ASCII letter (1:1, so a view that
-                 translates with them keeps every offset)
+                 translates with them keeps every offset): the core set every view reads
+    HOMO_EXTRA   more of them, for the views off the injection prefilter's hot path
+    HOMO         both, as a translate table
     hs_class(cps) -> str   a hyperscan class of code points (ranges folded)
 """
 from __future__ import annotations
@@ -19,22 +21,23 @@ INVISIBLE = ("\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180e
 SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 
 # Well-known look-alikes (public Unicode confusable facts), each one code point -> one ASCII letter.
+# HOMO_PAIRS: the core set, read by every view (the injection prefilter builds its presence
+# classes from it; each frequent letter added there costs its hyperscan pass on Cyrillic prose).
 HOMO_PAIRS = (
-    # Cyrillic
-    "аa бb вb сc дd еe ёe һh іi їi јj кk лn мm нh оo пn рp тt уy хx ѕs ԁd ԛq ԝw ӏl ɡg ьb ґr"
-    " АA ВB СC ЕE ЁE НH ІI ЇI ЈJ КK МM ОO РP ТT ХX ЅS УY ԚQ ԜW ҮY ҺH ӀI ЬB"
-    # Greek
-    " αa βb γy εe ηn ιi κk νv οo ρp τt υu χx ωw ϲc ϳj"
-    " ΑA ΒB ΕE ΖZ ΗH ΙI ΚK ΜM ΝN ΟO ΡP ΤT ΥY ΧX ϹC"
-    # Armenian
-    " աw գq զq հh յj ոn ռn սu ցg օo քp ՍU ՏS ՕO"
-    # Latin look-alikes in other blocks: dotless, small capitals, letterlike, Roman numerals
-    " ıi ȷj ɑa ɩi ʏy ǀl ℓl ⅰi ⅼl ɪi ʟl ɴn ʀr ꜱs ᴀa ᴄc ᴅd ᴇe ᴋk ᴍm ᴏo ᴘp ᴛt ᴜu ᴠv ᴡw ᴢz"
+    "аa бb вb сc дd еe ёe һh іi јj кk лn мm нh оo пn рp тt уy хx ѕs ԁd ԛq ԝw ӏl ɡg "
+    "АA ВB СC ЕE НH ІI ЈJ КK МM ОO РP ТT ХX ЅS УY "
+    "αa βb γy εe ηn ιi κk νv οo ρp τt υu χx ωw ϲc "
+    "ΑA ΒB ΕE ΖZ ΗH ΙI ΚK ΜM ΝN ΟO ΡP ΤT ΥY ΧX "
+    "ıi ȷj ℓl ⅰi ⅼl ɑa ɩi ɪi ʟl ɴn ʀr ꜱs ᴀa ᴄc ᴅd ᴇe ᴋk ᴍm ᴏo ᴘp ᴛt ᴜu ᴠv ᴡw ᴢz"
 )
-HOMO: dict[int, str] = {ord(p[0]): p[1] for p in HOMO_PAIRS.split()}
+# HOMO_EXTRA: more look-alikes that the secret view, fold and the shell fold also read.
+HOMO_EXTRA = (
+    "їi ьb ґr ЁE ЇI ԚQ ԜW ҮY ҺH ӀI ЬB ϳj ϹC"                     # Cyrillic, Greek
+    " աw գq զq հh յj ոn ռn սu ցg օo քp ՍU ՏS ՕO"                   # Armenian
+    " ʏy ǀl"
+)
+HOMO: dict[int, str] = {ord(p[0]): p[1] for p in (HOMO_PAIRS + " " + HOMO_EXTRA).split()}  # all of them
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"   # read as '-'
-
-
 
 
 def hs_class(cps) -> str:
@@ -50,4 +53,4 @@ def hs_class(cps) -> str:
     return "[" + "".join(out) + "]"
 
 
-__all__ = ["DASHES", "HOMO", "HOMO_PAIRS", "INVISIBLE", "SPACES", "hs_class"]
+__all__ = ["DASHES", "HOMO", "HOMO_EXTRA", "HOMO_PAIRS", "INVISIBLE", "SPACES", "hs_class"]
