@@ -118,3 +118,56 @@ def test_scanner_call_checker_sees_violations(tmp_path):
     f = tmp_path / "t.py"
     f.write_text("self.engine.tools.scan_tool_call(n, a)\nengine.dlp.scan(x)\nengine.inspect(a, c)\n")
     assert list(_scanner_calls(f)) == ["engine.tools.scan_tool_call", "engine.dlp.scan"]
+
+
+# -- one decoding layer (issue 9): scanners decode through text/, never privately ---
+_RAW_DECODERS = {
+    "base64": {"b64decode", "urlsafe_b64decode", "standard_b64decode", "b32decode", "b32hexdecode", "b16decode",
+               "b85decode", "a85decode", "z85decode", "decodebytes", "decodestring"},
+    "binascii": {"a2b_base64", "a2b_hex", "unhexlify", "a2b_qp", "a2b_uu"},
+    "quopri": {"decodestring", "decode"},
+}
+_CODEC_OK = {"rot13", "rot_13", "utf-8", "utf8", "latin-1", "ascii"}  # text codecs, not byte decoders
+
+
+def _raw_decodes(path: Path):
+    """Direct calls of the standard library's byte decoders (base64, hex, quoted-printable)
+    that text/blobs.py and text/unpack.py exist to own."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    consts = {g.target.id for g in ast.walk(tree) if isinstance(g, ast.comprehension)
+              and isinstance(g.target, ast.Name) and isinstance(g.iter, ast.Tuple)
+              and all(isinstance(e, ast.Constant) for e in g.iter.elts)}  # `for h in ("2a86", ...)`
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module in _RAW_DECODERS:
+            for a in node.names:
+                if a.name in _RAW_DECODERS[node.module]:
+                    yield f"from {node.module} import {a.name}"
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        owner, name = getattr(node.func.value, "id", ""), node.func.attr
+        if name in _RAW_DECODERS.get(owner, ()):
+            yield f"{owner}.{name}"
+        elif owner == "bytes" and name == "fromhex" and not all(
+                isinstance(a, ast.Constant) or getattr(a, "id", None) in consts for a in node.args):
+            yield "bytes.fromhex"  # (a constant, e.g. an OID or a magic number, is data, not decoding)
+        elif owner == "codecs" and name == "decode" and len(node.args) > 1 and not (
+                isinstance(node.args[1], ast.Constant) and str(node.args[1].value).lower() in _CODEC_OK):
+            yield "codecs.decode"
+
+
+def test_scanners_decode_through_the_shared_layer():
+    """No private twin of text/blobs.py: a scanner that needs base64/base32/hex/quoted-
+    printable bytes calls b64_bytes / b32_bytes / hex_bytes / decode_blob (with a parameter
+    for a stricter or looser reading), so bounds and fixes live in one place."""
+    bad = [f"{f.relative_to(SRC)}: {use}" for f in _files(*SCANNING) for use in _raw_decodes(f)]
+    assert bad == []
+
+
+def test_raw_decode_checker_sees_violations(tmp_path):
+    f = tmp_path / "t.py"
+    f.write_text("import base64, binascii, codecs\nfrom base64 import b64decode\nbase64.b64decode(x)\n"
+                 "binascii.unhexlify(x)\nbytes.fromhex(s)\nbytes.fromhex('2a86')\n[bytes.fromhex(h) for h in ('2a', '2b')]\n"
+                 "codecs.decode(x, 'hex')\n"
+                 "codecs.decode(x, 'rot13')\nbase64.b64encode(x)\n")
+    assert sorted(_raw_decodes(f)) == sorted(["from base64 import b64decode", "base64.b64decode",
+                                              "binascii.unhexlify", "bytes.fromhex", "codecs.decode"])

@@ -19,8 +19,6 @@ Walks are bounded (depth 32, 20,000 nodes); overflow is a blocking finding.
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import collections
 import hashlib
 import json
@@ -29,6 +27,7 @@ from typing import Any
 
 from ..core import Finding, jsonstrict
 from ..core.jsonwalk import Walk, WalkLimit
+from ..text.blobs import b64_bytes
 from .handoff import credential_handoff
 from .shell import fold
 
@@ -322,9 +321,8 @@ class A2aScanner:
     def _file_bytes(self, b64: str, where: str, dlp: list, inj: list) -> list[Finding]:
         if len(b64) > MAX_FILE_BYTES * 4 // 3 + 4:
             return [Finding("a2a", "file_too_large", "high", f"{len(b64)} chars", where, "block")]
-        try:
-            raw = base64.b64decode(b64 + "=" * (-len(b64) % 4), validate=False)
-        except (binascii.Error, ValueError):
+        raw = b64_bytes(b64, loose=True)
+        if raw is None:
             return [Finding("a2a", "invalid_base64", "medium", "", where, self.action)]
         text = raw.decode("utf-8", "replace")
         dlp.append((where, text))

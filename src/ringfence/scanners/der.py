@@ -11,8 +11,7 @@ do not match.
 """
 from __future__ import annotations
 
-import base64
-import binascii
+from ..text.blobs import b64_bytes
 
 _PKCS5 = bytes.fromhex("2a864886f70d0105")  # 1.2.840.113549.1.5 (PBES1/PBES2)
 
@@ -31,11 +30,8 @@ def _header(b: bytes, i: int) -> tuple[int, int, int] | None:
 
 
 def private_key_der(text: str) -> bool:
-    s = "".join(text.split()).replace("-", "+").replace("_", "/").rstrip("=")
-    s = s[:128 - 128 % 4] if len(s) >= 128 else s + "=" * (-len(s) % 4)
-    try:
-        b = base64.b64decode(s, validate=True)
-    except (binascii.Error, ValueError):
+    b = b64_bytes("".join(text.split())[:128])  # the first 96 bytes hold the headers we read
+    if b is None:
         return False
     outer = _header(b, 0)
     if outer is None or outer[0] != 0x30 or outer[2] < 32:
@@ -71,13 +67,8 @@ _PUBLIC_ALGS = tuple(bytes.fromhex(h) for h in (
 
 
 def _der_bytes(text: str, limit: int = 4096) -> bytes | None:
-    s = "".join(text.split()).replace("-", "+").replace("_", "/").rstrip("=")
-    if len(s) > limit:
-        return None
-    try:
-        return base64.b64decode(s + "=" * (-len(s) % 4), validate=True)
-    except (binascii.Error, ValueError):
-        return None
+    s = "".join(text.split())
+    return None if len(s.rstrip("=")) > limit else b64_bytes(s)
 
 
 def public_key_der(text: str) -> bool:

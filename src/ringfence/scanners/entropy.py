@@ -9,13 +9,12 @@ Pure functions, no I/O.
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import math
 import re
 import zlib
 from collections import Counter
 
+from ..text.blobs import b32_bytes, b64_bytes
 from .der import public_key_der
 from .public_ids import public_value
 
@@ -95,12 +94,9 @@ def _decoded_text(value: str) -> str | None:
     core = value.rstrip("=")
     raw = None
     if len(core) >= 16 and (core.isupper() or core.islower()) and all(c in _B32_OK for c in core.upper()):
-        try:
-            raw = base64.b32decode(core.upper() + "=" * (-len(core) % 8))
-        except (binascii.Error, ValueError):
-            raw = None
+        raw = b32_bytes(core)
     if raw is None:
-        raw = _b64decode_loose(value + "=" * (-len(value) % 4), 1 << 16)
+        raw = b64_bytes(value[:1 << 16], whole_quads=True)
     if raw is None:
         return None
     got = bytes_to_text(raw)
@@ -163,18 +159,6 @@ _IMAGE_PREFIXES = ("iVBORw0KGgo", "/9j/", "R0lGODdh", "R0lGODlh", "UklGR")
 _PNG_SIG = b"\x89PNG\r\n\x1a\n"
 
 
-def _b64decode_loose(s: str, limit: int) -> bytes | None:
-    s = s[:limit]
-    s = s.rstrip("=")
-    s = s[: len(s) - len(s) % 4]  # only whole quads: the value may be cut short
-    if not s:
-        return None
-    try:
-        return base64.b64decode(s.replace("-", "+").replace("_", "/"), validate=True)
-    except (binascii.Error, ValueError):
-        return None
-
-
 def _png_ok(raw: bytes) -> bool:
     """PNG signature and a well-formed IHDR chunk with a correct CRC."""
     if not raw.startswith(_PNG_SIG) or len(raw) < 33:
@@ -200,7 +184,7 @@ def is_base64_image(s: str) -> bool:
         s = s[comma + 1:]
     if not s.startswith(_IMAGE_PREFIXES):
         return False
-    raw = _b64decode_loose(s, 4096)
+    raw = b64_bytes(s[:4096], whole_quads=True)  # a bounded prefix: the header is enough
     if raw is None:
         return False
     if raw.startswith(_PNG_SIG):
@@ -282,7 +266,7 @@ def _b64_json(value: str, threshold: float, min_len: int, depth: int) -> tuple[s
     import json
     if len(value) > _B64_JSON_MAX:
         return False
-    raw = _b64decode_loose(value + "=" * (-len(value) % 4), _B64_JSON_MAX)
+    raw = b64_bytes(value, whole_quads=True)
     if raw is None:
         return False
     try:

@@ -12,11 +12,11 @@ Pure functions, no I/O.
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import codecs
 import json
 import re
+
+from ..text.blobs import b64_bytes
 
 # -- 1. values public anywhere (the whole token has this shape) ---------------------------
 # Stripe and Clerk publishable keys (pk_live_/pk_test_), Mapbox public tokens (pk.eyJ...),
@@ -106,10 +106,12 @@ _ANON_ROLES = frozenset(("anon", "anonymous", "public"))
 
 
 def _b64json(seg: str) -> dict | None:
+    raw = b64_bytes(seg)
+    if raw is None:
+        return None
     try:
-        raw = base64.urlsafe_b64decode(seg + "=" * (-len(seg) % 4))
         obj = json.loads(raw)
-    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     return obj if isinstance(obj, dict) else None
 

@@ -13,6 +13,7 @@ from collections import Counter
 from functools import lru_cache
 
 from ..text.blobs import b64_bytes
+from ..text.unpack import B58_ALPHA, b58_bytes
 
 # -- entropy -----------------------------------------------------------------
 
@@ -108,27 +109,12 @@ def iban(value: str) -> bool:
 
 # -- Base58Check (Bitcoin) -------------------------------------------------------
 
-B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-_B58_INDEX = {c: i for i, c in enumerate(B58)}
-
-
-def b58decode(s: str) -> bytes | None:
-    if not s or len(s) > 200:
-        return None
-    n = 0
-    for c in s:
-        i = _B58_INDEX.get(c)
-        if i is None:
-            return None
-        n = n * 58 + i
-    body = n.to_bytes((n.bit_length() + 7) // 8, "big") if n else b""
-    pad = len(s) - len(s.lstrip("1"))
-    return b"\x00" * pad + body
+B58 = B58_ALPHA
 
 
 def base58check(s: str) -> bytes | None:
     """The payload (version byte included) when the 4-byte checksum matches."""
-    raw = b58decode(s)
+    raw = b58_bytes(s, 200)
     if raw is None or len(raw) < 5:
         return None
     payload, check = raw[:-4], raw[-4:]

@@ -26,6 +26,7 @@ import unicodedata
 import regex
 
 from . import normalize as N
+from .chars import hs_class
 
 try:
     import hyperscan as _hs
@@ -40,18 +41,6 @@ _CTX = object()         # memo marker: the run needs the character before it
 
 _lock = threading.Lock()
 _state = None           # built on first use: (db_runs, db_tokens, ctx_set) or False
-
-
-def _cls(cps) -> str:
-    cps = sorted(set(cps))
-    out, i = [], 0
-    while i < len(cps):
-        j = i
-        while j + 1 < len(cps) and cps[j + 1] == cps[j] + 1:
-            j += 1
-        out.append("\\x{%x}" % cps[i] + ("-\\x{%x}" % cps[j] if j > i else ""))
-        i = j + 1
-    return "[" + "".join(out) + "]"
 
 
 def _sets() -> tuple[set[int], set[int]]:
@@ -93,9 +82,9 @@ def _build():
     from ..match.hscache import cached_compile
     unsafe, ctx = _sets()
     U = _hs.HS_FLAG_UTF8
-    db_runs = cached_compile("text.fold.runs", [_cls(unsafe).encode()], [0],
+    db_runs = cached_compile("text.fold.runs", [hs_class(unsafe).encode()], [0],
                              [U | _hs.HS_FLAG_SOM_LEFTMOST])
-    homo = _cls(N._HOMO)
+    homo = hs_class(N._HOMO)
     tok = r"[^\t\n\r ]*"
     gr, cy, ar = r"[\x{370}-\x{3ff}]", r"[\x{400}-\x{52f}]", r"[\x{530}-\x{58f}]"
     exprs = ["[A-Za-z]" + tok + homo, homo + tok + "[A-Za-z]"]

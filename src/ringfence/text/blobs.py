@@ -73,12 +73,23 @@ def texty(raw: bytes | None) -> str | None:
 
 # ---------------------------------------------------------------------------- raw readings
 
-def b64_bytes(s: str | bytes, mixed: bool = True) -> bytes | None:
+def b64_bytes(s: str | bytes, mixed: bool = True, *, loose: bool = False, whole_quads: bool = False) -> bytes | None:
     """Standard or URL-safe base64, padded or not; None when invalid. mixed=False
-    refuses a run with both alphabets' extra characters (a path, not base64)."""
+    refuses a run with both alphabets' extra characters (a path, not base64).
+    loose: what `base64 -d` and a runtime's decoder accept (whitespace and other
+    characters outside the alphabet skipped). whole_quads: only the whole 4-character
+    groups (a value cut short, or a bounded prefix of a long one)."""
     if isinstance(s, bytes):
         s = s.decode("latin-1")
+    if loose:
+        t = "".join(s.split()).replace("-", "+").replace("_", "/")
+        try:
+            return base64.b64decode(t + "=" * (-len(t) % 4), validate=False)
+        except (binascii.Error, ValueError):
+            return None
     t = s.strip().rstrip("=")
+    if whole_quads:
+        t = t[:len(t) - len(t) % 4]
     if not t or len(t) % 4 == 1:
         return None
     if not mixed and ("-" in t or "_" in t) and ("+" in t or "/" in t):
@@ -119,13 +130,22 @@ def zb32_bytes(s: str | bytes) -> bytes | None:
         return None
 
 
-def hex_bytes(s: str | bytes) -> bytes | None:
+def hex_bytes(s: str | bytes, loose: bool = False) -> bytes | None:
+    """Hex digits (whitespace and `\\x` allowed); loose: every non-hex character skipped
+    (what `xxd -r -p` and `unhexlify` of a cleaned literal read). None when invalid."""
     if isinstance(s, bytes):
         s = s.decode("latin-1")
+    if loose:
+        s = _NON_HEX.sub("", s)
+        if len(s) % 2:
+            return None
     try:
         return bytes.fromhex(s.replace("\\x", ""))
     except ValueError:
         return None
+
+
+_NON_HEX = re.compile(r"[^0-9a-fA-F]+")
 
 
 # ---------------------------------------------------------------------------- runs

@@ -37,6 +37,8 @@ import unicodedata
 
 import regex
 
+from .chars import DASHES, HOMO, INVISIBLE
+
 # ---- tables ------------------------------------------------------------------------
 
 _KEEP = {0x09, 0x0A, 0x0D}
@@ -74,34 +76,8 @@ _NAME_BLOCKS = _chars((0x100, 0x2B0), (0x1D00, 0x1DC0), (0x1E00, 0x1F00), (0x246
 
 
 def _invisibles() -> set[int]:
-    out = {ord(c) for c in regex.findall(r"\p{Cf}", _ALL)}
-    out |= set(range(0xFE00, 0xFE10)) | set(range(0xE0100, 0xE01F0))   # variation selectors
-    out |= set(range(0x180B, 0x1810))                                  # Mongolian FVS, MVS
-    out |= {0x034F, 0x115F, 0x1160, 0x3164, 0xFFA0, 0x17B4, 0x17B5}    # CGJ, Hangul fillers, Khmer
-    return out
-
-
-# Hand list of well-known look-alikes (public Unicode confusable facts), to ASCII.
-_HOMO_PAIRS = (
-    # Cyrillic
-    "аa вb еe ёe іi їi јj кk мm нh оo рp сc тt уy хx ѕs ԁd ԛq ԝw һh ӏl ɡg ьb ґr"
-    " АA ВB ЕE ЁE ІI ЇI ЈJ КK МM НH ОO РP СC ТT УY ХX ЅS ԚQ ԜW ҮY ҺH ӀI ЬB"
-    # Greek
-    " αa βb γy εe ιi κk νv οo ρp τt υu χx ωw ϲc ϳj"
-    " ΑA ΒB ΕE ΖZ ΗH ΙI ΚK ΜM ΝN ΟO ΡP ΤT ΥY ΧX ϹC"
-    # Armenian
-    " աw գq զq հh յj ոn ռn սu ցg օo քp ՍU ՏS ՕO"
-    # Latin look-alikes in other blocks
-    " ıi ȷj ɑa ɩi ʏy ǀl"
-)
-
-
-def _homoglyphs() -> dict[int, str]:
-    m: dict[int, str] = {}
-    for pair in _HOMO_PAIRS.split():
-        if len(pair) == 2:
-            m[ord(pair[0])] = pair[1]
-    return m
+    """text/chars.INVISIBLE and every other format character (\\p{Cf})."""
+    return {ord(c) for c in regex.findall(r"\p{Cf}", _ALL)} | {ord(c) for c in INVISIBLE}
 
 
 _NAME_RULES = (
@@ -145,7 +121,7 @@ def _by_name() -> dict[int, str]:
 _INVIS = _invisibles()
 _COMBINING = [(0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE20, 0xFE2F)]
 _DROP_COMB = {cp: None for a, b in _COMBINING for cp in range(a, b + 1)}
-_HOMO = _homoglyphs()
+_HOMO = dict(HOMO)  # single code point look-alikes (text/chars.py)
 
 
 def _strip_table() -> dict[int, str | None]:
@@ -363,7 +339,7 @@ _SECRET_DROP = {cp: None for cp in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E,
 _SECRET_DROP.update({cp: None for cp in _INVIS})
 _SECRET_FOLD = dict(_SECRET_DROP)
 _SECRET_FOLD.update(_HOMO)
-_SECRET_FOLD.update(dict.fromkeys([0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212, 0xFE58, 0xFE63], "-"))
+_SECRET_FOLD.update(dict.fromkeys(map(ord, DASHES), "-"))
 _CTRL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
 
 

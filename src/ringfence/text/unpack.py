@@ -126,8 +126,8 @@ import re as _re
 
 # A JSON (or Python/JS) array of byte values: [73, 103, 110, ...] (at least 8 bytes).
 BYTE_ARRAY = _re.compile(r"\[\s*(?:\d{1,3}\s*,\s*){7,4095}\d{1,3}\s*\]")
-_B58_ALPHA = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-_B58_INDEX = {c: i for i, c in enumerate(_B58_ALPHA)}
+B58_ALPHA = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_B58_INDEX = {c: i for i, c in enumerate(B58_ALPHA)}
 _JSON_U = _re.compile(r"\\{1,2}u([0-9a-fA-F]{4})")
 
 
@@ -146,18 +146,27 @@ def byte_arrays(text: str, limit: int = 64) -> list[str]:
     return out
 
 
-def base58_text(run: str) -> str | None:
-    """A base58 run (Bitcoin alphabet) that decodes to text; None for ids and addresses."""
-    if not 16 <= len(run) <= 400:
+def b58_bytes(s: str, max_len: int = 400) -> bytes | None:
+    """Base58 (Bitcoin alphabet; each leading '1' a zero byte); None when invalid or
+    longer than max_len (the big-integer decode is quadratic in the length)."""
+    if not s or len(s) > max_len:
         return None
     n = 0
-    for c in run:
+    for c in s:
         i = _B58_INDEX.get(c)
         if i is None:
             return None
         n = n * 58 + i
-    raw = n.to_bytes((n.bit_length() + 7) // 8, "big") if n else b""
-    got = bytes_to_text(raw, nested=1)
+    body = n.to_bytes((n.bit_length() + 7) // 8, "big") if n else b""
+    return b"\0" * (len(s) - len(s.lstrip("1"))) + body
+
+
+def base58_text(run: str) -> str | None:
+    """A base58 run (Bitcoin alphabet) that decodes to text; None for ids and addresses."""
+    raw = b58_bytes(run) if len(run) >= 16 else None
+    if raw is None:
+        return None
+    got = bytes_to_text(raw.lstrip(b"\0"), nested=1)
     return got[1] if got is not None else None
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ...text.chars import hs_class
 from .chars import DROP_RE, HOMO_PAIRS, INVISIBLE
 from .prefilter import DBS_LOCK, hs_compile
 
@@ -38,11 +39,11 @@ def _fold_runs_state():
         got = fold_tables()
         if got:
             ctx = set(got[2]) | {ord(c) for c in INVISIBLE} | set(range(0xE0000, 0xE0080))
-            cls = _hs_class_cps(ctx)
+            cls = hs_class(ctx)
             db = hs_compile(hs, [cls], [0], [hs.HS_FLAG_UTF8 | hs.HS_FLAG_SOM_LEFTMOST])
             simple = _simple_chars(ctx)
             one = hs.HS_FLAG_UTF8 | hs.HS_FLAG_SINGLEMATCH
-            exprs = [_hs_class_cps(ctx - set(simple))] + ["\\x{%x}" % c for c in simple]
+            exprs = [hs_class(ctx - set(simple))] + ["\\x{%x}" % c for c in simple]
             db_simple = hs_compile(hs, exprs, list(range(len(exprs))), [one] * len(exprs))
             st = (db, frozenset(ctx), db_simple, [(chr(c), simple[c]) for c in simple])
     except Exception:
@@ -74,18 +75,6 @@ def _simple_chars(ctx: set[int]) -> dict[int, str]:
         if len(r) == 1 and r.isascii() and r != c:
             out[cp] = r
     return out
-
-
-def _hs_class_cps(cps) -> str:
-    cps = sorted(cps)
-    out, i = [], 0
-    while i < len(cps):
-        j = i
-        while j + 1 < len(cps) and cps[j + 1] == cps[j] + 1:
-            j += 1
-        out.append("\\x{%x}" % cps[i] + ("-\\x{%x}" % cps[j] if j > i else ""))
-        i = j + 1
-    return "[" + "".join(out) + "]"
 
 
 def _nfkc_dropped_slow(text: str) -> str:

@@ -12,11 +12,10 @@ normalised view of the program and the command strings it hands to a shell
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import codecs
 import re
 
+from ...text.blobs import b64_bytes, hex_bytes
 from .words import pipelines, unescape, words
 
 MAX_CODE = 64 * 1024
@@ -64,10 +63,8 @@ def _lit(s: str) -> str:
 
 
 def _b64(s: str) -> str | None:
-    s = re.sub(r"\s+", "", s)
-    try:
-        b = base64.b64decode(s + "=" * (-len(s) % 4), validate=False)
-    except (binascii.Error, ValueError):
+    b = b64_bytes(s, loose=True)
+    if b is None:
         return None
     if len(b) >= 4 and b[1:2] == b"\0" and b[3:4] == b"\0":
         return b.decode("utf-16-le", "replace")
@@ -75,10 +72,8 @@ def _b64(s: str) -> str | None:
 
 
 def _hex(s: str) -> str | None:
-    s = re.sub(r"[^0-9a-fA-F]", "", s)
-    if len(s) % 2:
-        return None
-    return bytes.fromhex(s).decode("utf-8", "replace")
+    b = hex_bytes(s, loose=True)
+    return None if b is None else b.decode("utf-8", "replace")
 
 
 def _chars(nums: str) -> str | None:

@@ -9,11 +9,10 @@ backquotes and `<(...)` whose content is such a pipeline by its output.
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 import zlib
 
+from ...text.blobs import b32_bytes, b64_bytes, hex_bytes
 from .words import pipelines, unescape, words
 
 MAX_OUT = 64 * 1024
@@ -183,14 +182,7 @@ def _sed(args: list[str], data: str) -> str | None:
 
 
 def _b64(data: str) -> bytes | None:
-    s = re.sub(r"\s+", "", data)
-    if not s:
-        return None
-    s = s.replace("-", "+").replace("_", "/")
-    try:
-        return base64.b64decode(s + "=" * (-len(s) % 4), validate=False)
-    except (binascii.Error, ValueError):
-        return None
+    return b64_bytes(data, loose=True) if data.strip() else None
 
 
 def _text(b: bytes) -> str:
@@ -221,19 +213,14 @@ def _filter(w: list[str], data: str) -> str | None:
         b = _b64(data)
         return None if b is None else _text(b)
     if cmd == "base32" and re.search(r"(?:^|\s)(?:-[a-z]*d|--decode)\b", flags):
-        try:
-            s = re.sub(r"\s+", "", data).upper()
-            return _text(base64.b32decode(s + "=" * (-len(s) % 8)))
-        except (binascii.Error, ValueError):
-            return None
+        b = b32_bytes("".join(data.split()))
+        return None if b is None else _text(b)
     if cmd == "openssl" and args[:1] in (["base64"], ["enc"]) and "-d" in args:
         b = _b64(data)
         return None if b is None else _text(b)
     if cmd == "xxd" and "-r" in " ".join(args):
-        hexs = re.sub(r"[^0-9a-fA-F]", "", data)
-        if len(hexs) % 2:
-            return None
-        return _text(bytes.fromhex(hexs))
+        b = hex_bytes(data, loose=True)
+        return None if b is None else _text(b)
     if cmd in ("gunzip", "zcat") or (cmd == "gzip" and "-d" in flags):
         raw = data.encode("latin-1", "replace")
         try:
