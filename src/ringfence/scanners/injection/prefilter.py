@@ -371,6 +371,28 @@ def hs_compile(hs, exprs: list[str], ids: list[int], flags: list[int], keep=None
         return db
 
 
+def hs_forms(patterns: list[str]) -> tuple[list[str], list[str]]:
+    """([hs_pattern(p)], [the same widened for the UTF-8 database]) for every pattern,
+    kept on disk by match/hscache (~45 ms of CPU every start otherwise), keyed by the
+    patterns and this module's source (the rewriting code)."""
+    def make():
+        forms = [hs_pattern(p) for p in patterns]
+        return [forms, [_widen(f, _DB_SPACE) for f in forms]]
+    try:
+        with open(__file__, "rb") as f:
+            src = f.read()
+    except OSError:
+        got = make()
+    else:
+        from ...match.hscache import cached_json
+        digest = hashlib.sha256(src + b"\0" + "\0".join(patterns).encode("utf-8", "surrogatepass")).hexdigest()
+        got = cached_json("injection-hs-forms", [digest, len(patterns)], make)
+    forms, wide = got
+    if len(forms) != len(patterns) or len(wide) != len(patterns):   # never with a sound key: derive afresh
+        forms, wide = make()
+    return forms, wide
+
+
 def _ascii_keep(patterns: list[str]):
     """For the database that scans only ASCII text: drop the patterns no ASCII text can
     match (about 220 of the 44 languages' patterns: 10.4 -> 5.2 MB resident, half the
@@ -493,7 +515,8 @@ class _Matcher:
             return
         self._hs = True
         base = hs.HS_FLAG_UTF8 | hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE
-        exprs = [hs_pattern(p) for p in patterns] + list(triggers)
+        forms, self._wide_forms = hs_forms(patterns)
+        exprs = forms + list(triggers)
         flags = [base] * len(patterns) + [hs.HS_FLAG_CASELESS | hs.HS_FLAG_SINGLEMATCH] * len(triggers)
         keep, keep_tag = _ascii_keep(patterns)   # this database scans ASCII text only
         narrow = (hs, exprs, list(range(len(exprs))), flags, keep, keep_tag)
@@ -519,7 +542,7 @@ class _Matcher:
                 self._narrow_ready.set()
         try:
             one = hs.HS_FLAG_UTF8 | hs.HS_FLAG_SINGLEMATCH
-            wide = ([_widen(hs_pattern(p), _DB_SPACE) for p in patterns]
+            wide = (list(self._wide_forms)
                     + [_widen(t, _DB_SPACE) if t not in NARROW_ONLY else _NEVER for t in triggers]
                     + list(PRESENCE.values()))
             wflags = ([base] * len(patterns) + [one | hs.HS_FLAG_CASELESS] * len(triggers)
