@@ -232,6 +232,24 @@ def store(key_parts, meta: dict, db, mode: int, kind: str = "hs") -> None:
         return
 
 
+def _db_parts(tag: str, exprs: list[bytes], ids: list[int], flags: list[int], mode: int, keep_tag: str) -> list:
+    parts = [tag, mode, [[e.hex(), i, f] for e, i, f in zip(exprs, ids, flags)]]
+    if keep_tag:
+        parts.append(["keep", keep_tag])
+    return parts
+
+
+def is_cached(tag: str, exprs: list[bytes], ids: list[int], flags: list[int], mode: int | None = None,
+              keep_tag: str = "") -> bool:
+    """Whether cached_compile would find a file for these arguments (not yet checked or
+    loaded: a caller may defer the load, and its memory, to first use)."""
+    if not enabled():
+        return False
+    d = usable_dir(False)
+    mode = _hs.HS_MODE_BLOCK if mode is None else mode
+    return d is not None and os.path.isfile(_path(d, key_of(_db_parts(tag, exprs, ids, flags, mode, keep_tag))))
+
+
 def cached_compile(tag: str, exprs: list[bytes], ids: list[int], flags: list[int], mode: int | None = None,
                    keep=None, keep_tag: str = "", load_only: bool = False):
     """hyperscan.Database for these expressions, from the cache when possible.
@@ -242,12 +260,10 @@ def cached_compile(tag: str, exprs: list[bytes], ids: list[int], flags: list[int
     load_only: None instead of compiling when the cache does not have it."""
     if _hs is None:
         raise RuntimeError("hyperscan is not installed")
+    if keep is not None and not keep_tag:
+        raise ValueError("keep needs a keep_tag (it is part of the cache key)")
     mode = _hs.HS_MODE_BLOCK if mode is None else mode
-    parts = [tag, mode, [[e.hex(), i, f] for e, i, f in zip(exprs, ids, flags)]]
-    if keep is not None:
-        if not keep_tag:
-            raise ValueError("keep needs a keep_tag (it is part of the cache key)")
-        parts.append(["keep", keep_tag])
+    parts = _db_parts(tag, exprs, ids, flags, mode, keep_tag if keep is not None else "")
     got = load(parts)
     if got is not None:
         db = got[1]
@@ -282,5 +298,5 @@ def cached_json(tag: str, key_parts, make):
     return value
 
 
-__all__ = ["load", "store", "cached_compile", "cached_json", "cache_dir", "usable_dir", "enabled", "key_of", "verify_file",
+__all__ = ["load", "store", "cached_compile", "cached_json", "is_cached", "cache_dir", "usable_dir", "enabled", "key_of", "verify_file",
            "prune"]

@@ -507,6 +507,8 @@ class _Matcher:
         self._hs = False
         self._narrow_ready = threading.Event()
         self._wide_ready = threading.Event()
+        self._wide_spec = None             # (hs_compile arguments) of a wide database loaded on first use
+        self._wide_lock = threading.Lock()
         self._narrow_error: BaseException | None = None
         self._wide_error: BaseException | None = None
         try:
@@ -547,11 +549,27 @@ class _Matcher:
                     + list(PRESENCE.values()))
             wflags = ([base] * len(patterns) + [one | hs.HS_FLAG_CASELESS] * len(triggers)
                       + [one] * len(PRESENCE))
-            self._wide_db = hs_compile(hs, wide, list(range(len(wide))), wflags)
+            spec = (hs, wide, list(range(len(wide))), wflags)
+            from ...match.hscache import is_cached
+            if is_cached("injection", [e.encode() for e in wide], spec[2], wflags, hs.HS_MODE_BLOCK):
+                # on disk: loaded by the first non-ASCII scan (~10 MB resident a process
+                # that reads only ASCII never needs; loading takes tens of ms)
+                self._wide_spec = spec
+            else:
+                self._wide_db = hs_compile(*spec)
         except BaseException as e:  # surfaces on the first non-ASCII scan (fail closed)
             self._wide_error = e
         finally:
             self._wide_ready.set()
+
+    def _load_wide(self) -> None:
+        with self._wide_lock:
+            if self._wide_db is None and self._wide_spec is not None:
+                try:
+                    self._wide_db = hs_compile(*self._wide_spec)
+                except BaseException as e:  # fail closed, now and on every later scan
+                    self._wide_error = e
+                    raise RuntimeError(f"UTF-8 pattern database: {e!r}") from e
 
     def _await_wide(self) -> None:
         if not self._wide_ready.wait(_WIDE_BUILD_MAX_S):
@@ -610,6 +628,8 @@ class _Matcher:
             trig.add(self.exact)   # ASCII holds none of the presence characters
             return ends, trig
         self._await_wide()
+        if self._wide_db is None:
+            self._load_wide()
         lone = False
         try:
             udata = text.encode("utf-8")
