@@ -30,19 +30,14 @@ TRIGGERS = {
     "dhex": r"(?:\\x[0-9a-f]{2}){8}|(?:0x[0-9a-f]{2}[, ]{0,2}){8}|[0-9a-f]{2}:[0-9a-f]{2}:[0-9a-f]{2}:[0-9a-f]{2}:[0-9a-f]{2}",
     "exotic": (r"<~|&lt;~|begin(?:-base64)? [0-7]{3} |\\{1,2}[0-3][0-7]{2}\\{1,2}[0-3][0-7]{2}"
                r"|=\?[\w.:-]{1,40}\?[bq]\?|\+a[a-z0-9+/]{2,}-|\+[a-z0-9/][a-z0-9+/]{15,}-"),
-    # Base45 (letters beside digits in its alphabet): in ASCII text only (see NARROW_ONLY)
-    "b45": r"(?:[0-9a-z $%*+./:-]{0,4}(?:[g-z][0-9]|[0-9][g-z])){3}",
     "comment": r"<!--",
     "css": R.HIDDEN_TRIGGER + "|" + M.HIDDEN_TRIGGER_MORE,
     "nonrender": M.NON_RENDERED_TRIGGER,
     "leet": r"[a-z][0134579@$|!][a-z]|[0134579@$|][a-z]{2}",
     "markup": R.MARKUP_TRIGGER,
 }
-# Triggers of the ASCII database only: class-led and costly in the UTF-8 one (Base45's
-# costs ~12% of the scan of Russian prose there). Non-ASCII text reaches those decoders
-# through its other triggers (views.decoded_views).
-NARROW_ONLY = frozenset({TRIGGERS["b45"]})
-_NEVER = r"\x{10fffe}\x{10fffe}\x{10fffe}"   # a noncharacter three times: never in text
+# (No Base45 trigger: class-led, it cost ~2.5 ms/MB of every ASCII page among the others;
+# views.decoded_views asks text/exotic's hints of ASCII text instead, ~0.7 ms/MB.)
 
 
 # ---------------------------------------------------------------- prefilter
@@ -545,7 +540,7 @@ class _Matcher:
         try:
             one = hs.HS_FLAG_UTF8 | hs.HS_FLAG_SINGLEMATCH
             wide = (list(self._wide_forms)
-                    + [_widen(t, _DB_SPACE) if t not in NARROW_ONLY else _NEVER for t in triggers]
+                    + [_widen(t, _DB_SPACE) for t in triggers]
                     + list(PRESENCE.values()))
             wflags = ([base] * len(patterns) + [one | hs.HS_FLAG_CASELESS] * len(triggers)
                       + [one] * len(PRESENCE))
