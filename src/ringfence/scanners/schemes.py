@@ -22,11 +22,25 @@ _FOLD = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
 _NEEDLES = tuple(s + ":" for s in SCHEMES)
 
 
+_LONGEST = max(map(len, SCHEMES))
+_FEW_COLONS = 64
+
+
 def _may_hold(value: str) -> bool:
-    """Some scheme name followed by ":" occurs (case-insensitively): a few C-speed
-    substring searches instead of the regex trying every position of a long body."""
-    low = (value if value.isascii() else value.translate(_FOLD)).lower()
-    return any(n in low for n in _NEEDLES)
+    """Some scheme name followed by ":" occurs (case-insensitively): C-speed searches
+    instead of the regex trying every position of a long body. A text with few colons
+    (prose) has only the few characters before each looked at."""
+    if value.count(":") > _FEW_COLONS:
+        low = (value if value.isascii() else value.translate(_FOLD)).lower()
+        return any(n in low for n in _NEEDLES)
+    i = value.find(":")
+    while i != -1:
+        # _FOLD and lower() map one character to one here, so the window is long enough
+        w = value[max(0, i - _LONGEST):i]
+        if (w if w.isascii() else w.translate(_FOLD)).lower().endswith(SCHEMES):
+            return True
+        i = value.find(":", i + 1)
+    return False
 
 
 def smuggling_findings(fields, action: str = "block") -> list[Finding]:
