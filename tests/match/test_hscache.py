@@ -236,3 +236,40 @@ def test_keep_needs_a_tag_and_something_to_keep(cache_home):
         hscache.cached_compile("t.keep", [b"a1"], [0], [0], keep=lambda k: True)
     with pytest.raises(ValueError):
         hscache.cached_compile("t.keep", [b"a1"], [0], [0], keep=lambda k: False, keep_tag="none-v1")
+
+
+def _js_files(d):
+    return sorted(p for p in d.iterdir() if p.name.startswith("js-")) if d.is_dir() else []
+
+
+def test_cached_json_derives_once_and_survives_damage(cache_home):
+    """A derived value (composed patterns) is made once, then read back equal; a damaged,
+    truncated or foreign file is ignored and the value made again."""
+    calls = []
+
+    def make():
+        calls.append(1)
+        return {"fam": [["ignore\\s+(?:all\\s+)?previous", 1.0], ["ты\\s+теперь", 0.5]]}
+
+    first = hscache.cached_json("t", ["k1"], make)
+    assert hscache.cached_json("t", ["k1"], make) == first and len(calls) == 1
+    (f,) = _js_files(cache_home)
+    assert stat.S_IMODE(f.stat().st_mode) == 0o600
+    blob = f.read_bytes()
+    for damaged in (blob[:-3], blob[:-1] + bytes([blob[-1] ^ 1]), b"x" + blob[1:]):
+        f.write_bytes(damaged)
+        assert hscache.cached_json("t", ["k1"], make) == first
+    assert len(calls) == 4
+    # another key is another file, never this one's value
+    assert hscache.cached_json("t", ["k2"], lambda: [1, 2]) == [1, 2]
+
+
+def test_cached_json_is_not_read_from_an_unsafe_directory(cache_home, monkeypatch):
+    hscache.cached_json("t", ["k"], lambda: "one")
+    os.chmod(cache_home, 0o750)
+    try:
+        assert hscache.cached_json("t", ["k"], lambda: "two") == "two"
+    finally:
+        os.chmod(cache_home, 0o700)
+    monkeypatch.setenv("RINGFENCE_NO_CACHE", "1")
+    assert hscache.cached_json("t", ["k"], lambda: "three") == "three"

@@ -75,3 +75,22 @@ def test_named_values_is_bounded_and_ignores_non_identifier_names():
     for _ in range(5000):
         deep = {"x": deep}
     assert named_values(deep, "$", max_nodes=100) == []
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("spell", ["plain", "spaced", "escaped"])
+def test_json_bodies_gate_on_member_names_in_any_spelling(shape, spell):
+    """json_fields reads pairs only when the body has such member names: spaced before
+    the colon, or spelt with \\u escapes, they are still found; the same words as values
+    (a list of words) cost no pair walk and make no pair."""
+    from ringfence.scanners.content import json_fields
+    nk, vk = shape
+    body = json.dumps({"env": [{nk: "AccountKey", vk: NAMED[0][1]}]})
+    if spell == "spaced":
+        body = body.replace(f'"{nk}":', f'"{nk}" :').replace(f'"{vk}":', f'"{vk}"\n:')
+    elif spell == "escaped":
+        body = body.replace(f'"{vk}":', '"' + "".join(f"\\u{ord(c):04x}" for c in vk) + '":')
+    fields = json_fields(body)
+    assert ("body.json.$.env[0].AccountKey", f"AccountKey={NAMED[0][1]}") in fields
+    words = json.dumps([{"w": nk}, {"w": vk}, {"w": "AccountKey"}])
+    assert not any(f[0].endswith(".AccountKey") for f in json_fields(words))

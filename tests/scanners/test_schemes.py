@@ -79,3 +79,24 @@ def test_quick_precheck_never_drops_a_regex_match():
             rng.choice(["//h/x", "a:b", "x", ""]) + rng.choice(["", " tail", "\n"])
         if _URL.search(value):
             assert _may_hold(value), value
+
+
+def test_may_hold_agrees_with_a_case_insensitive_search_whatever_the_colon_count():
+    """The colon-window gate answers as `re` IGNORECASE over the whole text would, in
+    prose with few colons and in text with many, ASCII or with the characters `re` folds."""
+    import random
+    import re
+
+    from ringfence.scanners.schemes import SCHEMES, _may_hold
+    _FEW_COLONS = 64
+    ref = re.compile("(?i)(?:" + "|".join(SCHEMES) + "):")
+    rnd = random.Random(7)
+    alphabet = list("abcdefghijklmnopqrstuvwxyz:/ .") + ["\u017f", "\u212a", "\u0130", "\u0131", "é"]
+    for n_colons in (1, 5, _FEW_COLONS + 10):
+        for _ in range(300):
+            words = ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 8))) for _ in range(40)]
+            if rnd.random() < 0.5:
+                s = rnd.choice(SCHEMES)
+                words.insert(rnd.randint(0, 40), "".join(c.upper() if rnd.random() < 0.5 else c for c in s) + ":x")
+            text = " ".join(words) + " a:" * n_colons
+            assert _may_hold(text) == bool(ref.search(text)), text

@@ -97,19 +97,20 @@ def _read_private(path: str) -> bytes | None:
             os.close(fd)
 
 
-def _path(d: str, key: str) -> str:
-    return os.path.join(d, "hs-" + key + ".db")
+def _path(d: str, key: str, kind: str = "hs") -> str:
+    return os.path.join(d, kind + "-" + key + ".db")
 
 
-def load(key_parts):
-    """(meta, database) from the cache, or None (missing, invalid, disabled)."""
+def load(key_parts, kind: str = "hs"):
+    """(meta, database) from the cache, or None (missing, invalid, disabled).
+    kind "js": (meta, JSON value) stored by cached_json."""
     if not enabled():
         return None
     d = usable_dir(False)
     if d is None:
         return None
-    path = _path(d, key_of(key_parts))
-    got = _read(path)
+    path = _path(d, key_of(key_parts), kind)
+    got = _read(path, _json_payload if kind == "js" else None)
     if got is not None:
         try:
             import time
@@ -146,7 +147,7 @@ def prune(d: str, tag: str, keep: str, now: float | None = None) -> int:
     for name in names:
         path = os.path.join(d, name)
         stale = name.startswith(".hs-")  # a temp file left by a crash
-        if not stale and not (name.startswith("hs-") and name.endswith(".db")) or path == keep:
+        if not stale and not (name.startswith(("hs-", "js-")) and name.endswith(".db")) or path == keep:
             continue
         try:
             idle = now - os.stat(path).st_mtime
@@ -167,7 +168,11 @@ def prune(d: str, tag: str, keep: str, now: float | None = None) -> int:
     return removed
 
 
-def _read(path: str):
+def _json_payload(payload: bytes, _mode: int):
+    return json.loads(payload.decode("utf-8"))
+
+
+def _read(path: str, decode=None):
     key = os.path.basename(path)[3:-3]
     blob = _read_private(path)
     if blob is None:
@@ -186,7 +191,7 @@ def _read(path: str):
         meta = json.loads(body[4:4 + mlen].decode("utf-8"))
         if not isinstance(meta, dict) or not isinstance(meta.get("mode"), int):
             return None
-        return meta, _hs.loadb(body[4 + mlen:], meta["mode"])
+        return meta, (decode or _hs.loadb)(body[4 + mlen:], meta["mode"])
     except Exception:
         return None
 
@@ -196,8 +201,9 @@ def verify_file(path) -> bool:
     return _hs is not None and _read(os.fspath(path)) is not None
 
 
-def store(key_parts, meta: dict, db, mode: int) -> None:
-    """Write the database; errors are ignored (the cache is only a speed-up)."""
+def store(key_parts, meta: dict, db, mode: int, kind: str = "hs") -> None:
+    """Write the database (kind "js": db is a JSON value); errors are ignored (the cache
+    is only a speed-up)."""
     if not enabled():
         return
     d = usable_dir(True)
@@ -206,15 +212,16 @@ def store(key_parts, meta: dict, db, mode: int) -> None:
     key = key_of(key_parts)
     try:
         m = json.dumps(dict(meta, mode=mode), sort_keys=True).encode("utf-8")
-        body = len(m).to_bytes(4, "big") + m + bytes(_hs.dumpb(db))
+        payload = json.dumps(db, separators=(",", ":")).encode("utf-8") if kind == "js" else bytes(_hs.dumpb(db))
+        body = len(m).to_bytes(4, "big") + m + payload
         blob = MAGIC + key.encode("ascii") + hashlib.sha256(body).digest() + body
         fd, tmp = tempfile.mkstemp(prefix=".hs-", dir=d)   # created 0600
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(blob)
             os.chmod(tmp, 0o600)
-            os.replace(tmp, _path(d, key))
-            prune(d, str(meta.get("tag", "")), _path(d, key))
+            os.replace(tmp, _path(d, key, kind))
+            prune(d, str(meta.get("tag", "")), _path(d, key, kind))
         except BaseException:
             try:
                 os.unlink(tmp)
@@ -223,6 +230,24 @@ def store(key_parts, meta: dict, db, mode: int) -> None:
             raise
     except Exception:
         return
+
+
+def _db_parts(tag: str, exprs: list[bytes], ids: list[int], flags: list[int], mode: int, keep_tag: str) -> list:
+    parts = [tag, mode, [[e.hex(), i, f] for e, i, f in zip(exprs, ids, flags)]]
+    if keep_tag:
+        parts.append(["keep", keep_tag])
+    return parts
+
+
+def is_cached(tag: str, exprs: list[bytes], ids: list[int], flags: list[int], mode: int | None = None,
+              keep_tag: str = "") -> bool:
+    """Whether cached_compile would find a file for these arguments (not yet checked or
+    loaded: a caller may defer the load, and its memory, to first use)."""
+    if not enabled():
+        return False
+    d = usable_dir(False)
+    mode = _hs.HS_MODE_BLOCK if mode is None else mode
+    return d is not None and os.path.isfile(_path(d, key_of(_db_parts(tag, exprs, ids, flags, mode, keep_tag))))
 
 
 def cached_compile(tag: str, exprs: list[bytes], ids: list[int], flags: list[int], mode: int | None = None,
@@ -235,12 +260,10 @@ def cached_compile(tag: str, exprs: list[bytes], ids: list[int], flags: list[int
     load_only: None instead of compiling when the cache does not have it."""
     if _hs is None:
         raise RuntimeError("hyperscan is not installed")
+    if keep is not None and not keep_tag:
+        raise ValueError("keep needs a keep_tag (it is part of the cache key)")
     mode = _hs.HS_MODE_BLOCK if mode is None else mode
-    parts = [tag, mode, [[e.hex(), i, f] for e, i, f in zip(exprs, ids, flags)]]
-    if keep is not None:
-        if not keep_tag:
-            raise ValueError("keep needs a keep_tag (it is part of the cache key)")
-        parts.append(["keep", keep_tag])
+    parts = _db_parts(tag, exprs, ids, flags, mode, keep_tag if keep is not None else "")
     got = load(parts)
     if got is not None:
         db = got[1]
@@ -261,5 +284,19 @@ def cached_compile(tag: str, exprs: list[bytes], ids: list[int], flags: list[int
     return db
 
 
-__all__ = ["load", "store", "cached_compile", "cache_dir", "usable_dir", "enabled", "key_of", "verify_file",
+def cached_json(tag: str, key_parts, make):
+    """make()'s value (JSON: lists, dicts, strings, numbers), from the cache when possible:
+    a value derived from the rules that costs start-up time to derive (composed or
+    rewritten patterns). key_parts must determine it (the rules' content, the deriving
+    code's version). Same directory, file checks and pruning as the databases."""
+    parts = ["json", tag, key_parts]
+    got = load(parts, "js")
+    if got is not None:
+        return got[1]
+    value = make()
+    store(parts, {"tag": tag}, value, 0, "js")
+    return value
+
+
+__all__ = ["load", "store", "cached_compile", "cached_json", "is_cached", "cache_dir", "usable_dir", "enabled", "key_of", "verify_file",
            "prune"]

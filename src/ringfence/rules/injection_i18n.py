@@ -302,8 +302,24 @@ def all_tool_patterns() -> tuple[str, ...]:
     return tuple(tool_patterns(LANGS))
 
 
+def cached_patterns() -> dict[str, list[tuple[str, float]]]:
+    """patterns(), kept on disk by match/hscache (composing ~1,000 fragments costs every
+    start ~0.1 s), keyed by this module's and the lexicon's source and the Unicode
+    version (_fold's tables). Composed afresh when a source cannot be read."""
+    import hashlib
+    from pathlib import Path
+    try:
+        here = Path(__file__)
+        digest = hashlib.sha256(here.read_bytes() + b"\0" + here.with_name("injection_langs.py").read_bytes())
+    except OSError:
+        return patterns()
+    from ..match.hscache import cached_json
+    got = cached_json("injection-i18n", [digest.hexdigest(), unicodedata.unidata_version], patterns)
+    return {fam: [(p, float(w)) for p, w in pats] for fam, pats in got.items()}
+
+
 def extend(families: tuple) -> tuple:
     """The given families with every language's patterns added to their own family."""
     from dataclasses import replace
-    extra = patterns()
+    extra = cached_patterns()
     return tuple(replace(f, patterns=f.patterns + tuple(extra.get(f.id, ()))) for f in families)

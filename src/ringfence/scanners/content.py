@@ -171,8 +171,22 @@ def _json_leaves(obj: Any, where: str) -> list[tuple[str, str]]:
 _PAIR_NAME_KEYS = ("key", "name", "key_name", "keyname", "variable", "var", "env", "setting", "field", "param",
                    "parameter", "label")
 _PAIR_VALUE_KEYS = ("value", "val", "secret", "secret_value", "data", "content")
+# a member named so (a quoted key, then its ':'), not the same word as a value
+_PAIR_VALUE_MEMBER = re.compile(r'"(?:%s)"\s*:' % "|".join(_PAIR_VALUE_KEYS))
+_PAIR_NAME_MEMBER = re.compile(r'"(?:%s)"\s*:' % "|".join(_PAIR_NAME_KEYS))
 _PAIR_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
 MAX_PAIRS = 256
+
+
+_CONTAINERS = (dict, list)
+
+
+def _first_str(node: dict, keys: tuple[str, ...], nonempty: bool) -> str | None:
+    for k in keys:
+        v = node.get(k)
+        if v is not None and isinstance(v, str) and (v or not nonempty):
+            return v
+    return None
 
 
 def named_values(obj: Any, where: str, max_nodes: int = 20_000) -> list[tuple[str, str]]:
@@ -185,14 +199,17 @@ def named_values(obj: Any, where: str, max_nodes: int = 20_000) -> list[tuple[st
         path, node = todo.pop()
         seen += 1
         if isinstance(node, dict):
-            name = next((node[k] for k in _PAIR_NAME_KEYS if isinstance(node.get(k), str)), None)
-            value = next((node[k] for k in _PAIR_VALUE_KEYS if isinstance(node.get(k), str) and node[k]), None)
-            if name and value is not None and _PAIR_IDENT.fullmatch(name):
-                out.append((f"{path}.{name}", f"{name}={value}"))
+            # the value member first: most objects have none, and then no name is looked for
+            value = _first_str(node, _PAIR_VALUE_KEYS, True)
+            if value is not None:
+                name = _first_str(node, _PAIR_NAME_KEYS, False)
+                if name and _PAIR_IDENT.fullmatch(name):
+                    out.append((f"{path}.{name}", f"{name}={value}"))
             todo.extend((f"{path}.{k}", v) for k, v in itertools.islice(node.items(), 1024)
-                        if isinstance(v, (dict, list)))
+                        if v.__class__ in _CONTAINERS or isinstance(v, (dict, list)))
         elif isinstance(node, list):
-            todo.extend((f"{path}[{i}]", v) for i, v in enumerate(node[:1024]) if isinstance(v, (dict, list)))
+            todo.extend((f"{path}[{i}]", v) for i, v in enumerate(node[:1024])
+                        if v.__class__ in _CONTAINERS or isinstance(v, (dict, list)))
     return out
 
 
@@ -211,7 +228,8 @@ def json_fields(text: str, where: str = "body.json.$") -> list[tuple[str, str]] 
         out = _json_leaves(obj, where)
     except OverflowError:
         return None
-    if any(f'"{k}"' in text for k in _PAIR_VALUE_KEYS):
+    # both as member names (or a \u escape, which could spell one)
+    if "\\u" in text or (_PAIR_VALUE_MEMBER.search(text) and _PAIR_NAME_MEMBER.search(text)):
         out += named_values(obj, where)
     return out
 

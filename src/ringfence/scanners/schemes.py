@@ -19,14 +19,19 @@ _URL = re.compile(r"(?i)(?<![\w+.-])(" + "|".join(SCHEMES) + r"):(?://|[a-z]+:)[
 
 # Characters `re` (IGNORECASE) matches with an ASCII letter (see ringfence.match.ascii).
 _FOLD = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
-_NEEDLES = tuple(s + ":" for s in SCHEMES)
+
+
+_GATE: list = []
 
 
 def _may_hold(value: str) -> bool:
-    """Some scheme name followed by ":" occurs (case-insensitively): a few C-speed
-    substring searches instead of the regex trying every position of a long body."""
-    low = (value if value.isascii() else value.translate(_FOLD)).lower()
-    return any(n in low for n in _NEEDLES)
+    """Some scheme name followed by ":" occurs (case-insensitively, as `re` folds): one
+    Hyperscan pass (match.PatternSet) instead of the regex trying every position of a
+    long body, or a lowered copy searched ten times (~50 us per 10 KB)."""
+    if not _GATE:
+        from .. import match
+        _GATE.append(match.PatternSet([(s, re.escape(s) + ":", match.I) for s in SCHEMES]))
+    return bool(_GATE[0].hits(value if value.isascii() else value.translate(_FOLD)))
 
 
 def smuggling_findings(fields, action: str = "block") -> list[Finding]:

@@ -30,19 +30,14 @@ TRIGGERS = {
     "dhex": r"(?:\\x[0-9a-f]{2}){8}|(?:0x[0-9a-f]{2}[, ]{0,2}){8}|[0-9a-f]{2}:[0-9a-f]{2}:[0-9a-f]{2}:[0-9a-f]{2}:[0-9a-f]{2}",
     "exotic": (r"<~|&lt;~|begin(?:-base64)? [0-7]{3} |\\{1,2}[0-3][0-7]{2}\\{1,2}[0-3][0-7]{2}"
                r"|=\?[\w.:-]{1,40}\?[bq]\?|\+a[a-z0-9+/]{2,}-|\+[a-z0-9/][a-z0-9+/]{15,}-"),
-    # Base45 (letters beside digits in its alphabet): in ASCII text only (see NARROW_ONLY)
-    "b45": r"(?:[0-9a-z $%*+./:-]{0,4}(?:[g-z][0-9]|[0-9][g-z])){3}",
     "comment": r"<!--",
     "css": R.HIDDEN_TRIGGER + "|" + M.HIDDEN_TRIGGER_MORE,
     "nonrender": M.NON_RENDERED_TRIGGER,
     "leet": r"[a-z][0134579@$|!][a-z]|[0134579@$|][a-z]{2}",
     "markup": R.MARKUP_TRIGGER,
 }
-# Triggers of the ASCII database only: class-led and costly in the UTF-8 one (Base45's
-# costs ~12% of the scan of Russian prose there). Non-ASCII text reaches those decoders
-# through its other triggers (views.decoded_views).
-NARROW_ONLY = frozenset({TRIGGERS["b45"]})
-_NEVER = r"\x{10fffe}\x{10fffe}\x{10fffe}"   # a noncharacter three times: never in text
+# (No Base45 trigger: class-led, it cost ~2.5 ms/MB of every ASCII page among the others;
+# views.decoded_views asks text/exotic's hints of ASCII text instead, ~0.7 ms/MB.)
 
 
 # ---------------------------------------------------------------- prefilter
@@ -371,6 +366,28 @@ def hs_compile(hs, exprs: list[str], ids: list[int], flags: list[int], keep=None
         return db
 
 
+def hs_forms(patterns: list[str]) -> tuple[list[str], list[str]]:
+    """([hs_pattern(p)], [the same widened for the UTF-8 database]) for every pattern,
+    kept on disk by match/hscache (~45 ms of CPU every start otherwise), keyed by the
+    patterns and this module's source (the rewriting code)."""
+    def make():
+        forms = [hs_pattern(p) for p in patterns]
+        return [forms, [_widen(f, _DB_SPACE) for f in forms]]
+    try:
+        with open(__file__, "rb") as f:
+            src = f.read()
+    except OSError:
+        got = make()
+    else:
+        from ...match.hscache import cached_json
+        digest = hashlib.sha256(src + b"\0" + "\0".join(patterns).encode("utf-8", "surrogatepass")).hexdigest()
+        got = cached_json("injection-hs-forms", [digest, len(patterns)], make)
+    forms, wide = got
+    if len(forms) != len(patterns) or len(wide) != len(patterns):   # never with a sound key: derive afresh
+        forms, wide = make()
+    return forms, wide
+
+
 def _ascii_keep(patterns: list[str]):
     """For the database that scans only ASCII text: drop the patterns no ASCII text can
     match (about 220 of the 44 languages' patterns: 10.4 -> 5.2 MB resident, half the
@@ -405,6 +422,29 @@ class Lazy:
 
     def __iter__(self):
         return (self[k] for k in range(len(self._src)))
+
+
+class LazyPattern:
+    """re.compile(src, flags), made on its first search (a part is confirmed only near a
+    hit of its family; compiling all ~100 costs a one-shot `ringfence check` ~0.1 s)."""
+
+    __slots__ = ("_src", "_flags", "_rx")
+
+    def __init__(self, src: str, flags: int = 0):
+        self._src, self._flags, self._rx = src, flags, None
+
+    @property
+    def pattern(self) -> str:
+        return self._src
+
+    def compiled(self) -> re.Pattern:
+        rx = self._rx
+        if rx is None:
+            rx = self._rx = re.compile(self._src, self._flags)
+        return rx
+
+    def search(self, *args):
+        return self.compiled().search(*args)
 
 
 def _trigger_re(t: str) -> re.Pattern:
@@ -462,6 +502,8 @@ class _Matcher:
         self._hs = False
         self._narrow_ready = threading.Event()
         self._wide_ready = threading.Event()
+        self._wide_spec = None             # (hs_compile arguments) of a wide database loaded on first use
+        self._wide_lock = threading.Lock()
         self._narrow_error: BaseException | None = None
         self._wide_error: BaseException | None = None
         try:
@@ -470,7 +512,8 @@ class _Matcher:
             return
         self._hs = True
         base = hs.HS_FLAG_UTF8 | hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE
-        exprs = [hs_pattern(p) for p in patterns] + list(triggers)
+        forms, self._wide_forms = hs_forms(patterns)
+        exprs = forms + list(triggers)
         flags = [base] * len(patterns) + [hs.HS_FLAG_CASELESS | hs.HS_FLAG_SINGLEMATCH] * len(triggers)
         keep, keep_tag = _ascii_keep(patterns)   # this database scans ASCII text only
         narrow = (hs, exprs, list(range(len(exprs))), flags, keep, keep_tag)
@@ -496,16 +539,32 @@ class _Matcher:
                 self._narrow_ready.set()
         try:
             one = hs.HS_FLAG_UTF8 | hs.HS_FLAG_SINGLEMATCH
-            wide = ([_widen(hs_pattern(p), _DB_SPACE) for p in patterns]
-                    + [_widen(t, _DB_SPACE) if t not in NARROW_ONLY else _NEVER for t in triggers]
+            wide = (list(self._wide_forms)
+                    + [_widen(t, _DB_SPACE) for t in triggers]
                     + list(PRESENCE.values()))
             wflags = ([base] * len(patterns) + [one | hs.HS_FLAG_CASELESS] * len(triggers)
                       + [one] * len(PRESENCE))
-            self._wide_db = hs_compile(hs, wide, list(range(len(wide))), wflags)
+            spec = (hs, wide, list(range(len(wide))), wflags)
+            from ...match.hscache import is_cached
+            if is_cached("injection", [e.encode() for e in wide], spec[2], wflags, hs.HS_MODE_BLOCK):
+                # on disk: loaded by the first non-ASCII scan (~10 MB resident a process
+                # that reads only ASCII never needs; loading takes tens of ms)
+                self._wide_spec = spec
+            else:
+                self._wide_db = hs_compile(*spec)
         except BaseException as e:  # surfaces on the first non-ASCII scan (fail closed)
             self._wide_error = e
         finally:
             self._wide_ready.set()
+
+    def _load_wide(self) -> None:
+        with self._wide_lock:
+            if self._wide_db is None and self._wide_spec is not None:
+                try:
+                    self._wide_db = hs_compile(*self._wide_spec)
+                except BaseException as e:  # fail closed, now and on every later scan
+                    self._wide_error = e
+                    raise RuntimeError(f"UTF-8 pattern database: {e!r}") from e
 
     def _await_wide(self) -> None:
         if not self._wide_ready.wait(_WIDE_BUILD_MAX_S):
@@ -564,6 +623,8 @@ class _Matcher:
             trig.add(self.exact)   # ASCII holds none of the presence characters
             return ends, trig
         self._await_wide()
+        if self._wide_db is None:
+            self._load_wide()
         lone = False
         try:
             udata = text.encode("utf-8")

@@ -17,7 +17,7 @@ from .context import (
     NeedsGate, NEG_BEFORE, non_rendered_regions, paragraph_span, RegionIndex, segment, sentence_span,
     TAG_NAME, window_span)
 from .prefilter import (
-    candidate_ends, compile_confirm, HS_CUT, hs_pattern, Lazy, lead_superset, pattern_width, PRESENCE,
+    candidate_ends, compile_confirm, HS_CUT, hs_pattern, Lazy, LazyPattern, lead_superset, pattern_width, PRESENCE,
     shared_matcher, TRIGGERS)
 from .views import derived_views, map_folded, map_markup, markup_pos, View
 
@@ -98,7 +98,7 @@ class InjectionScanner:
         self._n_family = len(self._res)
         # families built from parts: {family: ([(name, compiled or None, bonus)], needs)}
         self._parts: dict[str, tuple[list, tuple]] = {
-            f.id: ([(n, re.compile(rx, FLAGS) if rx else None, w) for n, rx, w in f.parts], f.needs)
+            f.id: ([(n, LazyPattern(rx, FLAGS) if rx else None, w) for n, rx, w in f.parts], f.needs)
             for f in R.FAMILIES if f.parts}
         # a linear superset of each part (no lookarounds or word boundaries): its absence
         # from a paragraph settles the part without the backtracking engine

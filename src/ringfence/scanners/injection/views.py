@@ -230,10 +230,12 @@ def _decoded_views(text: str, trig: set[str], depth: int, triggers) -> list[View
     hidden_bits = not text.isascii() and (
         ("invis" in trig or "braille" in trig) if "exact" in trig
         else bool(INVIS_RE.search(text) or _BRAILLE_RE.search(text)))
-    if "exotic" in trig or "b45" in trig or hidden_bits:
+    if "exotic" in trig or hidden_bits or text.isascii():
         # UTF-7, zero-width binary, Braille bytes, Base45, framed Ascii85, uuencode, octal,
-        # MIME words (text/exotic: exact hints first, bounded decoders). Base64 in spaced
-        # groups is read outbound only: its hint costs ~1 ms/MB of every page here
+        # MIME words (text/exotic: exact hints first, bounded decoders). ASCII text always:
+        # Base45's hint (letters beside digits) has no cheap trigger; non-ASCII text gets
+        # there by the others. Base64 in spaced groups is read outbound only: its hint
+        # costs ~1 ms/MB of every page here
         kinds = exotic.hints_cheap(text)
         for name, dec, _a, _b in (exotic.decode(text, kinds=kinds) if kinds else ()):
             add(name, dec, name)
