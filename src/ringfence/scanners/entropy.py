@@ -306,10 +306,12 @@ def _unsigned_jwt(value: str, threshold: float, min_len: int, depth: int) -> tup
     parts = value.split(".")
     if len(parts) != 3 or parts[2] or not parts[1] or len(value) > _B64_JSON_MAX:
         return False
+    raw = [b64_bytes(p) for p in parts[:2]]
+    if None in raw:
+        return False
     try:
-        header, claims = (json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)).decode("utf-8"))
-                          for p in parts[:2])
-    except (binascii.Error, UnicodeDecodeError, ValueError, RecursionError):
+        header, claims = (json.loads(r.decode("utf-8")) for r in raw)
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return False
     if not isinstance(header, dict) or not isinstance(claims, dict) or str(header.get("alg", "")).lower() != "none":
         return False
