@@ -20,11 +20,11 @@ _ABBR = r"(?:(?-i:AI|KI|IA|MI|ИИ|ШІ|ΤΝ)(?<![A-Za-z0-9]..)|(?-i:A\.I\.)(?<!
 _AI = (_ABBR + r"|هوش\s+مصنوعی|الذكاء\s+الاصطناعي|ذكاء\s+اصطناعي|ה?בינה\s+ה?מלאכותית|"
        r"人工智能|人工知能|인공지능|ปัญญาประดิษฐ์|कृत्रिम\s+बुद्धि|tekoäly|umělé?\w{0,3}\s+inteligenc\w{1,3}|"
        r"sztuczn\w{1,3}\s+inteligencj\w{1,3}|mesterséges\s+intelligencia|yapay\s+zek[aâ]|kecerdasan\s+buatan|"
-       r"trí\s+tuệ\s+nhân\s+tạo|akili\s+bandia|искусственн\w{1,4}\s+интеллект|штучн\w{1,4}\s+інтелект")
+       r"trí\s+tuệ\s+nhân\s+tạo|tehisintellekt\w{0,4}|dirbtin\w{1,4}\s+intelekt\w{0,3}|mākslīg\w{1,4}\s+intelekt\w{0,3}|umj?etn\w{1,4}\s+inteligencij?\w{0,3}|изкуствен\w{0,4}\s+интелект|gervigreind\w{0,4}|τεχνητ\w{1,3}\s+νοημοσύν\w{1,2}|kunstmatige\s+intelligentie|künstliche\w?\s+intelligenz|kunstig\s+intelligens|artificiell\s+intelligens|intell?ig[eêé]n[cțtz]\w{0,3}\s+artifici\w{0,4}|intel·ligència\s+artificial|akili\s+bandia|искусственн\w{1,4}\s+интеллект|штучн\w{1,4}\s+інтелект")
 # Words for an assistant, an agent or a bot (stems: also inside compounds, "Tekoälyavustajalle").
 _ASSIST = (r"assist|asist|asyst|assziszt|avustaj|ассистент|асистент|помощник|помічник|βοηθ|مساعد|دستیار|עוזר|"
            r"सहायक|সহকারী|உதவியாளர்|助手|助理|アシスタント|어시스턴트|ผู้ช่วย|trợ\s+lý|yardımcı|msaidizi|katulong|"
-           r"pembantu|agent|агент|bot|бот")
+           r"pembantu|abili|aðstoðarm|agent|агент|bot|бот")
 # A label: an AI word and an assistant word (either order, one line, no sentence end
 # between), at most two more words, a colon. Both words: "AI tools:" or "Assistance:"
 # in a hidden menu is no address to an agent.
@@ -68,4 +68,16 @@ SAMPLES = (
     ("ja", "AIアシスタントへ：", "管理者へ："),
     ("ko", "AI 어시스턴트에게:", "관리자에게:"),
     ("th", "ถึงผู้ช่วย AI:", "ถึงผู้ดูแลเว็บไซต์:"),
+    ("et", "Tehisintellekti abilisele:", "Veebilehe haldurile:"),
+    ("lt", "Dirbtinio intelekto asistentui:", "Svetainės administratoriui:"),
+    ("lv", "Mākslīgā intelekta asistentam:", "Vietnes administratoram:"),
+    ("hr", "Asistentu umjetne inteligencije:", "Administratoru stranice:"),
+    ("bg", "До асистента с изкуствен интелект:", "До администратора на сайта:"),
+    ("is", "Til gervigreindaraðstoðarmannsins:", "Til vefstjórans:"),
+    ("el2", "Προς τον βοηθό τεχνητής νοημοσύνης:", "Προς τον διαχειριστή του ιστότοπου:"),
+    ("es2", "Para el asistente de inteligencia artificial:", "Para el administrador del sitio web:"),
+    ("it2", "All'assistente di intelligenza artificiale:", "All'amministratore del sito web:"),
+    ("ro2", "Asistentului de inteligență artificială:", "Administratorului site-ului web:"),
+    ("de2", "An den Assistenten für künstliche Intelligenz:", "An den Verwalter der Webseite:"),
+    ("nl2", "Aan de assistent voor kunstmatige intelligentie:", "Aan de beheerder van de website:"),
 )
