@@ -13,6 +13,11 @@ person (a near miss): tests/scanners/test_injection_addressee.py builds on both.
 """
 from __future__ import annotations
 
+from .injection_labels import TABLE as _LABELS
+
+# every language's assistant words from the label table (one table for both shapes)
+_LABEL_STEMS = "|".join(stems for _, stems, _, _ in _LABELS)
+
 # Words for "AI" in many languages (an abbreviation only in capitals and not inside a
 # word: "Aim:" or "Kitchen:" is no label), and words for an assistant with an AI word.
 # (the literal first, its left boundary after it: `re` can then skip ahead by first letter)
@@ -24,13 +29,13 @@ _AI = (_ABBR + r"|هوش\s+مصنوعی|الذكاء\s+الاصطناعي|ذكا
 # Words for an assistant, an agent or a bot (stems: also inside compounds, "Tekoälyavustajalle").
 _ASSIST = (r"assist|asist|asyst|assziszt|avustaj|ассистент|асистент|помощник|помічник|βοηθ|مساعد|دستیار|עוזר|"
            r"सहायक|সহকারী|உதவியாளர்|助手|助理|アシスタント|어시스턴트|ผู้ช่วย|trợ\s+lý|yardımcı|msaidizi|katulong|"
-           r"pembantu|abili|aðstoðarm|agent|агент|bot|бот")
+           r"pembantu|abili|aðstoðarm|agent|агент|bot|бот|" + _LABEL_STEMS)
 # A label: an AI word and an assistant word (either order, one line, no sentence end
 # between), at most two more words, a colon. Both words: "AI tools:" or "Assistance:"
 # in a hidden menu is no address to an agent.
-_L = r"[^\s:：.!?。,;]"
-_GAP = r"[^:：.!?。,;\n]{0,40}?"
-_TAIL = _L + r"{0,14}(?:[\s-]+" + _L + r"{1,20}){0,2}?\s*[:：]"
+_L = r"[^\s:：︰፡፥፦៖.!?。,;]"   # (the colons of Ethiopic and Khmer too)
+_GAP = r"[^:：︰፡፥፦៖.!?。,;\n]{0,40}?"
+_TAIL = _L + r"{0,14}(?:[\s-]+" + _L + r"{1,20}){0,2}?\s*[:：︰፡፥፦៖]"
 ADDRESSEE_I18N = (r"(?:" + _AI + r")" + _GAP + r"(?:" + _ASSIST + r")" + _TAIL
                   + r"|(?:" + _ASSIST + r")" + _GAP + r"(?:" + _AI + r")" + _TAIL)
 
@@ -69,6 +74,7 @@ SAMPLES = (
     ("ko", "AI 어시스턴트에게:", "관리자에게:"),
     ("th", "ถึงผู้ช่วย AI:", "ถึงผู้ดูแลเว็บไซต์:"),
     ("et", "Tehisintellekti abilisele:", "Veebilehe haldurile:"),
+    ("ceb", "Para sa AI nga katabang:", "Para sa tagdumala sa site:"),
     ("lt", "Dirbtinio intelekto asistentui:", "Svetainės administratoriui:"),
     ("lv", "Mākslīgā intelekta asistentam:", "Vietnes administratoram:"),
     ("hr", "Asistentu umjetne inteligencije:", "Administratoru stranice:"),
