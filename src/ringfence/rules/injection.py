@@ -722,7 +722,7 @@ DISCUSSION = (
     r"vulnerabilit(?:y|ies)|attack(?:s|ed)?|common\s+pattern|tries\s+to|might\s+(?:say|write|include)|"
     r"could\s+(?:say|write|include)|template|tokeni[sz]er|chat\s+format|glossary|"
     r"report(?:er|ed)(?!\s*(?:by\s*)?[:：])|bug[\s-]bounty|bounty|proof[\s-]of[\s-]concept|PoC|CVE-\d{4}-\d+|advisory|"
-    r"write-?up|look(?:s|ed)?\s+like\s+this|reproduc(?:e|ed|tion))(?![\w@-]|\.[a-z])"
+    r"write-?up|look(?:s|ed)?\s+like\s+this|(?<!\bcan\s)(?<!\bcould\s)reproduc(?:e|ed|tion))(?![\w@-]|\.[a-z])"
     r"|(?:例如|比如|攻击者|提示注入|例えば|攻撃者|プロンプトインジェクション|예를\s*들어|공격자|프롬프트\s*인젝션|"
     r"por\s+ejemplo|atacantes?|inyección\s+de\s+prompts?|zum\s+Beispiel|z\.\s?B\.|Angreifer|"
     r"par\s+exemple|attaquants?|injection\s+de\s+prompt|например|злоумышленник\w*|атакующ\w*)"
