@@ -19,6 +19,8 @@ the hit scores nothing. Part names "hidden" (inside non-rendered markup) and
 from __future__ import annotations
 
 from .injection_addressee import ADDRESSEE_I18N
+from .injection_i18n import concealment
+from .injection_langs import LANGS
 from .injection_labels import ADDRESSED, ADDRESSED_REACH, LABEL, LOANED_SECRET, stem_then
 from .injection_owner import UI_ENTRY
 
@@ -132,6 +134,8 @@ CONCEAL = (
     r"|\b(?:no\s+need|not\s+necessary|needn'?t|don'?t|do\s+not)\s+(?:to\s+)?(?:check|confirm|ask|consult|verify)\s+"
     r"(?:with\s+)?(?:your|the)\s+(?:user|human|owner|operator|principal)\b"
 )
+# the same in every language of rules/injection_langs (a code-switched order hides in any)
+CONCEAL_ANY = CONCEAL + "|" + concealment(LANGS)
 OWNER = (r"\b(?:the\s+)?(?:user|person|human|customer|owner|operator|principal)(?:'s|’s)|\btheir\s+(?:saved|stored|"
          r"cached|own|personal|private)\b|\bthe\s+(?:user|person\s+it\s+works\s+for)\b")
 
@@ -171,7 +175,7 @@ def _parts(vocative: str):
     return (
         ("addressee", vocative + ADDRESSEE_TAIL + "|" + ADDRESSEE_I18N, 0.25),   # any language: "Pro AI asistenta:"
         ("sink", SINK, 0.2),
-        ("conceal", CONCEAL, 0.3),
+        ("conceal", CONCEAL_ANY, 0.3),
         ("owner", OWNER, 0.15),
         ("hidden", "", 0.0),     # set by the scanner (the hidden-text bonus already counts)
         ("agent", "", 0.2),      # set by the scanner for text only the agent reads
@@ -249,7 +253,7 @@ def build_label_order(Family, vocative: str, cred_path: str):
     obj = "(?:" + LOANED_SECRET + "|" + paths + _MORE_PATHS + r"|" + _DOTENV + r"|" + _SECRET_VAR + ")"
     # (the anchor stays below WEAK, so a label in hidden markup with no sink is no weak
     # hit there; the sink carries the rest)
-    parts = (("sink", SINK, 0.36), ("conceal", CONCEAL, 0.3), ("hidden", "", 0.0), ("object", stem_then(obj), 0.0))
+    parts = (("sink", SINK, 0.36), ("conceal", CONCEAL_ANY, 0.3), ("hidden", "", 0.0), ("object", stem_then(obj), 0.0))
     return Family(
         "agent_label_order", "Order to the assistant, in any language, to send something out", "critical",
         # the label is the anchor (its stems are a cheap, rare prefilter literal set); the
