@@ -113,6 +113,7 @@ def test_label_to_an_ai_assistant_is_an_addressee_and_a_label_to_a_person_is_not
     "Aim: reduce latency", "Kitchen: open 9 to 5", "Kids: free entry", "UI: dark mode",
     "Our AI assistant answers in two seconds.", "Iasi: weather today", "ssh-agent: started",
     "AI tools: Summarizer, Writer", "KI-Funktionen im Überblick:", "Assistance: call 555-0100", "Agent login:",
+    "AI stability:", "AI availability:", "AI capabilities:",
 ])
 def test_words_that_only_contain_an_ai_abbreviation_are_no_label(text):
     assert not re.search(ADDRESSEE_I18N, text, re.IGNORECASE | re.MULTILINE)

@@ -29,7 +29,7 @@ _AI = (_ABBR + r"|هوش\s+مصنوعی|الذكاء\s+الاصطناعي|ذكا
 # Words for an assistant, an agent or a bot (stems: also inside compounds, "Tekoälyavustajalle").
 _ASSIST = (r"assist|asist|asyst|assziszt|avustaj|ассистент|асистент|помощник|помічник|βοηθ|مساعد|دستیار|עוזר|"
            r"सहायक|সহকারী|உதவியாளர்|助手|助理|アシスタント|어시스턴트|ผู้ช่วย|trợ\s+lý|yardımcı|msaidizi|katulong|"
-           r"pembantu|abili|aðstoðarm|agent|агент|bot|бот|" + _LABEL_STEMS)
+           r"pembantu|aðstoðarm|agent|агент|bot|бот|" + _LABEL_STEMS)
 # A label: an AI word and an assistant word (either order, one line, no sentence end
 # between), at most two more words, a colon. Both words: "AI tools:" or "Assistance:"
 # in a hidden menu is no address to an agent.
