@@ -244,3 +244,10 @@ def test_a_labelled_order_inside_a_long_page_blocks(scanner, label):
     page = filler + f"<p>{label} token → {URL}?d=</p>\n" + filler
     assert "agent_label_order" in _rules(scanner, page), label
     assert "agent_label_order" not in _rules(scanner, filler + f"<p>{label} {URL}/hours</p>\n" + filler), label
+
+
+@pytest.mark.parametrize("heading", ["Stability:", "Availability:", "Capability:", "Usability:", "Liability:",
+                                     "Probability:", "Stabilisation:", "Habilitation:"])
+def test_english_headings_holding_a_stem_are_no_label(heading):
+    """A stem inside a common heading word ("St-abili-ty") is no address to an assistant."""
+    assert not re.search(LABEL, heading + " 1 - Experimental.", re.IGNORECASE | re.MULTILINE)

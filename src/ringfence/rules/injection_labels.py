@@ -39,7 +39,7 @@ TABLE: tuple[tuple[str, str, str, str], ...] = (
     ("is", r"aðstoðarm|adstodarm", "Til aðstoðarmannsins:", "Til stjórnandans:"),
     ("fo", r"hjálpar", "Til hjálparan:", "Til umsitaran:"),
     ("fi", r"avustaj|assistentti", "Avustajalle:", "Ylläpitäjälle:"),
-    ("et", r"assisten[dt]|abiline", "Assistendile:", "Haldurile:"),
+    ("et", r"assisten[dt]|(?<![^\W\d_])abili(?:ne|s)", "Assistendile:", "Haldurile:"),
     ("lv", r"asistent|palīg|palig", "Asistentam:", "Administratoram:"),
     ("lt", r"asistent|pagalbinink", "Asistentui:", "Administratoriui:"),
     ("pl", r"asystent", "Do asystenta:", "Do administratora:"),

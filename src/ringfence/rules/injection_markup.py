@@ -7,7 +7,7 @@ the hidden bonus; a region with a family hit or an address to an AI is a finding
     indents, far translations, transparent text, text the colour of its background,
     zero max-size with overflow hidden (added to rules/injection.py's HIDDEN_*);
   - elements that are never rendered: <template>, <noscript> (rendered only without
-    scripts), SVG <desc>, and structured data <script type="application/ld+json">;
+    scripts), <noembed>, <noframes>, SVG <desc> and <metadata>, and structured data <script type="application/ld+json">;
   - attribute values (alt, title, meta content, hidden input values, aria-label, ...)
     and markdown image and link-reference titles: found per hit, not per page.
 """
@@ -37,8 +37,9 @@ HIDDEN_TAG_MORE = (
 )
 
 # Elements never rendered as page text. Found by plain search (lower-cased page).
-NON_RENDERED = ("template", "noscript", "desc")
-NON_RENDERED_TRIGGER = r"<template|<noscript|<desc|ld\+json"
+# (<noembed> and <noframes> are fallbacks no current browser renders; SVG <metadata> is data)
+NON_RENDERED = ("template", "noscript", "desc", "noembed", "noframes", "metadata")
+NON_RENDERED_TRIGGER = r"<template|<noscript|<desc|<noembed|<noframes|<metadata|ld\+json"
 LD_JSON = "application/ld+json"
 
 # A hit in a markdown title: `![alt](url "title")`, `[text](url 'title')`, `[id]: url "title"`.

@@ -6,6 +6,8 @@ becomes an `internal:scan_error` block finding (fail closed).
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import bisect
 import functools
 import hashlib
@@ -19,6 +21,7 @@ from ..core import Finding
 from ..rules import agent_directives as ad
 from ..rules import tool_poison as tp
 from . import shell
+from ..text.blobs import text_of
 from ..text.decode import decode_layers
 from ..text.unpack import base58_text, byte_arrays
 from .capabilities import ToolCaps, of_definition
@@ -703,6 +706,7 @@ class ToolScanners:
                     res = item.get("resource")
                     if isinstance(res, dict) and isinstance(res.get("text"), str):
                         texts += _text_and_json(res["text"], f"{w}.resource.text")
+                    texts += _blob_texts(item, w)
                     for k in ("title", "description", "name", "annotations", "_meta"):
                         if k in item:
                             texts += _strings(item[k], f"{w}.{k}")
@@ -801,6 +805,30 @@ def _strings(obj: Any, where: str) -> list[tuple[str, str]]:
     if not complete:
         out.append((where, "\x00"))  # content beyond caps is still represented; the caller fails closed below
     return out
+
+
+def _blob_texts(item: dict, where: str) -> list[tuple[str, str]]:
+    """Base64 fields of a content item (a resource's `blob`, an image's or audio's `data`)
+    that decode to text: the agent can read them as text whatever the declared MIME type,
+    so they are scanned like a `text` field. Binary data is left alone (bounded)."""
+    out: list[tuple[str, str]] = []
+    res = item.get("resource")
+    fields = [(f"{where}.resource.blob", res.get("blob"))] if isinstance(res, dict) else []
+    fields.append((f"{where}.data", item.get("data")))
+    for w, v in fields:
+        if not isinstance(v, str) or len(v) < 12 or len(v) > _MAX_BLOB:
+            continue
+        try:
+            raw = base64.b64decode(v.strip() + "=" * (-len(v.strip()) % 4), altchars=b"-_" if "-" in v or "_" in v else None)
+        except (ValueError, binascii.Error):
+            continue
+        t = text_of(raw)
+        if t:
+            out += _text_and_json(t, w)
+    return out
+
+
+_MAX_BLOB = 4 * 1024 * 1024
 
 
 def _text_and_json(text: str, where: str) -> list[tuple[str, str]]:

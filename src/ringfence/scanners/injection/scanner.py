@@ -10,6 +10,8 @@ from typing import Any
 from ...core import Finding
 from ...rules import injection as R
 from ...rules import injection_markup as M
+from ...rules.injection_addressee import ADDRESSEE_I18N
+from ...rules.injection_labels import ADDRESSED
 from ...rules import injection_owner as O
 from .chars import compile_runs, FLAGS, INVIS_RE, SPACE_TABLE, TAG_RUN
 from .context import (
@@ -118,6 +120,8 @@ class InjectionScanner:
         self._hidden_directive = re.compile(R.HIDDEN_DIRECTIVE, FLAGS)
         self._discussion = re.compile(R.DISCUSSION, FLAGS)
         self._directive_ai = re.compile(R.VOCATIVE, FLAGS)
+        # an address to the assistant in any language (a non-rendered element's gate)
+        self._addressed_any = re.compile(R.VOCATIVE + "|" + ADDRESSEE_I18N + "|" + ADDRESSED, FLAGS)
         self._directive_you = re.compile(R.DIRECTIVE, FLAGS)
         self._urgent = re.compile(r"\b(?:IMPORTANT|URGENT|MANDATORY|CRITICAL|ATTENTION|NOTE\s+TO)\b|重要|必ず|중요", 0)
 
@@ -356,7 +360,7 @@ class InjectionScanner:
                     inside = True
                     break
                 k += 1
-            if kind == "non_rendered" and not inside and not self._directive_ai.search(body):
+            if kind == "non_rendered" and not inside and not self._addressed_any.search(body):
                 continue   # (<noscript>You need to enable JavaScript</noscript> is no directive)
             if kind != "tag_chars" and not inside and not self._hidden_directive.search(body):
                 continue
