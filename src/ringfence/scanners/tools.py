@@ -6,8 +6,6 @@ becomes an `internal:scan_error` block finding (fail closed).
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import bisect
 import functools
 import hashlib
@@ -21,7 +19,7 @@ from ..core import Finding
 from ..rules import agent_directives as ad
 from ..rules import tool_poison as tp
 from . import shell
-from ..text.blobs import text_of
+from ..text.blobs import b64_bytes, text_of
 from ..text.decode import decode_layers
 from ..text.unpack import base58_text, byte_arrays
 from .capabilities import ToolCaps, of_definition
@@ -818,9 +816,8 @@ def _blob_texts(item: dict, where: str) -> list[tuple[str, str]]:
     for w, v in fields:
         if not isinstance(v, str) or len(v) < 12 or len(v) > _MAX_BLOB:
             continue
-        try:
-            raw = base64.b64decode(v.strip() + "=" * (-len(v.strip()) % 4), altchars=b"-_" if "-" in v or "_" in v else None)
-        except (ValueError, binascii.Error):
+        raw = b64_bytes(v, loose=True)   # MIME-wrapped, url-safe or unpadded alike
+        if not raw:
             continue
         t = text_of(raw)
         if t:
