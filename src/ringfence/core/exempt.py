@@ -58,7 +58,7 @@ def current(config: Any) -> tuple:
     return ex if ex is not None else tuple(getattr(config, "exemptions", ()) or ())
 
 
-def _covers(e: Any, f: Finding, host: str, tool: str) -> bool:
+def _covers(e: Any, f: Finding, host: str, tool: str, host_matches) -> bool:
     if e.rule not in (f.rule, f"{f.scanner}:{f.rule}"):
         return False
     if e.expires and not e.active():
@@ -66,7 +66,6 @@ def _covers(e: Any, f: Finding, host: str, tool: str) -> bool:
     if e.tools and tool not in e.tools:
         return False
     if e.domains:
-        from .inspect import host_matches
         return bool(host) and any(host_matches(host, d) for d in e.domains)
     return True
 
@@ -79,7 +78,8 @@ def keep(findings: list[Finding] | tuple[Finding, ...], config: Any, host: str =
     ex = current(config)
     if not ex:
         return list(findings)
-    return [f for f in findings if not any(_covers(e, f, host, tool) for e in ex)]
+    from .inspect import host_matches   # inspect imports this module
+    return [f for f in findings if not any(_covers(e, f, host, tool, host_matches) for e in ex)]
 
 
 def apply(decision: Decision, config: Any, host: str = "", tool: str = "") -> Decision:

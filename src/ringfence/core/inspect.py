@@ -207,14 +207,10 @@ class Engine:
     # -- helpers -------------------------------------------------------
     def _finish(self, findings: list[Finding], started: float, host: str = "",
                 content: str | bytes | None = None) -> Decision:
-        findings = self._apply_exemptions(findings, host)
+        findings = exempt.keep(findings, self.config, host)   # tool-scoped ones: inspect()
         if host and findings:  # a key public at its own service, used there (scanners/public_ids.py)
             findings = [f for f in findings if not issuer_use(f.rule, f.where, host)]
         return decide(findings, enforce=self.config.enforce, started=started, content=content)
-
-    def _apply_exemptions(self, findings: list[Finding], host: str) -> list[Finding]:
-        # tool-scoped entries are applied by inspect(), which knows the tool
-        return exempt.keep(findings, self.config, host) if findings else findings
 
     # -- cached pure steps -----------------------------------------------
     def _url_scan(self, url: str, method: str):

@@ -16,7 +16,7 @@ from .forward import (_content_block, inbound_check, is_textual, outbound_check,
 from .boundary import gate, scrub
 from .html import extract_text, looks_like_html
 from .http1 import HttpError, Request, render_head
-from .state import Refused, block_response, error_response, refuse_target
+from .state import block_response, error_response, refuse_target
 from .target import TargetError, parse_url
 from .upstream import BodyTooLarge, UpstreamError
 
@@ -52,12 +52,8 @@ async def handle_fetch(srv: "ProxyServer", req: Request, target: str, writer: as
     while True:
         try:
             t = parse_url(url)
-        except TargetError as e:
-            try:
-                refuse_target(srv, "fetch", url, method, req.headers, e, "fetch url: ")
-            except Refused as r:
-                writer.write(r.response)
-                return False   # the answer says Connection: close
+        except TargetError as e:   # the server answers Refused (a recorded block) or the 400
+            refuse_target(srv, "fetch", url, method, req.headers, e, "fetch url: ")
         g, blocked = gate(srv, "fetch", t, method, headers, body, scanned,  # secrets, egress rules
                           meta={"hop": hops} if hops else None)
         if blocked is not None:
