@@ -17,20 +17,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import NameOID
 
-from ringfence.bench.static import _request, actual_verdict, make_engine
 from ringfence.scanners.der import public_key_der
 
-E = make_engine()
+from request_verdict import verdict
+
 RND = random.Random(10)
-
-
-def verdict(url: str, body: dict | None = None, headers: dict | None = None) -> str:
-    h = dict(headers or {})
-    raw = b""
-    if body is not None:
-        raw = json.dumps(body).encode()
-        h["Content-Type"] = "application/json"
-    return actual_verdict(_request(E, "forward", url, "POST" if body is not None else "GET", h, raw))
 
 
 def b64u(b: bytes) -> str:

@@ -12,19 +12,10 @@ import string
 
 import pytest
 
-from ringfence.bench.static import _request, actual_verdict, make_engine
 
-E = make_engine()
+from request_verdict import E, verdict
+
 RND = random.Random(5)
-
-
-def verdict(url: str, body: dict | None = None, headers: dict | None = None) -> str:
-    h = dict(headers or {})
-    raw = b""
-    if body is not None:
-        raw = json.dumps(body).encode()
-        h["Content-Type"] = "application/json"
-    return actual_verdict(_request(E, "forward", url, "POST" if body is not None else "GET", h, raw))
 
 
 def rand(alphabet: str, n: int) -> str:
@@ -173,7 +164,7 @@ def _mcp(args: dict, tool: str = "generate_qr") -> str:
     from pathlib import Path
 
     from ringfence.bench.cases import Case
-    from ringfence.bench.static import evaluate, fresh
+    from ringfence.bench.static import actual_verdict, evaluate, fresh
     c = Case(Path("t.json"), {"id": "t", "input_type": "mcp_tool_call", "requires": [], "expected_verdict": "allow",
                               "payload": {"jsonrpc_messages": [{"jsonrpc": "2.0", "id": 1, "method": "tools/call",
                                                                 "params": {"name": tool, "arguments": args}}]}})
