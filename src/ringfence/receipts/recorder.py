@@ -89,21 +89,9 @@ class Recorder:
         if buf:
             data = b"".join(buf)
             buf.clear()
-            start = self._snap[5]
             try:
-                n = os.write(self.fd, data)
-                while n < len(data):
-                    n += os.write(self.fd, data[n:])
-                if self.fsync_always:
-                    os.fsync(self.fd)
-                else:
-                    self.dirty = True
-                    self.writes += 1
+                self._put(data, self._snap[5])
             except OSError as e:
-                try:
-                    os.ftruncate(self.fd, start)
-                except OSError:
-                    pass
                 self._buf = None
                 self._restore()
                 raise ReceiptError(f"writing evidence file {self.path}: {e.strerror}") from None
@@ -128,6 +116,26 @@ class Recorder:
         self.in_file = 0
         self.bytes_in_file = 0
 
+    def _put(self, data: bytes, undo_to: int) -> None:
+        """Append `data` whole, then fsync it or count it for the batched fsync. A failed
+        write leaves no trace: the file is cut back to `undo_to`, so the next entry (which
+        takes the same seq) follows a whole line; the OSError goes on to the caller."""
+        try:
+            n = os.write(self.fd, data)
+            while n < len(data):  # regular files rarely short-write; finish anyway
+                n += os.write(self.fd, data[n:])
+            if self.fsync_always:
+                os.fsync(self.fd)
+            else:
+                self.dirty = True
+                self.writes += 1
+        except OSError:
+            try:
+                os.ftruncate(self.fd, undo_to)
+            except OSError:
+                pass
+            raise
+
     def _write(self, line: str) -> None:
         if self.fd is None:
             self._open()
@@ -137,21 +145,8 @@ class Recorder:
             self.bytes_in_file += len(data)
             return
         try:
-            n = os.write(self.fd, data)
-            while n < len(data):  # regular files rarely short-write; finish the line anyway
-                n += os.write(self.fd, data[n:])
-            if self.fsync_always:
-                os.fsync(self.fd)
-            else:
-                self.dirty = True
-                self.writes += 1
+            self._put(data, self.bytes_in_file)
         except OSError as e:
-            # A failed write leaves no trace: cut a partial line off, so the next
-            # entry (which takes the same seq) follows a whole line.
-            try:
-                os.ftruncate(self.fd, self.bytes_in_file)
-            except OSError:
-                pass
             raise ReceiptError(f"writing evidence file {self.path}: {e.strerror}") from None
         self.bytes_in_file += len(data)
 
