@@ -4,6 +4,7 @@ receipt (wait_written), and a receipt that cannot be written blocks (fail closed
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 
@@ -26,6 +27,20 @@ def _records(rdir) -> list[dict]:
             if '"type":"action_receipt"' in line:
                 out.append(json.loads(line)["detail"]["action_record"])
     return out
+
+
+@contextlib.contextmanager
+def _unwritable(fd: int):
+    """The receipt log refuses writes (a real EBADF: a read-only file behind its fd)."""
+    saved = os.dup(fd)
+    ro = os.open(os.devnull, os.O_RDONLY)
+    try:
+        os.dup2(ro, fd)
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+        os.close(ro)
 
 
 async def _upstream(rdir_box: list, seen: list):
@@ -110,17 +125,9 @@ async def test_unwritable_receipt_blocks_then_recovers(make_proxy):
         box.append(p.receipts_dir)
         st, _, _ = await _get(p, port, "/ok")
         assert st == 200
-        fd = p.writer.recorder.fd
-        saved = os.dup(fd)
-        ro = os.open(os.devnull, os.O_RDONLY)
-        try:
-            os.dup2(ro, fd)  # the log refuses writes (a real EBADF)
+        with _unwritable(p.writer.recorder.fd):
             st, _, body = await _get(p, port, "/refused")
             assert st == 403 and json.loads(body)["rule"] == "scan_error", body  # no receipt, no pass
-        finally:
-            os.dup2(saved, fd)
-            os.close(saved)
-            os.close(ro)
         st, _, _ = await _get(p, port, "/after")  # a waited-for receipt that failed trips nothing
         assert st == 200
     finally:
@@ -138,22 +145,14 @@ async def test_unwaited_receipt_failure_trips_the_writer(make_proxy):
         box.append(p.receipts_dir)
         st, _, _ = await _get(p, port, "/ok")
         assert st == 200
-        fd = p.writer.recorder.fd
-        saved = os.dup(fd)
-        ro = os.open(os.devnull, os.O_RDONLY)
-        try:
+        with _unwritable(p.writer.recorder.fd):
             # The intent waits (and fails closed); once it is refused the writer has no
             # unwaited receipt failed yet, so make one: the response decision.
-            os.dup2(ro, fd)
             p.writer.record(_action("/unwaited"), _allow(), defer="trip")
             for _ in range(200):
                 if p.writer._error is not None:
                     break
                 await asyncio.sleep(0.01)
-        finally:
-            os.dup2(saved, fd)
-            os.close(saved)
-            os.close(ro)
         st, _, body = await _get(p, port, "/later")  # tripped: every later action blocks
         assert st == 403 and json.loads(body)["rule"] == "scan_error"
     finally:
