@@ -42,9 +42,12 @@ def test_learn_from_receipts(tmp_path):
 
 def test_learn_refuses_a_tampered_log(tmp_path):
     rdir, pub = _receipts(tmp_path)
-    f = sorted(glob.glob(str(rdir / "*.jsonl")))[-1]
-    text = open(f).read().replace('"verdict":"block"', '"verdict":"allow"')
-    open(f, "w").write(text)
+    # Session names are a second-resolution time plus random hex, so sort order says
+    # nothing about which check wrote which file: tamper with the one that holds the block.
+    blocked = [f for f in glob.glob(str(rdir / "*.jsonl")) if '"verdict":"block"' in open(f).read()]
+    assert len(blocked) == 1
+    text = open(blocked[0]).read().replace('"verdict":"block"', '"verdict":"allow"')
+    open(blocked[0], "w").write(text)
     r = subprocess.run(RF + ["learn", str(rdir), "--key", str(pub)], capture_output=True, text=True)
     assert r.returncode == 1 and "do not verify" in r.stderr and not r.stdout
 
