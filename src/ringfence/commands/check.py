@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
 from .common import add_config_option, add_receipt_options, load_config_or_exit, open_receipts_or_exit
 
@@ -46,17 +45,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _read_text(src: str) -> str:
     from ..cli import UsageError
-    limit = 64 * 1024 * 1024
+    from ..receipts.capped import CappedReadError, read_capped
     try:
-        if src == "-":
-            data = sys.stdin.buffer.read(limit + 1)
-        else:
-            with open(src, "rb") as f:
-                data = f.read(limit + 1)
-    except OSError as e:
-        raise UsageError(f"cannot read {src}: {e.strerror or e}") from None
-    if len(data) > limit:
-        raise UsageError(f"{src}: larger than {limit} bytes; scan it in parts")
+        data = read_capped(src, 64 * 1024 * 1024)
+    except CappedReadError as e:
+        raise UsageError(f"{src}: {e}" + ("; scan it in parts" if e.too_large else "")) from None
     return data.decode("utf-8", errors="replace")
 
 

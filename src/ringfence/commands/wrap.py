@@ -104,13 +104,11 @@ class _FileError(Exception):
 
 def _load(path: str) -> tuple[bytes, str, object]:
     from ..clients import jsonc
+    from ..receipts.capped import CappedReadError, read_capped
     try:
-        with open(path, "rb") as f:
-            raw = f.read((16 << 20) + 1)
-    except OSError as e:
-        raise _FileError(f"cannot read: {e.strerror or e}") from None
-    if len(raw) > 16 << 20:
-        raise _FileError("larger than 16 MiB; not a client config")
+        raw = read_capped(path, 16 << 20)
+    except CappedReadError as e:
+        raise _FileError(f"{e}; not a client config" if e.too_large else str(e)) from None
     try:
         text = raw.decode("utf-8-sig")
         return raw, text, jsonc.loads(text)

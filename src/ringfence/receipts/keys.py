@@ -10,6 +10,7 @@ import stat
 
 from typing import TYPE_CHECKING
 
+from .capped import CappedReadError, read_capped
 from .errors import KeyError_
 
 if TYPE_CHECKING:  # cryptography is imported where it is used: loading it costs ~10 MB RSS
@@ -113,12 +114,9 @@ def read_private_key_file(path: str) -> tuple[bytes, bytes | None]:
     path = os.path.expanduser(path)
     check_private_mode(path)
     try:
-        with open(path, "rb") as f:
-            raw = f.read(MAX_KEY_FILE + 1)
-    except OSError as e:
-        raise KeyError_(f"cannot read signing key {path}: {e.strerror}") from None
-    if len(raw) > MAX_KEY_FILE:
-        raise KeyError_(f"signing key {path} is not a key file (too large)")
+        raw = read_capped(path, MAX_KEY_FILE)
+    except CappedReadError as e:
+        raise KeyError_(f"signing key {path}: {e}") from None
     try:
         text = raw.decode("ascii")
     except UnicodeDecodeError:
@@ -193,12 +191,9 @@ def load_public_key(hex_or_path: str) -> bytes:
             raise KeyError_(f"public key must be 64 hex characters (got {len(s)})")
         raise KeyError_(f"public key {s!r}: not 64 hex characters and no such file")
     try:
-        with open(path, "rb") as f:
-            raw = f.read(MAX_KEY_FILE + 1)
-    except OSError as e:
-        raise KeyError_(f"cannot read public key {path}: {e.strerror}") from None
-    if len(raw) > MAX_KEY_FILE:
-        raise KeyError_(f"public key {path}: file too large")
+        raw = read_capped(path, MAX_KEY_FILE)
+    except CappedReadError as e:
+        raise KeyError_(f"public key {path}: {e}") from None
     return parse_public_key_text(raw.decode("ascii", "replace"), path)
 
 

@@ -20,6 +20,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from .capped import CappedReadError, read_capped
 from .canonical import is_canonical_time
 from .errors import ReceiptError
 from .gaps import ts_seconds
@@ -101,12 +102,9 @@ def _time(v: Any, what: str, path: str) -> str:
 def load_roster(path: str) -> Roster:
     path = os.path.expanduser(path)
     try:
-        with open(path, "rb") as f:
-            raw = f.read(MAX_ROSTER + 1)
-    except OSError as e:
-        raise ReceiptError(f"cannot read roster {path}: {e.strerror}") from None
-    if len(raw) > MAX_ROSTER:
-        raise ReceiptError(f"roster {path} is larger than {MAX_ROSTER} bytes")
+        raw = read_capped(path, MAX_ROSTER)
+    except CappedReadError as e:
+        raise ReceiptError(f"roster {path}: {e}") from None
     doc = _parse(raw.decode("utf-8", "replace"), path)
     if not isinstance(doc, dict) or doc.get("version") != 1 or not isinstance(doc.get("keys"), list):
         raise ReceiptError(f"roster {path}: want a mapping with version: 1 and a list of keys")

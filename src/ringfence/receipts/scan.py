@@ -345,7 +345,7 @@ def _stitch(session: str, parts: list[dict], pinned: str | None, roster: Any) ->
                         "root_hash": at["hash"], "receipt_count": count + at["count"],
                         "start_time": first_ts or at["first_ts"], "end_time": at["last_ts"] or last_ts}
                 if p["root"] != want:
-                    raise _Bad(f"bad seal: transcript_root does not match the receipts before it", at["next"])
+                    raise _Bad("bad seal: transcript_root does not match the receipts before it", at["next"])
                 root = p["root"]
             if root is not None and i > 0 and parts[i - 1]["root"] is not None and p["count"]:
                 raise _Bad("receipt after transcript_root (chain was already sealed)", p["r_first"])

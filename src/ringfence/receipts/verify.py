@@ -15,6 +15,7 @@ from typing import Any, Iterator
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from .capped import CappedReadError, read_capped
 from .canonical import ACTION_RECORD, CanonError, encode_object, encode_raw, go_string, is_canonical_time
 from .classify import ACTION_TYPES
 from .jsonstrict import JsonError, loads, loads_with_spans
@@ -547,13 +548,9 @@ def _apply(res: VerifyResult, infos: list[dict]) -> None:
 
 def _verify_single(path: str, pinned: str | None, res: VerifyResult) -> VerifyResult:
     try:
-        with open(path, "rb") as f:
-            raw = f.read(MAX_SINGLE + 1)
-    except OSError as e:
-        res.error = f"cannot read {path}: {e.strerror}"
-        return res
-    if len(raw) > MAX_SINGLE:
-        res.error = f"{path} is larger than {MAX_SINGLE} bytes; not a single receipt"
+        raw = read_capped(path, MAX_SINGLE)
+    except CappedReadError as e:
+        res.error = f"{path}: {e}; not a single receipt" if e.too_large else f"{path}: {e}"
         return res
     if not raw.strip():
         res.error = f"{path} is empty"
