@@ -126,6 +126,7 @@ _RAW_DECODERS = {
                "b85decode", "a85decode", "z85decode", "decodebytes", "decodestring"},
     "binascii": {"a2b_base64", "a2b_hex", "unhexlify", "a2b_qp", "a2b_uu"},
     "quopri": {"decodestring", "decode"},
+    "urllib.parse": {"unquote", "unquote_plus", "unquote_to_bytes"},  # text/percent.py owns %XX
 }
 _CODEC_OK = {"rot13", "rot_13", "utf-8", "utf8", "latin-1", "ascii"}  # text codecs, not byte decoders
 
@@ -145,6 +146,10 @@ def _raw_decodes(path: Path):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             continue
         owner, name = getattr(node.func.value, "id", ""), node.func.attr
+        if isinstance(node.func.value, ast.Attribute):  # urllib.parse.unquote(x)
+            owner = f"{getattr(node.func.value.value, 'id', '')}.{node.func.value.attr}"
+        elif owner == "parse":  # from urllib import parse; parse.unquote(x)
+            owner = "urllib.parse"
         if name in _RAW_DECODERS.get(owner, ()):
             yield f"{owner}.{name}"
         elif owner == "bytes" and name == "fromhex" and not all(
@@ -156,9 +161,10 @@ def _raw_decodes(path: Path):
 
 
 def test_scanners_decode_through_the_shared_layer():
-    """No private twin of text/blobs.py: a scanner that needs base64/base32/hex/quoted-
-    printable bytes calls b64_bytes / b32_bytes / hex_bytes / decode_blob (with a parameter
-    for a stricter or looser reading), so bounds and fixes live in one place."""
+    """No private twin of text/blobs.py or text/percent.py: a scanner that needs base64/
+    base32/hex/quoted-printable bytes calls b64_bytes / b32_bytes / hex_bytes / decode_blob
+    (with a parameter for a stricter or looser reading), and percent_decode for %XX, so
+    bounds and fixes live in one place."""
     bad = [f"{f.relative_to(SRC)}: {use}" for f in _files(*SCANNING) for use in _raw_decodes(f)]
     assert bad == []
 
@@ -168,6 +174,10 @@ def test_raw_decode_checker_sees_violations(tmp_path):
     f.write_text("import base64, binascii, codecs\nfrom base64 import b64decode\nbase64.b64decode(x)\n"
                  "binascii.unhexlify(x)\nbytes.fromhex(s)\nbytes.fromhex('2a86')\n[bytes.fromhex(h) for h in ('2a', '2b')]\n"
                  "codecs.decode(x, 'hex')\n"
-                 "codecs.decode(x, 'rot13')\nbase64.b64encode(x)\n")
+                 "codecs.decode(x, 'rot13')\nbase64.b64encode(x)\n"
+                 "from urllib.parse import unquote, urlsplit\nimport urllib.parse\nfrom urllib import parse\n"
+                 "urllib.parse.unquote_plus(x)\nparse.unquote(x)\nurllib.parse.quote(x)\n")
     assert sorted(_raw_decodes(f)) == sorted(["from base64 import b64decode", "base64.b64decode",
-                                              "binascii.unhexlify", "bytes.fromhex", "codecs.decode"])
+                                              "binascii.unhexlify", "bytes.fromhex", "codecs.decode",
+                                              "from urllib.parse import unquote", "urllib.parse.unquote_plus",
+                                              "urllib.parse.unquote"])

@@ -10,10 +10,10 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
-from urllib.parse import unquote
 
 from ...text import exotic
 from ...text.blobs import decode_named, delimited_hex, hex_bytes, qp, text_of
+from ...text.percent import percent_decode
 from ...text.unpack import byte_arrays, json_unescape
 from .chars import compile_runs, DROP_RE, HOMO_TABLE, INVIS_RE, LEET_TABLE, MIXED_RE, SPACE_TABLE
 from .fold import nfkc_dropped
@@ -202,7 +202,7 @@ def _decoded_views(text: str, trig: set[str], depth: int, triggers) -> list[View
     if "ent" in trig and _ENT.search(text):
         add("html_unescape", html.unescape(text))
     if "pct" in trig and _PCT.search(text):
-        add("percent", unquote(text, errors="replace"))
+        add("percent", percent_decode(text))
     if "qp" in trig and _QP.search(text):
         add("quoted_printable", qp(text))
     runs = 0
