@@ -127,8 +127,15 @@ _RAW_DECODERS = {
     "binascii": {"a2b_base64", "a2b_hex", "unhexlify", "a2b_qp", "a2b_uu"},
     "quopri": {"decodestring", "decode"},
     "urllib.parse": {"unquote", "unquote_plus", "unquote_to_bytes"},  # text/percent.py owns %XX
+    # text/inflate.py owns every decompressor (bounds on output and ratio in one place)
+    "zlib": {"decompress", "decompressobj"},
+    "gzip": {"decompress", "GzipFile", "open"},
+    "bz2": {"decompress", "BZ2Decompressor", "open"},
+    "lzma": {"decompress", "LZMADecompressor", "open"},
+    "brotli": {"decompress", "Decompressor"},
+    "zstandard": {"ZstdDecompressor"},
 }
-_CODEC_OK = {"rot13", "rot_13", "utf-8", "utf8", "latin-1", "ascii"}  # text codecs, not byte decoders
+_CODEC_OK = {"utf-8", "utf8", "latin-1", "ascii"}  # text codecs, not byte decoders; ROT13 is text/chars.rot13
 
 
 def _raw_decodes(path: Path):
@@ -155,15 +162,16 @@ def _raw_decodes(path: Path):
         elif owner == "bytes" and name == "fromhex" and not all(
                 isinstance(a, ast.Constant) or getattr(a, "id", None) in consts for a in node.args):
             yield "bytes.fromhex"  # (a constant, e.g. an OID or a magic number, is data, not decoding)
-        elif owner == "codecs" and name == "decode" and len(node.args) > 1 and not (
+        elif owner == "codecs" and name in ("decode", "encode") and len(node.args) > 1 and not (
                 isinstance(node.args[1], ast.Constant) and str(node.args[1].value).lower() in _CODEC_OK):
-            yield "codecs.decode"
+            yield f"codecs.{name}"
 
 
 def test_scanners_decode_through_the_shared_layer():
-    """No private twin of text/blobs.py or text/percent.py: a scanner that needs base64/
-    base32/hex/quoted-printable bytes calls b64_bytes / b32_bytes / hex_bytes / decode_blob
-    (with a parameter for a stricter or looser reading), and percent_decode for %XX, so
+    """No private twin of text/blobs.py, text/percent.py or text/inflate.py: a scanner that
+    needs base64/base32/hex/quoted-printable bytes calls b64_bytes / b32_bytes / hex_bytes /
+    decode_blob (with a parameter for a stricter or looser reading), percent_decode for
+    %XX, inflate / decompress (with a bound) for compressed bytes and text.chars.rot13, so
     bounds and fixes live in one place."""
     bad = [f"{f.relative_to(SRC)}: {use}" for f in _files(*SCANNING) for use in _raw_decodes(f)]
     assert bad == []
@@ -176,8 +184,11 @@ def test_raw_decode_checker_sees_violations(tmp_path):
                  "codecs.decode(x, 'hex')\n"
                  "codecs.decode(x, 'rot13')\nbase64.b64encode(x)\n"
                  "from urllib.parse import unquote, urlsplit\nimport urllib.parse\nfrom urllib import parse\n"
-                 "urllib.parse.unquote_plus(x)\nparse.unquote(x)\nurllib.parse.quote(x)\n")
+                 "urllib.parse.unquote_plus(x)\nparse.unquote(x)\nurllib.parse.quote(x)\n"
+                 "import zlib, gzip\nzlib.decompressobj(47).decompress(b)\nzlib.crc32(b)\ngzip.decompress(b)\n"
+                 "from zlib import decompress\ncodecs.encode(s, 'rot_13')\ncodecs.encode(s, 'utf-8')\n")
     assert sorted(_raw_decodes(f)) == sorted(["from base64 import b64decode", "base64.b64decode",
                                               "binascii.unhexlify", "bytes.fromhex", "codecs.decode",
                                               "from urllib.parse import unquote", "urllib.parse.unquote_plus",
-                                              "urllib.parse.unquote"])
+                                              "urllib.parse.unquote", "zlib.decompressobj", "gzip.decompress",
+                                              "from zlib import decompress", "codecs.decode", "codecs.encode"])
