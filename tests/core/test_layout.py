@@ -162,6 +162,9 @@ def _raw_decodes(path: Path):
         elif owner == "bytes" and name == "fromhex" and not all(
                 isinstance(a, ast.Constant) or getattr(a, "id", None) in consts for a in node.args):
             yield "bytes.fromhex"  # (a constant, e.g. an OID or a magic number, is data, not decoding)
+        elif owner == "unicodedata" and name == "normalize" and node.args and getattr(
+                node.args[0], "value", None) in ("NFKC", "NFKD"):
+            yield "unicodedata.normalize"  # text/forms.py: nfkc / bare
         elif owner == "codecs" and name in ("decode", "encode") and len(node.args) > 1 and not (
                 isinstance(node.args[1], ast.Constant) and str(node.args[1].value).lower() in _CODEC_OK):
             yield f"codecs.{name}"
@@ -171,8 +174,8 @@ def test_scanners_decode_through_the_shared_layer():
     """No private twin of text/blobs.py, text/percent.py or text/inflate.py: a scanner that
     needs base64/base32/hex/quoted-printable bytes calls b64_bytes / b32_bytes / hex_bytes /
     decode_blob (with a parameter for a stricter or looser reading), percent_decode for
-    %XX, inflate / decompress (with a bound) for compressed bytes and text.chars.rot13, so
-    bounds and fixes live in one place."""
+    %XX, inflate / decompress (with a bound) for compressed bytes, text.chars.rot13, and
+    text/forms.py nfkc / bare for NFKC / NFKD, so bounds and fixes live in one place."""
     bad = [f"{f.relative_to(SRC)}: {use}" for f in _files(*SCANNING) for use in _raw_decodes(f)]
     assert bad == []
 
@@ -186,9 +189,11 @@ def test_raw_decode_checker_sees_violations(tmp_path):
                  "from urllib.parse import unquote, urlsplit\nimport urllib.parse\nfrom urllib import parse\n"
                  "urllib.parse.unquote_plus(x)\nparse.unquote(x)\nurllib.parse.quote(x)\n"
                  "import zlib, gzip\nzlib.decompressobj(47).decompress(b)\nzlib.crc32(b)\ngzip.decompress(b)\n"
-                 "from zlib import decompress\ncodecs.encode(s, 'rot_13')\ncodecs.encode(s, 'utf-8')\n")
+                 "from zlib import decompress\ncodecs.encode(s, 'rot_13')\ncodecs.encode(s, 'utf-8')\n"
+                 "unicodedata.normalize('NFKC', s)\nunicodedata.normalize('NFC', s)\n")
     assert sorted(_raw_decodes(f)) == sorted(["from base64 import b64decode", "base64.b64decode",
                                               "binascii.unhexlify", "bytes.fromhex", "codecs.decode",
                                               "from urllib.parse import unquote", "urllib.parse.unquote_plus",
                                               "urllib.parse.unquote", "zlib.decompressobj", "gzip.decompress",
-                                              "from zlib import decompress", "codecs.decode", "codecs.encode"])
+                                              "from zlib import decompress", "codecs.decode", "codecs.encode",
+                                              "unicodedata.normalize"])

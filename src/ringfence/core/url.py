@@ -19,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from ..text.forms import nfkc
 from ..text.percent import percent_decode
 from .ipcanon import looks_numeric, parse_ipv4, parse_ipv6
 
@@ -76,7 +77,7 @@ def canonical_host(raw: str) -> tuple[str, bool]:
         if "%" in h:
             raise UrlError("invalid_host", "percent sign in host after decoding")
     if not h.isascii():
-        h = unicodedata.normalize("NFKC", h.translate(_DOTS)).translate(_DOTS)
+        h = nfkc(h, _DOTS)
     h = h.lower()
     if h.startswith("["):
         if not h.endswith("]"):
@@ -124,7 +125,7 @@ def host_as_sent(raw: str, host: str, is_ip: bool) -> str:
         return ""
     w = percent_decode(raw, errors="surrogateescape")
     if not w.isascii():
-        w = unicodedata.normalize("NFKC", w.translate(_DOTS)).translate(_DOTS)
+        w = nfkc(w, _DOTS)
     w = w.rstrip(".")
     return w if w.lower() == host else ""
 

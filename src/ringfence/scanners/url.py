@@ -26,6 +26,7 @@ from typing import Any
 from ..core import Finding, redact
 from . import entropy as ent
 from ..core.ipcanon import parse_ipv4, parse_ipv6
+from ..text.forms import nfkc
 from ..text.percent import percent_decode, percent_rounds
 from ..core.url import DEFAULT_PORTS, UrlError, UrlParts, canonical_host, host_as_sent, idna_ascii, split_url
 from . import public_ids
@@ -613,7 +614,7 @@ def _has_traversal(s: str, min_segments: int = 1) -> bool:
         if ".." not in d and "\uff0e" not in d:
             continue
         if not d.isascii():
-            d = unicodedata.normalize("NFKC", d)
+            d = nfkc(d)
         if min_segments == 1:
             if _TRAV_SEG.search(d):
                 return True
