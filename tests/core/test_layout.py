@@ -126,8 +126,16 @@ _RAW_DECODERS = {
                "b85decode", "a85decode", "z85decode", "decodebytes", "decodestring"},
     "binascii": {"a2b_base64", "a2b_hex", "unhexlify", "a2b_qp", "a2b_uu"},
     "quopri": {"decodestring", "decode"},
+    "urllib.parse": {"unquote", "unquote_plus", "unquote_to_bytes"},  # text/percent.py owns %XX
+    # text/inflate.py owns every decompressor (bounds on output and ratio in one place)
+    "zlib": {"decompress", "decompressobj"},
+    "gzip": {"decompress", "GzipFile", "open"},
+    "bz2": {"decompress", "BZ2Decompressor", "open"},
+    "lzma": {"decompress", "LZMADecompressor", "open"},
+    "brotli": {"decompress", "Decompressor"},
+    "zstandard": {"ZstdDecompressor"},
 }
-_CODEC_OK = {"rot13", "rot_13", "utf-8", "utf8", "latin-1", "ascii"}  # text codecs, not byte decoders
+_CODEC_OK = {"utf-8", "utf8", "latin-1", "ascii"}  # text codecs, not byte decoders; ROT13 is text/chars.rot13
 
 
 def _raw_decodes(path: Path):
@@ -145,20 +153,29 @@ def _raw_decodes(path: Path):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             continue
         owner, name = getattr(node.func.value, "id", ""), node.func.attr
+        if isinstance(node.func.value, ast.Attribute):  # urllib.parse.unquote(x)
+            owner = f"{getattr(node.func.value.value, 'id', '')}.{node.func.value.attr}"
+        elif owner == "parse":  # from urllib import parse; parse.unquote(x)
+            owner = "urllib.parse"
         if name in _RAW_DECODERS.get(owner, ()):
             yield f"{owner}.{name}"
         elif owner == "bytes" and name == "fromhex" and not all(
                 isinstance(a, ast.Constant) or getattr(a, "id", None) in consts for a in node.args):
             yield "bytes.fromhex"  # (a constant, e.g. an OID or a magic number, is data, not decoding)
-        elif owner == "codecs" and name == "decode" and len(node.args) > 1 and not (
+        elif owner == "unicodedata" and name == "normalize" and node.args and getattr(
+                node.args[0], "value", None) in ("NFKC", "NFKD"):
+            yield "unicodedata.normalize"  # text/forms.py: nfkc / bare
+        elif owner == "codecs" and name in ("decode", "encode") and len(node.args) > 1 and not (
                 isinstance(node.args[1], ast.Constant) and str(node.args[1].value).lower() in _CODEC_OK):
-            yield "codecs.decode"
+            yield f"codecs.{name}"
 
 
 def test_scanners_decode_through_the_shared_layer():
-    """No private twin of text/blobs.py: a scanner that needs base64/base32/hex/quoted-
-    printable bytes calls b64_bytes / b32_bytes / hex_bytes / decode_blob (with a parameter
-    for a stricter or looser reading), so bounds and fixes live in one place."""
+    """No private twin of text/blobs.py, text/percent.py or text/inflate.py: a scanner that
+    needs base64/base32/hex/quoted-printable bytes calls b64_bytes / b32_bytes / hex_bytes /
+    decode_blob (with a parameter for a stricter or looser reading), percent_decode for
+    %XX, inflate / decompress (with a bound) for compressed bytes, text.chars.rot13, and
+    text/forms.py nfkc / bare for NFKC / NFKD, so bounds and fixes live in one place."""
     bad = [f"{f.relative_to(SRC)}: {use}" for f in _files(*SCANNING) for use in _raw_decodes(f)]
     assert bad == []
 
@@ -168,6 +185,15 @@ def test_raw_decode_checker_sees_violations(tmp_path):
     f.write_text("import base64, binascii, codecs\nfrom base64 import b64decode\nbase64.b64decode(x)\n"
                  "binascii.unhexlify(x)\nbytes.fromhex(s)\nbytes.fromhex('2a86')\n[bytes.fromhex(h) for h in ('2a', '2b')]\n"
                  "codecs.decode(x, 'hex')\n"
-                 "codecs.decode(x, 'rot13')\nbase64.b64encode(x)\n")
+                 "codecs.decode(x, 'rot13')\nbase64.b64encode(x)\n"
+                 "from urllib.parse import unquote, urlsplit\nimport urllib.parse\nfrom urllib import parse\n"
+                 "urllib.parse.unquote_plus(x)\nparse.unquote(x)\nurllib.parse.quote(x)\n"
+                 "import zlib, gzip\nzlib.decompressobj(47).decompress(b)\nzlib.crc32(b)\ngzip.decompress(b)\n"
+                 "from zlib import decompress\ncodecs.encode(s, 'rot_13')\ncodecs.encode(s, 'utf-8')\n"
+                 "unicodedata.normalize('NFKC', s)\nunicodedata.normalize('NFC', s)\n")
     assert sorted(_raw_decodes(f)) == sorted(["from base64 import b64decode", "base64.b64decode",
-                                              "binascii.unhexlify", "bytes.fromhex", "codecs.decode"])
+                                              "binascii.unhexlify", "bytes.fromhex", "codecs.decode",
+                                              "from urllib.parse import unquote", "urllib.parse.unquote_plus",
+                                              "urllib.parse.unquote", "zlib.decompressobj", "gzip.decompress",
+                                              "from zlib import decompress", "codecs.decode", "codecs.encode",
+                                              "unicodedata.normalize"])

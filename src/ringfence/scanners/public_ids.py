@@ -12,11 +12,11 @@ Pure functions, no I/O.
 """
 from __future__ import annotations
 
-import codecs
 import json
 import re
 
 from ..text.blobs import b64_bytes
+from ..text.chars import rot13
 
 # -- 1. values public anywhere (the whole token has this shape) ---------------------------
 # Stripe and Clerk publishable keys (pk_live_/pk_test_), Mapbox public tokens (pk.eyJ...),
@@ -378,7 +378,7 @@ def public_blob(text: str, start: int, token: str) -> bool:
     window = text[max(0, start - 8192):start]
     if "-----" in window:
         # the DLP also reads a ROT13 view of decoded text: a PEM block's labels read the same way there
-        for w in (window, codecs.encode(window, "rot13")):
+        for w in (window, rot13(window)):
             last = None
             for m in _PEM_BEGIN.finditer(w):
                 last = m

@@ -9,13 +9,14 @@ those gets a ROT13 view, which every rule then confirms as usual.
     hints(patterns, words, prefilters) -> (exact, caseless) regexes for the ROT13 of prefixes,
                                            words and (for rules without a prefix) whole pre-filters
     rot13_regex(pattern) -> the pattern of the ROT13 of its matches
-    rot13(text) -> str
+    rot13(text) -> str                    (text/chars.py, re-exported)
 """
 from __future__ import annotations
 
-import codecs
 import re
 from itertools import product
+
+from ..text.chars import rot13
 
 MIN_HINT = 4
 MAX_VARIANTS = 32
@@ -59,12 +60,8 @@ def literal_prefixes(pattern: str) -> list[str]:
     return ["".join(t) for t in product(*parts)] if parts else []
 
 
-def rot13(text: str) -> str:
-    return codecs.encode(text, "rot13")
-
-
 def _rot_char(c: str) -> str:
-    return codecs.encode(c, "rot13") if c.isascii() and c.isalpha() else c
+    return rot13(c) if c.isascii() and c.isalpha() else c
 
 
 def _rot_class(body: str) -> str:

@@ -22,11 +22,12 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote
 
 from ..core import Finding, redact
 from . import entropy as ent
 from ..core.ipcanon import parse_ipv4, parse_ipv6
+from ..text.forms import nfkc
+from ..text.percent import percent_decode, percent_rounds
 from ..core.url import DEFAULT_PORTS, UrlError, UrlParts, canonical_host, host_as_sent, idna_ascii, split_url
 from . import public_ids
 from .ratelimit import RateLimiter, split_host
@@ -50,16 +51,7 @@ def _strip_controls(s: str) -> str:
 
 def _decode_all(s: str, rounds: int = _MAX_DECODE_ROUNDS) -> list[str]:
     """s and each further percent-decoding of it, until it stops changing."""
-    out = [s]
-    for _ in range(rounds):
-        if "%" not in s:
-            break
-        d = unquote(s, errors="surrogateescape")
-        if d == s:
-            break
-        out.append(d)
-        s = d
-    return out
+    return percent_rounds(s, rounds, errors="surrogateescape")
 
 
 def _decoded(s: str) -> str:
@@ -508,7 +500,7 @@ class UrlScanner:
                     if "%25" in v:
                         # encoded twice: the value after one round too ('%' is a character
                         # of Base45 and Ascii85, which a second round would corrupt)
-                        once = unquote(v, errors="surrogateescape")
+                        once = percent_decode(v, errors="surrogateescape")
                         if once != vd:
                             fields.append((_where_key(k), once))
             # DLP joins adjacent fields itself; add pairs of fragment-like values with
@@ -622,7 +614,7 @@ def _has_traversal(s: str, min_segments: int = 1) -> bool:
         if ".." not in d and "\uff0e" not in d:
             continue
         if not d.isascii():
-            d = unicodedata.normalize("NFKC", d)
+            d = nfkc(d)
         if min_segments == 1:
             if _TRAV_SEG.search(d):
                 return True

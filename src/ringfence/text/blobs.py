@@ -29,8 +29,8 @@ import functools
 import html
 import quopri
 import re
-from urllib.parse import unquote
 
+from .percent import percent_decode
 from .unpack import base58_text, bytes_to_text
 
 MAX_RUN = 1 << 20
@@ -278,7 +278,7 @@ def unescape(text: str, rounds: int = 8) -> str:
     for _ in range(rounds):
         prev = t
         if "%" in t:
-            t = unquote(t, errors="replace")
+            t = percent_decode(t)
         if "\\" in t:
             t = _ESC_U.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), t)
             if "\\n" in t and exotic.escaped_multiline(t):  # wrapped base64 / uuencode in a quoted JSON string

@@ -10,6 +10,8 @@ text/normalize.py (fold, fold_secret) cannot drift apart.
     HOMO_EXTRA   more of them, for the views off the injection prefilter's hot path
     HOMO         both, as a translate table
     hs_class(cps) -> str   a hyperscan class of code points (ranges folded)
+    rot13(text) -> str     ROT13 of the ASCII letters (the one implementation)
+    LEET, leet_table(reading, chars)   leetspeak symbols -> letters, one table per reading
 """
 from __future__ import annotations
 
@@ -38,6 +40,29 @@ HOMO_EXTRA = (
 )
 HOMO: dict[int, str] = {ord(p[0]): p[1] for p in (HOMO_PAIRS + " " + HOMO_EXTRA).split()}  # all of them
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"   # read as '-'
+# Leetspeak: a digit or symbol -> the letter it reads as. '|' reads as i or as l: both
+# readings are listed, and a reader builds one view per reading (leet_table(0), (1)).
+LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
+        "@": "a", "$": "s", "!": "i", "+": "t", "\u20ac": "e", "|": "il"}
+LEET_READINGS = 2
+# The symbols the injection views read 1:1 (digits like 8 and '+' fill code and numbers:
+# reading them there would cost a view on most code).
+LEET_CORE = "0134579@$!|"
+
+
+def leet_table(reading: int, chars: str | None = None) -> dict[int, int]:
+    """A translate table of leetspeak `chars` (default: all) in one of their readings
+    (0..LEET_READINGS-1; a character with one reading reads the same in each)."""
+    return {ord(k): ord(v[min(reading, len(v) - 1)]) for k, v in LEET.items() if chars is None or k in chars}
+
+
+_AZ = "abcdefghijklmnopqrstuvwxyz"
+ROT13 = str.maketrans(_AZ + _AZ.upper(), _AZ[13:] + _AZ[:13] + (_AZ[13:] + _AZ[:13]).upper())
+
+
+def rot13(text: str) -> str:
+    """ROT13 of the ASCII letters (every other character kept): its own inverse."""
+    return text.translate(ROT13)
 
 
 def hs_class(cps) -> str:
@@ -53,4 +78,4 @@ def hs_class(cps) -> str:
     return "[" + "".join(out) + "]"
 
 
-__all__ = ["DASHES", "HOMO", "HOMO_EXTRA", "HOMO_PAIRS", "INVISIBLE", "SPACES", "hs_class"]
+__all__ = ["DASHES", "HOMO", "HOMO_EXTRA", "HOMO_PAIRS", "INVISIBLE", "LEET", "LEET_CORE", "LEET_READINGS", "ROT13", "SPACES", "hs_class", "leet_table", "rot13"]

@@ -19,7 +19,7 @@ Decoders:
 - text/exotic.py: Ascii85 (<~ ~>), Base85, uuencode, octal escapes, MIME encoded-words
   and line-wrapped base64 (each behind a cheap hint).
 - delimited hex: `\\x41\\x42`, `0x41 0x42`, `41:42:43`, `41-42-43`, `41 42 43` (>= 4 bytes).
-- clustered escapes: percent-encoding (unquote_plus, repeated until stable, at most
+- clustered escapes: percent-encoding (text/percent.py, repeated until stable, at most
   max_depth rounds), HTML entities (named and numeric), JSON `\\uXXXX` escapes (surrogate
   pairs joined) and quoted-printable (`=XX`, soft line breaks; >= 3 in a cluster). Escapes closer than 64
   chars form one cluster, which is decoded with 64 chars of context on each side, so a
@@ -35,10 +35,10 @@ import html
 import re
 import time
 from dataclasses import dataclass
-from urllib.parse import unquote
 
 from . import exotic
 from .blobs import b32_bytes, b64_bytes, qp
+from .percent import percent_decode
 from .unpack import bytes_to_text, json_unescape
 
 try:
@@ -161,15 +161,6 @@ def _decode_run(run: str) -> list[tuple[str, str]]:
     return out
 
 
-def _percent(s: str, rounds: int) -> str:
-    for _ in range(max(1, rounds)):
-        t = unquote(s, errors="replace")
-        if t == s:
-            break
-        s = t
-    return s
-
-
 def _clusters(rx: re.Pattern, text: str, need: int) -> list[tuple[int, int]]:
     """Spans (with context) around clusters of escapes that hide letters/digits/spaces.
     Ordinary markup escapes (&amp; &lt; %2F ...) do not start a cluster."""
@@ -225,7 +216,7 @@ def _layer(text: str, depth: int, max_depth: int, budget: _Budget) -> list[tuple
                 found.append((chain, s, a, b))
     escapes = []
     if "%" in text:
-        escapes.append(("percent", _PCT_INT, 1, lambda s: _percent(s, max_depth)))
+        escapes.append(("percent", _PCT_INT, 1, lambda s: percent_decode(s, max_depth)))
     if "&" in text:
         escapes.append(("html", _ENT_INT, 1, html.unescape))
     if "\\u" in text:

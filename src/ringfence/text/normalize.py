@@ -5,6 +5,8 @@
     decode_tags(text) -> str|None   Unicode tag characters (U+E0020-E007E) replaced by
                                the ASCII they encode; None when there are none
     leet(text) -> str          lowercase + leetspeak digits/symbols to letters
+    nfkc(text, around=None), bare(text)   (text/forms.py, light to import: the one NFKC and
+                               NFKD call of every scanner)
 
 fold:
 1. C0/C1 controls are dropped, except \\t \\n \\r (kept) and the whitespace controls
@@ -37,7 +39,8 @@ import unicodedata
 
 import regex
 
-from .chars import DASHES, HOMO, INVISIBLE
+from .chars import DASHES, HOMO, INVISIBLE, LEET_READINGS, leet_table
+from .forms import bare, nfkc  # noqa: F401  (re-exported)
 
 # ---- tables ------------------------------------------------------------------------
 
@@ -242,8 +245,7 @@ def _chars_fold(text: str, spaced: bool) -> str:
         s = _PRE_RUNS.translate(text, _PRE)
     if s.isascii():
         return s
-    if not unicodedata.is_normalized("NFKC", s):
-        s = unicodedata.normalize("NFKC", s)
+    s = nfkc(s)
     # Strip diacritics from composed Latin/Greek/Cyrillic letters via a table (NFD + NFC
     # over the whole text costs ~0.3 s/MB on kana), and drop leftover combining marks.
     s = _STRIP_RUNS.translate(s, _STRIP)
@@ -314,21 +316,21 @@ def decode_tags(text: str) -> str | None:
     return text.translate(_TAG_MAP)
 
 
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b",
-                       "9": "g", "@": "a", "$": "s", "!": "i", "|": "l", "€": "e", "+": "t"})
+_LEETS = tuple(leet_table(r) for r in range(LEET_READINGS))
+_LEET = _LEETS[1]  # '|' read as l
+_LEET_BYTES = tuple(bytes.maketrans(bytes(k for k in t if k < 128), bytes(t[k] for k in t if k < 128)) for t in _LEETS)
 
-_LEET_BYTES = bytes.maketrans(b"0134578 9@$!|+".replace(b" ", b""), b"oieastbgasilt")
 
-
-def leet(text: str) -> str:
-    """Lowercased, with leetspeak digits and symbols read as letters
-    (0 o, 1 i, 3 e, 4 a, 5 s, 7 t, 8 b, 9 g, @ a, $ s, ! i, | l, + t, € e)."""
+def leet(text: str, reading: int = 1) -> str:
+    """Lowercased, with leetspeak digits and symbols read as letters (text/chars.py LEET:
+    0 o, 1 i, 3 e, 4 a, 5 s, 7 t, 8 b, 9 g, @ a, $ s, ! i, + t, € e; '|' reads as l, or as
+    i with reading=0)."""
     low = text.lower()
     if low.isascii():
-        return low.translate(_LEET)
+        return low.translate(_LEETS[reading])
     # Non-ASCII str.translate looks every character up in a dict; every key but the
     # euro sign is ASCII, so translate the UTF-8 bytes instead (same result).
-    b = low.encode("utf-8", "surrogatepass").translate(_LEET_BYTES)
+    b = low.encode("utf-8", "surrogatepass").translate(_LEET_BYTES[reading])
     return b.decode("utf-8", "surrogatepass").replace("\u20ac", "e")
 
 
@@ -350,7 +352,7 @@ def fold_secret(text: str) -> str:
     if text.isascii():
         b = text.encode("ascii")
         return text.translate(_SECRET_DROP) if len(b.translate(None, _CTRL_BYTES)) != len(b) else text
-    t = unicodedata.normalize("NFKC", text.translate(_SECRET_FOLD)).translate(_SECRET_FOLD)
+    t = nfkc(text, _SECRET_FOLD)
     if not t.isascii():
         t = "".join(c for c in unicodedata.normalize("NFD", t) if not unicodedata.combining(c))
         t = unicodedata.normalize("NFC", t)
@@ -359,7 +361,7 @@ def fold_secret(text: str) -> str:
 
 from . import _fast  # noqa: E402  (uses the tables above)
 
-__all__ = ["fold", "fold_spaced", "fold_pair", "fold_secret", "decode_tags", "leet"]
+__all__ = ["bare", "fold", "fold_spaced", "fold_pair", "fold_secret", "decode_tags", "leet", "nfkc"]
 
 
 def fold_tables():

@@ -4,7 +4,7 @@
 
 Tries, in order: UTF-8; UTF-16 (a BOM, or every other byte zero); the strings of a
 CBOR or MessagePack value (text/structs.py); gzip, zlib, bzip2,
-xz, lzma and zip (by magic, text/archive.py); brotli and raw deflate (no magic: kept only if the output is printable text);
+xz, lzma and zip (by magic, text/archive.py, through text/inflate.py); brotli and raw deflate (no magic: kept only if the output is printable text);
 one nested compression layer (gzip of zlib, ...). `layers` names what was undone,
 e.g. "gzip" or "zlib>utf16". Every inflate is bounded (at most INFLATE_CAP bytes out,
 and at most INFLATE_RATIO times the input), so a decompression bomb yields a bounded
@@ -12,18 +12,9 @@ prefix, never a hang or a memory spike.
 """
 from __future__ import annotations
 
-import zlib
-
-from .archive import is_archive, unarchive
+from .inflate import INFLATE_CAP, INFLATE_RATIO, inflate  # noqa: F401  (INFLATE_*: the bounds, for callers)
 from .structs import struct_text
 
-try:
-    import brotli as _brotli
-except Exception:  # pragma: no cover - brotli is a dependency, but stay importable without it
-    _brotli = None
-
-INFLATE_CAP = 1 << 20
-INFLATE_RATIO = 100
 MIN_TEXT = 8
 _CTRL = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
 
@@ -35,40 +26,6 @@ def _printable(s: str) -> bool:
         return True
     bad = sum(1 for c in s if not (c.isprintable() or c in "\n\r\t"))
     return bad * 10 <= len(s)
-
-
-def _cap(n: int) -> int:
-    return min(INFLATE_CAP, max(n, 1) * INFLATE_RATIO)
-
-
-def inflate(b: bytes) -> tuple[str, bytes] | None:
-    """(name, bytes) for gzip / zlib by magic, else brotli or raw deflate; None if none applies."""
-    if len(b) < 4:
-        return None
-    cap = _cap(len(b))
-    if is_archive(b):  # bzip2 / xz / lzma / zip, by magic
-        return unarchive(b, cap)
-    if b[:2] == b"\x1f\x8b":
-        kinds = [("gzip", 16 + zlib.MAX_WBITS)]
-    elif b[0] & 0x0F == 8 and (b[0] * 256 + b[1]) % 31 == 0:
-        kinds = [("zlib", zlib.MAX_WBITS)]
-    else:
-        kinds = [("deflate", -zlib.MAX_WBITS)]
-    for name, wbits in kinds:
-        try:
-            out = zlib.decompressobj(wbits).decompress(b, cap)
-            if out:
-                return name, out
-        except zlib.error:
-            pass
-    if _brotli is not None:
-        try:
-            out = _brotli.Decompressor().process(b, output_buffer_limit=cap)
-            if out:
-                return "brotli", out[:cap]
-        except Exception:  # brotli.error on anything that is not brotli
-            pass
-    return None
 
 
 def _utf16(b: bytes) -> str | None:

@@ -9,7 +9,7 @@
     "fold"         fold(text)
     "fold_spaced"  fold_spaced(text)
     "tags"         decode_tags(text)
-    "leet"         leet(fold(text))                       (injection only)
+    "leet"         leet(fold(text)), and with '|' read as i   (injection only)
     "<chain>"      fold(layer.text) for each decode_layers() layer, e.g. "base64",
                    "percent>base64"; a budget stop adds a View("truncated", "", False)
 
@@ -51,6 +51,8 @@ def views(text: str, purpose: Literal["dlp", "injection"], *, max_depth: int = 4
     add("tags", decode_tags(text))
     if purpose == "injection":
         add("leet", leet(f))
+        if "|" in f:  # '|' reads as l above and as i here
+            add("leet", leet(f, 0))
     for layer in decode_layers(text, max_depth=max_depth):
         if layer.chain == "truncated":
             out.append(View("truncated", "", False))

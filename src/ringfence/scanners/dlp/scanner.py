@@ -22,7 +22,7 @@ from ...text.blobs import decode_blob, decode_blob_cached, unescape
 from .. import mnemonics, public_ids
 from .. import validators as V
 from ..entropy import is_public_id
-from ..rot13 import rot13
+from ...text.chars import rot13
 from .context import _SENSITIVE_HINTS, _VALIDATORS, _field_key_sensitive, is_placeholder, secret_like
 from .envs import _encodings, env_secrets
 from . import matcher

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import unquote
 
 from ...text import exotic
 from ...text.blobs import QP_RX, decode_blob_cached, delimited_hex, unescape
 from ...text.normalize import fold_secret
+from ...text.percent import percent_decode
 from ...text.unpack import byte_arrays
 from .matcher import ID_DELIM
 
@@ -129,7 +129,7 @@ def decode_layer(view: View, hits, blobs, budget: list[int]) -> list[str]:
     # repeated percent-decoding of the other views can corrupt them, so a percent-
     # encoded text is also read after exactly one round.
     first = len(out)
-    for cand in ((text, unquote(text)) if view.raw and "%" in text else (text,)):
+    for cand in ((text, percent_decode(text)) if view.raw and "%" in text else (text,)):
         kinds = exotic.hints(cand, wrapped=False) if len(cand) >= 16 else ()
         if exotic.BASE45 in kinds and not view.raw:
             # '%' is a Base45 character: a percent-decoded view corrupts Base45, and a

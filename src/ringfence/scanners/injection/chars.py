@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from ...text.chars import HOMO_PAIRS, INVISIBLE, SPACES
+from ...text.chars import HOMO_PAIRS, INVISIBLE, LEET_CORE, LEET_READINGS, SPACES, leet_table
 
 FLAGS = re.IGNORECASE | re.MULTILINE
 
@@ -25,7 +25,8 @@ HOMO_TABLE = {ord(p[0]): ord(p[1]) for p in HOMO_PAIRS.split()}
 MIXED_RE = re.compile(
     "[A-Za-z][" + "".join(re.escape(p[0]) for p in HOMO_PAIRS.split()) + "]|["
     + "".join(re.escape(p[0]) for p in HOMO_PAIRS.split()) + "][A-Za-z]")
-LEET_TABLE = {ord(k): ord(v) for k, v in zip("0134579@$|!", "oieastgasii")}
+# Leetspeak (text/chars.py), 1:1: one table per reading of '|' (i, l)
+LEET_TABLES = tuple(leet_table(r, LEET_CORE) for r in range(LEET_READINGS))
 
 
 try:  # RE2 finds long character runs ~50x faster than re (linear, no per-position retries)

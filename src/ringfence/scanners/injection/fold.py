@@ -8,6 +8,7 @@ import re
 import unicodedata
 
 from ...text.chars import hs_class
+from ...text.forms import nfkc
 from .chars import DROP_RE, HOMO_PAIRS, INVISIBLE
 from .prefilter import DBS_LOCK, hs_compile
 
@@ -71,14 +72,14 @@ def _simple_chars(ctx: set[int]) -> dict[int, str]:
         c = chr(cp)
         if unicodedata.combining(c):
             continue
-        r = unicodedata.normalize("NFKC", c)
+        r = nfkc(c)
         if len(r) == 1 and r.isascii() and r != c:
             out[cp] = r
     return out
 
 
 def _nfkc_dropped_slow(text: str) -> str:
-    return unicodedata.normalize("NFKC", DROP_RE.sub("", text))
+    return nfkc(DROP_RE.sub("", text))
 
 
 def nfkc_dropped(text: str) -> tuple[str, bool]:

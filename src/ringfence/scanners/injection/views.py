@@ -10,12 +10,13 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
-from urllib.parse import unquote
 
 from ...text import exotic
 from ...text.blobs import decode_named, delimited_hex, hex_bytes, qp, text_of
+from ...text.forms import nfkc
+from ...text.percent import percent_decode
 from ...text.unpack import byte_arrays, json_unescape
-from .chars import compile_runs, DROP_RE, HOMO_TABLE, INVIS_RE, LEET_TABLE, MIXED_RE, SPACE_TABLE
+from .chars import compile_runs, DROP_RE, HOMO_TABLE, INVIS_RE, LEET_TABLES, MIXED_RE, SPACE_TABLE
 from .fold import nfkc_dropped
 
 _MAX_DECODED_RUNS = 64
@@ -138,7 +139,7 @@ def map_folded(source: str, a: int, b: int) -> tuple[int, int] | None:
     for i, c in enumerate(source):
         if DROP_RE.match(c):
             continue
-        n = len(unicodedata.normalize("NFKC", c))
+        n = len(nfkc(c))
         if start is None and pos + n > a:
             start = i
         pos += n
@@ -173,9 +174,12 @@ def derived_views(text: str, trig: set[str], depth: int, triggers) -> list[View]
         if got is not None and got[0] != text:
             views.append(View("markup", got[0], False, source=text, offsets=(got[1], got[2])))
     if "leet" in trig or (base is not text and re.search(r"[a-z][0134579@$|!][a-z]", base, re.I)):
-        leet = base.translate(LEET_TABLE)
-        if leet != base:
-            views.append(View("leet", leet, True))
+        seen = base
+        for table in LEET_TABLES if "|" in base else LEET_TABLES[:1]:  # '|' reads as i and as l
+            leet = base.translate(table)
+            if leet != base and leet != seen:
+                views.append(View("leet", leet, True))
+                seen = leet
     if depth > 0:
         views += _decoded_views(text, trig, depth, triggers)
     return views
@@ -202,7 +206,7 @@ def _decoded_views(text: str, trig: set[str], depth: int, triggers) -> list[View
     if "ent" in trig and _ENT.search(text):
         add("html_unescape", html.unescape(text))
     if "pct" in trig and _PCT.search(text):
-        add("percent", unquote(text, errors="replace"))
+        add("percent", percent_decode(text))
     if "qp" in trig and _QP.search(text):
         add("quoted_printable", qp(text))
     runs = 0

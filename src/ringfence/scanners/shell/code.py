@@ -12,10 +12,10 @@ normalised view of the program and the command strings it hands to a shell
 """
 from __future__ import annotations
 
-import codecs
 import re
 
 from ...text.blobs import b64_bytes, hex_bytes
+from ...text.chars import rot13
 from .words import pipelines, unescape, words
 
 MAX_CODE = 64 * 1024
@@ -103,7 +103,7 @@ _DECODERS: list[tuple[re.Pattern, object]] = [
                 + r"|buffer\.from\(\s*" + L + r"\s*,\s*['\"]hex['\"]\s*\)", re.I),
      lambda g: _hex(_lit_value(next(x for x in g if x)))),
     (re.compile(r"codecs\.(?:decode|encode)\(\s*" + L + r"\s*,\s*['\"]rot.?13['\"]\s*\)|str_rot13\(\s*" + L + r"\s*\)",
-                re.I), lambda g: codecs.decode(_lit_value(next(x for x in g if x)), "rot13")),
+                re.I), lambda g: rot13(_lit_value(next(x for x in g if x)))),
     (re.compile(r"(?:string\.fromcharcode|pack\(\s*['\"]c\*['\"]\s*,)\s*\(?\s*(" + _CODES + r")\)",
                 re.I), lambda g: _chars(g[0])),
     (re.compile(r"\[char\[\]\]\s*\(?\s*(" + _CODES + r")\)?\s*-join\s*(?:''|\"\")", re.I),

@@ -10,9 +10,9 @@ backquotes and `<(...)` whose content is such a pipeline by its output.
 from __future__ import annotations
 
 import re
-import zlib
 
 from ...text.blobs import b32_bytes, b64_bytes, hex_bytes
+from ...text.inflate import inflate
 from .words import pipelines, unescape, words
 
 MAX_OUT = 64 * 1024
@@ -222,11 +222,8 @@ def _filter(w: list[str], data: str) -> str | None:
         b = hex_bytes(data, loose=True)
         return None if b is None else _text(b)
     if cmd in ("gunzip", "zcat") or (cmd == "gzip" and "-d" in flags):
-        raw = data.encode("latin-1", "replace")
-        try:
-            return zlib.decompressobj(47).decompress(raw, MAX_OUT).decode("utf-8", "replace")
-        except zlib.error:
-            return None
+        got = inflate(data.encode("latin-1", "replace"), MAX_OUT, formats=("gzip", "zlib"))
+        return None if got is None else got[1].decode("utf-8", "replace")
     if cmd == "head" and args[:1] and args[0].startswith("-c"):
         v = args[0][2:] or (args[1] if len(args) > 1 else "")
         return data[:int(v)] if v.isdigit() else None

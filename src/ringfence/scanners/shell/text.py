@@ -3,9 +3,9 @@ and tag characters (a command written to look like ASCII to a human reviewer).""
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from ...text.chars import DASHES, HOMO, INVISIBLE
+from ...text.forms import nfkc
 
 MAX_OUTPUT = 512 * 1024
 
@@ -39,7 +39,7 @@ _TAGS = re.compile("[\U000E0000-\U000E007F]")
 def fold(text: str) -> str:
     """NFKC, look-alike letters to ASCII, invisible characters removed."""
     # before NFKC too: it turns some look-alikes into letters no table lists (ϲ -> ς)
-    text = unicodedata.normalize("NFKC", text.translate(_FOLD)).translate(_FOLD)
+    text = nfkc(text, _FOLD)
     # Unicode tag characters (U+E0000..E007F) carry hidden ASCII: decode them.
     if _TAGS.search(text):
         text = "".join(chr(ord(c) - 0xE0000) if 0xE0020 <= ord(c) <= 0xE007E else
