@@ -218,7 +218,7 @@ def test_adversarial_inputs_bounded(engine):
     inputs = ["a" * 200_000, "=" * 100_000, "A" * 100_000, "1 " * 50_000,
               "ignore " * 20_000, "<!--" * 20_000, "x@" * 50_000, "eyJ" * 30_000 + ".",
               "\u200b" * 50_000, "sk-" * 30_000]
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     for s in inputs:
         ps.scan(s)
-    assert time.perf_counter() - t0 < 6.0 * (1 if engine == "hyperscan" else 2)
+    assert time.process_time() - t0 < 6.0 * (1 if engine == "hyperscan" else 2)

@@ -264,10 +264,10 @@ HOSTILE = [
 
 @pytest.mark.parametrize("text", HOSTILE, ids=[f"h{i}" for i in range(len(HOSTILE))])
 def test_bounded_time(s, text):
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     s.scan(text, "body")
     s.scan_fields([("a", text[:50_000]), ("b", text[:50_000])])
-    assert time.perf_counter() - t0 < 10.0
+    assert time.process_time() - t0 < 10.0
 
 
 # -- the fallback engine (no Hyperscan) gives the same verdicts ------------------------------

@@ -101,9 +101,9 @@ def test_many_fields_bounded_time(scanners):
     fast, _ = scanners
     # every field name carries a context keyword and every value is token-shaped
     fields = [(f"body.json.$.secret_{i}", f"{i}Zk3pQ9rT2vX8mN4bQ7wEa1LcZk3pQ9rT2vX8mN4b"[:40]) for i in range(3000)]
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     fast.scan_fields(fields)
-    assert time.perf_counter() - t0 < 20.0
+    assert time.process_time() - t0 < 20.0
 
 
 def test_field_named_for_a_rule_is_scanned_among_plain_ones(scanners):

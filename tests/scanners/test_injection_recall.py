@@ -187,6 +187,6 @@ def test_cut_pattern_still_matches_in_large_text(scanner):
 def test_persona_gaps_stay_bounded_on_pathological_input(scanner):
     import time
     text = ("pretend you are " + "a, " * 20000 + "assistant " * 2000 + "without " * 2000)[:200_000] + " rules"
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     scanner.scan(text)
-    assert time.perf_counter() - t0 < 10
+    assert time.process_time() - t0 < 10

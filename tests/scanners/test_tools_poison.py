@@ -166,9 +166,9 @@ def test_deep_schema_fails_closed_without_recursion(eng):
     for _ in range(10_000):
         cur["properties"] = {"p": {"type": "object"}}
         cur = cur["properties"]["p"]
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     fs = eng.tools.scan_tools_list([{"name": "deep", "description": "d", "inputSchema": deep}], eng.tools.new_session())
-    assert time.perf_counter() - t0 < 10
+    assert time.process_time() - t0 < 10
     assert any(f.rule == "schema_too_complex" and f.action == "block" for f in fs)
 
 
@@ -179,9 +179,9 @@ def test_malformed_tools(eng):
 
 
 def test_huge_argument_bounded(eng):
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     fs = eng.tools.scan_tool_call("write_file", {"path": "/tmp/x", "content": "A" * 1_000_000})
-    assert time.perf_counter() - t0 < 20
+    assert time.process_time() - t0 < 20
     assert not [f for f in fs if f.action == "block"]
 
 

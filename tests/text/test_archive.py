@@ -65,9 +65,9 @@ def test_zip_members_named_and_several():
 @pytest.mark.parametrize("name", ["bzip2", "xz", "lzma", "zip_deflated"])
 def test_bombs_are_bounded(name):
     bomb = PACKERS[name](b"A" * (32 << 20))
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     got = unarchive(bomb, INFLATE_CAP)
-    assert time.perf_counter() - t0 < 5.0
+    assert time.process_time() - t0 < 5.0
     assert got is not None and len(got[1]) <= INFLATE_CAP + 64
 
 

@@ -86,15 +86,15 @@ def test_near_misses_produce_no_layers(benign):
 def test_bounds_and_truncation():
     # zip bomb inside base64: inflated output capped by ratio/size, never explodes
     bomb = b64(gzip.compress(b"A" * (50 << 20)))
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     layers = decode_layers(bomb)
-    assert time.perf_counter() - t0 < 10.0  # generous: a loaded 2-core CI machine
+    assert time.process_time() - t0 < 10.0  # generous: a loaded 2-core CI machine
     assert all(len(d.text) <= (1 << 20) for d in layers)
     # 1 MB of base64-looking words: deadline bounds the work and says so
     words = " ".join(b64("word %06d is here" % i) for i in range(40000))
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     layers = decode_layers(words, deadline_s=0.05)
-    assert time.perf_counter() - t0 < 5.0
+    assert time.process_time() - t0 < 5.0
     assert layers[-1] == Decoded("truncated", "", 0, len(words))
     # deep nesting stops at max_depth
     s = SECRET
@@ -132,10 +132,10 @@ def test_views_fast_on_ordinary_html():
             'improved <a href="https://example.com/docs/intro">docs</a>. Thanks!</p></div>\n')
     body = (base * (1 + (1 << 20) // len(base)))[: 1 << 20]
     views(body, "injection")
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     v = views(body, "injection")
     assert len(v) <= 2
-    assert time.perf_counter() - t0 < 0.5   # generous; benchmarks/bench_text.py measures
+    assert time.process_time() - t0 < 0.5   # generous; benchmarks/bench_text.py measures
 
 
 # ---- properties ---------------------------------------------------------------------
@@ -154,7 +154,7 @@ text_st = st.one_of(
 @given(text_st)
 def test_never_crash_and_bounded(s):
     from ringfence.text.normalize import decode_tags, fold, fold_spaced, leet
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     for f in (fold, fold_spaced, leet):
         assert isinstance(f(s), str)
     assert decode_tags(s) is None or isinstance(decode_tags(s), str)
@@ -165,7 +165,7 @@ def test_never_crash_and_bounded(s):
     vs = views(s, "injection")
     assert vs[0] == View("raw", s, True)
     assert len({v.text for v in vs if v.name != "truncated"}) == len([v for v in vs if v.name != "truncated"])
-    assert time.perf_counter() - t0 < 2.0
+    assert time.process_time() - t0 < 2.0
 
 
 @settings(max_examples=100, deadline=None)

@@ -79,13 +79,13 @@ def test_surrogates_and_dense_text_fall_back():
     assert _fast.fast_pair(s, (False,)) is None
     assert fold(s) == "\udc80 cat"
     dense = "e\u0301" * 100_000          # every other character needs work
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     assert fold(dense) == "e" * 100_000
-    assert time.perf_counter() - t0 < 3.0
+    assert time.process_time() - t0 < 3.0
     mixed = "a" + "\u0430" * 300_000     # one huge mixed token
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     assert fold(mixed) == "a" * 300_001
-    assert time.perf_counter() - t0 < 3.0
+    assert time.process_time() - t0 < 3.0
 
 
 @settings(max_examples=200, deadline=None)

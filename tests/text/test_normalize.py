@@ -42,10 +42,10 @@ def test_fold_ascii_fast_path_and_controls():
     assert fold("a\x0bb\x0cc") == "a b c"
     assert fold_spaced("a\x00b") == "a b"
     big = "x" * (1 << 20)
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     for _ in range(20):
         fold(big)
-    assert (time.perf_counter() - t0) / 20 < 0.02
+    assert (time.process_time() - t0) / 20 < 0.02
 
 
 def test_fold_spaced_splits_glued_words():
@@ -106,8 +106,8 @@ def test_bad_type():
 
 def test_bounded_on_hostile_unicode():
     hostile = ("e" + "\u0301" * 50) * 20000 + "\u200b" * 200000 + "ﷺ" * 50000 + "\U0001d400" * 50000
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     fold(hostile)
     fold_spaced(hostile)
     decode_tags(hostile + tag("x") * 100000)
-    assert time.perf_counter() - t0 < 3.0
+    assert time.process_time() - t0 < 3.0

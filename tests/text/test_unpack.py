@@ -36,9 +36,9 @@ def test_every_packing_unpacks(name):
 @pytest.mark.parametrize("name", ["gzip", "zlib", "brotli"])
 def test_bombs_are_bounded(name):
     bomb = {"gzip": gzip.compress, "zlib": zlib.compress, "brotli": brotli.compress}[name](b"A" * (64 << 20))
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     got = bytes_to_text(bomb)
-    assert time.perf_counter() - t0 < 5.0
+    assert time.process_time() - t0 < 5.0
     assert got is not None and len(got[1]) <= min(INFLATE_CAP, len(bomb) * 100)
 
 
