@@ -1,45 +1,30 @@
 """Walks of tools/call arguments beyond their string leaves: object keys and
-byte-value lists, where a secret can travel too."""
+byte-value lists, where a secret can travel too. One walk by the shared walker,
+with the bounds of the leaves walk (scanners/policy.leaves): arguments past them
+are refused there (arguments_too_complex), so nothing accepted goes unread here."""
 from __future__ import annotations
 
 import json
 from typing import Any
 
+from ...core.jsonwalk import Walk
+from ..policy import MAX_DEPTH, MAX_LEAVES
+
 MAX_KEYS = 512
-
-
-def object_keys(obj, cap: int = MAX_KEYS) -> list[str]:
-    """Object keys at every depth (breadth first, bounded), for DLP."""
-    out: list[str] = []
-    todo = [obj]
-    seen = 0
-    while todo and len(out) < cap and seen < 20 * cap:
-        node = todo.pop(0)
-        seen += 1
-        if isinstance(node, dict):
-            out.extend(str(k)[:512] for k in list(node)[:cap - len(out)])
-            todo.extend(v for v in node.values() if isinstance(v, (dict, list)))
-        elif isinstance(node, list):
-            todo.extend(v for v in node[:cap] if isinstance(v, (dict, list)))
-    return out
-
 MAX_BYTE_LISTS = 16
 
 
-def byte_lists(obj, cap: int = MAX_BYTE_LISTS) -> list[tuple[str, str]]:
-    """Lists of 16+ byte values (0..255) at any depth, as their JSON text: the leaves
-    alone are numbers, the list is a byte string (a keypair file, an encoded payload)."""
-    out: list[tuple[str, str]] = []
-    todo: list[tuple[str, Any]] = [("params.arguments", obj)]
-    seen = 0
-    while todo and len(out) < cap and seen < 20 * MAX_KEYS:
-        path, node = todo.pop(0)
-        seen += 1
-        if isinstance(node, dict):
-            todo.extend((f"{path}.{k}", v) for k, v in list(node.items())[:MAX_KEYS] if isinstance(v, (dict, list)))
-        elif isinstance(node, list):
-            if len(node) >= 16 and all(type(v) is int and 0 <= v <= 255 for v in node[:65536]):
-                out.append((path + "[]", json.dumps(node[:65536])))
-            else:
-                todo.extend((f"{path}[{i}]", v) for i, v in enumerate(node[:MAX_KEYS]) if isinstance(v, (dict, list)))
-    return out
+def keys_and_byte_lists(obj: Any, root: str = "params.arguments") -> tuple[list[str], list[tuple[str, str]]]:
+    """(object keys at every depth, in document order, up to MAX_KEYS;
+    lists of 16+ byte values (0..255) as their JSON text, up to MAX_BYTE_LISTS):
+    the leaves of a byte list are numbers, the list is a byte string (a keypair
+    file, an encoded payload)."""
+    keys: list[str] = []
+    lists: list[tuple[str, str]] = []
+    for path, name, v, member in Walk(MAX_DEPTH, 64 * MAX_LEAVES, strict=False).nodes(obj, root):
+        if member and len(keys) < MAX_KEYS:
+            keys.append(name[:512])
+        if type(v) is list and len(v) >= 16 and len(lists) < MAX_BYTE_LISTS \
+                and all(type(x) is int and 0 <= x <= 255 for x in v[:65536]):
+            lists.append((path + "[]", json.dumps(v[:65536])))
+    return keys, lists

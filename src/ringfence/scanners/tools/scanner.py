@@ -11,7 +11,7 @@ from ..content import named_values
 from ..handoff import credential_handoff
 from ..policy import MAX_LEAF, ToolPolicy, leaves
 from ..schemes import smuggling_findings
-from .arguments import byte_lists, object_keys
+from .arguments import keys_and_byte_lists
 from .baseline import LISTINGS, Listing, ToolSession, drift
 from .definitions import MAX_NODES, MAX_TEXT, collect
 from .findings import internal, with_action
@@ -138,10 +138,10 @@ class ToolScanners:
         findings: list[Finding] = []
         lv, complete = leaves(arguments, max_leaf=self.mcp.max_message_bytes)
         fields = [("params.name", name)] + [(p, v) for p, _, v in lv]
-        keys = object_keys(arguments)
+        keys, byte_lists = keys_and_byte_lists(arguments)
         if keys:  # a secret can travel as an object key at any depth, not only as a value
             fields.append(("params.arguments#keys", " ".join(keys)))
-        fields += byte_lists(arguments)
+        fields += byte_lists
         fields += named_values(arguments, "params.arguments")  # {"key": "AccountKey", "value": "..."}
         eng = self.engine
         if eng is not None and getattr(eng, "dlp", None) is not None:
