@@ -26,7 +26,6 @@ import random
 import re
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,6 +135,7 @@ def _readme_blocks(rnd: random.Random, limit: int) -> list[tuple[str, str]]:
 
 def run(limit: int = 2000, seed: int = 0, samples: int = 20) -> dict:
     sys.path.insert(0, str(ROOT / "src"))
+    from ringfence.bench.tally import Tally, totals
     from ringfence.config import Config
     from ringfence.scanners.policy import ToolPolicy
     pol = ToolPolicy(Config())
@@ -147,42 +147,25 @@ def run(limit: int = 2000, seed: int = 0, samples: int = 20) -> dict:
         lines = sorted(rnd.sample(lines, limit * 5))
     corpora = {"debian_lines": lines, "debian_scripts": scripts, "readme_blocks": _readme_blocks(rnd, limit)}
     rep: dict = {"seed": seed, "limit": limit, "corpora": {}}
-    total = blocked = 0
     for name, items in corpora.items():
-        rules: Counter = Counter()
-        admin: Counter = Counter()
-        smp = []
-        b = 0
+        t = Tally(samples)
         for ident, cmd in items:
+            t.item()
             fs = pol.analyse("run_command", {"command": cmd})[0]
-            admin.update({f.rule for f in fs if f.rule in ADMIN_RULES})
+            t.policy(f.rule for f in fs if f.rule in ADMIN_RULES)
             fs = [f for f in fs if f.rule not in ADMIN_RULES]
             if fs:
-                b += 1
-                rules.update({f.rule for f in fs})
-                if len(smp) < samples:
-                    smp.append({"item": ident[-120:], "rules": sorted({f.rule for f in fs}),
-                                "excerpt": fs[0].excerpt[:120]})
-        n = len(items)
-        total += n
-        blocked += b
-        rep["corpora"][name] = {"items": n, "blocked": b, "per_10k": round(b * 10000 / n, 1) if n else None,
-                                "rules": dict(rules.most_common()), "samples": smp,
-                                "admin_rules_not_counted": dict(admin.most_common())}
-    rep["total"] = {"items": total, "blocked": blocked,
-                    "per_10k": round(blocked * 10000 / total, 1) if total else None}
+                t.block((f.rule for f in fs), {"item": ident[-120:], "rules": sorted({f.rule for f in fs}),
+                                              "excerpt": fs[0].excerpt[:120]})
+        rep["corpora"][name] = t.report("rules", "admin_rules_not_counted")
+    rep["total"] = totals(rep["corpora"])
     rep["seconds"] = round(time.time() - t0, 1)
     return rep
 
 
 def table(rep: dict) -> str:
-    lines = [f"{'corpus':15s} {'items':>7s} {'blocked':>8s} {'per 10k':>8s}  rules"]
-    for c, v in rep["corpora"].items():
-        worst = ", ".join(f"{r} x{n}" for r, n in list(v["rules"].items())[:4])
-        lines.append(f"{c:15s} {v['items']:7d} {v['blocked']:8d} {str(v['per_10k']):>8s}  {worst}")
-    t = rep["total"]
-    lines.append(f"{'total':15s} {t['items']:7d} {t['blocked']:8d} {str(t['per_10k']):>8s}  ({rep['seconds']} s)")
-    return "\n".join(lines)
+    from ringfence.bench.tally import table as tally_table
+    return tally_table(rep, "rules", 4, 15, f"({rep['seconds']} s)")
 
 
 def main() -> int:

@@ -24,9 +24,10 @@ import re
 import subprocess
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any, Iterator
+
+from .tally import Tally, table as tally_table, totals
 
 MAX_PAGE = 512 * 1024
 _URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::\d+)?(?:/[^\s<>\"'`)\]}\\]*)?")
@@ -145,60 +146,37 @@ def run(engine: Any = None, *, limit: int = 2000, seed: int = 0, samples: int = 
     page_sets = pages(rnd, limit)
     report: dict[str, Any] = {"seed": seed, "limit_per_corpus": limit, "corpora": {}}
 
-    def record(corpus: str, name: str, d: Any, rows: dict) -> None:
-        rows["items"] += 1
+    def record(corpus: str, name: str, d: Any, t: Tally) -> None:
+        t.item()
         if d.verdict in ("block", "strip"):
             rule = f"{d.top.scanner}:{d.top.rule}" if d.top is not None else "?"
             if corpus == "urls" and d.top is not None and d.top.scanner == "ssrf":
-                rows["policy"][rule] += 1   # a docs URL to localhost or a private address: SSRF by design
+                t.policy([rule])   # a docs URL to localhost or a private address: SSRF by design
                 return
-            rows["blocked"] += 1
-            rows["rules"][rule] += 1
-            if len(rows["samples"]) < samples:
-                rows["samples"].append({"item": name[-160:], "rule": rule,
-                                        "excerpt": (d.top.excerpt if d.top is not None else "")[:120]})
+            t.block([rule], {"item": name[-160:], "rule": rule,
+                             "excerpt": (d.top.excerpt if d.top is not None else "")[:120]})
 
-    def new() -> dict:
-        return {"items": 0, "blocked": 0, "rules": Counter(), "samples": [], "policy": Counter()}
-
-    rows_by: dict[str, dict] = {}
+    tallies: dict[str, Tally] = {}
     for corpus, items in page_sets.items():
-        rows = rows_by.setdefault(corpus, new())
+        t = tallies.setdefault(corpus, Tally(samples))
         for name, text in items:
-            record(corpus, name, engine.scan_response(text.encode("utf-8"), _ctype(name, text), "", "docs.example"),
-                   rows)
-    rows = rows_by.setdefault("urls", new())
+            record(corpus, name, engine.scan_response(text.encode("utf-8"), _ctype(name, text), "", "docs.example"), t)
+    t = tallies.setdefault("urls", Tally(samples))
     for u in urls_of(page_sets, limit * 2, rnd):
         d, _ = engine.check_url(u, "GET")
-        record("urls", u, d, rows)
-    rows = rows_by.setdefault("bodies", new())
+        record("urls", u, d, t)
+    t = tallies.setdefault("bodies", Tally(samples))
     for name, ct, body in bodies(rnd, limit):
-        record("bodies", name, engine.scan_body(body.encode("utf-8"), ct, "", "outbound", "api.example.com"), rows)
-    total_items = total_blocked = 0
-    for corpus, rows in rows_by.items():
-        n, b = rows["items"], rows["blocked"]
-        total_items += n
-        total_blocked += b
-        report["corpora"][corpus] = {
-            "items": n, "blocked": b, "per_10k": round(b * 10000 / n, 1) if n else None,
-            "worst_rules": dict(rows["rules"].most_common(8)), "samples": rows["samples"],
-            "blocked_by_policy_not_counted": dict(rows["policy"])}
-    report["total"] = {"items": total_items, "blocked": total_blocked,
-                       "per_10k": round(total_blocked * 10000 / total_items, 1) if total_items else None,
-                       "target_per_10k": 10.0}
+        record("bodies", name, engine.scan_body(body.encode("utf-8"), ct, "", "outbound", "api.example.com"), t)
+    for corpus, t in tallies.items():
+        report["corpora"][corpus] = t.report("worst_rules", "blocked_by_policy_not_counted", 8)
+    report["total"] = totals(report["corpora"], target_per_10k=10.0)
     report["seconds"] = round(time.time() - t0, 1)
     return report
 
 
 def table(rep: dict) -> str:
-    lines = [f"{'corpus':14s} {'items':>7s} {'blocked':>8s} {'per 10k':>8s}  worst rules"]
-    for c, v in rep["corpora"].items():
-        worst = ", ".join(f"{r} x{n}" for r, n in list(v["worst_rules"].items())[:3])
-        lines.append(f"{c:14s} {v['items']:7d} {v['blocked']:8d} {str(v['per_10k']):>8s}  {worst}")
-    t = rep["total"]
-    lines.append(f"{'total':14s} {t['items']:7d} {t['blocked']:8d} {str(t['per_10k']):>8s}  "
-                 f"(target <= {t['target_per_10k']} per 10k)")
-    return "\n".join(lines)
+    return tally_table(rep, "worst_rules", 3, 14, f"(target <= {rep['total']['target_per_10k']} per 10k)")
 
 
 DEBIAN_DOCS = ("python3-doc", "debian-reference-en", "developers-reference")

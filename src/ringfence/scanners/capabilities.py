@@ -161,6 +161,11 @@ def of_definition(tool: dict) -> ToolCaps:
     if not local:
         for c, r in text.reasons.items():
             b.add(c, r)
+    return _built(b, weak, local)
+
+
+def _built(b: _Builder, weak: _Builder, local: str) -> ToolCaps:
+    """The strong evidence, and the weak unless a tool that reads as local would reach out."""
     for c, r in weak.reasons.items():
         if not (local and c in V.EGRESS):
             b.add(c, r)
@@ -175,11 +180,7 @@ def of_name(name: str) -> ToolCaps:
 @functools.lru_cache(maxsize=4096)
 def _of_name(name: str) -> ToolCaps:
     b, weak = _Builder(), _Builder()
-    local = _name_caps(name, b, weak)
-    for c, r in weak.reasons.items():
-        if not (local and c in V.EGRESS):
-            b.add(c, r)
-    return b.build(local)
+    return _built(b, weak, _name_caps(name, b, weak))
 
 
 def of_arguments(arguments: Any) -> ToolCaps:

@@ -270,15 +270,11 @@ class ToolPolicy:
             if info.kind.write and info.kind.read and kl in ("destination", "dest", "dst", "to", "target",
                                                               "new_path", "target_path", "destination_path"):
                 reads = False
-            if reads:
-                info.read_paths.append(norm_path(v))
-                for rule, ex in self.match_path(v, "read"):
-                    if rule.id not in seen:
-                        seen.add(rule.id)
-                        findings.append(Finding("policy", rule.id, rule.severity, ex, path, self.action))
-            if writes:
-                info.write_paths.append(norm_path(v))
-                for rule, ex in self.match_path(v, "write"):
+            for mode, on, paths in (("read", reads, info.read_paths), ("write", writes, info.write_paths)):
+                if not on:
+                    continue
+                paths.append(norm_path(v))
+                for rule, ex in self.match_path(v, mode):
                     if rule.id not in seen:
                         seen.add(rule.id)
                         findings.append(Finding("policy", rule.id, rule.severity, ex, path, self.action))

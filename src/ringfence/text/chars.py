@@ -65,17 +65,28 @@ def rot13(text: str) -> str:
     return text.translate(ROT13)
 
 
-def hs_class(cps) -> str:
-    """A hyperscan character class of the code points cps, runs folded into ranges."""
+def cp_runs(cps) -> list[tuple[int, int]]:
+    """The code points cps as sorted runs (first, last) of consecutive code points."""
     cps = sorted(set(cps))
     out, i = [], 0
     while i < len(cps):
         j = i
         while j + 1 < len(cps) and cps[j + 1] == cps[j] + 1:
             j += 1
-        out.append("\\x{%x}" % cps[i] + ("-\\x{%x}" % cps[j] if j > i else ""))
+        out.append((cps[i], cps[j]))
         i = j + 1
-    return "[" + "".join(out) + "]"
+    return out
 
 
-__all__ = ["DASHES", "HOMO", "HOMO_EXTRA", "HOMO_PAIRS", "INVISIBLE", "LEET", "LEET_CORE", "LEET_READINGS", "ROT13", "SPACES", "hs_class", "leet_table", "rot13"]
+def cp_class(cps, esc: str = "\\x{%x}") -> str:
+    """The body of a character class of the code points cps, runs folded into ranges
+    (`esc` writes one code point: hyperscan/RE2 `\\x{..}`, Python `\\U........`)."""
+    return "".join(esc % a + ("-" + esc % b if b > a else "") for a, b in cp_runs(cps))
+
+
+def hs_class(cps) -> str:
+    """A hyperscan character class of the code points cps, runs folded into ranges."""
+    return "[" + cp_class(cps) + "]"
+
+
+__all__ = ["DASHES", "HOMO", "HOMO_EXTRA", "HOMO_PAIRS", "INVISIBLE", "LEET", "LEET_CORE", "LEET_READINGS", "ROT13", "SPACES", "cp_class", "cp_runs", "hs_class", "leet_table", "rot13"]

@@ -104,9 +104,6 @@ _DELIM_PRESENT_SRC = (r"\\x[0-9A-Fa-f]{2}|0[xX][0-9A-Fa-f]{2}|[0-9A-Fa-f]{2}(?:[
 _DELIM_PRESENT = (_re2.compile(_DELIM_PRESENT_SRC) if _re2 is not None else re.compile(_DELIM_PRESENT_SRC))
 _NOT_HEX = re.compile(r"\\x|0[xX]|[^0-9A-Fa-f]")
 
-_PCT = re.compile(r"%[0-9A-Fa-f]{2}")
-_ENT = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-_JSONU = re.compile(r"\\u[0-9A-Fa-f]{4}")
 # Escapes that hide a letter, digit or space start a cluster; markup escapes that
 # ordinary pages are full of (&amp; &#39; %2F \u0022 ...) do not. Matching only the
 # interesting ones in the regex keeps Python callbacks off the hot path.

@@ -351,41 +351,32 @@ def _plain(t: str | None, strict: bool = True) -> str | None:
     return t if len({unicodedata.name(c, "?").split()[0] for c in other}) == 1 else None
 
 
-def _b85_run(run: str, strict: bool = True) -> str | None:
-    for cand in _starts(run, "=>"):
+def _first_text(cands: list[str], decode, strict: bool = True) -> str | None:
+    """The text of the first candidate start that decodes to plain text."""
+    for cand in cands:
         try:
-            t = _plain(_text(base64.b85decode(cand)), strict)
+            t = _plain(_text(decode(cand)), strict)
         except ValueError:
             continue
         if t:
             return t
     return None
+
+
+def _b85_run(run: str, strict: bool = True) -> str | None:
+    return _first_text(_starts(run, "=>"), base64.b85decode, strict)
 
 
 def _z85_run(run: str) -> str | None:
-    """Z85 is Base85 over another alphabet; its strings come in whole 5-char groups."""
-    for cand in _starts(run, "=>:"):
-        if len(cand) % 5:
-            cand = cand[:len(cand) - len(cand) % 5]
-        try:
-            # Z85 data is padded to 4 bytes by its writer: NULs at the end are that padding
-            t = _plain(_text(base64.b85decode(cand.translate(_Z85_TO_B85)).rstrip(b"\0")))
-        except ValueError:
-            continue
-        if t:
-            return t
-    return None
+    """Z85 is Base85 over another alphabet; its strings come in whole 5-char groups.
+    Z85 data is padded to 4 bytes by its writer: NULs at the end are that padding."""
+    return _first_text([c[:len(c) - len(c) % 5] for c in _starts(run, "=>:")],
+                       lambda c: base64.b85decode(c.translate(_Z85_TO_B85)).rstrip(b"\0"))
 
 
 def _a85_run(run: str) -> str | None:
-    for cand in _starts(run.strip("\"'"), "=>:"):  # quotes are Ascii85 chars: a string's own come along
-        try:
-            t = _plain(_text(base64.a85decode(cand)))
-        except ValueError:
-            continue
-        if t:
-            return t
-    return None
+    # quotes are Ascii85 chars: a string's own come along
+    return _first_text(_starts(run.strip("\"'"), "=>:"), base64.a85decode)
 
 
 def _uu(text: str):

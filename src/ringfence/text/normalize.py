@@ -39,7 +39,7 @@ import unicodedata
 
 import regex
 
-from .chars import DASHES, HOMO, INVISIBLE, LEET_READINGS, leet_table
+from .chars import DASHES, HOMO, INVISIBLE, LEET_READINGS, cp_class, leet_table
 from .forms import bare, nfkc  # noqa: F401  (re-exported)
 
 # ---- tables ------------------------------------------------------------------------
@@ -183,21 +183,13 @@ class _Runs:
     only runs when something is there to replace."""
 
     def __init__(self, cps):
-        cps = sorted(cps)
-        py, r2, i = [], [], 0
-        while i < len(cps):
-            j = i
-            while j + 1 < len(cps) and cps[j + 1] == cps[j] + 1:
-                j += 1
-            py.append("\\U%08x" % cps[i] + ("-\\U%08x" % cps[j] if j > i else ""))
-            r2.append("\\x{%x}" % cps[i] + ("-\\x{%x}" % cps[j] if j > i else ""))
-            i = j + 1
-        self.rx = re.compile("[" + "".join(py) + "]+")
+        cps = list(cps)
+        self.rx = re.compile("[" + cp_class(cps, "\\U%08x") + "]+")
         self.search = self.rx.search
         if _re2 is not None:
             opts = _re2.Options()
             opts.log_errors = False
-            r = _re2.compile("[" + "".join(r2) + "]", opts)
+            r = _re2.compile("[" + cp_class(cps) + "]", opts)
             self.search = lambda s: r.search(s) if not _has_surrogate(s) else self.rx.search(s)
 
     def translate(self, s: str, table: dict) -> str:

@@ -61,121 +61,108 @@ def _emit(r: _Reader, key, value) -> None:
         r.lines.append(f"{k}: {v}" if k else v)
 
 
-# ---------------------------------------------------------------------------- CBOR
+# ------------------------------------------------------------------- header tables
+# Both formats start every item with one header byte that names its kind and either
+# holds its argument (a small int, a length) or says how many big-endian bytes after it
+# do. One table a format: header byte -> (kind, inline argument, width), width 0 for an
+# inline argument; None where the byte is not read (reserved, indefinite lengths).
+UINT, NINT, SINT, BYTES, TEXT, ARRAY, MAP, TAG, CONST, FLOAT, EXT = range(11)
 
-def _cbor_len(r: _Reader, info: int) -> int:
-    if info < 24:
-        return info
-    if info == 24:
-        return r.take(1)[0]
-    if info == 25:
-        return int.from_bytes(r.take(2), "big")
-    if info == 26:
-        return int.from_bytes(r.take(4), "big")
-    if info == 27:
-        return int.from_bytes(r.take(8), "big")
-    raise _Bad  # indefinite lengths are not read: a hand-made blob rarely uses them
+
+def _cbor_heads() -> list:
+    kinds = (UINT, NINT, BYTES, TEXT, ARRAY, MAP, TAG)
+    heads: list = [None] * 256
+    for ib in range(256):
+        major, info = ib >> 5, ib & 31
+        if major == 7:  # simple values and floats (a half float reads as 0.0)
+            if info < 24:
+                heads[ib] = (CONST, {20: False, 21: True, 22: None}.get(info, info), 0)
+            elif 25 <= info <= 27:
+                heads[ib] = (FLOAT, {25: None, 26: ">f", 27: ">d"}[info], 1 << (info - 24))
+        elif info < 24:
+            heads[ib] = (kinds[major], info, 0)
+        elif info <= 27:
+            heads[ib] = (kinds[major], 0, 1 << (info - 24))
+        # (info 28-30 reserved, 31 indefinite: a hand-made blob rarely uses them)
+    return heads
+
+
+def _mp_heads() -> list:
+    heads: list = [None] * 256
+    for t in range(0x80):
+        heads[t] = (UINT, t, 0)                                # positive fixint
+        if t >= 0x60:
+            heads[t + 0x80] = (CONST, t + 0x80 - 0x100, 0)       # negative fixint (0xE0-0xFF)
+    for t in range(16):
+        heads[0x80 + t], heads[0x90 + t] = (MAP, t, 0), (ARRAY, t, 0)
+    for t in range(32):
+        heads[0xA0 + t] = (TEXT, t, 0)
+    for t, head in {0xC0: (CONST, None, 0), 0xC2: (CONST, False, 0), 0xC3: (CONST, True, 0),
+                    0xC4: (BYTES, 0, 1), 0xC5: (BYTES, 0, 2), 0xC6: (BYTES, 0, 4),
+                    0xC7: (EXT, 0, 1), 0xC8: (EXT, 0, 2), 0xC9: (EXT, 0, 4),
+                    0xCA: (FLOAT, ">f", 4), 0xCB: (FLOAT, ">d", 8),
+                    0xCC: (UINT, 0, 1), 0xCD: (UINT, 0, 2), 0xCE: (UINT, 0, 4), 0xCF: (UINT, 0, 8),
+                    0xD0: (SINT, 0, 1), 0xD1: (SINT, 0, 2), 0xD2: (SINT, 0, 4), 0xD3: (SINT, 0, 8),
+                    0xD4: (EXT, 1, 0), 0xD5: (EXT, 2, 0), 0xD6: (EXT, 4, 0), 0xD7: (EXT, 8, 0), 0xD8: (EXT, 16, 0),
+                    0xD9: (TEXT, 0, 1), 0xDA: (TEXT, 0, 2), 0xDB: (TEXT, 0, 4),
+                    0xDC: (ARRAY, 0, 2), 0xDD: (ARRAY, 0, 4), 0xDE: (MAP, 0, 2), 0xDF: (MAP, 0, 4)}.items():
+        heads[t] = head                                          # (0xC1 is never used)
+    return heads
+
+
+CBOR_HEADS = _cbor_heads()
+MP_HEADS = _mp_heads()
+
+
+def _item(r: _Reader, depth: int, heads: list):
+    """One item of either format, read through its header table."""
+    if depth > MAX_DEPTH:
+        raise _Bad
+    r.count()
+    head = heads[r.take(1)[0]]
+    if head is None:
+        raise _Bad
+    kind, arg, width = head
+    if width:
+        raw = r.take(width)
+        if kind == FLOAT:
+            return 0.0 if arg is None else struct.unpack(arg, raw)[0]
+        arg = int.from_bytes(raw, "big", signed=kind == SINT)
+    if kind in (UINT, SINT, CONST):
+        return arg
+    if kind == NINT:
+        return -1 - arg
+    if kind == BYTES:
+        return r.take(arg)
+    if kind == TEXT:
+        try:
+            return r.take(arg).decode("utf-8")
+        except UnicodeDecodeError:
+            raise _Bad from None
+    if kind == EXT:  # a type byte and its data: nothing to read
+        r.take(1 + arg)
+        return None
+    if kind == TAG:  # a CBOR tag, then its value
+        return _item(r, depth + 1, heads)
+    if arg > MAX_ITEMS:
+        raise _Bad
+    if kind == ARRAY:
+        out = [_item(r, depth + 1, heads) for _ in range(arg)]
+        for v in out:
+            _emit(r, None, v)
+        return out
+    for _ in range(arg):  # MAP
+        k = _item(r, depth + 1, heads)
+        _emit(r, k, _item(r, depth + 1, heads))
+    return {}
 
 
 def _cbor(r: _Reader, depth: int):
-    if depth > MAX_DEPTH:
-        raise _Bad
-    r.count()
-    ib = r.take(1)[0]
-    major, info = ib >> 5, ib & 31
-    if major == 7:
-        if info < 24:
-            return {20: False, 21: True, 22: None}.get(info, info)
-        if info == 25:
-            r.take(2)
-            return 0.0
-        if info == 26:
-            return struct.unpack(">f", r.take(4))[0]
-        if info == 27:
-            return struct.unpack(">d", r.take(8))[0]
-        raise _Bad
-    n = _cbor_len(r, info)
-    if major in (0, 1):
-        return n if major == 0 else -1 - n
-    if major == 2:
-        return r.take(n)
-    if major == 3:
-        try:
-            return r.take(n).decode("utf-8")
-        except UnicodeDecodeError:
-            raise _Bad from None
-    if major == 4:
-        if n > MAX_ITEMS:
-            raise _Bad
-        out = [_cbor(r, depth + 1) for _ in range(n)]
-        for v in out:
-            _emit(r, None, v)
-        return out
-    if major == 5:
-        if n > MAX_ITEMS:
-            raise _Bad
-        for _ in range(n):
-            k = _cbor(r, depth + 1)
-            _emit(r, k, _cbor(r, depth + 1))
-        return {}
-    return _cbor(r, depth + 1)  # major 6: a tag, then its value
-
-
-# ---------------------------------------------------------------------------- MessagePack
-
-_MP_FIXED = {0xC0: None, 0xC2: False, 0xC3: True}
-_MP_NUM = {0xCC: ">B", 0xCD: ">H", 0xCE: ">I", 0xCF: ">Q", 0xD0: ">b", 0xD1: ">h", 0xD2: ">i", 0xD3: ">q",
-           0xCA: ">f", 0xCB: ">d"}
-_MP_LEN = {0xD9: 1, 0xDA: 2, 0xDB: 4, 0xC4: 1, 0xC5: 2, 0xC6: 4}  # str8/16/32, bin8/16/32
-_MP_EXT = {0xD4: 1, 0xD5: 2, 0xD6: 4, 0xD7: 8, 0xD8: 16}
+    return _item(r, depth, CBOR_HEADS)
 
 
 def _mp(r: _Reader, depth: int):
-    if depth > MAX_DEPTH:
-        raise _Bad
-    r.count()
-    t = r.take(1)[0]
-    if t <= 0x7F:
-        return t
-    if t >= 0xE0:
-        return t - 0x100
-    if 0xA0 <= t <= 0xBF or t in (0xD9, 0xDA, 0xDB):
-        n = t & 31 if t <= 0xBF else int.from_bytes(r.take(_MP_LEN[t]), "big")
-        try:
-            return r.take(n).decode("utf-8")
-        except UnicodeDecodeError:
-            raise _Bad from None
-    if t in (0xC4, 0xC5, 0xC6):
-        return r.take(int.from_bytes(r.take(_MP_LEN[t]), "big"))
-    if t in _MP_FIXED:
-        return _MP_FIXED[t]
-    if t in _MP_NUM:
-        fmt = _MP_NUM[t]
-        return struct.unpack(fmt, r.take(struct.calcsize(fmt)))[0]
-    if t in _MP_EXT:
-        r.take(1 + _MP_EXT[t])
-        return None
-    if t in (0xC7, 0xC8, 0xC9):
-        n = int.from_bytes(r.take({0xC7: 1, 0xC8: 2, 0xC9: 4}[t]), "big")
-        r.take(1 + n)
-        return None
-    if 0x90 <= t <= 0x9F or t in (0xDC, 0xDD):
-        n = t & 15 if t <= 0x9F else int.from_bytes(r.take(2 if t == 0xDC else 4), "big")
-        if n > MAX_ITEMS:
-            raise _Bad
-        out = [_mp(r, depth + 1) for _ in range(n)]
-        for v in out:
-            _emit(r, None, v)
-        return out
-    if 0x80 <= t <= 0x8F or t in (0xDE, 0xDF):
-        n = t & 15 if t <= 0x8F else int.from_bytes(r.take(2 if t == 0xDE else 4), "big")
-        if n > MAX_ITEMS:
-            raise _Bad
-        for _ in range(n):
-            k = _mp(r, depth + 1)
-            _emit(r, k, _mp(r, depth + 1))
-        return {}
-    raise _Bad  # 0xC1 is never used
+    return _item(r, depth, MP_HEADS)
 
 
 def _read(b: bytes, fn) -> str | None:

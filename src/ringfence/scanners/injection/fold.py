@@ -9,7 +9,7 @@ import unicodedata
 
 from ...text.chars import hs_class
 from ...text.forms import nfkc
-from .chars import DROP_RE, HOMO_PAIRS, INVISIBLE
+from .chars import DROP_RE, HOMO_ANY, INVISIBLE
 from .prefilter import DBS_LOCK, hs_compile
 
 # ---------------------------------------------------------------- folded view, piecewise
@@ -25,7 +25,6 @@ _FOLD_RUNS: list = []
 _FOLD_MEMO: dict[bytes, bytes] = {}
 _FOLD_MEMO_MAX = 1 << 14
 _FOLD_RUN_CAP = 32          # more than one run char per this many bytes: plain NFKC is faster
-_HOMO_ANY = re.compile("[" + "".join(re.escape(p[0]) for p in HOMO_PAIRS.split()) + "]")
 
 
 def _fold_runs_state():
@@ -142,7 +141,7 @@ def nfkc_dropped(text: str) -> tuple[str, bool]:
         v = memo.get(key)
         if v is None:
             folded = _nfkc_dropped_slow(key.decode("utf-8"))
-            v = memo[key] = folded.encode("utf-8") + (b"\x01" if _HOMO_ANY.search(folded) else b"\x00")
+            v = memo[key] = folded.encode("utf-8") + (b"\x01" if HOMO_ANY.search(folded) else b"\x00")
         homo = homo or v[-1] == 1
         out.append(data[prev:a])
         out.append(v[:-1])

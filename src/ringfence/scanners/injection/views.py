@@ -16,7 +16,7 @@ from ...text.blobs import decode_named, delimited_hex, hex_bytes, qp, text_of
 from ...text.forms import nfkc
 from ...text.percent import percent_decode
 from ...text.unpack import byte_arrays, json_unescape
-from .chars import compile_runs, DROP_RE, HOMO_TABLE, INVIS_RE, LEET_TABLES, MIXED_RE, SPACE_TABLE
+from .chars import compile_runs, DROP_RE, HOMO_TABLE, INVIS_RE, LEET_TABLES, MIXED_RE, mixed_extra, SPACE_TABLE
 from .fold import nfkc_dropped
 
 _MAX_DECODED_RUNS = 64
@@ -159,7 +159,7 @@ def derived_views(text: str, trig: set[str], depth: int, triggers) -> list[View]
         if ("invis" in trig) if exact else INVIS_RE.search(text):
             base = text.translate(SPACE_TABLE)
             views.append(View("spaced", base, True))
-        if ("mixed" in trig) if exact and base is text else MIXED_RE.search(base):
+        if ("mixed" in trig or mixed_extra(text)) if exact and base is text else MIXED_RE.search(base):
             base = base.translate(HOMO_TABLE)
             views.append(View("confusable", base, True))
         has_drop = ("drop" in trig) if exact else DROP_RE.search(text)
