@@ -18,7 +18,6 @@ Reports blocks per 10,000 items per corpus, the rules that fired, and samples fo
 from __future__ import annotations
 
 import gzip
-import json
 import random
 import re
 import subprocess

@@ -15,7 +15,6 @@ may hold a secret."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 

@@ -4,7 +4,6 @@ NFKC can change are normalized (found by one hyperscan pass, memoised).
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 from ...text.chars import hs_class
