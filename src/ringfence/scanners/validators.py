@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import json
 import math
+import re
 from collections import Counter
 from functools import lru_cache
 
@@ -143,6 +144,26 @@ def extended_private_key(s: str) -> bool:
     """BIP-32 extended private key (xprv/tprv/yprv/zprv/uprv/vprv): 78-byte payload."""
     p = base58check(s)
     return p is not None and len(p) == 78 and p[:4] in _XPRV_VERSIONS and p[45] == 0
+
+
+def mini_private_key(s: str) -> bool:
+    """Bitcoin mini private key (Casascius coins): 22, 26 or 30 base58 characters starting
+    with "S", made so that SHA-256(key + "?") starts with a zero byte; the key itself is
+    SHA-256(key). A random "S..." word passes that check once in 256, so the rule also
+    asks for the entropy of a random string."""
+    return len(s) in (22, 26, 30) and s[0] == "S" and all(c in B58 for c in s) \
+        and hashlib.sha256((s + "?").encode()).digest()[0] == 0
+
+
+_TRACK = re.compile(r"(\d{12,19})[=D^](?:[^^\n]{2,26}\^)?(\d\d)(\d\d)(\d)")
+
+
+def card_track(s: str) -> bool:
+    """Magnetic-stripe track 1 or 2 data (ISO/IEC 7813), or EMV's track-2 equivalent: a
+    card number that passes Luhn and an issuer range, an expiry month 01-12 and a service
+    code whose first digit is one ISO 7813 assigns (1, 2, 5, 6, 7, 9)."""
+    m = _TRACK.search(s)
+    return m is not None and credit_card(m.group(1)) and 1 <= int(m.group(3)) <= 12 and m.group(4) in "125679"
 
 
 def btc_base58_address(s: str) -> bool:

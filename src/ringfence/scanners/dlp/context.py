@@ -136,6 +136,8 @@ _VALIDATORS: dict[str, Callable[[str, str, re.Match, str], bool]] = {
     "iban": lambda s, v, m, w: V.iban(s),
     "wif": lambda s, v, m, w: V.wif(s),
     "extended_private_key": lambda s, v, m, w: V.extended_private_key(s),
+    "mini_private_key": lambda s, v, m, w: V.mini_private_key(s),
+    "card_track": lambda s, v, m, w: V.card_track(s),
     "jwt": lambda s, v, m, w: V.jwt(s),
     "basic_auth": lambda s, v, m, w: V.basic_auth(s),
     "us_ssn": lambda s, v, m, w: V.us_ssn(s),
