@@ -377,8 +377,9 @@ RULES: tuple[DlpRule, ...] = (
 
 from .dlp_tail import TAIL_RULES  # noqa: E402 - it builds on the definitions above
 from .dlp_crypto import CRYPTO_RULES  # noqa: E402
+from .dlp_services import SERVICE_RULES  # noqa: E402
 
-RULES = RULES + TAIL_RULES + CRYPTO_RULES
+RULES = RULES + TAIL_RULES + CRYPTO_RULES + SERVICE_RULES
 
 # Detectors that are code, not one regex. Listed so config and docs know their ids.
 SPECIAL_RULES: dict[str, tuple[str, Severity]] = {

@@ -221,6 +221,49 @@ def bech32_address(s: str) -> bool:
     return _bech32_polymod(values) in (1, 0x2BC830A3)
 
 
+def bech32_secret(s: str, hrp: str, data_len: int) -> bool:
+    """A bech32 string with this human-readable part, `data_len` 5-bit data characters
+    and a valid checksum (Nostr nsec: 32 bytes -> 52 characters)."""
+    s = s.lower()
+    if not s.startswith(hrp + "1") or len(s) != len(hrp) + 1 + data_len + 6:
+        return False
+    data = s[len(hrp) + 1:]
+    if any(c not in _BECH32 for c in data):
+        return False
+    values = [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp] + [_BECH32.index(c) for c in data]
+    return _bech32_polymod(values) == 1
+
+
+def _crc16_xmodem(data: bytes) -> int:
+    crc = 0
+    for b in data:
+        crc ^= b << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else crc << 1
+            crc &= 0xFFFF
+    return crc
+
+
+def stellar_secret_seed(s: str) -> bool:
+    """Stellar secret seed (StrKey): base32 of version byte 18 << 3, 32 bytes of seed and a
+    little-endian CRC16-XModem of both; it starts with "S" and is 56 characters long."""
+    import base64
+    if len(s) != 56 or s[0] != "S":
+        return False
+    try:
+        raw = base64.b32decode(s)
+    except ValueError:
+        return False
+    return len(raw) == 35 and raw[0] == 18 << 3 and _crc16_xmodem(raw[:33]) == int.from_bytes(raw[33:], "little")
+
+
+def solana_secret_b58(s: str) -> bool:
+    """A Solana secret key exported as base58 (wallet "export private key"): 64 bytes that
+    are an ed25519 seed followed by its own public key."""
+    raw = b58_bytes(s, 120)
+    return raw is not None and ed25519_keypair(raw)
+
+
 # -- Ethereum EIP-55 (needs Keccak-256, which is not hashlib's sha3_256) ----------
 
 _RC = [

@@ -377,10 +377,15 @@ class DlpScanner:
             if not decoded:
                 break
             # " \n" between texts: one ending in '=' (or %3D) then "\n" would read as a quoted-printable soft break
-            dv = View(normalize(unescape(" \n".join(decoded))), True, False)
+            joined = " \n".join(decoded)
+            dv = View(normalize(unescape(joined)), True, False)
             item = (dv, *self._matcher.scan(dv.data))
             scanned.append(item)
             frontier = [item]
+            if "%" in joined and dv.text != normalize(joined):
+                # a '%' that is text (card track 1 "%B4...") is no escape: the decoded text as it is, too
+                lit = View(normalize(joined), True, False)
+                scanned.append((lit, *self._matcher.scan(lit.data)))
         rot_views = 0
         for v, hits, _ in list(scanned):
             if ID_ROT13 in hits and rot_views < 4:  # a ROT13'd rule prefix or secret word: scan its ROT13 too
