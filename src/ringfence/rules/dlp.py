@@ -40,6 +40,12 @@ NA64 = r"(?![A-Za-z0-9_+/=-])"   # not followed by a base64/base64url char
 NB64 = r"(?<![A-Za-z0-9_+/-])"
 
 
+# "<kind>_key" names whose kind makes the key a secret (ALGOLIA_ADMIN_KEY, MEILI_MASTER_KEY,
+# APP_KEY, SERVICE_ROLE_KEY, ENCRYPTION_KEY ...), unlike sort, cache, public or idempotency keys.
+SECRET_KEY_NAMES = (r"(?:admin|master|encryption|decryption|signing|license|server|service(?:[_-]?role)?|app|hmac"
+                    r"|jwt|auth|sdk|account|storage|cipher|crypto|aes|root|management|write[_-]?api)[_-]?key")
+
+
 @dataclass(frozen=True)
 class DlpRule:
     id: str
@@ -313,14 +319,17 @@ RULES: tuple[DlpRule, ...] = (
        tn=("https://user:<token>@git.example.com/r", "https://example.com/@user", "see http://a.b:8080/x@y")),
     _r("generic_secret_assignment", "Secret assigned to a sensitive name", "high",
        r"(?P<k>(?P<kw>password|passwd|passphrase|pwd|secret|api[_-]?key|apikey|access[_-]?key"
-       r"|auth[_-]?token|access[_-]?token|refresh[_-]?token|client[_-]?secret|private[_-]?key|token|credentials?)"
+       r"|auth[_-]?token|access[_-]?token|refresh[_-]?token|client[_-]?secret|private[_-]?key|token|credentials?"
+       r"|" + SECRET_KEY_NAMES + r")"
        r"[A-Za-z0-9_.-]{0,20})[\"']?\s{0,3}(?:=>|:=|[:=])\s{0,3}[\"']?(?P<s>[^\s\"'`,;&<>(){}\[\]]{8,200})",
        ignore_case=True, placeholder_check=True, validator="generic_secret",
        tp=("db_password: Orchid-Lantern-81!", 'config = {"api_key": "Zk3pQ9rT2vX8mN4b"}',
-           f"SENDGRID_SECRET_KEY=SG.{R24}", f"client_secret={R40}"),
+           f"SENDGRID_SECRET_KEY=SG.{R24}", f"client_secret={R40}", f"ALGOLIA_ADMIN_KEY={H32}",
+           f"MEILI_MASTER_KEY={R32}", f"APP_KEY=base64:{R43}="),
        tn=("password: changeme", 'token = os.getenv("SERVICE_TOKEN")', "token=${GITHUB_TOKEN}",
            "api_key: <your-api-key>", "password=********", "max_tokens=4096", "api_key = settings.API_KEY",
-           "tokenizer=bert-base-uncased", "csrf_token=Zk3pQ9rT2vX8mN4b")),
+           "tokenizer=bert-base-uncased", "csrf_token=Zk3pQ9rT2vX8mN4b", "SORT_KEY=Zk3pQ9rT2vX8mN4b",
+           "ALGOLIA_ADMIN_KEY=<admin-key>")),
     _r("bearer_token", "High-entropy bearer token", "high",
        r"(?i)\bbearer\s+(?P<s>[A-Za-z0-9._~+/-]{20,}=*)", min_entropy=3.5, min_classes=2, placeholder_check=True,
        tp=(f"Authorization: Bearer {R40}",), tn=("Authorization: Bearer <token>", "Bearer YOUR_ACCESS_TOKEN_HERE",
@@ -395,4 +404,5 @@ PLACEHOLDER_WORDS = (
     "changeme", "change_me", "change-me", "placeholder", "your_", "your-", "yourpass", "yourkey", "yourtoken",
     "redacted", "example_", "dummy", "xxxx", "****", "....", "${", "{{", "<", "%s", "%(", "$(", "process.env",
     "os.environ", "getenv", "env(", "insert_", "replace_me", "replaceme", "todo", "fixme", "sample",
+    "%3c", "%24%7b", "%7b%7b",   # '<', '${', '{{' percent-encoded (a form body)
 )

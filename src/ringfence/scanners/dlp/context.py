@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from ...rules.dlp import PLACEHOLDER_WORDS
+from ...rules.dlp import PLACEHOLDER_WORDS, SECRET_KEY_NAMES
 from ...text.blobs import decode_blob_cached
 from .. import financial, public_ids
 from .. import validators as V
@@ -26,7 +26,8 @@ def _only(s: str, chars: str) -> bool:
 
 _SENSITIVE_KEY = re.compile(
     r"(?i)(password|passwd|passphrase|pwd|secret|api[_-]?key|apikey|access[_-]?key|auth[_-]?token|access[_-]?token"
-    r"|refresh[_-]?token|client[_-]?secret|private[_-]?key|token|credential|session[_-]?key|x-api-key)")
+    r"|refresh[_-]?token|client[_-]?secret|private[_-]?key|token|credential|session[_-]?key|x-api-key|"
+    + SECRET_KEY_NAMES + r")")
 # every match of _SENSITIVE_KEY contains one of these (lowercase)
 _SENSITIVE_HINTS = ("pass", "pwd", "secret", "key", "token", "credential")
 _NOT_SECRET_KEY = re.compile(
