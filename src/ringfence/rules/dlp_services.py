@@ -67,6 +67,11 @@ SERVICE_RULES: tuple[DlpRule, ...] = (
     _r("honeycomb_api_key", "Honeycomb ingest / management key", "critical",
        NB + r"hc[ax](?:ik|mk)_[a-z0-9]{20,70}" + NA, min_entropy=3.5, tp=(f"hcaik_{LOW70[:58]}", f"hcxmk_{X40}"),
        tn=("hcaik_" + "0" * 40, "hcaik_short")),
+    _r("launchdarkly_key", "LaunchDarkly API access token / server SDK key (with context)", "critical",
+       r"\b(?P<s>(?:api|sdk)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
+       context=("launchdarkly", "launch_darkly", "ld_sdk", "ld_api", "ld-sdk", "ld-api", "ldclient"),
+       tp=(f"LAUNCHDARKLY_SDK_KEY=sdk-{UUID}", f"ldclient.set_config(Config('sdk-{UUID}'))"),
+       tn=(f"request id api-{UUID}", f"launchdarkly mobile key mob-{UUID}")),
     _r("adafruit_io_key", "Adafruit IO key", "high", NB + r"aio_[A-Za-z0-9]{28}" + NA, min_entropy=3.5,
        min_classes=2, tp=(f"aio_{R30[:28]}",), tn=("aio_" + "a" * 28, "aio_" + R20)),
 
