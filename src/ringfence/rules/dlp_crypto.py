@@ -27,6 +27,11 @@ KEYSTORE = ('{"address":"3f9c8d5e2a7b41c6d0e8f1a2b3c4d5e6f7a8b9c0","crypto":{"ci
 # the same keys with the last character changed so that the "?" check fails.
 MINI_TP = ("SxEFmVP6oMXDRRopDkAno9", "SfVXAdEKujVFkbr5zcyuSSughv", "SZ7CQkEGPXkJEWV3RBEGzEBagaCvCr")
 MINI_TN = ("SxEFmVP6oMXDRRopDkAno1", "SfVXAdEKujVFkbr5zcyuSSugh1", "SZ7CQkEGPXkJEWV3RBEGzEBagaCvC1")
+# JSON Web Keys (a P-256 key and an HMAC key, generated for these examples, never used anywhere)
+JWK_D = "fDa2T77KIDnJ52xoGjlTYmn8wWbEn17ahWzmy5cyeks"
+JWK_EC = ('{"kty":"EC","crv":"P-256","x":"rBbpQ-V_WNubhbEkW8RShNNwuPaApRv0DaoyYC0EtwY",'
+          '"y":"5Ouut57DEDHd8pEzSzuk082Q2tnse8AVpI3acORiUKY","d":"' + JWK_D + '"}')
+JWK_OCT = '{"kty":"oct","alg":"HS256","k":"R-UNmZ3JznV-sdlNdqtsorrKJZG9l5k2jJj7qxk-LNc"}'
 # Track data around a Luhn-valid synthetic PAN (not a documented test number).
 PAN = "4539578763621486"
 TRACK1 = f"%B{PAN}^DOE/JANE A^2812101000000000000000000000000?"
@@ -64,4 +69,11 @@ CRYPTO_RULES: tuple[DlpRule, ...] = (
        tp=(TRACK1, TRACK2, f"swipe={PAN}=2812101", f"tag57={PAN}D28121010000000000F"),
        tn=(TRACK1.replace("4539578763621486", "4539578763621487"), f";{PAN}=2813101?", f";{PAN}=2812301?",
            "build 2025121012345678=2512101")),
+    # A JSON Web Key holds its private part in "d" (RSA, EC, OKP) or "k" (symmetric "oct"), RFC 7517/7518;
+    # a public JWK (every JWKS endpoint) has neither. Confirmed by a "kty" member in the same object.
+    _r("jwk_private_key", "Private or symmetric JSON Web Key", "critical",
+       r'\\{0,2}"(?:d|k|p|q|dp|dq)\\{0,2}"\s{0,3}:\s{0,3}\\{0,2}"(?P<s>[A-Za-z0-9_-]{22,})', validator="jwk_private",
+       min_entropy=3.5,
+       tp=(JWK_EC, JWK_EC.replace('"', '\\"'), '{"keys": [' + JWK_OCT + "]}"),
+       tn=(JWK_EC.replace(',"d":"' + JWK_D + '"', ""), '{"d": "' + JWK_D + '", "note": "no key type"}')),
 )

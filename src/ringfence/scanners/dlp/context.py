@@ -108,6 +108,19 @@ def _v_btc(secret: str, view: str, m: re.Match, where: str) -> bool:
     return V.bech32_address(secret) if secret[:3].lower() == "bc1" else V.btc_base58_address(secret)
 
 
+_JWK_KTY = re.compile(r'\\{0,2}"kty\\{0,2}"\s{0,3}:\s{0,3}\\{0,2}"(?:RSA|EC|OKP|oct)\\{0,2}"')
+
+
+def _v_jwk(secret: str, view: str, m: re.Match, where: str) -> bool:
+    """A private JWK member: the same object (no '}' between) names a key type."""
+    a = view.rfind("{", max(0, m.start() - 2048), m.start())
+    b = view.find("}", m.end(), m.end() + 2048)
+    if a < 0:
+        return False
+    obj = view[a:b if b >= 0 else m.end() + 2048]
+    return "}" not in view[a:m.start()] and _JWK_KTY.search(obj) is not None
+
+
 _AUTH_BEFORE = re.compile(r"(?i)authorization[\"']?\s{0,3}[:=]\s{0,3}[\"']?\Z")
 
 
@@ -130,6 +143,7 @@ def _v_auth_scheme(secret: str, view: str, m: re.Match, where: str) -> bool:
 _VALIDATORS: dict[str, Callable[[str, str, re.Match, str], bool]] = {
     "generic_secret": _v_generic,
     "gcp_sa_private_key": _v_gcp,
+    "jwk_private": _v_jwk,
     "btc_address": _v_btc,
     "eth_address": lambda s, v, m, w: V.eth_address_mixed_valid(s),
     "credit_card": lambda s, v, m, w: (financial.card_number(s) and _card_separators_ok(s)
