@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from ..text.blobs import b64_bytes
+from ..text.blobs import b32_bytes, b64_bytes
 from ..text.unpack import B58_ALPHA, b58_bytes
 
 # -- entropy -----------------------------------------------------------------
@@ -247,14 +247,10 @@ def _crc16_xmodem(data: bytes) -> int:
 def stellar_secret_seed(s: str) -> bool:
     """Stellar secret seed (StrKey): base32 of version byte 18 << 3, 32 bytes of seed and a
     little-endian CRC16-XModem of both; it starts with "S" and is 56 characters long."""
-    import base64
     if len(s) != 56 or s[0] != "S":
         return False
-    try:
-        raw = base64.b32decode(s)
-    except ValueError:
-        return False
-    return len(raw) == 35 and raw[0] == 18 << 3 and _crc16_xmodem(raw[:33]) == int.from_bytes(raw[33:], "little")
+    raw = b32_bytes(s)
+    return raw is not None and len(raw) == 35 and raw[0] == 18 << 3 and _crc16_xmodem(raw[:33]) == int.from_bytes(raw[33:], "little")
 
 
 def solana_secret_b58(s: str) -> bool:
