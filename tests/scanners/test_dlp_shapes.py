@@ -161,3 +161,23 @@ def test_long_hex_named_as_a_key_blocks(name):
 def test_long_hex_under_other_names_allows(name):
     assert _verdict("url", {"method": "GET", "url": f"https://dash.example.com/i?{name}=88aa8a29c1124a32e3d2cdae9f333b92"}) \
         == "allow"
+
+
+# Every rule's own token (prefix and shape rules) used as a name: a header name, a cookie name,
+# a query parameter name, a JSON key. The '=' after a cookie or query name is no base64 padding.
+def _token_examples():
+    import re
+    from ringfence.rules.dlp import RULES
+    return [(r.id, ex) for r in RULES if r.severity != "low" and not r.context and r.id != "credit_card"
+            for ex in r.tp[:1] if re.fullmatch(r"[A-Za-z0-9_.-]{16,200}", ex)]
+
+
+NAMED = _token_examples()
+
+
+@pytest.mark.parametrize("rule,token", NAMED, ids=[r for r, _ in NAMED])
+def test_tokens_as_header_cookie_query_and_key_names_block(rule, token):
+    assert _hdr({"X-" + token: "1"}) == "block"
+    assert _hdr({"Cookie": f"theme=dark; {token}=1"}) == "block"
+    assert _verdict("url", {"method": "GET", "url": f"https://api.example.com/v1/x?{token}=1&page=2"}) == "block"
+    assert _json_body({"data": {token: "x"}}) == "block"

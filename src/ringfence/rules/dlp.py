@@ -36,7 +36,9 @@ H40 = H64[:40]
 # Word-ish boundaries that also work next to '-', '_', '/', '+'.
 NB = r"\b"   # patterns compile with re.ASCII: \b before/after [A-Za-z0-9_] is a token edge
 NA = r"\b"
-NA64 = r"(?![A-Za-z0-9_+/=-])"   # not followed by a base64/base64url char
+# not followed by a base64/base64url char; '=' counts only as padding, not as the '=' of a
+# `name=value` pair (a token used as a cookie or query parameter name)
+NA64 = r"(?![A-Za-z0-9_+/-]|=+[^A-Za-z0-9]|=+$)"
 NB64 = r"(?<![A-Za-z0-9_+/-])"
 
 

@@ -6,7 +6,7 @@ not. Every value below is a synthetic random string in the documented shape.
 """
 from __future__ import annotations
 
-from .dlp import H32, H64, NA, NB, R20, R24, R30, R32, R36, R40, R43, R48, R52, R64, R86, R100, DlpRule
+from .dlp import H32, H64, NA, NA64, NB, R20, R24, R30, R32, R36, R40, R43, R48, R52, R64, R86, R100, DlpRule
 from .dlp_tail import R22, R26, R44, U26, X24, X40
 
 UUID = f"{H32[:8]}-{H32[8:12]}-{H32[12:16]}-{H32[16:20]}-{H32[20:]}"
@@ -120,7 +120,7 @@ SERVICE_RULES: tuple[DlpRule, ...] = (
        min_classes=3, tp=(f"live_{R30}",), tn=("test_userAuthenticationFlowWith2FA"[:35], "live_" + "ab1" * 10)),
 
     # ---- media and content -----------------------------------------------------------------------------
-    _r("frameio_token", "Frame.io developer token", "critical", NB + r"fio-u-[A-Za-z0-9_=-]{64}(?![A-Za-z0-9_=-])",
+    _r("frameio_token", "Frame.io developer token", "critical", NB + r"fio-u-[A-Za-z0-9_=-]{64}" + NA64,
        tp=(f"fio-u-{R64}",), tn=(f"fio-u-{R32}",)),
     _r("firebase_fcm_server_key", "Firebase Cloud Messaging server key", "critical",
        NB + r"AAAA[A-Za-z0-9_-]{7}:APA91b[A-Za-z0-9_-]{134}", tp=(f"key=AAAA{R20[:7]}:APA91b{R100}{R36[:34]}",),
