@@ -305,13 +305,14 @@ RULES: tuple[DlpRule, ...] = (
        tp=("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTQ4MjEiLCJyb2xlIjoiYWRtaW4iLCJpYXQiOjE3NjcyMjU2MDB9."
            "BFz95J7rGxh8Ip2ZQWFVYc6Zzy9Rj2x6spJK3ymTHO0",),
        tn=("eyJub3RhIjoiand0In0.eyJzdWIiOiIxMjM0In0.abcdefghijkl", "eyJhbGciOiJIUzI1NiJ9 alone")),
-    _r("connection_string_password", "Connection string with password", "critical",
-       r"\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|jdbc:[a-z0-9]+"
-       r"|clickhouse|cockroachdb|couchdb|neo4j(?:\+s)?|nats|kafka|ldaps?|smtps?|ftps?|sftp|ssh|elasticsearch)"
+    # any scheme but http(s) (url_credentials): databases, queues, cloudinary://, s3://, smb:// ...
+    _r("connection_string_password", "Connection string / URI with a password", "critical",
+       r"\b(?:jdbc:[a-z0-9]+|(?!https?://)[a-z][a-z0-9+.-]{1,24})"
        r"://[^\s:/@\"'<>]{0,64}:(?P<s>[^\s@/\"'<>]{3,128})@[A-Za-z0-9.\[\]-]+",
        ignore_case=True, placeholder_check=True,
        tp=("PG_DSN=postgresql://svc_reports:Tq8vLm2xRw@pg.corp.test:5432/reports",
-           "mongodb+srv://admin:s3cret@cluster0.example.net/db", "redis://:hunter2pass@cache:6379/0"),
+           "mongodb+srv://admin:s3cret@cluster0.example.net/db", "redis://:hunter2pass@cache:6379/0",
+           "CLOUDINARY_URL=cloudinary://874837483274837:a676b67565c6767a6767d6767f676fe1@acme"),
        tn=("postgres://user@db.internal/app", "postgres://${DB_USER}:${DB_PASS}@db/app",
            "mysql://root:<password>@localhost/db")),
     _r("url_credentials", "Credentials in an http(s) URL", "high",

@@ -489,8 +489,8 @@ class DlpScanner:
                     continue
                 if rule.min_classes and V.char_classes(s) < rule.min_classes:
                     continue
-                if rule.placeholder_check and is_placeholder(s):
-                    continue
+                if rule.placeholder_check and (is_placeholder(s) or is_placeholder(rot13(s))):
+                    continue   # (the ROT13 view turns a placeholder into a random-looking word)
                 start, end = (m.start() + off, m.end() + off) if off >= 0 else (-1, -1)
                 if rule.context and not self._has_context(rule.context, text, m.start(), where, bounds, fields,
                                                           start):
