@@ -206,3 +206,9 @@ def test_id_and_secret_pairs_under_a_scheme_block(scheme):
     pair = "3f2b8c1e-9a4d-4e6f-8b2a-1c5d7e9f0a3b:" + "88aa8a29c1124a32e3d2cdae9f333b92"
     assert _hdr({"Authorization": f"{scheme} {pair}"}) == "block"
     assert _hdr({"Authorization": f"{scheme} 3f2b8c1e-9a4d-4e6f-8b2a-1c5d7e9f0a3b"}) == "allow"   # an id alone
+
+
+@pytest.mark.parametrize("scheme", ["Splunk", "GenieKey", "splunk"])
+def test_schemes_whose_credential_is_a_uuid_block(scheme):
+    assert _hdr({"Authorization": f"{scheme} 7c4e91d2-5b86-446d-a81e-a5a4839b0169"}) == "block"
+    assert _hdr({"Authorization": f"{scheme} <hec-token>"}) == "allow"

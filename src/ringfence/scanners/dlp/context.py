@@ -124,6 +124,8 @@ def _v_jwk(secret: str, view: str, m: re.Match, where: str) -> bool:
 _AUTH_BEFORE = re.compile(r"(?i)authorization[\"']?\s{0,3}[:=]\s{0,3}[\"']?\Z")
 
 
+# schemes whose documented credential is a UUID (Splunk HEC tokens, Opsgenie API keys)
+_UUID_SCHEMES = frozenset(("splunk", "geniekey"))
 _UUID_SHAPE = re.compile(r"[0-9A-Za-z]{8}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{12}")
 
 
@@ -135,7 +137,7 @@ def _v_auth_scheme(secret: str, view: str, m: re.Match, where: str) -> bool:
             or (m.start() == len(view) - len(view.lstrip())
                 and where.lower().removesuffix(" (decoded)").endswith("authorization"))):
         return False
-    if _UUID_SHAPE.fullmatch(secret) or is_public_id(secret) or (len(secret) == 64 and _only(secret, _HEX_CHARS)):
+    if (_UUID_SHAPE.fullmatch(secret) and m.group("k").lower() not in _UUID_SCHEMES) or is_public_id(secret) or (len(secret) == 64 and _only(secret, _HEX_CHARS)):
         return False  # ids, public ids and SHA-256 digests are what a scheme may sign or name, not a credential
     return not any(is_placeholder(t.strip()) for t in decode_blob_cached(secret.encode("ascii", "ignore")))
 
