@@ -212,3 +212,9 @@ def test_id_and_secret_pairs_under_a_scheme_block(scheme):
 def test_schemes_whose_credential_is_a_uuid_block(scheme):
     assert _hdr({"Authorization": f"{scheme} 7c4e91d2-5b86-446d-a81e-a5a4839b0169"}) == "block"
     assert _hdr({"Authorization": f"{scheme} <hec-token>"}) == "allow"
+
+
+@pytest.mark.parametrize("scheme", ["uri", "s3", "amqp", "http", "postgres"])
+@pytest.mark.parametrize("pair", ["user:pass", "foo:bar", "User:Pass", "admin:password", "guest:guest"])
+def test_documentation_dummy_credentials_in_uris_allow(scheme, pair):
+    assert _json_body({"tests": [{"uri": f"{scheme}://{pair}@example.com:123/one/two?q1=a1#body"}]}) == "allow"

@@ -54,11 +54,18 @@ def _field_key_sensitive(where: str) -> bool:
         and not public_ids.cursor_name(key)
 
 
+# whole values that documentation and test fixtures use in place of a secret ("uri://user:pass@host")
+_DUMMY_VALUES = frozenset((
+    "password", "passwd", "secret", "token", "apikey", "api_key", "none", "null", "undefined", "pass", "pwd", "pw",
+    "foo", "bar", "baz", "qux", "test", "user", "username", "admin", "root", "guest", "demo", "example",
+    "mypassword", "mysecret", "letmein", "passw0rd", "p@ssw0rd", "p4ssw0rd"))
+
+
 def is_placeholder(value: str) -> bool:
     low = value.lower()
     if len(set(low)) <= 2:
         return True
-    if low in ("password", "passwd", "secret", "token", "apikey", "api_key", "none", "null", "undefined"):
+    if low in _DUMMY_VALUES:
         return True
     return any(w in low for w in PLACEHOLDER_WORDS)
 
