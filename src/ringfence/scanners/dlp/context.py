@@ -54,18 +54,22 @@ def _field_key_sensitive(where: str) -> bool:
         and not public_ids.cursor_name(key)
 
 
-# whole values that documentation and test fixtures use in place of a secret ("uri://user:pass@host")
+# whole values that documentation and test fixtures use in place of a secret ("uri://user:pass@host");
+# in plain text only: the same word encoded into a hostname or a blob was put there on purpose
 _DUMMY_VALUES = frozenset((
-    "password", "passwd", "secret", "token", "apikey", "api_key", "none", "null", "undefined", "pass", "pwd", "pw",
-    "foo", "bar", "baz", "qux", "test", "user", "username", "admin", "root", "guest", "demo", "example",
-    "mypassword", "mysecret", "letmein", "passw0rd", "p@ssw0rd", "p4ssw0rd"))
+    "pass", "pwd", "pw", "foo", "bar", "baz", "qux", "test", "user", "username", "admin", "root", "guest", "demo",
+    "example", "mypassword", "mysecret", "letmein", "passw0rd", "p@ssw0rd", "p4ssw0rd"))
+
+
+def is_dummy(value: str) -> bool:
+    return value.lower() in _DUMMY_VALUES
 
 
 def is_placeholder(value: str) -> bool:
     low = value.lower()
     if len(set(low)) <= 2:
         return True
-    if low in _DUMMY_VALUES:
+    if low in ("password", "passwd", "secret", "token", "apikey", "api_key", "none", "null", "undefined"):
         return True
     return any(w in low for w in PLACEHOLDER_WORDS)
 
@@ -77,7 +81,7 @@ _VERSIONISH = re.compile(r"(?:[\^~>=<v]{0,3}\d+(?:\.[\dxX*]+){1,3}(?:[-+][\w.]+)
 def secret_like(value: str) -> bool:
     """Gate for values found by name only (generic assignments, sensitive fields)."""
     v = value.strip().strip("\"'")
-    if len(v) < 8 or len(v) > 512 or v.isdigit() or is_placeholder(v):
+    if len(v) < 8 or len(v) > 512 or v.isdigit() or is_placeholder(v) or is_dummy(v):
         return False
     if "://" in v or v[0] in "/~." or v.startswith("$") or _CONST_IDENT.match(v):
         return False

@@ -23,7 +23,7 @@ from .. import mnemonics, public_ids
 from .. import validators as V
 from ..entropy import is_public_id
 from ..rot13 import rot13
-from .context import _SENSITIVE_HINTS, _VALIDATORS, _field_key_sensitive, is_placeholder, secret_like
+from .context import _SENSITIVE_HINTS, _VALIDATORS, _field_key_sensitive, is_dummy, is_placeholder, secret_like
 from .envs import _encodings, env_secrets
 from . import matcher
 from .matcher import (ID_LITERAL, ID_ROT13, MAX_BLOBS, MAX_ENDS, PER_FIELD_MAX, SMALL_MAX, WINDOW,
@@ -489,7 +489,8 @@ class DlpScanner:
                     continue
                 if rule.min_classes and V.char_classes(s) < rule.min_classes:
                     continue
-                if rule.placeholder_check and (is_placeholder(s) or is_placeholder(rot13(s))):
+                if rule.placeholder_check and (is_placeholder(s) or is_placeholder(rot13(s))
+                                               or (not view.decoded and (is_dummy(s) or is_dummy(rot13(s))))):
                     continue   # (the ROT13 view turns a placeholder into a random-looking word)
                 start, end = (m.start() + off, m.end() + off) if off >= 0 else (-1, -1)
                 if rule.context and not self._has_context(rule.context, text, m.start(), where, bounds, fields,
