@@ -1,6 +1,6 @@
 """Credentials in tool results across the families (issue 10, deliverable 5), through
 the real stdio Guard: every DLP rule's own true-positive examples, wallet keys (WIF of
-several coins, extended private keys), a gh hosts.yml, each inside a tools/call result,
+several coins, extended private keys, mini private keys, card track data), a gh hosts.yml, each inside a tools/call result,
 are redacted to a typed placeholder (or the result is refused when that is not certain);
 public values a fetched page shows (documentation example keys, addresses, extended
 public keys, placeholders) pass untouched."""
@@ -13,6 +13,7 @@ from ringfence.core.inspect import rule_examples
 from ringfence.mcp.bridge import Guard
 from ringfence.receipts import NullWriter
 from ringfence.rules.dlp import WIF_TP
+from ringfence.rules.dlp_crypto import MINI_TP, TRACK1, TRACK2
 
 DLP_RULES, _ = rule_examples()
 # every credential family (addresses, severity low, are public identifiers: see PUBLIC)
@@ -21,7 +22,7 @@ ADDRESSES = [ex for r in DLP_RULES if r.severity == "low" for ex in r.tp]
 XPRV = next(r for r in DLP_RULES if r.id == "extended_private_key").tp
 HOSTS = ("github.com:\n    users:\n        octo:\n            oauth_token: gho_{t}\n    git_protocol: https\n"
          "    user: octo\n")
-WALLET = list(WIF_TP) + list(XPRV) + [HOSTS.format(t="Zq8Lr2Vx5Nc7Tb1Ym4Kd9Hs3Fw6Pj0Ga2Ue")]
+WALLET = list(WIF_TP) + list(XPRV) + list(MINI_TP) + [TRACK1, TRACK2] + [HOSTS.format(t="Zq8Lr2Vx5Nc7Tb1Ym4Kd9Hs3Fw6Pj0Ga2Ue")]
 
 
 def _result(text: str):

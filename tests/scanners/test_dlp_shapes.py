@@ -161,3 +161,60 @@ def test_long_hex_named_as_a_key_blocks(name):
 def test_long_hex_under_other_names_allows(name):
     assert _verdict("url", {"method": "GET", "url": f"https://dash.example.com/i?{name}=88aa8a29c1124a32e3d2cdae9f333b92"}) \
         == "allow"
+
+
+# Every rule's own token (prefix and shape rules) used as a name: a header name, a cookie name,
+# a query parameter name, a JSON key. The '=' after a cookie or query name is no base64 padding.
+def _token_examples():
+    import re
+    from ringfence.rules.dlp import RULES
+    return [(r.id, ex) for r in RULES if r.severity != "low" and not r.context and r.id != "credit_card"
+            for ex in r.tp[:1] if re.fullmatch(r"[A-Za-z0-9_.-]{16,200}", ex)]
+
+
+NAMED = _token_examples()
+
+
+@pytest.mark.parametrize("rule,token", NAMED, ids=[r for r, _ in NAMED])
+def test_tokens_as_header_cookie_query_and_key_names_block(rule, token):
+    assert _hdr({"X-" + token: "1"}) == "block"
+    assert _hdr({"Cookie": f"theme=dark; {token}=1"}) == "block"
+    assert _verdict("url", {"method": "GET", "url": f"https://api.example.com/v1/x?{token}=1&page=2"}) == "block"
+    assert _json_body({"data": {token: "x"}}) == "block"
+
+
+URI_SCHEMES = ["cloudinary", "s3", "smb", "sftp", "amqps", "mqtt", "nats", "rediss", "mongodb+srv", "snowflake",
+               "clickhouse", "ws", "wss", "rtsp", "imaps", "pop3s", "svn+ssh", "git+ssh", "jdbc:postgresql"]
+PASSWORD = "k7SoNF" + "lzGLx-1sKWYrHP2M"
+
+
+@pytest.mark.parametrize("scheme", URI_SCHEMES)
+def test_credentials_in_a_uri_of_any_scheme_block(scheme):
+    uri = f"{scheme}://svc_7781:{PASSWORD}@media.internal.example/x"
+    assert _mcp({"body": f"CONFIG_URI={uri}\nerror: 401"}) == "block"
+    assert _json_body({"settings": {"uri": uri}}) == "block"
+
+
+@pytest.mark.parametrize("scheme", URI_SCHEMES)
+@pytest.mark.parametrize("userinfo", ["git@", "user:<password>@", "${USER}:${PASS}@", "admin:changeme@", ""])
+def test_uris_without_a_real_password_allow(scheme, userinfo):
+    assert _json_body({"settings": {"uri": f"{scheme}://{userinfo}media.internal.example/x"}}) == "allow"
+
+
+@pytest.mark.parametrize("scheme", ["Key", "Token", "ApiKey", "SSWS"])
+def test_id_and_secret_pairs_under_a_scheme_block(scheme):
+    pair = "3f2b8c1e-9a4d-4e6f-8b2a-1c5d7e9f0a3b:" + "88aa8a29c1124a32e3d2cdae9f333b92"
+    assert _hdr({"Authorization": f"{scheme} {pair}"}) == "block"
+    assert _hdr({"Authorization": f"{scheme} 3f2b8c1e-9a4d-4e6f-8b2a-1c5d7e9f0a3b"}) == "allow"   # an id alone
+
+
+@pytest.mark.parametrize("scheme", ["Splunk", "GenieKey", "splunk"])
+def test_schemes_whose_credential_is_a_uuid_block(scheme):
+    assert _hdr({"Authorization": f"{scheme} 7c4e91d2-5b86-446d-a81e-a5a4839b0169"}) == "block"
+    assert _hdr({"Authorization": f"{scheme} <hec-token>"}) == "allow"
+
+
+@pytest.mark.parametrize("scheme", ["uri", "s3", "amqp", "http", "postgres"])
+@pytest.mark.parametrize("pair", ["user:pass", "foo:bar", "User:Pass", "admin:password", "guest:guest"])
+def test_documentation_dummy_credentials_in_uris_allow(scheme, pair):
+    assert _json_body({"tests": [{"uri": f"{scheme}://{pair}@example.com:123/one/two?q1=a1#body"}]}) == "allow"

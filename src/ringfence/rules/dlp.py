@@ -36,8 +36,16 @@ H40 = H64[:40]
 # Word-ish boundaries that also work next to '-', '_', '/', '+'.
 NB = r"\b"   # patterns compile with re.ASCII: \b before/after [A-Za-z0-9_] is a token edge
 NA = r"\b"
-NA64 = r"(?![A-Za-z0-9_+/=-])"   # not followed by a base64/base64url char
+# not followed by a base64/base64url char; '=' counts only as padding, not as the '=' of a
+# `name=value` pair (a token used as a cookie or query parameter name)
+NA64 = r"(?![A-Za-z0-9_+/-]|=+[^A-Za-z0-9]|=+$)"
 NB64 = r"(?<![A-Za-z0-9_+/-])"
+
+
+# "<kind>_key" names whose kind makes the key a secret (ALGOLIA_ADMIN_KEY, MEILI_MASTER_KEY,
+# APP_KEY, SERVICE_ROLE_KEY, ENCRYPTION_KEY ...), unlike sort, cache, public or idempotency keys.
+SECRET_KEY_NAMES = (r"(?:admin|master|encryption|decryption|signing|license|server|service(?:[_-]?role)?|app|hmac"
+                    r"|jwt|auth|sdk|account|storage|cipher|crypto|aes|root|management|write[_-]?api)[_-]?key")
 
 
 @dataclass(frozen=True)
@@ -297,13 +305,14 @@ RULES: tuple[DlpRule, ...] = (
        tp=("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTQ4MjEiLCJyb2xlIjoiYWRtaW4iLCJpYXQiOjE3NjcyMjU2MDB9."
            "BFz95J7rGxh8Ip2ZQWFVYc6Zzy9Rj2x6spJK3ymTHO0",),
        tn=("eyJub3RhIjoiand0In0.eyJzdWIiOiIxMjM0In0.abcdefghijkl", "eyJhbGciOiJIUzI1NiJ9 alone")),
-    _r("connection_string_password", "Connection string with password", "critical",
-       r"\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|jdbc:[a-z0-9]+"
-       r"|clickhouse|cockroachdb|couchdb|neo4j(?:\+s)?|nats|kafka|ldaps?|smtps?|ftps?|sftp|ssh|elasticsearch)"
+    # any scheme but http(s) (url_credentials): databases, queues, cloudinary://, s3://, smb:// ...
+    _r("connection_string_password", "Connection string / URI with a password", "critical",
+       r"\b(?:jdbc:[a-z0-9]+|(?!https?://)[a-z][a-z0-9+.-]{1,24})"
        r"://[^\s:/@\"'<>]{0,64}:(?P<s>[^\s@/\"'<>]{3,128})@[A-Za-z0-9.\[\]-]+",
        ignore_case=True, placeholder_check=True,
        tp=("PG_DSN=postgresql://svc_reports:Tq8vLm2xRw@pg.corp.test:5432/reports",
-           "mongodb+srv://admin:s3cret@cluster0.example.net/db", "redis://:hunter2pass@cache:6379/0"),
+           "mongodb+srv://admin:s3cret@cluster0.example.net/db", "redis://:hunter2pass@cache:6379/0",
+           "CLOUDINARY_URL=cloudinary://874837483274837:a676b67565c6767a6767d6767f676fe1@acme"),
        tn=("postgres://user@db.internal/app", "postgres://${DB_USER}:${DB_PASS}@db/app",
            "mysql://root:<password>@localhost/db")),
     _r("url_credentials", "Credentials in an http(s) URL", "high",
@@ -313,14 +322,17 @@ RULES: tuple[DlpRule, ...] = (
        tn=("https://user:<token>@git.example.com/r", "https://example.com/@user", "see http://a.b:8080/x@y")),
     _r("generic_secret_assignment", "Secret assigned to a sensitive name", "high",
        r"(?P<k>(?P<kw>password|passwd|passphrase|pwd|secret|api[_-]?key|apikey|access[_-]?key"
-       r"|auth[_-]?token|access[_-]?token|refresh[_-]?token|client[_-]?secret|private[_-]?key|token|credentials?)"
+       r"|auth[_-]?token|access[_-]?token|refresh[_-]?token|client[_-]?secret|private[_-]?key|token|credentials?"
+       r"|" + SECRET_KEY_NAMES + r")"
        r"[A-Za-z0-9_.-]{0,20})[\"']?\s{0,3}(?:=>|:=|[:=])\s{0,3}[\"']?(?P<s>[^\s\"'`,;&<>(){}\[\]]{8,200})",
        ignore_case=True, placeholder_check=True, validator="generic_secret",
        tp=("db_password: Orchid-Lantern-81!", 'config = {"api_key": "Zk3pQ9rT2vX8mN4b"}',
-           f"SENDGRID_SECRET_KEY=SG.{R24}", f"client_secret={R40}"),
+           f"SENDGRID_SECRET_KEY=SG.{R24}", f"client_secret={R40}", f"ALGOLIA_ADMIN_KEY={H32}",
+           f"MEILI_MASTER_KEY={R32}", f"APP_KEY=base64:{R43}="),
        tn=("password: changeme", 'token = os.getenv("SERVICE_TOKEN")', "token=${GITHUB_TOKEN}",
            "api_key: <your-api-key>", "password=********", "max_tokens=4096", "api_key = settings.API_KEY",
-           "tokenizer=bert-base-uncased", "csrf_token=Zk3pQ9rT2vX8mN4b")),
+           "tokenizer=bert-base-uncased", "csrf_token=Zk3pQ9rT2vX8mN4b", "SORT_KEY=Zk3pQ9rT2vX8mN4b",
+           "ALGOLIA_ADMIN_KEY=<admin-key>")),
     _r("bearer_token", "High-entropy bearer token", "high",
        r"(?i)\bbearer\s+(?P<s>[A-Za-z0-9._~+/-]{20,}=*)", min_entropy=3.5, min_classes=2, placeholder_check=True,
        tp=(f"Authorization: Bearer {R40}",), tn=("Authorization: Bearer <token>", "Bearer YOUR_ACCESS_TOKEN_HERE",
@@ -377,8 +389,9 @@ RULES: tuple[DlpRule, ...] = (
 
 from .dlp_tail import TAIL_RULES  # noqa: E402 - it builds on the definitions above
 from .dlp_crypto import CRYPTO_RULES  # noqa: E402
+from .dlp_services import SERVICE_RULES  # noqa: E402
 
-RULES = RULES + TAIL_RULES + CRYPTO_RULES
+RULES = RULES + TAIL_RULES + CRYPTO_RULES + SERVICE_RULES
 
 # Detectors that are code, not one regex. Listed so config and docs know their ids.
 SPECIAL_RULES: dict[str, tuple[str, Severity]] = {
@@ -394,4 +407,5 @@ PLACEHOLDER_WORDS = (
     "changeme", "change_me", "change-me", "placeholder", "your_", "your-", "yourpass", "yourkey", "yourtoken",
     "redacted", "example_", "dummy", "xxxx", "****", "....", "${", "{{", "<", "%s", "%(", "$(", "process.env",
     "os.environ", "getenv", "env(", "insert_", "replace_me", "replaceme", "todo", "fixme", "sample",
+    "%3c", "%24%7b", "%7b%7b",   # '<', '${', '{{' percent-encoded (a form body)
 )

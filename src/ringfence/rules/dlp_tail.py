@@ -63,11 +63,13 @@ TAIL_RULES: tuple[DlpRule, ...] = (
     # GenieKey, Splunk, DeepL-Auth-Key, Negotiate ...) carries the credential the same way.
     _r("authorization_credential", "High-entropy credential under an authorization scheme", "high",
        r"(?i)(?<![A-Za-z0-9_.-])(?!(?:bearer|basic|digest|aws4-hmac-sha256|hmac-sha256|signature)\b)"
-       r"(?P<k>[A-Za-z][A-Za-z0-9_.-]{1,30})\s+(?P<s>[A-Za-z0-9._~+/-]{16,}={0,2})(?![A-Za-z0-9._~+/=-])",
+       r"(?P<k>[A-Za-z][A-Za-z0-9_.-]{1,30})\s+(?P<s>[A-Za-z0-9._~+/-]{16,}={0,2}(?::[A-Za-z0-9._~+/-]{8,}={0,2})?)"
+       r"(?![A-Za-z0-9._~+/=:-])",  # `id:secret` pairs too (fal "Key <key id>:<key secret>")
        context=("authorization",), validator="authorization_scheme", min_entropy=3.5, min_classes=2,
        placeholder_check=True,
        tp=(f"Authorization: SSWS 00{R40}", f"authorization: Token {R32}", f"Authorization: ApiKey {R44}",
-           f"Authorization: GenieKey {R36}"),
+           f"Authorization: GenieKey {R36}", f"Authorization: Key {H32[:8]}-{H32[8:12]}-{H32[12:16]}-{H32[16:20]}-"
+           f"{H32[20:]}:{X40[:32]}"),
        tn=("Authorization: Bearer <token>", "Authorization: Token YOUR_API_TOKEN_HERE",
            "Authorization: Digest username=\"a\", response=\"" + H32 + "\"",
            "authorization required before the request is sent")),

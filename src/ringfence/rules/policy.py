@@ -88,6 +88,33 @@ SECRET_AS_DATA = (r"(?:^|(?<=[;&|\n(`]))\s*+(?!" + _KEY_MGMT + r")" + SEG + r"*?
 HISTORY = r"(?:\.(?:bash|zsh|sh|psql|mysql|python|node_repl|rediscli)_history\b|\.local/share/fish/fish_history\b)"
 
 
+# Decoders that write a file (the file is group `o`): certutil -decode/-decodehex IN OUT, base64/base32/
+# basenc/xxd -r/openssl enc|base64 -d with `> OUT`, `-o OUT` or `-out OUT`, PowerShell WriteAllBytes(OUT,
+# [Convert]::FromBase64String(..)). Windows switches may start with `/`.
+def _out(n: int) -> str:
+    return r"[\"']?(?P<o" + str(n) + r">[^\s\"'>;&|,)]{1,200})"
+
+
+_OUT_AGAIN = r"(?(o1)(?P=o1)|(?(o2)(?P=o2)|(?P=o3)))"   # the file the decoder wrote (whichever branch named it)
+DECODE_TO_FILE = (r"(?:" + W + r"certutil(?:\.exe)?\s+(?:[-/]f\s+)?[-/]decode(?:hex)?\s+(?:[-/]f\s+)?\S+\s+" + _out(1)
+                  + r"|" + W + r"(?:base64|base32|basenc|xxd|openssl\s+(?:enc|base64))\s" + SEG + r"{0,200}?"
+                  + r"(?:(?<!-)-[a-z]*[dr][a-z]*\b|--decode\b)" + SEG + r"{0,200}?(?:>|\s-o\s+|\s-out\s+)\s*" + _out(2)
+                  + r"|writeallbytes\(\s*" + _out(3) + r"[\"']?\s*,\s*\[(?:system\.)?convert\]::frombase64string)")
+# ... then that file run later in the same command line (directly, by a shell or interpreter, a
+# Windows loader, start/call/&), or made executable
+DECODED_RUN = (r"[\s\S]{0,400}?(?:&&|;|&|\|\||\n)\s*(?:start(?:-process)?\s+(?:-filepath\s+)?|call\s+|&\s*|sudo\s+"
+               r"|(?:/\S*/)?(?:(?:ba|z|da|k)?sh|python\d?|perl|ruby|node|php|rundll32(?:\.exe)?|regsvr32(?:\.exe)?"
+               r"(?:\s+/s)?|mshta|cscript|wscript|msiexec\s+/i|(?:powershell|pwsh)(?:\.exe)?\s(?:\S+\s+){0,4}?-f(?:ile)?)\s+"
+               r"|chmod\s+(?:[ugoa]*\+[rw]*x|[0-7]?[1357][0-7]{2})\s+)?[\"']?(?:\./|\.\\)?" + _OUT_AGAIN + r"(?![\w.-])")
+# ... or decoded straight into an executable type or a bin directory
+_EXE = r"\.(?:exe|dll|scr|bat|cmd|ps1|vbs|vbe|wsf|hta|msi|com|cpl)"
+EXECUTABLE_OUT = r"(?<=" + _EXE + r")(?![\w.-])|(?<=/bin/)[^\s/]+"   # an executable type, or a bin directory
+EXECUTABLE_WRITE = (r"writeallbytes\(\s*[\"']?[^\s\"',)]{1,200}" + _EXE + r"[\"']?\s*,\s*\[(?:system\.)?convert\]"
+                    r"::frombase64string")
+PS_RUN = (r"(?:\|\s*(?:iex|invoke-expression)\b|\b(?:iex|invoke-expression)\b|\[scriptblock\]::create|assembly\]::load\b"
+          r"|start-process\b)")
+
+
 @dataclass(frozen=True, slots=True)
 class PolicyRule:
     id: str
@@ -174,7 +201,7 @@ RULES: tuple[PolicyRule, ...] = (
         "download_then_run", "Downloading a file and then executing it in the same command line", "critical",
         # curl -o f URL && bash f / wget -O f URL; chmod +x f; ./f
         command=(W + r"(?:curl|wget|aria2c)\b" + SEG + r"*\s(?:-o|-O|--output(?:-document)?(?:=|\s)|>)\s*\S+" + SEG + r"*"
-                 + r"(?:&&|;|\n)\s*(?:sudo\s+)?(?:(?:/\S*/)?(?:(?:ba|z|da|k)?sh|python\d?|perl|ruby|node|php)\s+(?!-c\b)\S"
+                 + r"(?:&&?|;|\n)\s*(?:sudo\s+)?(?:(?:/\S*/)?(?:(?:ba|z|da|k)?sh|python\d?|perl|ruby|node|php)\s+(?!-c\b)\S"
                  + r"|chmod\s+(?:[ugoa]*\+[rw]*x|[0-7]?[1357][0-7]{2})\b|\./|/tmp/|/var/tmp/|/dev/shm/)")),
     PolicyRule(
         "destructive_git", "Force-push to a main branch, hard reset, forced clean, history rewrite", "high",
@@ -186,12 +213,20 @@ RULES: tuple[PolicyRule, ...] = (
                  + r"|" + W + r"git\s+(?:-c\s+\S+\s+)*(?:filter-branch|filter-repo)\b")),
     PolicyRule(
         "encoded_command_exec", "Decoding an encoded payload and executing it", "critical",
-        command=(r"\b(?:base64|b64decode|base32|xxd)\s+(?:-\w+\s+)*(?:-d|--decode|-D|-r)\b[^\n]*\|\s*(?:sudo\s+)?(?:/\S*/)?(?:(?:ba|z|da|k)?sh|python\d?|perl|ruby|node|php)\b"
+        command=(r"\b(?:base64|b64decode|base32|basenc|xxd)\s+(?:-\w+\s+)*(?:(?<!-)-[a-z]*[dr][a-z]*|--decode|-D)\b[^\n]*\|\s*(?:sudo\s+)?(?:/\S*/)?(?:(?:ba|z|da|k)?sh|python\d?|perl|ruby|node|php)\b"
                  + r"|" + W + r"eval\s+[\"']?(?:\$\(|`)[^)`\n]*\b(?:curl|wget|fetch|nc|ncat|base64|base32|xxd|openssl|rev|tr"
                  + r"|gunzip|zcat|python\d?|perl|ruby|node|php|printf|echo|iwr|irm)\b"
                  + r"|" + W + r"python\d?(?:\.\d+)?\s+-c\s[^\n]*\b(?:exec|eval)\s*\([^\n]*(?:b64decode|base64|decodebytes|codecs\.decode|zlib\.decompress|marshal\.loads|bytes\.fromhex)"
                  + r"|" + W + r"(?:powershell|pwsh)(?:\.exe)?(?=\s)" + SEG + r"*\s-e(?:nc|ncodedcommand)?\s+[a-z0-9+/=]{16,}"
-                 + r"|" + W + r"openssl\s+(?:enc|base64)\s" + SEG + r"*-d\b[^\n]*\|\s*(?:ba|z|da)?sh\b")),
+                 + r"|" + W + r"openssl\s+(?:enc|base64)\s" + SEG + r"*-d\b[^\n]*\|\s*(?:ba|z|da)?sh\b"
+                 # PowerShell: bytes decoded from base64 run as a script or loaded as an assembly
+                 + r"|frombase64string\b[^\n]{0,400}?" + PS_RUN + r"|" + PS_RUN + r"\s*\(?[^\n]{0,200}?frombase64string\b")),
+    PolicyRule(
+        "decode_to_executable", "Decoding a payload into a file that is then run, or into an executable file", "critical",
+        command=DECODE_TO_FILE + r"(?:" + DECODED_RUN + r"|" + EXECUTABLE_OUT + r")|" + EXECUTABLE_WRITE),
+    PolicyRule(
+        "lolbin_download", "A Windows system binary fetching a file from the network (certutil -urlcache / -verifyctl)",
+        "high", command=W + r"certutil(?:\.exe)?\s" + SEG + r"*[-/](?:urlcache|verifyctl)\b" + SEG + r"*\b(?:https?|ftp)://"),
     PolicyRule(
         "cron_persistence", "Installing cron jobs", "high",
         command=(W + r"crontab\s+(?!-l\b)(?:-u\s+\S+\s+)?(?:-\s*(?:$|[;&|])|-e\b|-r\b|[^-\s]\S*)"
@@ -287,7 +322,7 @@ RULES: tuple[PolicyRule, ...] = (
                  + r"|" + W + r"regsvr32(?:\.exe)?\s" + SEG + r"*/i:https?:"
                  + r"|" + W + r"msiexec(?:\.exe)?\s" + SEG + r"*/(?:i|package)\s+https?:"
                  + r"|" + W + r"(?:certutil(?:\.exe)?\s" + SEG + r"*-urlcache|bitsadmin(?:\.exe)?\s" + SEG + r"*/transfer"
-                 + r"|start-bitstransfer|(?:iwr|invoke-webrequest|curl|wget)\b" + SEG + r"*-outfile)\b[^\n]*(?:&&|;|\n)\s*(?:start\s+|start-process\s+|&\s*|\./|\.\\)?\S*\.(?:exe|bat|cmd|ps1|vbs|hta|scr|msi)\b")),
+                 + r"|start-bitstransfer|\.downloadfile|(?:iwr|invoke-webrequest|curl|wget)\b" + SEG + r"*-outfile)\b[^\n]*(?:&&?|;|\n)\s*(?:start\s+|start-process\s+|&\s*|\./|\.\\)?\S*\.(?:exe|bat|cmd|ps1|vbs|hta|scr|msi)\b")),
     PolicyRule(
         "authorized_keys_write", "Adding SSH authorized keys", "critical",
         command=WRITE_OP + SEG + r"*\.ssh/authorized_keys2?\b",

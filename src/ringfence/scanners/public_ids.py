@@ -87,6 +87,9 @@ _TEST_CARD_DOC = re.compile(r"(?i)(?:\b|\\n)(?:test(?:ing)?|sandbox)\s+(?:mode\b
                             r"|\b(?:test|sandbox)\s+environment\b")
 
 
+_PAN = re.compile(r"\d[\d \-]{11,22}\d")  # the card number of a track (it ends at "=", "^" or "D")
+
+
 def test_pan(value: str) -> bool:
     """A documented test number, or a sandbox-style one: after the 6-digit issuer prefix the
     account digits use at most two distinct values (4242..., 5555...4444, 6011 0000...0004).
@@ -238,8 +241,9 @@ def benign_hit(rule: str, secret: str, view: str, start: int, end: int, where: s
         # a host is lowercased by DNS and a path starts with "/": a 40-character run across
         # both with no capital is a bucket name and a path, not a secret cut at a "/"
         return not any(c.isupper() for c in secret)
-    if rule == "credit_card":  # a test number in test mode (a pk_test_ key beside it) or in docs about testing
-        return test_pan(secret) and ("pk_test_" in view[max(0, start - 4096): end + 4096]
+    if rule in ("credit_card", "card_track_data"):  # a test number in test mode (a pk_test_ key beside it) or in docs about testing
+        pan = _PAN.search(secret)
+        return pan is not None and test_pan(pan.group()) and ("pk_test_" in view[max(0, start - 4096): end + 4096]
                                      or _TEST_CARD_DOC.search(view, max(0, start - 200), start) is not None)
     if rule == "jwt":
         return anon_jwt(secret)
@@ -334,7 +338,7 @@ ISSUER_USE: tuple[tuple[frozenset, re.Pattern, tuple[str, ...]], ...] = (
      re.compile(r"url\.query\.token"), ("codecov.io",)),
     (frozenset({"path_entropy"}), re.compile(r"url\.path\[\d\]"), ("docs.google.com", "drive.google.com")),
     # a card number sent to a payment processor's API is a payment (or a sandbox test), not a leak
-    (frozenset({"credit_card"}),
+    (frozenset({"credit_card", "card_track_data"}),
      re.compile(r"body\..*|url\.query\..*|params\..*"),
      ("api.stripe.com", "api.braintreegateway.com", "api.sandbox.braintreegateway.com", "checkout-test.adyen.com",
       "checkout-live.adyen.com", "api.checkout.com", "api.sandbox.checkout.com", "connect.squareup.com",

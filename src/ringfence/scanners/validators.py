@@ -9,10 +9,11 @@ import hashlib
 import hmac
 import json
 import math
+import re
 from collections import Counter
 from functools import lru_cache
 
-from ..text.blobs import b64_bytes
+from ..text.blobs import b32_bytes, b64_bytes
 from ..text.unpack import B58_ALPHA, b58_bytes
 
 # -- entropy -----------------------------------------------------------------
@@ -145,6 +146,26 @@ def extended_private_key(s: str) -> bool:
     return p is not None and len(p) == 78 and p[:4] in _XPRV_VERSIONS and p[45] == 0
 
 
+def mini_private_key(s: str) -> bool:
+    """Bitcoin mini private key (Casascius coins): 22, 26 or 30 base58 characters starting
+    with "S", made so that SHA-256(key + "?") starts with a zero byte; the key itself is
+    SHA-256(key). A random "S..." word passes that check once in 256, so the rule also
+    asks for the entropy of a random string."""
+    return len(s) in (22, 26, 30) and s[0] == "S" and all(c in B58 for c in s) \
+        and hashlib.sha256((s + "?").encode()).digest()[0] == 0
+
+
+_TRACK = re.compile(r"(\d{12,19})[=D^](?:[^^\n]{2,26}\^)?(\d\d)(\d\d)(\d)")
+
+
+def card_track(s: str) -> bool:
+    """Magnetic-stripe track 1 or 2 data (ISO/IEC 7813), or EMV's track-2 equivalent: a
+    card number that passes Luhn and an issuer range, an expiry month 01-12 and a service
+    code whose first digit is one ISO 7813 assigns (1, 2, 5, 6, 7, 9)."""
+    m = _TRACK.search(s)
+    return m is not None and credit_card(m.group(1)) and 1 <= int(m.group(3)) <= 12 and m.group(4) in "125679"
+
+
 def btc_base58_address(s: str) -> bool:
     """P2PKH (version 0x00) or P2SH (0x05) address with a valid checksum."""
     p = base58check(s)
@@ -198,6 +219,45 @@ def bech32_address(s: str) -> bool:
         return False
     values = [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp] + [_BECH32.index(c) for c in data]
     return _bech32_polymod(values) in (1, 0x2BC830A3)
+
+
+def bech32_secret(s: str, hrp: str, data_len: int) -> bool:
+    """A bech32 string with this human-readable part, `data_len` 5-bit data characters
+    and a valid checksum (Nostr nsec: 32 bytes -> 52 characters)."""
+    s = s.lower()
+    if not s.startswith(hrp + "1") or len(s) != len(hrp) + 1 + data_len + 6:
+        return False
+    data = s[len(hrp) + 1:]
+    if any(c not in _BECH32 for c in data):
+        return False
+    values = [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp] + [_BECH32.index(c) for c in data]
+    return _bech32_polymod(values) == 1
+
+
+def _crc16_xmodem(data: bytes) -> int:
+    crc = 0
+    for b in data:
+        crc ^= b << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else crc << 1
+            crc &= 0xFFFF
+    return crc
+
+
+def stellar_secret_seed(s: str) -> bool:
+    """Stellar secret seed (StrKey): base32 of version byte 18 << 3, 32 bytes of seed and a
+    little-endian CRC16-XModem of both; it starts with "S" and is 56 characters long."""
+    if len(s) != 56 or s[0] != "S":
+        return False
+    raw = b32_bytes(s)
+    return raw is not None and len(raw) == 35 and raw[0] == 18 << 3 and _crc16_xmodem(raw[:33]) == int.from_bytes(raw[33:], "little")
+
+
+def solana_secret_b58(s: str) -> bool:
+    """A Solana secret key exported as base58 (wallet "export private key"): 64 bytes that
+    are an ed25519 seed followed by its own public key."""
+    raw = b58_bytes(s, 120)
+    return raw is not None and ed25519_keypair(raw)
 
 
 # -- Ethereum EIP-55 (needs Keccak-256, which is not hashlib's sha3_256) ----------

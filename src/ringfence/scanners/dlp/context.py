@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from ...rules.dlp import PLACEHOLDER_WORDS
+from ...rules.dlp import PLACEHOLDER_WORDS, SECRET_KEY_NAMES
 from ...text.blobs import decode_blob_cached
 from .. import financial, public_ids
 from .. import validators as V
@@ -26,7 +26,8 @@ def _only(s: str, chars: str) -> bool:
 
 _SENSITIVE_KEY = re.compile(
     r"(?i)(password|passwd|passphrase|pwd|secret|api[_-]?key|apikey|access[_-]?key|auth[_-]?token|access[_-]?token"
-    r"|refresh[_-]?token|client[_-]?secret|private[_-]?key|token|credential|session[_-]?key|x-api-key)")
+    r"|refresh[_-]?token|client[_-]?secret|private[_-]?key|token|credential|session[_-]?key|x-api-key|"
+    + SECRET_KEY_NAMES + r")")
 # every match of _SENSITIVE_KEY contains one of these (lowercase)
 _SENSITIVE_HINTS = ("pass", "pwd", "secret", "key", "token", "credential")
 _NOT_SECRET_KEY = re.compile(
@@ -53,6 +54,17 @@ def _field_key_sensitive(where: str) -> bool:
         and not public_ids.cursor_name(key)
 
 
+# whole values that documentation and test fixtures use in place of a secret ("uri://user:pass@host");
+# in plain text only: the same word encoded into a hostname or a blob was put there on purpose
+_DUMMY_VALUES = frozenset((
+    "pass", "pwd", "pw", "foo", "bar", "baz", "qux", "test", "user", "username", "admin", "root", "guest", "demo",
+    "example", "mypassword", "mysecret", "letmein", "passw0rd", "p@ssw0rd", "p4ssw0rd"))
+
+
+def is_dummy(value: str) -> bool:
+    return value.lower() in _DUMMY_VALUES
+
+
 def is_placeholder(value: str) -> bool:
     low = value.lower()
     if len(set(low)) <= 2:
@@ -69,7 +81,7 @@ _VERSIONISH = re.compile(r"(?:[\^~>=<v]{0,3}\d+(?:\.[\dxX*]+){1,3}(?:[-+][\w.]+)
 def secret_like(value: str) -> bool:
     """Gate for values found by name only (generic assignments, sensitive fields)."""
     v = value.strip().strip("\"'")
-    if len(v) < 8 or len(v) > 512 or v.isdigit() or is_placeholder(v):
+    if len(v) < 8 or len(v) > 512 or v.isdigit() or is_placeholder(v) or is_dummy(v):
         return False
     if "://" in v or v[0] in "/~." or v.startswith("$") or _CONST_IDENT.match(v):
         return False
@@ -107,9 +119,24 @@ def _v_btc(secret: str, view: str, m: re.Match, where: str) -> bool:
     return V.bech32_address(secret) if secret[:3].lower() == "bc1" else V.btc_base58_address(secret)
 
 
+_JWK_KTY = re.compile(r'\\{0,2}"kty\\{0,2}"\s{0,3}:\s{0,3}\\{0,2}"(?:RSA|EC|OKP|oct)\\{0,2}"')
+
+
+def _v_jwk(secret: str, view: str, m: re.Match, where: str) -> bool:
+    """A private JWK member: the same object (no '}' between) names a key type."""
+    a = view.rfind("{", max(0, m.start() - 2048), m.start())
+    b = view.find("}", m.end(), m.end() + 2048)
+    if a < 0:
+        return False
+    obj = view[a:b if b >= 0 else m.end() + 2048]
+    return "}" not in view[a:m.start()] and _JWK_KTY.search(obj) is not None
+
+
 _AUTH_BEFORE = re.compile(r"(?i)authorization[\"']?\s{0,3}[:=]\s{0,3}[\"']?\Z")
 
 
+# schemes whose documented credential is a UUID (Splunk HEC tokens, Opsgenie API keys)
+_UUID_SCHEMES = frozenset(("splunk", "geniekey"))
 _UUID_SHAPE = re.compile(r"[0-9A-Za-z]{8}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{12}")
 
 
@@ -121,7 +148,7 @@ def _v_auth_scheme(secret: str, view: str, m: re.Match, where: str) -> bool:
             or (m.start() == len(view) - len(view.lstrip())
                 and where.lower().removesuffix(" (decoded)").endswith("authorization"))):
         return False
-    if _UUID_SHAPE.fullmatch(secret) or is_public_id(secret) or (len(secret) == 64 and _only(secret, _HEX_CHARS)):
+    if (_UUID_SHAPE.fullmatch(secret) and m.group("k").lower() not in _UUID_SCHEMES) or is_public_id(secret) or (len(secret) == 64 and _only(secret, _HEX_CHARS)):
         return False  # ids, public ids and SHA-256 digests are what a scheme may sign or name, not a credential
     return not any(is_placeholder(t.strip()) for t in decode_blob_cached(secret.encode("ascii", "ignore")))
 
@@ -129,6 +156,7 @@ def _v_auth_scheme(secret: str, view: str, m: re.Match, where: str) -> bool:
 _VALIDATORS: dict[str, Callable[[str, str, re.Match, str], bool]] = {
     "generic_secret": _v_generic,
     "gcp_sa_private_key": _v_gcp,
+    "jwk_private": _v_jwk,
     "btc_address": _v_btc,
     "eth_address": lambda s, v, m, w: V.eth_address_mixed_valid(s),
     "credit_card": lambda s, v, m, w: (financial.card_number(s) and _card_separators_ok(s)
@@ -136,6 +164,11 @@ _VALIDATORS: dict[str, Callable[[str, str, re.Match, str], bool]] = {
     "iban": lambda s, v, m, w: V.iban(s),
     "wif": lambda s, v, m, w: V.wif(s),
     "extended_private_key": lambda s, v, m, w: V.extended_private_key(s),
+    "mini_private_key": lambda s, v, m, w: V.mini_private_key(s),
+    "card_track": lambda s, v, m, w: V.card_track(s),
+    "nostr_nsec": lambda s, v, m, w: V.bech32_secret(s, "nsec", 52),
+    "stellar_secret_seed": lambda s, v, m, w: V.stellar_secret_seed(s),
+    "solana_secret_b58": lambda s, v, m, w: V.solana_secret_b58(s),
     "jwt": lambda s, v, m, w: V.jwt(s),
     "basic_auth": lambda s, v, m, w: V.basic_auth(s),
     "us_ssn": lambda s, v, m, w: V.us_ssn(s),

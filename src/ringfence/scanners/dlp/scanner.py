@@ -23,7 +23,7 @@ from .. import mnemonics, public_ids
 from .. import validators as V
 from ..entropy import is_public_id
 from ...text.chars import rot13
-from .context import _SENSITIVE_HINTS, _VALIDATORS, _field_key_sensitive, is_placeholder, secret_like
+from .context import _SENSITIVE_HINTS, _VALIDATORS, _field_key_sensitive, is_dummy, is_placeholder, secret_like
 from .envs import _encodings, env_secrets
 from . import matcher
 from .matcher import (ID_LITERAL, ID_ROT13, MAX_BLOBS, MAX_ENDS, PER_FIELD_MAX, SMALL_MAX, WINDOW,
@@ -377,10 +377,15 @@ class DlpScanner:
             if not decoded:
                 break
             # " \n" between texts: one ending in '=' (or %3D) then "\n" would read as a quoted-printable soft break
-            dv = View(normalize(unescape(" \n".join(decoded))), True, False)
+            joined = " \n".join(decoded)
+            dv = View(normalize(unescape(joined)), True, False)
             item = (dv, *self._matcher.scan(dv.data))
             scanned.append(item)
             frontier = [item]
+            if "%" in joined and dv.text != normalize(joined):
+                # a '%' that is text (card track 1 "%B4...") is no escape: the decoded text as it is, too
+                lit = View(normalize(joined), True, False)
+                scanned.append((lit, *self._matcher.scan(lit.data)))
         rot_views = 0
         for v, hits, _ in list(scanned):
             if ID_ROT13 in hits and rot_views < 4:  # a ROT13'd rule prefix or secret word: scan its ROT13 too
@@ -484,8 +489,9 @@ class DlpScanner:
                     continue
                 if rule.min_classes and V.char_classes(s) < rule.min_classes:
                     continue
-                if rule.placeholder_check and is_placeholder(s):
-                    continue
+                if rule.placeholder_check and (is_placeholder(s) or is_placeholder(rot13(s))
+                                               or (not view.decoded and (is_dummy(s) or is_dummy(rot13(s))))):
+                    continue   # (the ROT13 view turns a placeholder into a random-looking word)
                 start, end = (m.start() + off, m.end() + off) if off >= 0 else (-1, -1)
                 if rule.context and not self._has_context(rule.context, text, m.start(), where, bounds, fields,
                                                           start):

@@ -25,6 +25,9 @@ _SPECIAL_CHARS = re.compile(r"[%\\&\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Each starts with a literal, so `re` finds its candidates with a fast prefix scan.
 _BYTES_HINT = re.compile(r"\[\s*\d{1,3}\s*,\s*\d")
 _NAME_EQ = re.compile(rb"[A-Za-z_][\w.-]{0,40}=(?=[A-Za-z0-9+/])")
+# A JSON or C escape (\n, \r, \t) right before a word: in raw JSON text (a WebSocket or SSE
+# message, a log line) it glues the escape's letter onto the token after it ("\nghp_...").
+_CTRL_ESCAPE = re.compile(r"\\[nrt](?=[A-Za-z0-9])")
 _B64_TAIL = re.compile(rb"[ \t]*\r?\n[ \t]*([A-Za-z0-9+/]{1,15}={0,2})(?![A-Za-z0-9+/=_-])")
 
 
@@ -67,6 +70,8 @@ def first_views(text: str) -> list[View]:
     norm = normalize(text)
     if norm != text:
         views.append(View(norm, False, False))
+    if "\\" in norm and _CTRL_ESCAPE.search(norm):
+        views.append(View(_CTRL_ESCAPE.sub("\n", norm), False, False))
     unesc = unescape(norm) if ("%" in norm or "\\" in norm or "&" in norm
                                or ("=" in norm and QP_RX.search(norm))) else norm
     if unesc != norm:
