@@ -9,7 +9,9 @@
 - warm: the same command again with that cache filled (best of --reps): wall, CPU, RSS.
   Yardstick: `python -c pass` with the same interpreter, same run.
 - --warm-only: just the warm figures (the user's pattern cache as it is), bytecode cached;
-  --before REV adds the same warm figures for src/ringfence at git REV, rounds interleaved.
+  --before REV adds the same warm figures for src/ringfence at git REV, rounds interleaved;
+  best and median of --reps.
+- --idle-only: the proxy's idle RSS only, median of --reps fresh proxies.
 - proxy: `ringfence run` with signed receipts: RSS when idle, after a 1,000-request
   warm-up, and after --requests more requests (pages that differ per request, c16);
   growth is reported against both.
@@ -46,6 +48,12 @@ def timed(cmd: list[str], env: dict | None = None, stdin: bytes = b"") -> dict:
 
 def best(runs: list[dict]) -> dict:
     return min(runs, key=lambda r: r["cpu_s"])
+
+
+def median(runs: list[dict], key: str) -> float:
+    vals = sorted(r[key] for r in runs)
+    n = len(vals)
+    return round(vals[n // 2] if n % 2 else (vals[n // 2 - 1] + vals[n // 2]) / 2, 3)
 
 
 # the Makefile's setup step: every database built and cached
@@ -102,7 +110,9 @@ def warm_figures(reps: int, before: str = "") -> dict:
     out = {"python_c_pass_cpu_s": base["cpu_s"], "before_rev": before or None}
     for k, rs in runs.items():
         w = best(rs)
-        out[k] = {"cpu_s": w["cpu_s"], "wall_s": w["wall_s"], "rss_MB": w["rss_MB"], "exit": w["exit"]}
+        out[k] = {"cpu_s": w["cpu_s"], "wall_s": w["wall_s"], "rss_MB": w["rss_MB"], "exit": w["exit"],
+                  "median_cpu_s": median(rs, "cpu_s"), "median_wall_s": median(rs, "wall_s"),
+                  "median_rss_MB": median(rs, "rss_MB"), "runs": len(rs)}
     return out
 
 
@@ -136,6 +146,35 @@ async def drive(port: int, up: int, n: int, conc: int = 16) -> float:
             w.close()
     await asyncio.gather(*(one() for _ in range(conc)))
     return time.perf_counter() - t
+
+
+def proxy_idle(reps: int) -> dict:
+    """Idle RSS of `ringfence run` (receipts on, pattern cache as it is), `reps` fresh
+    proxies one after another: median and spread."""
+    from ringfence.receipts.keys import write_keypair
+    vals = []
+    for _ in range(reps):
+        port = bp.free_port()
+        tmp = tempfile.mkdtemp(prefix="rf-idle-")
+        key = os.path.join(tmp, "k", "bench.key")
+        write_keypair(key)
+        proxy = subprocess.Popen([sys.executable, "-m", "ringfence", "run", "-q", "--listen", f"127.0.0.1:{port}",
+                                  "--receipts", os.path.join(tmp, "r"), "--signing-key", key],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            bp.wait_port(port, 180.0)
+            time.sleep(1.0)
+            vals.append(rss_mb(proxy.pid))
+        finally:
+            proxy.terminate()
+            try:
+                proxy.wait(10)
+            except subprocess.TimeoutExpired:
+                proxy.kill()
+            shutil.rmtree(tmp, ignore_errors=True)
+    vals.sort()
+    return {"idle_rss_MB_median": vals[len(vals) // 2], "idle_rss_MB_min": vals[0], "idle_rss_MB_max": vals[-1],
+            "runs": len(vals)}
 
 
 def proxy_memory(requests: int) -> dict:
@@ -180,7 +219,13 @@ def main() -> int:
     ap.add_argument("--no-proxy", action="store_true", help="skip the proxy memory run")
     ap.add_argument("--warm-only", action="store_true", help="only warm `ringfence check` (see --before)")
     ap.add_argument("--before", metavar="REV", default="", help="with --warm-only: also src/ringfence at git REV")
+    ap.add_argument("--idle-only", action="store_true", help="only the proxy's idle RSS, --reps fresh proxies")
     args = ap.parse_args()
+    if args.idle_only:
+        print(json.dumps({"benchmark": "proxy_idle", "machine_cores": os.cpu_count(),
+                          "load_avg_1m": round(os.getloadavg()[0], 2), "receipts": "on",
+                          "proxy": proxy_idle(args.reps), "target_MB": 60}, indent=2))
+        return 0
     if args.warm_only:
         print(json.dumps({"benchmark": "warm_check", "machine_cores": os.cpu_count(),
                           "load_avg_1m": round(os.getloadavg()[0], 2),
