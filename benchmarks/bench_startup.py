@@ -12,6 +12,8 @@
   --before REV adds the same warm figures for src/ringfence at git REV, rounds interleaved;
   best and median of --reps.
 - --idle-only: the proxy's idle RSS only, median of --reps fresh proxies.
+- --cold-proxy: `ringfence run` with an empty pattern cache: time to the first proxied
+  page, and the peak RSS of the proxy and of any child while the databases are built.
 - proxy: `ringfence run` with signed receipts: RSS when idle, after a 1,000-request
   warm-up, and after --requests more requests (pages that differ per request, c16);
   growth is reported against both.
@@ -177,6 +179,84 @@ def proxy_idle(reps: int) -> dict:
             "runs": len(vals)}
 
 
+def _status_kb(pid: int, field: str) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    try:
+        for t in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{t}/children") as f:
+                out += [int(c) for c in f.read().split()]
+    except OSError:
+        pass
+    return out
+
+
+def cold_proxy(settle_s: float = 600.0) -> dict:
+    """`ringfence run` on a fresh machine (an empty pattern cache, receipts on): seconds
+    from spawn to the listening port and to the first proxied page (10 KB, scanned
+    inbound), then, until the background compiles end (the proxy and its children idle
+    for 3 s), the proxy's peak RSS (VmHWM) and the largest peak of any child process."""
+    import urllib.request
+    up, port = bp.free_port(), bp.free_port()
+    tmp = tempfile.mkdtemp(prefix="rf-coldproxy-")
+    from ringfence.receipts.keys import write_keypair
+    key = os.path.join(tmp, "k", "bench.key")
+    write_keypair(key)
+    env = dict(os.environ, XDG_CACHE_HOME=os.path.join(tmp, "cache"))
+    env.pop("RINGFENCE_NO_CACHE", None)
+    upstream = subprocess.Popen([sys.executable, "-c", bp.UPSTREAM_CODE, str(up)])
+    bp.wait_port(up)
+    t0 = time.perf_counter()
+    proxy = subprocess.Popen([sys.executable, "-m", "ringfence", "run", "-q", "--listen", f"127.0.0.1:{port}",
+                              "--resolve", f"bench.test:{up}:127.0.0.1", "--receipts", os.path.join(tmp, "r"),
+                              "--signing-key", key], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    res: dict = {"receipts": "on"}
+    child_peak = 0
+    try:
+        bp.wait_port(port, 300.0)
+        res["listen_s"] = round(time.perf_counter() - t0, 2)
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({"http": f"http://127.0.0.1:{port}"}))
+        with opener.open(f"http://bench.test:{up}/10k", timeout=300) as r:
+            assert r.status == 200 and len(r.read()) >= 10_000
+        res["first_page_s"] = round(time.perf_counter() - t0, 2)
+        res["rss_at_first_page_MB"] = round(_status_kb(proxy.pid, "VmRSS") / 1024, 1)
+        idle, last = 0, bp.proc_cpu_s(proxy.pid)
+        end = time.monotonic() + settle_s
+        while idle < 3 and time.monotonic() < end:
+            time.sleep(1.0)
+            kids = _children(proxy.pid)
+            for c in kids:
+                child_peak = max(child_peak, _status_kb(c, "VmHWM"))
+            cpu = bp.proc_cpu_s(proxy.pid)
+            busy = cpu - last > 0.05 or bool(kids)
+            idle, last = (0 if busy else idle + 1), cpu
+        res["compiled_s"] = round(time.perf_counter() - t0 - idle, 1)
+        res["proxy_peak_rss_MB"] = round(_status_kb(proxy.pid, "VmHWM") / 1024, 1)
+        res["child_peak_rss_MB"] = round(child_peak / 1024, 1)
+        res["rss_after_compile_MB"] = round(_status_kb(proxy.pid, "VmRSS") / 1024, 1)
+        res["cpu_s"] = round(bp.proc_cpu_s(proxy.pid), 1)
+    finally:
+        for p in (proxy, upstream):
+            p.terminate()
+        for p in (proxy, upstream):
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return res
+
+
 def proxy_memory(requests: int) -> dict:
     up, port = bp.free_port(), bp.free_port()
     tmp = tempfile.mkdtemp(prefix="rf-mem-")
@@ -220,7 +300,13 @@ def main() -> int:
     ap.add_argument("--warm-only", action="store_true", help="only warm `ringfence check` (see --before)")
     ap.add_argument("--before", metavar="REV", default="", help="with --warm-only: also src/ringfence at git REV")
     ap.add_argument("--idle-only", action="store_true", help="only the proxy's idle RSS, --reps fresh proxies")
+    ap.add_argument("--cold-proxy", action="store_true", help="only `ringfence run` with an empty pattern cache")
     args = ap.parse_args()
+    if args.cold_proxy:
+        print(json.dumps({"benchmark": "cold_proxy", "machine_cores": os.cpu_count(),
+                          "load_avg_1m": round(os.getloadavg()[0], 2), "proxy": cold_proxy(),
+                          "target_first_page_s": 5.0}, indent=2))
+        return 0
     if args.idle_only:
         print(json.dumps({"benchmark": "proxy_idle", "machine_cores": os.cpu_count(),
                           "load_avg_1m": round(os.getloadavg()[0], 2), "receipts": "on",

@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import platform
 import stat
 import tempfile
 
@@ -55,7 +54,7 @@ def cache_dir() -> str:
 
 
 def key_of(key_parts) -> str:
-    doc = [FORMAT, getattr(_hs, "__version__", "?"), platform.machine(), key_parts]
+    doc = [FORMAT, getattr(_hs, "__version__", "?"), os.uname().machine, key_parts]  # = platform.machine(), without importing it
     return hashlib.sha256(json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
