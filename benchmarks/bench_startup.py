@@ -28,6 +28,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -59,8 +60,7 @@ def median(runs: list[dict], key: str) -> float:
 
 
 # the Makefile's setup step: every database built and cached
-FILL = ("from ringfence.engine import Engine; e = Engine(); e.scan_text('caf\u00e9 \u0442\u0435\u043a\u0441\u0442', "
-        "'inbound'); e.tools; from ringfence.scanners.injection import wait_for_databases; assert wait_for_databases()")
+FILL = ["-m", "ringfence.core.prefill"]
 
 
 def check_figures(reps: int) -> dict:
@@ -73,7 +73,7 @@ def check_figures(reps: int) -> dict:
         env.pop("RINGFENCE_NO_CACHE", None)
         cmd = [sys.executable, "-m", "ringfence", "check", "--text", "-", "--direction", direction]
         cold = timed(cmd, env, b"hello world")
-        fill = timed([sys.executable, "-c", FILL], env)
+        fill = timed([sys.executable, *FILL], env)
         warm = best([timed(cmd, env, b"hello world") for _ in range(reps)])
         shutil.rmtree(cache, ignore_errors=True)
         out[direction] = {"cold": {k: cold[k] for k in ("wall_s", "cpu_s", "rss_MB", "exit")},
@@ -201,7 +201,7 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def cold_proxy(settle_s: float = 600.0) -> dict:
+def cold_proxy(settle_s: float = 300.0) -> dict:
     """`ringfence run` on a fresh machine (an empty pattern cache, receipts on): seconds
     from spawn to the listening port and to the first proxied page (10 KB, scanned
     inbound), then, until the background compiles end (the proxy and its children idle
@@ -221,7 +221,15 @@ def cold_proxy(settle_s: float = 600.0) -> dict:
                               "--resolve", f"bench.test:{up}:127.0.0.1", "--receipts", os.path.join(tmp, "r"),
                               "--signing-key", key], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     res: dict = {"receipts": "on"}
-    child_peak = 0
+    child_peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:   # children come and go: look twice a second
+        while not done.is_set():
+            for c in _children(proxy.pid):
+                child_peak[0] = max(child_peak[0], _status_kb(c, "VmHWM"))
+            done.wait(0.5)
+    threading.Thread(target=sample, daemon=True).start()
     try:
         bp.wait_port(port, 300.0)
         res["listen_s"] = round(time.perf_counter() - t0, 2)
@@ -235,17 +243,16 @@ def cold_proxy(settle_s: float = 600.0) -> dict:
         while idle < 3 and time.monotonic() < end:
             time.sleep(1.0)
             kids = _children(proxy.pid)
-            for c in kids:
-                child_peak = max(child_peak, _status_kb(c, "VmHWM"))
             cpu = bp.proc_cpu_s(proxy.pid)
             busy = cpu - last > 0.05 or bool(kids)
             idle, last = (0 if busy else idle + 1), cpu
         res["compiled_s"] = round(time.perf_counter() - t0 - idle, 1)
         res["proxy_peak_rss_MB"] = round(_status_kb(proxy.pid, "VmHWM") / 1024, 1)
-        res["child_peak_rss_MB"] = round(child_peak / 1024, 1)
+        res["child_peak_rss_MB"] = round(child_peak[0] / 1024, 1)
         res["rss_after_compile_MB"] = round(_status_kb(proxy.pid, "VmRSS") / 1024, 1)
         res["cpu_s"] = round(bp.proc_cpu_s(proxy.pid), 1)
     finally:
+        done.set()
         for p in (proxy, upstream):
             p.terminate()
         for p in (proxy, upstream):
