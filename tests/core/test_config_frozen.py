@@ -71,6 +71,13 @@ def test_model_operations_are_answered_by_the_real_model():
         view.no_such_field
 
 
+def test_an_absent_setting_is_absent_without_building_the_model():
+    view = default_config()
+    assert getattr(view.mcp, "no_such_setting", 7) == 7 and not hasattr(view, "no_such_section")
+    assert view._model is None and view.mcp._model is None
+    assert callable(view.model_copy) and view._model is not None   # a model method builds it
+
+
 def test_views_do_not_share_mutable_values():
     a, b = default_config(), default_config()
     a.url.blocklist.append("*.mine.test")

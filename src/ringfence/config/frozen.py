@@ -18,7 +18,7 @@ import json
 import os
 import sys
 
-FORMAT = 1
+FORMAT = 2
 NODE = "\u0000section"   # marks a section in the snapshot (no default dict has this key)
 
 
@@ -34,7 +34,8 @@ def _sources_digest() -> str:
 
 
 def _node(model) -> dict:
-    """{"f": fields (a section is a nested node), "p": property values, "j": model_dump_json()}."""
+    """{"f": fields (a section is a nested node), "p": property values, "j": model_dump_json(),
+    "a": every other attribute name the model's class has}."""
     from pydantic import BaseModel
     fields = {}
     for name in type(model).model_fields:
@@ -53,7 +54,8 @@ def _node(model) -> dict:
                 v = getattr(model, name)
                 if v is None or isinstance(v, (bool, int, float, str)):
                     props[name] = v
-    return {NODE: True, "f": fields, "p": props, "j": model.model_dump_json()}
+    names = sorted(n for n in dir(type(model)) if not n.startswith("__"))
+    return {NODE: True, "f": fields, "p": props, "j": model.model_dump_json(), "a": names}
 
 
 def _holds_model(v) -> bool:
@@ -107,7 +109,9 @@ class FrozenSection:
             return v
         if name in n["p"]:
             return n["p"][name]
-        if name.startswith("__"):
+        if name.startswith("__") or name not in n["a"]:
+            # the model has no such attribute either: say so without building it
+            # (getattr(section, name, default) is how optional settings are read)
             raise AttributeError(name)
         return getattr(self.real(), name)
 
