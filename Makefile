@@ -10,7 +10,7 @@ $(BIN)/ringfence: pyproject.toml constraints.txt
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	@echo "compiling ringfence's pattern databases (first run only; cached in ~/.cache/ringfence)..."
-	$(BIN)/python -c "from ringfence.engine import Engine; e = Engine(); e.scan_text('caf\u00e9 \u0442\u0435\u043a\u0441\u0442', 'inbound'); e.tools; from ringfence.scanners.injection import wait_for_databases; assert wait_for_databases()"
+	$(BIN)/python -m ringfence.core.prefill
 	@touch $@
 
 setup: $(BIN)/ringfence

@@ -72,6 +72,8 @@ def handler(args) -> int:
             ca = LeafCache(CertAuthority(args.ca_dir or config.tls.ca_dir))
         except CaError as e:
             raise UsageError(str(e)) from None
+    from ..core.prefill import start_child
+    start_child()   # a fresh machine's large pattern compiles run in a child process
     writer, evidence = open_runtime_receipts(args, config, session_id="proxy")
     from .evidence import open_session
     open_session(writer, config, "run", listen=listen, mode=getattr(config, "mode", ""))

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
+if TYPE_CHECKING:
+    from .schema import Config
 
-from .schema import Config
 
 MAX_CONFIG_BYTES = 1024 * 1024
 # Bounds on the YAML node graph, checked before anything is built from it: a few
@@ -46,7 +47,11 @@ def load_config_text(text: str, source: str = "<config>") -> Config:
     from .yamlload import parse  # PyYAML loads only when there is a file to read
     got = parse(text, source)
     if got is None:
-        return Config()
+        from .frozen import default_config
+        return default_config()
+    from pydantic import ValidationError
+
+    from .schema import Config
     data, lines = got
     try:
         return Config.model_validate(data)
@@ -64,7 +69,8 @@ def load_config_text(text: str, source: str = "<config>") -> Config:
 def load_config(path: str | Path | None) -> Config:
     """Load a config file; None means the built-in defaults (balanced)."""
     if path is None:
-        return Config()
+        from .frozen import default_config
+        return default_config()
     p = Path(path).expanduser()
     try:
         text = p.read_text(encoding="utf-8")

@@ -12,9 +12,9 @@ import threading
 import logging
 import time
 from collections import OrderedDict
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-from ..config import Config
+from ..config.frozen import default_config
 from . import exempt
 from .decide import decide, fail_closed, finding_as_block
 from .types import MCP_LISTINGS, Action, Content, Decision, Finding
@@ -23,6 +23,9 @@ from ..scanners.content import ContentError, body_fields, decode_body, decompres
 from ..scanners.crosssplit import url_pieces
 from ..scanners.public_ids import drop_chain_query_hits, issuer_use
 from ..scanners.schemes import smuggling_findings
+
+if TYPE_CHECKING:
+    from ..config import Config
 
 # What transports may use from the scanning side, so they never import scanners.
 __all__ = ["Engine", "Inspector", "ContentError", "CACHE_MAX_KEY_CHARS", "ROUTES", "decompress", "host_matches", "is_textual", "public_ip_literal",
@@ -123,7 +126,7 @@ class Engine:
         pay only for what they scan); servers build everything up front."""
         from ..scanners.ssrf import SystemResolver
 
-        self.config = config or Config()
+        self.config = config or default_config()
         self.resolver = resolver or SystemResolver(timeout=self.config.ssrf.dns_timeout_s)
         self._build_lock = threading.Lock()
         self._dlp = self._injection = self._url = None

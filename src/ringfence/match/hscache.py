@@ -19,15 +19,19 @@ its name and header carry the expected key, the SHA-256 of its body matches, and
 hyperscan accepts it; anything else (corrupt, truncated, other version, unreadable,
 planted) is ignored and the database is rebuilt. RINGFENCE_NO_CACHE=1 turns the
 cache off. Every failure here only costs a recompile; it never changes what is matched.
+
+build_in_child(start): a long-running process (the proxy) has a child process build the
+databases it misses into this cache and loads them from here (see there).
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-import platform
 import stat
 import tempfile
+import threading
+import time
 
 try:
     import hyperscan as _hs
@@ -55,7 +59,7 @@ def cache_dir() -> str:
 
 
 def key_of(key_parts) -> str:
-    doc = [FORMAT, getattr(_hs, "__version__", "?"), platform.machine(), key_parts]
+    doc = [FORMAT, getattr(_hs, "__version__", "?"), os.uname().machine, key_parts]  # = platform.machine(), without importing it
     return hashlib.sha256(json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
@@ -232,6 +236,61 @@ def store(key_parts, meta: dict, db, mode: int, kind: str = "hs") -> None:
         return
 
 
+# Building in a child process (build_in_child): the compile's memory peak (~250 MB for a
+# fresh machine's injection databases) and its CPU stay out of a long-running process.
+FILL_WAIT_MAX_S = 900.0
+FILL_POLL_S = 0.1
+_FILL_LOCK = threading.Lock()
+_FILL: dict = {"start": None, "proc": None, "deadline": 0.0}
+
+
+def build_in_child(start) -> None:
+    """From now on a large database (cached_compile(..., child=True)) missing from the
+    disk cache is built by a child process (start() -> subprocess.Popen, called once, on
+    the first such miss; it builds every database into this cache) and loaded from the
+    cache when its file appears. A database the child
+    does not write (it ended, failed, or builds for another config) is compiled here, as
+    without a child; so is every database while the cache is off or unusable.
+    start=None turns this off."""
+    with _FILL_LOCK:
+        _FILL["start"] = start
+
+
+def stop_child() -> None:
+    """Stop the child build, if one is running (this process ends)."""
+    with _FILL_LOCK:
+        proc = _FILL["proc"]
+    if proc is not None and proc.poll() is None:
+        try:
+            proc.terminate()
+            proc.wait(5)
+        except Exception:
+            pass
+
+
+def from_child(parts, kind: str = "hs"):
+    """load(parts) once the child build has written it; None when there is no child build,
+    or it ended (or FILL_WAIT_MAX_S passed) without writing this one."""
+    with _FILL_LOCK:
+        if _FILL["start"] is None or not enabled() or usable_dir(True) is None:
+            return None
+        if _FILL["proc"] is None:
+            try:
+                _FILL["proc"] = _FILL["start"]()
+            except Exception:
+                _FILL["start"] = None   # could not start: compile here from now on
+                return None
+            _FILL["deadline"] = time.monotonic() + FILL_WAIT_MAX_S
+        proc, deadline = _FILL["proc"], _FILL["deadline"]
+    while True:
+        got = load(parts, kind)
+        if got is not None:
+            return got
+        if proc.poll() is not None or time.monotonic() > deadline:
+            return load(parts, kind)   # written just before it ended
+        time.sleep(FILL_POLL_S)
+
+
 def _db_parts(tag: str, exprs: list[bytes], ids: list[int], flags: list[int], mode: int, keep_tag: str) -> list:
     parts = [tag, mode, [[e.hex(), i, f] for e, i, f in zip(exprs, ids, flags)]]
     if keep_tag:
@@ -251,13 +310,16 @@ def is_cached(tag: str, exprs: list[bytes], ids: list[int], flags: list[int], mo
 
 
 def cached_compile(tag: str, exprs: list[bytes], ids: list[int], flags: list[int], mode: int | None = None,
-                   keep=None, keep_tag: str = "", load_only: bool = False):
+                   keep=None, keep_tag: str = "", load_only: bool = False, child: bool = False):
     """hyperscan.Database for these expressions, from the cache when possible.
 
     keep(k) -> bool, with keep_tag naming it (and its version): compile only the
     expressions k it keeps, under the key of the whole list, so a cached database is
     found without calling keep (which may be slow: it runs only when compiling).
-    load_only: None instead of compiling when the cache does not have it."""
+    load_only: None instead of compiling when the cache does not have it.
+    child: a large database (seconds of CPU, a memory peak): when build_in_child is on,
+    wait for the child to write it instead of compiling it here (small ones compile here:
+    a wait on the child would be longer than the compile)."""
     if _hs is None:
         raise RuntimeError("hyperscan is not installed")
     if keep is not None and not keep_tag:
@@ -265,6 +327,8 @@ def cached_compile(tag: str, exprs: list[bytes], ids: list[int], flags: list[int
     mode = _hs.HS_MODE_BLOCK if mode is None else mode
     parts = _db_parts(tag, exprs, ids, flags, mode, keep_tag if keep is not None else "")
     got = load(parts)
+    if got is None and child and not load_only:
+        got = from_child(parts)
     if got is not None:
         db = got[1]
         if getattr(db, "scratch", None) is None:
@@ -298,5 +362,5 @@ def cached_json(tag: str, key_parts, make):
     return value
 
 
-__all__ = ["load", "store", "cached_compile", "cached_json", "is_cached", "cache_dir", "usable_dir", "enabled", "key_of", "verify_file",
+__all__ = ["load", "store", "build_in_child", "from_child", "stop_child", "cached_compile", "cached_json", "is_cached", "cache_dir", "usable_dir", "enabled", "key_of", "verify_file",
            "prune"]

@@ -6,8 +6,6 @@ scan each value alone and the siblings joined.
 """
 from __future__ import annotations
 
-import email.parser
-import email.policy
 import io
 import itertools
 import json
@@ -156,6 +154,8 @@ def _form_fields(text: str) -> list[tuple[str, str]]:
 
 
 def _multipart_fields(body: bytes, content_type: str) -> list[tuple[str, str]]:
+    import email.parser  # only multipart bodies need it (start-up time)
+    import email.policy
     head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
     msg = email.parser.BytesParser(policy=email.policy.compat32).parsebytes(head + body)
     if not msg.is_multipart():

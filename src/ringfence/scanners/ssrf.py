@@ -7,7 +7,6 @@ name cannot be resolved, so the caller can fail closed with a clear reason.
 """
 from __future__ import annotations
 
-import concurrent.futures
 import ipaddress
 import re
 import socket
@@ -206,6 +205,7 @@ _MAX_ANSWERS = 64
 
 
 def _pool() -> concurrent.futures.ThreadPoolExecutor:
+    import concurrent.futures  # only a DNS lookup needs it (start-up time)
     global _POOL
     with _POOL_LOCK:
         if _POOL is None:
@@ -238,6 +238,7 @@ class SystemResolver:
         self._lookup = lookup or _getaddrinfo
 
     def resolve(self, host: str, port: int = 443) -> list[str]:
+        import concurrent.futures  # only a DNS lookup needs it (start-up time)
         fut = _pool().submit(self._lookup, host, port)
         try:
             addrs = fut.result(timeout=self.timeout)

@@ -45,7 +45,7 @@ _state = None           # built on first use: (db_runs, db_tokens, ctx_set) or F
 
 def _sets() -> tuple[set[int], set[int]]:
     """(not-SAFE code points, those that may combine with the character before)."""
-    scan = N._ALL + "".join(chr(c) for c in range(0xE0080, 0xE0200))
+    scan = N.all_chars() + "".join(chr(c) for c in range(0xE0080, 0xE0200))
     ccc = {ord(c) for c in scan if unicodedata.combining(c)}
     qc_no = {ord(c) for c in scan if not unicodedata.is_normalized("NFKC", c)}
     second: set[int] = set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))  # Hangul V, T

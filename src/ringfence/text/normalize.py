@@ -35,6 +35,7 @@ from __future__ import annotations
 import array
 import re
 import sys
+import threading
 import unicodedata
 
 import regex
@@ -71,16 +72,21 @@ def _chars(*ranges: tuple[int, int]) -> str:
     return cps.tobytes().decode("utf-32-le" if sys.byteorder == "little" else "utf-32-be")
 
 
-_ALL = _chars((0x80, 0xD800), (0xE000, 0x30000), (0xE0000, 0xE0080))
-# Where letters without a decomposition that read as Latin letters live.
-_NAME_BLOCKS = _chars((0x100, 0x2B0), (0x1D00, 0x1DC0), (0x1E00, 0x1F00), (0x2460, 0x2500),
-                      (0x2776, 0x2794), (0x2C60, 0x2C80), (0xA720, 0xA800), (0xAB30, 0xAB70),
-                      (0x1DF00, 0x1E000), (0x1F100, 0x1F200))
+def all_chars() -> str:
+    """Every code point past ASCII that fold may meet (no surrogates, no private planes)."""
+    return _chars((0x80, 0xD800), (0xE000, 0x30000), (0xE0000, 0xE0080))
 
 
-def _invisibles() -> set[int]:
+def _name_blocks() -> str:
+    """Where letters without a decomposition that read as Latin letters live."""
+    return _chars((0x100, 0x2B0), (0x1D00, 0x1DC0), (0x1E00, 0x1F00), (0x2460, 0x2500),
+                  (0x2776, 0x2794), (0x2C60, 0x2C80), (0xA720, 0xA800), (0xAB30, 0xAB70),
+                  (0x1DF00, 0x1E000), (0x1F100, 0x1F200))
+
+
+def _invisibles(all_: str) -> set[int]:
     """text/chars.INVISIBLE and every other format character (\\p{Cf})."""
-    return {ord(c) for c in regex.findall(r"\p{Cf}", _ALL)} | {ord(c) for c in INVISIBLE}
+    return {ord(c) for c in regex.findall(r"\p{Cf}", all_)} | {ord(c) for c in INVISIBLE}
 
 
 _NAME_RULES = (
@@ -99,7 +105,7 @@ _DIGITS = {"ONE": "1", "TWO": "2", "THREE": "3", "FOUR": "4", "FIVE": "5", "SIX"
 def _by_name() -> dict[int, str]:
     """Letters that NFKC leaves alone but that read as an ASCII letter."""
     m: dict[int, str] = {}
-    for ch in _NAME_BLOCKS:
+    for ch in _name_blocks():
         cp = ord(ch)
         if unicodedata.decomposition(ch):
             continue  # NFKC already handles anything with a decomposition
@@ -121,7 +127,6 @@ def _by_name() -> dict[int, str]:
     return m
 
 
-_INVIS = _invisibles()
 _COMBINING = [(0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE20, 0xFE2F)]
 _DROP_COMB = {cp: None for a, b in _COMBINING for cp in range(a, b + 1)}
 _HOMO = dict(HOMO)  # single code point look-alikes (text/chars.py)
@@ -136,18 +141,52 @@ def _strip_table() -> dict[int, str | None]:
     return t
 
 
-_STRIP = _strip_table()
-_NAMED = _by_name()
+def _derive() -> dict:
+    """The tables that take a pass over every code point (~20 ms at each start-up)."""
+    all_ = all_chars()
+    return {"invis": sorted(_invisibles(all_)), "strip": sorted(_strip_table().items()),
+            "named": sorted(_by_name().items()),
+            "zs": [ord(c) for c in regex.findall(r"\p{Zs}", all_)],
+            "zlp": [ord(c) for c in regex.findall(r"[\p{Zl}\p{Zp}]", all_)]}
+
+
+def _derived() -> dict:
+    """_derive()'s tables, from the pattern cache (match/hscache) when there, keyed by
+    this module's and text/chars.py's source and the Unicode versions they read."""
+    try:
+        import hashlib
+        import os
+
+        from ..match.hscache import cached_json
+        h = hashlib.sha256()
+        for name in ("normalize.py", "chars.py"):
+            with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), name), "rb") as f:
+                h.update(f.read() + b"\0")
+        got = cached_json("text-normalize", [h.hexdigest(), unicodedata.unidata_version,
+                                             getattr(regex, "__version__", "?")], _derive)
+        if isinstance(got, dict) and set(got) == {"invis", "strip", "named", "zs", "zlp"}:
+            return got
+    except Exception:
+        pass
+    return _derive()
+
+
+_TABLES = _derived()
+_INVIS = set(_TABLES["invis"])
+_ZS, _ZLP = _TABLES["zs"], _TABLES["zlp"]
+_STRIP: dict[int, str | None] = {int(k): v for k, v in _TABLES["strip"]}
+_NAMED: dict[int, str] = {int(k): v for k, v in _TABLES["named"]}
+del _TABLES
 
 
 def _pre_table(spaced: bool) -> dict[int, str | None]:
     t: dict[int, str | None] = dict(_control_map(spaced))
     for cp in _INVIS:
         t[cp] = " " if spaced else None
-    for ch in regex.findall(r"\p{Zs}", _ALL):
-        t[ord(ch)] = " "
-    for ch in regex.findall(r"[\p{Zl}\p{Zp}]", _ALL):
-        t[ord(ch)] = "\n"
+    for cp in _ZS:
+        t[cp] = " "
+    for cp in _ZLP:
+        t[cp] = "\n"
     t[0x2800] = " "
     t.update(_NAMED)
     return t
@@ -183,14 +222,29 @@ class _Runs:
     only runs when something is there to replace."""
 
     def __init__(self, cps):
+        self._cps = cps
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str):
+        """rx and search: compiled on first use (start-up time), once."""
+        if name not in ("rx", "search"):
+            raise AttributeError(name)
+        with self._lock:
+            if "search" not in self.__dict__:
+                self._compile(self._cps)
+        return self.__dict__[name]
+
+    def _compile(self, cps) -> None:
         cps = list(cps)
-        self.rx = re.compile("[" + cp_class(cps, "\\U%08x") + "]+")
-        self.search = self.rx.search
+        rx = re.compile("[" + cp_class(cps, "\\U%08x") + "]+")
+        search = rx.search
         if _re2 is not None:
             opts = _re2.Options()
             opts.log_errors = False
             r = _re2.compile("[" + cp_class(cps) + "]", opts)
-            self.search = lambda s: r.search(s) if not _has_surrogate(s) else self.rx.search(s)
+            search = lambda s: r.search(s) if not _has_surrogate(s) else rx.search(s)  # noqa: E731
+        self.rx = rx
+        self.search = search   # last: its presence says both are set
 
     def translate(self, s: str, table: dict) -> str:
         if self.search(s) is None:

@@ -78,7 +78,7 @@ class DlpScanner:
         self._electrum = "electrum_seed" not in disabled
         self._hi_entropy = "encoded_high_entropy" not in disabled
         self._field_rule = "secret_field" not in disabled
-        words = sorted({k for r in self.rules for k in r.context}, key=len, reverse=True)
+        words = sorted({k for r in self.rules for k in r.context}, key=lambda w: (-len(w), w))  # one order in every process (the cache key)
         self._ctx_names = re.compile("|".join(re.escape(k) for k in words), re.I) if words else None
         self._ctx_words = tuple(words)
         self._names_db = _names_db(self._ctx_words)

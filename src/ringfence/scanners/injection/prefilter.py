@@ -321,10 +321,11 @@ _DB_KEY_LOCKS: dict[str, threading.Lock] = {}
 
 
 def hs_compile(hs, exprs: list[str], ids: list[int], flags: list[int], keep=None, keep_tag: str = "",
-                load_only: bool = False):
+                load_only: bool = False, child: bool = False):
     """Compiled database, shared in-process and cached on disk by match/hscache (the
     one disk cache, with its checks on the directory and files); `keep`, `load_only`
-    (None when not cached): see there."""
+    (None when not cached), `child` (a large one: built by a child process when the
+    proxy asked for that): see there."""
     from ...match.hscache import cached_compile
     key = hashlib.sha256(json.dumps([exprs, ids, flags, keep_tag]).encode()).hexdigest()
     with DBS_LOCK:
@@ -337,7 +338,8 @@ def hs_compile(hs, exprs: list[str], ids: list[int], flags: list[int], keep=None
             db = _DBS.get(key)
         if db is None:
             db = cached_compile("injection", [e.encode() for e in exprs], list(ids), list(flags),
-                                hs.HS_MODE_BLOCK, keep=keep, keep_tag=keep_tag, load_only=load_only)
+                                hs.HS_MODE_BLOCK, keep=keep, keep_tag=keep_tag, load_only=load_only,
+                                child=child)
             if db is not None:
                 with DBS_LOCK:
                     _DBS[key] = db
@@ -512,7 +514,7 @@ class _Matcher:
     def _build(self, hs, narrow, patterns: list[str], triggers: list[str], base: int) -> None:
         if narrow is not None:
             try:
-                self._db = hs_compile(*narrow)
+                self._db = hs_compile(*narrow, child=True)
             except BaseException as e:  # surfaces on the next ASCII scan (fail closed)
                 self._narrow_error = e
             finally:
@@ -531,7 +533,7 @@ class _Matcher:
                 # that reads only ASCII never needs; loading takes tens of ms)
                 self._wide_spec = spec
             else:
-                self._wide_db = hs_compile(*spec)
+                self._wide_db = hs_compile(*spec, child=True)
         except BaseException as e:  # surfaces on the first non-ASCII scan (fail closed)
             self._wide_error = e
         finally:

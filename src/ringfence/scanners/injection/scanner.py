@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from typing import Any
 
@@ -50,6 +51,16 @@ def _excerpt(s: str, prefix: str = "") -> str:
 
 
 # ---------------------------------------------------------------- scanner
+def _lazy_re(src, flags: int):
+    """A class attribute: re.compile(src(), flags), made on the first access, once per process."""
+    return functools.cached_property(lambda self: _compiled(src(), flags))
+
+
+@functools.lru_cache(maxsize=None)
+def _compiled(pattern: str, flags: int) -> re.Pattern:
+    return re.compile(pattern, flags)
+
+
 class InjectionScanner:
     """`scan(text, where)` -> findings; `strip(text, findings)` -> text or None."""
 
@@ -102,28 +113,35 @@ class InjectionScanner:
         self._parts: dict[str, tuple[list, tuple]] = {
             f.id: ([(n, LazyPattern(rx, FLAGS) if rx else None, w) for n, rx, w in f.parts], f.needs)
             for f in R.FAMILIES if f.parts}
-        # a linear superset of each part (no lookarounds or word boundaries): its absence
-        # from a paragraph settles the part without the backtracking engine
-        self._part_pre: dict[str, Any] = {}
-        for f in R.FAMILIES:
-            for n, rx, _ in f.parts or ():
-                if rx and n not in self._part_pre:
-                    try:
-                        self._part_pre[n] = compile_runs("(?im)" + hs_pattern(rx))
-                    except Exception:
-                        self._part_pre[n] = None
         self._trig = {name: k for k, name in enumerate(list(TRIGGERS) + list(PRESENCE) + ["exact"])}
         self._pf = shared_matcher()
-        self._hidden_trigger = re.compile(R.HIDDEN_TRIGGER + "|" + M.HIDDEN_TRIGGER_MORE, re.IGNORECASE)
-        self._hidden_tag = re.compile(R.HIDDEN_TAG, re.IGNORECASE)
-        self._hidden_tag_more = re.compile(M.HIDDEN_TAG_MORE, re.IGNORECASE)
-        self._hidden_directive = re.compile(R.HIDDEN_DIRECTIVE, FLAGS)
-        self._discussion = re.compile(R.DISCUSSION, FLAGS)
-        self._directive_ai = re.compile(R.VOCATIVE, FLAGS)
-        # an address to the assistant in any language (a non-rendered element's gate)
-        self._addressed_any = re.compile(R.VOCATIVE + "|" + ADDRESSEE_I18N + "|" + ADDRESSED, FLAGS)
-        self._directive_you = re.compile(R.DIRECTIVE, FLAGS)
-        self._urgent = re.compile(r"\b(?:IMPORTANT|URGENT|MANDATORY|CRITICAL|ATTENTION|NOTE\s+TO)\b|重要|必ず|중요", 0)
+
+    # Compiled on first use (start-up time: a one-shot `ringfence check` of plain text
+    # needs few of them).
+    @functools.cached_property
+    def _part_pre(self) -> dict[str, Any]:
+        """A linear superset of each part (no lookarounds or word boundaries): its absence
+        from a paragraph settles the part without the backtracking engine."""
+        pre: dict[str, Any] = {}
+        for f in R.FAMILIES:
+            for n, rx, _ in f.parts or ():
+                if rx and n not in pre:
+                    try:
+                        pre[n] = compile_runs("(?im)" + hs_pattern(rx))
+                    except Exception:
+                        pre[n] = None
+        return pre
+
+    _hidden_trigger = _lazy_re(lambda: R.HIDDEN_TRIGGER + "|" + M.HIDDEN_TRIGGER_MORE, re.IGNORECASE)
+    _hidden_tag = _lazy_re(lambda: R.HIDDEN_TAG, re.IGNORECASE)
+    _hidden_tag_more = _lazy_re(lambda: M.HIDDEN_TAG_MORE, re.IGNORECASE)
+    _hidden_directive = _lazy_re(lambda: R.HIDDEN_DIRECTIVE, FLAGS)
+    _discussion = _lazy_re(lambda: R.DISCUSSION, FLAGS)
+    _directive_ai = _lazy_re(lambda: R.VOCATIVE, FLAGS)
+    # an address to the assistant in any language (a non-rendered element's gate)
+    _addressed_any = _lazy_re(lambda: R.VOCATIVE + "|" + ADDRESSEE_I18N + "|" + ADDRESSED, FLAGS)
+    _directive_you = _lazy_re(lambda: R.DIRECTIVE, FLAGS)
+    _urgent = _lazy_re(lambda: r"\b(?:IMPORTANT|URGENT|MANDATORY|CRITICAL|ATTENTION|NOTE\s+TO)\b|重要|必ず|중요", 0)
 
     # -- public ---------------------------------------------------------
     def scan(self, text: str, where: str = "", audience: str = "") -> list[Finding]:
