@@ -11,7 +11,6 @@ import re
 import threading
 
 from ...match import rewrite
-from ...match.rewrite import skip_group
 from ...rules import injection as R
 from ...rules import injection_markup as M
 from .chars import compile_runs, FLAGS, HOMO_PAIRS, INVISIBLE, SPACES
@@ -176,7 +175,7 @@ def hs_pattern(p: str) -> str:
                     i += 1
             continue
         if p.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
-            i = skip_group(p, i)
+            i = rewrite.skip_group(p, i)   # one skipper for every pre-filter rewrite
             continue
         if p.startswith("(?-i:", i):
             out.append("(?:")
