@@ -51,26 +51,30 @@ class VerdictCache:
         self.entries = entries
         self.max_bytes = max_bytes
         self.generation = next(_GENERATIONS)
-        self._data: OrderedDict[tuple, tuple[Any, int]] = OrderedDict()
+        self._data: OrderedDict[bytes, tuple[Any, int]] = OrderedDict()   # by key digest
         self._bytes = 0
         self._lock = threading.Lock()
         self.hits: dict[str, int] = {}
         self.misses: dict[str, int] = {}
 
     def key(self, direction: str, kind: str, *parts: Any) -> tuple:
+        """(direction, kind, generation, digest); the digest covers direction and kind
+        too, so the cache holds entries under the digest alone (~70 bytes less each)."""
         h = hashlib.blake2b(digest_size=20)
+        _feed(h, direction)
+        _feed(h, kind)
         for p in parts:
             _feed(h, p)
         return (direction, kind, self.generation, h.digest())
 
     def get(self, key: tuple) -> Any:
         with self._lock:
-            got = self._data.get(key) if key[2] == self.generation else None
+            got = self._data.get(key[3]) if key[2] == self.generation else None
             if got is None:
                 self.misses[key[1]] = self.misses.get(key[1], 0) + 1
                 return MISS
             self.hits[key[1]] = self.hits.get(key[1], 0) + 1
-            self._data.move_to_end(key)
+            self._data.move_to_end(key[3])
             return got[0]
 
     def put(self, key: tuple, value: Any, size: int = 0) -> None:
@@ -81,10 +85,10 @@ class VerdictCache:
         with self._lock:
             if key[2] != self.generation:
                 return  # made under a policy that is gone
-            old = self._data.pop(key, None)
+            old = self._data.pop(key[3], None)
             if old is not None:
                 self._bytes -= old[1]
-            self._data[key] = (value, size)
+            self._data[key[3]] = (value, size)
             self._bytes += size
             while len(self._data) > self.entries or self._bytes > self.max_bytes:
                 _, (_, s) = self._data.popitem(last=False)
