@@ -38,13 +38,13 @@ class PoisonFamily:
 
 FAMILIES: tuple[PoisonFamily, ...] = (
     PoisonFamily("instruction_tag", "Hidden instruction tag addressed to the model", "critical", (
-        r"<\s*/?\s*(?:important|system|instructions?|secret|hidden|admin|critical|sudo|override|context"
+        r"<\s*(?:/\s*)?(?:important|system|instructions?|secret|hidden|admin|critical|sudo|override|context"
         r"|assistant_?(?:instructions?|note)|note_to_(?:ai|assistant|model)|ai_?(?:instructions?|note))\b[^<>]{0,60}>",
-        r"\[\s*/?\s*(?:system|important|instructions?|hidden|admin|inst|sys)\s*\]",
+        r"\[\s*(?:/\s*)?(?:system|important|instructions?|hidden|admin|inst|sys)\s*\]",
         r"<<\s*sys\s*>>|\{\{\s*system\s*\}\}|<\|im_start\|>\s*system|<\|system\|>",
-        r"(?:^|[.!\n(\[]\s*)(?:note|message|attention|instructions?)\s+(?:to|for)\s+(?:the\s+)?(?:ai|assistant|model|llm|agent|claude|gpt)\b",
+        r"(?:^|[.!\n(\[][^\S\n]*)(?:note|message|attention|instructions?)\s+(?:to|for)\s+(?:the\s+)?(?:ai|assistant|model|llm|agent|claude|gpt)\b",
         # A fake role prefix followed by an order to the model: "SYSTEM: you must ..."
-        r"(?:^|[.!\n(\[]\s*)(?:system|admin|developer)\s*:\s*(?:you|the\s+(?:ai|assistant|model|agent))\s+(?:must|should|shall|are\s+required\s+to|need\s+to)\b",
+        r"(?:^|[.!\n(\[][^\S\n]*)(?:system|admin|developer)\s*:\s*(?:you|the\s+(?:ai|assistant|model|agent))\s+(?:must|should|shall|are\s+required\s+to|need\s+to)\b",
     )),
     PoisonFamily("file_exfiltration_directive", "Asks the model to read a sensitive file and pass it on", "critical", (
         r"\b(?:read|cat|open|load|get|fetch|access|retrieve|obtain|collect|grab|look up|extract|copy)\s+(?:the\s+)?(?:contents?\s+of\s+|file\s+)?(?:the\s+)?(?:user'?s\s+)?"
