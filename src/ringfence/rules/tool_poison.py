@@ -78,7 +78,7 @@ FAMILIES: tuple[PoisonFamily, ...] = (
     )),
     PoisonFamily("cross_tool_manipulation", "Tells the model how to use other tools", "high", (
         r"\b(?:before|instead of|prior to)\s+(?:using|calling|invoking|running|executing)\s+(?:any|every|all|each|other|another)\s+(?:other\s+)?tools?\b",
-        r"\binstead\s+of\s+(?:using\s+|calling\s+)?(?:the\s+)?[`'\"]?[\w.-]+[`'\"]?(?:\s+tool)?\s*,?\s+(?:always\s+)?(?:use|call|invoke)\b",
+        r"\binstead\s+of\s+(?:using\s+|calling\s+)?(?:the\s+)?[`'\"]?[\w.-]+[`'\"]?(?:\s+tool)?(?:\s*,)?\s+(?:always\s+)?(?:use|call|invoke)\b",
         r"\b(?:do\s+not|don'?t|never)\s+(?:use|call|invoke)\s+(?:the\s+)?(?!this\b)[`'\"]?[\w.-]+[`'\"]?\s+tool\b[^.\n]{0,60}\b(?:use|call|instead)\b",
         r"\bthis\s+tool\s+(?:replaces|overrides|supersedes)\s+(?:the\s+)?[\w.-]+",
         r"\bwhen\s+(?:the\s+user|you)\s+(?:asks?|calls?|uses?|wants?)\b[^.\n]{0,80}\b(?:also|first|secretly|silently|instead)\s+(?:call|send|run|use|invoke)\b",
@@ -101,7 +101,7 @@ FAMILIES: tuple[PoisonFamily, ...] = (
         r"\b(?:invisible|hidden)\s+(?:to|from)\s+the\s+users?\b",
     )),
     PoisonFamily("embedded_command", "Tells the model to run a shell command", "critical", (
-        r"\b(?:run|execute|exec|invoke)\s*(?::\s*|\s+[`'\"]\s*)(?:curl|wget|bash|sh|nc|ncat|python\d?|powershell|pwsh|rm|chmod|base64)\b[^.\n]{0,20}",
+        r"\b(?:run|execute|exec|invoke)(?:\s*:\s*|\s+[`'\"]\s*)(?:curl|wget|bash|sh|nc|ncat|python\d?|powershell|pwsh|rm|chmod|base64)\b[^.\n]{0,20}",
         r"\$\(\s*(?:env|printenv|cat|curl|wget|whoami|id|hostname)\b",
         r"`\s*(?:env|printenv|cat\s+~|curl|wget)\b[^`]{0,80}`",
         r"\b(?:curl|wget)\s+[^\s]*https?://[^\s]*\s*\|\s*(?:ba|z)?sh\b",
