@@ -82,3 +82,45 @@ def test_scan_with_a_stretched_decoy_is_linear(scanner, decoy, real):
     scanner.scan(real)   # compile what the real match needs first
     small, big = cost(200), cost(800)
     assert big < max(10 * small, 0.05), (decoy, small, big)
+
+
+# The rewrites keep each pattern's language: the old spelling (adjacent blank quantifiers)
+# and the new one agree on every sample of either, with blanks doubled, tabbed and NBSP'd.
+# (new fragment, old fragment, the new may match more: the old `interpreta` needed two blanks)
+REWRITES = [
+    (r"<\s*(?:/\s*)?important\s*>", r"<\s*/?\s*important\s*>", False),
+    (r"\s+(?:que\s+)?(?:(?:eres|fueras|fuera|es)\s*)?(?:una?\s+)?", r"\s+(?:que\s+)?(?:eres|fueras|fuera|es)?\s*(?:una?\s+)?",
+     False),
+    (r"interpreta(?:\s+el\s+papel\s+de)?)", r"interpreta\s+(?:el\s+papel\s+de\s+)?)", True),
+    (r"(?:что\s+)?(?:(?:ты|вы)\s*)?(?:как\s+)?", r"(?:что\s+)?(?:ты|вы)?\s*(?:как\s+)?", False),
+    (r"\s+(?:(?:this|that|the\s+following|these\s+(?:instructions|rules|facts))\s*)?(?:permanently\s+)?",
+     r"\s+(?:this|that|the\s+following|these\s+(?:instructions|rules|facts))?\s*(?:permanently\s+)?", False),
+    (r"(?:nothing\s+else|only)(?:\s*,)?\s+)?", r"(?:nothing\s+else|only)\s*,?\s+)?", False),
+    (r"\s+(?:(?:base64|base-64|b64|hex|hexadecimal|rot13|encoded)\s*)?(?:(?:string|text|payload|command|blob|data|"
+     r"message|instructions?)\s*)?(?:and|then|,)",
+     r"\s+(?:base64|base-64|b64|hex|hexadecimal|rot13|encoded)?\s*(?:string|text|payload|command|blob|data|"
+     r"message|instructions?)?\s*(?:and|then|,)", False),
+]
+
+
+@pytest.mark.parametrize("new,old,wider", REWRITES, ids=[f"rewrite{k}" for k in range(len(REWRITES))])
+def test_rewrites_keep_the_language(new, old, wider):
+    import re
+    from ringfence.rules import injection as R
+    from ringfence.scanners.injection.chars import FLAGS
+    sys.path.insert(0, str(HERE))
+    try:
+        import redos_gen as g
+    finally:
+        sys.path.remove(str(HERE))
+    current = [p for f in R.FAMILIES for p, _ in f.patterns if new in p]
+    assert len(current) == 1, new
+    new_rx = re.compile(current[0], FLAGS)
+    old_rx = re.compile(current[0].replace(new, old), FLAGS)
+    texts = set(g.samples(new_rx.pattern, FLAGS)) | set(g.samples(old_rx.pattern, FLAGS))
+    for t in list(texts):
+        texts |= {t.replace(" ", "  "), t.replace(" ", " \t"), t.replace(" ", "\xa0"), t.replace("\n", " "),
+                  t.replace(" ", ""), t.replace(" , ", ",")}
+    for t in texts:
+        a, b = bool(new_rx.search(t)), bool(old_rx.search(t))
+        assert a == b or (wider and a), (t, a, b)
