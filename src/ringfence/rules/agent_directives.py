@@ -95,7 +95,7 @@ SINK_WORDS = frozenset({"field", "fields", "parameter", "parameters", "param", "
                         "arg", "args", "input", "property", "value"})
 
 # Another tool's behaviour changed from this definition ("shadowing").
-_USER_CHOICE = (r"\b(?:regardless\s+of|no\s+matter|irrespective\s+of|whatever)\s+(?:what|which|whom|who|the|any)?\s*"
+_USER_CHOICE = (r"\b(?:regardless\s+of|no\s+matter|irrespective\s+of|whatever)\s+(?:(?:what|which|whom|who|the|any)\s*)?"
                 r"(?:\w+\s+){0,3}?(?:the\s+)?(?:user|they|caller)\s+(?:asks?|says?|specif(?:y|ies)|requests?|wants?|chooses?"
                 r"|enters?|provides?|picks?|selects?)\b")
 _OVERRIDE = (r"\b(?:send|sent|route|routed|use|used|set|forward|forwarded|replace|redirect|redirected|cc|bcc|add|deliver|delivered"
@@ -211,7 +211,7 @@ def i18n_solicit() -> tuple[tuple[str, str], ...]:
 # "the assistant should open ..."), not a description of what the tool reads ("Reads ...").
 CRED_READ = (
     r"\b(?:please|kindly|first|firstly|always|should|must|shall|need\s+to|needs\s+to|have\s+to|has\s+to"
-    r"|tool\s+to|command\s+to|also|you|assistant)\s*,?\s+"
+    r"|tool\s+to|command\s+to|also|you|assistant)(?:\s*,)?\s+"
     r"(?:read|open|cat|load|fetch|retrieve|grab|collect|copy|dump|print|output|display|show)\s+(?:out\s+)?(?:the\s+)?"
     r"(?:(?:full\s+|entire\s+|raw\s+)?(?:contents?|text)\s+(?:of|in)\s+)?(?:the\s+)?(?:file\s+)?(?:the\s+user'?s\s+)?(?:file\s+)?"
     r"[`'\"]?(?:(?:~|\$home|%userprofile%|/home/[\w.-]+|/users/[\w.-]+|/root)?/)?(?:\.config/)?" + CRED_PATH,

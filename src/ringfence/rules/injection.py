@@ -223,7 +223,7 @@ FAMILIES: tuple[Family, ...] = (
              r"safety\s+(?:rules|measures|protocols)|censorship|limitations)\b", 0.85),
             (r"\byour\s+new\s+(?:role|persona|identity|instructions|system\s+prompt)\s+(?:is|are)\b", 0.75),
             (r"\byou\s+(?:will|must)\s+now\s+(?:act|behave|respond)\s+as\b", 0.6),
-            (r"<\s*/?\s*important\s*>", 0.55),
+            (r"<\s*(?:/\s*)?important\s*>", 0.55),
             # Chinese / Japanese / Korean / Spanish / German / French / Russian
             (r"(?:你现在是|从现在起你是|从现在开始你是|你现在(?:已经)?(?:不受|没有))[^。\n]{0,20}?(?:DAN|不受限制|没有限制|无限制|"
              r"越狱|开发者模式|任何限制|任何约束)", 0.9),
@@ -247,8 +247,8 @@ FAMILIES: tuple[Family, ...] = (
              r"[^。\n]{0,6}?(?:の?ふり|として(?:振る舞|行動|答え)|を演じ|になりきっ)", 0.9),
             (r"(?:제한|규칙|필터|제약|검열)(?:이|가)?\s*(?:전혀\s*)?없는\s*(?:AI|인공지능|어시스턴트|모델)\s*(?:인\s*척|처럼|"
              r"으?로\s*행동|역할)", 0.9),
-            (r"\b(?:finge|finja|fingid|imagina|imagine|act[uú]a\s+como(?:\s+si)?|haz\s+de|interpreta\s+(?:el\s+papel\s+de\s+)?)"
-             r"\s+(?:que\s+)?(?:eres|fueras|fuera|es)?\s*(?:una?\s+)?(?:IA|asistente|inteligencia\s+artificial|modelo|chatbot)"
+            (r"\b(?:finge|finja|fingid|imagina|imagine|act[uú]a\s+como(?:\s+si)?|haz\s+de|interpreta(?:\s+el\s+papel\s+de)?)"
+             r"\s+(?:que\s+)?(?:(?:eres|fueras|fuera|es)\s*)?(?:una?\s+)?(?:IA|asistente|inteligencia\s+artificial|modelo|chatbot)"
              r"\s+sin\s+(?:ninguna\s+|ningún\s+)?(?:restricciones|restricción|reglas|regla|filtros|filtro|límites|censura)", 0.9),
             (r"\b(?:tu|tun\s+Sie)\s+so,?\s+als\s+(?:wärst|wärest|seist|wären|seien)\s+(?:du|Sie)\s+(?:eine?\s+)?"
              r"(?:KI|Assistent\w*|Sprachmodell|Chatbot)\s+ohne\s+(?:jegliche\s+|irgendwelche\s+)?(?:Regeln|Einschränkungen|"
@@ -259,7 +259,7 @@ FAMILIES: tuple[Family, ...] = (
              r"imagine|imaginez)\s+(?:le\s+rôle\s+d'|que\s+tu\s+es\s+|que\s+vous\s+êtes\s+)(?:une?\s+)?(?:IA|assistant\w*)"
              r"\s+sans\s+(?:aucune\s+|aucun\s+)?(?:règles?|restrictions?|filtres?|limites?|censure)", 0.9),
             (r"(?:притворись|притворитесь|представь|представьте|сыграй|сыграйте|веди\s+себя|ведите\s+себя)[,\s]+"
-             r"(?:что\s+)?(?:ты|вы)?\s*(?:как\s+)?(?:\S+\s+){0,2}?(?:ИИ|ассистент\w*|нейросеть\w*|модель\w*|чат-?бот\w*)\s+"
+             r"(?:что\s+)?(?:(?:ты|вы)\s*)?(?:как\s+)?(?:\S+\s+){0,2}?(?:ИИ|ассистент\w*|нейросеть\w*|модель\w*|чат-?бот\w*)\s+"
              r"без\s+(?:каких-либо\s+|всяких\s+|любых\s+)?(?:правил|ограничений|фильтров|цензуры)", 0.9),
         ),
         tp=(
@@ -473,8 +473,8 @@ FAMILIES: tuple[Family, ...] = (
             (r"\bremember\s+(?:this|that|the\s+following|these\s+instructions)\s+(?:for|in|across|during)\s+"
              r"(?:all\s+|every\s+|any\s+)?(?:future|subsequent|later|upcoming|next|following)\s+(?:conversations|"
              r"sessions|chats|interactions|requests|responses|tasks)", STRONG),
-            (r"\b(?:add|save|store|write|append|insert|persist|commit)\s+(?:this|that|the\s+following|these\s+"
-             r"(?:instructions|rules|facts))?\s*(?:permanently\s+)?(?:to|in|into)\s+your\s+(?:long[- ]term\s+|permanent\s+|"
+            (r"\b(?:add|save|store|write|append|insert|persist|commit)\s+(?:(?:this|that|the\s+following|these\s+"
+             r"(?:instructions|rules|facts))\s*)?(?:permanently\s+)?(?:to|in|into)\s+your\s+(?:long[- ]term\s+|permanent\s+|"
              r"persistent\s+)?(?:memory|memories|instructions|system\s+prompt|notes|profile|knowledge\s+base|"
              r"custom\s+instructions|rules)\b", 0.9),
             (r"\bfrom\s+now\s+on,?\s+(?:you\s+(?:will|must|should|shall|are\s+to)|always|never|ignore|respond|answer|"
@@ -522,7 +522,7 @@ FAMILIES: tuple[Family, ...] = (
             (r"\bthe\s+user\s+(?:must|should|shall|will)\s+(?:not|never)\s+(?:know|see|be\s+told|notice|find\s+out)",
              0.95),
             (r"\b(?:reply|respond|answer|say|output|return|write)\s+(?:only\s+|just\s+|simply\s+)?(?:with\s+)?"
-             r"(?:the\s+word\s+)?[\"'“‘`]\w{1,20}[.!]?[\"'”’`]\s+(?:(?:and\s+)?(?:nothing\s+else|only)\s*,?\s+)?"
+             r"(?:the\s+word\s+)?[\"'“‘`]\w{1,20}[.!]?[\"'”’`]\s+(?:(?:and\s+)?(?:nothing\s+else|only)(?:\s*,)?\s+)?"
              r"(?:and\s+)?without\s+(?:any\s+)?(?:explain\w*|explanations?|comments?|commentary|elaborat\w*|mentioning|"
              r"details|context|saying\s+(?:why|what))", 0.6),
             (r"\b(?:do\s+not|don'?t|never)\s+(?:explain|describe|mention|disclose|report|reveal)\s+(?:to\s+the\s+user\s+)?"
@@ -604,8 +604,8 @@ FAMILIES: tuple[Family, ...] = (
     Family(
         "encoded_payload", "Encoded payload directive", "critical",
         (
-            (r"\bdecode\s+(?:the\s+following|this|that|it|the)\s+(?:base64|base-64|b64|hex|hexadecimal|rot13|"
-             r"encoded)?\s*(?:string|text|payload|command|blob|data|message|instructions?)?\s*(?:and|then|,)\s+"
+            (r"\bdecode\s+(?:the\s+following|this|that|it|the)\s+(?:(?:base64|base-64|b64|hex|hexadecimal|rot13|"
+             r"encoded)\s*)?(?:(?:string|text|payload|command|blob|data|message|instructions?)\s*)?(?:and|then|,)\s+"
              r"(?:then\s+)?(?:execute|run|eval(?:uate)?|follow|obey|pipe|act\s+on|carry\s+out)", STRONG),
             (r"\b(?:execute|run|eval(?:uate)?|follow)\s+(?:the\s+)?(?:decoded|base64[- ]decoded|hex[- ]decoded)\s+"
              r"(?:payload|command|string|instructions?|text|script)", STRONG),

@@ -195,7 +195,7 @@ RULES: tuple[PolicyRule, ...] = (
         "pipe_to_shell", "Downloading a script and running it (curl | sh)", "critical",
         command=(W + r"(?:curl|wget|fetch|aria2c|iwr|invoke-webrequest|irm|invoke-restmethod)\b[^\n]*\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:/\S*/)?(?:(?:ba|z|da|k|fi)?sh|python\d?|perl|ruby|node|php|iex)\b"
                  + r"|(?:ba|z|da)?sh\s+(?:-c\s+)?[\"']?(?:<\(|\$\()\s*(?:curl|wget)\b"
-                 + r"|\b(?:iex|invoke-expression)\s*\(?\s*\(?\s*(?:new-object\s+(?:system\.)?net\.webclient|iwr|invoke-webrequest|irm|invoke-restmethod)"
+                 + r"|\b(?:iex|invoke-expression)\s*(?:\(\s*){0,2}(?:new-object\s+(?:system\.)?net\.webclient|iwr|invoke-webrequest|irm|invoke-restmethod)"
                  + r"|\.downloadstring\(")),
     PolicyRule(
         "download_then_run", "Downloading a file and then executing it in the same command line", "critical",

@@ -38,13 +38,13 @@ class PoisonFamily:
 
 FAMILIES: tuple[PoisonFamily, ...] = (
     PoisonFamily("instruction_tag", "Hidden instruction tag addressed to the model", "critical", (
-        r"<\s*/?\s*(?:important|system|instructions?|secret|hidden|admin|critical|sudo|override|context"
+        r"<\s*(?:/\s*)?(?:important|system|instructions?|secret|hidden|admin|critical|sudo|override|context"
         r"|assistant_?(?:instructions?|note)|note_to_(?:ai|assistant|model)|ai_?(?:instructions?|note))\b[^<>]{0,60}>",
-        r"\[\s*/?\s*(?:system|important|instructions?|hidden|admin|inst|sys)\s*\]",
+        r"\[\s*(?:/\s*)?(?:system|important|instructions?|hidden|admin|inst|sys)\s*\]",
         r"<<\s*sys\s*>>|\{\{\s*system\s*\}\}|<\|im_start\|>\s*system|<\|system\|>",
-        r"(?:^|[.!\n(\[]\s*)(?:note|message|attention|instructions?)\s+(?:to|for)\s+(?:the\s+)?(?:ai|assistant|model|llm|agent|claude|gpt)\b",
+        r"(?:^|[.!\n(\[][^\S\n]*)(?:note|message|attention|instructions?)\s+(?:to|for)\s+(?:the\s+)?(?:ai|assistant|model|llm|agent|claude|gpt)\b",
         # A fake role prefix followed by an order to the model: "SYSTEM: you must ..."
-        r"(?:^|[.!\n(\[]\s*)(?:system|admin|developer)\s*:\s*(?:you|the\s+(?:ai|assistant|model|agent))\s+(?:must|should|shall|are\s+required\s+to|need\s+to)\b",
+        r"(?:^|[.!\n(\[][^\S\n]*)(?:system|admin|developer)\s*:\s*(?:you|the\s+(?:ai|assistant|model|agent))\s+(?:must|should|shall|are\s+required\s+to|need\s+to)\b",
     )),
     PoisonFamily("file_exfiltration_directive", "Asks the model to read a sensitive file and pass it on", "critical", (
         r"\b(?:read|cat|open|load|get|fetch|access|retrieve|obtain|collect|grab|look up|extract|copy)\s+(?:the\s+)?(?:contents?\s+of\s+|file\s+)?(?:the\s+)?(?:user'?s\s+)?"
@@ -78,7 +78,7 @@ FAMILIES: tuple[PoisonFamily, ...] = (
     )),
     PoisonFamily("cross_tool_manipulation", "Tells the model how to use other tools", "high", (
         r"\b(?:before|instead of|prior to)\s+(?:using|calling|invoking|running|executing)\s+(?:any|every|all|each|other|another)\s+(?:other\s+)?tools?\b",
-        r"\binstead\s+of\s+(?:using\s+|calling\s+)?(?:the\s+)?[`'\"]?[\w.-]+[`'\"]?(?:\s+tool)?\s*,?\s+(?:always\s+)?(?:use|call|invoke)\b",
+        r"\binstead\s+of\s+(?:using\s+|calling\s+)?(?:the\s+)?[`'\"]?[\w.-]+[`'\"]?(?:\s+tool)?(?:\s*,)?\s+(?:always\s+)?(?:use|call|invoke)\b",
         r"\b(?:do\s+not|don'?t|never)\s+(?:use|call|invoke)\s+(?:the\s+)?(?!this\b)[`'\"]?[\w.-]+[`'\"]?\s+tool\b[^.\n]{0,60}\b(?:use|call|instead)\b",
         r"\bthis\s+tool\s+(?:replaces|overrides|supersedes)\s+(?:the\s+)?[\w.-]+",
         r"\bwhen\s+(?:the\s+user|you)\s+(?:asks?|calls?|uses?|wants?)\b[^.\n]{0,80}\b(?:also|first|secretly|silently|instead)\s+(?:call|send|run|use|invoke)\b",
@@ -101,7 +101,7 @@ FAMILIES: tuple[PoisonFamily, ...] = (
         r"\b(?:invisible|hidden)\s+(?:to|from)\s+the\s+users?\b",
     )),
     PoisonFamily("embedded_command", "Tells the model to run a shell command", "critical", (
-        r"\b(?:run|execute|exec|invoke)\s*(?::\s*|\s+[`'\"]\s*)(?:curl|wget|bash|sh|nc|ncat|python\d?|powershell|pwsh|rm|chmod|base64)\b[^.\n]{0,20}",
+        r"\b(?:run|execute|exec|invoke)(?:\s*:\s*|\s+[`'\"]\s*)(?:curl|wget|bash|sh|nc|ncat|python\d?|powershell|pwsh|rm|chmod|base64)\b[^.\n]{0,20}",
         r"\$\(\s*(?:env|printenv|cat|curl|wget|whoami|id|hostname)\b",
         r"`\s*(?:env|printenv|cat\s+~|curl|wget)\b[^`]{0,80}`",
         r"\b(?:curl|wget)\s+[^\s]*https?://[^\s]*\s*\|\s*(?:ba|z)?sh\b",

@@ -59,8 +59,8 @@ _SENSITIVE_PATH = (r"(?:/etc/(?:shadow|passwd|sudoers)|~?/?\.ssh/|id_(?:rsa|ed25
                    r"|wallet\.dat|keychain)")
 POISON_RULES: list[tuple[str, str, re.Pattern[str]]] = [
     ("instruction_tag", "high", re.compile(
-        r"<\s*/?\s*(?:important|system|instructions?|admin|override)\s*>|\[\s*(?:system|important|admin)\s*\]"
-        r"|(?:^|\n)\s*(?:system|assistant)\s*:\s*\S", re.I)),
+        r"<\s*(?:/\s*)?(?:important|system|instructions?|admin|override)\s*>|\[\s*(?:system|important|admin)\s*\]"
+        r"|(?:^|\n)[^\S\n]*(?:system|assistant)\s*:\s*\S", re.I)),
     ("file_exfiltration", "critical", re.compile(
         r"\b(?:read|cat|open|load|access|include|attach|upload|send|copy|collect)\b[^.\n]{0,80}" + _SENSITIVE_PATH, re.I)),
     ("data_routing", "high", re.compile(
@@ -76,7 +76,7 @@ POISON_RULES: list[tuple[str, str, re.Pattern[str]]] = [
     # or to hand it every message: hijacks the caller, not a description of a skill.
     ("agent_hijack", "high", re.compile(
         r"\b(?:ignore|disregard|override|bypass|abandon|forget)\s+(?:all\s+)?(?:of\s+)?(?:their|your|its|the)\s+"
-        r"(?:own\s+)?(?:users?'?s?|operators?'?s?|owners?'?s?|humans?'?s?|principals?'?s?|original|previous|prior|system)?\s*"
+        r"(?:own\s+)?(?:(?:users?'?s?|operators?'?s?|owners?'?s?|humans?'?s?|principals?'?s?|original|previous|prior|system)\s*)?"
         r"(?:instructions?|guidelines|rules|polic(?:y|ies)|prompts?|directives?|orders?)\b", re.I)),
     ("message_forwarding", "high", re.compile(
         r"\b(?:forward|relay|send|copy|mirror|route)\s+(?:a\s+copy\s+of\s+)?(?:every|all|each|any)\s+(?:\w+\s+)?"

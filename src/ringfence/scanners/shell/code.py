@@ -89,7 +89,7 @@ def _chars(nums: str) -> str | None:
 L = r"(" + _LIT + r")"
 # A list of character codes. The comma is required between codes: with an optional one, "7373"
 # splits as 7|373, 73|73, ... and a list with no closing match backtracks exponentially.
-_CODES = r"(?:0x[0-9a-f]+|\d+)(?:\s*,\s*(?:0x[0-9a-f]+|\d+)){0,4095}\s*,?\s*"
+_CODES = r"(?:0x[0-9a-f]+|\d+)(?:\s*,\s*(?:0x[0-9a-f]+|\d+)){0,4095}\s*(?:,\s*)?"
 
 # Decoders with literal arguments (Python, Perl, Ruby, PHP, JavaScript, PowerShell).
 _DECODERS: list[tuple[re.Pattern, object]] = [
@@ -104,13 +104,13 @@ _DECODERS: list[tuple[re.Pattern, object]] = [
      lambda g: _hex(_lit_value(next(x for x in g if x)))),
     (re.compile(r"codecs\.(?:decode|encode)\(\s*" + L + r"\s*,\s*['\"]rot.?13['\"]\s*\)|str_rot13\(\s*" + L + r"\s*\)",
                 re.I), lambda g: rot13(_lit_value(next(x for x in g if x)))),
-    (re.compile(r"(?:string\.fromcharcode|pack\(\s*['\"]c\*['\"]\s*,)\s*\(?\s*(" + _CODES + r")\)",
+    (re.compile(r"(?:string\.fromcharcode|pack\(\s*['\"]c\*['\"]\s*,)\s*(?:\(\s*)?(" + _CODES + r")\)",
                 re.I), lambda g: _chars(g[0])),
-    (re.compile(r"\[char\[\]\]\s*\(?\s*(" + _CODES + r")\)?\s*-join\s*(?:''|\"\")", re.I),
+    (re.compile(r"\[char\[\]\]\s*(?:\(\s*)?(" + _CODES + r")(?:\)\s*)?-join\s*(?:''|\"\")", re.I),
      lambda g: _chars(g[0])),
     (re.compile(r"(?:\bchr\(\s*(0x[0-9a-f]+|\d+)\s*\)|\[char\]\s*\(?(0x[0-9a-f]+|\d+)\)?|\b(\d+)\.chr\b)", re.I),
      lambda g: _chars(next(x for x in g if x))),
-    (re.compile(L + r"\s*\[\s*::\s*-1\s*\]|(?:\bscalar\s+)?\breverse\s*\(?\s*" + L + r"\s*\)?|strrev\(\s*" + L
+    (re.compile(L + r"\s*\[\s*::\s*-1\s*\]|(?:\bscalar\s+)?\breverse\s*(?:\(\s*)?" + L + r"\s*\)?|strrev\(\s*" + L
                 + r"\s*\)|" + L + r"\.reverse\b(?:\(\))?|" + L
                 + r"\.split\(\s*(?:''|\"\")\s*\)\.reverse\(\)\.join\(\s*(?:''|\"\")\s*\)", re.I),
      lambda g: _lit_value(next(x for x in g if x))[::-1]),
@@ -119,16 +119,16 @@ _DECODERS: list[tuple[re.Pattern, object]] = [
      lambda g: (_lit_value(g[0]).replace(_lit_value(g[1]), _lit_value(g[2])) if g[0] else
                 re.sub(re.escape(_lit_value(g[4])), _lit_value(g[5]).replace("\\", "\\\\"), _lit_value(g[3]),
                        flags=re.I))),
-    (re.compile(r"(?:" + L + r"|\[\s*\]|\(\s*\))\s*\.\s*join\(\s*\[?\s*((?:" + _LIT + r"\s*,?\s*){1,256})\]?\s*\)"
-                + r"|\[\s*((?:" + _LIT + r"\s*,?\s*){1,256})\]\s*\.\s*join\(\s*" + L + r"?\s*\)"
-                + r"|-join\s*\(\s*((?:" + _LIT + r"\s*,?\s*){1,256})\)", re.I),
+    (re.compile(r"(?:" + L + r"|\[\s*\]|\(\s*\))\s*\.\s*join\(\s*(?:\[\s*)?((?:" + _LIT + r"\s*(?:,\s*)?){1,256})(?:\]\s*)?\)"
+                + r"|\[\s*((?:" + _LIT + r"\s*(?:,\s*)?){1,256})\]\s*\.\s*join\(\s*" + L + r"?\s*\)"
+                + r"|-join\s*\(\s*((?:" + _LIT + r"\s*(?:,\s*)?){1,256})\)", re.I),
      lambda g: (_lit_value(g[0]) if g[0] else "").join(_lit_value(t) for t in _LIT_RE.findall(g[1])) if g[1] else
      (_lit_value(g[3]) if g[3] else "").join(_lit_value(t) for t in _LIT_RE.findall(g[2])) if g[2] else
      "".join(_lit_value(t) for t in _LIT_RE.findall(g[4]))),
     # PowerShell format operator: ("{1}{0}" -f 'rl','cu')
-    (re.compile(r"\(?\s*" + L + r"\s*-f\s*((?:" + _LIT + r"\s*,?\s*){1,64})\)?", re.I),
+    (re.compile(r"\(?\s*" + L + r"\s*-f\s*((?:" + _LIT + r"\s*(?:,\s*)?){1,64})\)?", re.I),
      lambda g: _format(_lit_value(g[0]), [_lit_value(t) for t in _LIT_RE.findall(g[1])])),
-    (re.compile(L + r"\s*\.\s*(?:decode|tostring|encode)\(\s*(?:" + _LIT + r")?\s*\)", re.I),
+    (re.compile(L + r"\s*\.\s*(?:decode|tostring|encode)\(\s*(?:" + _LIT + r"\s*)?\)", re.I),
      lambda g: _lit_value(g[0])),
 ]
 # Each decoder runs only when one of its words is in the text (most programs have none).
@@ -139,9 +139,9 @@ _DECODERS = [(re.compile("(?:" + rx.pattern + ")|(?P<lit>" + _LIT + ")", rx.flag
              for (rx, fn), kws in zip(_DECODERS, _DECODER_WORDS)]
 # Literal concatenation: + (Python, JS, PowerShell, Ruby), . (Perl, PHP), .. (Lua), & (VB), juxtaposition (awk, Python).
 # A lone literal matches too, so scanning resumes after it and never starts inside a string.
-_CONCAT = {j: re.compile(L + r"((?:\s*(?:\+|\.\.|\.|&" + ("|" if j else "") + r")\s*" + _LIT + r"){0,256})")
+_CONCAT = {j: re.compile(L + r"((?:\s*(?:(?:\+|\.\.|\.|&)\s*)" + ("?" if j else "") + _LIT + r"){0,256})")
            for j in (True, False)}
-_CONCAT_OP = {j: re.compile(r"\s*(?:\+|\.\.|\.|&" + ("|" if j else "") + r")\s*(" + _LIT + r")") for j in (True, False)}
+_CONCAT_OP = {j: re.compile(r"\s*(?:(?:\+|\.\.|\.|&)\s*)" + ("?" if j else "") + r"(" + _LIT + r")") for j in (True, False)}
 _JUXTAPOSE = frozenset({"awk", "python3", "ruby"})   # languages where "a" "b" is one string
 
 
@@ -180,7 +180,7 @@ def fold_literals(prog: str, juxtapose: bool = False) -> str:
 _EXEC = re.compile(r"(?:\b(?:system|popen|popen2|popen3|exec|execsync|execfilesync|execfile|spawn|spawnsync|"
                    r"check_output|check_call|call|run|getoutput|getstatusoutput|shell_exec|passthru|proc_open|"
                    r"capture2e?|capture3|pipeline|invoke-expression|iex|start-process|create|os\.exec\w*|qx)"
-                   r"|%x|&)\s*[({]?\s*(\[\s*)?((?:" + _LIT + r"\s*,?\s*){1,256})", re.I)
+                   r"|%x|&)\s*(?:[({]\s*)?(\[\s*)?((?:" + _LIT + r"\s*(?:,\s*)?){1,256})", re.I)
 _BACKQUOTE = re.compile(r"`([^`]{2,4096})`")
 
 
