@@ -59,8 +59,14 @@ def literal_prefixes(pattern: str) -> list[str]:
     return ["".join(t) for t in product(*parts)] if parts else []
 
 
+_LETTERS = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_ROT13_BYTES = bytes.maketrans(_LETTERS, _LETTERS[13:26] + _LETTERS[:13] + _LETTERS[39:] + _LETTERS[26:39])
+
+
 def rot13(text: str) -> str:
-    return codecs.encode(text, "rot13")
+    """codecs' rot13 (ASCII letters only), on the UTF-8 bytes: a multi-byte character has
+    no byte below 0x80, so only ASCII letters move (~10x faster on megabytes)."""
+    return text.encode("utf-8", "surrogatepass").translate(_ROT13_BYTES).decode("utf-8", "surrogatepass")
 
 
 def _rot_char(c: str) -> str:
