@@ -763,52 +763,6 @@ _PARTS_CAP = 1 << 16
 _PARTS_BUILD = threading.Lock()
 
 
-_HS_CHUNK = 4000   # chars of alternatives per expression (Hyperscan refuses ~10,000-char patterns)
-
-
-def top_alternatives(p: str) -> list[str]:
-    """p split at its top-level '|' (outside groups and classes): the union of the
-    alternatives' match ends is p's."""
-    out, depth, cls, start, i = [], 0, False, 0, 0
-    while i < len(p):
-        c = p[i]
-        if c == "\\":
-            i += 2
-            continue
-        if cls:
-            cls = c != "]" or (i > 0 and p[i - 1] == "[")
-        elif c == "[":
-            cls = True
-            if p[i + 1:i + 2] == "^":
-                i += 1
-            if p[i + 1:i + 2] == "]":
-                i += 1
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
-            out.append(p[start:i])
-            start = i + 1
-        i += 1
-    out.append(p[start:])
-    return out
-
-
-def _chunks(p: str) -> list[str]:
-    """p as one expression, or a long top-level alternation as several (same id)."""
-    if len(p) <= _HS_CHUNK:
-        return [p]
-    out, cur = [], []
-    for alt in top_alternatives(p):
-        if cur and sum(map(len, cur)) + len(alt) > _HS_CHUNK:
-            out.append("(?:" + "|".join(cur) + ")")
-            cur = []
-        cur.append(alt)
-    out.append("(?:" + "|".join(cur) + ")")
-    return out
-
-
 def _build_parts_db(part_pre: dict) -> None:
     got = None
     try:
@@ -819,18 +773,13 @@ def _build_parts_db(part_pre: dict) -> None:
         names = [n for n in names if forms[n]]
         base = hs.HS_FLAG_UTF8 | hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE
         while names and got is None:
-            exprs, ids = [], []
-            for k, n in enumerate(names):
-                for e in _chunks(forms[n]):
-                    exprs.append(e)
-                    ids.append(k)
             try:
-                got = (hs_compile(hs, exprs, ids, [base] * len(exprs)), names)
+                got = (hs_compile(hs, [forms[n] for n in names], list(range(len(names))), [base] * len(names)),
+                       names)
             except Exception:
-                # the longest part (spelt in many languages) too large for Hyperscan: it
-                # keeps its own linear-engine look, the others share the one pass (its
-                # prefilter-mode superset reports so many ends that confirming costs more)
-                names.remove(max(names, key=lambda n: len(forms[n])))
+                # one too long for Hyperscan (a part spelt in many languages): it keeps its
+                # linear-engine look, the others share the one pass
+                names = [n for n in names if n != max(names, key=lambda n: len(forms[n]))]
     except Exception:
         got = None
     with DBS_LOCK:
