@@ -80,15 +80,12 @@ class NeedsGate:
         self.sc, self.t, self.agent, self.regions = sc, text, agent, regions
         self._ends: dict[str, list[int] | None] = {}
         self._held = RegionIndex(regions or ())
-        self._one_pass = False
 
     def _part_ends(self, name: str) -> list[int] | None:
         if name not in self._ends:
-            if not self._one_pass:
-                self._one_pass = True
-                got = parts_hs_ends(self.sc._part_pre, self.t)   # most parts in one pass (ASCII text)
-                if got is not None:
-                    self._ends.update(got)
+            got = parts_hs_ends(self.sc._part_pre, self.t)   # every part in one pass (ASCII text)
+            if got is not None:
+                self._ends.update(got)
             if name not in self._ends:
                 pre = self.sc._part_pre.get(name)
                 self._ends[name] = None if pre is None else candidate_ends(pre, self.t)

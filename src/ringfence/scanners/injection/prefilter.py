@@ -760,42 +760,27 @@ PRESENCE = {
 
 _PARTS_DB: list = []
 _PARTS_CAP = 1 << 16
-_PARTS_BUILD = threading.Lock()
 
 
-def _build_parts_db(part_pre: dict) -> None:
+def _parts_db(part_pre: dict):
+    """(hyperscan database, part names) over the supersets of every part, or None."""
+    if _PARTS_DB:   # (no lock: a background database build may hold it for seconds)
+        return _PARTS_DB[0]
     got = None
     try:
         import hyperscan as hs
         names = sorted(n for n, rx in part_pre.items() if rx is not None)
-        forms = {n: hs_pattern(part_pre[n].pattern[len("(?im)"):]) if part_pre[n].pattern.startswith("(?im)")
-                 else None for n in names}
-        names = [n for n in names if forms[n]]
-        base = hs.HS_FLAG_UTF8 | hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE
-        while names and got is None:
-            try:
-                got = (hs_compile(hs, [forms[n] for n in names], list(range(len(names))), [base] * len(names)),
-                       names)
-            except Exception:
-                # one too long for Hyperscan (a part spelt in many languages): it keeps its
-                # linear-engine look, the others share the one pass
-                names = [n for n in names if n != max(names, key=lambda n: len(forms[n]))]
+        exprs = [hs_pattern(rx.pattern[len("(?im)"):]) if rx.pattern.startswith("(?im)") else None
+                 for n, rx in ((n, part_pre[n]) for n in names)]
+        if names and all(exprs):
+            base = hs.HS_FLAG_UTF8 | hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE
+            got = (hs_compile(hs, exprs, list(range(len(names))), [base] * len(names)), names)
     except Exception:
         got = None
     with DBS_LOCK:
         if not _PARTS_DB:
             _PARTS_DB.append(got)
-
-
-def _parts_db(part_pre: dict):
-    """(hyperscan database, part names it covers) over the supersets of the parts, or
-    None. Built in the background on first use (seconds on a fresh machine; each part
-    takes its linear-engine look meanwhile)."""
-    if _PARTS_DB:   # (no lock: a background database build may hold it for seconds)
         return _PARTS_DB[0]
-    if _PARTS_BUILD.acquire(blocking=False):   # released never: one build per process
-        threading.Thread(target=_build_parts_db, args=(part_pre,), name="injection-parts-hs", daemon=True).start()
-    return None
 
 
 def parts_hs_ends(part_pre: dict, text: str) -> dict[str, list[int] | None] | None:
