@@ -391,18 +391,62 @@ _SECRET_FOLD.update(dict.fromkeys(map(ord, DASHES), "-"))
 _CTRL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
 
 
+# Non-ASCII characters with at most 64 ASCII ones between them: one stretch, widened to
+# cut points (_cut_before). Dense non-ASCII text is folded whole.
+_NON_ASCII_CLUSTER = re.compile(r"[^\x00-\x7f](?:[\x00-\x7f]{0,64}[^\x00-\x7f])*")
+
+
+def _cut_before(text: str, i: int) -> bool:
+    """Folding can cut text before i: a printable ASCII character followed by ASCII (or
+    the end). It survives the drop table, has no mark after it to compose with, and no
+    normalization step joins anything across it (an ASCII starter never combines
+    backwards), so the two sides fold on their own."""
+    return i >= len(text) or (" " <= text[i] <= "~" and (i + 1 == len(text) or text[i + 1] < "\x80"))
+
+
+def _secret_ascii(text: str) -> str:
+    b = text.encode("ascii")
+    cut = b.translate(None, _CTRL_BYTES)
+    return text if len(cut) == len(b) else cut.decode("ascii")
+
+
+def _secret_stretch(text: str) -> str:
+    t = nfkc(text, _SECRET_FOLD)
+    if not t.isascii():
+        t = unicodedata.normalize("NFD", t)
+        marks = [c for c in set(t) if unicodedata.combining(c)]
+        if marks:
+            t = re.sub("[" + "".join(map(re.escape, marks)) + "]", "", t)
+        t = unicodedata.normalize("NFC", t)
+    return t
+
+
 def fold_secret(text: str) -> str:
     """The view secrets are matched in: invisible and control characters removed, NFKC,
     every Cyrillic/Greek/Armenian look-alike folded to ASCII, dashes to '-', combining
-    marks dropped. ASCII text without controls comes back as it is."""
+    marks dropped. ASCII text without controls comes back as it is. Where non-ASCII
+    characters are sparse, only the stretches around them take the Unicode steps."""
     if text.isascii():
-        b = text.encode("ascii")
-        return text.translate(_SECRET_DROP) if len(b.translate(None, _CTRL_BYTES)) != len(b) else text
-    t = nfkc(text, _SECRET_FOLD)
-    if not t.isascii():
-        t = "".join(c for c in unicodedata.normalize("NFD", t) if not unicodedata.combining(c))
-        t = unicodedata.normalize("NFC", t)
-    return t
+        return _secret_ascii(text)
+    if len(text.encode("utf-8", "surrogatepass")) - len(text) > len(text) // 16:
+        return _secret_stretch(text)
+    out, pos = [], 0
+    for m in _NON_ASCII_CLUSTER.finditer(text):
+        a, b = m.span()
+        if b <= pos:   # taken whole by the stretch before (only controls between)
+            continue
+        a = max(a - 1, pos)
+        while a > pos and not _cut_before(text, a):
+            a -= 1
+        while not _cut_before(text, b):
+            b += 1
+        if a > pos:
+            out.append(_secret_ascii(text[pos:a]))
+        out.append(_secret_stretch(text[a:b]))
+        pos = b
+    if pos < len(text):
+        out.append(_secret_ascii(text[pos:]))
+    return "".join(out)
 
 
 from . import _fast  # noqa: E402  (uses the tables above)

@@ -155,10 +155,11 @@ class _Matcher:
             return _cached_db("dlp-main-prefilter", exprs, ids, [f | _hs.HS_FLAG_PREFILTER for f in hf])
 
     def scan(self, data: bytes) -> tuple[dict[int, list[int]], list[tuple[int, int]]]:
-        """Return ({id: end offsets (at most MAX_ENDS, then [-1] = 'many')}, blob byte spans)."""
+        """Return ({id: end offsets (at most ends_cap(len(data)), then [-1] = 'many')}, blob byte spans)."""
         hits: dict[int, list[int]] = {}
         blobs: list[tuple[int, int]] = []
         data = data + b"\n"
+        cap = ends_cap(len(data))
         if self._db is not None:
             def on(i, frm, to, _f, _c):
                 if i == ID_BLOB:
@@ -169,7 +170,7 @@ class _Matcher:
                 if ends is None:
                     hits[i] = [to]
                 elif ends[-1] != -1:
-                    if len(ends) >= MAX_ENDS:
+                    if len(ends) >= cap:
                         ends.append(-1)
                     elif to - ends[-1] > 0:
                         ends.append(to)
@@ -262,6 +263,13 @@ def _matcher_for(rules: tuple[DlpRule, ...], literals: tuple[_Literal, ...], fas
 
 
 MAX_ENDS, MAX_BLOBS = 256, 4096
+ENDS_PER_BYTES = 8192   # a long text keeps one end per 8 KB before a rule is confirmed over all of it
+
+
+def ends_cap(n: int) -> int:
+    """Pre-filter ends kept per rule for a text of n bytes: a few hundred hits spread over
+    megabytes are confirmed in windows, not by a backtracking pass over every byte."""
+    return max(MAX_ENDS, n // ENDS_PER_BYTES)
 SMALL_MAX = 8192  # fields up to this many chars in all are first tried on the one-pass clean proof
 PER_FIELD_MAX = 32  # above this many fields, scan them joined (with attribution) instead of one by one
 WINDOW = 1024  # bytes either side of a pre-filter hit that confirmation looks at

@@ -185,7 +185,7 @@ class DlpScanner:
             parts.append("".join([vals[i] + vals[i + 1] + "\n" for i in range(len(vals) - 1)]))
         parts.append(split_text(fields))
         text = "\n".join(parts)
-        if not text.isascii() or SPECIAL.search(text):
+        if not text.isascii() or SPECIAL.search(text, chars_in=parts[0]):   # (every piece is cut from a value)
             return False
         names = [w for w, _ in fields]
         has_ctx, has_key = self._name_words(names)
@@ -205,8 +205,8 @@ class DlpScanner:
                 rx = self._rx[i]
                 if any(rx.search(t) for t in texts):
                     return False
-        for a, b in blobs:
-            if decode_blob_cached(data[a:b]):
+        for piece in {data[a:b] for a, b in blobs}:   # the joins repeat each blob
+            if decode_blob_cached(piece):
                 return False
         return not (self._bip39 and m.seed_regions(data))
 

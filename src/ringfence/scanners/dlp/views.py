@@ -35,8 +35,12 @@ class _Special:
     """`search` is true for a text with other views than its raw text."""
 
     @staticmethod
-    def search(text: str) -> bool:
-        return bool(_SPECIAL_CHARS.search(text) or ("[" in text and _BYTES_HINT.search(text))
+    def search(text: str, chars_in: str | None = None) -> bool:
+        """`chars_in`: a shorter text holding every character of `text` but for line breaks
+        and spaces (the fields a join was made of), searched for the special characters
+        instead (none of them is a space or a line break)."""
+        return bool(_SPECIAL_CHARS.search(text if chars_in is None else chars_in)
+                    or ("[" in text and _BYTES_HINT.search(text))
                     or ("=" in text and QP_RX.search(text))
                     or (len(text) >= 16 and exotic.hint(text, wrapped=False)))
 

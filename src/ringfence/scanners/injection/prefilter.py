@@ -428,6 +428,53 @@ class LazyPattern:
         return self.compiled().search(*args)
 
 
+# re's \s on str text, restricted to ASCII (str.isspace: also \v and \x1c-\x1f, which RE2's \s is not)
+_RE_ASCII_SPACE = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f "
+
+
+def ascii_twin(pattern: str):
+    r"""A linear-time (RE2) form of a case-insensitive `re` pattern that finds exactly the
+    same matches in ASCII text, or None. In ASCII text re and RE2 agree on \w \W \b \d
+    and on case; \s and \S are spelt out as re reads them. An ASCII pattern without
+    lookarounds or back-references only (else None: the caller keeps re)."""
+    if not pattern.isascii() or re.search(r"\(\?<?[=!]|\\[1-9]|\(\?P=", pattern):
+        return None
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            n = pattern[i + 1]
+            if n == "s":
+                out.append(_RE_ASCII_SPACE if in_class else "[" + _RE_ASCII_SPACE + "]")
+            elif n == "S":
+                if in_class:
+                    return None   # a negated class inside a class: no simple spelling
+                out.append("[^" + _RE_ASCII_SPACE + "]")
+            else:
+                out.append(c + n)
+            i += 2
+            continue
+        if c == "[" and not in_class:
+            in_class = True
+            out.append(c)
+            if pattern[i + 1:i + 2] == "^":
+                out.append("^")
+                i += 1
+            if pattern[i + 1:i + 2] == "]":
+                out.append("]")
+                i += 1
+        elif c == "]" and in_class:
+            in_class = False
+            out.append(c)
+        else:
+            out.append(c)
+        i += 1
+    try:
+        return compile_runs("(?i)" + "".join(out))
+    except Exception:
+        return None
+
+
 def _trigger_re(t: str) -> re.Pattern:
     return re.compile(t, re.IGNORECASE)
 

@@ -20,7 +20,7 @@ from .context import (
     NeedsGate, NEG_BEFORE, non_rendered_regions, paragraph_span, RegionIndex, segment, sentence_span,
     TAG_NAME, window_span)
 from .prefilter import (
-    candidate_ends, compile_confirm, HS_CUT, hs_pattern, Lazy, LazyPattern, lead_superset, pattern_width, PRESENCE,
+    ascii_twin, candidate_ends, compile_confirm, HS_CUT, hs_pattern, Lazy, LazyPattern, lead_superset, pattern_width, PRESENCE,
     shared_matcher, TRIGGERS)
 from .views import derived_views, map_folded, map_markup, markup_pos, View
 
@@ -133,6 +133,9 @@ class InjectionScanner:
         return pre
 
     _hidden_trigger = _lazy_re(lambda: R.HIDDEN_TRIGGER + "|" + M.HIDDEN_TRIGGER_MORE, re.IGNORECASE)
+    # the same in ASCII text, linear: re tries every branch at every offset of a page
+    _hidden_trigger_ascii = functools.cached_property(
+        lambda self: ascii_twin(R.HIDDEN_TRIGGER + "|" + M.HIDDEN_TRIGGER_MORE))
     _hidden_tag = _lazy_re(lambda: R.HIDDEN_TAG, re.IGNORECASE)
     _hidden_tag_more = _lazy_re(lambda: M.HIDDEN_TAG_MORE, re.IGNORECASE)
     _hidden_directive = _lazy_re(lambda: R.HIDDEN_DIRECTIVE, FLAGS)
@@ -315,7 +318,8 @@ class InjectionScanner:
         if "css" in trig:
             low = text.lower()
             last_tag = covered = -1
-            for n, m in enumerate(self._hidden_trigger.finditer(text)):
+            rx = self._hidden_trigger_ascii if self._hidden_trigger_ascii and text.isascii() else self._hidden_trigger
+            for n, m in enumerate(rx.finditer(text)):
                 if n >= 512 or len(out) >= 512:
                     break
                 lt = low.rfind("<", max(0, m.start() - 800), m.start())

@@ -32,6 +32,64 @@ _BRAILLE_RE = re.compile("[\u2800-\u28ff]{8}")
 _QP = re.compile(r"=[0-9A-Fa-f]{2}[^=\s]{0,16}=[0-9A-Fa-f]{2}|[A-Za-z]=\r?\n[A-Za-z]")
 
 
+# ---------------------------------------------------------------- whole-text decoders
+
+
+# (view name, trigger, hint, decoder): each reads escapes that stand alone in the text
+_WHOLE_DECODERS = (("json_unescape", "jsu", _JSU, json_unescape), ("html_unescape", "ent", _ENT, html.unescape),
+                   ("percent", "pct", _PCT, percent_decode), ("quoted_printable", "qp", _QP, qp))
+# Every place each decoder can change a text (a superset: the windows below are checked).
+_ESCAPES = {
+    "json_unescape": re.compile(r"\\{1,2}u[0-9a-fA-F]{4}|[\ud800-\udfff]"),
+    "html_unescape": re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]{0,31};?)"),
+    "percent": re.compile(r"%[0-9a-fA-F]{2}"),
+    "quoted_printable": re.compile(r"=(?:[0-9A-Fa-f]{2}|\r?\n|=)"),
+}
+WINDOW_MIN = 256 * 1024   # a larger text is decoded in windows around its escapes
+PAD = 32 * 1024           # chars kept each side of an escape: more than any hit's context reaches
+
+
+def decoded_pieces(text: str, name: str, dec) -> list[str]:
+    """dec(text), or for a large text with few escapes the windows of it that differ
+    from the text: each escape with PAD characters either side. A match that touches no
+    decoded character is a match of the raw text, in the same context. The pieces are
+    proven to add up to the whole decoding (else it is returned whole), and a window
+    opening inside an odd run of backticks on its line gets one in front, so code spans
+    read as in the whole."""
+    if len(text) <= WINDOW_MIN:
+        return [dec(text)]
+    wins: list[list[int]] = []
+    for m in _ESCAPES[name].finditer(text):
+        if name == "html_unescape" and html.unescape(m.group(0)) == m.group(0):
+            continue   # not an entity (a && b, &nbsp without a name it knows)
+        a, b = max(0, m.start() - PAD), min(len(text), m.end() + PAD)
+        if wins and a <= wins[-1][1]:
+            wins[-1][1] = b
+        else:
+            wins.append([a, b])
+        if sum(y - x for x, y in wins) > len(text) // 2:
+            return [dec(text)]
+    whole = dec(text)
+    if not wins:
+        return [whole] if whole != text else []
+    parts, pieces, pos = [], [], 0
+    for a, b in wins:
+        gap = text[pos:a]
+        if dec(gap) != gap:
+            return [whole]
+        parts.append(gap)
+        at = sum(map(len, parts))
+        got = dec(text[a:b])
+        parts.append(got)
+        ls = whole.rfind("\n", 0, at) + 1
+        pieces.append(("`" if whole.count("`", ls, at) % 2 else "") + got)
+        pos = b
+    tail = text[pos:]
+    if dec(tail) != tail or "".join(parts) + tail != whole:
+        return [whole]
+    return pieces
+
+
 # ---------------------------------------------------------------- markup-stripped view
 # Built only when the "markup" trigger saw a tag, emphasis marker or entity right
 # next to an injection word ("you are now <b>DAN", "**Pretend**", "previous</p>"):
@@ -148,9 +206,13 @@ def map_folded(source: str, a: int, b: int) -> tuple[int, int] | None:
     return (start, len(source)) if start is not None else None
 
 
-def derived_views(text: str, trig: set[str], depth: int, triggers) -> list[View]:
+def derived_views(text: str, trig: set[str], depth: int, triggers, seen: dict | None = None,
+                  inherited: str = "") -> list[View]:
     """The views `text` is matched in besides the raw one; `triggers(text)` names the
-    prefilter's triggers in a decoded layer."""
+    prefilter's triggers in a decoded layer. `seen` (one per scan) holds the decoded
+    texts already expanded, so one reached again by another order of decoders (JSON
+    escapes then entities, entities then JSON escapes) is matched once; `inherited` is
+    the payload layer `text` was decoded out of."""
     views: list[View] = []
     base = text
     if not text.isascii():
@@ -174,17 +236,18 @@ def derived_views(text: str, trig: set[str], depth: int, triggers) -> list[View]
         if got is not None and got[0] != text:
             views.append(View("markup", got[0], False, source=text, offsets=(got[1], got[2])))
     if "leet" in trig or (base is not text and re.search(r"[a-z][0134579@$|!][a-z]", base, re.I)):
-        seen = base
+        last = base
         for table in LEET_TABLES if "|" in base else LEET_TABLES[:1]:  # '|' reads as i and as l
             leet = base.translate(table)
-            if leet != base and leet != seen:
+            if leet != base and leet != last:
                 views.append(View("leet", leet, True))
-                seen = leet
+                last = leet
     if depth > 0:
-        views += _decoded_views(text, trig, depth, triggers)
+        views += _decoded_views(text, trig, depth, triggers, {} if seen is None else seen, inherited)
     return views
 
-def _decoded_views(text: str, trig: set[str], depth: int, triggers) -> list[View]:
+
+def _decoded_views(text: str, trig: set[str], depth: int, triggers, seen: dict, inherited: str) -> list[View]:
     out: list[View] = []
     budget = [max(4 * len(text), 4096)]
 
@@ -192,23 +255,25 @@ def _decoded_views(text: str, trig: set[str], depth: int, triggers) -> list[View
         if not decoded or decoded == text or budget[0] <= 0:
             return
         decoded = decoded[: budget[0]]
+        # the same text in the same layer, expanded at least as deep: its views are all
+        # there already (a decoded view's name is only its excerpt's label)
+        key = (layer or inherited, decoded)
+        if seen.get(key, -1) >= depth - 1:
+            return
+        seen[key] = depth - 1
         budget[0] -= len(decoded)
         out.append(View(name, decoded, False, layer=layer))
         if depth > 1:  # nested layers and their folded forms
             sub_trig = triggers(decoded)
-            for v in derived_views(decoded, sub_trig, depth - 1, triggers):
+            for v in derived_views(decoded, sub_trig, depth - 1, triggers, seen, layer or inherited):
                 v.mapped = False
                 v.layer = v.layer or layer
                 out.append(v)
 
-    if "jsu" in trig and _JSU.search(text):
-        add("json_unescape", json_unescape(text))
-    if "ent" in trig and _ENT.search(text):
-        add("html_unescape", html.unescape(text))
-    if "pct" in trig and _PCT.search(text):
-        add("percent", percent_decode(text))
-    if "qp" in trig and _QP.search(text):
-        add("quoted_printable", qp(text))
+    for name, flag, hint, dec in _WHOLE_DECODERS:
+        if flag in trig and hint.search(text):
+            for piece in decoded_pieces(text, name, dec):
+                add(name, piece)
     runs = 0
     if "[" in text and "bytes" in trig:
         for dec in byte_arrays(text):
