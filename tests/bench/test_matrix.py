@@ -76,7 +76,7 @@ def _decode(step, v):
         "b64u": lambda: base64.urlsafe_b64decode(s + "=" * (-len(s) % 4)), "hex": lambda: bytes.fromhex(s),
         "b32": lambda: base64.b32decode(s), "b32l": lambda: base64.b32decode(s.upper() + "=" * (-len(s) % 8)),
         "b58": lambda: _b58d(s), "qp": lambda: quopri.decodestring(s.encode()),
-        "qpsoft": lambda: s.replace("=\r\n", ""), "ent": lambda: __import__("html").unescape(s),
+        "qpsoft": lambda: quopri.decodestring(s.encode()), "ent": lambda: __import__("html").unescape(s),
         "jsu": lambda: json.loads('"' + s + '"'), "bytes": lambda: bytes(json.loads(s)),
         "tags": lambda: "".join(chr(ord(c) - 0xE0000) if ord(c) >= 0xE0000 else c for c in s),
         "conf": lambda: s.translate({ord(v): k for k, v in M._CONF.items()}), "zw": lambda: s.replace("\u200b", ""),
@@ -255,3 +255,66 @@ def test_cli_matrix_prints_holes_and_writes_json(tmp_path):
     assert {"holes", "benign", "per_kind", "cells", "covered"} <= set(rep)
     bad = subprocess.run([str(exe), "bench", "matrix", "--sample", "0"], capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2
+
+
+# Issue 10's fourth pass (helper "matrix"): whole columns closed.
+# Quoted-printable as a standard encoder writes it ('=' as =3D, spaces as =20, soft breaks
+# anywhere): a short value has a single escape; a field's own '=' is not an escape; QP is
+# read once (a decoded `sv=2022` is a year).
+QP_CARRIERS = ["json", "form", "multipart", "xml", "text", "header", "cookie", "mcp_args", "a2a_part", "ws_fragments",
+               "ws_split", "url_query"]
+# Base64 ending in '=' padding, then a line break, under another escape (entities, \u, percent):
+# the padding is not a quoted-printable soft break.
+PADDED_UNDER_ESCAPES = ["ent>b64", "jsu>b64", "ent>pct>b64", "jsu>b64>gzip", "pct>b64>gzip"]
+MANY_DLP = [d for d in DETS if d.startswith("dlp:")]
+
+
+@SETTINGS
+@given(did=st.sampled_from(MANY_DLP), carrier=st.sampled_from(QP_CARRIERS), chain=st.sampled_from(["qp", "qpsoft"]),
+       which=st.integers(0, 1))
+def test_dlp_seeds_block_through_quoted_printable(did, carrier, chain, which):
+    seeds = _seeds(did)
+    case = M.build("dlp", carrier, chain, seeds[which % len(seeds)])
+    if case is not None:
+        assert M._verdict(E, case) == "block", (did, carrier, chain, M._judge(E, case))
+
+
+@SETTINGS
+@given(did=st.sampled_from(MANY_DLP), chain=st.sampled_from(PADDED_UNDER_ESCAPES), which=st.integers(0, 1),
+       carrier=st.sampled_from(["text", "json", "form", "multipart"]))
+def test_dlp_seeds_block_when_padding_meets_a_line_break(did, chain, which, carrier):
+    seeds = _seeds(did)
+    case = M.build("dlp", carrier, chain, seeds[which % len(seeds)])
+    if case is not None:
+        assert M._verdict(E, case) == "block", (did, carrier, chain)
+
+
+@pytest.mark.parametrize("did", STRONG_DLP + ["dlp:datadog_api_key"])
+def test_dlp_seeds_block_in_cookies_percent_encoded_over_base45(did):
+    for seed in _seeds(did):
+        for chain in ("pct>b45", "b45", "pct>a85", "pct>pct>b45"):
+            enc = M.encode(seed, chain)
+            case = M.OUTBOUND["cookie"](enc)   # the cookie carrier percent-encodes once more
+            assert M._verdict(E, case) == "block", (did, chain, seed)
+
+
+@SETTINGS
+@given(twin=st.sampled_from(M.BENIGN_OUT), carrier=st.sampled_from(QP_CARRIERS),
+       chain=st.sampled_from(["qp", "qpsoft"] + PADDED_UNDER_ESCAPES + ["pct>b45"]))
+def test_benign_twins_allow_through_quoted_printable_and_padding(twin, carrier, chain):
+    case = M.build("dlp", carrier, chain, twin)
+    if case is not None and not M.by_design("dlp", carrier, chain):
+        assert M._verdict(E, case) == "allow", (twin, carrier, chain, M._judge(E, case))
+
+
+@pytest.mark.parametrize("text,want", [
+    ("https://a.example/c?sv=2022-11-02&ss=b&sig=abc", "https://a.example/c?sv=2022-11-02&ss=b&sig=abc"),
+    ("data=da7f00=20ok", "data=da7f00 ok"),            # a field's own '=' before hex-looking data
+    ("key=3DAIza=20x", "key=AIza x"),
+    ("SSN:=20536-22-1987", "SSN: 536-22-1987"),
+    ("Y2F0cw==\nend", "Y2F0cw==\nend"),               # padding, then a line: no soft break (as a view)
+])
+def test_quoted_printable_readings(text, want):
+    from ringfence.text.blobs import unescape
+    got = {unescape(text), unescape(text, soft_breaks=False)}
+    assert want in got, got

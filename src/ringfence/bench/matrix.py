@@ -75,8 +75,20 @@ def _qp(v: str | bytes) -> str:
 
 
 def _qp_soft(v: str | bytes) -> str:
-    s = _s(v)
-    return "=\r\n".join(s[i:i + 7] for i in range(0, len(s), 7))
+    """Quoted-printable with a soft line break every 7 characters (never inside an =XX
+    escape). A literal '=' is written =3D, as in any QP a standard decoder reads back."""
+    s = _qp(v).replace("=\n", "")   # quopri's own soft breaks (long lines) out first
+    out, line = [], ""
+    i = 0
+    while i < len(s):
+        tok = s[i:i + 3] if s[i] == "=" else s[i]
+        if len(line) + len(tok) > 7:
+            out.append(line)
+            line = ""
+        line += tok
+        i += len(tok)
+    out.append(line)
+    return "=\r\n".join(out)
 
 
 def _uu(v: str | bytes) -> str:
@@ -469,7 +481,8 @@ POLICY_SEEDS = {
 def by_design(kind: str, carrier: str, chain: str) -> bool:
     if kind == "dlp" and carrier == "host_labels":
         return chain != "id"
-    if kind == "dlp" and carrier in ("url_query", "url_path") and ("uu" in chain or "b64wrap" in chain):
+    if kind == "dlp" and carrier in ("url_query", "url_path") and any(
+            x in chain for x in ("uu", "b64wrap", "qpsoft")):
         return True  # a line break inside a URL is CRLF injection whatever it carries
     if kind == "dlp" and carrier == "auth_scheme" and chain != "id":
         return True  # an opaque value under an Authorization scheme is a credential (as under Bearer)

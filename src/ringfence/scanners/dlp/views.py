@@ -72,6 +72,12 @@ def first_views(text: str) -> list[View]:
     if unesc != norm:
         folded = normalize(unesc)
         views.append(View(folded, False, False))
+        if "\n" in norm and unesc.count("\n") < norm.count("\n"):
+            # '=' then a line break: a quoted-printable soft break, or base64 padding at the
+            # end of a line (a value, then the next line): both readings
+            kept = normalize(unescape(norm, soft_breaks=False))
+            if kept != folded:
+                views.append(View(kept, False, False))
         if not unesc.isascii() and _TAGS.search(unesc):
             views.append(View(normalize(unesc.translate(_TAG_TABLE)), True, False))
         if folded != unesc and not unesc.isascii():
@@ -79,6 +85,18 @@ def first_views(text: str) -> list[View]:
             # the decoders read (zero-width binary), so the unfolded text is a view too
             views.append(View(unesc, False, False))
     return views
+
+
+def _percent_rounds(text: str, rounds: int = 3) -> list[str]:
+    """The text and each percent-decoding round of it (a cookie or query value encoded once
+    more by its carrier: '%' is an Ascii85/Base45 character, so only the exact round reads)."""
+    out = [text]
+    while len(out) <= rounds and "%" in out[-1]:
+        nxt = unquote(out[-1])
+        if nxt == out[-1]:
+            break
+        out.append(nxt)
+    return out
 
 
 def decode_layer(view: View, hits, blobs, budget: list[int]) -> list[str]:
@@ -129,7 +147,7 @@ def decode_layer(view: View, hits, blobs, budget: list[int]) -> list[str]:
     # repeated percent-decoding of the other views can corrupt them, so a percent-
     # encoded text is also read after exactly one round.
     first = len(out)
-    for cand in ((text, unquote(text)) if view.raw and "%" in text else (text,)):
+    for cand in (_percent_rounds(text) if view.raw and "%" in text else (text,)):
         kinds = exotic.hints(cand, wrapped=False) if len(cand) >= 16 else ()
         if exotic.BASE45 in kinds and not view.raw:
             # '%' is a Base45 character: a percent-decoded view corrupts Base45, and a
