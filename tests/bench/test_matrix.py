@@ -318,3 +318,29 @@ def test_quoted_printable_readings(text, want):
     from ringfence.text.blobs import unescape
     got = {unescape(text), unescape(text, soft_breaks=False)}
     assert want in got, got
+
+
+# The encoded-secret rule (dlp:encoded_high_entropy) judges a token inside a decoded layer:
+# a ROT13 reading of a view (same tokens), a public id read through ROT13, a further layer
+# (UTF-7 shifts, a short compressed stream in base64) are not secrets; an unknown random
+# token through the same chains still is.
+LAYERED = ["b64>b64", "b64>b64>b64", "hex>b64", "b64>hex>b64", "b64>rot13", "b64>utf7", "b64u>b64>brotli"]
+_rnd = __import__("random").Random(10)
+UNKNOWN = ["".join(_rnd.choice("abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(40))
+           for _ in range(3)]
+
+
+@SETTINGS
+@given(twin=st.sampled_from(M.BENIGN_OUT), carrier=st.sampled_from(["json", "form", "header", "text", "mcp_args", "xml"]),
+       chain=st.sampled_from(LAYERED))
+def test_benign_twins_allow_through_layered_encodings(twin, carrier, chain):
+    case = M.build("dlp", carrier, chain, twin)
+    if case is not None:
+        assert M._verdict(E, case) == "allow", (twin, carrier, chain, M._judge(E, case))
+
+
+@pytest.mark.parametrize("chain", LAYERED)
+@pytest.mark.parametrize("carrier", ["json", "text", "header"])
+def test_unknown_secrets_block_through_layered_encodings(chain, carrier):
+    for tok in UNKNOWN:
+        assert M._verdict(E, M.build("dlp", carrier, chain, "token " + tok)) == "block", (chain, carrier, tok)

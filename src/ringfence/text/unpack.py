@@ -56,8 +56,11 @@ def inflate(b: bytes) -> tuple[str, bytes] | None:
         kinds = [("deflate", -zlib.MAX_WBITS)]
     for name, wbits in kinds:
         try:
-            out = zlib.decompressobj(wbits).decompress(b, cap)
-            if out:
+            d = zlib.decompressobj(wbits)
+            out = d.decompress(b, cap)
+            # raw deflate has no magic: many byte strings start a valid stream, so only one
+            # that ends where the bytes end (or fills the cap) counts; else brotli gets its turn
+            if out and (wbits > 0 or d.eof and not d.unused_data or len(out) >= cap):
                 return name, out
         except zlib.error:
             pass

@@ -46,6 +46,7 @@ class View:
     text: str
     decoded: bool
     raw: bool          # offsets map to the scanned text
+    rotated: bool = False  # a ROT13 reading of another view (same tokens, same entropy)
 
     def __post_init__(self):
         self.ascii = self.text.isascii()  # byte offsets == str offsets
