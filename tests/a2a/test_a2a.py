@@ -145,3 +145,30 @@ def test_card_hijacks_connecting_agents(a2a, desc, request):
 def test_card_hijack_near_misses(a2a, desc, request):
     card = {"name": "x", "description": desc, "skills": [{"id": "s", "name": "S", "description": "Does things"}]}
     assert not _blocked(a2a.scan_agent_card(f"https://nm-{abs(hash(desc)) % 10**6}.example/", card))
+
+
+def _nest(inner, depth: int, kind: str):
+    for d in range(depth):
+        inner = [inner] if kind == "list" or (kind == "mixed" and d % 2) else {f"l{d}": inner}
+    return inner
+
+
+@pytest.mark.parametrize("kind", ["dict", "list", "mixed"])
+@pytest.mark.parametrize("depth", [0, 1, 6, 20])
+@pytest.mark.parametrize("cut", [4, 8, 12])
+def test_secret_split_across_sibling_values_at_depth(a2a, kind, depth, cut):
+    """Each object's direct string values are read joined, at any depth of a data part
+    (one walk with its leaves), a number between them or not."""
+    key = "AKIAIOSFODNN7EXAMPLE"
+    split = {"p1": key[:cut], "n": 3, "p2": key[cut:]}
+    msg = _send([{"kind": "data", "data": _nest(split, depth, kind)}])
+    assert _blocked(a2a.scan_request(msg, "application/json", "/"))
+    benign = {"region": "eu-west-1", "zone": "b", "n": 3}
+    assert not _blocked(a2a.scan_request(_send([{"kind": "data", "data": _nest(benign, depth, kind)}]),
+                                         "application/json", "/"))
+
+
+def test_data_part_walk_stays_bounded(a2a):
+    deep = _nest({"p": "x"}, 40, "dict")
+    f = a2a.scan_request(_send([{"kind": "data", "data": deep}]), "application/json", "/")
+    assert _blocked(f) and any(x.rule == "too_large" for x in f)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ringfence.core.jsonwalk import Walk, WalkLimit, strings
+from ringfence.core.jsonwalk import Walk, WalkLimit, strings, strings_of
 
 DOC = {"a": "x", "longkey_1": {"b": [1, "y", None, True, {"c": "z"}]}, "n": 123456789, "f": 1.5}
 
@@ -117,3 +117,16 @@ def test_strings_equal_the_recursive_definition(v):
     assert list(w.strings(v)) == list(_reference(v)) and w.complete
     # a round trip through JSON text changes nothing
     assert strings(json.loads(json.dumps(v)), max_depth=1000) == list(_reference(v))
+
+
+@settings(max_examples=200, deadline=None)
+@given(json_values)
+def test_strings_of_walked_nodes_equal_strings(v):
+    """strings_of over nodes a caller already walked (to read the objects too) gives
+    what Walk.strings gives, keys and numbers included, without a second walk."""
+    w = Walk(max_depth=1000)
+    nodes = w.nodes(v)
+    count = w.count
+    got = list(strings_of(nodes, key_min=3, num_min=4))
+    assert w.count == count
+    assert got == list(Walk(max_depth=1000).strings(v, key_min=3, num_min=4))

@@ -14,7 +14,7 @@ from ringfence.rules import injection_i18n as I
 from ringfence.rules.injection_langs import LANGS, MIXED, MIXED_TN
 
 # Families that warn alone in a tool description (instructions to the model are what tool
-# descriptions are): they block there only with a tool-poisoning hit (see scanners/tools.py).
+# descriptions are): they block there only with a tool-poisoning hit (see scanners/tools/poison.py).
 _TOOL_SOFT = {"credential_solicitation"}
 
 

@@ -10,6 +10,7 @@ a lenient one skips what is too deep, keeps the first nodes up to the node cap
     Walk(...).nodes(value, path)    (path, name, value, member) for every node
     Walk(...).strings(value, path)  (path, text): string leaves, optionally long
                                     object keys and long numbers
+    strings_of(nodes)               the same over nodes already walked
 """
 from __future__ import annotations
 
@@ -147,15 +148,21 @@ class Walk:
         """(path, text) for every string leaf; with key_min, object keys at least that
         long (as "<parent>.<key>", just before their value); with num_min, numbers
         whose text is at least that long (a secret can be a long digit run)."""
-        for p, name, v, member in self.nodes(value, path):
-            if member and key_min is not None and len(name) >= key_min:
-                yield f"{p[:len(p) - len(name) - 1]}.<key>", name
-            if isinstance(v, str):
-                yield p, v
-            elif num_min is not None and isinstance(v, (int, float)) and not isinstance(v, bool):
-                s = str(v)
-                if len(s) >= num_min:
-                    yield p, s
+        return strings_of(self.nodes(value, path), key_min=key_min, num_min=num_min)
+
+
+def strings_of(nodes: list[tuple[str, str, Any, bool]], *, key_min: int | None = None,
+               num_min: int | None = None) -> Iterator[tuple[str, str]]:
+    """Walk.strings over nodes already walked (a caller that also reads the objects)."""
+    for p, name, v, member in nodes:
+        if member and key_min is not None and len(name) >= key_min:
+            yield f"{p[:len(p) - len(name) - 1]}.<key>", name
+        if isinstance(v, str):
+            yield p, v
+        elif num_min is not None and isinstance(v, (int, float)) and not isinstance(v, bool):
+            s = str(v)
+            if len(s) >= num_min:
+                yield p, s
 
 
 def strings(value: Any, path: str = "$", *, key_min: int | None = None, num_min: int | None = None,
@@ -164,4 +171,4 @@ def strings(value: Any, path: str = "$", *, key_min: int | None = None, num_min:
     return list(Walk(max_depth, max_nodes).strings(value, path, key_min=key_min, num_min=num_min))
 
 
-__all__ = ["MAX_DEPTH", "MAX_NODES", "Walk", "WalkLimit", "strings"]
+__all__ = ["MAX_DEPTH", "MAX_NODES", "Walk", "WalkLimit", "strings", "strings_of"]

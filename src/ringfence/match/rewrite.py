@@ -20,7 +20,7 @@ then treats the pattern as "always a candidate" and confirms it directly.
 """
 from __future__ import annotations
 
-VERSION = 1   # bump when the rewrite changes (part of the compiled-database cache key)
+VERSION = 2   # bump when the rewrite changes (part of the compiled-database cache key)
 
 # Every non-ASCII character is a possible \w \d \s: exact Unicode classes make
 # Hyperscan databases huge and slow to build (and engines' Unicode tables differ),
@@ -48,8 +48,8 @@ _IN_NEG = {"w": "A-Za-z0-9_", "s": r"\t\n\x{0B}\f\r ", "d": "0-9", "b": r"\x08"}
 _HEX = set("0123456789abcdefABCDEF")
 
 
-class _Unsupported(Exception):
-    pass
+class _Unsupported(ValueError):
+    """Syntax this module does not understand (or malformed): never guessed at."""
 
 
 def _escape(src: str, i: int, in_class: bool, neg: bool = False) -> tuple[str, int, bool]:
@@ -140,24 +140,26 @@ def _class(src: str, i: int) -> tuple[str, int]:
 
 
 def _skip_class(src: str, j: int) -> int:
-    """Index just after the class that contains src[j] (we are inside it)."""
+    """Index just after the class that contains src[j] (we are inside it, past any
+    leading `^` and literal `]`). A `[` inside a class is refused: a POSIX class or a
+    nested set in `regex`, a literal in `re`; the dialects would end the class apart."""
     while j < len(src):
         c = src[j]
         if c == "\\":
             j += 2
             continue
-        if c == "[" and src.startswith("[:", j):
-            k = src.find(":]", j + 2)
-            j = k + 2 if k >= 0 else j + 1
-            continue
+        if c == "[":
+            raise _Unsupported("nested or POSIX class")
         if c == "]":
             return j + 1
         j += 1
     raise _Unsupported("unterminated class")
 
 
-def _skip_group(src: str, i: int) -> int:
-    """Index just after the group opening at src[i] == '('."""
+def skip_group(src: str, i: int) -> int:
+    """Index just after the group opening at src[i] == '(' (escapes, classes, `[]...]`
+    and `[^]...]` and nested groups understood); raises ValueError when the group
+    never closes or holds syntax the rewrites refuse (the one failure behaviour)."""
     depth = 0
     j = i
     while j < len(src):
@@ -166,12 +168,7 @@ def _skip_group(src: str, i: int) -> int:
             j += 2
             continue
         if c == "[":
-            j += 1
-            if j < len(src) and src[j] == "^":
-                j += 1
-            if j < len(src) and src[j] == "]":
-                j += 1
-            j = _skip_class(src, j)
+            j = _class_end(src, j)
             continue
         if c == "(":
             depth += 1
@@ -181,6 +178,43 @@ def _skip_group(src: str, i: int) -> int:
                 return j + 1
         j += 1
     raise _Unsupported("unbalanced group")
+
+
+_LOOKAROUND_OPEN = ("(?=", "(?!", "(?<=", "(?<!")
+
+
+def without_lookarounds(src: str, stand_in=None) -> str:
+    """`src` with every lookaround group removed (a superset: an assertion dropped can
+    only widen), or replaced by `stand_in(group)` (tests mark the cuts); raises
+    ValueError like `skip_group`."""
+    out: list[str] = []
+    i = k = 0
+    while i < len(src):
+        c = src[i]
+        if c == "\\":
+            i += 2
+        elif c == "[":
+            i = _class_end(src, i)
+        elif src.startswith(_LOOKAROUND_OPEN, i):
+            out.append(src[k:i])
+            k = skip_group(src, i)
+            if stand_in is not None:
+                out.append(stand_in(src[i:k]))
+            i = k
+        else:
+            i += 1
+    out.append(src[k:])
+    return "".join(out)
+
+
+def _class_end(src: str, i: int) -> int:
+    """Index just after the class opening at src[i] == '['."""
+    j = i + 1
+    if j < len(src) and src[j] == "^":
+        j += 1
+    if j < len(src) and src[j] == "]":
+        j += 1
+    return _skip_class(src, j)
 
 
 BIG_REPEAT = 32
@@ -228,7 +262,7 @@ def _rewrite(src: str) -> str:
             if src.startswith("(?", i):
                 rest = src[i + 2:i + 4]
                 if rest[:1] in ("=", "!") or rest in ("<=", "<!"):
-                    i = _skip_group(src, i)
+                    i = skip_group(src, i)
                 elif rest[:1] == ">":
                     out.append("(?:")
                     i += 3

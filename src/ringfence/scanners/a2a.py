@@ -26,7 +26,7 @@ import re
 from typing import Any
 
 from ..core import Finding, jsonstrict
-from ..core.jsonwalk import Walk, WalkLimit
+from ..core.jsonwalk import Walk, WalkLimit, strings_of
 from ..text.blobs import b64_bytes
 from .handoff import credential_handoff
 from .shell import fold
@@ -148,20 +148,18 @@ def _prose_leaves(value: Any, path: str, dlp: list, inj: list, budget: Walk) -> 
     inj += [(w, v) for w, v in fields if len(v) >= 16 and " " in v]
 
 
-def _joined_siblings(value: Any, path: str, out: list[tuple[str, str]], budget: Walk, depth: int = 0) -> None:
-    """For each object, its direct string values joined: a secret split across keys."""
-    _tick(budget, depth)
-    if isinstance(value, dict):
-        strs = [v for v in value.values() if isinstance(v, str)]
-        if len(strs) > 1:
-            out.append((f"{path}.<joined>", "".join(strs)))
-        for k, v in value.items():
-            if isinstance(v, (dict, list)):
-                _joined_siblings(v, f"{path}.{k}", out, budget, depth + 1)
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            if isinstance(v, (dict, list)):
-                _joined_siblings(v, f"{path}[{i}]", out, budget, depth + 1)
+def _data_fields(value: Any, path: str, budget: Walk) -> list[tuple[str, str]]:
+    """A data part's leaves (as `_leaves`), then for each object its direct string
+    values joined (a secret split across keys), from one walk."""
+    _tick(budget, 0)
+    nodes = budget.nodes(value, path)
+    out = list(strings_of(nodes, key_min=8, num_min=8))
+    for p, _, v, _ in nodes:
+        if isinstance(v, dict):
+            strs = [x for x in v.values() if isinstance(x, str)]
+            if len(strs) > 1:
+                out.append((f"{p}.<joined>", "".join(strs)))
+    return out
 
 
 def _sentence_of(text: str, a: int, b: int) -> str:
@@ -295,9 +293,7 @@ class A2aScanner:
                 dlp.append((f"{pw}.text", part["text"]))
                 inj.append((f"{pw}.text", part["text"]))
             if "data" in part:
-                data_fields: list[tuple[str, str]] = []
-                _leaves(part["data"], f"{pw}.data", data_fields, budget)
-                _joined_siblings(part["data"], f"{pw}.data", data_fields, budget)
+                data_fields = _data_fields(part["data"], f"{pw}.data", budget)
                 dlp += data_fields
                 inj += [(w, v) for w, v in data_fields if len(v) >= 16 and " " in v]
                 findings += self._metadata_urls(data_fields)

@@ -9,6 +9,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from ...match.rewrite import without_lookarounds
 from ...rules.dlp import DlpRule
 from ...text.blobs import DELIM_HEX_HINT
 from ..rot13 import hints as rot13_hints
@@ -22,12 +23,10 @@ except Exception:  # pragma: no cover - exercised only where hyperscan is missin
 # ---------------------------------------------------------------------------
 # multi-pattern pass
 
-_LOOKAROUND = re.compile(r"\(\?<?[=!](?:[^()\\]|\\.|\[[^\]]*\])*\)")
-
 
 def prefilter_pattern(pattern: str) -> str:
     """A superset pattern Hyperscan accepts: drop lookarounds and group names."""
-    p = _LOOKAROUND.sub("", pattern)
+    p = without_lookarounds(pattern)
     p = re.sub(r"\(\?P<\w+>", "(", p)
     return p.replace("(?i)", "")
 

@@ -10,6 +10,8 @@ import json
 import re
 import threading
 
+from ...match import rewrite
+from ...match.rewrite import skip_group
 from ...rules import injection as R
 from ...rules import injection_markup as M
 from .chars import compile_runs, FLAGS, HOMO_PAIRS, INVISIBLE, SPACES
@@ -174,7 +176,7 @@ def hs_pattern(p: str) -> str:
                     i += 1
             continue
         if p.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
-            i = _skip_group(p, i)
+            i = skip_group(p, i)
             continue
         if p.startswith("(?-i:", i):
             out.append("(?:")
@@ -190,30 +192,6 @@ def hs_pattern(p: str) -> str:
         out.append(c)
         i += 1
     return "".join(out)
-
-
-def _skip_group(p: str, i: int) -> int:
-    """Index just past the group that opens at p[i]."""
-    depth, in_class = 0, False
-    while i < len(p):
-        c = p[i]
-        if c == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-            if p[i + 1:i + 2] == "]":
-                i += 1
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
-    return i
 
 
 # ---------------------------------------------------------------- prefilter: whole patterns in hyperscan
@@ -369,13 +347,15 @@ def hs_compile(hs, exprs: list[str], ids: list[int], flags: list[int], keep=None
 def hs_forms(patterns: list[str]) -> tuple[list[str], list[str]]:
     """([hs_pattern(p)], [the same widened for the UTF-8 database]) for every pattern,
     kept on disk by match/hscache (~45 ms of CPU every start otherwise), keyed by the
-    patterns and this module's source (the rewriting code)."""
+    patterns and the rewriting code's source (this module and match/rewrite's group skipper)."""
     def make():
         forms = [hs_pattern(p) for p in patterns]
         return [forms, [_widen(f, _DB_SPACE) for f in forms]]
     try:
-        with open(__file__, "rb") as f:
-            src = f.read()
+        src = b""
+        for path in (__file__, rewrite.__file__):
+            with open(path, "rb") as f:
+                src += f.read() + b"\0"
     except OSError:
         got = make()
     else:
