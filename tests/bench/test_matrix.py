@@ -389,3 +389,34 @@ def test_percent_encoded_base64_runs_decode(value):
         if enc == b:
             continue
         assert value in [d.text for d in decode_layers("x=" + enc + "&y=1")], enc
+
+
+AGENT_ONLY = [d for d in M.detectors() if d.carriers]
+
+
+def test_agent_only_families_run_where_their_markup_survives():
+    assert AGENT_ONLY, "a family defined for tool definitions / Agent Cards"
+    for det in AGENT_ONLY:
+        assert set(M.TOOLDEF) <= set(det.carriers)
+        assert "html_text" not in det.carriers   # escaping shows the markup: no longer hidden
+
+
+@pytest.mark.parametrize("chain", ["id", "b64", "pct", "ent", "hex", "jsu", "b64>gzip", "hexsp", "b64g4"])
+@pytest.mark.parametrize("carrier", list(M.TOOLDEF))
+def test_agent_only_families_block_in_tool_definitions_and_cards(carrier, chain):
+    for det in AGENT_ONLY:
+        for seed in det.tp:
+            assert M._verdict(E, M.build("injection", carrier, chain, seed)) == "block", (det.id, carrier, chain)
+
+
+@pytest.mark.parametrize("carrier", list(M.TOOLDEF))
+def test_agent_only_family_near_misses_allow(carrier):
+    for det in AGENT_ONLY:
+        for tn in det.tn:
+            assert M._verdict(E, M.build("injection", carrier, "id", tn)) == "allow", (det.id, carrier, tn)
+
+
+def test_url_cells_over_the_length_limit_carry_nothing():
+    long = "x" * (M.MAX_URL + 10)
+    assert M.OUTBOUND["url_query"](long) is None and M.OUTBOUND["url_path"](long) is None
+    assert M.OUTBOUND["url_query"]("short") is not None

@@ -121,8 +121,10 @@ class PoisonRules:
             pos += len(t) + 1
         # Encoded layers of each text (percent, entities, \u, quoted-printable, base64 of
         # gzip, byte arrays ...) are read too: a directive hidden one decode away is still one.
+        layers: list[str] = []
         for path, text in texts:
             for layer in decoded_layers(text):
+                layers.append(layer)
                 t = _WS.sub(" ", shell.fold(layer)).lower().strip()
                 if t:
                     offsets.append(pos)
@@ -184,6 +186,8 @@ class PoisonRules:
                       and (e := expand_name(t)).count(" ") >= 3]
             if idents:
                 raw += "\n" + "\n".join(idents)
+            if layers:   # what the encoded texts spell (grouped, spaced or ROT13 too), read as said
+                raw += "\n" + "\n".join(layers[:32])
             strong_hit = any(f.scanner == "tool_poison" and f.action != "warn" for f in out)
             secret_param = any(self.secretish.search(n.lower()) for _, n in names)
             # a tool definition is read by the agent only: it needs no addressee
