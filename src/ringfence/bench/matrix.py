@@ -75,8 +75,20 @@ def _qp(v: str | bytes) -> str:
 
 
 def _qp_soft(v: str | bytes) -> str:
-    s = _s(v)
-    return "=\r\n".join(s[i:i + 7] for i in range(0, len(s), 7))
+    """Quoted-printable with a soft line break every 7 characters (never inside an =XX
+    escape). A literal '=' is written =3D, as in any QP a standard decoder reads back."""
+    s = _qp(v).replace("=\n", "")   # quopri's own soft breaks (long lines) out first
+    out, line = [], ""
+    i = 0
+    while i < len(s):
+        tok = s[i:i + 3] if s[i] == "=" else s[i]
+        if len(line) + len(tok) > 7:
+            out.append(line)
+            line = ""
+        line += tok
+        i += len(tok)
+    out.append(line)
+    return "=\r\n".join(out)
 
 
 def _uu(v: str | bytes) -> str:
@@ -303,13 +315,19 @@ def _hdr(headers: dict) -> Case | None:
     return _case("header", {"method": "GET", "url": "https://api.example.com/v1/items", "headers": headers})
 
 
+# A URL longer than the default limit (url.max_url_length) is refused whatever it carries:
+# such a cell cannot carry the value at all.
+MAX_URL = 4096
+
+
+def _url(url: str) -> Case | None:
+    return _case("url", {"method": "GET", "url": url}) if len(url) <= MAX_URL else None
+
+
 OUTBOUND: dict[str, Callable[[str], Case | None]] = {
-    "url_query": lambda v: _case("url", {"method": "GET", "url": "https://api.example.com/v1/search?q=status&data="
-                                         + quote(v, safe="")}),
-    "url_path": lambda v: _case("url", {"method": "GET", "url": "https://api.example.com/v1/files/"
-                                        + quote(v, safe="") + "/meta"}),
-    "host_labels": lambda v: (lambda h: _case("url", {"method": "GET", "url": f"https://{h}/ping"}) if h else None)(
-        _host(v)),
+    "url_query": lambda v: _url("https://api.example.com/v1/search?q=status&data=" + quote(v, safe="")),
+    "url_path": lambda v: _url("https://api.example.com/v1/files/" + quote(v, safe="") + "/meta"),
+    "host_labels": lambda v: (lambda h: _url(f"https://{h}/ping") if h else None)(_host(v)),
     "header": lambda v: _hdr({"X-Request-Context": v}),
     "cookie": lambda v: _hdr({"Cookie": "theme=dark; ctx=" + quote(v, safe="")}),
     "auth_scheme": lambda v: _hdr({"Authorization": "Token " + v}),
@@ -416,6 +434,18 @@ class Detector:
     kind: str          # dlp | injection | tool_poison | policy | chain
     tp: list[str]
     tn: list[str] = field(default_factory=list)
+    carriers: tuple[str, ...] = ()   # when not every carrier of its kind can hold the class
+
+
+# Injection families defined for text only the agent reads (a tool definition, an Agent Card)
+# or hidden markup: their seeds are markup, which an HTML carrier escapes into visible text
+# (no longer hidden, so no longer the class). They run in the tool-definition carriers and
+# in the inbound carriers that keep markup as it is.
+AGENT_ONLY_CARRIERS = tuple(TOOLDEF) + ("markdown", "json_resp", "mcp_result", "a2a_response", "sse_split")
+
+
+def _agent_only(name: str) -> bool:
+    return "tool definition" in name or "Agent Card" in name
 
 
 # Benign twins: public identifiers and placeholders that look random or secret.
@@ -469,12 +499,13 @@ POLICY_SEEDS = {
 def by_design(kind: str, carrier: str, chain: str) -> bool:
     if kind == "dlp" and carrier == "host_labels":
         return chain != "id"
-    if kind == "dlp" and carrier in ("url_query", "url_path") and ("uu" in chain or "b64wrap" in chain):
+    if kind == "dlp" and carrier in ("url_query", "url_path") and any(
+            x in chain for x in ("uu", "b64wrap", "qpsoft")):
         return True  # a line break inside a URL is CRLF injection whatever it carries
     if kind == "dlp" and carrier == "auth_scheme" and chain != "id":
         return True  # an opaque value under an Authorization scheme is a credential (as under Bearer)
     if kind == "tool_poison":
-        return chain in ("tags", "zw")
+        return chain in ("tags", "zw", "zwbin")  # invisible characters, however they spell
     if kind == "policy":
         return chain in ("b64_pipe", "hex_pipe", "eval_str", "var_split")
     return False
@@ -490,7 +521,8 @@ def detectors() -> list[Detector]:
     for f in injection_families:
         if f.tp:
             en = [t for t in f.tp if t.isascii()][:2] or list(f.tp[:1])
-            out.append(Detector(f"injection:{f.id}", "injection", en, list(f.tn[:2])))
+            out.append(Detector(f"injection:{f.id}", "injection", en, list(f.tn[:2]),
+                                AGENT_ONLY_CARRIERS if _agent_only(f.name) else ()))
     for fid, seeds in TOOL_POISON_SEEDS.items():
         out.append(Detector(f"tool_poison:{fid}", "tool_poison", seeds))
     for rid, seeds in POLICY_SEEDS.items():
@@ -576,7 +608,8 @@ def build(kind: str, carrier: str, chain: str, seed: str) -> Any:
     enc = encode(seed, chain, carrier in BINARY_CARRIERS)
     if enc is None:
         return None
-    return carriers_for(kind)[carrier](enc)
+    fn = carriers_for(kind).get(carrier) or (TOOLDEF[carrier] if kind == "injection" else None)
+    return fn(enc) if fn is not None else None
 
 
 def run(engine: Any = None, *, kinds: Iterable[str] | None = None, detector_ids: Iterable[str] | None = None,
@@ -593,7 +626,7 @@ def run(engine: Any = None, *, kinds: Iterable[str] | None = None, detector_ids:
     for det in detectors():
         if (want and det.kind not in want) or (ids and det.id not in ids):
             continue
-        carriers = carriers_for(det.kind) if det.kind != "chain" else {"mcp_sequence": None}
+        carriers = det.carriers or (carriers_for(det.kind) if det.kind != "chain" else {"mcp_sequence": None})
         for carrier in carriers:
             for chain in chains_for(det.kind):
                 if det.kind not in ("policy", "chain") and depth(chain) > max_depth:

@@ -168,6 +168,22 @@ def _sentence_of(text: str, a: int, b: int) -> str:
     return text[start:min(ends) if ends else len(text)]
 
 
+MAX_DECODED_FIELDS = 64
+
+
+def _decoded_fields(fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The decoded layers of a card's strings (the tool scanner's reading: base64/hex/
+    percent/entities/compressed/Base85/grouped/ROT13 ...), bounded in number."""
+    from .tools.poison import decoded_layers
+    out: list[tuple[str, str]] = []
+    for where, value in fields:
+        for t in decoded_layers(value):
+            out.append((where + " (decoded)", t))
+            if len(out) >= MAX_DECODED_FIELDS:
+                return out
+    return out
+
+
 class A2aScanner:
     def __init__(self, config: Any, engine: Any):
         self.config = config
@@ -448,8 +464,10 @@ class A2aScanner:
         except WalkLimit:
             return [Finding("a2a", "too_large", "high", "card is too large or too deep", "card", "block")]
         # a card is read by the connecting agent only: an instruction in it needs no addressee
-        findings = self._injection(fields + [(w, v) for w, v in rest if " " in v], audience="agent")
-        findings += self._poison(fields + [(w, v) for w, v in rest if " " in v])
+        said = fields + [(w, v) for w, v in rest if " " in v]
+        said += _decoded_fields(fields + rest)   # what its encoded strings spell, as a tool definition's
+        findings = self._injection(said, audience="agent")
+        findings += self._poison(said)
         for w, v in fields + rest:   # a credential file handed on, in any language
             if not any(f.rule == "credential_handoff" for f in findings):
                 findings += credential_handoff(v, w, agent_only=True)

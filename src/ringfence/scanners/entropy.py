@@ -16,7 +16,7 @@ from collections import Counter
 
 from ..text.blobs import b32_bytes, b64_bytes
 from .der import public_key_der
-from .public_ids import public_value
+from .public_ids import placeholder, public_value
 
 _LOG2 = {n: math.log2(n) for n in range(1, 4097)}
 
@@ -106,20 +106,58 @@ def _decoded_text(value: str) -> str | None:
 _B32_OK = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
 
 
+def _layered_text(value: str) -> str | None:
+    """What the whole value spells through the one decoding layer (text/decode.py: Ascii85,
+    Base85, Base45, MIME words, bzip2/xz/zip/brotli/CBOR containers and their stacks):
+    the deepest layer that spans all of it, or None (a blob inside other text is no reading
+    of the value). Bounded: a URL part, a few layers, a short deadline."""
+    from ..text.decode import decode_layers
+    if len(value) > _LAYERED_MAX:
+        return None
+    n, best, chain = len(value), None, -1
+    for d in decode_layers(value, max_depth=3, max_total_bytes=1 << 16, deadline_s=0.1, max_items=16):
+        if d.chain == "truncated":
+            return None   # a budget stop: no reading, the value is judged as it is
+        if d.start == 0 and d.end >= n - 2 and d.chain.count(">") > chain:
+            best, chain = d.text, d.chain.count(">")
+    return best
+
+
+_LAYERED_MAX = 8192
+
+
+def benign_decoding(value: str, threshold: float, min_len: int) -> bool:
+    """Whether the whole value decodes to something benign (see _benign_decoding)."""
+    return _benign_decoding(value, threshold, min_len, 0)
+
+
 def _benign_decoding(value: str, threshold: float, min_len: int, depth: int) -> bool:
     """An encoded value judged by what it decodes to: prose, a hash, a UUID or a public id
     is not a covert channel (a secret inside it is DLP's to find)."""
     dec = _decoded_text(value)
     if dec is None:
+        dec = _layered_text(value)
+    if dec is None:
         return False
-    d = dec.strip()
-    if is_hex(d) or is_uuid(d) or is_sri(d) or is_public_id(d):
+    d = " ".join(dec.split())   # lines of a decoded file are words of one text
+    if not d or d == value:
+        return False
+    if _benign_shape(d):
         return True
-    if " " not in d and len(d) >= 16 and depth < 4:  # another layer: judge what that one says
-        return _benign_decoding(d, threshold, min_len, depth + 1)
-    if " " in d and _texty(_TEXT_SPLIT.split(d)):
-        return data_like(d, threshold, min_len, depth + 1) is None
-    return False
+    words = d.split(" ")
+    # words (prose, a decoded file's lines, a CBOR map's key and value): each judged as it
+    # would be if sent plain; anything else (one opaque token, grouped base64) only as
+    # another layer that decodes to something benign
+    if len(words) > 1 and len(words) <= 256 and (_texty(words) or all(_benign_shape(w) or _token_texty(w)
+                                                                       for w in words)):
+        return all(data_like(w, threshold, min_len, depth + 1) is None for w in words)
+    return len(d) >= 16 and depth < 4 and _benign_decoding(d, threshold, min_len, depth + 1)
+
+
+def _benign_shape(d: str) -> bool:
+    """A hash, UUID, public id, placeholder, slug or relative path of words."""
+    return is_hex(d) or is_uuid(d) or is_sri(d) or is_public_id(d) or placeholder(d) or is_slug(d) or (
+        "/" in d and all(is_slug(p) or is_wordlike(p) for p in d.strip("/").split("/")))
 
 
 def vowel_ratio(s: str) -> float:
@@ -217,6 +255,9 @@ def data_like(value: str, threshold: float, min_len: int, depth: int = 0) -> tup
         return None
     if "+" in value and is_public_id(value):
         return None  # a digest's or public key's base64 is no text of words to split on "+"
+    if depth < 2 and ("+" in value or " " in value) and value.count(" ") * 10 < n \
+            and shannon(value) > threshold and _benign_decoding(value, threshold, min_len, depth):
+        return None  # an encoding of something benign: its "+" or " " is a digit (base64, Base45), not a space
     if depth < 2:
         pieces = None
         if "://" in value or value.startswith("/"):

@@ -67,6 +67,16 @@ def _decoded_small(s: str) -> str:
     return _decode_all(s)[-1]
 
 
+def _benign_round(s: str, threshold: float, min_len: int) -> bool:
+    """A value percent-encoded once more than its own encoding needs ('%' is a character
+    of Ascii85 and Base45): an earlier decoding round that decodes, as a whole, to
+    something benign. Only a decoding counts, not an earlier round's look."""
+    if "%25" not in s:
+        return False
+    rounds = _decode_all(s)
+    return any(ent.benign_decoding(r, threshold, min_len) for r in rounds[1:-1])
+
+
 class HostMatcher:
     """Host patterns: "x" matches x; "*.x" matches x and its subdomains. Case and trailing dot ignored."""
 
@@ -523,6 +533,8 @@ class UrlScanner:
             if len(seg) < mn:
                 continue
             r = ent.data_like(_decoded(seg), thr, mn)
+            if r and _benign_round(seg, thr, mn):
+                r = None
             if r:
                 return [self._f("path_entropy", "medium", f"{redact(_decoded(seg))} ({r[1]:.2f} bits/char)",
                                 f"url.path[{i}]", scanner="entropy")]
@@ -536,6 +548,8 @@ class UrlScanner:
                     if len(text) < mn:
                         continue
                     r = ent.data_like(_decoded(text), thr, mn)
+                    if r and _benign_round(text, thr, mn):
+                        r = None
                     if r:
                         return [self._f("query_entropy", "medium",
                                         f"{redact(_decoded(text))} ({r[1]:.2f} bits/char)", where,

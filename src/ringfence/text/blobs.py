@@ -257,8 +257,15 @@ _ESC_C = re.compile(r'(?<!\\)\\([nrt"])')
 _ESC_C_MAP = {"n": "\n", "r": "\r", "t": "\t", '"': '"'}
 # quoted-printable: two escapes close together, or a soft line break. (One escape alone,
 # "Bearer=20ASIA", is no hint: joined fields glue "id=20" to "w=..." everywhere.)
-QP_RX = re.compile(r"=(?:[0-9A-F]{2}[^=\s]{0,16}=[0-9A-F]{2}|\r?\n)")
+# two =XX escapes close together, a soft line break, or one escaped '=' or space between
+# a word and a value (`key=3Dvalue`, `Bearer=20AKIA...`, `SSN:=20536...`: a short line has only
+# the one; `v=2022` is a year, not an escaped space)
+QP_RX = re.compile(r"=(?:[0-9A-F]{2}[^=\s]{0,16}=[0-9A-F]{2}|\r?\n)|(?<=[\w:])=3D(?=[\w+/\"'])|(?<=\w)=(?:20|09)(?=[A-Za-z])|(?<=:)=(?:20|09)(?=\w)")
 _QP_SOFT_ESCAPED = re.compile(r"=(?:\\r)?\\n")
+_EOL_EQ = re.compile(r"=(?==*\r?\n)")
+# a field's own '=' (`data=`, `; ctx=`, `&q=` before a quoted-printable value), where the value
+# starts with two hex digits ("data=da..."): kept, not read as an escape
+_FIELD_EQ = re.compile(r"(?:^|(?<=[&;?])|(?<=; ))([A-Za-z_][\w.-]{0,40})=(?=[0-9A-Fa-f]{2})(?!3[Dd]|20)")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -270,11 +277,13 @@ def qp(t: str) -> str:
         return t
 
 
-def unescape(text: str, rounds: int = 8) -> str:
+def unescape(text: str, rounds: int = 8, soft_breaks: bool = True) -> str:
     """Percent-decoding (repeated), \\uXXXX / \\xHH escapes, HTML entities and
-    quoted-printable, until stable (at most `rounds` rounds)."""
+    quoted-printable, until stable (at most `rounds` rounds). soft_breaks=False keeps
+    every '=' at a line end (base64 padding, not a quoted-printable soft break)."""
     from . import exotic  # exotic reads bytes through unpack; imported late to keep this module light
     t = text
+    qp_done = False
     for _ in range(rounds):
         prev = t
         if "%" in t:
@@ -290,8 +299,10 @@ def unescape(text: str, rounds: int = 8) -> str:
         if "=\\" in t and _QP_SOFT_ESCAPED.search(t):
             # soft line breaks inside a JSON or YAML string arrive escaped ("=\\r\\n")
             t = _QP_SOFT_ESCAPED.sub(lambda m: "=\r\n", t)
-        if "=" in t and QP_RX.search(t):
-            t = qp(t)
+        if not qp_done and "=" in t and QP_RX.search(t):
+            # once: a decoded `name=20...` is a value, not another escape
+            t = qp(_FIELD_EQ.sub(r"\1=3D", t if soft_breaks else _EOL_EQ.sub("=3D", t)))
+            qp_done = True
         if t == prev:
             break
     return t

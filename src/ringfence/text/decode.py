@@ -91,6 +91,9 @@ _RUN_SRC = r"[A-Za-z0-9+/_-]{%d,}={0,6}" % MIN_RUN
 _RUN = (_re2.compile(_RUN_SRC) if _re2 is not None else re.compile(_RUN_SRC))
 _RUN_PY = re.compile(_RUN_SRC)
 _HEX_ONLY = re.compile(r"[0-9A-Fa-f]+")
+# a base64 run with at least one of its own '+', '/', '=' percent-encoded (16+ characters read)
+_PCT_RUN = re.compile(r"(?<![A-Za-z0-9_%-])(?=[A-Za-z0-9_-]*%(?:2[BbFf]|3[Dd]))"
+                      r"(?:[A-Za-z0-9_-]|%2[BbFf]){12,}(?:%3[Dd]){0,2}(?![A-Za-z0-9_-])")
 _B32_ONLY = re.compile(r"[A-Z2-7]+=*")
 _DELIM_HEX = re.compile(
     r"(?:\\x[0-9A-Fa-f]{2}){4,}"
@@ -194,6 +197,16 @@ def _layer(text: str, depth: int, max_depth: int, budget: _Budget) -> list[tuple
         for chain, s in _decode_run(run):
             if budget.take(len(s)):
                 found.append((chain, s, a, b))
+    if "%2" in text or "%3" in text:
+        # base64 in a URL or form value: its '+', '/' and '=' percent-encoded break the run
+        # above, and those escapes are too common to start a percent cluster below
+        for m in _PCT_RUN.finditer(text):
+            if not budget.ok():
+                return found
+            run = percent_decode(m.group(0)[:MAX_RUN])
+            for chain, s in _decode_run(run):
+                if budget.take(len(s)):
+                    found.append(("percent>" + chain, s, m.start(), m.end()))
     try:
         present = _DELIM_PRESENT.search(text) is not None
     except Exception:  # re2 rejects lone surrogates

@@ -40,8 +40,14 @@ class Refused(Exception):
 
 def _zlib(b: bytes, kind: str, cap: int) -> bytes:
     """At most `cap` bytes of a gzip / zlib / raw deflate stream (a truncated stream gives
-    what it holds); raises zlib.error on corrupt data."""
-    return zlib.decompressobj(_ZLIB[kind]).decompress(b, cap)
+    what it holds); raises zlib.error on corrupt data. Raw deflate has no magic: many byte
+    strings start a valid stream, so only one that ends where the bytes end (or fills the
+    cap) counts, and brotli gets its turn otherwise."""
+    d = zlib.decompressobj(_ZLIB[kind])
+    out = d.decompress(b, cap)
+    if kind == "deflate" and not (d.eof and not d.unused_data or len(out) >= cap):
+        return b""
+    return out
 
 
 def inflate(b: bytes, cap: int | None = None, formats: Iterable[str] | None = None) -> tuple[str, bytes] | None:

@@ -49,6 +49,16 @@ def _fields_matching(rx: re.Pattern, names: list[str]) -> set[int]:
     return {bisect.bisect_right(starts, m.start()) - 1 for m in rx.finditer(joined)}
 
 
+def _further_layer(text: str, a: int, b: int) -> bool:
+    """Whether the token at a..b, with its neighbourhood on the line, is another encoded
+    layer (UTF-7 shifts, Base45, Ascii85 ...) that text/exotic.py reads as a whole."""
+    ls = text.rfind("\n", 0, a) + 1
+    le = text.find("\n", b)
+    line = text[ls: le if le >= 0 else len(text)][:4096]
+    kinds = exotic.hints(line, wrapped=False) if len(line) >= 16 else ()
+    return bool(kinds) and any(s <= a - ls and e >= b - ls for _n, _t, s, e in exotic.decode(line, kinds=kinds))
+
+
 class DlpScanner:
     """Built once per config. `scan` and `scan_fields` are pure and thread-safe."""
 
@@ -390,7 +400,7 @@ class DlpScanner:
         for v, hits, _ in list(scanned):
             if ID_ROT13 in hits and rot_views < 4:  # a ROT13'd rule prefix or secret word: scan its ROT13 too
                 rot_views += 1
-                rv = View(normalize(rot13(v.text)), v.decoded, False)
+                rv = View(normalize(rot13(v.text)), v.decoded, False, rotated=True)
                 scanned.append((rv, *self._matcher.scan(rv.data)))
         for v, hits, _ in scanned:
             self._scan_view(v, hits, where, out, seen, bounds, fields, single)
@@ -415,7 +425,8 @@ class DlpScanner:
                 self._literal(self.literals[i - ID_LITERAL], text, w, out, seen)
         if self._bip39 and len(text) >= (12 * 4 if view.ascii else 12 * 2 - 1):  # CJK words: 1+ chars
             self._seed_phrase(text, w, out, seen, view.data)
-        if view.decoded and self._hi_entropy:
+        if view.decoded and self._hi_entropy and not view.rotated:
+            # (a rotated view's tokens are its source's, already judged there)
             self._encoded_entropy(text, w, out, seen)
 
     def _name_context_hits(self, view: View, hits, bounds, fields):
@@ -581,8 +592,10 @@ class DlpScanner:
                 continue
             if public_ids.public_blob(text, m.start(), m.group()) or is_public_id(m.group()):
                 continue
-            if decode_blob(m.group()):  # a further encoded layer, not a secret itself
-                continue
+            if decode_blob(m.group()) or decode_blob(m.group(), strict=True):
+                continue  # a further encoded layer (short ones too: a compressed stream), not a secret itself
+            if is_public_id(rot13(m.group())) or _further_layer(text, m.start(), m.end()):
+                continue  # a public id read through ROT13; a UTF-7 or other exotic layer
             # Only a token that *is* the hidden payload (most of its decoded line), or
             # one named as a secret just before it; random ids inside encoded JSON are not.
             ls = text.rfind("\n", 0, m.start()) + 1

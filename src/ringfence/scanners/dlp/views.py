@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ...text import exotic
 from ...text.blobs import QP_RX, decode_blob_cached, delimited_hex, unescape
 from ...text.normalize import fold_secret
-from ...text.percent import percent_decode
+from ...text.percent import percent_rounds
 from ...text.unpack import byte_arrays
 from .matcher import ID_DELIM
 
@@ -53,6 +53,7 @@ class View:
     text: str
     decoded: bool
     raw: bool          # offsets map to the scanned text
+    rotated: bool = False  # a ROT13 reading of another view (same tokens, same entropy)
 
     def __post_init__(self):
         self.ascii = self.text.isascii()  # byte offsets == str offsets
@@ -81,6 +82,12 @@ def first_views(text: str) -> list[View]:
     if unesc != norm:
         folded = normalize(unesc)
         views.append(View(folded, False, False))
+        if "\n" in norm and unesc.count("\n") < norm.count("\n"):
+            # '=' then a line break: a quoted-printable soft break, or base64 padding at the
+            # end of a line (a value, then the next line): both readings
+            kept = normalize(unescape(norm, soft_breaks=False))
+            if kept != folded:
+                views.append(View(kept, False, False))
         if not unesc.isascii() and _TAGS.search(unesc):
             views.append(View(normalize(unesc.translate(_TAG_TABLE)), True, False))
         if folded != unesc and not unesc.isascii():
@@ -88,6 +95,7 @@ def first_views(text: str) -> list[View]:
             # the decoders read (zero-width binary), so the unfolded text is a view too
             views.append(View(unesc, False, False))
     return views
+
 
 
 def decode_layer(view: View, hits, blobs, budget: list[int]) -> list[str]:
@@ -138,7 +146,7 @@ def decode_layer(view: View, hits, blobs, budget: list[int]) -> list[str]:
     # repeated percent-decoding of the other views can corrupt them, so a percent-
     # encoded text is also read after exactly one round.
     first = len(out)
-    for cand in ((text, percent_decode(text)) if view.raw and "%" in text else (text,)):
+    for cand in (percent_rounds(text, 3) if view.raw and "%" in text else (text,)):
         kinds = exotic.hints(cand, wrapped=False) if len(cand) >= 16 else ()
         if exotic.BASE45 in kinds and not view.raw:
             # '%' is a Base45 character: a percent-decoded view corrupts Base45, and a

@@ -5,6 +5,7 @@ and the shared prompt-injection scanner over the same text."""
 from __future__ import annotations
 
 import bisect
+import codecs
 import dataclasses
 import itertools
 import re
@@ -12,6 +13,7 @@ import re
 from ...core import Finding
 from ...rules import agent_directives as ad
 from ...rules import tool_poison as tp
+from ...text import exotic
 from ...text.decode import decode_layers
 from ...text.unpack import base58_text, byte_arrays
 from .. import shell
@@ -31,13 +33,32 @@ _ENCODED_HINT = re.compile(r"%[0-9A-Fa-f]{2}|&#|\\u[0-9A-Fa-f]{4}|=[0-9A-F]{2}|=
 _B58_TOKEN = re.compile(r"(?<![A-Za-z0-9])[1-9A-HJ-NP-Za-km-z]{16,400}(?![A-Za-z0-9])")
 
 
-def _decoded(text: str) -> list[str]:
+# ROT13 of the words an order to a model is made of: two of them in one tool text mean it may
+# be an instruction in ROT13 (which then gets a ROT13 view; honest text seldom spells them).
+_ROT_WORDS = re.compile(r"(?i)\b(?:%s)\b" % "|".join(codecs.encode(w, "rot13") for w in (
+    "ignore", "important", "before", "always", "never", "previous", "instructions", "assistant", "send", "read",
+    "user", "tool", "must", "secret", "password", "file", "contents", "include", "call", "tell", "mention")))
+
+
+def _rot13_view(text: str) -> list[str]:
+    found = set()
+    for m in _ROT_WORDS.finditer(text):
+        found.add(m.group(0).lower())
+        if len(found) >= 2:
+            return [codecs.encode(text, "rot13")]
+    return []
+
+
+def decoded_layers(text: str) -> list[str]:
     """The decoded layers of one tool text (bounded by size: depth 3, 64 KB, 32 layers; the
-    deadline is a backstop, generous so that a loaded machine does not skip decoding)."""
-    if not _ENCODED_HINT.search(text):
-        return []
+    deadline is a backstop, generous so that a loaded machine does not skip decoding).
+    Hex in spaced pairs, base64 in groups and Base85 have no 16-character run: their hints
+    come from text/exotic (one Hyperscan pass)."""
+    if not _ENCODED_HINT.search(text) and not exotic.hint(text):
+        return _rot13_view(text)
     out = [d.text for d in decode_layers(text, max_depth=3, max_total_bytes=65536, deadline_s=0.5, max_items=32)
            if d.chain != "truncated" and d.text]
+    out += [r for t in [text] + out[:8] for r in _rot13_view(t)]
     out += byte_arrays(text, limit=8)
     for m in _B58_TOKEN.finditer(text):
         t = base58_text(m.group(0))
@@ -100,8 +121,10 @@ class PoisonRules:
             pos += len(t) + 1
         # Encoded layers of each text (percent, entities, \u, quoted-printable, base64 of
         # gzip, byte arrays ...) are read too: a directive hidden one decode away is still one.
+        layers: list[str] = []
         for path, text in texts:
-            for layer in _decoded(text):
+            for layer in decoded_layers(text):
+                layers.append(layer)
                 t = _WS.sub(" ", shell.fold(layer)).lower().strip()
                 if t:
                     offsets.append(pos)
@@ -163,6 +186,8 @@ class PoisonRules:
                       and (e := expand_name(t)).count(" ") >= 3]
             if idents:
                 raw += "\n" + "\n".join(idents)
+            if layers:   # what the encoded texts spell (grouped, spaced or ROT13 too), read as said
+                raw += "\n" + "\n".join(layers[:32])
             strong_hit = any(f.scanner == "tool_poison" and f.action != "warn" for f in out)
             secret_param = any(self.secretish.search(n.lower()) for _, n in names)
             # a tool definition is read by the agent only: it needs no addressee

@@ -1,0 +1,63 @@
+"""URL entropy judges an encoded value by what the whole of it decodes to, through every
+decoder of the one decoding layer (Ascii85, Base85, Base45, MIME words, bzip2/xz/zip/
+brotli/CBOR/MessagePack, UTF-16, stacked): public ids, placeholders and prose pass; data
+(random tokens, prose with a token inside) still blocks, however it is encoded."""
+import random
+
+import pytest
+
+from ringfence.bench import matrix as M
+from ringfence.bench.static import make_engine
+
+E = make_engine()
+ENCODINGS = ["a85", "a85>gzip", "b85", "b85>zlib", "b45", "b45>gzip", "pct>b45", "mimeb", "b64>bz2", "b64u>xz",
+             "b64>zip", "b64>cbor", "b64>msgpack", "b64>brotli", "b64>b64g4>utf16",
+             "b64>gzip>utf16", "b64>gzip", "b64>b64", "b64"]
+CARRIERS = ["url_query", "url_path"]
+_rnd = random.Random(10)
+_ALNUM = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+TOKENS = ["".join(_rnd.choice(_ALNUM) for _ in range(n)) for n in (32, 40, 48)]
+# near misses: benign words around a token; tokens as a path
+DATA = TOKENS + [f"build passed, ref {TOKENS[2]} ok", f"{TOKENS[0]}/{TOKENS[1]}"]
+PUBLIC = [t for t in M.BENIGN_OUT if not t.startswith("pk_live")] + [
+    "sha512-" + "A" * 10 + "q8Xz+3Lm/9Rt7Vw2Ky5Np0Hs4Jb6Gd" + "B" * 45 + "==",
+    "Release notes: the parser now accepts trailing commas.", "docs/getting-started/install"]
+
+
+def _verdict(carrier, chain, value):
+    return M._judge(E, M.build("dlp", carrier, chain, value))
+
+
+@pytest.mark.parametrize("carrier", CARRIERS)
+@pytest.mark.parametrize("chain", ENCODINGS)
+def test_encoded_public_values_and_prose_allow(carrier, chain):
+    for value in PUBLIC:
+        v, rule = _verdict(carrier, chain, value)
+        assert v == "allow", (chain, carrier, value, rule)
+
+
+@pytest.mark.parametrize("carrier", CARRIERS)
+@pytest.mark.parametrize("chain", ENCODINGS)
+def test_encoded_data_still_blocks(carrier, chain):
+    for value in DATA:
+        v, rule = _verdict(carrier, chain, value)
+        assert v == "block", (chain, carrier, value[-40:], rule)
+
+
+@pytest.mark.parametrize("value", TOKENS)
+def test_percent_rounds_are_no_escape(value):
+    """A token percent-encoded twice or three times (an earlier round looks tame) blocks."""
+    from urllib.parse import quote
+    once = quote(value, safe="")
+    for enc in (quote(once, safe=""), quote(quote(once, safe=""), safe=""), quote(quote(value.encode().hex())),):
+        for url in (f"https://api.example.com/v1/files/{enc}/meta", f"https://api.example.com/s?d={enc}"):
+            d, _ = E.check_url(url, resolve=False)
+            assert d.verdict == "block", url
+
+
+def test_a_long_decoded_text_is_not_waved_through():
+    import base64
+    from ringfence.scanners import entropy as ent
+    prose = "the quick brown fox jumps over the lazy dog " * 70 + TOKENS[2]
+    assert not ent.benign_decoding(base64.b64encode(prose.encode()).decode(), 4.5, 20)
+    assert ent.benign_decoding(base64.b64encode(b"the quick brown fox jumps over the lazy dog").decode(), 4.5, 20)
