@@ -314,9 +314,9 @@ ADVERSARIAL = [
 
 @pytest.mark.parametrize("text", ADVERSARIAL, ids=[f"adv{i}" for i in range(len(ADVERSARIAL))])
 def test_bounded_time(scanner, text):
-    t = time.perf_counter()
+    t = time.process_time()
     scanner.scan(text)
-    assert time.perf_counter() - t < 10.0
+    assert time.process_time() - t < 10.0
 
 
 def test_threshold_is_configurable():

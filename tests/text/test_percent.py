@@ -64,3 +64,17 @@ def test_over_long_input_is_cut_between_characters(n):
     tail = got[got.index("%"):]
     assert "\ufffd" not in got and unquote(got) == text and enc.endswith(tail)
     assert n - 12 < len(enc) - len(tail) <= n  # at most max_len characters were decoded, and not far fewer
+
+
+# errors="keep": an escape that does not spell UTF-8 is not text; it stays as written, so
+# data that merely starts with '%' (a card track's "%B", Base45, Ascii85) survives the view.
+@pytest.mark.parametrize("byte", [0x80, 0xA0, 0xB4, 0xC0, 0xE9, 0xFF])
+def test_keep_leaves_escapes_of_non_utf8_bytes_as_written(byte):
+    s = f"x%{byte:02X}y %C3%A9 %41"
+    assert percent_decode(s, errors="keep") == f"x%{byte:02X}y é A"
+    assert percent_decode(s, rounds=8, errors="keep") == f"x%{byte:02X}y é A"   # stable
+
+
+def test_keep_decodes_valid_utf8_exactly_like_replace():
+    s = "%E2%82%AC %F0%9F%98%80 %2525"
+    assert percent_decode(s, errors="keep") == percent_decode(s)

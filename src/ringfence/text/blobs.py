@@ -287,7 +287,7 @@ def unescape(text: str, rounds: int = 8, soft_breaks: bool = True) -> str:
     for _ in range(rounds):
         prev = t
         if "%" in t:
-            t = percent_decode(t)
+            t = percent_decode(t, errors="keep")
         if "\\" in t:
             t = _ESC_U.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), t)
             if "\\n" in t and exotic.escaped_multiline(t):  # wrapped base64 / uuencode in a quoted JSON string

@@ -8,8 +8,9 @@ Defined behaviour:
   (clamped to 1..MAX_ROUNDS), so double-encoding (%252e) is read and depth is bounded.
 - bad escapes: a '%' not followed by two hex digits stays as written.
 - bytes that are not UTF-8: errors="replace" gives U+FFFD, "surrogateescape" keeps each
-  as a lone surrogate (a later round or a byte view restores it), "strict" raises
-  UnicodeDecodeError.
+  as a lone surrogate (a later round or a byte view restores it), "keep" leaves the
+  escapes of such bytes as written (%B4 stays %B4: a '%' that starts other data, such as
+  a card's track-1 sentinel, is not eaten), "strict" raises UnicodeDecodeError.
 - '+': stays '+' (RFC 3986). plus=True is the form reading: a '+' written in the input
   is a space; a '+' that decoding produced (%2B) stays '+'.
 - length: the first max_len characters are decoded (never cutting an escape or a run of
@@ -46,11 +47,23 @@ def _cut(s: str, n: int) -> int:
     return i
 
 
+_UNDECODED = re.compile("[\udc80-\udcff]")
+
+
+def _unquote(s: str, errors: str) -> str:
+    if errors != "keep":
+        return unquote(s, errors=errors)
+    # "keep": escapes that do not spell UTF-8 stay as written. A '%' that starts other
+    # data (a card track's "%B4...", a Base45 or Ascii85 run) is then not eaten.
+    t = unquote(s, errors="surrogateescape")
+    return _UNDECODED.sub(lambda m: "%%%02X" % (ord(m.group(0)) - 0xDC00), t) if "%" in s and t != s else t
+
+
 def _once(s: str, errors: str, max_len: int) -> str:
     if len(s) <= max_len:
-        return unquote(s, errors=errors)
+        return _unquote(s, errors)
     i = _cut(s, max_len)
-    return unquote(s[:i], errors=errors) + s[i:]
+    return _unquote(s[:i], errors) + s[i:]
 
 
 def percent_rounds(s: str, rounds: int = 1, *, errors: str = "replace", plus: bool = False,
