@@ -5,7 +5,6 @@ and the shared prompt-injection scanner over the same text."""
 from __future__ import annotations
 
 import bisect
-import codecs
 import dataclasses
 import itertools
 import re
@@ -15,6 +14,7 @@ from ...rules import agent_directives as ad
 from ...rules import tool_poison as tp
 from ...text import exotic
 from ...text.decode import decode_layers
+from ...text.chars import rot13
 from ...text.unpack import base58_text, byte_arrays
 from .. import shell
 from ..handoff import credential_handoff
@@ -35,7 +35,7 @@ _B58_TOKEN = re.compile(r"(?<![A-Za-z0-9])[1-9A-HJ-NP-Za-km-z]{16,400}(?![A-Za-z
 
 # ROT13 of the words an order to a model is made of: two of them in one tool text mean it may
 # be an instruction in ROT13 (which then gets a ROT13 view; honest text seldom spells them).
-_ROT_WORDS = re.compile(r"(?i)\b(?:%s)\b" % "|".join(codecs.encode(w, "rot13") for w in (
+_ROT_WORDS = re.compile(r"(?i)\b(?:%s)\b" % "|".join(rot13(w) for w in (
     "ignore", "important", "before", "always", "never", "previous", "instructions", "assistant", "send", "read",
     "user", "tool", "must", "secret", "password", "file", "contents", "include", "call", "tell", "mention")))
 
@@ -45,7 +45,7 @@ def _rot13_view(text: str) -> list[str]:
     for m in _ROT_WORDS.finditer(text):
         found.add(m.group(0).lower())
         if len(found) >= 2:
-            return [codecs.encode(text, "rot13")]
+            return [rot13(text)]
     return []
 
 
