@@ -61,3 +61,13 @@ def test_a_long_decoded_text_is_not_waved_through():
     prose = "the quick brown fox jumps over the lazy dog " * 70 + TOKENS[2]
     assert not ent.benign_decoding(base64.b64encode(prose.encode()).decode(), 4.5, 20)
     assert ent.benign_decoding(base64.b64encode(b"the quick brown fox jumps over the lazy dog").decode(), 4.5, 20)
+
+
+@pytest.mark.parametrize("carrier", CARRIERS)
+@pytest.mark.parametrize("chain", ["a85", "a85>gzip", "b85", "b85>zlib", "b45>gzip"])
+def test_decoded_structured_data_or_named_secrets_still_block(carrier, chain):
+    """Low-entropy words can still be a secret: a named credential or structured data
+    (a keypair's byte list) decoded from an opaque URL part is not waved through."""
+    for value in ("Bearer ASIAY34FZKBOKMUTVV7A", "db_password: Orchid-Lantern-81!",
+                  '{"keypair": [68, 157, 53, 161, 210, 173, 196, 29, 6, 159, 60, 11]}'):
+        assert _verdict(carrier, chain, value)[0] == "block", (chain, carrier, value)

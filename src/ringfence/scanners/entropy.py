@@ -124,6 +124,7 @@ def _layered_text(value: str) -> str | None:
 
 
 _LAYERED_MAX = 8192
+_SECRETISH = re.compile(r"[{\[]|(?i:bearer|basic |token|secret|passw|pwd|private|credential|auth|key\b|_key)")
 
 
 def benign_decoding(value: str, threshold: float, min_len: int) -> bool:
@@ -144,6 +145,8 @@ def _benign_decoding(value: str, threshold: float, min_len: int, depth: int) -> 
         return False
     if _benign_shape(d):
         return True
+    if _SECRETISH.search(d):
+        return False   # structured data or a named secret: the opaque form stays data-like
     words = d.split(" ")
     # words (prose, a decoded file's lines, a CBOR map's key and value): each judged as it
     # would be if sent plain; anything else (one opaque token, grouped base64) only as

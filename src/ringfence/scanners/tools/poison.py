@@ -186,8 +186,6 @@ class PoisonRules:
                       and (e := expand_name(t)).count(" ") >= 3]
             if idents:
                 raw += "\n" + "\n".join(idents)
-            if layers:   # what the encoded texts spell (grouped, spaced or ROT13 too), read as said
-                raw += "\n" + "\n".join(layers[:32])
             strong_hit = any(f.scanner == "tool_poison" and f.action != "warn" for f in out)
             secret_param = any(self.secretish.search(n.lower()) for _, n in names)
             # a tool definition is read by the agent only: it needs no addressee
@@ -203,6 +201,15 @@ class PoisonRules:
                 elif f.rule == "agent_exfiltration" and not strong_hit and secret_param:
                     a = "warn"
                 out.append(with_action(f, a))
+            if layers and not any(f.action in ("block", "strip") for f in out):
+                # what the encoded texts spell (grouped, spaced, ROT13: layers the shared
+                # scanner has no view of): an instruction hidden there is meant for the model
+                # and kept from its reviewer, so none of its families is soft
+                seen = {f.rule for f in out}
+                for f in inj.scan("\n".join(layers[:32]), tw, audience="agent"):
+                    if f.rule not in seen and f.action != "warn":
+                        out.append(with_action(Finding(f.scanner, f.rule, f.severity, f.excerpt,
+                                                       tw + " (decoded)", f.action), act))
         return out
 
     def _secret_to_parameter(self, joined: str, names, wheres, offsets, tw: str, act: str) -> list[Finding]:
