@@ -82,6 +82,10 @@ def test_a_large_database_is_loaded_from_the_childs_file_not_compiled_here(cache
         assert _matches(db, f"please {w}".encode()) == set()
     again = hscache.cached_compile(tag, exprs, list(range(len(exprs))), [0] * len(exprs), child=True)
     assert len(started) == 1 and _matches(again, f"x {WORDS[0]} {tag}".encode()) == {0}
+    proc, end = hscache._FILL["proc"], time.monotonic() + 60
+    while proc.returncode is None and time.monotonic() < end:   # reaped once it ends: no zombie
+        time.sleep(0.1)
+    assert proc.returncode == 0
 
 
 def test_a_child_that_ends_without_the_file_means_compiling_here(cache_home, stores):

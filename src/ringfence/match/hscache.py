@@ -281,6 +281,8 @@ def from_child(parts, kind: str = "hs"):
                 _FILL["start"] = None   # could not start: compile here from now on
                 return None
             _FILL["deadline"] = time.monotonic() + FILL_WAIT_MAX_S
+            # reaped when it ends (no zombie left once nothing waits for its files)
+            threading.Thread(target=_FILL["proc"].wait, name="hs-child-reaper", daemon=True).start()
         proc, deadline = _FILL["proc"], _FILL["deadline"]
     while True:
         got = load(parts, kind)
