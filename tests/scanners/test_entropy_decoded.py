@@ -71,3 +71,31 @@ def test_decoded_structured_data_or_named_secrets_still_block(carrier, chain):
     for value in ("Bearer ASIAY34FZKBOKMUTVV7A", "db_password: Orchid-Lantern-81!",
                   '{"keypair": [68, 157, 53, 161, 210, 173, 196, 29, 6, 159, 60, 11]}'):
         assert _verdict(carrier, chain, value)[0] == "block", (chain, carrier, value)
+
+
+# Compressed application state in a URL (dashboards, diagrams, playgrounds): a JSON document
+# whose keys are plain names and whose values would pass plain. A secret-naming key, a byte
+# array or a random token among the values keeps it data.
+STATES = ['{"filters": {"country": "NO", "year": 2026}, "sort": "-date", "page": 3}',
+          '{"panes": [{"datasource": "loki", "expr": "rate(errors[5m])", "range": {"from": "now-1h"}}]}',
+          '[{"type": "rectangle", "x": 120, "y": 48, "label": "Load balancer"}]']
+STATE_DATA = ['{"filters": {"country": "NO"}, "access_token": "' + TOKENS[0] + '"}',
+              '{"view": "map", "ref": "' + TOKENS[1] + '"}',
+              '{"seed": [68, 157, 53, 161, 210, 173, 196, 29, 6, 159, 60, 11]}']
+STATE_CHAINS = ["b64>gzip", "b64u>xz", "b64>brotli", "b64u>brotli", "a85>gzip", "b45>gzip", "b64>zlib"]
+
+
+@pytest.mark.parametrize("carrier", CARRIERS)
+@pytest.mark.parametrize("chain", STATE_CHAINS)
+def test_compressed_json_state_allows(carrier, chain):
+    for value in STATES:
+        v, rule = _verdict(carrier, chain, value)
+        assert v == "allow", (chain, carrier, value, rule)
+
+
+@pytest.mark.parametrize("carrier", CARRIERS)
+@pytest.mark.parametrize("chain", STATE_CHAINS)
+def test_compressed_json_with_a_secret_key_token_or_bytes_blocks(carrier, chain):
+    for value in STATE_DATA:
+        v, rule = _verdict(carrier, chain, value)
+        assert v == "block", (chain, carrier, value, rule)

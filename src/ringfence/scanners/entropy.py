@@ -145,6 +145,11 @@ def _benign_decoding(value: str, threshold: float, min_len: int, depth: int) -> 
         return False
     if _benign_shape(d):
         return True
+    if d[:1] in "{[":
+        if _benign_json(dec, threshold, min_len, depth):
+            return True
+        whole = _layered_text(value)   # the first reading may be a bounded prefix
+        return whole is not None and whole != dec and _benign_json(whole, threshold, min_len, depth)
     if _SECRETISH.search(d):
         return False   # structured data or a named secret: the opaque form stays data-like
     words = d.split(" ")
@@ -155,6 +160,41 @@ def _benign_decoding(value: str, threshold: float, min_len: int, depth: int) -> 
                                                                        for w in words)):
         return all(data_like(w, threshold, min_len, depth + 1) is None for w in words)
     return len(d) >= 16 and depth < 4 and _benign_decoding(d, threshold, min_len, depth + 1)
+
+
+_SECRET_WORD = re.compile(r"(?i)bearer|basic$|token|secret|passw|pwd|private|credential")
+_SECRET_NAME = re.compile(r"(?i)bearer|token|secret|passw|pwd|private|credential|auth|key$|_key|apikey|cookie|session")
+
+
+def _benign_json(text: str, threshold: float, min_len: int, depth: int) -> bool:
+    """A decoded JSON document (a dashboard's or diagram's compressed state in a URL) is
+    benign when every key is a plain name and every value would pass if sent plain; a
+    secret-naming key, a byte array (a keypair's bytes) or a data-like value keeps it data."""
+    from ..core import jsonstrict
+    try:
+        doc = jsonstrict.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    leaves, stack, seen = [], [doc], 0
+    while stack:
+        node = stack.pop()
+        seen += 1
+        if seen > 512:
+            return False   # too large to judge: stays data
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if _SECRET_NAME.search(k):
+                    return False
+                leaves.append(k)
+                stack.append(v)
+        elif isinstance(node, list):
+            if len(node) >= 8 and all(isinstance(x, int) and not isinstance(x, bool) and 0 <= x < 256 for x in node):
+                return False
+            stack.extend(node)
+        elif isinstance(node, str):
+            leaves.append(node)
+    return all(not w or data_like(w, threshold, min_len, depth + 1) is None and not _SECRET_WORD.search(w)
+               for leaf in leaves for w in leaf.split())
 
 
 def _benign_shape(d: str) -> bool:
