@@ -29,6 +29,7 @@ CASE_SETS = {  # directory -> its baseline
     "blind_round3": "blind3-baseline.json",
     "blind_round4": "blind4-baseline.json",
     "blind_round5": "blind5-baseline.json",
+    "blind_round6": "blind6-baseline.json",
 }
 
 
