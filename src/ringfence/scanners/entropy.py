@@ -171,28 +171,22 @@ def _benign_json(text: str, threshold: float, min_len: int, depth: int) -> bool:
     benign when every key is a plain name and every value would pass if sent plain; a
     secret-naming key, a byte array (a keypair's bytes) or a data-like value keeps it data."""
     from ..core import jsonstrict
+    from ..core.jsonwalk import Walk, WalkLimit
     try:
-        doc = jsonstrict.loads(text)
-    except (ValueError, RecursionError):
-        return False
-    leaves, stack, seen = [], [doc], 0
-    while stack:
-        node = stack.pop()
-        seen += 1
-        if seen > 512:
-            return False   # too large to judge: stays data
-        if isinstance(node, dict):
-            for k, v in node.items():
-                if _SECRET_NAME.search(k):
-                    return False
-                leaves.append(k)
-                stack.append(v)
-        elif isinstance(node, list):
-            if len(node) >= 8 and all(isinstance(x, int) and not isinstance(x, bool) and 0 <= x < 256 for x in node):
+        nodes = Walk(max_nodes=512).nodes(jsonstrict.loads(text))
+    except (ValueError, RecursionError, WalkLimit):
+        return False   # not JSON, or too large to judge: stays data
+    leaves = []
+    for _path, name, value, member in nodes:
+        if member:
+            if _SECRET_NAME.search(name):
                 return False
-            stack.extend(node)
-        elif isinstance(node, str):
-            leaves.append(node)
+            leaves.append(name)
+        if isinstance(value, str):
+            leaves.append(value)
+        elif isinstance(value, list) and len(value) >= 8 and all(
+                isinstance(x, int) and not isinstance(x, bool) and 0 <= x < 256 for x in value):
+            return False
     return all(not w or data_like(w, threshold, min_len, depth + 1) is None and not _SECRET_WORD.search(w)
                for leaf in leaves for w in leaf.split())
 
