@@ -3,20 +3,11 @@ every ASCII page (no prefilter trigger of its own), so an instruction encoded so
 in every carrier; ASCII look-alikes (versions, ids, hex, part numbers) are not."""
 import pytest
 
+from ringfence.bench.matrix import b45_encode
 from ringfence.config import Config
 from ringfence.scanners.injection import InjectionScanner
 
-_B45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
-
-
-def b45(data: bytes) -> str:
-    out = []
-    for i in range(0, len(data) - 1, 2):
-        n = data[i] * 256 + data[i + 1]
-        out += [_B45[n % 45], _B45[n // 45 % 45], _B45[n // 2025]]
-    if len(data) % 2:
-        out += [_B45[data[-1] % 45], _B45[data[-1] // 45]]
-    return "".join(out)
+b45 = b45_encode   # the bench's RFC 9285 encoder (tests and matrix share one)
 
 
 SC = InjectionScanner(Config())

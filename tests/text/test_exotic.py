@@ -4,11 +4,11 @@ groups decode to the text they carry, for every kind of payload, and
 yield nothing from prose, code, markup or random bytes in the same shapes."""
 import base64
 import binascii
-import os
 import random
 
 import pytest
 
+from ringfence.bench.matrix import b45_encode
 from ringfence.text import exotic
 from ringfence.text.decode import decode_layers
 
@@ -41,7 +41,7 @@ ENCODERS = {
     "zero_width_binary": lambda b: "".join("\u200c" if x == "1" else "\u200b" for c in b for x in format(c, "08b")),
     "zero_width_binary_joiner": lambda b: "".join("\u2060" if x == "1" else "\u200d" for c in b for x in format(c, "08b")),
     "braille": lambda b: "".join(chr(0x2800 + c) for c in b),
-    "base45": lambda b: _b45(b),
+    "base45": lambda b: b45_encode(b),
     "b64_groups4": lambda b: " ".join(_g(base64.b64encode(b).decode(), 4)),
     "b64_groups8": lambda b: " ".join(_g(base64.b64encode(b).decode(), 8)),
 }
@@ -53,17 +53,6 @@ TEXT_ENCODERS = {
     "utf7_all": lambda b: "+" + base64.b64encode(b.decode().encode("utf-16-be")).decode().rstrip("=") + "-",
     "utf7_stdlib": lambda b: b.decode().encode("utf-7").decode(),
 }
-_B45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
-
-
-def _b45(b: bytes) -> str:
-    out = []
-    for i in range(0, len(b) - 1, 2):
-        n = b[i] * 256 + b[i + 1]
-        out += [_B45[n % 45], _B45[n // 45 % 45], _B45[n // 2025]]
-    if len(b) % 2:
-        out += [_B45[b[-1] % 45], _B45[b[-1] // 45]]
-    return "".join(out)
 
 
 def _g(s: str, n: int) -> list[str]:

@@ -113,7 +113,7 @@ _B45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 _ZB32 = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "ybndrfg8ejkmcpqxot1uwisza345h769")
 
 
-def _b45(v: str | bytes) -> str:
+def b45_encode(v: str | bytes) -> str:
     """RFC 9285: two bytes -> three characters (little end first), a last byte -> two."""
     b, out = _b(v), []
     for i in range(0, len(b) - 1, 2):
@@ -198,7 +198,7 @@ ENCODERS: dict[str, Callable[[Any], Any]] = {
     "hexc": lambda v: ":".join("%02x" % c for c in _b(v)),
     "hexsp": lambda v: " ".join("%02X" % c for c in _b(v)),
     "hex0x": lambda v: ", ".join("0x%02x" % c for c in _b(v)),
-    "b45": _b45,
+    "b45": b45_encode,
     "zb32": lambda v: base64.b32encode(_b(v)).decode().rstrip("=").translate(_ZB32),
     "utf7": lambda v: _utf7(v, False),
     "utf7all": lambda v: _utf7(v, True),
